@@ -1,0 +1,216 @@
+#include "config.h"
+#include "image.h"
+#include "options.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Helpers and where each lives in the build tree and once installed. */
+static const struct {
+	const char *name;
+	const char *build;    /* relative to VB_BUILDDIR or VB_SRCDIR */
+	bool in_srcdir;
+	const char *installed_dir;
+} helpers[] = {
+	{"vmio-agent", "guest-agent/vmio-agent", false, VB_PKGLIBEXECDIR},
+	{"mkimage", "scripts/mkimage", true, VB_PKGDATADIR},
+	{"init", "guest-agent/init", true, VB_PKGDATADIR},
+};
+
+static bool running_from_build_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *want = vb_asprintf("%s/bench/", VB_BUILDDIR);
+	bool r;
+	if (n < 0) {
+		free(want);
+		return false;
+	}
+	exe[n] = '\0';
+	r = strncmp(exe, want, strlen(want)) == 0;
+	free(want);
+	return r;
+}
+
+char *vb_helper_path(const char *name)
+{
+	bool build = running_from_build_tree();
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		if (strcmp(helpers[i].name, name) != 0)
+			continue;
+		if (build)
+			return vb_asprintf("%s/%s", helpers[i].in_srcdir ? VB_SRCDIR : VB_BUILDDIR, helpers[i].build);
+		return vb_asprintf("%s/%s", helpers[i].installed_dir, name);
+	}
+	return NULL;
+}
+
+static char *absolute(const char *what, const char *path)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	if (!realpath(path, real) || stat(real, &st) < 0) {
+		vb_error("%s '%s': %s", what, path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vb_error("%s '%s' is not a regular file", what, path);
+		return NULL;
+	}
+	return vb_strdup(real);
+}
+
+int vb_image_locate(const struct vb_config *c, struct vb_image *img)
+{
+	char *dir = vb_asprintf("%s/image", c->cache_dir);
+	char *k = c->kernel ? vb_strdup(c->kernel) : vb_asprintf("%s/vmlinuz", dir);
+	char *i = c->initrd ? vb_strdup(c->initrd) : vb_asprintf("%s/initrd.img", dir);
+	int ret = -1;
+
+	memset(img, 0, sizeof(*img));
+	if (!c->kernel && !c->initrd && (access(k, R_OK) < 0 || access(i, R_OK) < 0)) {
+		vb_error("no guest image in '%s': build it with 'vmio-bench image build' (scripts/setup does this), or pass --kernel and --initrd",
+		         dir);
+		goto out;
+	}
+	if (!(img->kernel = absolute("--kernel", k)) || !(img->initrd = absolute("--initrd", i)))
+		goto out;
+	if (!c->kernel && !c->initrd) {
+		char *m = vb_asprintf("%s/manifest.json", dir);
+		img->manifest = json_load_file(m, 0, NULL);
+		free(m);
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		vb_image_release(img);
+	free(dir);
+	free(k);
+	free(i);
+	return ret;
+}
+
+void vb_image_release(struct vb_image *img)
+{
+	free(img->kernel);
+	free(img->initrd);
+	json_decref(img->manifest);
+	memset(img, 0, sizeof(*img));
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmio-bench image build|info [options]\n"
+	           "  build   make the guest kernel + initramfs in CACHE/image from Debian packages\n"
+	           "  info    print what the image holds and its size\n"
+	           "options:\n");
+	vb_options_help(f, VB_CMD_IMAGE);
+}
+
+static int image_build(const struct vb_config *c)
+{
+	char *mk = vb_helper_path("mkimage");
+	char *agent = vb_helper_path("vmio-agent");
+	char *init = vb_helper_path("init");
+	char *out = vb_asprintf("%s/image", c->cache_dir);
+	int ret = VB_EXIT_FAIL;
+
+	if (!vb_is_executable(agent)) {
+		vb_error("the guest agent '%s' is missing: build it with 'make' first", agent);
+		goto done;
+	}
+	const char *argv[] = {"bash", mk, "--cache", c->cache_dir, "--agent", agent, "--init", init, NULL};
+	int st = vb_run(argv, NULL, 0);
+	if (st == 0)
+		ret = VB_EXIT_OK;
+	else if (st == 2)
+		ret = VB_EXIT_USAGE;
+	else
+		vb_error("building the guest image in '%s' failed (see the lines above)", out);
+done:
+	free(mk);
+	free(agent);
+	free(init);
+	free(out);
+	return ret;
+}
+
+static int image_info(const struct vb_config *c)
+{
+	struct vb_image img;
+	struct stat sk, si;
+	json_t *v;
+	if (vb_image_locate(c, &img) < 0)
+		return VB_EXIT_FAIL;
+	stat(img.kernel, &sk);
+	stat(img.initrd, &si);
+	printf("kernel:    %s (%.1f MiB)\n", img.kernel, (double)sk.st_size / 1048576.0);
+	printf("initramfs: %s (%.1f MiB)\n", img.initrd, (double)si.st_size / 1048576.0);
+	if (img.manifest) {
+		const char *keys[][2] = {{"kernel_version", "guest kernel"}, {"kernel_package", "from package"},
+		                         {"fio_version", "fio"}, {"agent_version", "vmio-agent"},
+		                         {"busybox", "busybox"}, {"built", "built"}};
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			v = json_object_get(img.manifest, keys[k][0]);
+			if (json_is_string(v))
+				printf("%-10s %s\n", keys[k][1], json_string_value(v));
+		}
+		v = json_object_get(img.manifest, "modules");
+		if (json_is_array(v)) {
+			size_t i;
+			json_t *m;
+			printf("modules:   ");
+			json_array_foreach(v, i, m) printf("%s%s", i ? " " : "", json_is_string(m) ? json_string_value(m) : "?");
+			printf("\n");
+		}
+		v = json_object_get(img.manifest, "files");
+		if (json_is_array(v)) {
+			size_t i;
+			json_t *f;
+			printf("largest files in the initramfs:\n");
+			json_array_foreach(v, i, f) {
+				json_t *p = json_object_get(f, "path"), *s = json_object_get(f, "size");
+				if (json_is_string(p) && json_is_integer(s))
+					printf("  %9.1f KiB  %s\n", (double)json_integer_value(s) / 1024.0, json_string_value(p));
+			}
+		}
+	} else {
+		printf("(no manifest: a kernel and initramfs of your own)\n");
+	}
+	vb_image_release(&img);
+	return VB_EXIT_OK;
+}
+
+int vb_cmd_image(int argc, char **argv)
+{
+	struct vb_config c = {0};
+	char **rest = NULL;
+	int nrest = 0, ret;
+
+	if (vb_options_parse(&c, VB_CMD_IMAGE, argc, argv, &rest, &nrest) < 0) {
+		vb_config_release(&c);
+		return VB_EXIT_USAGE;
+	}
+	if (c.help) {
+		usage(stdout);
+		ret = VB_EXIT_OK;
+	} else if (nrest == 1 && strcmp(rest[0], "build") == 0) {
+		ret = image_build(&c);
+	} else if (nrest == 1 && strcmp(rest[0], "info") == 0) {
+		ret = image_info(&c);
+	} else {
+		vb_error("image: expected 'build' or 'info'%s%s: see 'vmio-bench image --help'",
+		         nrest ? ", not " : "", nrest ? rest[0] : "");
+		ret = VB_EXIT_USAGE;
+	}
+	if (nrest)
+		free(rest);
+	vb_config_release(&c);
+	return ret;
+}

@@ -1,0 +1,17 @@
+/* job: the fio job every mode runs, derived from the configuration, as a
+ * list of "--name=value" arguments.  The same list goes to the guest agent
+ * and (later) to fio on the host, so every mode measures the same thing. */
+#ifndef VB_JOB_H
+#define VB_JOB_H
+
+#include <jansson.h>
+
+#include "vbconfig.h"
+
+/* New reference: array of strings, without --filename/--output-format
+ * (the side that runs fio adds those). */
+json_t *vb_job_args(const struct vb_config *c);
+/* "4k randrw 50% read, iodepth 32, 1 job, 10 s, libaio direct"; caller frees. */
+char *vb_job_describe(const struct vb_config *c);
+
+#endif

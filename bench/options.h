@@ -1,0 +1,55 @@
+/* options: every command-line option is one row of a table (name, type,
+ * target field, default, help, which subcommands take it).  That row drives
+ * parsing, validation, defaults, --help and the configuration recorded in
+ * run.json; nothing else lists options. */
+#ifndef VB_OPTIONS_H
+#define VB_OPTIONS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vbconfig.h"
+
+enum vb_opt_type {
+	VB_OPT_STR,    /* free string (paths are checked where used) */
+	VB_OPT_UINT,   /* unsigned within [min, max] */
+	VB_OPT_SIZE,   /* bytes, with k/m/g/t suffixes, within [min, max] */
+	VB_OPT_CHOICE, /* one of a '|'-separated list */
+	VB_OPT_FLAG,   /* no argument; sets a bool */
+};
+
+/* Subcommands an option belongs to (bit mask). */
+enum {
+	VB_CMD_RUN = 1 << 0,
+	VB_CMD_XML = 1 << 1,
+	VB_CMD_IMAGE = 1 << 2,
+	VB_CMD_MODES = 1 << 3,
+	VB_CMD_ALL = 0xff,
+};
+
+struct vb_option {
+	const char *name;
+	enum vb_opt_type type;
+	size_t offset;          /* into struct vb_config */
+	const char *defval;     /* NULL: no default (unset) */
+	const char *choices;    /* VB_OPT_CHOICE: "a|b|c" */
+	unsigned long long min, max;
+	unsigned cmds;
+	const char *metavar;
+	const char *help;
+	const char *record;     /* key in run.json's config ("" = not recorded) */
+};
+
+extern const struct vb_option vb_options[];
+
+/* Fill defaults, then parse argv for subcommand cmd (argv[0] is the
+ * subcommand name).  Positional arguments are returned in *rest / *nrest
+ * (borrowed from argv).  Reports one line and returns -1 on bad usage. */
+int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
+                     char ***rest, int *nrest);
+void vb_options_help(FILE *f, unsigned cmd);
+/* The effective configuration as a JSON object (new reference). */
+json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd);
+
+#endif

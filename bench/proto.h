@@ -1,0 +1,25 @@
+/* proto: the controller <-> guest agent protocol, shared by both sides.
+ *
+ * Newline-delimited JSON objects over the virtio-serial port named
+ * VB_PROTO_CHANNEL.  Every message has "v" (protocol version) and "type":
+ *   agent -> controller
+ *     hello   {agent, kernel, disks: [{name, size, serial, driver, devpath}]}
+ *     result  {id, fio: "<fio's JSON output, untouched, as a string>", stderr}
+ *     error   {id?, message, stderr?}
+ *     bye     {}
+ *   controller -> agent
+ *     job     {id, serial, args: ["--name=value", ...]}   run fio on the
+ *             disk whose serial is `serial`; the agent adds --filename and
+ *             --output-format itself
+ *     bye     {}   power the guest off
+ * A line is at most VB_PROTO_MAX_LINE bytes; longer ones are refused. */
+#ifndef VB_PROTO_H
+#define VB_PROTO_H
+
+#define VB_PROTO_CHANNEL "org.vmio.agent.0"
+#define VB_PROTO_VERSION 1
+#define VB_PROTO_MAX_LINE (32u << 20)
+/* The serial number the controller gives the disk under test. */
+#define VB_DISK_SERIAL "vmio-disk0"
+
+#endif

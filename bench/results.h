@@ -1,0 +1,44 @@
+/* results: the run folder (results/<run-id>/, results/latest) and the
+ * in-memory summary of a run that renderers read.  Nothing here measures,
+ * and nothing here prints. */
+#ifndef VB_RESULTS_H
+#define VB_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "fiojson.h"
+
+#define VB_RESULTS_SCHEMA 1
+
+struct vb_mode_result {
+	char *mode;
+	bool ok;
+	char *reason;        /* why the mode failed; NULL when ok */
+	char *guest_kernel;
+	struct vb_fio_result fio;
+};
+
+struct vb_run_summary {
+	char *id;
+	char *accel;         /* "kvm" or "tcg" */
+	char *job;           /* human description of the fio job */
+	char *fio_version;
+	struct vb_mode_result *modes;
+	size_t nmodes;
+};
+
+/* Create root/<id>/ with a fresh id (UTC time, suffixed if taken); *id and
+ * *dir are new strings.  Reports and returns -1 on failure. */
+int vb_results_create_run_dir(const char *root, char **id, char **dir);
+/* Point root/latest at id, atomically. */
+int vb_results_link_latest(const char *root, const char *id);
+/* Write a JSON document atomically, indented, with a final newline. */
+int vb_results_write_json(const char *path, json_t *doc);
+/* "2026-11-25T13:15:00Z"; caller frees. */
+char *vb_utc_timestamp(void);
+
+struct vb_mode_result *vb_run_summary_add(struct vb_run_summary *s, const char *mode);
+void vb_run_summary_release(struct vb_run_summary *s);
+
+#endif

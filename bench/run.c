@@ -1,0 +1,374 @@
+#include "config.h"
+#include "run.h"
+#include "agent.h"
+#include "commands.h"
+#include "domxml.h"
+#include "job.h"
+#include "options.h"
+#include "results.h"
+#include "table.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* Everything one run carries from mode to mode. */
+struct run_ctx {
+	const struct vb_config *cfg;
+	struct vb_virt *virt;
+	struct vb_image img;
+	struct vb_store store;
+	struct vb_accel accel;
+	char *dir;           /* absolute run folder */
+	json_t *runjson;     /* run.json as it grows */
+	json_t *fio_args;
+	struct vb_run_summary sum;
+};
+
+char *vb_run_domain_xml_new(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
+                            const struct vb_image *img, const struct vb_store *store,
+                            const char *name, const char *console_log)
+{
+	struct vb_domain_spec spec = {
+		.name = name,
+		.domain_type = domain_type,
+		.mode = m,
+		.cfg = c,
+		.kernel = img->kernel,
+		.initrd = img->initrd,
+		.cmdline = VB_GUEST_CMDLINE,
+		.console_log = console_log,
+		.disk = {.cfg = c, .source = store->path, .source_is_block = store->is_block, .serial = VB_DISK_SERIAL},
+	};
+	return vb_domain_xml_new(&spec);
+}
+
+static int save_text(const char *dir, const char *file, const char *text)
+{
+	char *p = vb_asprintf("%s/%s", dir, file);
+	int r = vb_write_file_atomic(p, text, strlen(text));
+	free(p);
+	return r;
+}
+
+static int save_json(const char *dir, const char *file, json_t *doc)
+{
+	char *p = vb_asprintf("%s/%s", dir, file);
+	int r = vb_results_write_json(p, doc);
+	free(p);
+	return r;
+}
+
+/* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
+static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+{
+	const struct vb_config *c = x->cfg;
+	char *mdir = vb_asprintf("%s/%s", x->dir, m->name);
+	char *console = vb_asprintf("%s/console.log", mdir);
+	char *name = vb_asprintf("vmio-%s-%s", x->sum.id, m->name);
+	char *xml = NULL, *why = NULL, *live = NULL;
+	struct vb_guest *g = NULL;
+	json_t *msg = NULL, *job = NULL;
+	const char *type;
+	double t0;
+	int rc;
+
+	if (vb_mkdir_p(mdir, 0755) < 0) {
+		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
+		goto out;
+	}
+	if (m->probe && m->probe(c, &why) < 0)
+		goto out;
+	xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, &x->store, name, console);
+	if (save_text(mdir, "domain.xml", xml) < 0) {
+		why = vb_strdup("cannot save the domain XML");
+		goto out;
+	}
+
+	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
+	t0 = vb_now();
+	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL);
+	if (!g) {
+		why = vb_strdup("libvirt could not start the guest (see the error above)");
+		goto out;
+	}
+	live = vb_guest_live_xml(g);
+	if (live)
+		save_text(mdir, "domain-live.xml", live);
+
+	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, &why);
+	if (rc == 0) {
+		why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
+		                  c->boot_timeout, console);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (strcmp(type, "hello") != 0) {
+		why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
+		goto out;
+	}
+	save_json(mdir, "hello.json", msg);
+	json_t *k = json_object_get(msg, "kernel");
+	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
+	json_t *disk = vb_agent_hello_disk(msg, VB_DISK_SERIAL);
+	if (!disk) {
+		why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", VB_DISK_SERIAL, mdir);
+		goto out;
+	}
+	json_t *drv = json_object_get(disk, "driver");
+	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
+	vb_info("%s: guest up after %.1f s, disk %s on driver %s", m->name, vb_now() - t0,
+	        json_string_value(json_object_get(disk, "name")) ? json_string_value(json_object_get(disk, "name")) : "?",
+	        json_is_string(drv) ? json_string_value(drv) : "?");
+	json_decref(msg);
+	msg = NULL;
+
+	job = vb_agent_msg_new("job");
+	json_object_set_new(job, "id", json_string("rep-1"));
+	json_object_set_new(job, "serial", json_string(VB_DISK_SERIAL));
+	json_object_set(job, "args", x->fio_args);
+	if (vb_agent_send(g, job) < 0) {
+		why = vb_strdup("cannot send the job to the guest agent");
+		goto out;
+	}
+	vb_info("%s: running fio for %u s", m->name, c->runtime);
+	/* fio's own start-up under TCG takes seconds; allow for it generously
+	 * but never wait without a limit. */
+	rc = vb_agent_recv(g, vb_now() + c->runtime * 2 + 120, &msg, &type, &why);
+	if (rc == 0) {
+		why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", c->runtime * 2 + 120, c->runtime);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (strcmp(type, "error") == 0) {
+		json_t *em = json_object_get(msg, "message");
+		why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");
+		goto out;
+	}
+	if (strcmp(type, "result") != 0) {
+		why = vb_asprintf("the guest agent sent '%s' where a result was due", type);
+		goto out;
+	}
+	json_t *fio = json_object_get(msg, "fio");
+	if (!json_is_string(fio)) {
+		why = vb_strdup("the guest agent's result has no fio output");
+		goto out;
+	}
+	if (vb_fio_parse(json_string_value(fio), json_string_length(fio), &r->fio, &why) < 0)
+		goto out;
+	/* fio's JSON is stored exactly as fio wrote it. */
+	char *p = vb_asprintf("%s/rep-1.fio.json", mdir);
+	rc = vb_write_file_atomic(p, json_string_value(fio), json_string_length(fio));
+	free(p);
+	if (rc < 0) {
+		why = vb_strdup("cannot store fio's result");
+		goto out;
+	}
+	json_object_set_new(mj, "reps", json_pack("[s]", "rep-1.fio.json"));
+
+	json_t *bye = vb_agent_msg_new("bye");
+	vb_agent_send(g, bye);
+	json_decref(bye);
+	if (vb_guest_stop(g, vb_now() + 30) < 0)
+		vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
+	r->ok = true;
+out:
+	if (!r->ok) {
+		r->reason = why ? why : vb_strdup("unknown failure");
+		why = NULL;
+	}
+	json_object_set_new(mj, "status", json_string(r->ok ? "ok" : "failed"));
+	if (r->reason)
+		json_object_set_new(mj, "reason", json_string(r->reason));
+	if (r->guest_kernel)
+		json_object_set_new(mj, "guest_kernel", json_string(r->guest_kernel));
+	vb_guest_free(g); /* destroys a guest still running */
+	json_decref(msg);
+	json_decref(job);
+	free(why);
+	free(live);
+	free(xml);
+	free(name);
+	free(console);
+	free(mdir);
+	return r->ok ? 0 : -1;
+}
+
+static char *host_cpu_model(void)
+{
+	char *info = vb_read_file("/proc/cpuinfo", 1 << 22, NULL);
+	char *r = NULL;
+	if (info) {
+		char *l = strstr(info, "model name");
+		if (l && (l = strchr(l, ':'))) {
+			l += 2;
+			l[strcspn(l, "\n")] = '\0';
+			r = vb_strdup(l);
+		}
+		free(info);
+	}
+	return r ? r : vb_strdup("unknown");
+}
+
+static json_t *jstr_or_null(char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+	free(s);
+	return j ? j : json_null();
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmio-bench run [options]\n"
+	           "Boot a guest per bus mode through libvirt, run the same fio job in each,\n"
+	           "store everything under RESULTS/<run-id>/ and print a table.\n"
+	           "options:\n");
+	vb_options_help(f, VB_CMD_RUN);
+}
+
+int vb_cmd_run(int argc, char **argv)
+{
+	struct vb_config c = {0};
+	struct run_ctx x = {0};
+	const struct vb_mode **modes = NULL;
+	char *id = NULL, *dir = NULL, *res_abs = NULL;
+	json_t *mlist = NULL;
+	int ret = VB_EXIT_USAGE;
+	bool any_failed = false;
+	struct utsname un;
+
+	if (vb_options_parse(&c, VB_CMD_RUN, argc, argv, NULL, NULL) < 0)
+		goto out;
+	if (c.help) {
+		usage(stdout);
+		ret = VB_EXIT_OK;
+		goto out;
+	}
+	x.cfg = &c;
+	if (!(modes = vb_mode_list_parse(c.modes)))
+		goto out;
+	/* Problems with what the user gave us are usage errors (2) ... */
+	if (vb_image_locate(&c, &x.img) < 0)
+		goto out;
+	if (c.disk && vb_store_prepare(&c, &x.store) < 0)
+		goto out;
+	bool system_uri = strcmp(c.connect, "qemu:///system") == 0;
+	if (system_uri && (vb_check_reachable("the guest kernel", x.img.kernel) < 0 ||
+	                   vb_check_reachable("the guest initramfs", x.img.initrd) < 0 ||
+	                   (c.disk && vb_check_reachable("--disk", x.store.path) < 0)))
+		goto out;
+
+	/* ... what the host cannot do is a failed measurement (1). */
+	ret = VB_EXIT_FAIL;
+	vb_install_signal_handlers();
+	if (!c.disk && vb_store_prepare(&c, &x.store) < 0)
+		goto out;
+	if (!(x.virt = vb_virt_open(c.connect)))
+		goto out;
+	if (vb_accel_choose(x.virt, &c, &x.img, &x.accel) < 0) {
+		ret = VB_EXIT_USAGE;
+		goto out;
+	}
+	vb_info("accelerator: %s: %s", x.accel.name, x.accel.why);
+
+	if (vb_results_create_run_dir(c.results, &id, &dir) < 0)
+		goto out;
+	char real[PATH_MAX];
+	x.dir = vb_strdup(realpath(dir, real) ? real : dir);
+	res_abs = vb_strdup(realpath(c.results, real) ? real : c.results);
+	if (system_uri && vb_check_reachable("the results folder", x.dir) < 0)
+		goto out;
+	x.sum.id = vb_strdup(id);
+	x.sum.accel = vb_strdup(x.accel.name);
+	x.sum.job = vb_job_describe(&c);
+	x.fio_args = vb_job_args(&c);
+	uname(&un);
+
+	char *started = vb_utc_timestamp();
+	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", id,
+	                      "state", "running", "started", started, "ended", json_null());
+	free(started);
+	json_object_set_new(x.runjson, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
+		"vmio_bench", PACKAGE_VERSION,
+		"qemu", jstr_or_null(vb_virt_hypervisor_version(x.virt)),
+		"libvirt", jstr_or_null(vb_virt_library_version(x.virt)),
+		"fio", json_null(),
+		"guest_kernel", json_null(),
+		"host_kernel", json_string(un.release)));
+	json_object_set_new(x.runjson, "host", json_pack("{s:o, s:i, s:s}",
+		"cpu", jstr_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
+	json_object_set_new(x.runjson, "accelerator", json_pack("{s:s, s:s, s:b}",
+		"name", x.accel.name, "why", x.accel.why, "emulated", strcmp(x.accel.name, "tcg") == 0));
+	json_object_set_new(x.runjson, "connect", json_string(c.connect));
+	json_object_set_new(x.runjson, "image", json_pack("{s:s, s:s, s:O?}",
+		"kernel", x.img.kernel, "initrd", x.img.initrd, "manifest", x.img.manifest));
+	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s, s:s, s:I, s:b}",
+		"path", x.store.path, "type", x.store.is_block ? "block" : "file",
+		"size", (json_int_t)x.store.size, "created_by_vmio_bench", x.store.created));
+	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O}", "description", x.sum.job, "fio_args", x.fio_args));
+	json_object_set_new(x.runjson, "config", vb_options_to_json(&c, VB_CMD_RUN));
+	mlist = json_array();
+	json_object_set(x.runjson, "modes", mlist);
+	if (save_json(x.dir, "run.json", x.runjson) < 0)
+		goto out;
+	vb_results_link_latest(res_abs, id);
+	vb_info("results: %s", x.dir);
+
+	for (size_t i = 0; modes[i]; i++) {
+		struct vb_mode_result *r = vb_run_summary_add(&x.sum, modes[i]->name);
+		json_t *mj = json_pack("{s:s}", "mode", modes[i]->name);
+		json_array_append_new(mlist, mj);
+		if (vb_interrupted) {
+			r->reason = vb_strdup("not run: interrupted");
+			json_object_set_new(mj, "status", json_string("not run"));
+			any_failed = true;
+			continue;
+		}
+		if (run_mode(&x, modes[i], r, mj) < 0) {
+			any_failed = true;
+			vb_warn("%s: %s", modes[i]->name, r->reason);
+		} else {
+			json_t *v = json_object_get(x.runjson, "versions");
+			if (!x.sum.fio_version)
+				x.sum.fio_version = vb_strdup(r->fio.fio_version);
+			json_object_set_new(v, "fio", json_string(x.sum.fio_version));
+			json_object_set_new(v, "guest_kernel", json_string(r->guest_kernel));
+		}
+		save_json(x.dir, "run.json", x.runjson);
+	}
+
+	char *ended = vb_utc_timestamp();
+	json_object_set_new(x.runjson, "ended", json_string(ended));
+	json_object_set_new(x.runjson, "state", json_string(vb_interrupted ? "interrupted" : "complete"));
+	free(ended);
+	if (save_json(x.dir, "run.json", x.runjson) < 0)
+		any_failed = true;
+	vb_table_render(stdout, &x.sum);
+	fflush(stdout);
+	if (vb_interrupted)
+		vb_error("interrupted by a signal: the finished modes are kept in %s", x.dir);
+	ret = any_failed || vb_interrupted ? VB_EXIT_FAIL : VB_EXIT_OK;
+out:
+	vb_virt_free(x.virt);
+	vb_image_release(&x.img);
+	vb_store_release(&x.store);
+	free(x.accel.why);
+	free(x.dir);
+	json_decref(x.runjson);
+	json_decref(x.fio_args);
+	json_decref(mlist);
+	vb_run_summary_release(&x.sum);
+	free(modes);
+	free(id);
+	free(dir);
+	free(res_abs);
+	vb_config_release(&c);
+	return ret;
+}

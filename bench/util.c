@@ -1,0 +1,409 @@
+#include "config.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+bool vb_quiet;
+volatile int vb_interrupted;
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	/* One line per message, written in one call so that it is not
+	 * interleaved with a child's output. */
+	char line[4096];
+	int n = snprintf(line, sizeof(line), "vmio-bench: %s", prefix);
+	if (n < 0)
+		return;
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+int vb_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("error: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void vb_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void vb_info(const char *fmt, ...)
+{
+	va_list ap;
+	if (vb_quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+static void oom(void)
+{
+	fputs("vmio-bench: error: out of memory\n", stderr);
+	abort();
+}
+
+char *vb_strdup(const char *s)
+{
+	char *r;
+	if (!s)
+		return NULL;
+	r = strdup(s);
+	if (!r)
+		oom();
+	return r;
+}
+
+void *vb_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *vb_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return r;
+}
+
+void vb_buf_add(struct vb_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->s, cap);
+		if (!p)
+			oom();
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void vb_buf_adds(struct vb_buf *b, const char *s)
+{
+	vb_buf_add(b, s, strlen(s));
+}
+
+void vb_buf_addf(struct vb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	vb_buf_add(b, s, (size_t)n);
+	free(s);
+}
+
+char *vb_buf_release(struct vb_buf *b)
+{
+	char *s = b->s ? b->s : vb_strdup("");
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void vb_buf_free(struct vb_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+double vb_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vb_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': mul = 1ULL << 10; break;
+		case 'm': case 'M': mul = 1ULL << 20; break;
+		case 'g': case 'G': mul = 1ULL << 30; break;
+		case 't': case 'T': mul = 1ULL << 40; break;
+		default: return -1;
+		}
+		end++;
+		/* accept "4k", "4K", "4KiB", "4kb" */
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'b' || *end == 'B')
+			end++;
+		if (*end)
+			return -1;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = (uint64_t)v * mul;
+	return 0;
+}
+
+void vb_format_size(uint64_t v, char *out, size_t outlen)
+{
+	static const char units[] = "kmgt";
+	int u = -1;
+	while (v && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, outlen, "%llu", (unsigned long long)v);
+	else
+		snprintf(out, outlen, "%llu%c", (unsigned long long)v, units[u]);
+}
+
+int vb_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = vb_strdup(path);
+	int ret = 0;
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				ret = -1;
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	if (ret == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			return -1;
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+	}
+	return ret;
+}
+
+int vb_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = vb_asprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	int fd = mkstemp(tmp);
+	int saved;
+
+	if (fd < 0) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return vb_error("cannot write '%s': %s: check that the folder exists, is writable and has free space", path, strerror(saved));
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return vb_error("cannot write '%s': %s: check that the folder is writable and has free space", path, strerror(saved));
+}
+
+char *vb_read_file(const char *path, size_t max, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct vb_buf b = {0};
+	char chunk[65536];
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			close(fd);
+			vb_buf_free(&b);
+			errno = saved;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			close(fd);
+			vb_buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
+		vb_buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (lenp)
+		*lenp = b.len;
+	return vb_buf_release(&b);
+}
+
+int vb_run(const char *const argv[], char **out, int timeout_s)
+{
+	int pfd[2] = {-1, -1};
+	struct vb_buf b = {0};
+	double deadline = timeout_s > 0 ? vb_now() + timeout_s : 0;
+	int status = 0;
+	pid_t pid;
+
+	if (out && pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		if (out) {
+			dup2(pfd[1], STDOUT_FILENO);
+		}
+		/* A child must not inherit our handlers' view of SIGINT. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (out) {
+		close(pfd[1]);
+		for (;;) {
+			struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+			int r = poll(&p, 1, 200);
+			if (r > 0) {
+				char chunk[4096];
+				ssize_t n = read(pfd[0], chunk, sizeof(chunk));
+				if (n <= 0)
+					break;
+				if (b.len < (1u << 20))
+					vb_buf_add(&b, chunk, (size_t)n);
+			}
+			if ((deadline && vb_now() > deadline) || vb_interrupted) {
+				kill(pid, SIGKILL);
+				break;
+			}
+		}
+		close(pfd[0]);
+	}
+	for (;;) {
+		pid_t r = waitpid(pid, &status, deadline || vb_interrupted ? WNOHANG : 0);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			status = -1;
+			break;
+		}
+		if (r == 0) {
+			if ((deadline && vb_now() > deadline) || vb_interrupted)
+				kill(pid, SIGKILL);
+			usleep(50000);
+		}
+	}
+	if (out)
+		*out = vb_buf_release(&b);
+	if (status == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void on_signal(int sig)
+{
+	vb_interrupted = sig;
+}
+
+void vb_install_signal_handlers(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool vb_is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *vb_command_first_line(const char *const argv[])
+{
+	char *out = NULL;
+	if (vb_run(argv, &out, 10) != 0) {
+		free(out);
+		return NULL;
+	}
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}

@@ -1,0 +1,73 @@
+/* util: error reporting, growable strings, files written atomically and
+ * child processes started from argument vectors (never through a shell).
+ *
+ * Ownership: functions named *_new or returning char * hand the caller a
+ * heap string to free(); everything else borrows. */
+#ifndef VB_UTIL_H
+#define VB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Exit statuses, the same for every subcommand. */
+enum { VB_EXIT_OK = 0, VB_EXIT_FAIL = 1, VB_EXIT_USAGE = 2 };
+
+/* Report a whole sentence once, where the failure happens; returns -1 so
+ * that callers can write `return vb_error(...)`. */
+int vb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* When set, vb_info() prints nothing (tests and --quiet). */
+extern bool vb_quiet;
+
+char *vb_strdup(const char *s);
+char *vb_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *vb_calloc(size_t n, size_t size);
+
+/* A growable NUL-terminated string. */
+struct vb_buf {
+	char *s;
+	size_t len, cap;
+};
+void vb_buf_add(struct vb_buf *b, const char *s, size_t n);
+void vb_buf_adds(struct vb_buf *b, const char *s);
+void vb_buf_addf(struct vb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *vb_buf_release(struct vb_buf *b); /* caller frees; b is emptied */
+void vb_buf_free(struct vb_buf *b);
+
+/* Monotonic clock in seconds. */
+double vb_now(void);
+
+/* Parse "4k", "1G", "512" (powers of 1024) into bytes; -1 on bad input. */
+int vb_parse_size(const char *s, uint64_t *out);
+/* Render bytes as the largest exact unit ("4k", "1g", "512"). */
+void vb_format_size(uint64_t v, char *out, size_t outlen);
+
+int vb_mkdir_p(const char *path, mode_t mode);
+/* Write data to path via a temporary file in the same folder, fsync and
+ * rename, so that readers never see a half-written file. */
+int vb_write_file_atomic(const char *path, const void *data, size_t len);
+/* Read a whole (small) file; NULL with errno set on failure. */
+char *vb_read_file(const char *path, size_t max, size_t *lenp);
+
+/* Run argv[0] (looked up in PATH) with argv; no shell is involved.
+ * If out is non-NULL, stdout is captured (up to 1 MiB) into *out (caller
+ * frees); otherwise it is inherited.  stderr is inherited.  Waits at most
+ * timeout_s seconds (0 = no limit), then kills the child.  Returns the exit
+ * status, or -1 if it could not be started or was killed. */
+int vb_run(const char *const argv[], char **out, int timeout_s);
+
+/* Set by SIGINT/SIGTERM handlers: every wait loop checks it. */
+extern volatile int vb_interrupted;
+void vb_install_signal_handlers(void);
+
+/* True if path is an executable regular file. */
+bool vb_is_executable(const char *path);
+/* First line of a command's output ("QEMU emulator version 7.2.0"), or NULL. */
+char *vb_command_first_line(const char *const argv[]);
+
+#endif

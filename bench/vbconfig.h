@@ -1,0 +1,44 @@
+/* config: the effective configuration of one invocation.  Every field is
+ * filled from the option table in options.c (defaults included), and the
+ * whole struct is recorded in run.json, so a result always says how it was
+ * made.  Strings are owned by the struct (vb_config_release frees them). */
+#ifndef VB_VBCONFIG_H
+#define VB_VBCONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vb_config {
+	/* where */
+	char *connect;     /* libvirt URI */
+	char *results;     /* results root */
+	char *cache_dir;   /* image, backing store, fio source */
+	char *kernel;      /* override of the image's kernel */
+	char *initrd;      /* override of the image's initramfs */
+	char *disk;        /* user's file or block device (else a filled raw file) */
+	uint64_t size;     /* backing store size in bytes */
+	char *modes;       /* comma-separated mode names */
+	char *mode;        /* one mode (xml subcommand) */
+
+	/* guest */
+	char *accel;       /* auto | kvm | tcg */
+	unsigned vcpus;
+	unsigned memory;   /* MiB */
+	unsigned boot_timeout;  /* seconds until the agent says hello */
+	unsigned accel_timeout; /* seconds the KVM probe may take */
+
+	/* fio job */
+	uint64_t bs;
+	unsigned iodepth;
+	char *rw;
+	unsigned rwmixread;
+	unsigned numjobs;
+	unsigned runtime;  /* seconds */
+
+	bool quiet;
+	bool help;
+};
+
+void vb_config_release(struct vb_config *c);
+
+#endif

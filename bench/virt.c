@@ -1,0 +1,287 @@
+#include "config.h"
+#include "virt.h"
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+struct vb_virt {
+	virConnectPtr conn;
+	char *uri;
+};
+
+struct vb_guest {
+	struct vb_virt *v;
+	virDomainPtr dom;
+	virStreamPtr st;
+	char *name;
+	struct vb_buf in;     /* bytes received but not yet returned as lines */
+	bool stream_done;
+};
+
+static void quiet_errors(void *opaque, virErrorPtr err)
+{
+	/* Errors are reported once, by us, as whole sentences. */
+	(void)opaque;
+	(void)err;
+}
+
+static const char *last_error(void)
+{
+	const char *m = virGetLastErrorMessage();
+	return m ? m : "unknown libvirt error";
+}
+
+static pthread_once_t event_once = PTHREAD_ONCE_INIT;
+
+static void *event_loop(void *arg)
+{
+	(void)arg;
+	for (;;)
+		virEventRunDefaultImpl();
+	return NULL;
+}
+
+/* libvirt's remote client only delivers stream data and keepalives while an
+ * event loop runs; one background thread serves it. */
+static void start_event_loop(void)
+{
+	pthread_t t;
+	virSetErrorFunc(NULL, quiet_errors);
+	if (virEventRegisterDefaultImpl() < 0)
+		return;
+	if (pthread_create(&t, NULL, event_loop, NULL) == 0)
+		pthread_detach(t);
+}
+
+struct vb_virt *vb_virt_open(const char *uri)
+{
+	struct vb_virt *v;
+	virConnectPtr conn;
+
+	pthread_once(&event_once, start_event_loop);
+	conn = virConnectOpen(uri);
+	if (!conn) {
+		vb_error("cannot connect to libvirt at '%s' (%s): is libvirtd running? Start it (e.g. 'virtlogd -d; libvirtd -d' or 'systemctl start libvirtd') or choose another --connect URI",
+		         uri, last_error());
+		return NULL;
+	}
+	/* Notice a dead libvirtd within seconds rather than never. */
+	virConnectSetKeepAlive(conn, 5, 3);
+	v = vb_calloc(1, sizeof(*v));
+	v->conn = conn;
+	v->uri = vb_strdup(uri);
+	return v;
+}
+
+void vb_virt_free(struct vb_virt *v)
+{
+	if (!v)
+		return;
+	virConnectClose(v->conn);
+	free(v->uri);
+	free(v);
+}
+
+static char *version_string(unsigned long ver)
+{
+	return vb_asprintf("%lu.%lu.%lu", ver / 1000000, (ver / 1000) % 1000, ver % 1000);
+}
+
+char *vb_virt_hypervisor_version(struct vb_virt *v)
+{
+	unsigned long ver = 0;
+	if (virConnectGetVersion(v->conn, &ver) < 0 || !ver)
+		return NULL;
+	return version_string(ver);
+}
+
+char *vb_virt_library_version(struct vb_virt *v)
+{
+	unsigned long ver = 0;
+	if (virConnectGetLibVersion(v->conn, &ver) < 0 || !ver)
+		return NULL;
+	return version_string(ver);
+}
+
+bool vb_virt_offers_kvm(struct vb_virt *v)
+{
+	char *caps = virConnectGetDomainCapabilities(v->conn, NULL, "x86_64", NULL, "kvm", 0);
+	bool ok = caps != NULL;
+	free(caps);
+	return ok;
+}
+
+struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel)
+{
+	struct vb_guest *g = vb_calloc(1, sizeof(*g));
+
+	g->v = v;
+	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	if (!g->dom) {
+		vb_error("libvirt could not start the guest: %s", last_error());
+		free(g);
+		return NULL;
+	}
+	g->name = vb_strdup(virDomainGetName(g->dom));
+	g->st = virStreamNew(v->conn, VIR_STREAM_NONBLOCK);
+	if (!g->st || virDomainOpenChannel(g->dom, channel, g->st, VIR_DOMAIN_CHANNEL_FORCE) < 0) {
+		vb_error("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name, last_error());
+		vb_guest_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+bool vb_guest_running(struct vb_guest *g)
+{
+	int state = 0, reason = 0;
+	if (!g || !g->dom)
+		return false;
+	if (virDomainGetState(g->dom, &state, &reason, 0) < 0)
+		return false; /* a transient domain that stopped is gone */
+	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_BLOCKED;
+}
+
+int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why)
+{
+	double next_check = 0;
+	*line = NULL;
+	for (;;) {
+		char *nl = g->in.len ? memchr(g->in.s, '\n', g->in.len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - g->in.s);
+			*line = vb_calloc(n + 1, 1);
+			memcpy(*line, g->in.s, n);
+			memmove(g->in.s, nl + 1, g->in.len - n - 1);
+			g->in.len -= n + 1;
+			g->in.s[g->in.len] = '\0';
+			return 1;
+		}
+		if (g->in.len > max) {
+			*why = vb_asprintf("the guest agent sent a line longer than %zu bytes", max);
+			return -1;
+		}
+		if (vb_interrupted) {
+			*why = vb_strdup("interrupted by a signal");
+			return -1;
+		}
+		if (g->stream_done) {
+			*why = vb_strdup("the guest closed the agent channel");
+			return -1;
+		}
+		char chunk[65536];
+		int n = virStreamRecv(g->st, chunk, sizeof(chunk));
+		if (n > 0) {
+			vb_buf_add(&g->in, chunk, (size_t)n);
+			continue;
+		}
+		if (n == 0) {
+			g->stream_done = true;
+			continue;
+		}
+		if (n != -2) {
+			*why = vb_asprintf("the agent channel failed: %s", last_error());
+			return -1;
+		}
+		double now = vb_now();
+		if (now >= deadline)
+			return 0;
+		if (now >= next_check) {
+			/* A guest that died or powered off says nothing more. */
+			if (!vb_guest_running(g)) {
+				*why = vb_strdup("the guest stopped (it powered off, crashed or QEMU died)");
+				return -1;
+			}
+			if (virConnectIsAlive(g->v->conn) != 1) {
+				*why = vb_strdup("the connection to libvirtd was lost");
+				return -1;
+			}
+			next_check = now + 0.5;
+		}
+		usleep(10000);
+	}
+}
+
+int vb_guest_send_line(struct vb_guest *g, const char *line)
+{
+	size_t len = strlen(line);
+	char *msg = vb_calloc(len + 2, 1);
+	size_t off = 0;
+	double deadline = vb_now() + 30;
+
+	memcpy(msg, line, len);
+	msg[len++] = '\n';
+	while (off < len) {
+		int n = virStreamSend(g->st, msg + off, len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n == -2 && vb_now() < deadline && !vb_interrupted) {
+			usleep(10000);
+			continue;
+		}
+		free(msg);
+		return vb_error("cannot send to the agent of guest '%s': %s", g->name,
+		                n == -2 ? "the channel stayed full for 30 s" : last_error());
+	}
+	free(msg);
+	return 0;
+}
+
+char *vb_guest_live_xml(struct vb_guest *g)
+{
+	char *xml = g->dom ? virDomainGetXMLDesc(g->dom, 0) : NULL;
+	char *r = vb_strdup(xml);
+	free(xml);
+	return r;
+}
+
+unsigned long long vb_guest_cpu_ns(struct vb_guest *g)
+{
+	virDomainInfo info;
+	if (!g->dom || virDomainGetInfo(g->dom, &info) < 0)
+		return 0;
+	return info.cpuTime;
+}
+
+int vb_guest_stop(struct vb_guest *g, double deadline)
+{
+	if (!g || !g->dom)
+		return 0;
+	while (vb_now() < deadline && !vb_interrupted) {
+		if (!vb_guest_running(g))
+			return 0;
+		usleep(50000);
+	}
+	if (vb_guest_running(g)) {
+		virDomainDestroy(g->dom);
+		return -1;
+	}
+	return 0;
+}
+
+void vb_guest_free(struct vb_guest *g)
+{
+	if (!g)
+		return;
+	if (g->st) {
+		virStreamAbort(g->st);
+		virStreamFree(g->st);
+	}
+	if (g->dom) {
+		if (vb_guest_running(g))
+			virDomainDestroy(g->dom);
+		virDomainFree(g->dom);
+	}
+	vb_buf_free(&g->in);
+	free(g->name);
+	free(g);
+}

@@ -1,0 +1,47 @@
+/* virt: the only part of the controller that talks to libvirt.  It turns
+ * libvirt's errors into whole sentences (reported once, here) and gives the
+ * rest of the controller a small vocabulary: open a connection, start a
+ * transient guest, exchange lines with its agent over the virtio-serial
+ * channel (through libvirt's stream API, so remote URIs work the same), and
+ * destroy it.
+ *
+ * Ownership: vb_virt_open/vb_guest_start return objects freed with
+ * vb_virt_free/vb_guest_free (both accept NULL); vb_guest_free destroys a
+ * guest that is still running. */
+#ifndef VB_VIRT_H
+#define VB_VIRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vb_virt;
+struct vb_guest;
+
+struct vb_virt *vb_virt_open(const char *uri);
+void vb_virt_free(struct vb_virt *v);
+/* "7.2.22" / "9.0.0"; caller frees; NULL if unknown. */
+char *vb_virt_hypervisor_version(struct vb_virt *v);
+char *vb_virt_library_version(struct vb_virt *v);
+/* Does the host offer <domain type='kvm'> for x86_64? */
+bool vb_virt_offers_kvm(struct vb_virt *v);
+
+/* Create a transient domain (destroyed automatically should the controller
+ * die) and open its agent channel.  Reports and returns NULL on failure. */
+struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel);
+/* Receive one line (without the newline; caller frees) before the absolute
+ * vb_now() deadline.  Returns 1 with *line, 0 at the deadline, -1 if the
+ * guest is gone, the channel broke or a line exceeds max bytes (*why set,
+ * caller frees). */
+int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why);
+int vb_guest_send_line(struct vb_guest *g, const char *line);
+/* The live domain XML (with libvirt's additions); caller frees. */
+char *vb_guest_live_xml(struct vb_guest *g);
+bool vb_guest_running(struct vb_guest *g);
+/* Wait until the guest has powered off, up to the deadline; then destroy
+ * it if it still runs.  Returns 0 if it stopped by itself. */
+int vb_guest_stop(struct vb_guest *g, double deadline);
+/* Host CPU time used by the guest's QEMU so far, in ns (0 if unknown). */
+unsigned long long vb_guest_cpu_ns(struct vb_guest *g);
+void vb_guest_free(struct vb_guest *g);
+
+#endif

@@ -1,0 +1,568 @@
+/* vmio-agent: the program inside the guest.  It finds the virtio-serial port
+ * named org.vmio.agent.0, greets the controller with what it sees (kernel,
+ * block devices with their serials and drivers), runs each fio job it is
+ * sent against the disk named by serial, and returns fio's JSON output
+ * untouched.  Every failure becomes an `error` message with fio's stderr,
+ * never silence.  Statically linked: the initramfs has no shared libraries.
+ * Protocol: bench/proto.h. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+#define AGENT_VERSION PACKAGE_VERSION
+#define MAX_OUTPUT (30u << 20)   /* fio's JSON (json+ bins included) fits well below */
+#define MAX_STDERR (64u << 10)
+
+static int port = -1;
+
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vmio-agent: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the port ---------------------------------------------------------- */
+
+static char *read_small(const char *path, size_t *lenp)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	if (lenp)
+		*lenp = (size_t)n;
+	char *r = malloc((size_t)n + 1);
+	if (r)
+		memcpy(r, buf, (size_t)n + 1);
+	return r;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+static int open_port(double timeout)
+{
+	double deadline = now() + timeout;
+	while (now() < deadline) {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char path[PATH_MAX];
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+			char *name = read_small(path, NULL);
+			if (!name)
+				continue;
+			chomp(name);
+			bool match = strcmp(name, VB_PROTO_CHANNEL) == 0;
+			free(name);
+			if (match) {
+				snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+				int fd = open(path, O_RDWR | O_CLOEXEC);
+				if (fd >= 0) {
+					closedir(d);
+					logmsg("talking to the controller on %s", path);
+					return fd;
+				}
+			}
+		}
+		if (d)
+			closedir(d);
+		usleep(100000);
+	}
+	return -1;
+}
+
+static int send_msg(json_t *m)
+{
+	char *s = json_dumps(m, JSON_COMPACT);
+	size_t len, off = 0;
+	double deadline = now() + 60;
+	if (!s)
+		return -1;
+	len = strlen(s);
+	s[len++] = '\n'; /* json_dumps leaves room: the NUL becomes the newline */
+	while (off < len) {
+		ssize_t n = write(port, s + off, len - off);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		/* The host side may not be connected yet (EPIPE/EAGAIN): wait. */
+		if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EPIPE && errno != ENODEV) {
+			logmsg("write to the port failed: %s", strerror(errno));
+			free(s);
+			return -1;
+		}
+		if (now() > deadline) {
+			logmsg("the controller did not take a message for 60 s");
+			free(s);
+			return -1;
+		}
+		usleep(50000);
+	}
+	free(s);
+	return 0;
+}
+
+static json_t *msg_new(const char *type)
+{
+	return json_pack("{s:i, s:s}", "v", VB_PROTO_VERSION, "type", type);
+}
+
+static void send_error(const char *id, const char *stderr_text, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+	json_t *m = msg_new("error");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	logmsg("error: %s", msg);
+	json_object_set_new(m, "message", json_string(msg));
+	if (id)
+		json_object_set_new(m, "id", json_string(id));
+	if (stderr_text) {
+		json_t *s = json_string(stderr_text);
+		json_object_set_new(m, "stderr", s ? s : json_string("(not UTF-8)"));
+	}
+	send_msg(m);
+	json_decref(m);
+}
+
+/* Read one line from the port; NULL when nothing will come. */
+static char *recv_line(void)
+{
+	static char *buf;
+	static size_t len, cap;
+	for (;;) {
+		char *nl = len ? memchr(buf, '\n', len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - buf);
+			char *line = malloc(n + 1);
+			if (!line)
+				return NULL;
+			memcpy(line, buf, n);
+			line[n] = '\0';
+			memmove(buf, nl + 1, len - n - 1);
+			len -= n + 1;
+			return line;
+		}
+		if (len > VB_PROTO_MAX_LINE) {
+			logmsg("the controller sent an overlong line; dropping it");
+			len = 0;
+		}
+		if (cap - len < 65536) {
+			size_t ncap = cap ? cap * 2 : 131072;
+			char *p = realloc(buf, ncap);
+			if (!p)
+				return NULL;
+			buf = p;
+			cap = ncap;
+		}
+		ssize_t n = read(port, buf + len, cap - len);
+		if (n > 0) {
+			len += (size_t)n;
+		} else if (n == 0 || errno == EAGAIN || errno == EINTR || errno == EPIPE) {
+			/* No controller connected right now: wait for one. */
+			usleep(100000);
+		} else {
+			logmsg("read from the port failed: %s", strerror(errno));
+			return NULL;
+		}
+	}
+}
+
+/* ---- disks ------------------------------------------------------------- */
+
+static char *disk_serial(const char *name)
+{
+	char path[PATH_MAX];
+	char *s;
+	size_t len = 0;
+
+	/* virtio-blk exposes the serial directly, NVMe on its controller, and
+	 * SCSI/ATA disks in VPD page 0x80 (unit serial number). */
+	snprintf(path, sizeof(path), "/sys/block/%s/serial", name);
+	if ((s = read_small(path, NULL)) && (chomp(s), *s))
+		return s;
+	free(s);
+	snprintf(path, sizeof(path), "/sys/block/%s/device/serial", name);
+	if ((s = read_small(path, NULL)) && (chomp(s), *s))
+		return s;
+	free(s);
+	snprintf(path, sizeof(path), "/sys/block/%s/device/vpd_pg80", name);
+	if ((s = read_small(path, &len)) && len > 4) {
+		size_t n = (unsigned char)s[3];
+		if (n > len - 4)
+			n = len - 4;
+		char *r = malloc(n + 1);
+		if (r) {
+			memcpy(r, s + 4, n);
+			r[n] = '\0';
+			/* trim padding */
+			char *p = r;
+			while (*p == ' ')
+				p++;
+			memmove(r, p, strlen(p) + 1);
+			chomp(r);
+			for (char *q = r; *q; q++)
+				if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+					*q = '?';
+		}
+		free(s);
+		return r;
+	}
+	free(s);
+	return NULL;
+}
+
+static json_t *disk_info(const char *name)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX], link[PATH_MAX];
+	json_t *d = json_object();
+	json_t *drivers = json_array();
+	char *s;
+
+	json_object_set_new(d, "name", json_string(name));
+	snprintf(path, sizeof(path), "/sys/block/%s/size", name);
+	if ((s = read_small(path, NULL))) {
+		json_object_set_new(d, "size", json_integer((json_int_t)strtoull(s, NULL, 10) * 512));
+		free(s);
+	}
+	s = disk_serial(name);
+	json_object_set_new(d, "serial", s ? json_string(s) : json_null());
+	free(s);
+	/* The chain of drivers from the disk up to the PCI function, e.g.
+	 * ["sd", "virtio_scsi", "virtio-pci"]: proof of which bus is in use. */
+	snprintf(path, sizeof(path), "/sys/block/%s", name);
+	if (realpath(path, real)) {
+		json_object_set_new(d, "devpath", json_string(real));
+		char *cut;
+		while ((cut = strrchr(real, '/')) && cut != real) {
+			snprintf(path, sizeof(path), "%s/driver", real);
+			ssize_t n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				const char *base = strrchr(link, '/');
+				json_array_append_new(drivers, json_string(base ? base + 1 : link));
+			}
+			*cut = '\0';
+		}
+	}
+	json_object_set_new(d, "driver", json_array_size(drivers) ? json_incref(json_array_get(drivers, 0)) : json_null());
+	json_object_set_new(d, "drivers", drivers);
+	snprintf(path, sizeof(path), "/sys/block/%s/device/scsi_generic", name);
+	DIR *sg = opendir(path);
+	if (sg) {
+		struct dirent *e;
+		while ((e = readdir(sg)))
+			if (e->d_name[0] != '.')
+				json_object_set_new(d, "sg", json_string(e->d_name));
+		closedir(sg);
+	}
+	return d;
+}
+
+static json_t *list_disks(void)
+{
+	json_t *a = json_array();
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "ram", 3))
+			continue;
+		json_array_append_new(a, disk_info(e->d_name));
+	}
+	if (d)
+		closedir(d);
+	return a;
+}
+
+/* Wait until a disk with this serial appears (drivers probe
+ * asynchronously); returns its name or NULL. */
+static char *find_disk(const char *serial, double timeout)
+{
+	double deadline = now() + timeout;
+	do {
+		json_t *disks = list_disks();
+		size_t i;
+		json_t *d;
+		json_array_foreach(disks, i, d) {
+			json_t *s = json_object_get(d, "serial");
+			if (json_is_string(s) && strcmp(json_string_value(s), serial) == 0) {
+				char *name = strdup(json_string_value(json_object_get(d, "name")));
+				json_decref(disks);
+				return name;
+			}
+		}
+		json_decref(disks);
+		usleep(200000);
+	} while (now() < deadline);
+	return NULL;
+}
+
+/* ---- fio --------------------------------------------------------------- */
+
+struct capture {
+	char *s;
+	size_t len, cap, max;
+	bool truncated;
+};
+
+static void cap_add(struct capture *c, const char *p, size_t n)
+{
+	if (c->len + n > c->max) {
+		c->truncated = true;
+		n = c->max > c->len ? c->max - c->len : 0;
+	}
+	if (c->len + n + 1 > c->cap) {
+		size_t ncap = c->cap ? c->cap : 65536;
+		while (ncap < c->len + n + 1)
+			ncap *= 2;
+		char *q = realloc(c->s, ncap);
+		if (!q)
+			return;
+		c->s = q;
+		c->cap = ncap;
+	}
+	memcpy(c->s + c->len, p, n);
+	c->len += n;
+	c->s[c->len] = '\0';
+}
+
+static int run_fio(char *const argv[], struct capture *out, struct capture *err)
+{
+	int po[2], pe[2], status;
+	pid_t pid;
+
+	if (pipe(po) < 0 || pipe(pe) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+	int open_fds = 2;
+	while (open_fds) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			char buf[65536];
+			ssize_t n = read(p[i].fd, buf, sizeof(buf));
+			if (n > 0) {
+				cap_add(i ? err : out, buf, (size_t)n);
+			} else {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static const char *last_line(const char *s, char *buf, size_t n)
+{
+	size_t len = s ? strlen(s) : 0;
+	while (len && s[len - 1] == '\n')
+		len--;
+	size_t start = len;
+	while (start && s[start - 1] != '\n')
+		start--;
+	snprintf(buf, n, "%.*s", (int)(len - start), s ? s + start : "");
+	return buf;
+}
+
+static void do_job(json_t *job)
+{
+	const char *id = json_string_value(json_object_get(job, "id"));
+	const char *serial = json_string_value(json_object_get(job, "serial"));
+	json_t *args = json_object_get(job, "args");
+	struct capture out = {.max = MAX_OUTPUT}, err = {.max = MAX_STDERR};
+	char **argv = NULL;
+	char *dev = NULL, *filename = NULL;
+	size_t i, n = 0;
+	json_t *a;
+	char line[512];
+
+	if (!id || !serial || !json_is_array(args)) {
+		send_error(id, NULL, "malformed job: it needs 'id', 'serial' and an 'args' array");
+		return;
+	}
+	dev = find_disk(serial, 10);
+	if (!dev) {
+		json_t *disks = list_disks();
+		char *listing = json_dumps(disks, JSON_COMPACT);
+		send_error(id, NULL, "no disk with serial '%s' in the guest (disks: %s)", serial, listing ? listing : "?");
+		free(listing);
+		json_decref(disks);
+		return;
+	}
+	argv = calloc(json_array_size(args) + 5, sizeof(char *));
+	if (!argv)
+		goto out;
+	argv[n++] = "fio";
+	json_array_foreach(args, i, a) {
+		const char *s = json_string_value(a);
+		/* Options only, and never ones that redirect files: the disk and
+		 * the output format are the agent's to set. */
+		if (!s || strncmp(s, "--", 2) != 0 || !strncmp(s, "--filename", 10) || !strncmp(s, "--output", 8)) {
+			send_error(id, NULL, "refusing fio argument '%s'", s ? s : "(not a string)");
+			goto out;
+		}
+		argv[n++] = (char *)s;
+	}
+	if (asprintf(&filename, "--filename=/dev/%s", dev) < 0)
+		goto out;
+	argv[n++] = filename;
+	argv[n++] = "--output-format=json+";
+	argv[n] = NULL;
+	logmsg("job %s: fio on /dev/%s", id, dev);
+	int st = run_fio(argv, &out, &err);
+	if (st != 0) {
+		send_error(id, err.s ? err.s : "", "fio exited with status %d: %s", st,
+		           last_line(err.s, line, sizeof(line)));
+	} else if (out.truncated) {
+		send_error(id, err.s, "fio's output exceeded %u bytes", MAX_OUTPUT);
+	} else {
+		json_t *m = msg_new("result");
+		json_t *fio = json_stringn(out.s ? out.s : "", out.len);
+		if (!fio) {
+			json_decref(m);
+			send_error(id, err.s, "fio's output is not valid UTF-8 text");
+			goto out;
+		}
+		json_object_set_new(m, "id", json_string(id));
+		json_object_set_new(m, "device", json_string(dev));
+		json_object_set_new(m, "fio", fio);
+		json_t *e = err.s ? json_string(err.s) : NULL;
+		if (e)
+			json_object_set_new(m, "stderr", e);
+		send_msg(m);
+		json_decref(m);
+		logmsg("job %s: done", id);
+	}
+out:
+	free(argv);
+	free(filename);
+	free(dev);
+	free(out.s);
+	free(err.s);
+}
+
+int main(int argc, char **argv)
+{
+	struct utsname un;
+	json_t *hello;
+
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("%s\n", AGENT_VERSION);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	port = open_port(60);
+	if (port < 0) {
+		logmsg("no virtio-serial port named %s appeared within 60 s", VB_PROTO_CHANNEL);
+		return 1;
+	}
+	uname(&un);
+	hello = msg_new("hello");
+	json_object_set_new(hello, "agent", json_string(AGENT_VERSION));
+	json_object_set_new(hello, "kernel", json_string(un.release));
+	json_object_set_new(hello, "disks", list_disks());
+	if (send_msg(hello) < 0)
+		return 1;
+	json_decref(hello);
+
+	for (;;) {
+		char *line = recv_line();
+		json_error_t jerr;
+		json_t *m;
+		const char *type;
+
+		if (!line)
+			return 1;
+		m = json_loads(line, 0, &jerr);
+		free(line);
+		type = m ? json_string_value(json_object_get(m, "type")) : NULL;
+		if (!m || !type) {
+			send_error(NULL, NULL, "malformed message from the controller: %s", m ? "no type" : jerr.text);
+		} else if (json_integer_value(json_object_get(m, "v")) != VB_PROTO_VERSION) {
+			send_error(NULL, NULL, "the controller speaks protocol %lld, this agent %d: rebuild the image",
+			           (long long)json_integer_value(json_object_get(m, "v")), VB_PROTO_VERSION);
+		} else if (strcmp(type, "job") == 0) {
+			do_job(m);
+		} else if (strcmp(type, "bye") == 0) {
+			json_t *b = msg_new("bye");
+			send_msg(b);
+			json_decref(b);
+			json_decref(m);
+			logmsg("bye: powering off");
+			return 0;
+		} else {
+			send_error(NULL, NULL, "unknown message type '%s'", type);
+		}
+		json_decref(m);
+	}
+}
