@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int vb_cmd_xml(int argc, char **argv)
 {
@@ -45,7 +46,12 @@ int vb_cmd_xml(int argc, char **argv)
 	/* Without booting a probe, auto means the accelerator run would try
 	 * first; run falls back to TCG when the probe fails. */
 	const char *type = strcmp(c.accel, "tcg") == 0 ? "qemu" : "kvm";
-	console = vb_asprintf("%s/RUN-ID/%s/console.log", c.results ? c.results : "results", m->name);
+	/* libvirt wants absolute paths; run resolves the results root too. */
+	char cwd[4096];
+	if (c.results[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		console = vb_asprintf("%s/RUN-ID/%s/console.log", c.results, m->name);
+	else
+		console = vb_asprintf("%s/%s/RUN-ID/%s/console.log", cwd, c.results, m->name);
 	char *name = vb_asprintf("vmio-RUN-ID-%s", m->name);
 	xml = vb_run_domain_xml_new(&c, m, type, &img, &store, name, console);
 	fputs(xml, stdout);

@@ -17,7 +17,7 @@ const struct vb_option vb_options[] = {
 	 "comma-separated bus modes to run ('vmio-bench modes' lists them)", "modes"},
 	{"mode", VB_OPT_STR, F(mode), "virtio-blk", NULL, 0, 0, VB_CMD_XML, "MODE",
 	 "the bus mode whose domain XML to print", ""},
-	{"results", VB_OPT_STR, F(results), "results", NULL, 0, 0, VB_CMD_RUN, "DIR",
+	{"results", VB_OPT_STR, F(results), "results", NULL, 0, 0, RUNX, "DIR",
 	 "results root; each run writes DIR/<run-id>/ and DIR/latest", "results"},
 	{"cache-dir", VB_OPT_STR, F(cache_dir), "/var/cache/vmio-bench", NULL, 0, 0, VB_CMD_ALL, "DIR",
 	 "guest image, backing store and fio source", "cache_dir"},
@@ -110,10 +110,10 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 	case VB_OPT_UINT:
 		errno = 0;
 		n = strtoull(v, &end, 10);
-		if (!*v || *v == '-' || *v == '+' || *end || errno)
+		if (!*v || *v == '-' || *v == '+' || *end || (errno && errno != ERANGE))
 			return vb_error("option --%s: '%s' is not a whole number: give one from %llu to %llu",
 			                o->name, v, o->min, o->max);
-		if (n < o->min || n > o->max)
+		if (errno == ERANGE || n < o->min || n > o->max)
 			return vb_error("option --%s: %s is out of range: give one from %llu to %llu",
 			                o->name, v, o->min, o->max);
 		*(unsigned *)field = (unsigned)n;

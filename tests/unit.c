@@ -1,1 +1,268 @@
-int main(void){return 0;}
+/* Unit tests of the controller's pure parts: option table, sizes, XML
+ * escaping, domain XML, mode lists, fio JSON parsing, the job, the table.
+ * Needs no libvirt daemon. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domxml.h"
+#include "fiojson.h"
+#include "job.h"
+#include "mode.h"
+#include "options.h"
+#include "proto.h"
+#include "table.h"
+#include "util.h"
+#include "xmlbuf.h"
+
+static int failures, checks;
+
+#define CHECK(cond) do { \
+	checks++; \
+	if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+static int parse(struct vb_config *c, unsigned cmd, const char *a1, const char *a2)
+{
+	char *argv[] = {"run", (char *)a1, (char *)a2, NULL};
+	int argc = a1 ? (a2 ? 3 : 2) : 1;
+	memset(c, 0, sizeof(*c));
+	return vb_options_parse(c, cmd, argc, argv, NULL, NULL);
+}
+
+static void test_sizes(void)
+{
+	uint64_t v;
+	char buf[32];
+	CHECK(vb_parse_size("4k", &v) == 0 && v == 4096);
+	CHECK(vb_parse_size("4KiB", &v) == 0 && v == 4096);
+	CHECK(vb_parse_size("1G", &v) == 0 && v == 1ULL << 30);
+	CHECK(vb_parse_size("512", &v) == 0 && v == 512);
+	CHECK(vb_parse_size("4q", &v) < 0);
+	CHECK(vb_parse_size("", &v) < 0);
+	CHECK(vb_parse_size("-1", &v) < 0);
+	CHECK(vb_parse_size("k", &v) < 0);
+	CHECK(vb_parse_size("99999999999999999999", &v) < 0);
+	CHECK(vb_parse_size("17179869184t", &v) < 0); /* overflows 64 bits */
+	vb_format_size(4096, buf, sizeof(buf));
+	CHECK(strcmp(buf, "4k") == 0);
+	vb_format_size(1ULL << 30, buf, sizeof(buf));
+	CHECK(strcmp(buf, "1g") == 0);
+	vb_format_size(1000, buf, sizeof(buf));
+	CHECK(strcmp(buf, "1000") == 0);
+}
+
+static void test_options(void)
+{
+	struct vb_config c;
+	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
+	/* the defaults are the job this project exists for */
+	CHECK(c.bs == 4096 && c.iodepth == 32 && strcmp(c.rw, "randrw") == 0 && c.rwmixread == 50);
+	CHECK(c.numjobs == 1 && strcmp(c.accel, "auto") == 0 && strcmp(c.connect, "qemu:///system") == 0);
+	CHECK(strcmp(c.results, "results") == 0 && strcmp(c.modes, "virtio-blk") == 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--bs=64k", NULL) == 0 && c.bs == 65536);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--iodepth", "1") == 0 && c.iodepth == 1);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--iodepth", "0") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--iodepth", "-3") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--iodepth", "99999999999999999999") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--runtime", "10s") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--bs", "4q") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--accel", "hvf") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--rw", "trim") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--rwmixread", "101") < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--nosuch", NULL) < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--iodepth", NULL) < 0); /* value missing */
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--disk", "a\nb") < 0);  /* control characters */
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--disk=", NULL) < 0);   /* empty */
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--mode", "sata") < 0);  /* xml's option, not run's */
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "stray", NULL) < 0);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--quiet=1", NULL) < 0); /* a flag takes no value */
+	vb_config_release(&c);
+	vb_quiet = true;
+
+	/* the configuration recorded in run.json comes from the same table */
+	CHECK(parse(&c, VB_CMD_RUN, "--bs", "16k") == 0);
+	json_t *j = vb_options_to_json(&c, VB_CMD_RUN);
+	CHECK(json_integer_value(json_object_get(j, "bs")) == 16384);
+	CHECK(json_integer_value(json_object_get(j, "iodepth")) == 32);
+	CHECK(strcmp(json_string_value(json_object_get(j, "accel")), "auto") == 0);
+	CHECK(json_object_get(j, "help") == NULL);
+	json_decref(j);
+	vb_config_release(&c);
+}
+
+static void test_xml_escape(void)
+{
+	struct vb_xml x = {0};
+	char *s;
+	vb_xml_open(&x, "disk", "type", "file", "skip", NULL, NULL);
+	vb_xml_empty(&x, "source", "file", "/tmp/a'b\"c<d>&e", NULL);
+	vb_xml_text(&x, "serial", "</serial><evil/>", NULL);
+	s = vb_xml_release(&x);
+	CHECK(strstr(s, "<disk type='file'>") != NULL);
+	CHECK(strstr(s, "skip") == NULL);
+	CHECK(strstr(s, "file='/tmp/a&apos;b&quot;c&lt;d&gt;&amp;e'") != NULL);
+	CHECK(strstr(s, "<serial>&lt;/serial&gt;&lt;evil/&gt;</serial>") != NULL);
+	CHECK(strstr(s, "</disk>") != NULL);
+	free(s);
+}
+
+static void test_domain_xml(void)
+{
+	struct vb_config c;
+	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
+	const struct vb_mode *m = vb_mode_find("virtio-blk");
+	CHECK(m != NULL);
+	struct vb_domain_spec s = {
+		.name = "vmio-t", .domain_type = "qemu", .mode = m, .cfg = &c,
+		.kernel = "/k", .initrd = "/i", .cmdline = VB_GUEST_CMDLINE, .console_log = "/r/console.log",
+		.disk = {.cfg = &c, .source = "/data/it's <here>.raw", .serial = VB_DISK_SERIAL},
+	};
+	char *xml = vb_domain_xml_new(&s);
+	CHECK(strstr(xml, "<domain type='qemu'>") != NULL);
+	CHECK(strstr(xml, "<target dev='vda' bus='virtio'/>") != NULL);
+	CHECK(strstr(xml, "cache='none' io='native' iothread='1'") != NULL);
+	CHECK(strstr(xml, "<iothreads>1</iothreads>") != NULL);
+	CHECK(strstr(xml, "<serial>vmio-disk0</serial>") != NULL);
+	CHECK(strstr(xml, "file='/data/it&apos;s &lt;here&gt;.raw'") != NULL);
+	CHECK(strstr(xml, "name='org.vmio.agent.0'") != NULL);
+	CHECK(strstr(xml, "<log file='/r/console.log' append='off'/>") != NULL);
+	CHECK(strstr(xml, "host-passthrough") == NULL); /* TCG: no host CPU model */
+	free(xml);
+	s.domain_type = "kvm";
+	s.mode = NULL; /* the KVM probe guest: no disk at all */
+	xml = vb_domain_xml_new(&s);
+	CHECK(strstr(xml, "host-passthrough") != NULL);
+	CHECK(strstr(xml, "<disk") == NULL);
+	free(xml);
+	vb_config_release(&c);
+}
+
+static void test_mode_list(void)
+{
+	const struct vb_mode **l;
+	CHECK((l = vb_mode_list_parse("virtio-blk")) && l[0] == vb_mode_find("virtio-blk") && !l[1]);
+	free(l);
+	CHECK((l = vb_mode_list_parse("all")) && l[0]);
+	free(l);
+	CHECK(vb_mode_list_parse("") == NULL);
+	CHECK(vb_mode_list_parse("bogus") == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,") == NULL);
+	CHECK(vb_mode_list_parse(",virtio-blk") == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk") == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk") == NULL);
+}
+
+static void test_fio_json(void)
+{
+	size_t len;
+	char *path = vb_asprintf("%s/tests/fixtures/fio-randrw-virtio-blk.json", VB_SRCDIR);
+	char *text = vb_read_file(path, 1 << 24, &len);
+	struct vb_fio_result r;
+	char *why = NULL;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	CHECK(vb_fio_parse(text, len, &r, &why) == 0);
+	/* values read by hand from the fixture */
+	CHECK(r.read.iops > 4035.48 && r.read.iops < 4035.49);
+	CHECK(r.write.iops > 4061.46 && r.write.iops < 4061.47);
+	CHECK(r.read.bw_bytes == 16529335.0);
+	CHECK(r.read.io_bytes == 33075200 && r.read.total_ios == 8075 && r.read.runtime_ms == 2001);
+	CHECK(r.read.clat_p99_ns == 8093696.0);
+	CHECK(r.write.clat_p99_ns == 8978432.0);
+	CHECK(r.read.clat_mean_ns > 3637760.41 && r.read.clat_mean_ns < 3637760.42);
+	CHECK(strcmp(r.fio_version, "fio-3.33") == 0);
+
+	/* the table shows them */
+	struct vb_run_summary s = {.id = "RUN", .accel = "tcg", .job = "JOB", .fio_version = "fio-3.33"};
+	struct vb_mode_result mr = {.mode = "virtio-blk", .ok = true, .fio = r};
+	struct vb_mode_result bad = {.mode = "sata", .ok = false, .reason = "the guest stopped"};
+	struct vb_mode_result both[2] = {mr, bad};
+	s.modes = both;
+	s.nmodes = 2;
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	vb_table_render(f, &s);
+	fclose(f);
+	CHECK(strstr(out, "emulated") != NULL);
+	CHECK(strstr(out, "virtio-blk       read        4035    16.5 MB/s     3.64 ms     8.09 ms") != NULL);
+	CHECK(strstr(out, "virtio-blk       write       4061") != NULL);
+	CHECK(strstr(out, "sata             FAILED: the guest stopped") != NULL);
+	free(out);
+	vb_fio_result_release(&r);
+
+	/* text before the JSON (fio's warnings) is skipped */
+	char *pre = vb_asprintf("fio: some warning\n%s", text);
+	CHECK(vb_fio_parse(pre, strlen(pre), &r, &why) == 0);
+	vb_fio_result_release(&r);
+	free(pre);
+	/* malformed, truncated, wrong-typed */
+	CHECK(vb_fio_parse(text, len / 2, &r, &why) < 0 && why);
+	free(why);
+	CHECK(vb_fio_parse("no json", 7, &r, &why) < 0 && why);
+	free(why);
+	CHECK(vb_fio_parse("{\"jobs\": 3}", 11, &r, &why) < 0 && why);
+	free(why);
+	CHECK(vb_fio_parse("{\"jobs\": [{\"read\": 1}]}", 23, &r, &why) < 0 && why);
+	free(why);
+	free(text);
+	free(path);
+}
+
+static void test_job(void)
+{
+	struct vb_config c;
+	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
+	json_t *a = vb_job_args(&c);
+	char *s = json_dumps(a, JSON_COMPACT);
+	CHECK(strstr(s, "\"--bs=4k\"") && strstr(s, "\"--rw=randrw\"") && strstr(s, "\"--rwmixread=50\""));
+	CHECK(strstr(s, "\"--iodepth=32\"") && strstr(s, "\"--ioengine=libaio\"") && strstr(s, "\"--direct=1\""));
+	CHECK(strstr(s, "\"--time_based=1\"") && strstr(s, "\"--runtime=10\""));
+	CHECK(strstr(s, "filename") == NULL);
+	free(s);
+	json_decref(a);
+	vb_config_release(&c);
+	CHECK(parse(&c, VB_CMD_RUN, "--rw", "randread") == 0);
+	a = vb_job_args(&c);
+	s = json_dumps(a, JSON_COMPACT);
+	CHECK(strstr(s, "rwmixread") == NULL);
+	free(s);
+	json_decref(a);
+	vb_config_release(&c);
+}
+
+int main(void)
+{
+	vb_quiet = true;
+	test_sizes();
+	test_options();
+	test_xml_escape();
+	test_domain_xml();
+	test_mode_list();
+	test_fio_json();
+	test_job();
+	printf("unit: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}

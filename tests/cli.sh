@@ -1,0 +1,50 @@
+#!/bin/bash
+# Bad usage of every kind gets one clear line on stderr, exit status 2, no
+# crash, and leaves no results folder behind.  Needs nothing but the binary.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+
+expect_usage() {
+	local what=$1; shift
+	vb "$@"
+	local lines
+	lines=$(grep -c . "$TMP/err")
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q 'vmio-bench: error: ' "$TMP/err"; then
+		ok "$what: $(cat "$TMP/err")"
+	else
+		bad "$what: exit $rc, $lines lines: $(cat "$TMP/err")"
+	fi
+}
+
+R=$TMP/results
+expect_usage "no command"            
+expect_usage "unknown command"       frobnicate
+expect_usage "unknown option"        run --frob --results "$R"
+expect_usage "unknown mode"          run --modes bogus --results "$R"
+expect_usage "empty mode list"       run --modes "" --results "$R"
+expect_usage "empty mode item"       run --modes virtio-blk, --results "$R"
+expect_usage "zero iodepth"          run --iodepth 0 --results "$R"
+expect_usage "negative runtime"      run --runtime -5 --results "$R"
+expect_usage "huge iodepth"          run --iodepth 99999999999999999999 --results "$R"
+expect_usage "bad size suffix"       run --bs 4q --results "$R"
+expect_usage "size too small"        run --size 1k --results "$R"
+expect_usage "bad accel"             run --accel hvf --results "$R"
+expect_usage "bad rw"                run --rw trim --results "$R"
+expect_usage "missing value"         run --results
+expect_usage "newline in a path"     run --disk $'/tmp/a\nb' --results "$R"
+expect_usage "missing disk"          run --disk "$TMP/no such disk" --results "$R" --kernel /etc/hostname --initrd /etc/hostname
+expect_usage "directory as disk"     run --disk "$TMP" --results "$R" --kernel /etc/hostname --initrd /etc/hostname
+expect_usage "missing kernel"        run --kernel "$TMP/nokernel" --initrd /etc/hostname --results "$R"
+expect_usage "no image in cache"     run --cache-dir "$TMP/empty-cache" --results "$R"
+expect_usage "image: bad action"     image frob
+expect_usage "image: no action"      image
+expect_usage "xml: unknown mode"     xml --mode bogus
+expect_usage "stray argument"        run stray --results "$R"
+check "no results folder was created by bad usage" test ! -e "$R"
+
+vb --help
+check "--help exits 0 and lists run" [ "$rc" -eq 0 ] && grep -q '^  run' "$TMP/out"
+vb run --help
+check "run --help lists --bs with its default" grep -q -- '--bs SIZE.*\[4k\]' "$TMP/out"
+vb modes
+check "modes lists virtio-blk" grep -q '^virtio-blk *yes' "$TMP/out"
+finish

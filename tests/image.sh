@@ -1,0 +1,27 @@
+#!/bin/bash
+# The guest image: small, with a static fio and agent, and described by
+# 'vmio-bench image info'.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+need_image
+
+vb image info --cache-dir "$CACHE"
+check "image info exits 0" [ "$rc" -eq 0 ]
+check "image info names the guest kernel" grep -q '^guest kernel *6\.' "$TMP/out"
+check "image info names fio" grep -q '^fio *fio-' "$TMP/out"
+check "image info names the agent" grep -q '^vmio-agent' "$TMP/out"
+check "image info lists the virtio_blk module" grep -q 'modules:.*virtio_blk' "$TMP/out"
+
+# Unpack the initramfs and look inside.
+mkdir -p "$TMP/root"
+(cd "$TMP/root" && gzip -dc "$CACHE/image/initrd.img" | cpio -id --quiet)
+size=$(stat -c %s "$CACHE/image/initrd.img")
+echo "# initramfs: $((size / 1024)) KiB"
+check "the initramfs is under 16 MiB" [ "$size" -lt $((16 << 20)) ]
+check "the guest fio is statically linked" sh -c "! readelf -d '$TMP/root/bin/fio' | grep -q NEEDED"
+check "vmio-agent is statically linked" sh -c "! readelf -d '$TMP/root/sbin/vmio-agent' | grep -q NEEDED"
+check "the initramfs carries no shared libraries" sh -c "! find '$TMP/root' -name '*.so*' | grep -q ."
+check "the guest fio has libaio" sh -c "'$TMP/root/bin/fio' --enghelp | grep -qx '	libaio'"
+check "the guest fio is the host's version" [ "$("$TMP/root/bin/fio" --version)" = "$(fio --version)" ]
+check "/init is there and executable" test -x "$TMP/root/init"
+check "virtio_console is in the module list" grep -q '^virtio_console.ko$' "$TMP/root/etc/vmio/modules.list"
+finish

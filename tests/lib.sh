@@ -1,0 +1,47 @@
+# Shared helpers of the shell tests.  Sourced; $VB is the built vmio-bench.
+set -u
+: "${VB:?run the tests through 'make check'}"
+: "${VB_SRCDIR:=.}"
+CONNECT=${VMIO_TEST_CONNECT:-qemu:///system}
+CACHE=${VMIO_TEST_CACHE:-/var/cache/vmio-bench}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmio-test.XXXXXX")
+chmod 755 "$TMP"   # QEMU's user must reach console logs and disks in here
+trap 'rm -rf "$TMP"' EXIT
+npass=0
+nfail=0
+
+ok()   { npass=$((npass + 1)); echo "ok - $*"; }
+bad()  { nfail=$((nfail + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# A test that needs something this machine lacks skips (77), except in CI,
+# where everything is installed and started, so a lack is a failure.
+need() {
+	local what=$1
+	if [ "${CI:-}" = true ]; then
+		echo "not ok - $what is missing in CI (scripts/setup should have provided it)"
+		exit 1
+	fi
+	echo "SKIP: $what is missing"
+	exit 77
+}
+need_libvirtd() {
+	virsh -c "$CONNECT" version >/dev/null 2>&1 || need "a running libvirtd at $CONNECT (start it: virtlogd -d; libvirtd -d)"
+}
+need_image() {
+	[ -f "$CACHE/image/vmlinuz" ] && [ -f "$CACHE/image/initrd.img" ] || need "the guest image (build it: vmio-bench image build)"
+}
+
+# Run vmio-bench, keeping stdout, stderr and the exit status.
+vb() {
+	"$VB" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	return 0
+}
+leftover_domains() {
+	virsh -c "$CONNECT" list --all --name 2>/dev/null | grep '^vmio-' || true
+}
+finish() {
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
