@@ -147,6 +147,9 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	}
 	if (rc < 0)
 		goto out;
+	json_t *fio_err = json_object_get(msg, "stderr");
+	if (json_is_string(fio_err) && json_string_length(fio_err))
+		save_text(mdir, "rep-1.stderr.txt", json_string_value(fio_err));
 	if (strcmp(type, "error") == 0) {
 		json_t *em = json_object_get(msg, "message");
 		why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");

@@ -38,6 +38,7 @@ vb() {
 	rc=$?
 	return 0
 }
+jqe() { jq -e "$@" >/dev/null; }
 leftover_domains() {
 	virsh -c "$CONNECT" list --all --name 2>/dev/null | grep '^vmio-' || true
 }

@@ -1,0 +1,85 @@
+#!/bin/bash
+# End to end through a real libvirtd, a real QEMU guest and real fio:
+# `vmio-bench run --modes virtio-blk`, then the failure paths a nightly job
+# meets (a guest that does not greet in time, fio failing in the guest,
+# libvirtd out of reach).  Each must leave no domain behind.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+need_libvirtd
+need_image
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+
+R=$TMP/results
+common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m)
+
+# ---- the main path, with the accelerator chosen automatically -------------
+vb run --modes virtio-blk --runtime 3 "${common[@]}"
+cat "$TMP/err" "$TMP/out"
+check "run exits 0" [ "$rc" -eq 0 ]
+check "the accelerator choice is said exactly once" [ "$(grep -c 'accelerator:' "$TMP/err")" -eq 1 ]
+run=$R/latest
+check "results/latest points at the run" test -f "$run/run.json"
+J=$run/run.json
+accel=$(jq -r .accelerator.name "$J")
+check "run.json records the accelerator ($accel)" test "$accel" = kvm -o "$accel" = tcg
+if [ -c /dev/kvm ] && [ "$accel" = tcg ]; then
+	check "the fallback to TCG says why" grep -q 'KVM .* TCG' "$TMP/err"
+fi
+check "run.json says complete" [ "$(jq -r .state "$J")" = complete ]
+check "run.json has start and end times" jqe '.started and .ended' "$J"
+check "run.json has vmio-bench, QEMU, libvirt, fio and guest kernel versions" \
+	jqe '.versions | .vmio_bench and .qemu and .libvirt and (.fio | startswith("fio-")) and .guest_kernel' "$J"
+check "run.json has the effective job" \
+	jqe '.config.bs == 4096 and .config.iodepth == 32 and .config.rw == "randrw" and .config.rwmixread == 50 and .config.runtime == 3' "$J"
+check "run.json records the fio arguments" jqe '.job.fio_args | index("--ioengine=libaio") and index("--direct=1")' "$J"
+check "run.json marks virtio-blk ok" jqe '.modes[0].mode == "virtio-blk" and .modes[0].status == "ok"' "$J"
+M=$run/virtio-blk
+for f in rep-1.fio.json domain.xml console.log hello.json; do
+	check "virtio-blk/$f is there" test -s "$M/$f"
+done
+check "the console log shows the guest's agent" grep -q 'vmio-agent' "$M/console.log"
+check "the guest saw the disk on virtio_blk, found by serial" \
+	jqe '.disks[] | select(.serial == "vmio-disk0") | .driver == "virtio_blk"' "$M/hello.json"
+check "the domain XML put the disk on the virtio bus" grep -q "bus='virtio'" "$M/domain.xml"
+
+F=$M/rep-1.fio.json
+for dir in read write; do
+	iops=$(jq ".jobs[0].$dir.iops" "$F")
+	echo "# $dir IOPS: $iops"
+	check "$dir IOPS > 0" jqe ".jobs[0].$dir.iops > 0" "$F"
+	# fio's IOPS must agree with what it moved: io_bytes / bs / runtime.
+	check "$dir IOPS agrees with io_bytes / 4k / runtime (within 2%)" jqe "
+		.jobs[0].$dir as \$d | (\$d.io_bytes / 4096 / (\$d.runtime / 1000)) as \$calc |
+		((\$calc - \$d.iops) | fabs) / \$d.iops < 0.02" "$F"
+	check "$dir bandwidth agrees with io_bytes / runtime (within 2%)" jqe "
+		.jobs[0].$dir as \$d | (\$d.io_bytes / (\$d.runtime / 1000)) as \$calc |
+		((\$calc - \$d.bw_bytes) | fabs) / \$d.bw_bytes < 0.02" "$F"
+done
+check "fio ran for the asked 3 s" jqe '.jobs[0].job_runtime >= 2900' "$F"
+check "the table shows virtio-blk read and write" sh -c "grep -q '^virtio-blk  *read  *[1-9]' '$TMP/out' && grep -q '^virtio-blk  *write  *[1-9]' '$TMP/out'"
+check "the table names the accelerator" grep -q "accelerator $accel" "$TMP/out"
+check "no domain is left" test -z "$(leftover_domains)"
+
+# ---- a guest that does not greet before the deadline ----------------------
+vb run --modes virtio-blk --runtime 2 --accel tcg --boot-timeout 5 "${common[@]}"
+check "a boot timeout exits 1" [ "$rc" -eq 1 ]
+check "a boot timeout names the deadline" grep -q 'did not greet the controller within 5 s' "$TMP/err"
+check "a boot timeout is recorded in run.json" \
+	jqe '.state == "complete" and .modes[0].status == "failed" and (.modes[0].reason | test("within 5 s"))' "$R/latest/run.json"
+check "no domain is left after a boot timeout" test -z "$(leftover_domains)"
+
+# ---- fio failing inside the guest ----------------------------------------
+truncate -s 1M "$TMP/tiny.raw"
+vb run --modes virtio-blk --runtime 2 --accel tcg --disk "$TMP/tiny.raw" --bs 2m "${common[@]}"
+check "a fio failure exits 1" [ "$rc" -eq 1 ]
+check "a fio failure carries fio's own message" grep -q 'fio exited with status 1: fio: blocksize is larger' "$TMP/err"
+check "fio's stderr is kept in the results" grep -q 'blocksize' "$R/latest/virtio-blk/rep-1.stderr.txt"
+check "no domain is left after a fio failure" test -z "$(leftover_domains)"
+
+# ---- libvirtd out of reach -----------------------------------------------
+vb run --modes virtio-blk --accel tcg --connect 'qemu+unix:///system?socket=/nonexistent/sock' \
+	--cache-dir "$CACHE" --results "$R" --size 256m
+check "libvirtd out of reach exits 1" [ "$rc" -eq 1 ]
+check "libvirtd out of reach is one clear line" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'cannot connect to libvirt.*is libvirtd running' '$TMP/err'"
+
+check "earlier results are intact" jqe '.state == "complete"' "$J"
+finish
