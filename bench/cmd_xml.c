@@ -33,7 +33,7 @@ int vb_cmd_xml(int argc, char **argv)
 		free(names);
 		goto out;
 	}
-	if (vb_image_locate(&c, &img) < 0)
+	if (vb_run_check_tuning(&c) < 0 || vb_image_locate(&c, &img) < 0)
 		goto out;
 	if (c.disk) {
 		if (vb_store_prepare(&c, &store) < 0)
@@ -53,7 +53,11 @@ int vb_cmd_xml(int argc, char **argv)
 	else
 		console = vb_asprintf("%s/%s/RUN-ID/%s/console.log", cwd, c.results, m->name);
 	char *name = vb_asprintf("vmio-RUN-ID-%s", m->name);
-	xml = vb_run_domain_xml_new(&c, m, type, &img, &store, name, console);
+	struct vb_disk_ctx d;
+	char *run_dir = vb_asprintf("%s/run/PID", c.cache_dir);
+	vb_run_disk_ctx(&d, &c, &store, run_dir);
+	xml = vb_run_domain_xml_new(&c, m, type, &img, &d, name, console);
+	free(run_dir);
 	fputs(xml, stdout);
 	free(xml);
 	free(name);

@@ -13,12 +13,24 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	snprintf(num, sizeof(num), "%u", s->cfg->vcpus);
 	snprintf(mem, sizeof(mem), "%u", s->cfg->memory);
 
-	vb_xml_open(&x, "domain", "type", s->domain_type, NULL);
+	bool cmdline = s->mode && s->mode->commandline_xml;
+	vb_xml_open(&x, "domain", "type", s->domain_type,
+	            "xmlns:qemu", cmdline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
 	vb_xml_text(&x, "name", s->name, NULL);
 	vb_xml_text(&x, "memory", mem, "unit", "MiB", NULL);
+	if (s->mode && s->mode->shared_memory) {
+		/* vhost-user: the daemon maps guest RAM, so it must be shared. */
+		vb_xml_open(&x, "memoryBacking", NULL);
+		vb_xml_empty(&x, "source", "type", "memfd", NULL);
+		vb_xml_empty(&x, "access", "mode", "shared", NULL);
+		vb_xml_close(&x);
+	}
 	vb_xml_text(&x, "vcpu", num, NULL);
-	if (s->mode && s->mode->iothread)
-		vb_xml_text(&x, "iothreads", "1", NULL);
+	if (s->mode && s->mode->iothread && s->cfg->iothreads) {
+		char n[16];
+		snprintf(n, sizeof(n), "%u", s->cfg->iothreads);
+		vb_xml_text(&x, "iothreads", n, NULL);
+	}
 
 	vb_xml_open(&x, "os", NULL);
 	vb_xml_text(&x, "type", "hvm", "arch", "x86_64", "machine", "q35", NULL);
@@ -41,7 +53,7 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	vb_xml_text(&x, "on_crash", "destroy", NULL);
 
 	vb_xml_open(&x, "devices", NULL);
-	if (s->mode)
+	if (s->mode && s->mode->devices_xml)
 		s->mode->devices_xml(&x, &s->disk);
 
 	vb_xml_open(&x, "serial", "type", "pty", NULL);
@@ -59,6 +71,8 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	vb_xml_empty(&x, "controller", "type", "usb", "model", "none", NULL);
 	vb_xml_empty(&x, "memballoon", "model", "none", NULL);
 	vb_xml_close(&x); /* devices */
+	if (cmdline)
+		s->mode->commandline_xml(&x, &s->disk);
 
 	return vb_xml_release(&x);
 }

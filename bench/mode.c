@@ -2,13 +2,24 @@
 #include "mode.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct vb_mode vb_mode_virtio_blk;
+extern const struct vb_mode vb_mode_host, vb_mode_sata, vb_mode_virtio_blk, vb_mode_virtio_scsi,
+	vb_mode_lun, vb_mode_nvme, vb_mode_vhost_user_blk, vb_mode_hostdev;
 
+/* Display and run order: the host ceiling first, then emulation to
+ * paravirtualisation to passthrough. */
 const struct vb_mode *const vb_modes[] = {
+	&vb_mode_host,
+	&vb_mode_sata,
 	&vb_mode_virtio_blk,
+	&vb_mode_virtio_scsi,
+	&vb_mode_lun,
+	&vb_mode_nvme,
+	&vb_mode_vhost_user_blk,
+	&vb_mode_hostdev,
 	NULL,
 };
 
@@ -28,7 +39,7 @@ char *vb_mode_names(void)
 	return vb_buf_release(&b);
 }
 
-const struct vb_mode **vb_mode_list_parse(const char *list)
+const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg)
 {
 	size_t nmodes = 0, n = 0;
 	const struct vb_mode **out;
@@ -42,8 +53,15 @@ const struct vb_mode **vb_mode_list_parse(const char *list)
 	}
 	if (strcmp(list, "all") == 0) {
 		out = vb_calloc(nmodes + 1, sizeof(*out));
-		for (size_t i = 0; i < nmodes; i++)
-			out[i] = vb_modes[i];
+		for (size_t i = 0; i < nmodes; i++) {
+			char *why = NULL;
+			if (vb_modes[i]->probe && vb_modes[i]->probe(cfg, &why) < 0) {
+				vb_info("--modes all: leaving out %s: %s", vb_modes[i]->name, why);
+				free(why);
+				continue;
+			}
+			out[n++] = vb_modes[i];
+		}
 		return out;
 	}
 	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,")) {
@@ -74,4 +92,31 @@ fail:
 	free(copy);
 	free(out);
 	return NULL;
+}
+
+const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n)
+{
+	if (!d->cfg->queues)
+		return NULL;
+	snprintf(buf, n, "%u", d->cfg->queues);
+	return buf;
+}
+
+void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const char *iothread, const char *queues)
+{
+	vb_xml_empty(x, "driver", "name", "qemu", "type", d->format, "cache", d->cfg->cache,
+	             "io", d->cfg->io, "iothread", d->cfg->iothreads ? iothread : NULL, "queues", queues, NULL);
+}
+
+void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	vb_xml_empty(x, "source", d->source_is_block ? "dev" : "file", d->source, NULL);
+}
+
+void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	char q[16];
+	vb_xml_open(x, "controller", "type", "scsi", "index", "0", "model", "virtio-scsi", NULL);
+	vb_xml_empty(x, "driver", "iothread", d->cfg->iothreads ? "1" : NULL, "queues", vb_mode_queues(d, q, sizeof(q)), NULL);
+	vb_xml_close(x);
 }

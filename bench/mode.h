@@ -1,39 +1,73 @@
 /* mode: a bus mode is one row in a table of ops (the fio ioengine_ops
  * pattern).  Each mode lives in its own mode_<name>.c and says what it adds
- * to the domain XML, which guest driver should end up owning the disk, and
- * whether it can run on this host (and if not, why).
+ * to the domain XML, what it needs on the host (and sets up and tears down
+ * there: an iSCSI target, a qemu-storage-daemon), which guest driver should
+ * end up owning the disk, and whether it can run here (and if not, why).
  *
  * Adding a mode: write mode_<name>.c defining a `const struct vb_mode`, add
  * one line to the table in mode.c and the file to Makefile.am. */
 #ifndef VB_MODE_H
 #define VB_MODE_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "vbconfig.h"
 #include "xmlbuf.h"
 
-/* What a mode needs to describe its disk. */
+/* What a mode needs to describe its disk, and the host resources its
+ * prepare hook set up (which its cleanup hook releases). */
 struct vb_disk_ctx {
 	const struct vb_config *cfg;
-	const char *source;    /* backing store path */
+	const char *source;    /* backing store path (raw, or the qcow2 image) */
 	bool source_is_block;  /* block device rather than a file */
+	const char *format;    /* "raw" or "qcow2" */
 	const char *serial;    /* the serial the agent looks the disk up by */
+	bool system;           /* qemu:///system: QEMU runs unprivileged */
+	const char *run_dir;   /* a private folder for sockets and logs */
+
+	/* set by prepare hooks */
+	char *iqn;             /* lun: the iSCSI target we made */
+	int tid;
+	bool started_tgtd;
+	char *socket;          /* vhost-user-blk: the daemon's socket */
+	pid_t daemon;          /* vhost-user-blk: qemu-storage-daemon */
+	char *daemon_log;
+	char *serial_owned;    /* a serial found at prepare time */
+	uid_t saved_uid;       /* nvme: owner of the store before we chown it */
+	gid_t saved_gid;
+	bool chowned;
 };
 
 struct vb_mode {
 	const char *name;
 	const char *summary;
-	/* The guest driver expected to own the disk under test (checked from
-	 * the agent's hello). */
+	/* Drivers the guest must show for the disk under test: the disk's own
+	 * driver and one on the way to the PCI function (checked from the
+	 * agent's hello).  NULL: no guest (host) or not checkable. */
 	const char *guest_driver;
-	/* Does the domain want an <iothreads> pool for this mode's disk? */
-	bool iothread;
+	const char *bus_driver;
+	bool needs_sg;            /* the guest must see an sg node (passthrough) */
+	bool host;                /* measured on the host: no guest at all */
+	bool iothread;            /* the domain wants an <iothreads> pool */
+	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
+	bool qemu_commandline;    /* adds <qemu:commandline> (libvirt lacks the device) */
 	/* 0 if the mode can run here; otherwise -1 and *why (caller frees) says
 	 * what is missing and what to do.  NULL means "always possible". */
 	int (*probe)(const struct vb_config *cfg, char **why);
+	/* Set up host resources before the guest starts; -1 with *why.  May
+	 * change d->serial. */
+	int (*prepare)(struct vb_disk_ctx *d, char **why);
+	/* Release whatever prepare set up; also after a failed prepare. */
+	void (*cleanup)(struct vb_disk_ctx *d);
 	/* Append the disk (and any controller it needs) inside <devices>. */
 	void (*devices_xml)(struct vb_xml *x, const struct vb_disk_ctx *d);
+	/* Append <qemu:commandline> (after <devices>). */
+	void (*commandline_xml)(struct vb_xml *x, const struct vb_disk_ctx *d);
+	/* Modes without a guest measure here: run fio with these arguments
+	 * and return its JSON output (caller frees), or -1 with *why. */
+	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, char **fio_json, char **why);
 };
 
 /* NULL-terminated table of every mode, in display order. */
@@ -42,9 +76,19 @@ extern const struct vb_mode *const vb_modes[];
 const struct vb_mode *vb_mode_find(const char *name);
 /* Parse "a,b,c" into a NULL-terminated array of modes (caller frees the
  * array, not the modes).  Reports one line and returns NULL on bad input:
- * unknown names, empty items, duplicates. */
-const struct vb_mode **vb_mode_list_parse(const char *list);
+ * unknown names, empty items, duplicates.  "all" is every mode whose probe
+ * passes on this host. */
+const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg);
 /* "sata, virtio-blk, ..." for messages; caller frees. */
 char *vb_mode_names(void);
+
+/* Shared pieces of disk XML, so that the modes differ only where the buses
+ * do.  The driver element honours --cache, --io and the image format. */
+void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const char *iothread, const char *queues);
+void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* A virtio-scsi controller with the tuning it supports. */
+void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* "%u" of --queues, or NULL when 0 (let libvirt decide). */
+const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n);
 
 #endif

@@ -25,13 +25,26 @@ struct run_ctx {
 	struct vb_store store;
 	struct vb_accel accel;
 	char *dir;           /* absolute run folder */
+	char *run_dir;       /* private folder for sockets and daemon logs */
 	json_t *runjson;     /* run.json as it grows */
 	json_t *fio_args;
 	struct vb_run_summary sum;
 };
 
+void vb_run_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_store *store, const char *run_dir)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = c;
+	d->source = store->image ? store->image : store->path;
+	d->source_is_block = store->is_block;
+	d->format = c->format;
+	d->serial = VB_DISK_SERIAL;
+	d->system = strcmp(c->connect, "qemu:///system") == 0;
+	d->run_dir = run_dir;
+}
+
 char *vb_run_domain_xml_new(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
-                            const struct vb_image *img, const struct vb_store *store,
+                            const struct vb_image *img, const struct vb_disk_ctx *disk,
                             const char *name, const char *console_log)
 {
 	struct vb_domain_spec spec = {
@@ -43,7 +56,7 @@ char *vb_run_domain_xml_new(const struct vb_config *c, const struct vb_mode *m, 
 		.initrd = img->initrd,
 		.cmdline = VB_GUEST_CMDLINE,
 		.console_log = console_log,
-		.disk = {.cfg = c, .source = store->path, .source_is_block = store->is_block, .serial = VB_DISK_SERIAL},
+		.disk = *disk,
 	};
 	return vb_domain_xml_new(&spec);
 }
@@ -64,142 +77,214 @@ static int save_json(const char *dir, const char *file, json_t *doc)
 	return r;
 }
 
-/* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
-static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+int vb_run_check_tuning(const struct vb_config *c)
+{
+	if (strcmp(c->io, "native") == 0 && strcmp(c->cache, "none") != 0 && strcmp(c->cache, "directsync") != 0)
+		return vb_error("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
+	return 0;
+}
+
+/* Store fio's output exactly as fio wrote it, and read the figures. */
+static int keep_result(const char *mdir, const char *text, size_t len, struct vb_mode_result *r, json_t *mj, char **why)
+{
+	char *p;
+	int rc;
+	if (vb_fio_parse(text, len, &r->fio, why) < 0)
+		return -1;
+	p = vb_asprintf("%s/rep-1.fio.json", mdir);
+	rc = vb_write_file_atomic(p, text, len);
+	free(p);
+	if (rc < 0) {
+		*why = vb_strdup("cannot store fio's result");
+		return -1;
+	}
+	json_object_set_new(mj, "reps", json_pack("[s]", "rep-1.fio.json"));
+	return 0;
+}
+
+/* Does the disk the guest reports sit on the drivers this mode promises?
+ * A benchmark of the wrong bus is worse than none. */
+static int check_guest_disk(const struct vb_mode *m, json_t *disk, char **why)
+{
+	json_t *drivers = json_object_get(disk, "drivers");
+	json_t *first = json_array_get(drivers, 0);
+	bool bus = !m->bus_driver;
+	size_t i;
+	json_t *d;
+
+	if (!m->guest_driver)
+		return 0;
+	json_array_foreach(drivers, i, d)
+		if (json_is_string(d) && m->bus_driver && strcmp(json_string_value(d), m->bus_driver) == 0)
+			bus = true;
+	if (!json_is_string(first) || strcmp(json_string_value(first), m->guest_driver) != 0 || !bus) {
+		char *got = json_dumps(drivers, JSON_COMPACT);
+		*why = vb_asprintf("the guest's disk sits on drivers %s, not on %s over %s as the mode promises",
+		                   got ? got : "[]", m->guest_driver, m->bus_driver ? m->bus_driver : "any bus");
+		free(got);
+		return -1;
+	}
+	if (m->needs_sg && !json_is_string(json_object_get(disk, "sg"))) {
+		*why = vb_strdup("the guest's disk has no sg node: it is not a passthrough SCSI device");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                     struct vb_mode_result *r, json_t *mj, char **why)
 {
 	const struct vb_config *c = x->cfg;
-	char *mdir = vb_asprintf("%s/%s", x->dir, m->name);
 	char *console = vb_asprintf("%s/console.log", mdir);
 	char *name = vb_asprintf("vmio-%s-%s", x->sum.id, m->name);
-	char *xml = NULL, *why = NULL, *live = NULL;
+	char *xml = NULL, *live = NULL;
 	struct vb_guest *g = NULL;
 	json_t *msg = NULL, *job = NULL;
 	const char *type;
 	double t0;
-	int rc;
+	int rc, ret = -1;
 
-	if (vb_mkdir_p(mdir, 0755) < 0) {
-		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
-		goto out;
-	}
-	if (m->probe && m->probe(c, &why) < 0)
-		goto out;
-	xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, &x->store, name, console);
+	xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, d, name, console);
 	if (save_text(mdir, "domain.xml", xml) < 0) {
-		why = vb_strdup("cannot save the domain XML");
+		*why = vb_strdup("cannot save the domain XML");
 		goto out;
 	}
-
 	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
 	t0 = vb_now();
 	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL);
 	if (!g) {
-		why = vb_strdup("libvirt could not start the guest (see the error above)");
+		*why = vb_strdup("libvirt could not start the guest (see the error above)");
 		goto out;
 	}
-	live = vb_guest_live_xml(g);
-	if (live)
+	if ((live = vb_guest_live_xml(g)))
 		save_text(mdir, "domain-live.xml", live);
 
-	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, &why);
-	if (rc == 0) {
-		why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
-		                  c->boot_timeout, console);
-		goto out;
-	}
-	if (rc < 0)
+	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, why);
+	if (rc == 0)
+		*why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
+		                   c->boot_timeout, console);
+	if (rc <= 0)
 		goto out;
 	if (strcmp(type, "hello") != 0) {
-		why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
+		*why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
 		goto out;
 	}
 	save_json(mdir, "hello.json", msg);
 	json_t *k = json_object_get(msg, "kernel");
 	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
-	json_t *disk = vb_agent_hello_disk(msg, VB_DISK_SERIAL);
+	json_t *disk = d->serial ? vb_agent_hello_disk(msg, d->serial) : json_array_get(json_object_get(msg, "disks"), 0);
 	if (!disk) {
-		why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", VB_DISK_SERIAL, mdir);
+		*why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", d->serial, mdir);
 		goto out;
 	}
-	json_t *drv = json_object_get(disk, "driver");
 	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
-	vb_info("%s: guest up after %.1f s, disk %s on driver %s", m->name, vb_now() - t0,
-	        json_string_value(json_object_get(disk, "name")) ? json_string_value(json_object_get(disk, "name")) : "?",
-	        json_is_string(drv) ? json_string_value(drv) : "?");
+	if (check_guest_disk(m, disk, why) < 0)
+		goto out;
+	json_t *dname = json_object_get(disk, "name");
+	vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
+	        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
 	json_decref(msg);
 	msg = NULL;
 
 	job = vb_agent_msg_new("job");
 	json_object_set_new(job, "id", json_string("rep-1"));
-	json_object_set_new(job, "serial", json_string(VB_DISK_SERIAL));
+	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
 	json_object_set(job, "args", x->fio_args);
 	if (vb_agent_send(g, job) < 0) {
-		why = vb_strdup("cannot send the job to the guest agent");
+		*why = vb_strdup("cannot send the job to the guest agent");
 		goto out;
 	}
 	vb_info("%s: running fio for %u s", m->name, c->runtime);
 	/* fio's own start-up under TCG takes seconds; allow for it generously
 	 * but never wait without a limit. */
-	rc = vb_agent_recv(g, vb_now() + c->runtime * 2 + 120, &msg, &type, &why);
-	if (rc == 0) {
-		why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", c->runtime * 2 + 120, c->runtime);
-		goto out;
-	}
-	if (rc < 0)
+	rc = vb_agent_recv(g, vb_now() + c->runtime * 2 + 120, &msg, &type, why);
+	if (rc == 0)
+		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", c->runtime * 2 + 120, c->runtime);
+	if (rc <= 0)
 		goto out;
 	json_t *fio_err = json_object_get(msg, "stderr");
 	if (json_is_string(fio_err) && json_string_length(fio_err))
 		save_text(mdir, "rep-1.stderr.txt", json_string_value(fio_err));
 	if (strcmp(type, "error") == 0) {
 		json_t *em = json_object_get(msg, "message");
-		why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");
+		*why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");
 		goto out;
 	}
 	if (strcmp(type, "result") != 0) {
-		why = vb_asprintf("the guest agent sent '%s' where a result was due", type);
+		*why = vb_asprintf("the guest agent sent '%s' where a result was due", type);
 		goto out;
 	}
 	json_t *fio = json_object_get(msg, "fio");
 	if (!json_is_string(fio)) {
-		why = vb_strdup("the guest agent's result has no fio output");
+		*why = vb_strdup("the guest agent's result has no fio output");
 		goto out;
 	}
-	if (vb_fio_parse(json_string_value(fio), json_string_length(fio), &r->fio, &why) < 0)
+	if (keep_result(mdir, json_string_value(fio), json_string_length(fio), r, mj, why) < 0)
 		goto out;
-	/* fio's JSON is stored exactly as fio wrote it. */
-	char *p = vb_asprintf("%s/rep-1.fio.json", mdir);
-	rc = vb_write_file_atomic(p, json_string_value(fio), json_string_length(fio));
-	free(p);
-	if (rc < 0) {
-		why = vb_strdup("cannot store fio's result");
-		goto out;
-	}
-	json_object_set_new(mj, "reps", json_pack("[s]", "rep-1.fio.json"));
 
 	json_t *bye = vb_agent_msg_new("bye");
 	vb_agent_send(g, bye);
 	json_decref(bye);
 	if (vb_guest_stop(g, vb_now() + 30) < 0)
 		vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
-	r->ok = true;
+	ret = 0;
 out:
-	if (!r->ok) {
-		r->reason = why ? why : vb_strdup("unknown failure");
-		why = NULL;
+	vb_guest_free(g); /* destroys a guest still running */
+	json_decref(msg);
+	json_decref(job);
+	free(live);
+	free(xml);
+	free(name);
+	free(console);
+	return ret;
+}
+
+static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                    struct vb_mode_result *r, json_t *mj, char **why)
+{
+	char *out = NULL;
+	int ret;
+	/* The baseline always reads the store itself, never a qcow2 layer. */
+	d->source = x->store.path;
+	vb_info("%s: running fio on %s for %u s", m->name, d->source, x->cfg->runtime);
+	if (m->measure(d, x->fio_args, &out, why) < 0)
+		return -1;
+	ret = keep_result(mdir, out, strlen(out), r, mj, why);
+	free(out);
+	return ret;
+}
+
+/* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
+static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+{
+	char *mdir = vb_asprintf("%s/%s", x->dir, m->name);
+	char *why = NULL;
+	struct vb_disk_ctx d;
+	int rc = -1;
+
+	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
+	if (vb_mkdir_p(mdir, 0755) < 0) {
+		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
+		goto out;
 	}
+	if (m->probe && m->probe(x->cfg, &why) < 0)
+		goto out;
+	if (m->prepare && m->prepare(&d, &why) < 0)
+		goto out;
+	rc = m->host ? run_host(x, m, &d, mdir, r, mj, &why) : run_guest(x, m, &d, mdir, r, mj, &why);
+out:
+	if (m->cleanup)
+		m->cleanup(&d);
+	r->ok = rc == 0;
+	if (!r->ok)
+		r->reason = why ? why : vb_strdup("unknown failure");
+	else
+		free(why);
 	json_object_set_new(mj, "status", json_string(r->ok ? "ok" : "failed"));
 	if (r->reason)
 		json_object_set_new(mj, "reason", json_string(r->reason));
 	if (r->guest_kernel)
 		json_object_set_new(mj, "guest_kernel", json_string(r->guest_kernel));
-	vb_guest_free(g); /* destroys a guest still running */
-	json_decref(msg);
-	json_decref(job);
-	free(why);
-	free(live);
-	free(xml);
-	free(name);
-	free(console);
 	free(mdir);
 	return r->ok ? 0 : -1;
 }
@@ -255,12 +340,14 @@ int vb_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	x.cfg = &c;
-	if (!(modes = vb_mode_list_parse(c.modes)))
+	if (!(modes = vb_mode_list_parse(c.modes, &c)))
+		goto out;
+	if (vb_run_check_tuning(&c) < 0)
 		goto out;
 	/* Problems with what the user gave us are usage errors (2) ... */
 	if (vb_image_locate(&c, &x.img) < 0)
 		goto out;
-	if (c.disk && vb_store_prepare(&c, &x.store) < 0)
+	if ((c.disk || strcmp(c.backend, "block") == 0) && vb_store_prepare(&c, &x.store) < 0)
 		goto out;
 	bool system_uri = strcmp(c.connect, "qemu:///system") == 0;
 	if (system_uri && (vb_check_reachable("the guest kernel", x.img.kernel) < 0 ||
@@ -271,8 +358,13 @@ int vb_cmd_run(int argc, char **argv)
 	/* ... what the host cannot do is a failed measurement (1). */
 	ret = VB_EXIT_FAIL;
 	vb_install_signal_handlers();
-	if (!c.disk && vb_store_prepare(&c, &x.store) < 0)
+	if (!x.store.path && vb_store_prepare(&c, &x.store) < 0)
 		goto out;
+	x.run_dir = vb_asprintf("%s/run/%ld", c.cache_dir, (long)getpid());
+	if (vb_mkdir_p(x.run_dir, 0755) < 0) {
+		vb_error("cannot create '%s': %s: choose another --cache-dir", x.run_dir, strerror(errno));
+		goto out;
+	}
 	if (!(x.virt = vb_virt_open(c.connect)))
 		goto out;
 	if (vb_accel_choose(x.virt, &c, &x.img, &x.accel) < 0) {
@@ -315,6 +407,8 @@ int vb_cmd_run(int argc, char **argv)
 	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s, s:s, s:I, s:b}",
 		"path", x.store.path, "type", x.store.is_block ? "block" : "file",
 		"size", (json_int_t)x.store.size, "created_by_vmio_bench", x.store.created));
+	if (x.store.image)
+		json_object_set_new(json_object_get(x.runjson, "backing_store"), "qcow2_image", json_string(x.store.image));
 	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O}", "description", x.sum.job, "fio_args", x.fio_args));
 	json_object_set_new(x.runjson, "config", vb_options_to_json(&c, VB_CMD_RUN));
 	mlist = json_array();
@@ -364,6 +458,9 @@ out:
 	vb_store_release(&x.store);
 	free(x.accel.why);
 	free(x.dir);
+	if (x.run_dir)
+		rmdir(x.run_dir);
+	free(x.run_dir);
 	json_decref(x.runjson);
 	json_decref(x.fio_args);
 	json_decref(mlist);

@@ -79,6 +79,37 @@ out:
 	return ret;
 }
 
+/* --format qcow2 on vmio-bench's own store: a qcow2 copy of the filled raw
+ * file, made once (qemu-img writes every block, so reads hit data). */
+static int make_qcow2(struct vb_store *s)
+{
+	char *img = vb_asprintf("%s.qcow2", s->path);
+	char *tmp = vb_asprintf("%s.qcow2.tmp", s->path);
+	char *marker = vb_asprintf("%s.qcow2.done", s->path);
+	int ret = 0;
+
+	if (access(img, R_OK) < 0 || access(marker, F_OK) < 0) {
+		const char *argv[] = {"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", s->path, tmp, NULL};
+		vb_info("converting the backing store to qcow2: %s", img);
+		unlink(marker);
+		if (vb_run(argv, NULL, 0) != 0 || rename(tmp, img) < 0) {
+			unlink(tmp);
+			ret = vb_error("cannot make the qcow2 image '%s' with qemu-img (apt-get install qemu-utils)", img);
+		} else {
+			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	if (ret == 0)
+		s->image = img;
+	else
+		free(img);
+	free(tmp);
+	free(marker);
+	return ret;
+}
+
 static int user_disk(const struct vb_config *c, struct vb_store *s)
 {
 	char real[PATH_MAX];
@@ -116,8 +147,17 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
-	if (c->disk)
-		return user_disk(c, s);
+	if (c->disk) {
+		if (user_disk(c, s) < 0)
+			return -1;
+		if (s->is_block && strcmp(c->format, "qcow2") == 0)
+			return vb_error("--format qcow2 with the block device '%s': vmio-bench makes qcow2 images only from its own store; drop --disk or use --format raw", c->disk);
+		if (strcmp(c->backend, "block") == 0 && !s->is_block)
+			return vb_error("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
+		return 0;
+	}
+	if (strcmp(c->backend, "block") == 0)
+		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
 
 	vb_format_size(c->size, sz, sizeof(sz));
 	dir = vb_asprintf("%s/store", c->cache_dir);
@@ -135,9 +175,13 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 	marker = vb_asprintf("%s.filled", s->path);
 	if (stat(s->path, &st) == 0 && (uint64_t)st.st_size == c->size && access(marker, F_OK) == 0) {
 		free(marker);
-		return 0;
+		return strcmp(c->format, "qcow2") == 0 ? make_qcow2(s) : 0;
 	}
 	unlink(marker);
+	/* a new raw file invalidates any qcow2 made from the old one */
+	char *qdone = vb_asprintf("%s.qcow2.done", s->path);
+	unlink(qdone);
+	free(qdone);
 	vb_info("filling the backing store %s (%s) so that reads hit real blocks", s->path, sz);
 	if (fill_file(s->path, c->size) < 0) {
 		ret = -1;
@@ -147,11 +191,14 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 			close(fd);
 	}
 	free(marker);
+	if (ret == 0 && strcmp(c->format, "qcow2") == 0)
+		ret = make_qcow2(s);
 	return ret;
 }
 
 void vb_store_release(struct vb_store *s)
 {
 	free(s->path);
+	free(s->image);
 	memset(s, 0, sizeof(*s));
 }

@@ -27,6 +27,16 @@ struct vb_config {
 	unsigned boot_timeout;  /* seconds until the agent says hello */
 	unsigned accel_timeout; /* seconds the KVM probe may take */
 
+	/* bus tuning (applied only where the bus supports it) */
+	char *cache;       /* none | directsync | writethrough | writeback | unsafe */
+	char *io;          /* native | io_uring | threads */
+	unsigned iothreads;
+	unsigned queues;   /* 0: the bus's default */
+	char *format;      /* raw | qcow2 */
+	char *backend;     /* file | block */
+	char *lun_device;  /* lun: a host SCSI disk to pass through */
+	char *pci_device;  /* hostdev: DDDD:BB:SS.F */
+
 	/* fio job */
 	uint64_t bs;
 	unsigned iodepth;

@@ -342,6 +342,16 @@ static char *find_disk(const char *serial, double timeout)
 	return NULL;
 }
 
+static char *only_disk(void)
+{
+	json_t *disks = list_disks();
+	char *name = NULL;
+	if (json_array_size(disks) == 1)
+		name = strdup(json_string_value(json_object_get(json_array_get(disks, 0), "name")));
+	json_decref(disks);
+	return name;
+}
+
 /* ---- fio --------------------------------------------------------------- */
 
 struct capture {
@@ -445,15 +455,18 @@ static void do_job(json_t *job)
 	json_t *a;
 	char line[512];
 
-	if (!id || !serial || !json_is_array(args)) {
+	if (!id || !json_is_array(args)) {
 		send_error(id, NULL, "malformed job: it needs 'id', 'serial' and an 'args' array");
 		return;
 	}
-	dev = find_disk(serial, 10);
+	/* No serial: the disk under test is the guest's only block device
+	 * (passthrough devices keep their own serials). */
+	dev = serial ? find_disk(serial, 10) : only_disk();
 	if (!dev) {
 		json_t *disks = list_disks();
 		char *listing = json_dumps(disks, JSON_COMPACT);
-		send_error(id, NULL, "no disk with serial '%s' in the guest (disks: %s)", serial, listing ? listing : "?");
+		send_error(id, NULL, "no disk with serial '%s' in the guest (disks: %s)", serial ? serial : "(only disk)",
+		           listing ? listing : "?");
 		free(listing);
 		json_decref(disks);
 		return;

@@ -135,7 +135,7 @@ static void test_domain_xml(void)
 	struct vb_domain_spec s = {
 		.name = "vmio-t", .domain_type = "qemu", .mode = m, .cfg = &c,
 		.kernel = "/k", .initrd = "/i", .cmdline = VB_GUEST_CMDLINE, .console_log = "/r/console.log",
-		.disk = {.cfg = &c, .source = "/data/it's <here>.raw", .serial = VB_DISK_SERIAL},
+		.disk = {.cfg = &c, .format = "raw", .source = "/data/it's <here>.raw", .serial = VB_DISK_SERIAL},
 	};
 	char *xml = vb_domain_xml_new(&s);
 	CHECK(strstr(xml, "<domain type='qemu'>") != NULL);
@@ -160,16 +160,19 @@ static void test_domain_xml(void)
 static void test_mode_list(void)
 {
 	const struct vb_mode **l;
-	CHECK((l = vb_mode_list_parse("virtio-blk")) && l[0] == vb_mode_find("virtio-blk") && !l[1]);
+	struct vb_config c;
+	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
+	CHECK((l = vb_mode_list_parse("virtio-blk", &c)) && l[0] == vb_mode_find("virtio-blk") && !l[1]);
 	free(l);
-	CHECK((l = vb_mode_list_parse("all")) && l[0]);
+	CHECK((l = vb_mode_list_parse("all", &c)) && l[0]);
 	free(l);
-	CHECK(vb_mode_list_parse("") == NULL);
-	CHECK(vb_mode_list_parse("bogus") == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,") == NULL);
-	CHECK(vb_mode_list_parse(",virtio-blk") == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk") == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk") == NULL);
+	CHECK(vb_mode_list_parse("", &c) == NULL);
+	CHECK(vb_mode_list_parse("bogus", &c) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,", &c) == NULL);
+	CHECK(vb_mode_list_parse(",virtio-blk", &c) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk", &c) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk", &c) == NULL);
+	vb_config_release(&c);
 }
 
 static void test_fio_json(void)

@@ -1,0 +1,54 @@
+/* host: the same fio job on the host, on the same backing store: the
+ * ceiling every guest mode is divided by. */
+#include "config.h"
+#include "mode.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int host_probe(const struct vb_config *cfg, char **why)
+{
+	const char *argv[] = {"fio", "--version", NULL};
+	char *v = vb_command_first_line(argv);
+	if (!v) {
+		*why = vb_strdup("fio is not installed on the host: apt-get install fio");
+		return -1;
+	}
+	free(v);
+	return 0;
+}
+
+static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, char **fio_json, char **why)
+{
+	size_t n = json_array_size(fio_args), i;
+	const char **argv = vb_calloc(n + 4, sizeof(char *));
+	char *filename = vb_asprintf("--filename=%s", d->source);
+	char *out = NULL;
+	json_t *a;
+	int st;
+
+	argv[0] = "fio";
+	json_array_foreach(fio_args, i, a) argv[i + 1] = json_string_value(a);
+	argv[n + 1] = filename;
+	argv[n + 2] = "--output-format=json+";
+	/* fio's own limit is generous: runtime plus start-up, never unbounded */
+	st = vb_run(argv, &out, (int)d->cfg->runtime * 2 + 60);
+	if (st != 0) {
+		*why = vb_asprintf("fio on the host exited with status %d (its messages are above)", st);
+		free(out);
+		out = NULL;
+	}
+	*fio_json = out;
+	free(filename);
+	free(argv);
+	return out ? 0 : -1;
+}
+
+const struct vb_mode vb_mode_host = {
+	.name = "host",
+	.summary = "fio on the host itself, same job, same backing store (the baseline)",
+	.host = true,
+	.probe = host_probe,
+	.measure = host_measure,
+};

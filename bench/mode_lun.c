@@ -1,0 +1,235 @@
+/* lun: SCSI passthrough.  The guest's virtio-scsi controller hands SCSI
+ * commands straight to a host SCSI device (QEMU scsi-block): by default a
+ * loopback iSCSI LUN that vmio-bench serves from the backing store with
+ * tgtd, or a host SCSI disk given with --lun-device. */
+#include "config.h"
+#include "mode.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TGT_PORT "3260"
+
+static bool qemu_has_iscsi(void)
+{
+	glob_t g;
+	bool found = glob("/usr/lib/*/qemu/block-iscsi.so", 0, NULL, &g) == 0 ||
+	             glob("/usr/lib*/qemu/block-iscsi.so", 0, NULL, &g) == 0;
+	globfree(&g);
+	return found;
+}
+
+/* tgtadm --lld iscsi ARGS... (NULL-terminated); no shell involved. */
+static int tgtadm(char **why, ...) __attribute__((sentinel));
+static int tgtadm(char **why, ...)
+{
+	const char *argv[24] = {"tgtadm", "--lld", "iscsi"};
+	size_t n = 3;
+	va_list ap;
+	char *out = NULL;
+	int st;
+
+	va_start(ap, why);
+	while (n < 23 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	st = vb_run(argv, &out, 20);
+	free(out);
+	if (st != 0 && why)
+		*why = vb_asprintf("'tgtadm %s %s %s' failed (exit %d): is tgtd healthy?", argv[3], argv[4], argv[5], st);
+	return st == 0 ? 0 : -1;
+}
+
+static bool tgtd_answers(void)
+{
+	return tgtadm(NULL, "--mode", "target", "--op", "show", NULL) == 0;
+}
+
+/* Is the host block device a SCSI disk (it has an sg node)? */
+static int scsi_disk(const char *dev, char **why)
+{
+	char real[PATH_MAX], *sys;
+	struct stat st;
+	if (!realpath(dev, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
+		*why = vb_asprintf("--lun-device '%s' is not a block device", dev);
+		return -1;
+	}
+	sys = vb_asprintf("/sys/block/%s/device/scsi_generic", strrchr(real, '/') + 1);
+	int ok = access(sys, F_OK) == 0;
+	free(sys);
+	if (!ok) {
+		*why = vb_asprintf("--lun-device '%s' is not a whole SCSI disk (it has no sg node): pass e.g. /dev/sdb", dev);
+		return -1;
+	}
+	return 0;
+}
+
+static int lun_probe(const struct vb_config *cfg, char **why)
+{
+	if (cfg->lun_device)
+		return scsi_disk(cfg->lun_device, why);
+	if (!qemu_has_iscsi()) {
+		*why = vb_strdup("QEMU's iSCSI block driver is missing: apt-get install qemu-block-extra");
+		return -1;
+	}
+	const char *argv[] = {"tgtadm", "--help", NULL};
+	char *out = NULL;
+	int st = vb_run(argv, &out, 10);
+	free(out);
+	if (st < 0 || st == 127) {
+		*why = vb_strdup("tgtd/tgtadm are missing (they serve the loopback iSCSI LUN): apt-get install tgt, or pass --lun-device /dev/sdX");
+		return -1;
+	}
+	if (strcmp(cfg->format, "qcow2") == 0) {
+		*why = vb_strdup("a passed-through LUN has no image format: use --format raw");
+		return -1;
+	}
+	return 0;
+}
+
+static char *vpd_serial(const char *dev)
+{
+	char real[PATH_MAX];
+	size_t len = 0;
+	if (!realpath(dev, real))
+		return NULL;
+	char *p = vb_asprintf("/sys/block/%s/device/vpd_pg80", strrchr(real, '/') + 1);
+	char *raw = vb_read_file(p, 4096, &len);
+	char *r = NULL;
+	free(p);
+	if (raw && len > 4) {
+		size_t n = (unsigned char)raw[3] < len - 4 ? (unsigned char)raw[3] : len - 4;
+		struct vb_buf b = {0};
+		for (size_t i = 4; i < 4 + n; i++)
+			if (raw[i] != ' ')
+				vb_buf_add(&b, &raw[i], 1);
+		r = vb_buf_release(&b);
+	}
+	free(raw);
+	return r;
+}
+
+static int lun_prepare(struct vb_disk_ctx *d, char **why)
+{
+	char tid[16], path[PATH_MAX];
+
+	if (d->cfg->lun_device) {
+		/* A real SCSI disk keeps its own serial; the agent finds it by that. */
+		d->serial_owned = vpd_serial(d->cfg->lun_device);
+		if (!d->serial_owned || !*d->serial_owned) {
+			*why = vb_asprintf("--lun-device '%s' reports no unit serial number (VPD page 0x80): the guest could not tell it apart",
+			                   d->cfg->lun_device);
+			return -1;
+		}
+		d->serial = d->serial_owned;
+		return 0;
+	}
+	if (!tgtd_answers()) {
+		/* Listening on loopback only: the LUN is for this host's guests. */
+		const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
+		vb_info("lun: starting tgtd");
+		if (vb_run(argv, NULL, 20) != 0) {
+			*why = vb_strdup("cannot start tgtd: run 'tgtd' by hand to see why");
+			return -1;
+		}
+		d->started_tgtd = true;
+		for (int i = 0; i < 50 && !tgtd_answers(); i++)
+			usleep(100000);
+		if (!tgtd_answers()) {
+			*why = vb_strdup("tgtd started but does not answer tgtadm");
+			return -1;
+		}
+	}
+	/* A target id and name of our own, so that we never touch anyone
+	 * else's targets. */
+	for (int t = 1000 + getpid() % 8000, tries = 0; tries < 20; t++, tries++) {
+		char *iqn = vb_asprintf("iqn.2026-11.org.vmio-bench:run-%ld-%d", (long)getpid(), t);
+		snprintf(tid, sizeof(tid), "%d", t);
+		if (tgtadm(NULL, "--mode", "target", "--op", "new", "--tid", tid, "--targetname", iqn, NULL) == 0) {
+			d->tid = t;
+			d->iqn = iqn;
+			break;
+		}
+		free(iqn);
+	}
+	if (!d->tid) {
+		*why = vb_strdup("cannot create an iSCSI target in tgtd (tgtadm refused 20 target ids)");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s", d->source);
+	if (tgtadm(why, "--mode", "logicalunit", "--op", "new", "--tid", tid, "--lun", "1", "--backing-store", path,
+	           "--bsoflags", "direct", NULL) < 0)
+		return -1;
+	/* tgtd opens the store O_DIRECT, as QEMU does with cache=none. */
+	char *params = vb_asprintf("scsi_sn=%s", d->serial);
+	int r = tgtadm(why, "--mode", "logicalunit", "--op", "update", "--tid", tid, "--lun", "1", "--params", params, NULL);
+	free(params);
+	if (r < 0)
+		return -1;
+	if (tgtadm(why, "--mode", "target", "--op", "bind", "--tid", tid, "--initiator-address", "127.0.0.1", NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static void lun_cleanup(struct vb_disk_ctx *d)
+{
+	char tid[16];
+	if (d->tid) {
+		snprintf(tid, sizeof(tid), "%d", d->tid);
+		if (tgtadm(NULL, "--mode", "target", "--op", "delete", "--force", "--tid", tid, NULL) < 0)
+			vb_warn("lun: could not remove iSCSI target %s (tid %d): remove it with 'tgtadm --lld iscsi --mode target --op delete --force --tid %d'",
+			        d->iqn, d->tid, d->tid);
+		d->tid = 0;
+	}
+	if (d->started_tgtd) {
+		tgtadm(NULL, "--mode", "system", "--op", "delete", NULL);
+		d->started_tgtd = false;
+	}
+	free(d->iqn);
+	d->iqn = NULL;
+	free(d->serial_owned);
+	d->serial_owned = NULL;
+}
+
+static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	vb_mode_virtio_scsi_controller(x, d);
+	if (d->cfg->lun_device) {
+		vb_xml_open(x, "disk", "type", "block", "device", "lun", NULL);
+		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, "io", d->cfg->io, NULL);
+		vb_xml_empty(x, "source", "dev", d->cfg->lun_device, NULL);
+	} else {
+		char *name = vb_asprintf("%s/1", d->iqn ? d->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
+		vb_xml_open(x, "disk", "type", "network", "device", "lun", NULL);
+		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, NULL);
+		vb_xml_open(x, "source", "protocol", "iscsi", "name", name, NULL);
+		vb_xml_empty(x, "host", "name", "127.0.0.1", "port", TGT_PORT, NULL);
+		vb_xml_close(x);
+		free(name);
+	}
+	vb_xml_empty(x, "target", "dev", "sda", "bus", "scsi", NULL);
+	vb_xml_empty(x, "address", "type", "drive", "controller", "0", "bus", "0", "target", "0", "unit", "0", NULL);
+	vb_xml_close(x);
+}
+
+const struct vb_mode vb_mode_lun = {
+	.name = "lun",
+	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",
+	.guest_driver = "sd",
+	.bus_driver = "virtio_scsi",
+	.needs_sg = true,
+	.iothread = true,
+	.probe = lun_probe,
+	.prepare = lun_prepare,
+	.cleanup = lun_cleanup,
+	.devices_xml = lun_devices,
+};

@@ -1,0 +1,97 @@
+/* nvme: QEMU's emulated NVMe controller.  libvirt 9.0 has no emulated NVMe
+ * disk (<disk type='nvme'> is a *host* NVMe controller as backing), so the
+ * drive and device go through <qemu:commandline>.  libvirt then neither
+ * relabels nor chowns the image for QEMU's user, so prepare does it (and
+ * cleanup gives it back), and the device takes a fixed free PCI address on
+ * q35's root bus, clear of libvirt's own root ports. */
+#include "config.h"
+#include "hostres.h"
+#include "mode.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NVME_PCI_ADDR "0x10"
+
+static int nvme_prepare(struct vb_disk_ctx *d, char **why)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	if (!d->system)
+		return 0; /* QEMU runs as us */
+	if (vb_qemu_user(&uid, &gid) < 0) {
+		*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
+		return -1;
+	}
+	if (stat(d->source, &st) < 0) {
+		*why = vb_asprintf("cannot read '%s': %s", d->source, strerror(errno));
+		return -1;
+	}
+	d->saved_uid = st.st_uid;
+	d->saved_gid = st.st_gid;
+	if (chown(d->source, uid, gid) < 0) {
+		*why = vb_asprintf("cannot hand '%s' to QEMU's user: %s", d->source, strerror(errno));
+		return -1;
+	}
+	d->chowned = true;
+	return 0;
+}
+
+static void nvme_cleanup(struct vb_disk_ctx *d)
+{
+	if (d->chowned && chown(d->source, d->saved_uid, d->saved_gid) < 0)
+		vb_warn("nvme: could not give '%s' back to its owner: %s", d->source, strerror(errno));
+	d->chowned = false;
+}
+
+static void arg(struct vb_xml *x, const char *v)
+{
+	vb_xml_empty(x, "qemu:arg", "value", v, NULL);
+}
+
+static void json_arg(struct vb_xml *x, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	arg(x, s);
+	free(s);
+	json_decref(j);
+}
+
+static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	const char *cache = d->cfg->cache;
+	/* QEMU's -blockdev spells the cache modes as two flags. */
+	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
+	bool no_flush = !strcmp(cache, "unsafe");
+	const char *aio = strcmp(d->cfg->io, "native") == 0 ? "native" : d->cfg->io;
+
+	vb_xml_open(x, "qemu:commandline", NULL);
+	arg(x, "-blockdev");
+	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:b}}",
+	                      "driver", d->source_is_block ? "host_device" : "file",
+	                      "node-name", "vmio-nvme-file", "filename", d->source, "aio", aio,
+	                      "cache", "direct", direct, "no-flush", no_flush));
+	arg(x, "-blockdev");
+	json_arg(x, json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "vmio-nvme", "file", "vmio-nvme-file"));
+	arg(x, "-device");
+	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "nvme", "drive", "vmio-nvme",
+	                      "serial", d->serial, "bus", "pcie.0", "addr", NVME_PCI_ADDR));
+	vb_xml_close(x);
+}
+
+const struct vb_mode vb_mode_nvme = {
+	.name = "nvme",
+	.summary = "QEMU's emulated NVMe controller (through <qemu:commandline>)",
+	.guest_driver = "nvme",
+	.bus_driver = "nvme",
+	.qemu_commandline = true,
+	.prepare = nvme_prepare,
+	.cleanup = nvme_cleanup,
+	.commandline_xml = nvme_commandline,
+};

@@ -1,0 +1,23 @@
+/* sata: a disk on QEMU's emulated AHCI controller (the q35 machine's
+ * ICH9).  Every register access traps: the bus that shows what full
+ * emulation costs. */
+#include "config.h"
+#include "mode.h"
+
+static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
+	vb_mode_disk_driver(x, d, NULL, NULL); /* no IOThreads or queues on AHCI */
+	vb_mode_disk_source(x, d);
+	vb_xml_empty(x, "target", "dev", "sda", "bus", "sata", NULL);
+	vb_xml_text(x, "serial", d->serial, NULL);
+	vb_xml_close(x);
+}
+
+const struct vb_mode vb_mode_sata = {
+	.name = "sata",
+	.summary = "emulated SATA disk on an AHCI controller (<target bus='sata'>)",
+	.guest_driver = "sd",
+	.bus_driver = "ahci",
+	.devices_xml = sata_devices,
+};

@@ -1,0 +1,129 @@
+/* vhost-user-blk: the virtqueues are served by qemu-storage-daemon, a
+ * separate process that maps the guest's RAM (shared memory backing), not
+ * by QEMU's own block layer.  vmio-bench starts the daemon on the backing
+ * store for the run and stops it afterwards. */
+#include "config.h"
+#include "hostres.h"
+#include "mode.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* qemu-storage-daemon answers VIRTIO_BLK_T_GET_ID with this fixed string:
+ * it is the serial the guest sees, whatever we would like. */
+#define QSD_SERIAL "vhost_user_blk"
+
+static int vhost_probe(const struct vb_config *cfg, char **why)
+{
+	const char *argv[] = {"qemu-storage-daemon", "--version", NULL};
+	char *v = vb_command_first_line(argv);
+	if (!v) {
+		*why = vb_strdup("qemu-storage-daemon is missing: apt-get install qemu-system-x86 (Debian ships it there)");
+		return -1;
+	}
+	free(v);
+	return 0;
+}
+
+static unsigned queues(const struct vb_disk_ctx *d)
+{
+	return d->cfg->queues ? d->cfg->queues : 1;
+}
+
+static int vhost_prepare(struct vb_disk_ctx *d, char **why)
+{
+	const char *cache = d->cfg->cache;
+	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
+	char *blk_file, *blk_fmt, *exp;
+	uid_t uid;
+	gid_t gid;
+
+	d->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
+	d->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->run_dir);
+	unlink(d->socket);
+	json_t *jf = json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
+	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);
+	json_t *jd = json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "disk0", "file", "file0");
+	json_t *je = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:i, s:s}", "type", "vhost-user-blk", "id", "exp0",
+	                       "node-name", "disk0", "addr", "type", "unix", "path", d->socket, "writable", 1,
+	                       "num-queues", (int)queues(d), "iothread", "iothread0");
+	blk_file = json_dumps(jf, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	blk_fmt = json_dumps(jd, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	exp = json_dumps(je, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(jf);
+	json_decref(jd);
+	json_decref(je);
+	const char *argv[] = {"qemu-storage-daemon", "--object", "iothread,id=iothread0", "--blockdev", blk_file,
+	                      "--blockdev", blk_fmt, "--export", exp, NULL};
+	d->daemon = vb_daemon_start(argv, d->daemon_log);
+	free(blk_file);
+	free(blk_fmt);
+	free(exp);
+	if (d->daemon < 0) {
+		*why = vb_strdup("cannot start qemu-storage-daemon");
+		return -1;
+	}
+	/* The export is ready when its socket exists. */
+	for (int i = 0; i < 100 && access(d->socket, F_OK) < 0; i++) {
+		if (!vb_daemon_alive(d->daemon)) {
+			char *last = vb_file_last_line(d->daemon_log);
+			*why = vb_asprintf("qemu-storage-daemon exited at start: %s", last);
+			free(last);
+			d->daemon = 0;
+			return -1;
+		}
+		usleep(100000);
+	}
+	if (access(d->socket, F_OK) < 0) {
+		*why = vb_asprintf("qemu-storage-daemon did not create its socket within 10 s (see %s)", d->daemon_log);
+		return -1;
+	}
+	/* QEMU, as an unprivileged user, must be able to connect. */
+	if (d->system && vb_qemu_user(&uid, &gid) == 0 && chown(d->socket, uid, gid) < 0) {
+		*why = vb_asprintf("cannot hand the socket '%s' to QEMU's user: %s", d->socket, strerror(errno));
+		return -1;
+	}
+	d->serial = QSD_SERIAL;
+	return 0;
+}
+
+static void vhost_cleanup(struct vb_disk_ctx *d)
+{
+	if (d->daemon > 0)
+		vb_daemon_stop(d->daemon, 10);
+	d->daemon = 0;
+	if (d->socket)
+		unlink(d->socket);
+	free(d->socket);
+	free(d->daemon_log);
+	d->socket = d->daemon_log = NULL;
+}
+
+static void vhost_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	char q[16];
+	snprintf(q, sizeof(q), "%u", queues(d));
+	vb_xml_open(x, "disk", "type", "vhostuser", "device", "disk", NULL);
+	vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "queues", q, NULL);
+	vb_xml_open(x, "source", "type", "unix", "path", d->socket ? d->socket : "/run/vmio-bench/vhost-user-blk.sock", NULL);
+	vb_xml_empty(x, "reconnect", "enabled", "no", NULL);
+	vb_xml_close(x);
+	vb_xml_empty(x, "target", "dev", "vda", "bus", "virtio", NULL);
+	vb_xml_close(x);
+}
+
+const struct vb_mode vb_mode_vhost_user_blk = {
+	.name = "vhost-user-blk",
+	.summary = "virtio-blk served by qemu-storage-daemon over vhost-user (<disk type='vhostuser'>)",
+	.guest_driver = "virtio_blk",
+	.bus_driver = "virtio-pci",
+	.shared_memory = true,
+	.probe = vhost_probe,
+	.prepare = vhost_prepare,
+	.cleanup = vhost_cleanup,
+	.devices_xml = vhost_devices,
+};

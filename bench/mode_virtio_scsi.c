@@ -1,0 +1,25 @@
+/* virtio-scsi: a SCSI disk (QEMU scsi-hd) behind a paravirtual virtio-scsi
+ * host adapter, with an IOThread on the controller. */
+#include "config.h"
+#include "mode.h"
+
+static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	vb_mode_virtio_scsi_controller(x, d);
+	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
+	vb_mode_disk_driver(x, d, NULL, NULL); /* tuning lives on the controller */
+	vb_mode_disk_source(x, d);
+	vb_xml_empty(x, "target", "dev", "sda", "bus", "scsi", NULL);
+	vb_xml_text(x, "serial", d->serial, NULL);
+	vb_xml_empty(x, "address", "type", "drive", "controller", "0", "bus", "0", "target", "0", "unit", "0", NULL);
+	vb_xml_close(x);
+}
+
+const struct vb_mode vb_mode_virtio_scsi = {
+	.name = "virtio-scsi",
+	.summary = "SCSI disk on a virtio-scsi controller (<target bus='scsi'>)",
+	.guest_driver = "sd",
+	.bus_driver = "virtio_scsi",
+	.iothread = true,
+	.devices_xml = virtio_scsi_devices,
+};
