@@ -33,6 +33,12 @@ int vb_cmd_xml(int argc, char **argv)
 		free(names);
 		goto out;
 	}
+	char *why = NULL;
+	if (m->check_config && m->check_config(&c, &why) < 0) {
+		vb_error("%s", why);
+		free(why);
+		goto out;
+	}
 	if (vb_run_check_tuning(&c) < 0 || vb_image_locate(&c, &img) < 0)
 		goto out;
 	if (c.disk) {

@@ -25,7 +25,8 @@ struct vb_disk_ctx {
 	const char *format;    /* "raw" or "qcow2" */
 	const char *serial;    /* the serial the agent looks the disk up by */
 	bool system;           /* qemu:///system: QEMU runs unprivileged */
-	const char *run_dir;   /* a private folder for sockets and logs */
+	const char *run_dir;   /* a private folder for sockets */
+	const char *mode_dir;  /* the mode's results folder (daemon logs go there) */
 
 	/* set by prepare hooks */
 	char *iqn;             /* lun: the iSCSI target we made */
@@ -48,13 +49,18 @@ struct vb_mode {
 	 * agent's hello).  NULL: no guest (host) or not checkable. */
 	const char *guest_driver;
 	const char *bus_driver;
-	bool needs_sg;            /* the guest must see an sg node (passthrough) */
+	bool passthrough;         /* the guest must see the host device's own SCSI
+	                             identity, not QEMU's emulated disk */
 	bool host;                /* measured on the host: no guest at all */
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	bool qemu_commandline;    /* adds <qemu:commandline> (libvirt lacks the device) */
-	/* 0 if the mode can run here; otherwise -1 and *why (caller frees) says
-	 * what is missing and what to do.  NULL means "always possible". */
+	/* Is the configuration complete and sensible for this mode (e.g. a
+	 * --pci-device for hostdev)?  Checked before anything runs: a "no" is a
+	 * usage error.  -1 with *why; NULL means "always". */
+	int (*check_config)(const struct vb_config *cfg, char **why);
+	/* 0 if the mode can run on this host; otherwise -1 and *why (caller
+	 * frees) says what is missing and what to do.  NULL means "always". */
 	int (*probe)(const struct vb_config *cfg, char **why);
 	/* Set up host resources before the guest starts; -1 with *why.  May
 	 * change d->serial. */

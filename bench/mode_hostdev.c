@@ -26,6 +26,20 @@ static int parse_pci(const char *s, unsigned *dom, unsigned *bus, unsigned *slot
 	return -1;
 }
 
+static int hostdev_check_config(const struct vb_config *cfg, char **why)
+{
+	unsigned dom, bus, slot, fn;
+	if (!cfg->pci_device) {
+		*why = vb_strdup("mode hostdev needs the PCI function to pass through: give it with --pci-device DDDD:BB:SS.F");
+		return -1;
+	}
+	if (parse_pci(cfg->pci_device, &dom, &bus, &slot, &fn) < 0) {
+		*why = vb_asprintf("--pci-device '%s' is not a PCI address of the form DDDD:BB:SS.F", cfg->pci_device);
+		return -1;
+	}
+	return 0;
+}
+
 static bool iommu_active(void)
 {
 	DIR *d = opendir("/sys/kernel/iommu_groups");
@@ -42,14 +56,9 @@ static bool iommu_active(void)
 static int hostdev_probe(const struct vb_config *cfg, char **why)
 {
 	unsigned dom, bus, slot, fn;
-	if (!cfg->pci_device) {
-		*why = vb_strdup("no PCI function to pass through: give one with --pci-device DDDD:BB:SS.F");
+	if (hostdev_check_config(cfg, why) < 0)
 		return -1;
-	}
-	if (parse_pci(cfg->pci_device, &dom, &bus, &slot, &fn) < 0) {
-		*why = vb_asprintf("--pci-device '%s' is not a PCI address of the form DDDD:BB:SS.F", cfg->pci_device);
-		return -1;
-	}
+	parse_pci(cfg->pci_device, &dom, &bus, &slot, &fn);
 	char *sys = vb_asprintf("/sys/bus/pci/devices/%04x:%02x:%02x.%x", dom, bus, slot, fn);
 	bool present = access(sys, F_OK) == 0;
 	free(sys);
@@ -65,6 +74,14 @@ static int hostdev_probe(const struct vb_config *cfg, char **why)
 		*why = vb_strdup("the vfio-pci driver is not loaded: modprobe vfio-pci");
 		return -1;
 	}
+	return 0;
+}
+
+static int hostdev_prepare(struct vb_disk_ctx *d, char **why)
+{
+	/* The device keeps its own serial; the agent takes the guest's only
+	 * block device. */
+	d->serial = NULL;
 	return 0;
 }
 
@@ -89,6 +106,8 @@ const struct vb_mode vb_mode_hostdev = {
 	.name = "hostdev",
 	.summary = "PCI passthrough of --pci-device with VFIO (<hostdev type='pci'>)",
 	.guest_driver = NULL, /* the device's own driver, whatever it is */
+	.check_config = hostdev_check_config,
 	.probe = hostdev_probe,
+	.prepare = hostdev_prepare,
 	.devices_xml = hostdev_devices,
 };

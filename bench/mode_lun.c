@@ -89,8 +89,13 @@ static int lun_probe(const struct vb_config *cfg, char **why)
 		*why = vb_strdup("tgtd/tgtadm are missing (they serve the loopback iSCSI LUN): apt-get install tgt, or pass --lun-device /dev/sdX");
 		return -1;
 	}
+	return 0;
+}
+
+static int lun_check_config(const struct vb_config *cfg, char **why)
+{
 	if (strcmp(cfg->format, "qcow2") == 0) {
-		*why = vb_strdup("a passed-through LUN has no image format: use --format raw");
+		*why = vb_strdup("mode lun passes a SCSI device through, which has no image format: use --format raw");
 		return -1;
 	}
 	return 0;
@@ -226,7 +231,8 @@ const struct vb_mode vb_mode_lun = {
 	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",
-	.needs_sg = true,
+	.passthrough = true,
+	.check_config = lun_check_config,
 	.iothread = true,
 	.probe = lun_probe,
 	.prepare = lun_prepare,

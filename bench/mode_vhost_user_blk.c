@@ -43,7 +43,7 @@ static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 	gid_t gid;
 
 	d->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
-	d->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->run_dir);
+	d->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
 	unlink(d->socket);
 	json_t *jf = json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
 	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);

@@ -81,6 +81,8 @@ int vb_run_check_tuning(const struct vb_config *c)
 {
 	if (strcmp(c->io, "native") == 0 && strcmp(c->cache, "none") != 0 && strcmp(c->cache, "directsync") != 0)
 		return vb_error("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
+	if (strcmp(c->backend, "block") == 0 && !c->disk)
+		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
 	return 0;
 }
 
@@ -124,9 +126,16 @@ static int check_guest_disk(const struct vb_mode *m, json_t *disk, char **why)
 		free(got);
 		return -1;
 	}
-	if (m->needs_sg && !json_is_string(json_object_get(disk, "sg"))) {
-		*why = vb_strdup("the guest's disk has no sg node: it is not a passthrough SCSI device");
-		return -1;
+	if (m->passthrough) {
+		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
+		 * passed-through LUN answers INQUIRY with its own identity, and
+		 * has an sg node for raw SCSI commands. */
+		json_t *vendor = json_object_get(disk, "vendor");
+		if (!json_is_string(json_object_get(disk, "sg")) || !json_is_string(vendor) ||
+		    strncmp(json_string_value(vendor), "QEMU", 4) == 0) {
+			*why = vb_strdup("the guest's disk is QEMU's emulated SCSI disk (or has no sg node), not the passed-through LUN");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -263,6 +272,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	int rc = -1;
 
 	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
+	d.mode_dir = mdir;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
 		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
 		goto out;
@@ -344,6 +354,14 @@ int vb_cmd_run(int argc, char **argv)
 		goto out;
 	if (vb_run_check_tuning(&c) < 0)
 		goto out;
+	for (size_t i = 0; modes[i]; i++) {
+		char *why = NULL;
+		if (modes[i]->check_config && modes[i]->check_config(&c, &why) < 0) {
+			vb_error("%s", why);
+			free(why);
+			goto out;
+		}
+	}
 	/* Problems with what the user gave us are usage errors (2) ... */
 	if (vb_image_locate(&c, &x.img) < 0)
 		goto out;

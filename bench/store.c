@@ -156,8 +156,6 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 			return vb_error("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
 		return 0;
 	}
-	if (strcmp(c->backend, "block") == 0)
-		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
 
 	vb_format_size(c->size, sz, sizeof(sz));
 	dir = vb_asprintf("%s/store", c->cache_dir);

@@ -292,6 +292,19 @@ static json_t *disk_info(const char *name)
 	}
 	json_object_set_new(d, "driver", json_array_size(drivers) ? json_incref(json_array_get(drivers, 0)) : json_null());
 	json_object_set_new(d, "drivers", drivers);
+	/* SCSI identity: QEMU's emulated disks say "QEMU", a passed-through
+	 * LUN says who it really is. */
+	static const char *const ids[] = {"vendor", "model"};
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "/sys/block/%s/device/%s", name, ids[k]);
+		if ((s = read_small(path, NULL))) {
+			chomp(s);
+			json_t *v = json_string(s);
+			if (v)
+				json_object_set_new(d, ids[k], v);
+			free(s);
+		}
+	}
 	snprintf(path, sizeof(path), "/sys/block/%s/device/scsi_generic", name);
 	DIR *sg = opendir(path);
 	if (sg) {
