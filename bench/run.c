@@ -9,7 +9,9 @@
 #include "table.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +301,38 @@ out:
 	return r->ok ? 0 : -1;
 }
 
+/* Private folders of runs that died (a crash, SIGKILL) hold nothing of
+ * value but a stale socket: remove them. */
+static void sweep_stale_run_dirs(const char *cache_dir)
+{
+	char *parent = vb_asprintf("%s/run", cache_dir);
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] == '.' || *end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		char *dir = vb_asprintf("%s/%s", parent, e->d_name);
+		DIR *sub = opendir(dir);
+		struct dirent *f;
+		while (sub && (f = readdir(sub))) {
+			if (f->d_name[0] == '.')
+				continue;
+			char *p = vb_asprintf("%s/%s", dir, f->d_name);
+			unlink(p);
+			free(p);
+		}
+		if (sub)
+			closedir(sub);
+		rmdir(dir);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+	free(parent);
+}
+
 static char *host_cpu_model(void)
 {
 	char *info = vb_read_file("/proc/cpuinfo", 1 << 22, NULL);
@@ -378,6 +412,7 @@ int vb_cmd_run(int argc, char **argv)
 	vb_install_signal_handlers();
 	if (!x.store.path && vb_store_prepare(&c, &x.store) < 0)
 		goto out;
+	sweep_stale_run_dirs(c.cache_dir);
 	x.run_dir = vb_asprintf("%s/run/%ld", c.cache_dir, (long)getpid());
 	if (vb_mkdir_p(x.run_dir, 0755) < 0) {
 		vb_error("cannot create '%s': %s: choose another --cache-dir", x.run_dir, strerror(errno));
