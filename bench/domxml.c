@@ -1,7 +1,9 @@
 #include "config.h"
 #include "domxml.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "proto.h"
 
@@ -13,7 +15,8 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	snprintf(num, sizeof(num), "%u", s->cfg->vcpus);
 	snprintf(mem, sizeof(mem), "%u", s->cfg->memory);
 
-	bool cmdline = s->mode && s->mode->commandline_xml;
+	bool null_dev = s->mode && s->disk.null_backend && s->mode->null_device;
+	bool cmdline = s->mode && (s->mode->commandline_xml || null_dev);
 	vb_xml_open(&x, "domain", "type", s->domain_type,
 	            "xmlns:qemu", cmdline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
 	vb_xml_text(&x, "name", s->name, NULL);
@@ -71,8 +74,23 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	vb_xml_empty(&x, "controller", "type", "usb", "model", "none", NULL);
 	vb_xml_empty(&x, "memballoon", "model", "none", NULL);
 	vb_xml_close(&x); /* devices */
-	if (cmdline)
+	if (null_dev) {
+		/* libvirt has no null-co disk: the drive and its device go to
+		 * QEMU's command line, on the mode's bus. */
+		const char *args[2][2] = {{"-blockdev", NULL}, {"-device", NULL}};
+		json_t *j[2] = {vb_mode_null_blockdev(&s->disk), s->mode->null_device(&s->disk)};
+		vb_xml_open(&x, "qemu:commandline", NULL);
+		for (int i = 0; i < 2; i++) {
+			char *v = json_dumps(j[i], JSON_COMPACT | JSON_PRESERVE_ORDER);
+			vb_xml_empty(&x, "qemu:arg", "value", args[i][0], NULL);
+			vb_xml_empty(&x, "qemu:arg", "value", v, NULL);
+			free(v);
+			json_decref(j[i]);
+		}
+		vb_xml_close(&x);
+	} else if (cmdline) {
 		s->mode->commandline_xml(&x, &s->disk);
+	}
 
 	return vb_xml_release(&x);
 }

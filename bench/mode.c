@@ -120,3 +120,20 @@ void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *
 	vb_xml_empty(x, "driver", "iothread", d->cfg->iothreads ? "1" : NULL, "queues", vb_mode_queues(d, q, sizeof(q)), NULL);
 	vb_xml_close(x);
 }
+
+int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why)
+{
+	if (strcmp(cfg->backend, "null") == 0) {
+		*why = vb_asprintf("mode %s needs real storage; --backend null has none: leave %s out or use --backend file", mode, mode);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d)
+{
+	/* read-zeroes off: reads do not even touch the buffer, so what is
+	 * measured is the bus and QEMU's block layer alone. */
+	return json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", VB_NULL_NODE,
+	                 "size", (json_int_t)d->cfg->size, "read-zeroes", 0);
+}

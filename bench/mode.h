@@ -25,6 +25,7 @@ struct vb_disk_ctx {
 	const char *format;    /* "raw" or "qcow2" */
 	const char *serial;    /* the serial the agent looks the disk up by */
 	bool system;           /* qemu:///system: QEMU runs unprivileged */
+	bool null_backend;     /* --backend null: QEMU's null-co, no storage at all */
 	const char *run_dir;   /* a private folder for sockets */
 	const char *mode_dir;  /* the mode's results folder (daemon logs go there) */
 
@@ -71,10 +72,20 @@ struct vb_mode {
 	void (*devices_xml)(struct vb_xml *x, const struct vb_disk_ctx *d);
 	/* Append <qemu:commandline> (after <devices>). */
 	void (*commandline_xml)(struct vb_xml *x, const struct vb_disk_ctx *d);
+	/* --backend null: the -device (JSON) that puts the null-co drive
+	 * VB_NULL_NODE on this bus; devices_xml then leaves the disk out.
+	 * NULL: the mode handles null itself or refuses it in check_config. */
+	json_t *(*null_device)(const struct vb_disk_ctx *d);
 	/* Modes without a guest measure here: run fio with these arguments
 	 * and return its JSON output (caller frees), or -1 with *why. */
 	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, char **fio_json, char **why);
 };
+
+/* node-name of the null-co drive with --backend null */
+#define VB_NULL_NODE "vmio-null"
+/* Free PCI addresses on q35's root bus, clear of libvirt's root ports. */
+#define VB_PCI_ADDR_NVME "0x10"
+#define VB_PCI_ADDR_NULL "0x11"
 
 /* NULL-terminated table of every mode, in display order. */
 extern const struct vb_mode *const vb_modes[];
@@ -94,6 +105,10 @@ void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const ch
 void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d);
 /* A virtio-scsi controller with the tuning it supports. */
 void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* check_config of modes that cannot use --backend null. */
+int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why);
+/* The -blockdev (JSON) of the null-co drive. */
+json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d);
 /* "%u" of --queues, or NULL when 0 (let libvirt decide). */
 const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n);
 

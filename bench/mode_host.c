@@ -45,10 +45,16 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, char **fi
 	return out ? 0 : -1;
 }
 
+static int host_check_config(const struct vb_config *cfg, char **why)
+{
+	return vb_mode_refuse_null(cfg, "host", why);
+}
+
 const struct vb_mode vb_mode_host = {
 	.name = "host",
 	.summary = "fio on the host itself, same job, same backing store (the baseline)",
 	.host = true,
+	.check_config = host_check_config,
 	.probe = host_probe,
 	.measure = host_measure,
 };

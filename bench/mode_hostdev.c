@@ -29,6 +29,8 @@ static int parse_pci(const char *s, unsigned *dom, unsigned *bus, unsigned *slot
 static int hostdev_check_config(const struct vb_config *cfg, char **why)
 {
 	unsigned dom, bus, slot, fn;
+	if (vb_mode_refuse_null(cfg, "hostdev", why) < 0)
+		return -1;
 	if (!cfg->pci_device) {
 		*why = vb_strdup("mode hostdev needs the PCI function to pass through: give it with --pci-device DDDD:BB:SS.F");
 		return -1;

@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NVME_PCI_ADDR "0x10"
 
 static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 {
@@ -23,8 +22,8 @@ static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 	uid_t uid;
 	gid_t gid;
 
-	if (!d->system)
-		return 0; /* QEMU runs as us */
+	if (!d->system || d->null_backend)
+		return 0; /* QEMU runs as us, or there is no file */
 	if (vb_qemu_user(&uid, &gid) < 0) {
 		*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
 		return -1;
@@ -72,6 +71,15 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 	const char *aio = strcmp(d->cfg->io, "native") == 0 ? "native" : d->cfg->io;
 
 	vb_xml_open(x, "qemu:commandline", NULL);
+	if (d->null_backend) {
+		arg(x, "-blockdev");
+		json_arg(x, vb_mode_null_blockdev(d));
+		arg(x, "-device");
+		json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "nvme", "drive", VB_NULL_NODE,
+		                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME));
+		vb_xml_close(x);
+		return;
+	}
 	arg(x, "-blockdev");
 	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:b}}",
 	                      "driver", d->source_is_block ? "host_device" : "file",
@@ -81,7 +89,7 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 	json_arg(x, json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "vmio-nvme", "file", "vmio-nvme-file"));
 	arg(x, "-device");
 	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "nvme", "drive", "vmio-nvme",
-	                      "serial", d->serial, "bus", "pcie.0", "addr", NVME_PCI_ADDR));
+	                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME));
 	vb_xml_close(x);
 }
 

@@ -6,6 +6,8 @@
 
 static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
+	if (d->null_backend)
+		return; /* the device comes from sata_null */
 	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
 	vb_mode_disk_driver(x, d, NULL, NULL); /* no IOThreads or queues on AHCI */
 	vb_mode_disk_source(x, d);
@@ -14,10 +16,18 @@ static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
+static json_t *sata_null(const struct vb_disk_ctx *d)
+{
+	/* q35's built-in AHCI controller: its first port */
+	return json_pack("{s:s, s:s, s:s, s:s}", "driver", "ide-hd", "drive", VB_NULL_NODE, "bus", "ide.0",
+	                 "serial", d->serial);
+}
+
 const struct vb_mode vb_mode_sata = {
 	.name = "sata",
 	.summary = "emulated SATA disk on an AHCI controller (<target bus='sata'>)",
 	.guest_driver = "sd",
 	.bus_driver = "ahci",
 	.devices_xml = sata_devices,
+	.null_device = sata_null,
 };

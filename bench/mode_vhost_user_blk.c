@@ -45,7 +45,8 @@ static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 	d->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
 	d->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
 	unlink(d->socket);
-	json_t *jf = json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
+	json_t *jf = d->null_backend ? json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", "file0",
+	                                         "size", (json_int_t)d->cfg->size, "read-zeroes", 0) : json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
 	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);
 	json_t *jd = json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "disk0", "file", "file0");
 	json_t *je = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:i, s:s}", "type", "vhost-user-blk", "id", "exp0",

@@ -4,15 +4,30 @@
 #include "config.h"
 #include "mode.h"
 
+#include <jansson.h>
+
 static void virtio_blk_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	char q[16];
+	if (d->null_backend)
+		return; /* the device comes from virtio_blk_null */
 	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
 	vb_mode_disk_driver(x, d, "1", vb_mode_queues(d, q, sizeof(q)));
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "vda", "bus", "virtio", NULL);
 	vb_xml_text(x, "serial", d->serial, NULL);
 	vb_xml_close(x);
+}
+
+static json_t *virtio_blk_null(const struct vb_disk_ctx *d)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "virtio-blk-pci", "drive", VB_NULL_NODE,
+	                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NULL);
+	if (d->cfg->iothreads)
+		json_object_set_new(j, "iothread", json_string("iothread1")); /* libvirt's name for the first */
+	if (d->cfg->queues)
+		json_object_set_new(j, "num-queues", json_integer(d->cfg->queues));
+	return j;
 }
 
 const struct vb_mode vb_mode_virtio_blk = {
@@ -22,4 +37,5 @@ const struct vb_mode vb_mode_virtio_blk = {
 	.bus_driver = "virtio-pci",
 	.iothread = true,
 	.devices_xml = virtio_blk_devices,
+	.null_device = virtio_blk_null,
 };

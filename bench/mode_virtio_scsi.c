@@ -6,6 +6,8 @@
 static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	vb_mode_virtio_scsi_controller(x, d);
+	if (d->null_backend)
+		return; /* the disk comes from virtio_scsi_null */
 	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
 	vb_mode_disk_driver(x, d, NULL, NULL); /* tuning lives on the controller */
 	vb_mode_disk_source(x, d);
@@ -15,6 +17,13 @@ static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
+static json_t *virtio_scsi_null(const struct vb_disk_ctx *d)
+{
+	/* on libvirt's controller, whose QEMU id is scsi0 */
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "driver", "scsi-hd", "drive", VB_NULL_NODE, "bus", "scsi0.0",
+	                 "serial", d->serial, "scsi-id", 0, "lun", 0);
+}
+
 const struct vb_mode vb_mode_virtio_scsi = {
 	.name = "virtio-scsi",
 	.summary = "SCSI disk on a virtio-scsi controller (<target bus='scsi'>)",
@@ -22,4 +31,5 @@ const struct vb_mode vb_mode_virtio_scsi = {
 	.bus_driver = "virtio_scsi",
 	.iothread = true,
 	.devices_xml = virtio_scsi_devices,
+	.null_device = virtio_scsi_null,
 };

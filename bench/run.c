@@ -42,6 +42,7 @@ void vb_run_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const str
 	d->format = c->format;
 	d->serial = VB_DISK_SERIAL;
 	d->system = strcmp(c->connect, "qemu:///system") == 0;
+	d->null_backend = strcmp(c->backend, "null") == 0;
 	d->run_dir = run_dir;
 }
 
@@ -410,7 +411,7 @@ int vb_cmd_run(int argc, char **argv)
 	/* ... what the host cannot do is a failed measurement (1). */
 	ret = VB_EXIT_FAIL;
 	vb_install_signal_handlers();
-	if (!x.store.path && vb_store_prepare(&c, &x.store) < 0)
+	if (!x.store.path && strcmp(c.backend, "null") != 0 && vb_store_prepare(&c, &x.store) < 0)
 		goto out;
 	sweep_stale_run_dirs(c.cache_dir);
 	x.run_dir = vb_asprintf("%s/run/%ld", c.cache_dir, (long)getpid());
@@ -457,9 +458,9 @@ int vb_cmd_run(int argc, char **argv)
 	json_object_set_new(x.runjson, "connect", json_string(c.connect));
 	json_object_set_new(x.runjson, "image", json_pack("{s:s, s:s, s:O?}",
 		"kernel", x.img.kernel, "initrd", x.img.initrd, "manifest", x.img.manifest));
-	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s, s:s, s:I, s:b}",
-		"path", x.store.path, "type", x.store.is_block ? "block" : "file",
-		"size", (json_int_t)x.store.size, "created_by_vmio_bench", x.store.created));
+	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s?, s:s, s:I, s:b}",
+		"path", x.store.path, "type", strcmp(c.backend, "null") == 0 ? "null" : x.store.is_block ? "block" : "file",
+		"size", (json_int_t)(x.store.path ? x.store.size : c.size), "created_by_vmio_bench", x.store.created));
 	if (x.store.image)
 		json_object_set_new(json_object_get(x.runjson, "backing_store"), "qcow2_image", json_string(x.store.image));
 	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O}", "description", x.sum.job, "fio_args", x.fio_args));

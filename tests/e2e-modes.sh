@@ -49,6 +49,19 @@ check "no iSCSI target of ours is left" [ "$(tgt_targets)" = "$targets_before" ]
 check "no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
 check "the backing store is still root's (nvme gave it back)" [ "$(stat -c %U "$store")" = root ]
 
+# The other backings: QEMU's null-co (pure bus overhead) and a qcow2 image.
+vb run --modes virtio-blk --backend null "${common[@]}"
+check "--backend null runs (exit 0)" [ "$rc" -eq 0 ]
+check "--backend null gave the guest a null-co drive on virtio-blk" \
+	sh -c "grep -q 'null-co' '$R/latest/virtio-blk/domain.xml' && grep -q 'virtio-blk-pci' '$R/latest/virtio-blk/domain.xml'"
+check "--backend null: the guest still saw virtio_blk" has "$(disk virtio-blk vmio-disk0)" '.driver == "virtio_blk"'
+check "--backend null is recorded in run.json" jqe '.config.backend == "null" and .backing_store.type == "null"' "$R/latest/run.json"
+vb run --modes virtio-blk --format qcow2 "${common[@]}"
+check "--format qcow2 runs (exit 0)" [ "$rc" -eq 0 ]
+check "--format qcow2 opened a qcow2 image" grep -q "type='qcow2'" "$R/latest/virtio-blk/domain.xml"
+check "--format qcow2 is recorded in run.json" jqe '.config.format == "qcow2" and (.backing_store.qcow2_image | endswith(".qcow2"))' "$R/latest/run.json"
+check "no domain is left after null and qcow2 runs" test -z "$(leftover_domains)"
+
 # hostdev: what this machine can show without an IOMMU or a spare device.
 vb modes --pci-device 0000:00:00.0
 check "modes explains why hostdev cannot run here" grep -qE '^hostdev +no +.*(IOMMU|vfio|does not exist)' "$TMP/out"

@@ -20,6 +20,7 @@ tunings=(
 	"--cache writeback --io threads --iothreads 0"
 	"--io io_uring --queues 4 --iothreads 2 --vcpus 4 --memory 1024"
 	"--cache directsync --format qcow2"
+	"--backend null --queues 2"
 )
 x() { xmllint --xpath "$1" "$F" 2>/dev/null; }
 
@@ -41,11 +42,24 @@ for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 					check "$what is refused: a LUN has no image format" [ "$rc" -eq 2 ]
 					continue
 				fi
+				if [[ "$t" == *null* ]] && { [ "$mode" = lun ] || [ "$mode" = hostdev ]; }; then
+					check "$what is refused: passthrough needs real storage" [ "$rc" -eq 2 ]
+					continue
+				fi
 				if [ "$rc" -ne 0 ]; then bad "$what: exit $rc: $(cat "$TMP/err")"; continue; fi
 				F=$TMP/$mode-$n.xml
 				cp "$TMP/out" "$F"
 				check "$what passes virt-xml-validate" "$V" "$F" domain
 				check "$what: the odd kernel path survives intact" [ "$(x 'string(//os/kernel)')" = "$odd/vmlinuz" ]
+				if [[ "$t" == *null* ]]; then
+					if [ "$mode" = vhost-user-blk ]; then
+						check "$what: still a vhostuser disk (the daemon serves null-co)" [ "$(x 'string(//disk/@type)')" = vhostuser ]
+					else
+						check "$what: a null-co drive on the command line" sh -c "grep -q 'null-co' '$F'"
+						check "$what: no file-backed disk" [ -z "$(x 'string(//disk/source/@file)')" ]
+					fi
+					continue
+				fi
 				if [ "$disk" = odd ] && [ "$mode" != hostdev ] && [ "$mode" != lun ] && [ "$mode" != vhost-user-blk ]; then
 					src=$(x 'string(//disk/source/@file)')
 					[ "$mode" = nvme ] && src=$(x 'string(//*[local-name()="arg"][2]/@value)' | jq -r .filename)
@@ -70,6 +84,13 @@ F=$TMP/virtio-blk-6.xml; check "virtio-blk --queues 4 reaches the disk" [ "$(x '
 F=$TMP/virtio-scsi-6.xml; check "virtio-scsi --queues 4 reaches the controller" [ "$(x 'string(//controller[@type="scsi"]/driver/@queues)')" = 4 ]
 F=$TMP/sata-6.xml;      check "sata ignores --queues (AHCI has none)" [ -z "$(x 'string(//disk/driver/@queues)')" ]
 F=$TMP/virtio-blk-3.xml; check "--iothreads 0 leaves no IOThread" [ -z "$(x 'string(//iothreads)')" ]
+F=$TMP/virtio-blk-7.xml; check "virtio-blk --format qcow2 opens a qcow2 image" [ "$(x 'string(//disk/driver/@type)')" = qcow2 ]
+vb xml --mode lun --lun-device /dev/sdz "${img[@]}"
+F=$TMP/out
+check "lun --lun-device passes that host device through" \
+	[ "$(x 'string(//disk/@type)')/$(x 'string(//disk/@device)')/$(x 'string(//disk/source/@dev)')" = block/lun//dev/sdz ]
+vb modes --lun-device /dev/null
+check "modes explains a --lun-device that is no SCSI disk" grep -qE '^lun +no +--lun-device .*not a block device' "$TMP/out"
 
 # Refused before any domain exists.
 expect2() { local what=$1; shift; vb "$@"; check "$what is refused (exit 2): $(head -1 "$TMP/err")" [ "$rc" -eq 2 ]; }
@@ -78,4 +99,6 @@ expect2 "hostdev without --pci-device" xml --mode hostdev "${img[@]}"
 expect2 "hostdev with a malformed --pci-device" xml --mode hostdev --pci-device 'zz:00' "${img[@]}"
 expect2 "--backend block without --disk" xml --mode virtio-blk --backend block "${img[@]}"
 expect2 "run --modes lun --format qcow2" run --modes lun --format qcow2 "${img[@]}" --results "$TMP/r"
+expect2 "run --modes host --backend null" run --modes host --backend null "${img[@]}" --results "$TMP/r"
+expect2 "--backend bogus" xml --mode virtio-blk --backend nfs "${img[@]}"
 finish
