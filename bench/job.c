@@ -43,6 +43,8 @@ json_t *vb_job_args(const struct vb_config *c)
 	ADD("--numjobs=%u", c->numjobs);
 	ADD("--time_based=1");
 	ADD("--runtime=%u", c->runtime);
+	if (c->ramp)
+		ADD("--ramp_time=%u", c->ramp);
 	ADD("--group_reporting=1");
 	/* Random offsets from a fixed seed: every mode sees the same sequence. */
 	ADD("--randrepeat=1");

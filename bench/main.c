@@ -15,6 +15,9 @@ static const struct {
 	{"run", vb_cmd_run, "boot a guest per bus mode, run fio in each, store and print the results"},
 	{"modes", vb_cmd_modes, "list the bus modes and whether each can run on this host"},
 	{"xml", vb_cmd_xml, "print the libvirt domain XML a mode's guest would get"},
+	{"report", vb_cmd_report, "rebuild a run's summaries, charts and report.html from its stored results"},
+	{"compare", vb_cmd_compare, "compare two runs: exit 1 when NEW regressed against BASE beyond noise"},
+	{"trend", vb_cmd_trend, "each mode's history across runs, as a table and a chart"},
 	{"image", vb_cmd_image, "build the guest image (image build) or describe it (image info)"},
 };
 
@@ -24,7 +27,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'vmio-bench COMMAND --help' lists a command's options.\n"
-	           "Exit status: 0 success, 1 the measurement failed, 2 bad usage or input.\n");
+	           "Exit status: 0 success, 1 the measurement failed (compare: a regression), 2 bad usage or input.\n");
 }
 
 int main(int argc, char **argv)

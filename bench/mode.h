@@ -77,8 +77,9 @@ struct vb_mode {
 	 * NULL: the mode handles null itself or refuses it in check_config. */
 	json_t *(*null_device)(const struct vb_disk_ctx *d);
 	/* Modes without a guest measure here: run fio with these arguments
-	 * and return its JSON output (caller frees), or -1 with *why. */
-	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, char **fio_json, char **why);
+	 * (its IOPS log going to log_prefix) and return its JSON output
+	 * (caller frees), or -1 with *why. */
+	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json, char **why);
 };
 
 /* node-name of the null-co drive with --backend null */

@@ -19,11 +19,12 @@ static int host_probe(const struct vb_config *cfg, char **why)
 	return 0;
 }
 
-static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, char **fio_json, char **why)
+static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json, char **why)
 {
 	size_t n = json_array_size(fio_args), i;
-	const char **argv = vb_calloc(n + 4, sizeof(char *));
+	const char **argv = vb_calloc(n + 7, sizeof(char *));
 	char *filename = vb_asprintf("--filename=%s", d->source);
+	char *log = vb_asprintf("--write_iops_log=%s", log_prefix);
 	char *out = NULL;
 	json_t *a;
 	int st;
@@ -32,8 +33,11 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, char **fi
 	json_array_foreach(fio_args, i, a) argv[i + 1] = json_string_value(a);
 	argv[n + 1] = filename;
 	argv[n + 2] = "--output-format=json+";
+	argv[n + 3] = log;
+	argv[n + 4] = "--log_avg_msec=1000";
+	argv[n + 5] = "--per_job_logs=0";
 	/* fio's own limit is generous: runtime plus start-up, never unbounded */
-	st = vb_run(argv, &out, (int)d->cfg->runtime * 2 + 60);
+	st = vb_run(argv, &out, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60);
 	if (st != 0) {
 		*why = vb_asprintf("fio on the host exited with status %d (its messages are above)", st);
 		free(out);
@@ -41,6 +45,7 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, char **fi
 	}
 	*fio_json = out;
 	free(filename);
+	free(log);
 	free(argv);
 	return out ? 0 : -1;
 }

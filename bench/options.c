@@ -67,6 +67,26 @@ const struct vb_option vb_options[] = {
 	 "fio jobs (threads of I/O) in the guest", "numjobs"},
 	{"runtime", VB_OPT_UINT, F(runtime), "10", NULL, 1, 86400, VB_CMD_RUN, "SEC",
 	 "seconds of fio per repetition (time based)", "runtime"},
+	{"reps", VB_OPT_UINT, F(reps), "3", NULL, 1, 1000, VB_CMD_RUN, "N",
+	 "repetitions of every job point in every mode", "reps"},
+	{"ramp", VB_OPT_UINT, F(ramp), "2", NULL, 0, 3600, VB_CMD_RUN, "SEC",
+	 "seconds fio runs before it starts counting (ramp_time)", "ramp"},
+	{"sweep", VB_OPT_STR, F(sweep), NULL, NULL, 0, 0, VB_CMD_RUN, "'P=V,V P=V,V'",
+	 "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread)", "sweep"},
+	{"boot-per-rep", VB_OPT_FLAG, F(boot_per_rep), NULL, NULL, 0, 0, VB_CMD_RUN, NULL,
+	 "boot a fresh guest for every repetition (default: one boot per mode)", "boot_per_rep"},
+	{"threshold", VB_OPT_PCT, F(threshold), "5", NULL, 0, 1000, VB_CMD_COMPARE, "PCT",
+	 "smallest change in percent that counts as a regression or an improvement", "threshold"},
+	{"metric", VB_OPT_STR, F(metric), "iops,clat_p99", NULL, 0, 0, VB_CMD_COMPARE, "M,...",
+	 "metrics to compare: iops, bw, clat_mean, clat_p99", "metric"},
+	{"format", VB_OPT_CHOICE, F(output), "text", "text|json", 0, 0, VB_CMD_COMPARE, "text|json",
+	 "output format", "format"},
+	{"junit", VB_OPT_STR, F(junit), NULL, NULL, 0, 0, VB_CMD_COMPARE, "FILE",
+	 "also write the verdicts as JUnit XML (one test case per mode, point, direction and metric)", "junit"},
+	{"force", VB_OPT_FLAG, F(force), NULL, NULL, 0, 0, VB_CMD_COMPARE, NULL,
+	 "compare runs whose jobs or accelerators differ", "force"},
+	{"out", VB_OPT_STR, F(out), NULL, NULL, 0, 0, VB_CMD_TREND, "DIR",
+	 "where trend writes its data and charts (default: ROOT/trend or ./trend)", "out"},
 	{"quiet", VB_OPT_FLAG, F(quiet), NULL, NULL, 0, 0, VB_CMD_ALL, NULL,
 	 "print only results and errors", ""},
 	{"help", VB_OPT_FLAG, F(help), NULL, NULL, 0, 0, VB_CMD_ALL, NULL,
@@ -149,14 +169,23 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 	case VB_OPT_FLAG:
 		*(bool *)field = true;
 		return 0;
+	case VB_OPT_PCT: {
+		errno = 0;
+		double d = strtod(v, &end);
+		if (!*v || *end || errno || d != d || d < (double)o->min || d > (double)o->max)
+			return vb_error("option --%s: '%s' is not a percentage from %llu to %llu", o->name, v, o->min, o->max);
+		*(double *)field = d;
+		return 0;
+	}
 	}
 	return -1;
 }
 
-static const struct vb_option *find_option(const char *name, size_t len)
+/* Two subcommands may use one name for different things (--format). */
+static const struct vb_option *find_option(const char *name, size_t len, unsigned cmd)
 {
 	for (const struct vb_option *o = vb_options; o->name; o++)
-		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 && (o->cmds & cmd))
 			return o;
 	return NULL;
 }
@@ -171,7 +200,7 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 	bool only_pos = false;
 
 	for (const struct vb_option *o = vb_options; o->name; o++) {
-		if (o->defval && set_value(c, o, o->defval) < 0)
+		if (o->defval && (o->cmds & cmd) && set_value(c, o, o->defval) < 0)
 			abort(); /* a bad default is a bug in the table */
 	}
 	for (int i = 1; i < argc; i++) {
@@ -198,8 +227,8 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 		}
 		a += 2;
 		len = strcspn(a, "=");
-		o = find_option(a, len);
-		if (!o || !(o->cmds & cmd)) {
+		o = find_option(a, len, cmd);
+		if (!o) {
 			free(pos);
 			return vb_error("%s: unknown option '--%.*s': see 'vmio-bench %s --help'", sub, (int)len, a, sub);
 		}
@@ -223,7 +252,8 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 			return -1;
 		}
 	}
-	vb_quiet = c->quiet;
+	if (c->quiet)
+		vb_quiet = true;
 	if (rest) {
 		*rest = npos ? pos : none;
 		*nrest = npos;
@@ -277,6 +307,9 @@ json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 			break;
 		case VB_OPT_FLAG:
 			v = json_boolean(*(const bool *)field);
+			break;
+		case VB_OPT_PCT:
+			v = json_real(*(const double *)field);
 			break;
 		}
 		json_object_set_new(o, opt->record, v ? v : json_null());

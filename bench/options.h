@@ -17,6 +17,7 @@ enum vb_opt_type {
 	VB_OPT_SIZE,   /* bytes, with k/m/g/t suffixes, within [min, max] */
 	VB_OPT_CHOICE, /* one of a '|'-separated list */
 	VB_OPT_FLAG,   /* no argument; sets a bool */
+	VB_OPT_PCT,    /* a decimal number (double) within [min, max] */
 };
 
 /* Subcommands an option belongs to (bit mask). */
@@ -25,6 +26,9 @@ enum {
 	VB_CMD_XML = 1 << 1,
 	VB_CMD_IMAGE = 1 << 2,
 	VB_CMD_MODES = 1 << 3,
+	VB_CMD_REPORT = 1 << 4,
+	VB_CMD_COMPARE = 1 << 5,
+	VB_CMD_TREND = 1 << 6,
 	VB_CMD_ALL = 0xff,
 };
 

@@ -5,8 +5,9 @@
 #include "domxml.h"
 #include "job.h"
 #include "options.h"
+#include "report.h"
 #include "results.h"
-#include "table.h"
+#include "sweep.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -29,8 +30,9 @@ struct run_ctx {
 	char *dir;           /* absolute run folder */
 	char *run_dir;       /* private folder for sockets and daemon logs */
 	json_t *runjson;     /* run.json as it grows */
-	json_t *fio_args;
-	struct vb_run_summary sum;
+	char *id;
+	struct vb_plan plan;
+	json_t **point_args; /* fio arguments of each job point */
 };
 
 void vb_run_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_store *store, const char *run_dir)
@@ -89,21 +91,42 @@ int vb_run_check_tuning(const struct vb_config *c)
 	return 0;
 }
 
-/* Store fio's output exactly as fio wrote it, and read the figures. */
-static int keep_result(const char *mdir, const char *text, size_t len, struct vb_mode_result *r, json_t *mj, char **why)
+static json_t *jstr_or_null(char *s)
 {
+	json_t *j = s ? json_string(s) : json_null();
+	free(s);
+	return j ? j : json_null();
+}
+
+/* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
+ * fio JSON), its IOPS log, and the host CPU the guest's QEMU spent. */
+static int keep_rep(const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
+                    const char *iops_log, unsigned long long cpu_ns, double wall_s, json_t *reps, char **why)
+{
+	struct vb_fio_result fr;
 	char *p;
 	int rc;
-	if (vb_fio_parse(text, len, &r->fio, why) < 0)
+	if (vb_fio_parse(text, len, &fr, why) < 0)
 		return -1;
-	p = vb_asprintf("%s/rep-1.fio.json", mdir);
+	vb_fio_result_release(&fr);
+	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
 	rc = vb_write_file_atomic(p, text, len);
 	free(p);
 	if (rc < 0) {
 		*why = vb_strdup("cannot store fio's result");
 		return -1;
 	}
-	json_object_set_new(mj, "reps", json_pack("[s]", "rep-1.fio.json"));
+	json_t *entry = json_pack("{s:i, s:o, s:o, s:o, s:f}", "rep", (int)rep,
+	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)),
+	                          "iops_log", json_null(),
+	                          "host_cpu_ns", cpu_ns ? json_integer((json_int_t)cpu_ns) : json_null(), "wall_s", wall_s);
+	if (iops_log && *iops_log) {
+		p = vb_asprintf("%s/rep-%u.iops.log", pdir, rep);
+		if (vb_write_file_atomic(p, iops_log, strlen(iops_log)) == 0)
+			json_object_set_new(entry, "iops_log", jstr_or_null(vb_asprintf("%srep-%u.iops.log", prefix, rep)));
+		free(p);
+	}
+	json_array_append_new(reps, entry);
 	return 0;
 }
 
@@ -143,127 +166,220 @@ static int check_guest_disk(const struct vb_mode *m, json_t *disk, char **why)
 	return 0;
 }
 
-static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
-                     struct vb_mode_result *r, json_t *mj, char **why)
+/* Boot one guest and check the disk it sees.  Returns the guest, or NULL
+ * with *why. */
+static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                             unsigned boot_no, struct vb_mode_result *r, json_t *mj, char **why)
 {
 	const struct vb_config *c = x->cfg;
-	char *console = vb_asprintf("%s/console.log", mdir);
-	char *name = vb_asprintf("vmio-%s-%s", x->sum.id, m->name);
-	char *xml = NULL, *live = NULL;
+	char *console = c->boot_per_rep ? vb_asprintf("%s/console-boot%u.log", mdir, boot_no)
+	                                 : vb_asprintf("%s/console.log", mdir);
+	char *name = vb_asprintf("vmio-%s-%s", x->id, m->name);
+	char *xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, d, name, console);
+	char *live = NULL;
 	struct vb_guest *g = NULL;
-	json_t *msg = NULL, *job = NULL;
+	json_t *msg = NULL;
 	const char *type;
 	double t0;
-	int rc, ret = -1;
+	int rc;
 
-	xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, d, name, console);
 	if (save_text(mdir, "domain.xml", xml) < 0) {
 		*why = vb_strdup("cannot save the domain XML");
-		goto out;
+		goto fail;
 	}
 	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
 	t0 = vb_now();
 	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL);
 	if (!g) {
 		*why = vb_strdup("libvirt could not start the guest (see the error above)");
-		goto out;
+		goto fail;
 	}
 	if ((live = vb_guest_live_xml(g)))
 		save_text(mdir, "domain-live.xml", live);
-
 	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, why);
 	if (rc == 0)
 		*why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
 		                   c->boot_timeout, console);
 	if (rc <= 0)
-		goto out;
+		goto fail;
 	if (strcmp(type, "hello") != 0) {
 		*why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
-		goto out;
+		goto fail;
 	}
 	save_json(mdir, "hello.json", msg);
 	json_t *k = json_object_get(msg, "kernel");
+	free(r->guest_kernel);
 	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
 	json_t *disk = d->serial ? vb_agent_hello_disk(msg, d->serial) : json_array_get(json_object_get(msg, "disks"), 0);
 	if (!disk) {
 		*why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", d->serial, mdir);
-		goto out;
+		goto fail;
 	}
 	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
 	if (check_guest_disk(m, disk, why) < 0)
-		goto out;
+		goto fail;
 	json_t *dname = json_object_get(disk, "name");
 	vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
 	        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
 	json_decref(msg);
-	msg = NULL;
+	free(live);
+	free(xml);
+	free(name);
+	free(console);
+	return g;
+fail:
+	vb_guest_free(g);
+	json_decref(msg);
+	free(live);
+	free(xml);
+	free(name);
+	free(console);
+	return NULL;
+}
 
-	job = vb_agent_msg_new("job");
-	json_object_set_new(job, "id", json_string("rep-1"));
+/* One job point, one repetition, in a running guest. */
+static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
+                     const char *mdir, size_t pi, unsigned rep, json_t *reps, char **why)
+{
+	const struct vb_config *c = x->cfg;
+	const struct vb_point *pt = &x->plan.points[pi];
+	char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
+	char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
+	char *id = vb_asprintf("rep-%u %s", rep, pt->label);
+	json_t *job = vb_agent_msg_new("job"), *msg = NULL;
+	unsigned limit = pt->cfg.runtime * 2 + pt->cfg.ramp + 120;
+	const char *type;
+	int rc, ret = -1;
+
+	if (vb_mkdir_p(pdir, 0755) < 0) {
+		*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
+		goto out;
+	}
+	json_object_set_new(job, "id", json_string(id));
 	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
-	json_object_set(job, "args", x->fio_args);
+	json_object_set(job, "args", x->point_args[pi]);
+	json_object_set_new(job, "iops_log", json_true());
+	vb_info("%s: rep %u/%u, %s: fio for %u s", m->name, rep, c->reps, pt->label, pt->cfg.ramp + pt->cfg.runtime);
+	unsigned long long cpu0 = vb_guest_cpu_ns(g);
+	double t0 = vb_now();
 	if (vb_agent_send(g, job) < 0) {
 		*why = vb_strdup("cannot send the job to the guest agent");
 		goto out;
 	}
-	vb_info("%s: running fio for %u s", m->name, c->runtime);
 	/* fio's own start-up under TCG takes seconds; allow for it generously
 	 * but never wait without a limit. */
-	rc = vb_agent_recv(g, vb_now() + c->runtime * 2 + 120, &msg, &type, why);
+	rc = vb_agent_recv(g, t0 + limit, &msg, &type, why);
 	if (rc == 0)
-		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", c->runtime * 2 + 120, c->runtime);
+		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
 	if (rc <= 0)
 		goto out;
+	double wall = vb_now() - t0;
+	unsigned long long cpu1 = vb_guest_cpu_ns(g);
 	json_t *fio_err = json_object_get(msg, "stderr");
-	if (json_is_string(fio_err) && json_string_length(fio_err))
-		save_text(mdir, "rep-1.stderr.txt", json_string_value(fio_err));
+	if (json_is_string(fio_err) && json_string_length(fio_err)) {
+		char *f = vb_asprintf("rep-%u.stderr.txt", rep);
+		save_text(pdir, f, json_string_value(fio_err));
+		free(f);
+	}
 	if (strcmp(type, "error") == 0) {
 		json_t *em = json_object_get(msg, "message");
 		*why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");
 		goto out;
 	}
-	if (strcmp(type, "result") != 0) {
-		*why = vb_asprintf("the guest agent sent '%s' where a result was due", type);
-		goto out;
-	}
 	json_t *fio = json_object_get(msg, "fio");
-	if (!json_is_string(fio)) {
-		*why = vb_strdup("the guest agent's result has no fio output");
+	if (strcmp(type, "result") != 0 || !json_is_string(fio)) {
+		*why = vb_asprintf("the guest agent sent '%s' where a result with fio's output was due", type);
 		goto out;
 	}
-	if (keep_result(mdir, json_string_value(fio), json_string_length(fio), r, mj, why) < 0)
-		goto out;
-
-	json_t *bye = vb_agent_msg_new("bye");
-	vb_agent_send(g, bye);
-	json_decref(bye);
-	if (vb_guest_stop(g, vb_now() + 30) < 0)
-		vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
-	ret = 0;
+	json_t *log = json_object_get(msg, "iops_log");
+	ret = keep_rep(pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
+	               json_is_string(log) ? json_string_value(log) : NULL, cpu1 > cpu0 && cpu0 ? cpu1 - cpu0 : 0, wall,
+	               reps, why);
 out:
-	vb_guest_free(g); /* destroys a guest still running */
-	json_decref(msg);
 	json_decref(job);
-	free(live);
-	free(xml);
-	free(name);
-	free(console);
+	json_decref(msg);
+	free(id);
+	free(prefix);
+	free(pdir);
 	return ret;
 }
 
-static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
-                    struct vb_mode_result *r, json_t *mj, char **why)
+static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                     struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
 {
-	char *out = NULL;
-	int ret;
+	const struct vb_config *c = x->cfg;
+	unsigned boots = c->boot_per_rep ? c->reps : 1;
+
+	for (unsigned b = 1; b <= boots; b++) {
+		struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
+		unsigned first = c->boot_per_rep ? b : 1, last = c->boot_per_rep ? b : c->reps;
+		if (!g)
+			return -1;
+		/* repetition-major: every point once, then again, so that a drift
+		 * over time spreads over all points alike */
+		for (unsigned rep = first; rep <= last; rep++) {
+			for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+				if (vb_interrupted) {
+					*why = vb_strdup("interrupted by a signal");
+					vb_guest_free(g);
+					return -1;
+				}
+				if (guest_job(x, m, g, d, mdir, pi, rep, point_reps[pi], why) < 0) {
+					vb_guest_free(g);
+					return -1;
+				}
+			}
+		}
+		json_t *bye = vb_agent_msg_new("bye");
+		vb_agent_send(g, bye);
+		json_decref(bye);
+		if (vb_guest_stop(g, vb_now() + 30) < 0)
+			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
+		vb_guest_free(g);
+	}
+	return 0;
+}
+
+static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                    json_t **point_reps, char **why)
+{
 	/* The baseline always reads the store itself, never a qcow2 layer. */
 	d->source = x->store.path;
-	vb_info("%s: running fio on %s for %u s", m->name, d->source, x->cfg->runtime);
-	if (m->measure(d, x->fio_args, &out, why) < 0)
-		return -1;
-	ret = keep_result(mdir, out, strlen(out), r, mj, why);
-	free(out);
-	return ret;
+	for (unsigned rep = 1; rep <= x->cfg->reps; rep++) {
+		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+			const struct vb_point *pt = &x->plan.points[pi];
+			char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
+			char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
+			char *logprefix = vb_asprintf("%s/.host-log", pdir);
+			char *logfile = vb_asprintf("%s_iops.log", logprefix);
+			char *out = NULL, *log = NULL;
+			int rc = -1;
+
+			if (vb_interrupted) {
+				*why = vb_strdup("interrupted by a signal");
+			} else if (vb_mkdir_p(pdir, 0755) < 0) {
+				*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
+			} else {
+				vb_info("%s: rep %u/%u, %s: fio on %s for %u s", m->name, rep, x->cfg->reps, pt->label, d->source,
+				        pt->cfg.ramp + pt->cfg.runtime);
+				double t0 = vb_now();
+				if (m->measure(d, x->point_args[pi], logprefix, &out, why) == 0) {
+					log = vb_read_file(logfile, 4u << 20, NULL);
+					rc = keep_rep(pdir, prefix, rep, out, strlen(out), log, 0, vb_now() - t0, point_reps[pi], why);
+				}
+			}
+			unlink(logfile);
+			free(out);
+			free(log);
+			free(logfile);
+			free(logprefix);
+			free(prefix);
+			free(pdir);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
@@ -272,8 +388,18 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	char *mdir = vb_asprintf("%s/%s", x->dir, m->name);
 	char *why = NULL;
 	struct vb_disk_ctx d;
+	json_t *points = json_array();
+	json_t **point_reps = vb_calloc(x->plan.npoints, sizeof(json_t *));
 	int rc = -1;
 
+	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+		point_reps[pi] = json_array();
+		json_array_append_new(points, json_pack("{s:s, s:s, s:o, s:O}", "label", x->plan.points[pi].label,
+		                                        "dir", x->plan.points[pi].dir,
+		                                        "params", vb_point_params(&x->plan.points[pi]), "reps", point_reps[pi]));
+		json_decref(point_reps[pi]); /* owned by the point now; still borrowed here */
+	}
+	json_object_set_new(mj, "points", points);
 	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
 	d.mode_dir = mdir;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
@@ -284,7 +410,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 		goto out;
 	if (m->prepare && m->prepare(&d, &why) < 0)
 		goto out;
-	rc = m->host ? run_host(x, m, &d, mdir, r, mj, &why) : run_guest(x, m, &d, mdir, r, mj, &why);
+	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why) : run_guest(x, m, &d, mdir, r, mj, point_reps, &why);
 out:
 	if (m->cleanup)
 		m->cleanup(&d);
@@ -298,6 +424,7 @@ out:
 		json_object_set_new(mj, "reason", json_string(r->reason));
 	if (r->guest_kernel)
 		json_object_set_new(mj, "guest_kernel", json_string(r->guest_kernel));
+	free(point_reps);
 	free(mdir);
 	return r->ok ? 0 : -1;
 }
@@ -350,12 +477,6 @@ static char *host_cpu_model(void)
 	return r ? r : vb_strdup("unknown");
 }
 
-static json_t *jstr_or_null(char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-	free(s);
-	return j ? j : json_null();
-}
 
 static void usage(FILE *f)
 {
@@ -371,7 +492,8 @@ int vb_cmd_run(int argc, char **argv)
 	struct vb_config c = {0};
 	struct run_ctx x = {0};
 	const struct vb_mode **modes = NULL;
-	char *id = NULL, *dir = NULL, *res_abs = NULL;
+	struct vb_run_summary sum = {0};
+	char *dir = NULL, *res_abs = NULL;
 	json_t *mlist = NULL;
 	int ret = VB_EXIT_USAGE;
 	bool any_failed = false;
@@ -387,7 +509,7 @@ int vb_cmd_run(int argc, char **argv)
 	x.cfg = &c;
 	if (!(modes = vb_mode_list_parse(c.modes, &c)))
 		goto out;
-	if (vb_run_check_tuning(&c) < 0)
+	if (vb_run_check_tuning(&c) < 0 || vb_plan_build(&c, &x.plan) < 0)
 		goto out;
 	for (size_t i = 0; modes[i]; i++) {
 		char *why = NULL;
@@ -427,21 +549,21 @@ int vb_cmd_run(int argc, char **argv)
 	}
 	vb_info("accelerator: %s: %s", x.accel.name, x.accel.why);
 
-	if (vb_results_create_run_dir(c.results, &id, &dir) < 0)
+	if (vb_results_create_run_dir(c.results, &x.id, &dir) < 0)
 		goto out;
 	char real[PATH_MAX];
 	x.dir = vb_strdup(realpath(dir, real) ? real : dir);
 	res_abs = vb_strdup(realpath(c.results, real) ? real : c.results);
 	if (system_uri && vb_check_reachable("the results folder", x.dir) < 0)
 		goto out;
-	x.sum.id = vb_strdup(id);
-	x.sum.accel = vb_strdup(x.accel.name);
-	x.sum.job = vb_job_describe(&c);
-	x.fio_args = vb_job_args(&c);
+	x.point_args = vb_calloc(x.plan.npoints, sizeof(json_t *));
+	for (size_t i = 0; i < x.plan.npoints; i++)
+		x.point_args[i] = vb_job_args(&x.plan.points[i].cfg);
 	uname(&un);
 
 	char *started = vb_utc_timestamp();
-	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", id,
+	char *desc = vb_job_describe(&c);
+	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", x.id,
 	                      "state", "running", "started", started, "ended", json_null());
 	free(started);
 	json_object_set_new(x.runjson, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
@@ -463,17 +585,24 @@ int vb_cmd_run(int argc, char **argv)
 		"size", (json_int_t)(x.store.path ? x.store.size : c.size), "created_by_vmio_bench", x.store.created));
 	if (x.store.image)
 		json_object_set_new(json_object_get(x.runjson, "backing_store"), "qcow2_image", json_string(x.store.image));
-	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O}", "description", x.sum.job, "fio_args", x.fio_args));
+	json_t *jpoints = json_array();
+	for (size_t i = 0; i < x.plan.npoints; i++)
+		json_array_append_new(jpoints, json_pack("{s:s, s:s, s:o, s:O}", "label", x.plan.points[i].label,
+		                                         "dir", x.plan.points[i].dir, "params", vb_point_params(&x.plan.points[i]),
+		                                         "fio_args", x.point_args[i]));
+	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O, s:O?, s:o}", "description", desc,
+	                                                "fio_args", x.point_args[0], "sweep", x.plan.sweep, "points", jpoints));
+	free(desc);
 	json_object_set_new(x.runjson, "config", vb_options_to_json(&c, VB_CMD_RUN));
 	mlist = json_array();
 	json_object_set(x.runjson, "modes", mlist);
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		goto out;
-	vb_results_link_latest(res_abs, id);
+	vb_results_link_latest(res_abs, x.id);
 	vb_info("results: %s", x.dir);
 
 	for (size_t i = 0; modes[i]; i++) {
-		struct vb_mode_result *r = vb_run_summary_add(&x.sum, modes[i]->name);
+		struct vb_mode_result *r = vb_run_summary_add(&sum, modes[i]->name);
 		json_t *mj = json_pack("{s:s}", "mode", modes[i]->name);
 		json_array_append_new(mlist, mj);
 		if (vb_interrupted) {
@@ -485,12 +614,8 @@ int vb_cmd_run(int argc, char **argv)
 		if (run_mode(&x, modes[i], r, mj) < 0) {
 			any_failed = true;
 			vb_warn("%s: %s", modes[i]->name, r->reason);
-		} else {
-			json_t *v = json_object_get(x.runjson, "versions");
-			if (!x.sum.fio_version)
-				x.sum.fio_version = vb_strdup(r->fio.fio_version);
-			json_object_set_new(v, "fio", json_string(x.sum.fio_version));
-			json_object_set_new(v, "guest_kernel", json_string(r->guest_kernel));
+		} else if (r->guest_kernel) {
+			json_object_set_new(json_object_get(x.runjson, "versions"), "guest_kernel", json_string(r->guest_kernel));
 		}
 		save_json(x.dir, "run.json", x.runjson);
 	}
@@ -501,10 +626,12 @@ int vb_cmd_run(int argc, char **argv)
 	free(ended);
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		any_failed = true;
-	vb_table_render(stdout, &x.sum);
-	fflush(stdout);
+	/* Measured; now render everything from what was stored, exactly as
+	 * 'vmio-bench report' would. */
+	if (vb_report_run(x.dir, stdout) < 0)
+		any_failed = true;
 	if (vb_interrupted)
-		vb_error("interrupted by a signal: the finished modes are kept in %s", x.dir);
+		vb_error("interrupted by a signal: the finished repetitions are kept in %s", x.dir);
 	ret = any_failed || vb_interrupted ? VB_EXIT_FAIL : VB_EXIT_OK;
 out:
 	vb_virt_free(x.virt);
@@ -512,15 +639,18 @@ out:
 	vb_store_release(&x.store);
 	free(x.accel.why);
 	free(x.dir);
+	free(x.id);
 	if (x.run_dir)
 		rmdir(x.run_dir);
 	free(x.run_dir);
+	for (size_t i = 0; x.point_args && i < x.plan.npoints; i++)
+		json_decref(x.point_args[i]);
+	free(x.point_args);
+	vb_plan_release(&x.plan);
 	json_decref(x.runjson);
-	json_decref(x.fio_args);
 	json_decref(mlist);
-	vb_run_summary_release(&x.sum);
+	vb_run_summary_release(&sum);
 	free(modes);
-	free(id);
 	free(dir);
 	free(res_abs);
 	vb_config_release(&c);

@@ -44,6 +44,18 @@ struct vb_config {
 	unsigned rwmixread;
 	unsigned numjobs;
 	unsigned runtime;  /* seconds */
+	unsigned ramp;     /* seconds of ramp_time */
+	unsigned reps;
+	char *sweep;
+	bool boot_per_rep;
+
+	/* compare / trend */
+	double threshold;  /* percent */
+	char *metric;      /* comma-separated metric names */
+	char *output;      /* text | json */
+	char *junit;       /* JUnit XML output path */
+	bool force;        /* compare runs with different jobs or accelerators */
+	char *out;         /* trend: output folder */
 
 	bool quiet;
 	bool help;

@@ -79,6 +79,26 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* A whole file up to max bytes; NULL if missing or larger. */
+static char *read_all(const char *path, size_t max, size_t *lenp)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+	if (!f)
+		return NULL;
+	buf = malloc(max + 1);
+	n = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!buf || n > max) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
 static int open_port(double timeout)
 {
 	double deadline = now() + timeout;
@@ -484,7 +504,14 @@ static void do_job(json_t *job)
 		json_decref(disks);
 		return;
 	}
-	argv = calloc(json_array_size(args) + 5, sizeof(char *));
+	/* IOPS over time: fio logs a per-second average into a file of ours,
+	 * which goes back with the result. */
+	static int nlog;
+	bool want_log = json_is_true(json_object_get(job, "iops_log"));
+	char logprefix[64], logfile[96], *logarg = NULL, *logavg = "--log_avg_msec=1000", *perjob = "--per_job_logs=0";
+	snprintf(logprefix, sizeof(logprefix), "/tmp/vmio-log-%d", ++nlog);
+	snprintf(logfile, sizeof(logfile), "%s_iops.log", logprefix);
+	argv = calloc(json_array_size(args) + 8, sizeof(char *));
 	if (!argv)
 		goto out;
 	argv[n++] = "fio";
@@ -502,6 +529,11 @@ static void do_job(json_t *job)
 		goto out;
 	argv[n++] = filename;
 	argv[n++] = "--output-format=json+";
+	if (want_log && asprintf(&logarg, "--write_iops_log=%s", logprefix) > 0) {
+		argv[n++] = logarg;
+		argv[n++] = logavg;
+		argv[n++] = perjob;
+	}
 	argv[n] = NULL;
 	logmsg("job %s: fio on /dev/%s", id, dev);
 	int st = run_fio(argv, &out, &err);
@@ -524,11 +556,21 @@ static void do_job(json_t *job)
 		json_t *e = err.s ? json_string(err.s) : NULL;
 		if (e)
 			json_object_set_new(m, "stderr", e);
+		if (want_log) {
+			size_t llen = 0;
+			char *log = read_all(logfile, 4u << 20, &llen);
+			json_t *l = log ? json_stringn(log, llen) : NULL;
+			if (l)
+				json_object_set_new(m, "iops_log", l);
+			free(log);
+		}
 		send_msg(m);
 		json_decref(m);
 		logmsg("job %s: done", id);
 	}
 out:
+	unlink(logfile);
+	free(logarg);
 	free(argv);
 	free(filename);
 	free(dev);

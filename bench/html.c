@@ -1,0 +1,160 @@
+/* report.html: one self-contained page (tables, charts inlined as SVG, run
+ * metadata) that opens offline.  Every string from the results is escaped. */
+#include "config.h"
+#include "report.h"
+#include "util.h"
+#include "xmlbuf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void esc(struct vb_buf *b, const char *s)
+{
+	vb_xml_escape(b, s ? s : "");
+}
+
+static void meta(struct vb_buf *b, const char *k, const char *v)
+{
+	vb_buf_adds(b, "<tr><th>");
+	esc(b, k);
+	vb_buf_adds(b, "</th><td>");
+	esc(b, v ? v : "unknown");
+	vb_buf_adds(b, "</td></tr>\n");
+}
+
+static const char *jget(json_t *o, const char *a, const char *k)
+{
+	json_t *v = json_object_get(a ? json_object_get(o, a) : o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Inline a gnuplot SVG (without its XML prologue). */
+static void svg(struct vb_buf *b, const struct vb_summary *s, const char *name, const char *caption)
+{
+	char *p = vb_asprintf("%s/plots/%s.svg", s->run_dir, name);
+	char *text = vb_read_file(p, 16u << 20, NULL);
+	free(p);
+	if (!text)
+		return;
+	char *start = strstr(text, "<svg");
+	if (start) {
+		vb_buf_adds(b, "<figure>");
+		vb_buf_adds(b, start);
+		vb_buf_adds(b, "<figcaption>");
+		esc(b, caption);
+		vb_buf_adds(b, "</figcaption></figure>\n");
+	}
+	free(text);
+}
+
+static void lat(struct vb_buf *b, double ns)
+{
+	if (isnan(ns) || ns <= 0)
+		vb_buf_adds(b, "<td>-</td>");
+	else if (ns >= 1e6)
+		vb_buf_addf(b, "<td>%.2f ms</td>", ns / 1e6);
+	else
+		vb_buf_addf(b, "<td>%.1f us</td>", ns / 1e3);
+}
+
+/* kind '%': a percentage; 'u': microseconds */
+static void opt(struct vb_buf *b, double v, char kind)
+{
+	if (isnan(v))
+		vb_buf_adds(b, "<td>-</td>");
+	else if (kind == '%')
+		vb_buf_addf(b, "<td>%.1f%%</td>", v);
+	else
+		vb_buf_addf(b, "<td>%.1f us</td>", v);
+}
+
+int vb_render_html(const struct vb_summary *s, const char *path)
+{
+	struct vb_buf b = {0};
+	int ret;
+
+	vb_buf_adds(&b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n<title>vmio-bench run ");
+	esc(&b, s->id);
+	vb_buf_adds(&b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
+	                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+	                "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+	                ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
+	                "figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style></head><body>\n");
+	vb_buf_adds(&b, "<h1>vmio-bench run ");
+	esc(&b, s->id);
+	vb_buf_adds(&b, "</h1>\n");
+	if (s->emulated)
+		vb_buf_adds(&b, "<p class='tcg'><b>Emulated (TCG).</b> These guests ran without hardware virtualisation: "
+		                "every figure is bound by CPU emulation, not by the disk bus. Compare modes within this run, as ratios.</p>\n");
+	vb_buf_adds(&b, "<h2>Run</h2><table>\n");
+	meta(&b, "job", s->job);
+	meta(&b, "accelerator", s->accel);
+	meta(&b, "why this accelerator", jget(s->run, "accelerator", "why"));
+	meta(&b, "state", s->state);
+	meta(&b, "started", s->started);
+	meta(&b, "ended", jget(s->run, NULL, "ended"));
+	meta(&b, "fio", s->fio_version);
+	meta(&b, "QEMU", jget(s->run, "versions", "qemu"));
+	meta(&b, "libvirt", jget(s->run, "versions", "libvirt"));
+	meta(&b, "guest kernel", jget(s->run, "versions", "guest_kernel"));
+	meta(&b, "host kernel", jget(s->run, "versions", "host_kernel"));
+	meta(&b, "host CPU", jget(s->run, "host", "cpu"));
+	meta(&b, "vmio-bench", jget(s->run, "versions", "vmio_bench"));
+	meta(&b, "backing store", jget(s->run, "backing_store", "path"));
+	vb_buf_adds(&b, "</table>\n");
+
+	for (size_t p = 0; p < s->npoints; p++) {
+		vb_buf_adds(&b, "<h2>");
+		esc(&b, s->npoints > 1 ? s->points[p] : "Results");
+		vb_buf_adds(&b, "</h2>\n<table><tr><th>mode</th><th>dir</th><th>reps</th><th>IOPS</th><th>±95% CI</th><th>CV</th>"
+		                "<th>MB/s</th><th>clat mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
+		                "<th>of host</th><th>host CPU/IO</th><th>guest CPU/IO</th></tr>\n");
+		for (size_t i = 0; i < s->nrows; i++) {
+			const struct vb_row *r = &s->rows[i];
+			if (strcmp(r->point, s->points[p]) != 0 || (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0))
+				continue;
+			vb_buf_adds(&b, "<tr><td>");
+			esc(&b, r->mode);
+			vb_buf_addf(&b, "</td><td>%s</td><td>%zu</td><td>%.0f</td><td>%.0f</td><td>%.1f%%</td><td>%.1f</td>", r->dir, r->n,
+			            r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, r->s[VB_M_BW].mean / 1e6);
+			lat(&b, r->s[VB_M_CLAT_MEAN].mean);
+			for (int k = 0; k < VB_NPCT; k++)
+				lat(&b, r->pct[k]);
+			opt(&b, r->ratio_host * 100, '%');
+			opt(&b, r->host_cpu_us_per_io, 'u');
+			opt(&b, r->guest_cpu_us_per_io, 'u');
+			vb_buf_adds(&b, "</tr>\n");
+		}
+		vb_buf_adds(&b, "</table>\n");
+	}
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (strcmp(s->modes[i].status, "ok") == 0)
+			continue;
+		vb_buf_adds(&b, "<p><b>");
+		esc(&b, s->modes[i].mode);
+		vb_buf_adds(&b, " failed:</b> ");
+		esc(&b, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+		vb_buf_adds(&b, "</p>\n");
+	}
+	vb_buf_adds(&b, "<h2>Charts</h2>\n");
+	svg(&b, s, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
+	svg(&b, s, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
+	svg(&b, s, "latency-write", "Write completion latency percentiles, from merged bins");
+	svg(&b, s, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
+	svg(&b, s, "iops-over-time", "IOPS over time (1 s averages), first repetition");
+	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
+	const char *param;
+	json_t *v;
+	json_object_foreach(sweep, param, v) {
+		char *name = vb_asprintf("sweep-%s", param), *cap = vb_asprintf("IOPS against %s", param);
+		svg(&b, s, name, cap);
+		free(name);
+		free(cap);
+	}
+	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is the guest's QEMU process (for mode host, fio itself), <i>guest</i> is fio "
+	                "inside the guest, per completed I/O, reads and writes together.</p>\n</body></html>\n");
+	ret = vb_write_file_atomic(path, b.s, b.len);
+	vb_buf_free(&b);
+	return ret;
+}

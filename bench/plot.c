@@ -1,0 +1,364 @@
+/* gnuplot charts of a summary: data files and one script per run in
+ * RUN/plots/, drawn as PNG and SVG.  gnuplot is run from an argument vector;
+ * every string that reaches the script is quoted for gnuplot. */
+#include "config.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A gnuplot double-quoted string: backslash and quote escaped, a newline
+ * written as \n (a line break in titles), other control characters
+ * dropped. */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Mode names are table rows, but data files are read back by gnuplot,
+ * so keep them to plain characters anyway. */
+static void gp_word(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(((unsigned char)*s > 0x20 && *s != '"' && *s != '#') ? *s : '_', f);
+}
+
+static const struct vb_row *row(const struct vb_summary *s, const char *mode, const char *point, const char *dir)
+{
+	return vb_summary_find(s, mode, point, dir);
+}
+
+static bool mode_ok(const struct vb_summary *s, size_t i)
+{
+	return strcmp(s->modes[i].status, "ok") == 0;
+}
+
+struct chart {
+	FILE *gp;
+	const char *dir;
+	const struct vb_summary *s;
+	int drawn;
+};
+
+/* Start a chart: output both formats from one plot command by wrapping
+ * it in a loop over terminals. */
+static void begin(struct chart *c, const char *name, const char *title, const char *ylabel)
+{
+	FILE *f = c->gp;
+	fprintf(f, "\n# ---- %s\nreset\n", name);
+	fprintf(f, "do for [fmt in 'png svg'] {\n");
+	fprintf(f, "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n");
+	fprintf(f, "  set output sprintf('%%s/%s.%%s', DIR, fmt)\n", name);
+	fputs("  set title ", f);
+	gp_str(f, title);
+	fputs(" noenhanced\n  set ylabel ", f);
+	gp_str(f, ylabel);
+	fputs("\n  set key outside right top noenhanced\n  set grid ytics\n  set border 3\n  set xtics nomirror noenhanced\n  set ytics nomirror\n", f);
+	if (c->s->emulated)
+		fputs("  set label 1 'emulated (TCG): figures are bound by CPU emulation, not by the bus' at graph 0.01, graph 0.97 left tc rgb '#b00000'\n", f);
+	c->drawn++;
+}
+
+static void end(struct chart *c)
+{
+	fputs("  unset output\n}\n", c->gp);
+}
+
+static char *subtitle(const struct vb_summary *s)
+{
+	return vb_asprintf("%s | %s%s | %s", s->job, s->accel, s->emulated ? " (emulated)" : "",
+	                   s->fio_version ? s->fio_version : "fio");
+}
+
+static FILE *data(struct chart *c, const char *name)
+{
+	char *p = vb_asprintf("%s/%s.dat", c->dir, name);
+	FILE *f = fopen(p, "w");
+	free(p);
+	return f;
+}
+
+static void chart_iops(struct chart *c, const char *point)
+{
+	const struct vb_summary *s = c->s;
+	FILE *d = data(c, "iops");
+	if (!d)
+		return;
+	fputs("# mode read_mean read_ci95 write_mean write_ci95\n", d);
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
+		if (!mode_ok(s, i) || !r || !w)
+			continue;
+		gp_word(d, s->modes[i].mode);
+		fprintf(d, " %g %g %g %g\n", r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, w->s[VB_M_IOPS].mean, w->s[VB_M_IOPS].ci95);
+	}
+	fclose(d);
+	char *t = subtitle(s), *title = vb_asprintf("IOPS per mode (mean, 95%% CI)\n%s", t);
+	begin(c, "iops", title, "IOPS");
+	fputs("  set style data histograms\n  set style histogram errorbars gap 2 lw 1\n  set style fill solid 0.7 border -1\n"
+	      "  set yrange [0:*]\n  set xtics rotate by -20\n"
+	      "  plot sprintf('%s/iops.dat', DIR) using 2:3:xtic(1) title 'read', '' using 4:5 title 'write'\n", c->gp);
+	end(c);
+	free(t);
+	free(title);
+}
+
+static void chart_latency(struct chart *c, const char *point, const char *dir)
+{
+	const struct vb_summary *s = c->s;
+	char name[32];
+	snprintf(name, sizeof(name), "latency-%s", dir);
+	FILE *d = data(c, name);
+	if (!d)
+		return;
+	fputs("# mode p50 p90 p99 p99.9 p99.99 (microseconds, merged bins)\n", d);
+	int rows = 0;
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const struct vb_row *r = row(s, s->modes[i].mode, point, dir);
+		if (!mode_ok(s, i) || !r || r->pct[0] <= 0)
+			continue;
+		gp_word(d, s->modes[i].mode);
+		for (int p = 0; p < VB_NPCT; p++)
+			fprintf(d, " %g", r->pct[p] / 1000.0);
+		fputc('\n', d);
+		rows++;
+	}
+	fclose(d);
+	if (!rows)
+		return;
+	char *t = subtitle(s), *title = vb_asprintf("%s completion latency percentiles (merged over repetitions)\n%s", dir, t);
+	begin(c, name, title, "latency (us, log scale)");
+	fprintf(c->gp, "  set style data histograms\n  set style histogram clustered gap 2\n  set style fill solid 0.7 border -1\n"
+	        "  set logscale y\n  set xtics rotate by -20\n"
+	        "  plot for [k=2:6] sprintf('%%s/%s.dat', DIR) using k:xtic(1) title word('p50 p90 p99 p99.9 p99.99', k-1)\n", name);
+	end(c);
+	free(t);
+	free(title);
+}
+
+static void chart_host(struct chart *c, const char *point)
+{
+	const struct vb_summary *s = c->s;
+	FILE *d = data(c, "percent-of-host");
+	int rows = 0;
+	if (!d)
+		return;
+	fputs("# mode read_pct write_pct\n", d);
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
+		if (!mode_ok(s, i) || !r || !w || isnan(r->ratio_host) || !strcmp(s->modes[i].mode, "host"))
+			continue;
+		gp_word(d, s->modes[i].mode);
+		fprintf(d, " %g %g\n", r->ratio_host * 100, isnan(w->ratio_host) ? 0 : w->ratio_host * 100);
+		rows++;
+	}
+	fclose(d);
+	if (!rows)
+		return;
+	char *t = subtitle(s), *title = vb_asprintf("IOPS as a percentage of the host baseline\n%s", t);
+	begin(c, "percent-of-host", title, "% of host IOPS");
+	fputs("  set style data histograms\n  set style histogram clustered gap 2\n  set style fill solid 0.7 border -1\n"
+	      "  set yrange [0:*]\n  set xtics rotate by -20\n"
+	      "  plot sprintf('%s/percent-of-host.dat', DIR) using 2:xtic(1) title 'read', '' using 3 title 'write'\n", c->gp);
+	end(c);
+	free(t);
+	free(title);
+}
+
+/* fio's IOPS log: "msec, value, direction, bs, offset[, prio]" per line,
+ * one line per direction and 1 s window; the two directions of a window
+ * may be stamped a few ms apart, so windows are keyed by the second. */
+static int log_series(const char *path, FILE *out)
+{
+	char *text = vb_read_file(path, 8u << 20, NULL);
+	double t_prev = -1, rd = 0, wr = 0;
+	int n = 0;
+	if (!text)
+		return 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		double ms, v;
+		int dir;
+		if (sscanf(line, "%lf, %lf, %d", &ms, &v, &dir) != 3 || ms < 0 || v < 0)
+			continue;
+		ms = round(ms / 1000.0) * 1000.0;
+		if (t_prev >= 0 && ms != t_prev) {
+			fprintf(out, "%g %g %g\n", t_prev / 1000.0, rd, wr);
+			rd = wr = 0;
+			n++;
+		}
+		t_prev = ms;
+		if (dir == 0)
+			rd += v;
+		else if (dir == 1)
+			wr += v;
+	}
+	if (t_prev >= 0) {
+		fprintf(out, "%g %g %g\n", t_prev / 1000.0, rd, wr);
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+static void chart_time(struct chart *c, const char *point)
+{
+	const struct vb_summary *s = c->s;
+	struct vb_buf plot = {0};
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const struct vb_row *r = row(s, s->modes[i].mode, point, "read");
+		if (!mode_ok(s, i) || !r || !r->n || !r->iops_logs[0])
+			continue;
+		char *name = vb_asprintf("time-%s", s->modes[i].mode);
+		FILE *d = data(c, name);
+		if (d) {
+			fputs("# seconds read_iops write_iops (repetition 1)\n", d);
+			if (log_series(r->iops_logs[0], d) > 0)
+				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using 1:($2+$3) with linespoints title '%s'",
+				            plot.len ? ", " : "", name, s->modes[i].mode);
+			fclose(d);
+		}
+		free(name);
+	}
+	if (!plot.len)
+		return;
+	char *t = subtitle(s), *title = vb_asprintf("IOPS over time, reads + writes, repetition 1\n%s", t);
+	begin(c, "iops-over-time", title, "IOPS (1 s averages)");
+	fprintf(c->gp, "  set xlabel 'seconds'\n  set yrange [0:*]\n  plot %s\n", plot.s);
+	end(c);
+	free(t);
+	free(title);
+	vb_buf_free(&plot);
+}
+
+/* For each swept parameter: IOPS (reads + writes) against its values,
+ * the other parameters at their first value. */
+static void chart_sweep(struct chart *c)
+{
+	const struct vb_summary *s = c->s;
+	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
+	json_t *points = json_object_get(json_object_get(s->run, "job"), "points");
+	const char *param;
+	json_t *values;
+	if (!json_is_object(sweep))
+		return;
+	json_object_foreach(sweep, param, values) {
+		char *name = vb_asprintf("sweep-%s", param);
+		FILE *d = data(c, name);
+		struct vb_buf plot = {0};
+		size_t pi;
+		json_t *pt;
+		if (!d) {
+			free(name);
+			continue;
+		}
+		fputs("# value", d);
+		for (size_t i = 0; i < s->nmodes; i++)
+			if (mode_ok(s, i)) {
+				fputc(' ', d);
+				gp_word(d, s->modes[i].mode);
+			}
+		fputc('\n', d);
+		json_array_foreach(points, pi, pt) {
+			/* keep points whose other swept parameters sit at their first value */
+			const char *label = json_string_value(json_object_get(pt, "label"));
+			bool keepit = label != NULL;
+			const char *other;
+			json_t *ovals;
+			json_object_foreach(sweep, other, ovals) {
+				char *want = vb_asprintf("%s=%s", other, json_string_value(json_array_get(ovals, 0)));
+				if (strcmp(other, param) != 0 && label && !strstr(label, want))
+					keepit = false;
+				free(want);
+			}
+			if (!keepit)
+				continue;
+			const char *eq = strstr(label, param);
+			char val[64] = "?";
+			if (eq && (eq = strchr(eq, '=')))
+				snprintf(val, sizeof(val), "%.*s", (int)strcspn(eq + 1, ","), eq + 1);
+			gp_word(d, val);
+			for (size_t i = 0; i < s->nmodes; i++) {
+				if (!mode_ok(s, i))
+					continue;
+				const struct vb_row *r = row(s, s->modes[i].mode, label, "read"), *w = row(s, s->modes[i].mode, label, "write");
+				fprintf(d, " %g", (r ? r->s[VB_M_IOPS].mean : 0) + (w ? w->s[VB_M_IOPS].mean : 0));
+			}
+			fputc('\n', d);
+		}
+		fclose(d);
+		int col = 2;
+		for (size_t i = 0; i < s->nmodes; i++)
+			if (mode_ok(s, i))
+				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using %d:xtic(1) with linespoints title '%s'",
+				            plot.len ? ", " : "", name, col++, s->modes[i].mode);
+		if (plot.len) {
+			char *t = subtitle(s), *title = vb_asprintf("IOPS (reads + writes) against %s\n%s", param, t), *xl = vb_asprintf("%s", param);
+			begin(c, name, title, "IOPS");
+			fputs("  set xlabel ", c->gp);
+			gp_str(c->gp, xl);
+			fprintf(c->gp, "\n  set yrange [0:*]\n  plot %s\n", plot.s);
+			end(c);
+			free(t);
+			free(title);
+			free(xl);
+		}
+		vb_buf_free(&plot);
+		free(name);
+	}
+}
+
+int vb_render_plots(const struct vb_summary *s, const char *dir)
+{
+	const char *ver[] = {"gnuplot", "--version", NULL};
+	char *v = vb_command_first_line(ver);
+	struct chart c = {.dir = dir, .s = s};
+	char *script;
+	const char *point = s->npoints ? s->points[0] : "default";
+
+	if (!v) {
+		vb_warn("gnuplot is not installed, so no charts were drawn (apt-get install gnuplot-nox); the tables are written");
+		return -1;
+	}
+	free(v);
+	if (vb_mkdir_p(dir, 0755) < 0)
+		return vb_error("cannot create '%s': %s", dir, strerror(errno));
+	script = vb_asprintf("%s/charts.gp", dir);
+	c.gp = fopen(script, "w");
+	if (!c.gp) {
+		vb_error("cannot write '%s': %s", script, strerror(errno));
+		free(script);
+		return -1;
+	}
+	fputs("# drawn by vmio-bench report; run again with: gnuplot charts.gp (from this folder)\n", c.gp);
+	fputs("DIR = ", c.gp);
+	gp_str(c.gp, dir);
+	fputs("\n", c.gp);
+	chart_iops(&c, point);
+	chart_latency(&c, point, "read");
+	chart_latency(&c, point, "write");
+	chart_host(&c, point);
+	chart_time(&c, point);
+	chart_sweep(&c);
+	fclose(c.gp);
+	const char *argv[] = {"gnuplot", script, NULL};
+	int st = vb_run(argv, NULL, 120);
+	free(script);
+	if (st != 0) {
+		vb_warn("gnuplot failed drawing the charts in '%s' (exit %d): the tables are written", dir, st);
+		return -1;
+	}
+	return c.drawn;
+}

@@ -1,0 +1,214 @@
+/* Text renderers of a summary: the table printed after a run, CSV and
+ * Markdown.  They read the summary and measure nothing. */
+#include "config.h"
+#include "report.h"
+#include "util.h"
+
+#include <math.h>
+#include <string.h>
+
+static void fmt_lat(double ns, char *out, size_t n)
+{
+	if (isnan(ns) || ns <= 0)
+		snprintf(out, n, "-");
+	else if (ns >= 1e6)
+		snprintf(out, n, "%.2f ms", ns / 1e6);
+	else
+		snprintf(out, n, "%.1f us", ns / 1e3);
+}
+
+static void fmt_bw(double b, char *out, size_t n)
+{
+	if (b >= 1e9)
+		snprintf(out, n, "%.2f GB/s", b / 1e9);
+	else
+		snprintf(out, n, "%.1f MB/s", b / 1e6);
+}
+
+/* kind '%': a percentage; 'u': microseconds */
+static void fmt_opt(double v, char kind, char *out, size_t n)
+{
+	if (isnan(v))
+		snprintf(out, n, "-");
+	else if (kind == '%')
+		snprintf(out, n, "%.1f%%", v);
+	else
+		snprintf(out, n, "%.1f us", v);
+}
+
+static bool has_host(const struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nrows; i++)
+		if (!isnan(s->rows[i].ratio_host))
+			return true;
+	return false;
+}
+
+static const char *tcg_note(const struct vb_summary *s)
+{
+	return s->emulated ? " (emulated: figures are bound by TCG, not by the bus)" : "";
+}
+
+void vb_render_table(FILE *f, const struct vb_summary *s)
+{
+	bool host = has_host(s);
+	fprintf(f, "run %s: %s, accelerator %s%s, %s\n", s->id, s->job, s->accel, tcg_note(s),
+	        s->fio_version ? s->fio_version : "fio version unknown");
+	for (size_t p = 0; p < s->npoints; p++) {
+		if (s->npoints > 1)
+			fprintf(f, "\njob point %s\n", s->points[p]);
+		fprintf(f, "%-15s %-5s %9s %8s %5s %11s %10s %10s %10s", "mode", "dir", "IOPS", "+-95%CI", "CV",
+		        "bandwidth", "clat mean", "clat p99", "p99.9");
+		if (host)
+			fprintf(f, " %8s", "of host");
+		fprintf(f, " %9s %9s\n", "hostCPU/IO", "guestCPU/IO");
+		for (size_t i = 0; i < s->nrows; i++) {
+			const struct vb_row *r = &s->rows[i];
+			char bw[24], mean[24], p99[24], p999[24], ratio[16], hc[16], gc[16];
+			if (strcmp(r->point, s->points[p]) != 0)
+				continue;
+			/* a direction fio did not exercise (randread's writes) is not a row */
+			if (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0)
+				continue;
+			fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
+			fmt_lat(r->s[VB_M_CLAT_MEAN].mean, mean, sizeof(mean));
+			fmt_lat(r->pct[2], p99, sizeof(p99));
+			fmt_lat(r->pct[3], p999, sizeof(p999));
+			fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
+			fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
+			fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
+			fprintf(f, "%-15s %-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", r->mode, r->dir, r->s[VB_M_IOPS].mean,
+			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, mean, p99, p999);
+			if (host)
+				fprintf(f, " %8s", ratio);
+			fprintf(f, " %10s %11s\n", hc, gc);
+		}
+	}
+	for (size_t i = 0; i < s->nmodes; i++)
+		if (strcmp(s->modes[i].status, "ok") != 0)
+			fprintf(f, "%-15s FAILED: %s\n", s->modes[i].mode, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+	if (s->nrows && s->rows[0].n < 2)
+		fprintf(f, "(one repetition: no confidence interval; use --reps 3 or more)\n");
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs(",", f);
+	else
+		fprintf(f, ",%.6g", v);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	/* RFC 4180: quote when needed, double the quotes */
+	if (strpbrk(s, ",\"\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+}
+
+void vb_render_csv(FILE *f, const struct vb_summary *s)
+{
+	fputs("run,accelerator,mode,point,dir,reps", f);
+	for (int m = 0; m < VB_NMETRICS; m++)
+		fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
+		        vb_metrics[m].name);
+	for (int p = 0; p < VB_NPCT; p++)
+		fprintf(f, ",clat_p%g_ns", vb_pct_levels[p]);
+	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io\n", f);
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct vb_row *r = &s->rows[i];
+		csv_str(f, s->id);
+		fputc(',', f);
+		csv_str(f, s->accel);
+		fputc(',', f);
+		csv_str(f, r->mode);
+		fputc(',', f);
+		csv_str(f, r->point);
+		fprintf(f, ",%s,%zu", r->dir, r->n);
+		for (int m = 0; m < VB_NMETRICS; m++) {
+			csv_num(f, r->s[m].mean);
+			csv_num(f, r->s[m].sd);
+			csv_num(f, r->s[m].ci95);
+			csv_num(f, r->s[m].cv);
+		}
+		for (int p = 0; p < VB_NPCT; p++)
+			csv_num(f, r->pct[p]);
+		csv_num(f, r->ratio_host);
+		csv_num(f, r->host_cpu_us_per_io);
+		csv_num(f, r->guest_cpu_us_per_io);
+		fputc('\n', f);
+	}
+}
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`' || *s == '<')
+			fputc('\\', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+}
+
+void vb_render_md(FILE *f, const struct vb_summary *s)
+{
+	bool host = has_host(s);
+	fputs("# vmio-bench run ", f);
+	md_text(f, s->id);
+	fputs("\n\n- job: ", f);
+	md_text(f, s->job);
+	fprintf(f, "\n- accelerator: %s%s\n- fio: ", s->accel, tcg_note(s));
+	md_text(f, s->fio_version ? s->fio_version : "unknown");
+	fprintf(f, "\n- state: %s\n", s->state ? s->state : "unknown");
+	for (size_t p = 0; p < s->npoints; p++) {
+		fputs("\n## ", f);
+		md_text(f, s->npoints > 1 ? s->points[p] : "results");
+		fprintf(f, "\n\n| mode | dir | IOPS (mean) | ±95%% CI | CV | bandwidth | clat mean | p50 | p99 | p99.9 | p99.99 |%s host CPU/IO | guest CPU/IO |\n",
+		        host ? " of host |" : "");
+		fprintf(f, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|%s--:|--:|\n", host ? "--:|" : "");
+		for (size_t i = 0; i < s->nrows; i++) {
+			const struct vb_row *r = &s->rows[i];
+			char bw[24], lat[VB_NPCT + 1][24], ratio[16], hc[16], gc[16];
+			if (strcmp(r->point, s->points[p]) != 0 || (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0))
+				continue;
+			fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
+			fmt_lat(r->s[VB_M_CLAT_MEAN].mean, lat[0], sizeof(lat[0]));
+			for (int k = 0; k < VB_NPCT; k++)
+				fmt_lat(r->pct[k], lat[k + 1], sizeof(lat[k + 1]));
+			fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
+			fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
+			fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
+			fputs("| ", f);
+			md_text(f, r->mode);
+			fprintf(f, " | %s | %.0f | %.0f | %.1f%% | %s | %s | %s | %s | %s | %s |", r->dir, r->s[VB_M_IOPS].mean,
+			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, lat[0], lat[1], lat[3], lat[4], lat[5]);
+			if (host)
+				fprintf(f, " %s |", ratio);
+			fprintf(f, " %s | %s |\n", hc, gc);
+		}
+	}
+	bool failed = false;
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (strcmp(s->modes[i].status, "ok") == 0)
+			continue;
+		if (!failed)
+			fputs("\n## Modes that failed\n\n", f);
+		failed = true;
+		fputs("- ", f);
+		md_text(f, s->modes[i].mode);
+		fputs(": ", f);
+		md_text(f, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+		fputc('\n', f);
+	}
+	fputs("\nCPU per I/O: host = the guest's QEMU process (for mode host: fio itself), guest = fio inside the guest; "
+	      "both per completed I/O, reads and writes together. Latency percentiles come from fio's histogram bins "
+	      "merged over all repetitions.\n", f);
+}

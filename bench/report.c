@@ -1,0 +1,425 @@
+#include "config.h"
+#include "report.h"
+#include "commands.h"
+#include "options.h"
+#include "results.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const double vb_pct_levels[VB_NPCT] = {50, 90, 99, 99.9, 99.99};
+const struct vb_metric_info vb_metrics[VB_NMETRICS] = {
+	[VB_M_IOPS] = {"iops", "IOPS", true},
+	[VB_M_BW] = {"bw", "bytes/s", true},
+	[VB_M_CLAT_MEAN] = {"clat_mean", "ns", false},
+	[VB_M_CLAT_P99] = {"clat_p99", "ns", false},
+};
+
+#define MAX_RESULT_FILE (64u << 20)
+
+static const char *jstr(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static double jnum(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A path stored in run.json must stay inside the run folder. */
+static bool safe_rel(const char *p)
+{
+	return p && *p && p[0] != '/' && !strstr(p, "..") && !strchr(p, '\n');
+}
+
+static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char *point, const char *dir, size_t nreps)
+{
+	struct vb_row *r;
+	s->rows = realloc(s->rows, (s->nrows + 1) * sizeof(*s->rows));
+	if (!s->rows)
+		abort();
+	r = &s->rows[s->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->mode = vb_strdup(mode);
+	r->point = vb_strdup(point);
+	r->dir = vb_strdup(dir);
+	for (int m = 0; m < VB_NMETRICS; m++)
+		r->val[m] = vb_calloc(nreps, sizeof(double));
+	r->iops_logs = vb_calloc(nreps, sizeof(char *));
+	r->cap = nreps;
+	r->ratio_host = r->host_cpu_us_per_io = r->guest_cpu_us_per_io = NAN;
+	return r;
+}
+
+/* One mode's one job point: read every repetition's fio JSON, fill a row
+ * per direction. */
+static int load_point(struct vb_summary *s, const char *mode, bool is_host, json_t *point)
+{
+	json_t *reps = json_object_get(point, "reps");
+	const char *label = jstr(point, "label");
+	size_t n = json_array_size(reps), i;
+	static const char *const dirs[2] = {"read", "write"};
+	struct vb_row *row[2] = {NULL, NULL};
+	struct vb_hist hist[2] = {{0}};
+	double *hcpu = vb_calloc(n + 1, sizeof(double)), *gcpu = vb_calloc(n + 1, sizeof(double));
+	size_t nh = 0, ng = 0, ok = 0;
+	json_t *rep;
+	int ret = -1;
+
+	if (!label || !json_is_array(reps)) {
+		vb_error("'%s/run.json': mode '%s' has a point without a label or reps: the file is damaged", s->run_dir, mode);
+		goto out;
+	}
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	/* add both rows first: adding moves the array */
+	size_t first = s->nrows;
+	for (int d = 0; d < 2; d++)
+		add_row(s, mode, label, dirs[d], n);
+	for (int d = 0; d < 2; d++)
+		row[d] = &s->rows[first + d];
+	json_array_foreach(reps, i, rep) {
+		const char *file = jstr(rep, "file");
+		char *path, *text, *why = NULL;
+		size_t len = 0;
+		json_t *root, *job;
+		json_error_t err;
+
+		if (!safe_rel(file)) {
+			vb_error("'%s/run.json': a repetition of mode '%s' names no file inside the run folder", s->run_dir, mode);
+			goto out;
+		}
+		path = vb_asprintf("%s/%s/%s", s->run_dir, mode, file);
+		text = vb_read_file(path, MAX_RESULT_FILE, &len);
+		if (!text) {
+			vb_error("cannot read '%s': %s", path, errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
+			free(path);
+			goto out;
+		}
+		const char *start = memchr(text, '{', len);
+		root = start ? json_loadb(start, len - (size_t)(start - text), 0, &err) : NULL;
+		job = root ? json_array_get(json_object_get(root, "jobs"), 0) : NULL;
+		if (!json_is_object(job)) {
+			vb_error("'%s' is not fio JSON output (%s): it cannot be summarised", path,
+			         root ? "no jobs" : start ? err.text : "no JSON object");
+			json_decref(root);
+			free(text);
+			free(path);
+			goto out;
+		}
+		struct vb_fio_result fr;
+		if (vb_fio_parse(text, len, &fr, &why) < 0) {
+			vb_error("'%s': %s", path, why);
+			free(why);
+			json_decref(root);
+			free(text);
+			free(path);
+			goto out;
+		}
+		if (!s->fio_version)
+			s->fio_version = vb_strdup(fr.fio_version);
+		const struct vb_fio_dir *fd[2] = {&fr.read, &fr.write};
+		for (int d = 0; d < 2; d++) {
+			row[d]->val[VB_M_IOPS][ok] = fd[d]->iops;
+			row[d]->val[VB_M_BW][ok] = fd[d]->bw_bytes;
+			row[d]->val[VB_M_CLAT_MEAN][ok] = fd[d]->clat_mean_ns;
+			row[d]->val[VB_M_CLAT_P99][ok] = fd[d]->clat_p99_ns;
+			json_t *bins = json_object_get(json_object_get(json_object_get(job, dirs[d]), "clat_ns"), "bins");
+			if (bins && vb_hist_add_fio_bins(&hist[d], bins) < 0) {
+				vb_error("'%s': the %s latency bins are malformed", path, dirs[d]);
+				vb_fio_result_release(&fr);
+				json_decref(root);
+				free(text);
+				free(path);
+				goto out;
+			}
+			const char *log = jstr(rep, "iops_log");
+			if (safe_rel(log))
+				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
+		}
+		/* CPU per I/O.  fio measured the guest's (or, for host, the
+		 * host's) CPU over its run; QEMU's CPU was sampled around the
+		 * whole job (start-up and ramp included), so it is scaled to the
+		 * measured runtime at the same rate. */
+		double ios = (double)(fr.read.total_ios + fr.write.total_ios);
+		double run_ms = (double)(fr.read.runtime_ms > fr.write.runtime_ms ? fr.read.runtime_ms : fr.write.runtime_ms);
+		double fio_cpu_us = (fr.usr_cpu + fr.sys_cpu) / 100.0 * run_ms * 1000.0;
+		double qemu_ns = jnum(rep, "host_cpu_ns"), wall = jnum(rep, "wall_s");
+		if (ios > 0) {
+			if (is_host) {
+				hcpu[nh++] = fio_cpu_us / ios;
+			} else {
+				gcpu[ng++] = fio_cpu_us / ios;
+				if (!isnan(qemu_ns) && !isnan(wall) && wall > 0)
+					hcpu[nh++] = qemu_ns / 1000.0 * (run_ms / 1000.0 / wall) / ios;
+			}
+		}
+		vb_fio_result_release(&fr);
+		json_decref(root);
+		free(text);
+		free(path);
+		ok++;
+	}
+	for (int d = 0; d < 2; d++) {
+		struct vb_sample cs;
+		row[d]->n = ok;
+		for (int m = 0; m < VB_NMETRICS; m++)
+			vb_sample_compute(row[d]->val[m], ok, &row[d]->s[m]);
+		for (int p = 0; p < VB_NPCT; p++)
+			row[d]->pct[p] = vb_hist_percentile(&hist[d], vb_pct_levels[p]);
+		if (nh) {
+			vb_sample_compute(hcpu, nh, &cs);
+			row[d]->host_cpu_us_per_io = cs.mean;
+		}
+		if (ng) {
+			vb_sample_compute(gcpu, ng, &cs);
+			row[d]->guest_cpu_us_per_io = cs.mean;
+		}
+	}
+	ret = 0;
+out:
+	vb_hist_release(&hist[0]);
+	vb_hist_release(&hist[1]);
+	free(hcpu);
+	free(gcpu);
+	return ret;
+}
+
+int vb_summary_load(const char *run_dir, struct vb_summary *s)
+{
+	char *path = vb_asprintf("%s/run.json", run_dir);
+	json_error_t err;
+	json_t *modes, *m, *points;
+	size_t i;
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->run_dir = vb_strdup(run_dir);
+	if (stat(path, &st) < 0) {
+		vb_error("'%s' is not a vmio-bench run folder (no run.json: %s)", run_dir, strerror(errno));
+		goto fail;
+	}
+	if (st.st_size > (off_t)MAX_RESULT_FILE) {
+		vb_error("'%s' is larger than 64 MiB: not a run.json vmio-bench wrote", path);
+		goto fail;
+	}
+	s->run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(s->run)) {
+		vb_error("'%s' is not valid JSON (line %d: %s)", path, err.line, err.text);
+		goto fail;
+	}
+	json_t *schema = json_object_get(s->run, "schema");
+	if (!json_is_integer(schema) || json_integer_value(schema) != VB_RESULTS_SCHEMA) {
+		vb_error("'%s' has no results schema %d: it was not written by this vmio-bench", path, VB_RESULTS_SCHEMA);
+		goto fail;
+	}
+	s->id = jstr(s->run, "id");
+	s->state = jstr(s->run, "state");
+	s->started = jstr(s->run, "started");
+	s->accel = jstr(json_object_get(s->run, "accelerator"), "name");
+	s->job = jstr(json_object_get(s->run, "job"), "description");
+	modes = json_object_get(s->run, "modes");
+	points = json_object_get(json_object_get(s->run, "job"), "points");
+	if (!s->id || !s->accel || !s->job || !json_is_array(modes)) {
+		vb_error("'%s' lacks its id, accelerator, job or modes: the file is damaged", path);
+		goto fail;
+	}
+	s->emulated = strcmp(s->accel, "tcg") == 0;
+	if (json_is_array(points)) {
+		json_t *p;
+		s->points = vb_calloc(json_array_size(points) + 1, sizeof(char *));
+		json_array_foreach(points, i, p) {
+			const char *l = jstr(p, "label");
+			s->points[s->npoints++] = vb_strdup(l ? l : "?");
+		}
+	}
+	s->modes = vb_calloc(json_array_size(modes) + 1, sizeof(*s->modes));
+	json_array_foreach(modes, i, m) {
+		const char *name = jstr(m, "mode");
+		json_t *pts = json_object_get(m, "points"), *pt;
+		size_t k;
+		if (!name || strchr(name, '/') || strstr(name, "..")) {
+			vb_error("'%s': a mode entry has no valid name: the file is damaged", path);
+			goto fail;
+		}
+		s->modes[s->nmodes].mode = vb_strdup(name);
+		s->modes[s->nmodes].status = vb_strdup(jstr(m, "status") ? jstr(m, "status") : "unknown");
+		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));
+		s->nmodes++;
+		json_array_foreach(pts, k, pt) {
+			if (load_point(s, name, strcmp(name, "host") == 0, pt) < 0)
+				goto fail;
+		}
+	}
+	/* ratio to the host baseline: same point, same direction */
+	for (size_t r = 0; r < s->nrows; r++) {
+		const struct vb_row *h = vb_summary_find(s, "host", s->rows[r].point, s->rows[r].dir);
+		if (h && h->s[VB_M_IOPS].mean > 0)
+			s->rows[r].ratio_host = s->rows[r].s[VB_M_IOPS].mean / h->s[VB_M_IOPS].mean;
+	}
+	free(path);
+	return 0;
+fail:
+	free(path);
+	vb_summary_release(s);
+	return -1;
+}
+
+const struct vb_row *vb_summary_find(const struct vb_summary *s, const char *mode, const char *point, const char *dir)
+{
+	for (size_t i = 0; i < s->nrows; i++)
+		if (!strcmp(s->rows[i].mode, mode) && !strcmp(s->rows[i].point, point) && !strcmp(s->rows[i].dir, dir))
+			return &s->rows[i];
+	return NULL;
+}
+
+void vb_summary_release(struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nrows; i++) {
+		struct vb_row *r = &s->rows[i];
+		for (int m = 0; m < VB_NMETRICS; m++)
+			free(r->val[m]);
+		for (size_t k = 0; r->iops_logs && k < r->cap; k++)
+			free(r->iops_logs[k]);
+		free(r->iops_logs);
+		free(r->mode);
+		free(r->point);
+		free(r->dir);
+	}
+	free(s->rows);
+	for (size_t i = 0; i < s->nmodes; i++) {
+		free(s->modes[i].mode);
+		free(s->modes[i].status);
+		free(s->modes[i].reason);
+	}
+	free(s->modes);
+	for (size_t i = 0; i < s->npoints; i++)
+		free(s->points[i]);
+	free(s->points);
+	free(s->fio_version);
+	free(s->run_dir);
+	json_decref(s->run);
+	memset(s, 0, sizeof(*s));
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+json_t *vb_summary_to_json(const struct vb_summary *s)
+{
+	json_t *rows = json_array(), *modes = json_array();
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct vb_row *r = &s->rows[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "mode", r->mode, "point", r->point, "dir", r->dir, "reps", (int)r->n);
+		for (int m = 0; m < VB_NMETRICS; m++) {
+			json_t *vals = json_array();
+			for (size_t k = 0; k < r->n; k++)
+				json_array_append_new(vals, json_real(r->val[m][k]));
+			json_object_set_new(o, vb_metrics[m].name, json_pack("{s:o, s:o, s:o, s:o, s:o}",
+				"mean", num_or_null(r->s[m].mean), "sd", num_or_null(r->s[m].sd),
+				"ci95", num_or_null(r->s[m].ci95), "cv", num_or_null(r->s[m].cv), "values", vals));
+		}
+		json_t *pct = json_object();
+		for (int p = 0; p < VB_NPCT; p++) {
+			char k[16];
+			snprintf(k, sizeof(k), "p%g", vb_pct_levels[p]);
+			json_object_set_new(pct, k, num_or_null(r->pct[p]));
+		}
+		json_object_set_new(o, "clat_percentiles_ns", pct);
+		json_object_set_new(o, "ratio_to_host", num_or_null(r->ratio_host));
+		json_object_set_new(o, "host_cpu_us_per_io", num_or_null(r->host_cpu_us_per_io));
+		json_object_set_new(o, "guest_cpu_us_per_io", num_or_null(r->guest_cpu_us_per_io));
+		json_array_append_new(rows, o);
+	}
+	for (size_t i = 0; i < s->nmodes; i++)
+		json_array_append_new(modes, json_pack("{s:s, s:s, s:s?}", "mode", s->modes[i].mode,
+		                                       "status", s->modes[i].status, "reason", s->modes[i].reason));
+	return json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
+	                 "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
+	                 "state", s->state, "modes", modes, "rows", rows);
+}
+
+static int write_rendered(const char *dir, const char *name, void (*fn)(FILE *, const struct vb_summary *),
+                          const struct vb_summary *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r;
+	if (!f)
+		return vb_error("out of memory rendering %s", name);
+	fn(f, s);
+	fclose(f);
+	char *path = vb_asprintf("%s/%s", dir, name);
+	r = vb_write_file_atomic(path, buf, len);
+	free(path);
+	free(buf);
+	return r;
+}
+
+int vb_report_run(const char *run_dir, FILE *table_out)
+{
+	struct vb_summary s;
+	int ret = 0;
+	if (vb_summary_load(run_dir, &s) < 0)
+		return -1;
+	json_t *j = vb_summary_to_json(&s);
+	char *p = vb_asprintf("%s/summary.json", run_dir);
+	if (vb_results_write_json(p, j) < 0)
+		ret = -1;
+	free(p);
+	json_decref(j);
+	if (write_rendered(run_dir, "summary.csv", vb_render_csv, &s) < 0 ||
+	    write_rendered(run_dir, "summary.md", vb_render_md, &s) < 0)
+		ret = -1;
+	char *plots = vb_asprintf("%s/plots", run_dir);
+	vb_render_plots(&s, plots); /* without gnuplot: one warning, tables still written */
+	free(plots);
+	p = vb_asprintf("%s/report.html", run_dir);
+	if (vb_render_html(&s, p) < 0)
+		ret = -1;
+	free(p);
+	if (table_out)
+		vb_render_table(table_out, &s);
+	vb_summary_release(&s);
+	return ret;
+}
+
+int vb_cmd_report(int argc, char **argv)
+{
+	struct vb_config c = {0};
+	char **rest = NULL;
+	int nrest = 0, ret = VB_EXIT_USAGE;
+
+	if (vb_options_parse(&c, VB_CMD_REPORT, argc, argv, &rest, &nrest) < 0)
+		goto out;
+	if (c.help) {
+		printf("usage: vmio-bench report RUN\n"
+		       "Rebuild summary.{json,csv,md}, plots/ and report.html of a run folder from its stored\n"
+		       "results (no libvirt needed), and print its table.\noptions:\n");
+		vb_options_help(stdout, VB_CMD_REPORT);
+		ret = VB_EXIT_OK;
+		goto out;
+	}
+	if (nrest != 1) {
+		vb_error("report: give exactly one run folder (e.g. results/latest): see 'vmio-bench report --help'");
+		goto out;
+	}
+	ret = vb_report_run(rest[0], stdout) < 0 ? VB_EXIT_USAGE : VB_EXIT_OK;
+out:
+	if (nrest)
+		free(rest);
+	vb_config_release(&c);
+	return ret;
+}

@@ -1,0 +1,184 @@
+#include "config.h"
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vb_sample_compute(const double *v, size_t n, struct vb_sample *out)
+{
+	double sum = 0, ss = 0;
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	out->mean = sum / (double)n;
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - out->mean) * (v[i] - out->mean);
+	out->sd = sqrt(ss / (double)(n - 1));
+	out->ci95 = vb_t_quantile(0.975, (double)(n - 1)) * out->sd / sqrt((double)n);
+	out->cv = out->mean != 0 ? out->sd / fabs(out->mean) : 0;
+}
+
+/* Continued fraction for the regularized incomplete beta function
+ * (modified Lentz's method). */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double qab = a + b, qap = a + 1, qam = a - 1;
+	double c = 1, d = 1 - qab * x / qap, h;
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		int m2 = 2 * m;
+		double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		double del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+static double betai(double a, double b, double x)
+{
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	double bt = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x));
+	if (x < (a + 1) / (a + b + 2))
+		return bt * betacf(a, b, x) / a;
+	return 1 - bt * betacf(b, a, 1 - x) / b;
+}
+
+double vb_t_cdf(double t, double dof)
+{
+	double x = dof / (dof + t * t);
+	double tail = 0.5 * betai(dof / 2, 0.5, x); /* P(T > |t|) */
+	return t >= 0 ? 1 - tail : tail;
+}
+
+double vb_t_quantile(double p, double dof)
+{
+	double lo = -1e3, hi = 1e3;
+	for (int i = 0; i < 200; i++) {
+		double mid = (lo + hi) / 2;
+		if (vb_t_cdf(mid, dof) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+double vb_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	struct vb_sample sa, sb;
+	if (na < 2 || nb < 2)
+		return 1;
+	vb_sample_compute(a, na, &sa);
+	vb_sample_compute(b, nb, &sb);
+	double va = sa.sd * sa.sd / (double)na, vb = sb.sd * sb.sd / (double)nb;
+	if (va + vb == 0)
+		return sa.mean == sb.mean ? 1 : 0; /* no spread at all: any difference is real */
+	double t = (sa.mean - sb.mean) / sqrt(va + vb);
+	double dof = (va + vb) * (va + vb) /
+	             (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+	return 2 * (1 - vb_t_cdf(fabs(t), dof));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int vb_hist_add_fio_bins(struct vb_hist *h, json_t *bins)
+{
+	const char *key;
+	json_t *val;
+	if (!json_is_object(bins))
+		return -1;
+	json_object_foreach(bins, key, val) {
+		char *end;
+		double v = strtod(key, &end);
+		if (*end || !json_is_number(val) || json_number_value(val) < 0 || v < 0)
+			return -1;
+		double c = json_number_value(val);
+		/* merge into an existing bin of the same value, else append */
+		size_t i;
+		for (i = 0; i < h->n && h->value[i] != v; i++)
+			;
+		if (i == h->n) {
+			if (h->n == h->cap) {
+				h->cap = h->cap ? h->cap * 2 : 256;
+				h->value = realloc(h->value, h->cap * sizeof(double));
+				h->count = realloc(h->count, h->cap * sizeof(double));
+				if (!h->value || !h->count)
+					abort();
+			}
+			h->value[h->n] = v;
+			h->count[h->n] = 0;
+			h->n++;
+		}
+		h->count[i] += c;
+		h->total += c;
+	}
+	/* keep the bins sorted by value, counts alongside */
+	double *pairs = vb_calloc(h->n * 2, sizeof(double));
+	for (size_t i = 0; i < h->n; i++) {
+		pairs[2 * i] = h->value[i];
+		pairs[2 * i + 1] = h->count[i];
+	}
+	qsort(pairs, h->n, 2 * sizeof(double), cmp_double);
+	for (size_t i = 0; i < h->n; i++) {
+		h->value[i] = pairs[2 * i];
+		h->count[i] = pairs[2 * i + 1];
+	}
+	free(pairs);
+	return 0;
+}
+
+double vb_hist_percentile(const struct vb_hist *h, double p)
+{
+	double want = h->total * p / 100.0, cum = 0;
+	if (h->total <= 0)
+		return 0;
+	for (size_t i = 0; i < h->n; i++) {
+		cum += h->count[i];
+		if (cum >= want)
+			return h->value[i];
+	}
+	return h->n ? h->value[h->n - 1] : 0;
+}
+
+void vb_hist_release(struct vb_hist *h)
+{
+	free(h->value);
+	free(h->count);
+	memset(h, 0, sizeof(*h));
+}

@@ -1,0 +1,46 @@
+/* stats: the arithmetic behind every figure vmio-bench reports, kept free
+ * of I/O so that unit tests can check it against values worked by hand.
+ *
+ * - sample statistics: mean, standard deviation (n-1), 95% confidence
+ *   interval from Student's t, coefficient of variation
+ * - Welch's t-test (two-sided p) for compare
+ * - latency percentiles from merged fio json+ histogram bins: bins of all
+ *   repetitions are summed, then read off once (averaging percentiles is
+ *   wrong: the p99 of two runs is not the mean of their p99s) */
+#ifndef VB_STATS_H
+#define VB_STATS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct vb_sample {
+	size_t n;
+	double mean, sd, ci95, cv; /* ci95: half-width; cv: sd/mean (0 when mean is 0) */
+};
+
+void vb_sample_compute(const double *v, size_t n, struct vb_sample *out);
+/* Two-sided quantile of Student's t with dof degrees of freedom
+ * (e.g. p = 0.975 for a 95% interval). */
+double vb_t_quantile(double p, double dof);
+/* CDF of Student's t. */
+double vb_t_cdf(double t, double dof);
+/* Welch's unequal-variance t-test: two-sided p value (1 when it cannot
+ * be computed, e.g. fewer than 2 values on a side). */
+double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* A latency histogram: sorted bin values (ns) with counts. */
+struct vb_hist {
+	size_t n, cap;
+	double *value;
+	double *count;
+	double total;
+};
+/* Add fio's "bins" object ({"<ns>": count, ...}) to h.  Returns -1 on a
+ * malformed object. */
+int vb_hist_add_fio_bins(struct vb_hist *h, json_t *bins);
+/* Value at percentile p (0..100): the smallest bin value whose cumulative
+ * count reaches p% of all samples; 0 for an empty histogram. */
+double vb_hist_percentile(const struct vb_hist *h, double p);
+void vb_hist_release(struct vb_hist *h);
+
+#endif

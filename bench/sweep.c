@@ -1,0 +1,163 @@
+#include "config.h"
+#include "sweep.h"
+#include "options.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The parameters a sweep may vary: each is also an option, whose table row
+ * validates the values. */
+static const char *const sweepable[] = {"bs", "iodepth", "numjobs", "rw", "rwmixread", NULL};
+
+static bool is_sweepable(const char *k)
+{
+	for (size_t i = 0; sweepable[i]; i++)
+		if (strcmp(sweepable[i], k) == 0)
+			return true;
+	return false;
+}
+
+static char *keep(struct vb_plan *plan, const char *s)
+{
+	plan->strings = realloc(plan->strings, (plan->nstrings + 1) * sizeof(char *));
+	if (!plan->strings)
+		abort();
+	return plan->strings[plan->nstrings++] = vb_strdup(s);
+}
+
+int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
+{
+	char *spec, *save = NULL, *item;
+	size_t nparams = 0;
+	const char *keys[8];
+	json_t *vals[8];
+	size_t total = 1;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!base->sweep) {
+		plan->points = vb_calloc(1, sizeof(struct vb_point));
+		plan->npoints = 1;
+		plan->points[0].label = vb_strdup("default");
+		plan->points[0].dir = vb_strdup("");
+		plan->points[0].cfg = *base;
+		return 0;
+	}
+	plan->sweep = json_object();
+	spec = vb_strdup(base->sweep);
+	for (item = strtok_r(spec, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item || !eq[1]) {
+			vb_error("--sweep: '%s' is not PARAM=VALUE[,VALUE...], e.g. --sweep 'bs=4k,64k iodepth=1,32'", item);
+			goto fail;
+		}
+		*eq = '\0';
+		if (!is_sweepable(item)) {
+			vb_error("--sweep: '%s' cannot be swept: choose from bs, iodepth, numjobs, rw, rwmixread", item);
+			goto fail;
+		}
+		if (json_object_get(plan->sweep, item)) {
+			vb_error("--sweep: '%s' is named twice: give all its values once, comma-separated", item);
+			goto fail;
+		}
+		json_t *list = json_array();
+		char *vsave = NULL, *v;
+		if (eq[1] == ',' || eq[strlen(eq + 1)] == ',' || strstr(eq + 1, ",,")) {
+			vb_error("--sweep: '%s' has an empty value", item);
+			json_decref(list);
+			goto fail;
+		}
+		for (v = strtok_r(eq + 1, ",", &vsave); v; v = strtok_r(NULL, ",", &vsave)) {
+			/* validate through the option table, on a scratch config */
+			struct vb_config scratch = {0};
+			char *opt = vb_asprintf("--%s=%s", item, v);
+			char *argv[] = {"run", opt, NULL};
+			int bad = vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
+			vb_config_release(&scratch);
+			free(opt);
+			if (bad) {
+				json_decref(list);
+				goto fail;
+			}
+			json_array_append_new(list, json_string(v));
+		}
+		json_object_set_new(plan->sweep, item, list);
+		keys[nparams] = json_object_iter_key(json_object_iter_at(plan->sweep, item));
+		vals[nparams] = list;
+		total *= json_array_size(list);
+		if (++nparams == 8 || total > 10000) {
+			vb_error("--sweep: too many points (%zu): sweep fewer parameters or values", total);
+			goto fail;
+		}
+	}
+	free(spec);
+	spec = NULL;
+	if (!nparams) {
+		vb_error("--sweep: nothing to sweep: e.g. --sweep 'bs=4k,64k iodepth=1,32'");
+		goto fail;
+	}
+
+	plan->points = vb_calloc(total, sizeof(struct vb_point));
+	plan->npoints = total;
+	for (size_t i = 0; i < total; i++) {
+		struct vb_point *p = &plan->points[i];
+		struct vb_buf label = {0}, dir = {0};
+		size_t rest = i;
+		p->cfg = *base;
+		/* the last parameter varies fastest */
+		size_t idx[8];
+		for (size_t k = nparams; k-- > 0;) {
+			size_t n = json_array_size(vals[k]);
+			idx[k] = rest % n;
+			rest /= n;
+		}
+		for (size_t k = 0; k < nparams; k++) {
+			const char *v = json_string_value(json_array_get(vals[k], idx[k]));
+			char *opt = vb_asprintf("--%s=%s", keys[k], v);
+			char *argv[] = {"run", opt, NULL};
+			struct vb_config scratch = {0};
+			vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
+			if (!strcmp(keys[k], "bs"))
+				p->cfg.bs = scratch.bs;
+			else if (!strcmp(keys[k], "iodepth"))
+				p->cfg.iodepth = scratch.iodepth;
+			else if (!strcmp(keys[k], "numjobs"))
+				p->cfg.numjobs = scratch.numjobs;
+			else if (!strcmp(keys[k], "rwmixread"))
+				p->cfg.rwmixread = scratch.rwmixread;
+			else if (!strcmp(keys[k], "rw"))
+				p->cfg.rw = keep(plan, scratch.rw);
+			vb_config_release(&scratch);
+			free(opt);
+			vb_buf_addf(&label, "%s%s=%s", k ? "," : "", keys[k], v);
+			vb_buf_addf(&dir, "%s%s-%s", k ? "_" : "", keys[k], v);
+		}
+		p->label = vb_buf_release(&label);
+		p->dir = vb_buf_release(&dir);
+	}
+	return 0;
+fail:
+	free(spec);
+	vb_plan_release(plan);
+	return -1;
+}
+
+void vb_plan_release(struct vb_plan *plan)
+{
+	for (size_t i = 0; i < plan->npoints; i++) {
+		free(plan->points[i].label);
+		free(plan->points[i].dir);
+	}
+	free(plan->points);
+	for (size_t i = 0; i < plan->nstrings; i++)
+		free(plan->strings[i]);
+	free(plan->strings);
+	json_decref(plan->sweep);
+	memset(plan, 0, sizeof(*plan));
+}
+
+json_t *vb_point_params(const struct vb_point *p)
+{
+	return json_pack("{s:I, s:i, s:i, s:s, s:i}", "bs", (json_int_t)p->cfg.bs, "iodepth", (int)p->cfg.iodepth,
+	                 "numjobs", (int)p->cfg.numjobs, "rw", p->cfg.rw, "rwmixread", (int)p->cfg.rwmixread);
+}

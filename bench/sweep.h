@@ -1,0 +1,33 @@
+/* sweep: the job points of a run.  `--sweep "bs=4k,64k iodepth=1,32"`
+ * names fio parameters (bs, iodepth, numjobs, rw, rwmixread) and their
+ * values; the points are every combination, in the order given.  Without
+ * --sweep there is one point, the job the options describe. */
+#ifndef VB_SWEEP_H
+#define VB_SWEEP_H
+
+#include <jansson.h>
+
+#include "vbconfig.h"
+
+struct vb_point {
+	char *label;            /* "bs=4k,iodepth=1", or "default" */
+	char *dir;              /* sub-folder in a mode's results ("" for default) */
+	struct vb_config cfg;   /* the base configuration with this point's values
+	                           (strings borrowed from the base or the plan) */
+};
+
+struct vb_plan {
+	struct vb_point *points;
+	size_t npoints;
+	json_t *sweep;          /* {"bs": ["4k","64k"], ...} or NULL */
+	char **strings;         /* values the points borrow */
+	size_t nstrings;
+};
+
+/* Build the plan; reports and returns -1 on a malformed sweep. */
+int vb_plan_build(const struct vb_config *base, struct vb_plan *plan);
+void vb_plan_release(struct vb_plan *plan);
+/* A point's fio parameters as JSON (bs in bytes). */
+json_t *vb_point_params(const struct vb_point *p);
+
+#endif
