@@ -74,7 +74,7 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 	struct vb_buf b = {0};
 	int ret;
 
-	vb_buf_adds(&b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n<title>vmio-bench run ");
+	vb_buf_adds(&b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'/>\n<title>vmio-bench run ");
 	esc(&b, s->id);
 	vb_buf_adds(&b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
 	                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"

@@ -61,7 +61,7 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 		        "bandwidth", "clat mean", "clat p99", "p99.9");
 		if (host)
 			fprintf(f, " %8s", "of host");
-		fprintf(f, " %9s %9s\n", "hostCPU/IO", "guestCPU/IO");
+		fprintf(f, " %10s %11s\n", "hostCPU/IO", "guestCPU/IO");
 		for (size_t i = 0; i < s->nrows; i++) {
 			const struct vb_row *r = &s->rows[i];
 			char bw[24], mean[24], p99[24], p999[24], ratio[16], hc[16], gc[16];

@@ -563,6 +563,11 @@ int vb_cmd_run(int argc, char **argv)
 
 	char *started = vb_utc_timestamp();
 	char *desc = vb_job_describe(&c);
+	if (c.sweep) {
+		char *d2 = vb_asprintf("%s; swept: %s", desc, c.sweep);
+		free(desc);
+		desc = d2;
+	}
 	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", x.id,
 	                      "state", "running", "started", started, "ended", json_null());
 	free(started);

@@ -13,12 +13,16 @@
 #include "mode.h"
 #include "options.h"
 #include "proto.h"
-#include "table.h"
 #include "util.h"
 #include "xmlbuf.h"
+#include "stats.h"
+#include "sweep.h"
+
+#include <math.h>
 
 static int failures, checks;
 
+#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 #define CHECK(cond) do { \
 	checks++; \
 	if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
@@ -197,23 +201,17 @@ static void test_fio_json(void)
 	CHECK(r.read.clat_mean_ns > 3637760.41 && r.read.clat_mean_ns < 3637760.42);
 	CHECK(strcmp(r.fio_version, "fio-3.33") == 0);
 
-	/* the table shows them */
-	struct vb_run_summary s = {.id = "RUN", .accel = "tcg", .job = "JOB", .fio_version = "fio-3.33"};
-	struct vb_mode_result mr = {.mode = "virtio-blk", .ok = true, .fio = r};
-	struct vb_mode_result bad = {.mode = "sata", .ok = false, .reason = "the guest stopped"};
-	struct vb_mode_result both[2] = {mr, bad};
-	s.modes = both;
-	s.nmodes = 2;
-	char *out = NULL;
-	size_t olen = 0;
-	FILE *f = open_memstream(&out, &olen);
-	vb_table_render(f, &s);
-	fclose(f);
-	CHECK(strstr(out, "emulated") != NULL);
-	CHECK(strstr(out, "virtio-blk       read        4035    16.5 MB/s     3.64 ms     8.09 ms") != NULL);
-	CHECK(strstr(out, "virtio-blk       write       4061") != NULL);
-	CHECK(strstr(out, "sata             FAILED: the guest stopped") != NULL);
-	free(out);
+	/* the p99 read back from the merged bins of this one repetition is
+	 * the p99 fio itself reported */
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *bins = json_object_get(json_object_get(json_object_get(json_array_get(json_object_get(root, "jobs"), 0), "read"), "clat_ns"), "bins");
+	struct vb_hist h = {0};
+	CHECK(vb_hist_add_fio_bins(&h, bins) == 0);
+	CHECK(vb_hist_percentile(&h, 99) == 8093696.0);
+	CHECK(vb_hist_percentile(&h, 50) == 3227648.0);
+	CHECK(vb_hist_percentile(&h, 99.9) == 12386304.0);
+	vb_hist_release(&h);
+	json_decref(root);
 	vb_fio_result_release(&r);
 
 	/* text before the JSON (fio's warnings) is skipped */
@@ -232,6 +230,87 @@ static void test_fio_json(void)
 	free(why);
 	free(text);
 	free(path);
+}
+
+static void test_stats(void)
+{
+	/* worked by hand: mean 5, sd sqrt(32/7), t(0.975, 7) = 2.364624 */
+	double v[] = {2, 4, 4, 4, 5, 5, 7, 9};
+	struct vb_sample s;
+	vb_sample_compute(v, 8, &s);
+	CHECK(s.n == 8 && NEAR(s.mean, 5.0, 1e-12));
+	CHECK(NEAR(s.sd, 2.138090, 1e-6));
+	CHECK(NEAR(s.ci95, 1.787496, 1e-5));
+	CHECK(NEAR(s.cv, 0.427618, 1e-6));
+	vb_sample_compute(v, 1, &s); /* one value: no spread, no interval */
+	CHECK(s.mean == 2 && s.sd == 0 && s.ci95 == 0);
+	vb_sample_compute(v, 0, &s);
+	CHECK(s.n == 0 && s.mean == 0);
+
+	/* Student's t, from published tables */
+	CHECK(NEAR(vb_t_quantile(0.975, 2), 4.302653, 1e-5));
+	CHECK(NEAR(vb_t_quantile(0.975, 4), 2.776445, 1e-5));
+	CHECK(NEAR(vb_t_quantile(0.975, 30), 2.042272, 1e-5));
+	CHECK(NEAR(vb_t_cdf(0, 5), 0.5, 1e-12));
+	CHECK(NEAR(vb_t_cdf(2.776445, 4), 0.975, 1e-6));
+
+	/* Welch: means 11 and 21, variances 1, n 3: t = -12.247, dof 4 */
+	double a[] = {10, 11, 12}, b[] = {20, 21, 22}, c[] = {10.5, 11.5, 11};
+	double p = vb_welch_p(a, 3, b, 3);
+	CHECK(p > 0.0002 && p < 0.0003);
+	CHECK(vb_welch_p(a, 3, c, 3) > 0.5);         /* the same population */
+	CHECK(vb_welch_p(a, 1, b, 3) == 1);          /* too few to test */
+
+	/* merged bins: {100:1, 200:2, 300:1} + {200:1, 400:5} */
+	struct vb_hist h = {0};
+	json_t *b1 = json_loads("{\"300\": 1, \"100\": 1, \"200\": 2}", 0, NULL);
+	json_t *b2 = json_loads("{\"200\": 1, \"400\": 5}", 0, NULL);
+	CHECK(vb_hist_add_fio_bins(&h, b1) == 0 && vb_hist_add_fio_bins(&h, b2) == 0);
+	CHECK(h.total == 10 && h.n == 4);
+	CHECK(vb_hist_percentile(&h, 10) == 100);
+	CHECK(vb_hist_percentile(&h, 40) == 200);
+	CHECK(vb_hist_percentile(&h, 50) == 300);
+	CHECK(vb_hist_percentile(&h, 90) == 400);
+	CHECK(vb_hist_percentile(&h, 99.99) == 400);
+	/* not the mean of the two runs' percentiles: run 1 alone has p50 200,
+	 * run 2 alone 400; merged it is 300 */
+	json_t *bad = json_loads("{\"x\": 1}", 0, NULL);
+	CHECK(vb_hist_add_fio_bins(&h, bad) < 0);
+	json_decref(b1);
+	json_decref(b2);
+	json_decref(bad);
+	vb_hist_release(&h);
+	struct vb_hist empty = {0};
+	CHECK(vb_hist_percentile(&empty, 99) == 0);
+}
+
+static void test_sweep(void)
+{
+	struct vb_config c;
+	struct vb_plan plan;
+	char *argv[] = {"run", "--sweep", "bs=4k,64k iodepth=1,32", NULL};
+	memset(&c, 0, sizeof(c));
+	CHECK(vb_options_parse(&c, VB_CMD_RUN, 3, argv, NULL, NULL) == 0);
+	CHECK(vb_plan_build(&c, &plan) == 0);
+	CHECK(plan.npoints == 4);
+	CHECK(strcmp(plan.points[0].label, "bs=4k,iodepth=1") == 0 && plan.points[0].cfg.bs == 4096 && plan.points[0].cfg.iodepth == 1);
+	CHECK(strcmp(plan.points[1].label, "bs=4k,iodepth=32") == 0 && plan.points[1].cfg.iodepth == 32);
+	CHECK(strcmp(plan.points[3].dir, "bs-64k_iodepth-32") == 0 && plan.points[3].cfg.bs == 65536);
+	vb_plan_release(&plan);
+	vb_config_release(&c);
+	const char *bad[] = {"bs=4q", "trim=1", "bs=", "bs=4k,,8k", "bs=4k bs=8k", "iodepth=0", "=4", "rw=trim", NULL};
+	for (size_t i = 0; bad[i]; i++) {
+		char *a2[] = {"run", "--sweep", (char *)bad[i], NULL};
+		memset(&c, 0, sizeof(c));
+		CHECK(vb_options_parse(&c, VB_CMD_RUN, 3, a2, NULL, NULL) == 0);
+		CHECK(vb_plan_build(&c, &plan) < 0);
+		vb_config_release(&c);
+	}
+	memset(&c, 0, sizeof(c));
+	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
+	CHECK(vb_plan_build(&c, &plan) == 0 && plan.npoints == 1 && strcmp(plan.points[0].label, "default") == 0);
+	vb_plan_release(&plan);
+	vb_config_release(&c);
 }
 
 static void test_job(void)
@@ -266,6 +345,8 @@ int main(void)
 	test_mode_list();
 	test_fio_json();
 	test_job();
+	test_stats();
+	test_sweep();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
