@@ -100,7 +100,7 @@ static json_t *jstr_or_null(char *s)
 
 /* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
  * fio JSON), its IOPS log, and the host CPU the guest's QEMU spent. */
-static int keep_rep(const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
+static int keep_rep(struct run_ctx *x, const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
                     const char *iops_log, unsigned long long cpu_ns, double wall_s, json_t *reps, char **why)
 {
 	struct vb_fio_result fr;
@@ -108,6 +108,9 @@ static int keep_rep(const char *pdir, const char *prefix, unsigned rep, const ch
 	int rc;
 	if (vb_fio_parse(text, len, &fr, why) < 0)
 		return -1;
+	json_t *versions = json_object_get(x->runjson, "versions");
+	if (!json_is_string(json_object_get(versions, "fio")))
+		json_object_set_new(versions, "fio", json_string(fr.fio_version));
 	vb_fio_result_release(&fr);
 	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
 	rc = vb_write_file_atomic(p, text, len);
@@ -292,7 +295,7 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 		goto out;
 	}
 	json_t *log = json_object_get(msg, "iops_log");
-	ret = keep_rep(pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
+	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
 	               json_is_string(log) ? json_string_value(log) : NULL, cpu1 > cpu0 && cpu0 ? cpu1 - cpu0 : 0, wall,
 	               reps, why);
 out:
@@ -365,7 +368,7 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 				double t0 = vb_now();
 				if (m->measure(d, x->point_args[pi], logprefix, &out, why) == 0) {
 					log = vb_read_file(logfile, 4u << 20, NULL);
-					rc = keep_rep(pdir, prefix, rep, out, strlen(out), log, 0, vb_now() - t0, point_reps[pi], why);
+					rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log, 0, vb_now() - t0, point_reps[pi], why);
 				}
 			}
 			unlink(logfile);

@@ -11,7 +11,7 @@ need_image
 command -v jq >/dev/null || need "jq (apt-get install jq)"
 
 R=$TMP/results
-common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg --runtime 2)
+common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg --runtime 2 --ramp 0 --reps 1)
 store=$CACHE/store/disk-256m.raw
 tgt_targets() { tgtadm --lld iscsi --mode target --op show 2>/dev/null | grep -c '^Target' || true; }
 targets_before=$(tgt_targets)

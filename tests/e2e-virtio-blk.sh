@@ -12,7 +12,7 @@ R=$TMP/results
 common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m)
 
 # ---- the main path, with the accelerator chosen automatically -------------
-vb run --modes virtio-blk --runtime 3 "${common[@]}"
+vb run --modes virtio-blk --runtime 3 --ramp 1 --reps 2 --sweep 'bs=4k,16k' "${common[@]}"
 cat "$TMP/err" "$TMP/out"
 check "run exits 0" [ "$rc" -eq 0 ]
 check "the accelerator choice is said exactly once" [ "$(grep -c 'accelerator:' "$TMP/err")" -eq 1 ]
@@ -29,38 +29,61 @@ check "run.json has start and end times" jqe '.started and .ended' "$J"
 check "run.json has vmio-bench, QEMU, libvirt, fio and guest kernel versions" \
 	jqe '.versions | .vmio_bench and .qemu and .libvirt and (.fio | startswith("fio-")) and .guest_kernel' "$J"
 check "run.json has the effective job" \
-	jqe '.config.bs == 4096 and .config.iodepth == 32 and .config.rw == "randrw" and .config.rwmixread == 50 and .config.runtime == 3' "$J"
+	jqe '.config.bs == 4096 and .config.iodepth == 32 and .config.rw == "randrw" and .config.rwmixread == 50 and .config.runtime == 3 and .config.reps == 2 and .config.ramp == 1' "$J"
+check "run.json lists the sweep's points" jqe '[.job.points[].label] == ["bs=4k", "bs=16k"]' "$J"
 check "run.json records the fio arguments" jqe '.job.fio_args | index("--ioengine=libaio") and index("--direct=1")' "$J"
 check "run.json marks virtio-blk ok" jqe '.modes[0].mode == "virtio-blk" and .modes[0].status == "ok"' "$J"
 M=$run/virtio-blk
-for f in rep-1.fio.json domain.xml console.log hello.json; do
+for f in bs-4k/rep-1.fio.json bs-4k/rep-2.fio.json bs-16k/rep-1.fio.json bs-16k/rep-2.fio.json bs-4k/rep-1.iops.log domain.xml console.log hello.json; do
 	check "virtio-blk/$f is there" test -s "$M/$f"
 done
 check "the console log shows the guest's agent" grep -q 'vmio-agent' "$M/console.log"
+check "all points and repetitions ran in one boot" [ "$(grep -c 'talking to the controller' "$M/console.log")" -eq 1 ]
+check "the guest's fio ran four jobs in that boot" [ "$(grep -c 'vmio-agent: job .*: done' "$M/console.log")" -eq 4 ]
 check "the guest saw the disk on virtio_blk, found by serial" \
 	jqe '.disks[] | select(.serial == "vmio-disk0") | .driver == "virtio_blk"' "$M/hello.json"
 check "the domain XML put the disk on the virtio bus" grep -q "bus='virtio'" "$M/domain.xml"
 
-F=$M/rep-1.fio.json
+for point in 4k:4096 16k:16384; do
+F=$M/bs-${point%%:*}/rep-1.fio.json
+bs=${point#*:}
 for dir in read write; do
 	iops=$(jq ".jobs[0].$dir.iops" "$F")
 	echo "# $dir IOPS: $iops"
 	check "$dir IOPS > 0" jqe ".jobs[0].$dir.iops > 0" "$F"
 	# fio's IOPS must agree with what it moved: io_bytes / bs / runtime.
-	check "$dir IOPS agrees with io_bytes / 4k / runtime (within 2%)" jqe "
-		.jobs[0].$dir as \$d | (\$d.io_bytes / 4096 / (\$d.runtime / 1000)) as \$calc |
+	check "$dir IOPS at bs=$bs agrees with io_bytes / bs / runtime (within 2%)" jqe "
+		.jobs[0].$dir as \$d | (\$d.io_bytes / $bs / (\$d.runtime / 1000)) as \$calc |
 		((\$calc - \$d.iops) | fabs) / \$d.iops < 0.02" "$F"
 	check "$dir bandwidth agrees with io_bytes / runtime (within 2%)" jqe "
 		.jobs[0].$dir as \$d | (\$d.io_bytes / (\$d.runtime / 1000)) as \$calc |
 		((\$calc - \$d.bw_bytes) | fabs) / \$d.bw_bytes < 0.02" "$F"
 done
-check "fio ran for the asked 3 s" jqe '.jobs[0].job_runtime >= 2900' "$F"
-check "the table shows virtio-blk read and write" sh -c "grep -q '^virtio-blk  *read  *[1-9]' '$TMP/out' && grep -q '^virtio-blk  *write  *[1-9]' '$TMP/out'"
+check "fio at bs=$bs ran for the asked 3 s" jqe '.jobs[0].job_runtime >= 2900' "$F"
+done
+S=$run/summary.json
+check "summary.json summarises both points over 2 repetitions" \
+	jqe '[.rows[] | select(.mode == "virtio-blk" and .reps == 2)] | length == 4' "$S"
+check "summary.json gives a mean, a 95% CI and a CV" jqe '.rows[0].iops | .mean > 0 and .ci95 >= 0 and .cv >= 0 and (.values | length == 2)' "$S"
+check "summary.json has merged percentiles" jqe '.rows[0].clat_percentiles_ns | .p50 > 0 and .p99 >= .p50 and .["p99.99"] >= .p99' "$S"
+check "summary.json has QEMU's host CPU and the guest's CPU per I/O" jqe '.rows[0].host_cpu_us_per_io > 0 and .rows[0].guest_cpu_us_per_io > 0' "$S"
+check "summary.csv and summary.md are written" test -s "$run/summary.csv" -a -s "$run/summary.md"
+check "the sweep is charted" test -s "$run/plots/sweep-bs.png" -a -s "$run/plots/sweep-bs.svg"
+check "report.html is written" test -s "$run/report.html"
+check "the table shows virtio-blk read and write for each point" \
+	sh -c "[ \$(grep -c '^virtio-blk  *read  *[1-9]' '$TMP/out') -eq 2 ] && [ \$(grep -c '^virtio-blk  *write  *[1-9]' '$TMP/out') -eq 2 ]"
 check "the table names the accelerator" grep -q "accelerator $accel" "$TMP/out"
 check "no domain is left" test -z "$(leftover_domains)"
 
+# ---- a fresh boot per repetition --------------------------------------------
+vb run --modes virtio-blk --runtime 1 --ramp 0 --reps 2 --boot-per-rep --accel tcg "${common[@]}"
+check "--boot-per-rep exits 0" [ "$rc" -eq 0 ]
+check "--boot-per-rep booted once per repetition" test -s "$R/latest/virtio-blk/console-boot1.log" -a -s "$R/latest/virtio-blk/console-boot2.log"
+check "--boot-per-rep kept both repetitions" jqe '.modes[0].points[0].reps | length == 2' "$R/latest/run.json"
+check "no domain is left after --boot-per-rep" test -z "$(leftover_domains)"
+
 # ---- a guest that does not greet before the deadline ----------------------
-vb run --modes virtio-blk --runtime 2 --accel tcg --boot-timeout 5 "${common[@]}"
+vb run --modes virtio-blk --runtime 2 --ramp 0 --reps 1 --accel tcg --boot-timeout 5 "${common[@]}"
 check "a boot timeout exits 1" [ "$rc" -eq 1 ]
 check "a boot timeout names the deadline" grep -q 'did not greet the controller within 5 s' "$TMP/err"
 check "a boot timeout is recorded in run.json" \
@@ -69,7 +92,7 @@ check "no domain is left after a boot timeout" test -z "$(leftover_domains)"
 
 # ---- fio failing inside the guest ----------------------------------------
 truncate -s 1M "$TMP/tiny.raw"
-vb run --modes virtio-blk --runtime 2 --accel tcg --disk "$TMP/tiny.raw" --bs 2m "${common[@]}"
+vb run --modes virtio-blk --runtime 2 --ramp 0 --reps 1 --accel tcg --disk "$TMP/tiny.raw" --bs 2m "${common[@]}"
 check "a fio failure exits 1" [ "$rc" -eq 1 ]
 check "a fio failure carries fio's own message" grep -q 'fio exited with status 1: fio: blocksize is larger' "$TMP/err"
 check "fio's stderr is kept in the results" grep -q 'blocksize' "$R/latest/virtio-blk/rep-1.stderr.txt"
