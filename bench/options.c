@@ -200,7 +200,9 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 	bool only_pos = false;
 
 	for (const struct vb_option *o = vb_options; o->name; o++) {
-		if (o->defval && (o->cmds & cmd) && set_value(c, o, o->defval) < 0)
+		/* every default, even of other commands' options: shared code
+		 * (mode probes) may read any field */
+		if (o->defval && set_value(c, o, o->defval) < 0)
 			abort(); /* a bad default is a bug in the table */
 	}
 	for (int i = 1; i < argc; i++) {
