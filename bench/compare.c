@@ -52,8 +52,9 @@ static int parse_metrics(const char *list, bool want[VB_NMETRICS])
 		for (m = 0; m < VB_NMETRICS && strcmp(vb_metrics[m].name, tok); m++)
 			;
 		if (m == VB_NMETRICS) {
+			vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99", tok);
 			free(copy);
-			return vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99", tok);
+			return -1;
 		}
 		want[m] = true;
 		n++;
