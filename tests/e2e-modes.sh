@@ -43,7 +43,7 @@ check "vhost-user-blk: virtio_blk served by qemu-storage-daemon" \
 	has "$(disk vhost-user-blk vhost_user_blk)" '.driver == "virtio_blk"'
 check "vhost-user-blk: the guest had shared memory" grep -q "<access mode='shared'/>" "$R/latest/vhost-user-blk/domain.xml"
 check "vhost-user-blk: the daemon's log is kept" test -f "$R/latest/vhost-user-blk/qemu-storage-daemon.log"
-check "the table shows each mode as a share of host" grep -qE '^virtio-blk +read +[0-9]+ .* [0-9.]+%$' "$TMP/out"
+check "the table shows each mode as a share of host" grep -qE '^virtio-blk +read +[0-9]+ .* [0-9.]+% +[0-9.]+ us' "$TMP/out"
 check "no domain is left" test -z "$(leftover_domains)"
 check "no iSCSI target of ours is left" [ "$(tgt_targets)" = "$targets_before" ]
 check "no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
