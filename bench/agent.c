@@ -49,6 +49,7 @@ fail:
 
 int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char **type, char **why)
 {
+	unsigned skipped = 0;
 	for (;;) {
 		char *line = NULL;
 		int r = vb_guest_recv_line(g, &line, VB_PROTO_MAX_LINE, deadline, why);
@@ -59,8 +60,15 @@ int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char 
 		if (r < 0)
 			return -1;
 		if (strcmp(*type, "progress") == 0) {
-			/* Live figures are informational; the result carries the numbers. */
+			/* Live figures are informational; the result carries the
+			 * numbers.  An agent that sends nothing else is broken. */
 			json_decref(*msg);
+			*msg = NULL;
+			if (++skipped > VB_PROTO_MAX_PROGRESS) {
+				*why = vb_asprintf("the guest agent flooded the channel (over %u messages without a result)",
+				                   VB_PROTO_MAX_PROGRESS);
+				return -1;
+			}
 			continue;
 		}
 		return 1;

@@ -73,6 +73,8 @@ const struct vb_option vb_options[] = {
 	 "seconds fio runs before it starts counting (ramp_time)", "ramp"},
 	{"sweep", VB_OPT_STR, F(sweep), NULL, NULL, 0, 0, VB_CMD_RUN, "'P=V,V P=V,V'",
 	 "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread)", "sweep"},
+	{"resume", VB_OPT_STR, F(resume), NULL, NULL, 0, 0, VB_CMD_RUN, "RUN",
+	 "continue an interrupted run folder with its own configuration, keeping every finished repetition", ""},
 	{"boot-per-rep", VB_OPT_FLAG, F(boot_per_rep), NULL, NULL, 0, 0, VB_CMD_RUN, NULL,
 	 "boot a fresh guest for every repetition (default: one boot per mode)", "boot_per_rep"},
 	{"threshold", VB_OPT_PCT, F(threshold), "5", NULL, 0, 1000, VB_CMD_COMPARE, "PCT",
@@ -317,4 +319,55 @@ json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 		json_object_set_new(o, opt->record, v ? v : json_null());
 	}
 	return o;
+}
+
+int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
+{
+	if (!json_is_object(o))
+		return vb_error("the run's recorded configuration is missing: the run.json is damaged");
+	for (const struct vb_option *opt = vb_options; opt->name; opt++) {
+		json_t *v;
+		char buf[64];
+		const char *text = NULL;
+		if (!opt->record || !*opt->record || !(opt->cmds & cmd) || !(v = json_object_get(o, opt->record)))
+			continue;
+		if (json_is_null(v)) {
+			if (opt->type == VB_OPT_STR || opt->type == VB_OPT_CHOICE) {
+				char **p = (char **)((char *)c + opt->offset);
+				free(*p);
+				*p = NULL;
+			}
+			continue;
+		}
+		switch (opt->type) {
+		case VB_OPT_STR:
+		case VB_OPT_CHOICE:
+			text = json_string_value(v);
+			break;
+		case VB_OPT_UINT:
+		case VB_OPT_SIZE:
+			if (json_is_integer(v) && json_integer_value(v) >= 0) {
+				snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+				text = buf;
+			}
+			break;
+		case VB_OPT_PCT:
+			if (json_is_number(v)) {
+				snprintf(buf, sizeof(buf), "%.17g", json_number_value(v));
+				text = buf;
+			}
+			break;
+		case VB_OPT_FLAG:
+			if (json_is_boolean(v)) {
+				*(bool *)((char *)c + opt->offset) = json_is_true(v);
+				continue;
+			}
+			break;
+		}
+		if (!text)
+			return vb_error("the run's recorded option '%s' has the wrong type: the run.json is damaged", opt->record);
+		if (set_value(c, opt, text) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -55,5 +55,9 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 void vb_options_help(FILE *f, unsigned cmd);
 /* The effective configuration as a JSON object (new reference). */
 json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd);
+/* The reverse, for --resume: every recorded option of cmd found in o is
+ * validated through its table row and set.  Reports and returns -1 on a
+ * value of the wrong type or out of range. */
+int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o);
 
 #endif

@@ -5,6 +5,7 @@
 #include "report.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -320,7 +321,42 @@ static void chart_sweep(struct chart *c)
 	}
 }
 
+static int draw(const struct vb_summary *s, const char *dir);
+
+/* Charts are drawn into a fresh folder beside plots/ and each finished file
+ * is renamed into place: a reader never sees half a chart. */
 int vb_render_plots(const struct vb_summary *s, const char *dir)
+{
+	char *tmp = vb_asprintf("%s.tmp.%ld", dir, (long)getpid());
+	int n;
+	DIR *d;
+	struct dirent *e;
+
+	if (vb_mkdir_p(dir, 0755) < 0 || vb_mkdir_p(tmp, 0755) < 0) {
+		vb_error("cannot create '%s': %s", dir, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	n = draw(s, tmp);
+	d = opendir(tmp);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *from = vb_asprintf("%s/%s", tmp, e->d_name), *to = vb_asprintf("%s/%s", dir, e->d_name);
+		if (n >= 0 && rename(from, to) < 0)
+			vb_warn("cannot move '%s' into place: %s", from, strerror(errno));
+		unlink(from);
+		free(from);
+		free(to);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmp);
+	free(tmp);
+	return n;
+}
+
+static int draw(const struct vb_summary *s, const char *dir)
 {
 	const char *ver[] = {"gnuplot", "--version", NULL};
 	char *v = vb_command_first_line(ver);
@@ -333,8 +369,6 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 		return -1;
 	}
 	free(v);
-	if (vb_mkdir_p(dir, 0755) < 0)
-		return vb_error("cannot create '%s': %s", dir, strerror(errno));
 	script = vb_asprintf("%s/charts.gp", dir);
 	c.gp = fopen(script, "w");
 	if (!c.gp) {
@@ -342,10 +376,8 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 		free(script);
 		return -1;
 	}
-	fputs("# drawn by vmio-bench report; run again with: gnuplot charts.gp (from this folder)\n", c.gp);
-	fputs("DIR = ", c.gp);
-	gp_str(c.gp, dir);
-	fputs("\n", c.gp);
+	fputs("# drawn by vmio-bench report; draw again with 'gnuplot charts.gp' in this folder\n", c.gp);
+	fputs("DIR = ARGC > 0 ? ARG1 : '.'\n", c.gp);
 	chart_iops(&c, point);
 	chart_latency(&c, point, "read");
 	chart_latency(&c, point, "write");
@@ -353,7 +385,7 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 	chart_time(&c, point);
 	chart_sweep(&c);
 	fclose(c.gp);
-	const char *argv[] = {"gnuplot", script, NULL};
+	const char *argv[] = {"gnuplot", "-c", script, dir, NULL};
 	int st = vb_run(argv, NULL, 120);
 	free(script);
 	if (st != 0) {

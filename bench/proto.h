@@ -12,13 +12,17 @@
  *             disk whose serial is `serial`; the agent adds --filename and
  *             --output-format itself
  *     bye     {}   power the guest off
- * A line is at most VB_PROTO_MAX_LINE bytes; longer ones are refused. */
+ * A line is at most VB_PROTO_MAX_LINE bytes; longer ones are refused, and
+ * so is a flood of messages that never brings the awaited reply.  Nothing
+ * an agent sends ever names a host path. */
 #ifndef VB_PROTO_H
 #define VB_PROTO_H
 
 #define VB_PROTO_CHANNEL "org.vmio.agent.0"
 #define VB_PROTO_VERSION 1
-#define VB_PROTO_MAX_LINE (32u << 20)
+#define VB_PROTO_MAX_LINE (16u << 20)
+/* Informational messages accepted while waiting for one reply. */
+#define VB_PROTO_MAX_PROGRESS 10000u
 /* The serial number the controller gives the disk under test. */
 #define VB_DISK_SERIAL "vmio-disk0"
 

@@ -307,6 +307,22 @@ out:
 	return ret;
 }
 
+/* Repetitions are recorded in order, so rep N of a point is done when the
+ * point holds N entries (--resume relies on this). */
+static bool rep_done(json_t **point_reps, size_t pi, unsigned rep)
+{
+	return json_array_size(point_reps[pi]) >= rep;
+}
+
+static bool work_left(const struct run_ctx *x, json_t **point_reps, unsigned first, unsigned last)
+{
+	for (unsigned rep = first; rep <= last; rep++)
+		for (size_t pi = 0; pi < x->plan.npoints; pi++)
+			if (!rep_done(point_reps, pi, rep))
+				return true;
+	return false;
+}
+
 static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                      struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
 {
@@ -314,14 +330,18 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 	unsigned boots = c->boot_per_rep ? c->reps : 1;
 
 	for (unsigned b = 1; b <= boots; b++) {
-		struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
 		unsigned first = c->boot_per_rep ? b : 1, last = c->boot_per_rep ? b : c->reps;
+		if (!work_left(x, point_reps, first, last))
+			continue;
+		struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
 		if (!g)
 			return -1;
 		/* repetition-major: every point once, then again, so that a drift
 		 * over time spreads over all points alike */
 		for (unsigned rep = first; rep <= last; rep++) {
 			for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+				if (rep_done(point_reps, pi, rep))
+					continue;
 				if (vb_interrupted) {
 					*why = vb_strdup("interrupted by a signal");
 					vb_guest_free(g);
@@ -351,6 +371,8 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 	for (unsigned rep = 1; rep <= x->cfg->reps; rep++) {
 		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 			const struct vb_point *pt = &x->plan.points[pi];
+			if (rep_done(point_reps, pi, rep))
+				continue;
 			char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
 			char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
 			char *logprefix = vb_asprintf("%s/.host-log", pdir);
@@ -395,14 +417,26 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	json_t **point_reps = vb_calloc(x->plan.npoints, sizeof(json_t *));
 	int rc = -1;
 
+	/* --resume: the repetitions a mode already finished are kept and
+	 * skipped; points are matched by label */
+	json_t *old = json_object_get(mj, "points");
 	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
-		point_reps[pi] = json_array();
+		json_t *prev = NULL, *op;
+		size_t k;
+		json_array_foreach(old, k, op) {
+			json_t *l = json_object_get(op, "label");
+			if (json_is_string(l) && !strcmp(json_string_value(l), x->plan.points[pi].label) &&
+			    json_is_array(json_object_get(op, "reps")))
+				prev = json_object_get(op, "reps");
+		}
+		point_reps[pi] = prev ? json_incref(prev) : json_array();
 		json_array_append_new(points, json_pack("{s:s, s:s, s:o, s:O}", "label", x->plan.points[pi].label,
 		                                        "dir", x->plan.points[pi].dir,
 		                                        "params", vb_point_params(&x->plan.points[pi]), "reps", point_reps[pi]));
 		json_decref(point_reps[pi]); /* owned by the point now; still borrowed here */
 	}
 	json_object_set_new(mj, "points", points);
+	json_object_del(mj, "reason");
 	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
 	d.mode_dir = mdir;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
@@ -481,6 +515,49 @@ static char *host_cpu_model(void)
 }
 
 
+/* --resume RUN: the run's own run.json, its recorded configuration applied
+ * to c (and its accelerator, so that the figures stay comparable).  NULL
+ * after reporting when the run cannot be resumed. */
+static json_t *load_for_resume(struct vb_config *c)
+{
+	char *path = vb_asprintf("%s/run.json", c->resume);
+	json_error_t err;
+	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	const char *state = run ? json_string_value(json_object_get(run, "state")) : NULL;
+	const char *accel = run ? json_string_value(json_object_get(json_object_get(run, "accelerator"), "name")) : NULL;
+
+	if (!run) {
+		vb_error("--resume: cannot read '%s' (%s): give a run folder vmio-bench made", path, err.text);
+		goto fail;
+	}
+	if (!json_is_integer(json_object_get(run, "schema")) || !json_is_string(json_object_get(run, "id")) ||
+	    !json_is_array(json_object_get(run, "modes")) || !state || !accel) {
+		vb_error("--resume: '%s' is not a run.json this vmio-bench wrote", path);
+		goto fail;
+	}
+	if (strcmp(state, "complete") == 0) {
+		vb_error("--resume: run '%s' is complete: there is nothing to resume", c->resume);
+		goto fail;
+	}
+	char *keep = vb_strdup(c->resume);
+	bool quiet = c->quiet;
+	if (vb_options_from_json(c, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
+		free(keep);
+		goto fail;
+	}
+	free(c->resume);
+	c->resume = keep;
+	c->quiet = quiet;
+	free(c->accel);
+	c->accel = vb_strdup(accel);
+	free(path);
+	return run;
+fail:
+	json_decref(run);
+	free(path);
+	return NULL;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmio-bench run [options]\n"
@@ -497,7 +574,7 @@ int vb_cmd_run(int argc, char **argv)
 	const struct vb_mode **modes = NULL;
 	struct vb_run_summary sum = {0};
 	char *dir = NULL, *res_abs = NULL;
-	json_t *mlist = NULL;
+	json_t *mlist = NULL, *resumed = NULL;
 	int ret = VB_EXIT_USAGE;
 	bool any_failed = false;
 	struct utsname un;
@@ -509,6 +586,8 @@ int vb_cmd_run(int argc, char **argv)
 		ret = VB_EXIT_OK;
 		goto out;
 	}
+	if (c.resume && !(resumed = load_for_resume(&c)))
+		goto out;
 	x.cfg = &c;
 	if (!(modes = vb_mode_list_parse(c.modes, &c)))
 		goto out;
@@ -552,8 +631,12 @@ int vb_cmd_run(int argc, char **argv)
 	}
 	vb_info("accelerator: %s: %s", x.accel.name, x.accel.why);
 
-	if (vb_results_create_run_dir(c.results, &x.id, &dir) < 0)
+	if (resumed) {
+		x.id = vb_strdup(json_string_value(json_object_get(resumed, "id")));
+		dir = vb_strdup(c.resume);
+	} else if (vb_results_create_run_dir(c.results, &x.id, &dir) < 0) {
 		goto out;
+	}
 	char real[PATH_MAX];
 	x.dir = vb_strdup(realpath(dir, real) ? real : dir);
 	res_abs = vb_strdup(realpath(c.results, real) ? real : c.results);
@@ -564,6 +647,18 @@ int vb_cmd_run(int argc, char **argv)
 		x.point_args[i] = vb_job_args(&x.plan.points[i].cfg);
 	uname(&un);
 
+	if (resumed) {
+		x.runjson = json_incref(resumed);
+		char *now = vb_utc_timestamp();
+		json_t *res = json_object_get(x.runjson, "resumed");
+		if (!json_is_array(res))
+			json_object_set_new(x.runjson, "resumed", res = json_array());
+		json_array_append_new(res, json_string(now));
+		free(now);
+		json_object_set_new(x.runjson, "state", json_string("incomplete"));
+		mlist = json_incref(json_object_get(x.runjson, "modes"));
+		goto measure;
+	}
 	char *started = vb_utc_timestamp();
 	char *desc = vb_job_describe(&c);
 	if (c.sweep) {
@@ -572,7 +667,7 @@ int vb_cmd_run(int argc, char **argv)
 		desc = d2;
 	}
 	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", x.id,
-	                      "state", "running", "started", started, "ended", json_null());
+	                      "state", "incomplete", "started", started, "ended", json_null());
 	free(started);
 	json_object_set_new(x.runjson, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 		"vmio_bench", PACKAGE_VERSION,
@@ -604,15 +699,28 @@ int vb_cmd_run(int argc, char **argv)
 	json_object_set_new(x.runjson, "config", vb_options_to_json(&c, VB_CMD_RUN));
 	mlist = json_array();
 	json_object_set(x.runjson, "modes", mlist);
+measure:
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		goto out;
-	vb_results_link_latest(res_abs, x.id);
-	vb_info("results: %s", x.dir);
+	if (!resumed)
+		vb_results_link_latest(res_abs, x.id);
+	vb_info("results: %s%s", x.dir, resumed ? " (resumed)" : "");
 
 	for (size_t i = 0; modes[i]; i++) {
 		struct vb_mode_result *r = vb_run_summary_add(&sum, modes[i]->name);
-		json_t *mj = json_pack("{s:s}", "mode", modes[i]->name);
-		json_array_append_new(mlist, mj);
+		json_t *mj = NULL, *e;
+		size_t k;
+		json_array_foreach(mlist, k, e)
+			if (json_is_string(json_object_get(e, "mode")) && !strcmp(json_string_value(json_object_get(e, "mode")), modes[i]->name))
+				mj = e;
+		if (mj && !strcmp(json_string_value(json_object_get(mj, "status")) ? json_string_value(json_object_get(mj, "status")) : "", "ok")) {
+			vb_info("%s: finished before, kept as it is", modes[i]->name);
+			continue;
+		}
+		if (!mj) {
+			mj = json_pack("{s:s}", "mode", modes[i]->name);
+			json_array_append_new(mlist, mj);
+		}
 		if (vb_interrupted) {
 			r->reason = vb_strdup("not run: interrupted");
 			json_object_set_new(mj, "status", json_string("not run"));
@@ -630,7 +738,12 @@ int vb_cmd_run(int argc, char **argv)
 
 	char *ended = vb_utc_timestamp();
 	json_object_set_new(x.runjson, "ended", json_string(ended));
-	json_object_set_new(x.runjson, "state", json_string(vb_interrupted ? "interrupted" : "complete"));
+	/* "incomplete" until every mode has had its turn: --resume continues it */
+	json_object_set_new(x.runjson, "state", json_string(vb_interrupted ? "incomplete" : "complete"));
+	if (vb_interrupted)
+		json_object_set_new(x.runjson, "interrupted", json_true());
+	else
+		json_object_del(x.runjson, "interrupted");
 	free(ended);
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		any_failed = true;
@@ -639,7 +752,8 @@ int vb_cmd_run(int argc, char **argv)
 	if (vb_report_run(x.dir, stdout) < 0)
 		any_failed = true;
 	if (vb_interrupted)
-		vb_error("interrupted by a signal: the finished repetitions are kept in %s", x.dir);
+		vb_error("interrupted by a signal: the finished repetitions are kept in %s; continue with 'vmio-bench run --resume %s'",
+		         x.dir, x.dir);
 	ret = any_failed || vb_interrupted ? VB_EXIT_FAIL : VB_EXIT_OK;
 out:
 	vb_virt_free(x.virt);
@@ -658,6 +772,7 @@ out:
 	json_decref(x.runjson);
 	json_decref(mlist);
 	vb_run_summary_release(&sum);
+	json_decref(resumed);
 	free(modes);
 	free(dir);
 	free(res_abs);

@@ -48,6 +48,7 @@ struct vb_config {
 	unsigned reps;
 	char *sweep;
 	bool boot_per_rep;
+	char *resume;      /* a run folder to continue */
 
 	/* compare / trend */
 	double threshold;  /* percent */
