@@ -1,0 +1,166 @@
+#!/bin/bash
+# What a nightly harness meets over months, each checked for its message,
+# its exit status, nothing left behind (no domain, no iSCSI target, no
+# qemu-storage-daemon) and earlier results intact:
+#   a guest whose agent never answers, an agent that dies mid-job, QEMU
+#   killed mid-run, hostile agent output, a read-only or full results disk,
+#   SIGINT and SIGTERM mid-run, and --resume of the interrupted run.
+# Broken guests are made by appending a cpio archive with another /init
+# (or fio) to the real initramfs: the kernel unpacks both, later files win.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+need_libvirtd
+need_image
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+
+R=$TMP/results
+common=(--connect "$CONNECT" --cache-dir "$CACHE" --size 256m --accel tcg --ramp 0)
+tgt_targets() { tgtadm --lld iscsi --mode target --op show 2>/dev/null | grep -c '^Target' || true; }
+targets_before=$(tgt_targets)
+nothing_left() { # WHAT
+	check "$1: no domain is left" test -z "$(leftover_domains)"
+	check "$1: no iSCSI target is left" [ "$(tgt_targets)" = "$targets_before" ]
+	check "$1: no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
+}
+
+# A finished run whose files must survive everything below.
+vb run --modes virtio-blk --runtime 1 --reps 1 --results "$R" "${common[@]}"
+check "a first run succeeds" [ "$rc" -eq 0 ]
+FIRST=$(readlink -f "$R/latest")
+sum_first=$(cd "$FIRST" && find . -type f -name '*.json' | sort | xargs sha256sum)
+intact() { check "$1: the earlier run's results are intact" [ "$(cd "$FIRST" && find . -type f -name '*.json' | sort | xargs sha256sum)" = "$sum_first" ]; }
+
+# broken image: overlay NAME with files from a folder
+overlay() { # NAME DIR
+	(cd "$2" && find . | cpio -o -H newc --quiet | gzip) > "$TMP/$1.cpio.gz"
+	cat "$CACHE/image/initrd.img" "$TMP/$1.cpio.gz" > "$TMP/$1.img"
+	chmod 644 "$TMP/$1.img"
+}
+img() { echo --kernel "$CACHE/image/vmlinuz" --initrd "$TMP/$1.img"; }
+
+# ---- an agent that never answers -------------------------------------------
+mkdir -p "$TMP/hang"
+printf '#!/bin/busybox sh\n/bin/busybox mount -t proc proc /proc\necho "vmio-test: no agent today"\nexec /bin/busybox sleep 100000\n' > "$TMP/hang/init"
+chmod 755 "$TMP/hang/init"
+overlay hang "$TMP/hang"
+# shellcheck disable=SC2046
+vb run --modes virtio-blk --runtime 1 --reps 1 --boot-timeout 20 --results "$R" "${common[@]}" $(img hang)
+check "a silent agent: exit 1" [ "$rc" -eq 1 ]
+check "a silent agent: the deadline is named" grep -q 'did not greet the controller within 20 s' "$TMP/err"
+check "a silent agent: the console shows why" grep -q 'no agent today' "$R/latest/virtio-blk/console.log"
+nothing_left "a silent agent"
+intact "a silent agent"
+
+# ---- the agent dies in the middle of a job ---------------------------------
+mkdir -p "$TMP/dies/bin"
+printf '#!/bin/busybox sh\n/bin/busybox sleep 1\nkill -9 $PPID\n' > "$TMP/dies/bin/fio"
+chmod 755 "$TMP/dies/bin/fio"
+overlay dies "$TMP/dies"
+# shellcheck disable=SC2046
+vb run --modes virtio-blk --runtime 1 --reps 1 --results "$R" "${common[@]}" $(img dies)
+check "an agent dying mid-job: exit 1" [ "$rc" -eq 1 ]
+check "an agent dying mid-job: the guest's end is named" grep -q 'the guest stopped\|closed the agent channel' "$TMP/err"
+check "an agent dying mid-job: recorded as failed" jqe '.modes[0].status == "failed"' "$R/latest/run.json"
+nothing_left "an agent dying mid-job"
+
+# ---- hostile agent output ----------------------------------------------------
+hostile() { # NAME SHELL-LINES-WRITING-TO-$P EXPECTED-REASON
+	mkdir -p "$TMP/$1"
+	{
+		printf '#!/bin/busybox sh\n/bin/busybox --install -s /bin\nmount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev\n'
+		printf 'while read -r m; do insmod /lib/modules/$m 2>/dev/null; done < /etc/vmio/modules.list\n'
+		printf 'for i in $(seq 100); do for n in /sys/class/virtio-ports/*; do [ "$(cat $n/name 2>/dev/null)" = org.vmio.agent.0 ] && P=/dev/${n##*/}; done; [ -n "$P" ] && break; sleep 0.2; done\n'
+		printf '%s\n' "$2"
+		printf 'sleep 100000\n'
+	} > "$TMP/$1/init"
+	chmod 755 "$TMP/$1/init"
+	overlay "$1" "$TMP/$1"
+	# shellcheck disable=SC2046
+	vb run --modes virtio-blk --runtime 1 --reps 1 --boot-timeout 120 --results "$R" "${common[@]}" $(img "$1")
+	check "hostile agent ($1): exit 1, no crash" [ "$rc" -eq 1 ]
+	check "hostile agent ($1): the reason is named ($3)" grep -q "$3" "$TMP/err"
+	check "hostile agent ($1): one run.json, valid" jqe '.modes[0].status == "failed"' "$R/latest/run.json"
+	check "hostile agent ($1): nothing written outside the run folder" [ "$(ls "$R" | grep -vc '^latest$')" -eq "$(ls -d "$R"/2* | wc -l)" ]
+	nothing_left "hostile agent ($1)"
+}
+hostile garbage 'echo "this is not json" > $P' 'invalid JSON'
+hostile wrongtype 'echo "[1, 2, 3]" > $P' 'not an object'
+hostile unknowntype 'echo "{\"v\": 1, \"type\": \"root-shell\"}" > $P' 'unknown type'
+hostile oldproto 'echo "{\"v\": 99, \"type\": \"hello\"}" > $P' 'another protocol version'
+hostile nullhello 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
+hostile pathhello 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 1, \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
+hostile flood 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": 1, \"type\": \"progress\"}" > $P' 'flooded the channel'
+hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
+
+# ---- QEMU killed in the middle of a run ----------------------------------------
+( "$VB" run --modes virtio-blk --runtime 30 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+for _ in $(seq 1 120); do grep -q 'fio for' "$TMP/err" 2>/dev/null && break; sleep 1; done
+sleep 3
+pkill -9 -f 'qemu-system-x86_64.*guest=vmio-' || true
+wait
+rc=$(cat "$TMP/rc")
+check "QEMU killed mid-run: exit 1" [ "$rc" -eq 1 ]
+check "QEMU killed mid-run: the reason is named" grep -q 'the guest stopped' "$TMP/err"
+check "QEMU killed mid-run: run.json is valid and says failed" jqe '.modes[0].status == "failed"' "$R/latest/run.json"
+nothing_left "QEMU killed mid-run"
+intact "QEMU killed mid-run"
+
+# ---- the results disk: read-only, then full -----------------------------------
+mkdir -p "$TMP/ro"
+if mount -t tmpfs -o size=1m tmpfs "$TMP/ro" 2>/dev/null; then
+	mount -o remount,ro "$TMP/ro"
+	vb run --modes virtio-blk --runtime 1 --reps 1 --results "$TMP/ro/results" "${common[@]}"
+	check "a read-only results disk: exit 1 with one clear line" \
+		sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$TMP/err') -le 3 ] && grep -q 'cannot create the results folder' '$TMP/err'"
+	nothing_left "a read-only results disk"
+	umount "$TMP/ro"
+	mount -t tmpfs -o size=256k tmpfs "$TMP/ro"
+	mkdir -p "$TMP/ro/results"
+	# leave room for run.json but not for fio's JSON+ output
+	head -c $((256 * 1024 - 40 * 1024)) /dev/zero > "$TMP/ro/filler" 2>/dev/null || true
+	vb run --modes virtio-blk --runtime 1 --reps 1 --results "$TMP/ro/results" "${common[@]}"
+	check "a full results disk: exit 1" [ "$rc" -eq 1 ]
+	check "a full results disk: the message names the space" grep -q 'free space\|No space' "$TMP/err"
+	check "a full results disk: run.json is still valid JSON" jq -e . "$TMP/ro/results/latest/run.json" >/dev/null
+	check "a full results disk: no half-written file" sh -c "! find '$TMP/ro/results' -name '*.tmp.*' | grep -q ."
+	nothing_left "a full results disk"
+	umount "$TMP/ro"
+else
+	echo "# this machine cannot mount a tmpfs: read-only and full results disks not tested"
+	[ "${CI:-}" = true ] && bad "CI must be able to mount a tmpfs for the disk tests"
+fi
+
+# ---- SIGINT mid-run, then --resume ---------------------------------------------
+interrupt() { # SIGNAL MODES WAIT-FOR
+	( "$VB" run --modes "$2" --runtime 2 --reps 3 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+	local pid=$!
+	for _ in $(seq 1 180); do grep -q "$3" "$TMP/err" 2>/dev/null && break; sleep 1; done
+	pkill "-$1" -f "^$VB run --modes $2 " || kill "-$1" "$pid"
+	wait
+	rc=$(cat "$TMP/rc")
+}
+interrupt INT virtio-blk 'virtio-blk: rep 2/3'
+RUN=$(readlink -f "$R/latest")
+check "SIGINT: exit 1" [ "$rc" -eq 1 ]
+check "SIGINT: says interrupted and how to resume" grep -q "interrupted by a signal.*--resume" "$TMP/err"
+check "SIGINT: run.json says incomplete" jqe '.state == "incomplete" and .interrupted == true' "$RUN/run.json"
+check "SIGINT: the finished repetition is kept" test -s "$RUN/virtio-blk/rep-1.fio.json"
+nothing_left "SIGINT"
+rep1=$(sha256sum < "$RUN/virtio-blk/rep-1.fio.json")
+vb run --resume "$RUN" --quiet
+check "--resume completes the run (exit 0)" [ "$rc" -eq 0 ]
+check "--resume: run.json says complete with all 3 repetitions" \
+	jqe '.state == "complete" and (.modes[0].points[0].reps | length == 3) and (.resumed | length == 1)' "$RUN/run.json"
+check "--resume kept the finished repetition as it was" [ "$(sha256sum < "$RUN/virtio-blk/rep-1.fio.json")" = "$rep1" ]
+check "--resume summarised all 3 repetitions" jqe '.rows[0].reps == 3' "$RUN/summary.json"
+vb run --resume "$RUN"
+check "--resume of a complete run is refused (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'nothing to resume' '$TMP/err'"
+vb run --resume "$TMP/nowhere"
+check "--resume of a missing run is refused (exit 2)" [ "$rc" -eq 2 ]
+
+interrupt TERM host,vhost-user-blk 'vhost-user-blk: rep 2/3'
+check "SIGTERM: exit 1" [ "$rc" -eq 1 ]
+check "SIGTERM: says interrupted" grep -q "interrupted by a signal" "$TMP/err"
+check "SIGTERM: run.json says incomplete" jqe '.state == "incomplete"' "$R/latest/run.json"
+nothing_left "SIGTERM"
+intact "everything above"
+finish

@@ -1,0 +1,33 @@
+/* libFuzzer target: fio's JSON output as the controller reads it (figures
+ * and histogram bins, then percentiles from the bins). */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "fiojson.h"
+#include "stats.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vb_fio_result r;
+	char *why = NULL;
+	if (vb_fio_parse((const char *)data, size, &r, &why) == 0) {
+		vb_fio_result_release(&r);
+		json_t *root = json_loadb((const char *)data, size, JSON_DISABLE_EOF_CHECK, NULL);
+		json_t *job = json_array_get(json_object_get(root, "jobs"), 0);
+		const char *dirs[] = {"read", "write"};
+		for (int d = 0; d < 2; d++) {
+			struct vb_hist h = {0};
+			json_t *bins = json_object_get(json_object_get(json_object_get(job, dirs[d]), "clat_ns"), "bins");
+			if (bins && vb_hist_add_fio_bins(&h, bins) == 0) {
+				vb_hist_percentile(&h, 50);
+				vb_hist_percentile(&h, 99.99);
+			}
+			vb_hist_release(&h);
+		}
+		json_decref(root);
+	}
+	free(why);
+	return 0;
+}

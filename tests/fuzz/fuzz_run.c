@@ -1,0 +1,56 @@
+/* libFuzzer target: a run folder's run.json, loaded and summarised the way
+ * `report` and `compare` do, over the fixture run's real result files
+ * (FUZZ_FIXTURE names that folder; it is copied once). */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+static char dir[] = "/tmp/vmio-fuzz-run.XXXXXX";
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *fixture = getenv("FUZZ_FIXTURE");
+	(void)argc;
+	(void)argv;
+	if (!mkdtemp(dir))
+		abort();
+	if (fixture) {
+		const char *cp[] = {"cp", "-r", fixture, dir, NULL};
+		char *from = vb_asprintf("%s/.", fixture);
+		cp[2] = from;
+		vb_run(cp, NULL, 60);
+		free(from);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *path = vb_asprintf("%s/run.json", dir);
+	FILE *f = fopen(path, "w");
+	struct vb_summary s;
+	if (f) {
+		fwrite(data, 1, size, f);
+		fclose(f);
+		if (vb_summary_load(dir, &s) == 0) {
+			json_t *j = vb_summary_to_json(&s);
+			json_decref(j);
+			FILE *null = fopen("/dev/null", "w");
+			if (null) {
+				vb_render_table(null, &s);
+				vb_render_csv(null, &s);
+				vb_render_md(null, &s);
+				fclose(null);
+			}
+			vb_summary_release(&s);
+		}
+	}
+	free(path);
+	return 0;
+}
