@@ -96,6 +96,8 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 {
 	if (vb_mode_refuse_null(cfg, "lun", why) < 0)
 		return -1;
+	if (cfg->lun_device && scsi_disk(cfg->lun_device, why) < 0)
+		return -1;
 	if (strcmp(cfg->format, "qcow2") == 0) {
 		*why = vb_strdup("mode lun passes a SCSI device through, which has no image format: use --format raw");
 		return -1;

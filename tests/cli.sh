@@ -39,6 +39,17 @@ expect_usage "image: bad action"     image frob
 expect_usage "image: no action"      image
 expect_usage "xml: unknown mode"     xml --mode bogus
 expect_usage "stray argument"        run stray --results "$R"
+expect_usage "a file where a block device is needed" run --backend block --disk /etc/hostname --results "$R"
+expect_usage "a missing --lun-device"  run --modes lun --lun-device /dev/nonexistent --results "$R"
+expect_usage "a file as --lun-device"  run --modes lun --lun-device /etc/hostname --results "$R"
+expect_usage "a malformed --pci-device" run --modes hostdev --pci-device "0000:zz:<1>.9" --results "$R"
+expect_usage "--sweep of an unknown parameter" run --sweep "ioengine=sync" --results "$R"
+expect_usage "--sweep with a bad value" run --sweep "bs=4k,4q" --results "$R"
+expect_usage "zero repetitions"      run --reps 0 --results "$R"
+expect_usage "--io native with writeback cache" run --io native --cache writeback --results "$R"
+expect_usage "compare: unknown format" compare a b --format yaml
+expect_usage "trend: nothing given"   trend
+expect_usage "report: a file, not a run" report /etc/hostname
 check "no results folder was created by bad usage" test ! -e "$R"
 
 vb --help
