@@ -126,8 +126,11 @@ int vb_cmd_trend(int argc, char **argv)
 		printf("\n");
 	}
 	/* data and chart: one line per mode and direction against run order */
+	/* written to memory, then atomically into place */
 	char *datp = vb_asprintf("%s/trend.dat", out), *gpp = vb_asprintf("%s/trend.gp", out);
-	FILE *dat = fopen(datp, "w"), *gp = dat ? fopen(gpp, "w") : NULL;
+	char *datbuf = NULL, *gpbuf = NULL;
+	size_t datlen = 0, gplen = 0;
+	FILE *dat = open_memstream(&datbuf, &datlen), *gp = dat ? open_memstream(&gpbuf, &gplen) : NULL;
 	if (dat && gp) {
 		fputs("# index run", dat);
 		for (size_t m = 0; m < last->nmodes; m++)
@@ -153,6 +156,7 @@ int vb_cmd_trend(int argc, char **argv)
 		}
 		fclose(dat);
 		dat = NULL;
+		vb_write_file_atomic(datp, datbuf, datlen);
 		fprintf(gp, "reset\ndo for [fmt in 'png svg'] {\n"
 		            "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n"
 		            "  set output sprintf('%%s.%%s', 'trend', fmt)\n"
@@ -167,6 +171,7 @@ int vb_cmd_trend(int argc, char **argv)
 		fputs("\n  unset output\n}\n", gp);
 		fclose(gp);
 		gp = NULL;
+		vb_write_file_atomic(gpp, gpbuf, gplen);
 		const char *ver[] = {"gnuplot", "--version", NULL};
 		char *v = vb_command_first_line(ver);
 		if (!v) {
@@ -191,6 +196,8 @@ int vb_cmd_trend(int argc, char **argv)
 		fclose(gp);
 	free(datp);
 	free(gpp);
+	free(datbuf);
+	free(gpbuf);
 	free(keep);
 	ret = VB_EXIT_OK;
 out:
