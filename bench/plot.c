@@ -359,8 +359,15 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 static int draw(const struct vb_summary *s, const char *dir)
 {
 	const char *ver[] = {"gnuplot", "--version", NULL};
-	char *v = vb_command_first_line(ver);
+	char *v;
 	struct chart c = {.dir = dir, .s = s};
+	size_t measured = 0;
+
+	for (size_t i = 0; i < s->nrows; i++)
+		measured += s->rows[i].n > 0;
+	if (!measured)
+		return 0; /* nothing finished: no charts, and nothing to warn about */
+	v = vb_command_first_line(ver);
 	char *script;
 	const char *point = s->npoints ? s->points[0] : "default";
 

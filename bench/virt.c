@@ -173,7 +173,13 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			return -1;
 		}
 		if (g->stream_done) {
-			*why = vb_strdup("the guest closed the agent channel");
+			/* The channel closes when QEMU goes away, too, a moment before
+			 * libvirt notices: give it that moment, then say which. */
+			bool running = true;
+			for (int i = 0; i < 20 && (running = vb_guest_running(g)); i++)
+				usleep(100000);
+			*why = vb_strdup(running ? "the guest closed the agent channel"
+			                         : "the guest stopped (it powered off, crashed or QEMU died)");
 			return -1;
 		}
 		char chunk[65536];
@@ -187,7 +193,8 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			continue;
 		}
 		if (n != -2) {
-			*why = vb_asprintf("the agent channel failed: %s", last_error());
+			*why = vb_guest_running(g) ? vb_asprintf("the agent channel failed: %s", last_error())
+			                           : vb_strdup("the guest stopped (it powered off, crashed or QEMU died)");
 			return -1;
 		}
 		double now = vb_now();
