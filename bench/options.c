@@ -13,7 +13,7 @@
 const struct vb_option vb_options[] = {
 	{"connect", VB_OPT_STR, F(connect), "qemu:///system", NULL, 0, 0, RUNX | VB_CMD_MODES, "URI",
 	 "libvirt connection URI", "connect"},
-	{"modes", VB_OPT_STR, F(modes), "virtio-blk", NULL, 0, 0, VB_CMD_RUN, "LIST",
+	{"modes", VB_OPT_STR, F(modes), "host,sata,virtio-blk,virtio-scsi", NULL, 0, 0, VB_CMD_RUN, "LIST",
 	 "comma-separated bus modes to run ('vmio-bench modes' lists them)", "modes"},
 	{"mode", VB_OPT_STR, F(mode), "virtio-blk", NULL, 0, 0, VB_CMD_XML, "MODE",
 	 "the bus mode whose domain XML to print", ""},

@@ -65,7 +65,7 @@ static void test_options(void)
 	/* the defaults are the job this project exists for */
 	CHECK(c.bs == 4096 && c.iodepth == 32 && strcmp(c.rw, "randrw") == 0 && c.rwmixread == 50);
 	CHECK(c.numjobs == 1 && strcmp(c.accel, "auto") == 0 && strcmp(c.connect, "qemu:///system") == 0);
-	CHECK(strcmp(c.results, "results") == 0 && strcmp(c.modes, "virtio-blk") == 0);
+	CHECK(strcmp(c.results, "results") == 0 && strcmp(c.modes, "host,sata,virtio-blk,virtio-scsi") == 0);
 	vb_config_release(&c);
 	CHECK(parse(&c, VB_CMD_RUN, "--bs=64k", NULL) == 0 && c.bs == 65536);
 	vb_config_release(&c);
