@@ -96,8 +96,17 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 {
 	if (vb_mode_refuse_null(cfg, "lun", why) < 0)
 		return -1;
-	if (cfg->lun_device && scsi_disk(cfg->lun_device, why) < 0)
-		return -1;
+	/* that it is a block device at all is a usage matter; whether it is a
+	 * SCSI disk is the probe's (it depends on the host, not the command) */
+	if (cfg->lun_device) {
+		char real[PATH_MAX];
+		struct stat st;
+		if (!realpath(cfg->lun_device, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
+			*why = vb_asprintf("--lun-device '%s' is not a block device: pass a host SCSI disk such as /dev/sdb",
+			                   cfg->lun_device);
+			return -1;
+		}
+	}
 	if (strcmp(cfg->format, "qcow2") == 0) {
 		*why = vb_strdup("mode lun passes a SCSI device through, which has no image format: use --format raw");
 		return -1;

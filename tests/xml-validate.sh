@@ -85,10 +85,11 @@ F=$TMP/virtio-scsi-6.xml; check "virtio-scsi --queues 4 reaches the controller" 
 F=$TMP/sata-6.xml;      check "sata ignores --queues (AHCI has none)" [ -z "$(x 'string(//disk/driver/@queues)')" ]
 F=$TMP/virtio-blk-3.xml; check "--iothreads 0 leaves no IOThread" [ -z "$(x 'string(//iothreads)')" ]
 F=$TMP/virtio-blk-7.xml; check "virtio-blk --format qcow2 opens a qcow2 image" [ "$(x 'string(//disk/driver/@type)')" = qcow2 ]
-vb xml --mode lun --lun-device /dev/sdz "${img[@]}"
+blk=/dev/$(ls /sys/block | sed -n 1p)
+vb xml --mode lun --lun-device "$blk" "${img[@]}"
 F=$TMP/out
 check "lun --lun-device passes that host device through" \
-	[ "$(x 'string(//disk/@type)')/$(x 'string(//disk/@device)')/$(x 'string(//disk/source/@dev)')" = block/lun//dev/sdz ]
+	[ "$(x 'string(//disk/@type)')/$(x 'string(//disk/@device)')/$(x 'string(//disk/source/@dev)')" = "block/lun/$blk" ]
 vb modes --lun-device /dev/null
 check "modes explains a --lun-device that is no SCSI disk" grep -qE '^lun +no +--lun-device .*not a block device' "$TMP/out"
 
