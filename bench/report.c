@@ -1,6 +1,7 @@
 #include "config.h"
 #include "report.h"
 #include "commands.h"
+#include "fiojson.h"
 #include "options.h"
 #include "results.h"
 #include "util.h"

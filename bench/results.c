@@ -80,7 +80,7 @@ int vb_results_write_json(const char *path, json_t *doc)
 	return ret;
 }
 
-struct vb_mode_result *vb_run_summary_add(struct vb_run_summary *s, const char *mode)
+struct vb_mode_result *vb_run_modes_add(struct vb_run_modes *s, const char *mode)
 {
 	struct vb_mode_result *m;
 	struct vb_mode_result *p = realloc(s->modes, (s->nmodes + 1) * sizeof(*p));
@@ -93,18 +93,13 @@ struct vb_mode_result *vb_run_summary_add(struct vb_run_summary *s, const char *
 	return m;
 }
 
-void vb_run_summary_release(struct vb_run_summary *s)
+void vb_run_modes_release(struct vb_run_modes *s)
 {
 	for (size_t i = 0; i < s->nmodes; i++) {
 		free(s->modes[i].mode);
 		free(s->modes[i].reason);
 		free(s->modes[i].guest_kernel);
-		vb_fio_result_release(&s->modes[i].fio);
 	}
 	free(s->modes);
-	free(s->id);
-	free(s->accel);
-	free(s->job);
-	free(s->fio_version);
 	memset(s, 0, sizeof(*s));
 }

@@ -1,29 +1,26 @@
-/* results: the run folder (results/<run-id>/, results/latest) and the
- * in-memory summary of a run that renderers read.  Nothing here measures,
- * and nothing here prints. */
+/* results: the run folder (results/<run-id>/, results/latest), files
+ * written atomically into it, and how each mode of the current run went.
+ * Summaries of stored results are report.h's. */
 #ifndef VB_RESULTS_H
 #define VB_RESULTS_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "fiojson.h"
+#include <stddef.h>
 
 #define VB_RESULTS_SCHEMA 1
 
+/* How one mode of the current run went (the figures live in its files). */
 struct vb_mode_result {
 	char *mode;
 	bool ok;
 	char *reason;        /* why the mode failed; NULL when ok */
 	char *guest_kernel;
-	struct vb_fio_result fio;
 };
 
-struct vb_run_summary {
-	char *id;
-	char *accel;         /* "kvm" or "tcg" */
-	char *job;           /* human description of the fio job */
-	char *fio_version;
+/* The modes of the current run, in order. */
+struct vb_run_modes {
 	struct vb_mode_result *modes;
 	size_t nmodes;
 };
@@ -38,7 +35,7 @@ int vb_results_write_json(const char *path, json_t *doc);
 /* "2026-11-25T13:15:00Z"; caller frees. */
 char *vb_utc_timestamp(void);
 
-struct vb_mode_result *vb_run_summary_add(struct vb_run_summary *s, const char *mode);
-void vb_run_summary_release(struct vb_run_summary *s);
+struct vb_mode_result *vb_run_modes_add(struct vb_run_modes *s, const char *mode);
+void vb_run_modes_release(struct vb_run_modes *s);
 
 #endif

@@ -3,6 +3,7 @@
 #include "agent.h"
 #include "commands.h"
 #include "domxml.h"
+#include "fiojson.h"
 #include "job.h"
 #include "options.h"
 #include "report.h"
@@ -572,7 +573,7 @@ int vb_cmd_run(int argc, char **argv)
 	struct vb_config c = {0};
 	struct run_ctx x = {0};
 	const struct vb_mode **modes = NULL;
-	struct vb_run_summary sum = {0};
+	struct vb_run_modes sum = {0};
 	char *dir = NULL, *res_abs = NULL;
 	json_t *mlist = NULL, *resumed = NULL;
 	int ret = VB_EXIT_USAGE;
@@ -707,7 +708,7 @@ measure:
 	vb_info("results: %s%s", x.dir, resumed ? " (resumed)" : "");
 
 	for (size_t i = 0; modes[i]; i++) {
-		struct vb_mode_result *r = vb_run_summary_add(&sum, modes[i]->name);
+		struct vb_mode_result *r = vb_run_modes_add(&sum, modes[i]->name);
 		json_t *mj = NULL, *e;
 		size_t k;
 		json_array_foreach(mlist, k, e)
@@ -771,7 +772,7 @@ out:
 	vb_plan_release(&x.plan);
 	json_decref(x.runjson);
 	json_decref(mlist);
-	vb_run_summary_release(&sum);
+	vb_run_modes_release(&sum);
 	json_decref(resumed);
 	free(modes);
 	free(dir);
