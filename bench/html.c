@@ -76,8 +76,9 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 
 	vb_buf_adds(&b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'/>\n<title>vmio-bench run ");
 	esc(&b, s->id);
-	vb_buf_adds(&b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
-	                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+	vb_buf_adds(&b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1500px}"
+	                "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}"
+	                ".meta td{text-align:left;white-space:normal}"
 	                "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
 	                ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
 	                "figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style></head><body>\n");
@@ -87,7 +88,7 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 	if (s->emulated)
 		vb_buf_adds(&b, "<p class='tcg'><b>Emulated (TCG).</b> These guests ran without hardware virtualisation: "
 		                "every figure is bound by CPU emulation, not by the disk bus. Compare modes within this run, as ratios.</p>\n");
-	vb_buf_adds(&b, "<h2>Run</h2><table>\n");
+	vb_buf_adds(&b, "<h2>Run</h2><table class='meta'>\n");
 	meta(&b, "job", s->job);
 	meta(&b, "accelerator", s->accel);
 	meta(&b, "why this accelerator", jget(s->run, "accelerator", "why"));
