@@ -12,6 +12,19 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+/* A count or duration: fio writes them as integers, never negative. A
+ * negative, fractional-out-of-range or absurd value is refused rather than
+ * converted (a double outside uint64_t's range has no defined conversion). */
+static int count(json_t *o, const char *key, uint64_t *out)
+{
+	double v = num(o, key);
+
+	if (!(v >= 0.0 && v < 9.2e18))
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
 static int parse_dir(json_t *job, const char *name, struct vb_fio_dir *d, char **why)
 {
 	json_t *o = json_object_get(job, name);
@@ -25,9 +38,11 @@ static int parse_dir(json_t *job, const char *name, struct vb_fio_dir *d, char *
 	d->bw_bytes = num(o, "bw_bytes");
 	if (d->bw_bytes == 0.0)
 		d->bw_bytes = num(o, "bw") * 1024.0; /* KiB/s in older fio */
-	d->io_bytes = (uint64_t)num(o, "io_bytes");
-	d->total_ios = (uint64_t)num(o, "total_ios");
-	d->runtime_ms = (uint64_t)num(o, "runtime");
+	if (count(o, "io_bytes", &d->io_bytes) < 0 || count(o, "total_ios", &d->total_ios) < 0 ||
+	    count(o, "runtime", &d->runtime_ms) < 0) {
+		*why = vb_asprintf("fio's JSON has a negative or out-of-range count in '%s'", name);
+		return -1;
+	}
 	clat = json_object_get(o, "clat_ns");
 	if (json_is_object(clat)) {
 		d->clat_mean_ns = num(clat, "mean");
@@ -35,7 +50,7 @@ static int parse_dir(json_t *job, const char *name, struct vb_fio_dir *d, char *
 		p99 = json_is_object(pct) ? json_object_get(pct, "99.000000") : NULL;
 		d->clat_p99_ns = json_is_number(p99) ? json_number_value(p99) : 0.0;
 	}
-	if (d->iops < 0 || d->bw_bytes < 0 || d->clat_mean_ns < 0) {
+	if (!(d->iops >= 0 && d->bw_bytes >= 0 && d->clat_mean_ns >= 0 && d->clat_p99_ns >= 0)) {
 		*why = vb_asprintf("fio's JSON has negative figures for '%s'", name);
 		return -1;
 	}

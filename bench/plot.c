@@ -96,17 +96,21 @@ static void chart_iops(struct chart *c, const char *point)
 {
 	const struct vb_summary *s = c->s;
 	FILE *d = data(c, "iops");
+	int rows = 0;
 	if (!d)
 		return;
 	fputs("# mode read_mean read_ci95 write_mean write_ci95\n", d);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
-		if (!mode_ok(s, i) || !r || !w)
+		if (!mode_ok(s, i) || !r || !w || !r->n)
 			continue;
 		gp_word(d, s->modes[i].mode);
 		fprintf(d, " %g %g %g %g\n", r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, w->s[VB_M_IOPS].mean, w->s[VB_M_IOPS].ci95);
+		rows++;
 	}
 	fclose(d);
+	if (!rows)
+		return; /* no mode finished: an empty chart would only fail */
 	char *t = subtitle(s), *title = vb_asprintf("IOPS per mode (mean, 95%% CI)\n%s", t);
 	begin(c, "iops", title, "IOPS");
 	fputs("  set style data histograms\n  set style histogram errorbars gap 2 lw 1\n  set style fill solid 0.7 border -1\n"
@@ -343,7 +347,7 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 		if (e->d_name[0] == '.')
 			continue;
 		char *from = vb_asprintf("%s/%s", tmp, e->d_name), *to = vb_asprintf("%s/%s", dir, e->d_name);
-		if (n >= 0 && rename(from, to) < 0)
+		if (n > 0 && rename(from, to) < 0)
 			vb_warn("cannot move '%s' into place: %s", from, strerror(errno));
 		unlink(from);
 		free(from);
@@ -392,6 +396,11 @@ static int draw(const struct vb_summary *s, const char *dir)
 	chart_time(&c, point);
 	chart_sweep(&c);
 	fclose(c.gp);
+	if (!c.drawn) {
+		/* only failed modes have figures: the tables show them, marked */
+		free(script);
+		return 0;
+	}
 	const char *argv[] = {"gnuplot", "-c", script, dir, NULL};
 	int st = vb_run(argv, NULL, 120);
 	free(script);

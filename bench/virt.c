@@ -259,20 +259,35 @@ unsigned long long vb_guest_cpu_ns(struct vb_guest *g)
 	return info.cpuTime;
 }
 
+/* A transient domain is removed from libvirt's list a moment after it
+ * stops; until then its name is taken and the next guest of the same name
+ * would be refused ("already exists"). */
+static bool domain_gone(struct vb_guest *g)
+{
+	int state = 0, reason = 0;
+	/* any failure (no such domain, or libvirtd gone) leaves nothing to wait for */
+	return virDomainGetState(g->dom, &state, &reason, 0) < 0;
+}
+
+static void wait_gone(struct vb_guest *g, double deadline)
+{
+	while (!domain_gone(g) && vb_now() < deadline)
+		usleep(20000);
+}
+
 int vb_guest_stop(struct vb_guest *g, double deadline)
 {
+	int ret = 0;
 	if (!g || !g->dom)
 		return 0;
-	while (vb_now() < deadline && !vb_interrupted) {
-		if (!vb_guest_running(g))
-			return 0;
+	while (vb_now() < deadline && !vb_interrupted && vb_guest_running(g))
 		usleep(50000);
-	}
 	if (vb_guest_running(g)) {
 		virDomainDestroy(g->dom);
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	wait_gone(g, vb_now() + 10);
+	return ret;
 }
 
 void vb_guest_free(struct vb_guest *g)
@@ -286,6 +301,7 @@ void vb_guest_free(struct vb_guest *g)
 	if (g->dom) {
 		if (vb_guest_running(g))
 			virDomainDestroy(g->dom);
+		wait_gone(g, vb_now() + 10);
 		virDomainFree(g->dom);
 	}
 	vb_buf_free(&g->in);

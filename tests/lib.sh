@@ -32,10 +32,14 @@ need_image() {
 	[ -f "$CACHE/image/vmlinuz" ] && [ -f "$CACHE/image/initrd.img" ] || need "the guest image (build it: vmio-bench image build)"
 }
 
-# Run vmio-bench, keeping stdout, stderr and the exit status.
+# Run vmio-bench, keeping stdout, stderr and the exit status.  The command,
+# its status and the end of its stderr also go to the test's log, so that a
+# failed check can be understood from the log alone (a CI machine is gone).
 vb() {
 	"$VB" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	echo "# vmio-bench $* -> exit $rc" | cut -c1-400
+	tail -n 15 "$TMP/err" | sed 's/^/#   /'
 	return 0
 }
 jqe() { jq -e "$@" >/dev/null; }

@@ -40,6 +40,16 @@ check "report without gnuplot warns exactly once, naming the package" \
 	[ "$(grep -c 'gnuplot-nox' "$TMP/err")" -eq 1 ]
 check "report without gnuplot still writes the tables" test -s "$TMP/nognu/summary.csv" -a -s "$TMP/nognu/summary.md"
 
+# every mode failed after some repetitions: the table shows their figures,
+# marked FAILED; no chart is attempted (an empty chart made gnuplot fail)
+cp -r "$FIX" "$TMP/allfailed"; chmod -R u+w "$TMP/allfailed"
+jq '.modes[] |= (.status = "failed" | .reason = "the guest stopped")' "$FIX/run.json" > "$TMP/allfailed/run.json"
+vb report "$TMP/allfailed"
+check "report on a run whose modes all failed exits 0" [ "$rc" -eq 0 ]
+check "report on a run whose modes all failed shows them as FAILED" [ "$(grep -c 'FAILED: the guest stopped' "$TMP/out")" -eq 3 ]
+check "report on a run whose modes all failed warns of nothing" [ ! -s "$TMP/err" ]
+check "report on a run whose modes all failed draws no chart" [ -z "$(ls "$TMP/allfailed/plots" 2>/dev/null)" ]
+
 # ---- compare -------------------------------------------------------------
 # derive a run from the fixture: jq filter applied to each repetition of
 # the given modes, a new id and start time
@@ -117,6 +127,11 @@ truncate -s 65M "$TMP/trunc/virtio-blk/rep-2.fio.json"
 one_line_2 "report on a huge (65 MiB) fio JSON" report "$TMP/trunc"
 printf '{"jobs": [{"read": {"iops": "fast"}, "write": []}]}' > "$TMP/trunc/virtio-blk/rep-2.fio.json"
 one_line_2 "report on wrong-typed fio JSON" report "$TMP/trunc"
+# counts out of any integer's range (found by fuzz_fio: undefined conversion)
+jq '.jobs[0].read.io_bytes = -3288190' "$FIX/virtio-blk/rep-1.fio.json" > "$TMP/trunc/virtio-blk/rep-2.fio.json"
+one_line_2 "report on a negative io_bytes" report "$TMP/trunc"
+jq '.jobs[0].write.total_ios = 1e300' "$FIX/virtio-blk/rep-1.fio.json" > "$TMP/trunc/virtio-blk/rep-2.fio.json"
+one_line_2 "report on a total_ios of 1e300" report "$TMP/trunc"
 cp -r "$FIX" "$TMP/badrun"; chmod -R u+w "$TMP/badrun"
 echo '{"schema": 1, "id": ' > "$TMP/badrun/run.json"
 one_line_2 "report on a malformed run.json" report "$TMP/badrun"
