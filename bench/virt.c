@@ -16,6 +16,9 @@ struct vb_virt {
 	char *uri;
 };
 
+/* How long a guest whose libvirtd died waits for libvirtd to return. */
+#define VB_LIBVIRTD_RETURN_S 30
+
 struct vb_guest {
 	struct vb_virt *v;
 	virDomainPtr dom;
@@ -118,11 +121,25 @@ bool vb_virt_offers_kvm(struct vb_virt *v)
 	return ok;
 }
 
+static bool conn_alive(struct vb_virt *v)
+{
+	return virConnectIsAlive(v->conn) == 1;
+}
+
 struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel)
 {
 	struct vb_guest *g = vb_calloc(1, sizeof(*g));
 
 	g->v = v;
+	if (!conn_alive(v)) {
+		/* libvirtd restarted since the last guest: connect again */
+		virConnectPtr conn = virConnectOpen(v->uri);
+		if (conn) {
+			virConnectSetKeepAlive(conn, 5, 3);
+			virConnectClose(v->conn);
+			v->conn = conn;
+		}
+	}
 	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
 		vb_error("libvirt could not start the guest: %s", last_error());
@@ -148,6 +165,9 @@ bool vb_guest_running(struct vb_guest *g)
 		return false; /* a transient domain that stopped is gone */
 	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_BLOCKED;
 }
+
+#define LIBVIRTD_LOST "the connection to libvirtd was lost (libvirtd stopped or crashed)"
+#define GUEST_STOPPED "the guest stopped (it powered off, crashed or QEMU died)"
 
 int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why)
 {
@@ -176,10 +196,11 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			/* The channel closes when QEMU goes away, too, a moment before
 			 * libvirt notices: give it that moment, then say which. */
 			bool running = true;
-			for (int i = 0; i < 20 && (running = vb_guest_running(g)); i++)
+			for (int i = 0; i < 20 && conn_alive(g->v) && (running = vb_guest_running(g)); i++)
 				usleep(100000);
-			*why = vb_strdup(running ? "the guest closed the agent channel"
-			                         : "the guest stopped (it powered off, crashed or QEMU died)");
+			*why = vb_strdup(!conn_alive(g->v) ? LIBVIRTD_LOST
+			                 : running        ? "the guest closed the agent channel"
+			                                  : GUEST_STOPPED);
 			return -1;
 		}
 		char chunk[65536];
@@ -193,8 +214,11 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			continue;
 		}
 		if (n != -2) {
-			*why = vb_guest_running(g) ? vb_asprintf("the agent channel failed: %s", last_error())
-			                           : vb_strdup("the guest stopped (it powered off, crashed or QEMU died)");
+			char *err = vb_strdup(last_error());
+			*why = !conn_alive(g->v)    ? vb_strdup(LIBVIRTD_LOST)
+			       : vb_guest_running(g) ? vb_asprintf("the agent channel failed: %s", err)
+			                             : vb_strdup(GUEST_STOPPED);
+			free(err);
 			return -1;
 		}
 		double now = vb_now();
@@ -202,12 +226,12 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			return 0;
 		if (now >= next_check) {
 			/* A guest that died or powered off says nothing more. */
-			if (!vb_guest_running(g)) {
-				*why = vb_strdup("the guest stopped (it powered off, crashed or QEMU died)");
+			if (!conn_alive(g->v)) {
+				*why = vb_strdup(LIBVIRTD_LOST);
 				return -1;
 			}
-			if (virConnectIsAlive(g->v->conn) != 1) {
-				*why = vb_strdup("the connection to libvirtd was lost");
+			if (!vb_guest_running(g)) {
+				*why = vb_strdup(GUEST_STOPPED);
 				return -1;
 			}
 			next_check = now + 0.5;
@@ -290,6 +314,43 @@ int vb_guest_stop(struct vb_guest *g, double deadline)
 	return ret;
 }
 
+/* libvirtd died under a running guest.  QEMU outlives it, and the guest's
+ * automatic destruction went with the old connection: wait a while for
+ * libvirtd to come back (an init system restarts it), then destroy the
+ * guest through a new connection, which later modes use too.  If it does
+ * not come back, say exactly what is left and how to remove it. */
+static void destroy_after_libvirtd_loss(struct vb_guest *g)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	double deadline = vb_now() + VB_LIBVIRTD_RETURN_S;
+	virConnectPtr conn = NULL;
+	virDomainPtr dom;
+
+	if (virDomainGetUUIDString(g->dom, uuid) < 0)
+		uuid[0] = '\0';
+	vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S,
+	        g->name);
+	while (!conn && vb_now() < deadline && !vb_interrupted) {
+		conn = virConnectOpen(g->v->uri);
+		if (!conn)
+			usleep(500000);
+	}
+	if (!conn) {
+		vb_error("guest '%s' may still be running: libvirtd at '%s' did not come back; once it does, remove it with "
+		         "'virsh -c %s destroy %s'", g->name, g->v->uri, g->v->uri, g->name);
+		return;
+	}
+	virConnectSetKeepAlive(conn, 5, 3);
+	virConnectClose(g->v->conn);
+	g->v->conn = conn;
+	dom = uuid[0] ? virDomainLookupByUUIDString(conn, uuid) : NULL;
+	if (dom) {
+		virDomainDestroy(dom);
+		virDomainFree(dom);
+	}
+	vb_info("libvirtd is back; guest '%s' %s", g->name, dom ? "destroyed" : "was already gone");
+}
+
 void vb_guest_free(struct vb_guest *g)
 {
 	if (!g)
@@ -299,9 +360,13 @@ void vb_guest_free(struct vb_guest *g)
 		virStreamFree(g->st);
 	}
 	if (g->dom) {
-		if (vb_guest_running(g))
-			virDomainDestroy(g->dom);
-		wait_gone(g, vb_now() + 10);
+		if (!conn_alive(g->v)) {
+			destroy_after_libvirtd_loss(g);
+		} else {
+			if (vb_guest_running(g))
+				virDomainDestroy(g->dom);
+			wait_gone(g, vb_now() + 10);
+		}
 		virDomainFree(g->dom);
 	}
 	vb_buf_free(&g->in);

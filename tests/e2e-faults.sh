@@ -3,7 +3,7 @@
 # its exit status, nothing left behind (no domain, no iSCSI target, no
 # qemu-storage-daemon) and earlier results intact:
 #   a guest whose agent never answers, an agent that dies mid-job, QEMU
-#   killed mid-run, hostile agent output, a read-only or full results disk,
+#   killed mid-run, libvirtd killed mid-run, hostile agent output, a read-only or full results disk,
 #   SIGINT and SIGTERM mid-run, and --resume of the interrupted run.
 # Broken guests are made by appending a cpio archive with another /init
 # (or fio) to the real initramfs: the kernel unpacks both, later files win.
@@ -103,6 +103,33 @@ check "QEMU killed mid-run: the reason is named" grep -q 'the guest stopped' "$T
 check "QEMU killed mid-run: run.json is valid and says failed" jqe '.modes[0].status == "failed"' "$R/latest/run.json"
 nothing_left "QEMU killed mid-run"
 intact "QEMU killed mid-run"
+
+# ---- libvirtd killed in the middle of a run ------------------------------------
+# QEMU outlives libvirtd, and the guest's automatic destruction goes with
+# the old connection.  Once libvirtd is back (restarted here 5 s later, as
+# an init system would), the controller must remove the guest and go on
+# with the next mode through a new connection.
+restart_libvirtd() {
+	if [ -d /run/systemd/system ]; then systemctl start libvirtd; else libvirtd -d; fi
+	for _ in $(seq 1 30); do virsh -c "$CONNECT" version >/dev/null 2>&1 && return; sleep 1; done
+}
+( "$VB" run --modes virtio-blk,sata --runtime 2 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done
+sleep 2
+pkill -9 -x libvirtd || true
+sleep 5
+restart_libvirtd
+wait
+rc=$(cat "$TMP/rc")
+sed 's/^/#   /' "$TMP/err"
+check "libvirtd killed mid-run: exit 1" [ "$rc" -eq 1 ]
+check "libvirtd killed mid-run: the reason is named" grep -q 'connection to libvirtd was lost' "$TMP/err"
+check "libvirtd killed mid-run: the guest is removed once libvirtd is back" grep -q "libvirtd is back; guest 'vmio-.*-virtio-blk' destroyed" "$TMP/err"
+check "libvirtd killed mid-run: run.json records the failure and the next mode" \
+	jqe '.state == "complete" and .modes[0].status == "failed" and (.modes[0].reason | test("libvirtd")) and .modes[1].mode == "sata" and .modes[1].status == "ok"' "$R/latest/run.json"
+check "libvirtd killed mid-run: libvirtd answers again" virsh -c "$CONNECT" version
+nothing_left "libvirtd killed mid-run"
+intact "libvirtd killed mid-run"
 
 # ---- the results disk: read-only, then full -----------------------------------
 mkdir -p "$TMP/ro"

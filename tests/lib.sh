@@ -27,6 +27,11 @@ need() {
 }
 need_libvirtd() {
 	virsh -c "$CONNECT" version >/dev/null 2>&1 || need "a running libvirtd at $CONNECT (start it: virtlogd -d; libvirtd -d)"
+	# Tests with guests share libvirtd, tgtd and the backing store, look for
+	# leftover vmio- domains, and one of them restarts libvirtd: one at a
+	# time, also under 'make -j check'.
+	exec 9>"${TMPDIR:-/tmp}/vmio-bench-tests.lock"
+	flock 9
 }
 need_image() {
 	[ -f "$CACHE/image/vmlinuz" ] && [ -f "$CACHE/image/initrd.img" ] || need "the guest image (build it: vmio-bench image build)"
