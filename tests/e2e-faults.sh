@@ -92,7 +92,7 @@ hostile flood 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": [{\"name\": \"vd
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------
-( "$VB" run --modes virtio-blk --runtime 30 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+( "$VB" run --modes virtio-blk --runtime 30 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'fio for' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 3
 pkill -9 -f 'qemu-system-x86_64.*guest=vmio-' || true
@@ -110,10 +110,10 @@ intact "QEMU killed mid-run"
 # an init system would), the controller must remove the guest and go on
 # with the next mode through a new connection.
 restart_libvirtd() {
-	if [ -d /run/systemd/system ]; then systemctl start libvirtd; else libvirtd -d; fi
+	if [ -d /run/systemd/system ]; then systemctl start libvirtd; else libvirtd -d 9>&-; fi
 	for _ in $(seq 1 30); do virsh -c "$CONNECT" version >/dev/null 2>&1 && return; sleep 1; done
 }
-( "$VB" run --modes virtio-blk,sata --runtime 2 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+( "$VB" run --modes virtio-blk,sata --runtime 2 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 2
 pkill -9 -x libvirtd || true
@@ -158,7 +158,7 @@ fi
 
 # ---- SIGINT mid-run, then --resume ---------------------------------------------
 interrupt() { # SIGNAL MODES WAIT-FOR
-	( "$VB" run --modes "$2" --runtime 2 --reps 3 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err"; echo $? > "$TMP/rc" ) &
+	( "$VB" run --modes "$2" --runtime 2 --reps 3 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 	local pid=$!
 	for _ in $(seq 1 180); do grep -q "$3" "$TMP/err" 2>/dev/null && break; sleep 1; done
 	pkill "-$1" -f "^$VB run --modes $2 " || kill "-$1" "$pid"

@@ -30,6 +30,8 @@ need_libvirtd() {
 	# Tests with guests share libvirtd, tgtd and the backing store, look for
 	# leftover vmio- domains, and one of them restarts libvirtd: one at a
 	# time, also under 'make -j check'.
+	# The lock's descriptor (9) must not leak into anything that outlives the
+	# test: vb and every daemon a test starts close it (9>&-).
 	exec 9>"${TMPDIR:-/tmp}/vmio-bench-tests.lock"
 	flock 9
 }
@@ -41,7 +43,7 @@ need_image() {
 # its status and the end of its stderr also go to the test's log, so that a
 # failed check can be understood from the log alone (a CI machine is gone).
 vb() {
-	"$VB" "$@" >"$TMP/out" 2>"$TMP/err"
+	"$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
 	echo "# vmio-bench $* -> exit $rc" | cut -c1-400
 	tail -n 15 "$TMP/err" | sed 's/^/#   /'
