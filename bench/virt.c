@@ -126,20 +126,25 @@ static bool conn_alive(struct vb_virt *v)
 	return virConnectIsAlive(v->conn) == 1;
 }
 
+/* Replace a dead connection (libvirtd restarted) with a new one. */
+static bool reconnect(struct vb_virt *v)
+{
+	virConnectPtr conn = virConnectOpen(v->uri);
+	if (!conn)
+		return false;
+	virConnectSetKeepAlive(conn, 5, 3);
+	virConnectClose(v->conn);
+	v->conn = conn;
+	return true;
+}
+
 struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel)
 {
 	struct vb_guest *g = vb_calloc(1, sizeof(*g));
 
 	g->v = v;
-	if (!conn_alive(v)) {
-		/* libvirtd restarted since the last guest: connect again */
-		virConnectPtr conn = virConnectOpen(v->uri);
-		if (conn) {
-			virConnectSetKeepAlive(conn, 5, 3);
-			virConnectClose(v->conn);
-			v->conn = conn;
-		}
-	}
+	if (!conn_alive(v))
+		reconnect(v); /* libvirtd restarted since the last guest */
 	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
 		vb_error("libvirt could not start the guest: %s", last_error());
@@ -323,27 +328,21 @@ static void destroy_after_libvirtd_loss(struct vb_guest *g)
 {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	double deadline = vb_now() + VB_LIBVIRTD_RETURN_S;
-	virConnectPtr conn = NULL;
+	bool back = false;
 	virDomainPtr dom;
 
 	if (virDomainGetUUIDString(g->dom, uuid) < 0)
 		uuid[0] = '\0';
 	vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S,
 	        g->name);
-	while (!conn && vb_now() < deadline && !vb_interrupted) {
-		conn = virConnectOpen(g->v->uri);
-		if (!conn)
-			usleep(500000);
-	}
-	if (!conn) {
+	while (!(back = reconnect(g->v)) && vb_now() < deadline && !vb_interrupted)
+		usleep(500000);
+	if (!back) {
 		vb_error("guest '%s' may still be running: libvirtd at '%s' did not come back; once it does, remove it with "
 		         "'virsh -c %s destroy %s'", g->name, g->v->uri, g->v->uri, g->name);
 		return;
 	}
-	virConnectSetKeepAlive(conn, 5, 3);
-	virConnectClose(g->v->conn);
-	g->v->conn = conn;
-	dom = uuid[0] ? virDomainLookupByUUIDString(conn, uuid) : NULL;
+	dom = uuid[0] ? virDomainLookupByUUIDString(g->v->conn, uuid) : NULL;
 	if (dom) {
 		virDomainDestroy(dom);
 		virDomainFree(dom);

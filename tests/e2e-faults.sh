@@ -131,6 +131,27 @@ check "libvirtd killed mid-run: libvirtd answers again" virsh -c "$CONNECT" vers
 nothing_left "libvirtd killed mid-run"
 intact "libvirtd killed mid-run"
 
+# ... and one that stays away longer than the controller waits (30 s): the
+# guest is left, and the one line printed must be the command that removes
+# it once libvirtd is back.
+( "$VB" run --modes virtio-blk --runtime 5 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
+for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done
+sleep 2
+pkill -9 -x libvirtd || true
+wait
+rc=$(cat "$TMP/rc")
+restart_libvirtd
+sed 's/^/#   /' "$TMP/err"
+check "libvirtd gone for good: exit 1" [ "$rc" -eq 1 ]
+check "libvirtd gone for good: run.json records the failure" jqe '.state == "complete" and .modes[0].status == "failed"' "$R/latest/run.json"
+cmd=$(grep -o "virsh -c [^']* destroy [^']*" "$TMP/err" || true)
+check "libvirtd gone for good: the guest left behind is named with its removal command" test -n "$cmd"
+if [ -n "$cmd" ]; then
+	read -r -a argv <<< "$cmd"
+	check "libvirtd gone for good: that command removes the guest" "${argv[@]}"
+fi
+nothing_left "libvirtd gone for good"
+
 # ---- the results disk: read-only, then full -----------------------------------
 mkdir -p "$TMP/ro"
 if mount -t tmpfs -o size=1m tmpfs "$TMP/ro" 2>/dev/null; then
