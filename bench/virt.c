@@ -290,7 +290,8 @@ unsigned long long vb_guest_cpu_ns(struct vb_guest *g)
 
 /* A transient domain is removed from libvirt's list a moment after it
  * stops; until then its name is taken and the next guest of the same name
- * would be refused ("already exists"). */
+ * would be refused ("already exists").  vb_guest_free, which every guest
+ * goes through, waits for that. */
 static bool domain_gone(struct vb_guest *g)
 {
 	int state = 0, reason = 0;
@@ -306,17 +307,15 @@ static void wait_gone(struct vb_guest *g, double deadline)
 
 int vb_guest_stop(struct vb_guest *g, double deadline)
 {
-	int ret = 0;
 	if (!g || !g->dom)
 		return 0;
 	while (vb_now() < deadline && !vb_interrupted && vb_guest_running(g))
 		usleep(50000);
 	if (vb_guest_running(g)) {
 		virDomainDestroy(g->dom);
-		ret = -1;
+		return -1;
 	}
-	wait_gone(g, vb_now() + 10);
-	return ret;
+	return 0;
 }
 
 /* libvirtd died under a running guest.  QEMU outlives it, and the guest's

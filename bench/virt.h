@@ -7,7 +7,8 @@
  *
  * Ownership: vb_virt_open/vb_guest_start return objects freed with
  * vb_virt_free/vb_guest_free (both accept NULL); vb_guest_free destroys a
- * guest that is still running. */
+ * guest that is still running and returns once libvirt has let go of it
+ * (so its name can be used again). */
 #ifndef VB_VIRT_H
 #define VB_VIRT_H
 
