@@ -30,9 +30,12 @@ static bool kvm_boots(struct vb_virt *v, const struct vb_config *c, const struct
 	bool ok = false;
 	int r;
 
-	g = vb_guest_start(v, xml, VB_PROTO_CHANNEL);
+	g = vb_guest_start(v, xml, VB_PROTO_CHANNEL, why);
 	if (!g) {
-		*why = vb_strdup("libvirt could not start a KVM guest");
+		/* libvirt quotes QEMU's stderr, assertion text and all: its
+		 * first line names the cause */
+		if (*why)
+			(*why)[strcspn(*why, "\n")] = '\0';
 		goto out;
 	}
 	r = vb_agent_recv(g, vb_now() + c->accel_timeout, &msg, &type, why);

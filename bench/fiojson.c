@@ -87,6 +87,10 @@ int vb_fio_parse(const char *text, size_t len, struct vb_fio_result *out, char *
 		goto out;
 	out->usr_cpu = num(job, "usr_cpu");
 	out->sys_cpu = num(job, "sys_cpu");
+	if (count(job, "job_runtime", &out->job_runtime_ms) < 0 || !(out->usr_cpu >= 0 && out->sys_cpu >= 0)) {
+		*why = vb_strdup("fio's JSON has a negative or out-of-range CPU figure or job_runtime");
+		goto out;
+	}
 	ret = 0;
 out:
 	if (ret < 0)

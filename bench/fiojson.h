@@ -19,7 +19,9 @@ struct vb_fio_dir {
 struct vb_fio_result {
 	char *fio_version;    /* "fio-3.33" */
 	struct vb_fio_dir read, write;
-	double usr_cpu, sys_cpu; /* percent, as fio reports */
+	double usr_cpu, sys_cpu; /* percent of job_runtime_ms, as fio reports */
+	uint64_t job_runtime_ms; /* with group_reporting: the sum over the
+	                            group's jobs (0 when fio gave none) */
 };
 
 /* Parse fio's JSON text.  Text before the first '{' (fio prints warnings

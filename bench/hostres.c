@@ -2,6 +2,7 @@
 #include "hostres.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -73,17 +74,80 @@ int vb_qemu_user(uid_t *uid, gid_t *gid)
 	return -1;
 }
 
-char *vb_file_last_line(const char *path)
+
+/* utime + stime of one process (all its threads), fields 14 and 15 of
+ * /proc/PID/stat, after the command name (which may hold spaces and
+ * parentheses: parse from the last ')'). */
+int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns)
 {
-	char *text = vb_read_file(path, 1 << 20, NULL);
-	char *r;
+	char path[64], *text, *p;
+	unsigned long long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	text = vb_read_file(path, 8192, NULL);
 	if (!text)
-		return vb_strdup("(no output)");
-	size_t n = strlen(text);
-	while (n && text[n - 1] == '\n')
-		text[--n] = '\0';
-	char *nl = strrchr(text, '\n');
-	r = vb_strdup(nl ? nl + 1 : (*text ? text : "(no output)"));
+		return -1;
+	p = strrchr(text, ')');
+	/* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+	int n = p ? sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) : 0;
 	free(text);
-	return r;
+	if (n != 2)
+		return -1;
+	*ns = (ut + st) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+	return 0;
+}
+
+/* Each process whose parent is pid, by a walk of /proc. */
+static void children_cpu(pid_t pid, unsigned long long *sum)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[300], *text, *p;
+		long ppid;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (!(text = vb_read_file(path, 8192, NULL)))
+			continue;
+		p = strrchr(text, ')');
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == (long)pid) {
+			unsigned long long ns;
+			if (vb_proc_cpu_ns((pid_t)atol(e->d_name), &ns) == 0)
+				*sum += ns;
+		}
+		free(text);
+	}
+	if (d)
+		closedir(d);
+}
+
+int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns)
+{
+	if (vb_proc_cpu_ns(pid, ns) < 0)
+		return -1;
+	children_cpu(pid, ns);
+	return 0;
+}
+
+pid_t vb_proc_find(const char *comm)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+	while (d && (e = readdir(d)) && !found) {
+		char path[300], *text;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if ((text = vb_read_file(path, 256, NULL))) {
+			text[strcspn(text, "\n")] = '\0';
+			if (strcmp(text, comm) == 0)
+				found = (pid_t)atol(e->d_name);
+			free(text);
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
 }

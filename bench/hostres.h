@@ -16,7 +16,13 @@ void vb_daemon_stop(pid_t pid, int timeout_s);
 bool vb_daemon_alive(pid_t pid);
 /* The user QEMU runs as under qemu:///system ("libvirt-qemu" on Debian). */
 int vb_qemu_user(uid_t *uid, gid_t *gid);
-/* Last line of a (log) file, for error messages; caller frees. */
-char *vb_file_last_line(const char *path);
+
+/* CPU time (user + system, every thread) a process has used, from
+ * /proc/PID/stat; -1 when it is gone. */
+int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns);
+/* The same for pid and its live children (fio's job processes). */
+int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns);
+/* The first process whose /proc/PID/comm is comm (e.g. "tgtd"), or 0. */
+pid_t vb_proc_find(const char *comm);
 
 #endif

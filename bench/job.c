@@ -46,8 +46,9 @@ json_t *vb_job_args(const struct vb_config *c)
 	if (c->ramp)
 		ADD("--ramp_time=%u", c->ramp);
 	ADD("--group_reporting=1");
-	/* Random offsets from a fixed seed: every mode sees the same sequence. */
-	ADD("--randrepeat=1");
+	/* No fixed seed here: each repetition adds its own --randseed (run.json
+	 * records them), so that repetitions differ in their offsets as runs
+	 * on different days would, and the interval spans that. */
 	ADD("--norandommap=1");
 #undef ADD
 	return a;
@@ -61,4 +62,11 @@ char *vb_job_describe(const struct vb_config *c)
 		snprintf(mix, sizeof(mix), " %u%% read", c->rwmixread);
 	return vb_asprintf("%s %s%s, iodepth %u, %u job%s, %u s, libaio direct",
 	                   bs, c->rw, mix, c->iodepth, c->numjobs, c->numjobs == 1 ? "" : "s", c->runtime);
+}
+
+void vb_job_window(const struct vb_config *c, double *start, double *end)
+{
+	double margin = c->runtime * 0.1 < 0.5 ? c->runtime * 0.1 : 0.5;
+	*start = c->ramp + margin;
+	*end = c->ramp + c->runtime - margin;
 }

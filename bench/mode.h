@@ -40,6 +40,10 @@ struct vb_disk_ctx {
 	uid_t saved_uid;       /* nvme: owner of the store before we chown it */
 	gid_t saved_gid;
 	bool chowned;
+	/* A host process besides QEMU that serves this mode's I/O (tgtd,
+	 * qemu-storage-daemon): its CPU counts in the mode's CPU per I/O. */
+	const char *helper_name;
+	pid_t helper_pid;
 };
 
 struct vb_mode {
@@ -78,8 +82,11 @@ struct vb_mode {
 	json_t *(*null_device)(const struct vb_disk_ctx *d);
 	/* Modes without a guest measure here: run fio with these arguments
 	 * (its IOPS log going to log_prefix) and return its JSON output
-	 * (caller frees), or -1 with *why. */
-	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json, char **why);
+	 * (caller frees) and, in *host_cpu (new reference or NULL), the CPU
+	 * its processes used over the job's window ({"window_s", "processes":
+	 * {name: ns}}, see vb_job_window); or -1 with *why. */
+	int (*measure)(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
+	               json_t **host_cpu, char **why);
 };
 
 /* node-name of the null-co drive with --backend null */

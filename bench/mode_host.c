@@ -2,6 +2,8 @@
  * ceiling every guest mode is divided by. */
 #include "config.h"
 #include "mode.h"
+#include "hostres.h"
+#include "job.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -19,16 +21,37 @@ static int host_probe(const struct vb_config *cfg, char **why)
 	return 0;
 }
 
-static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json, char **why)
+/* fio's processes (the main one and a child per job) sampled at the
+ * window's edges, counted from fio's start: on the host its start-up takes
+ * milliseconds, well inside the window's margin. */
+struct host_window {
+	double t0, start, end, t[2];
+	unsigned long long ns[2];
+	int taken;
+};
+
+static void host_tick(void *arg, pid_t pid)
+{
+	struct host_window *w = arg;
+	double edge = w->taken == 0 ? w->start : w->end;
+	if (w->taken < 2 && vb_now() >= w->t0 + edge && vb_proc_tree_cpu_ns(pid, &w->ns[w->taken]) == 0)
+		w->t[w->taken++] = vb_now();
+}
+
+static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
+                        json_t **host_cpu, char **why)
 {
 	size_t n = json_array_size(fio_args), i;
 	const char **argv = vb_calloc(n + 7, sizeof(char *));
 	char *filename = vb_asprintf("--filename=%s", d->source);
 	char *log = vb_asprintf("--write_iops_log=%s", log_prefix);
 	char *out = NULL;
+	struct host_window w = {.t0 = vb_now()};
 	json_t *a;
 	int st;
 
+	*host_cpu = NULL;
+	vb_job_window(d->cfg, &w.start, &w.end);
 	argv[0] = "fio";
 	json_array_foreach(fio_args, i, a) argv[i + 1] = json_string_value(a);
 	argv[n + 1] = filename;
@@ -37,11 +60,14 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const cha
 	argv[n + 4] = "--log_avg_msec=1000";
 	argv[n + 5] = "--per_job_logs=0";
 	/* fio's own limit is generous: runtime plus start-up, never unbounded */
-	st = vb_run(argv, &out, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60);
+	st = vb_run_watched(argv, &out, NULL, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60, host_tick, &w);
 	if (st != 0) {
 		*why = vb_asprintf("fio on the host exited with status %d (its messages are above)", st);
 		free(out);
 		out = NULL;
+	} else if (w.taken == 2 && w.t[1] > w.t[0]) {
+		*host_cpu = json_pack("{s:f, s:{s:I}}", "window_s", w.t[1] - w.t[0], "processes", "fio",
+		                      (json_int_t)(w.ns[1] - w.ns[0]));
 	}
 	*fio_json = out;
 	free(filename);

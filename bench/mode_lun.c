@@ -4,6 +4,7 @@
  * tgtd, or a host SCSI disk given with --lun-device. */
 #include "config.h"
 #include "mode.h"
+#include "hostres.h"
 #include "util.h"
 
 #include <errno.h>
@@ -154,9 +155,12 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 	if (!tgtd_answers()) {
 		/* Listening on loopback only: the LUN is for this host's guests. */
 		const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
+		char *log = vb_asprintf("%s/tgtd.log", d->mode_dir);
 		vb_info("lun: starting tgtd");
-		if (vb_run(argv, NULL, 20) != 0) {
-			*why = vb_strdup("cannot start tgtd: run 'tgtd' by hand to see why");
+		int st = vb_run_logged(argv, log, 20);
+		free(log);
+		if (st != 0) {
+			*why = vb_strdup("cannot start tgtd: see tgtd.log in the mode's results, or run 'tgtd' by hand");
 			return -1;
 		}
 		d->started_tgtd = true;
@@ -195,6 +199,9 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 		return -1;
 	if (tgtadm(why, "--mode", "target", "--op", "bind", "--tid", tid, "--initiator-address", "127.0.0.1", NULL) < 0)
 		return -1;
+	/* tgtd serves the LUN: its CPU is part of this bus's cost */
+	d->helper_name = "tgtd";
+	d->helper_pid = vb_proc_find("tgtd");
 	return 0;
 }
 

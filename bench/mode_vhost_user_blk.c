@@ -89,6 +89,8 @@ static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 		return -1;
 	}
 	d->serial = QSD_SERIAL;
+	d->helper_name = "qemu-storage-daemon";
+	d->helper_pid = d->daemon;
 	return 0;
 }
 

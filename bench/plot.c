@@ -12,21 +12,32 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A gnuplot double-quoted string: backslash and quote escaped, a newline
- * written as \n (a line break in titles), other control characters
- * dropped. */
+/* A gnuplot double-quoted string.  gnuplot runs `commands` even inside
+ * double quotes, and titles carry text from run.json and the guest, so
+ * only a whitelist passes: printable ASCII without ` " \ $ @ < > & (SVG
+ * output is inlined in report.html); anything else becomes '?', and a
+ * newline becomes \n (a line break in titles). */
+void vb_gp_quote(struct vb_buf *b, const char *s)
+{
+	vb_buf_adds(b, "\"");
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '\n')
+			vb_buf_adds(b, "\\n");
+		else if (ch >= 0x20 && ch < 0x7f && !strchr("`\"\\$@<>&", ch))
+			vb_buf_add(b, s, 1);
+		else
+			vb_buf_adds(b, "?");
+	}
+	vb_buf_adds(b, "\"");
+}
+
 static void gp_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		if (*s == '\n')
-			fputs("\\n", f);
-		else if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	struct vb_buf b = {0};
+	vb_gp_quote(&b, s);
+	fputs(b.s, f);
+	vb_buf_free(&b);
 }
 
 /* Mode names are table rows, but data files are read back by gnuplot,
@@ -230,9 +241,11 @@ static void chart_time(struct chart *c, const char *point)
 		FILE *d = data(c, name);
 		if (d) {
 			fputs("# seconds read_iops write_iops (repetition 1)\n", d);
-			if (log_series(r->iops_logs[0], d) > 0)
-				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using 1:($2+$3) with linespoints title '%s'",
-				            plot.len ? ", " : "", name, s->modes[i].mode);
+			if (log_series(r->iops_logs[0], d) > 0) {
+				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using 1:($2+$3) with linespoints title ",
+				            plot.len ? ", " : "", name);
+				vb_gp_quote(&plot, s->modes[i].mode);
+			}
 			fclose(d);
 		}
 		free(name);
@@ -306,9 +319,11 @@ static void chart_sweep(struct chart *c)
 		fclose(d);
 		int col = 2;
 		for (size_t i = 0; i < s->nmodes; i++)
-			if (mode_ok(s, i))
-				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using %d:xtic(1) with linespoints title '%s'",
-				            plot.len ? ", " : "", name, col++, s->modes[i].mode);
+			if (mode_ok(s, i)) {
+				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using %d:xtic(1) with linespoints title ",
+				            plot.len ? ", " : "", name, col++);
+				vb_gp_quote(&plot, s->modes[i].mode);
+			}
 		if (plot.len) {
 			char *t = subtitle(s), *title = vb_asprintf("IOPS (reads + writes) against %s\n%s", param, t), *xl = vb_asprintf("%s", param);
 			begin(c, name, title, "IOPS");
@@ -360,53 +375,68 @@ int vb_render_plots(const struct vb_summary *s, const char *dir)
 	return n;
 }
 
-static int draw(const struct vb_summary *s, const char *dir)
+int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp)
 {
-	const char *ver[] = {"gnuplot", "--version", NULL};
-	char *v;
-	struct chart c = {.dir = dir, .s = s};
-	size_t measured = 0;
-
-	for (size_t i = 0; i < s->nrows; i++)
-		measured += s->rows[i].n > 0;
-	if (!measured)
-		return 0; /* nothing finished: no charts, and nothing to warn about */
-	v = vb_command_first_line(ver);
-	char *script;
+	struct chart c = {.gp = gp, .dir = dir, .s = s};
 	const char *point = s->npoints ? s->points[0] : "default";
 
-	if (!v) {
-		vb_warn("gnuplot is not installed, so no charts were drawn (apt-get install gnuplot-nox); the tables are written");
-		return -1;
-	}
-	free(v);
-	script = vb_asprintf("%s/charts.gp", dir);
-	c.gp = fopen(script, "w");
-	if (!c.gp) {
-		vb_error("cannot write '%s': %s", script, strerror(errno));
-		free(script);
-		return -1;
-	}
-	fputs("# drawn by vmio-bench report; draw again with 'gnuplot charts.gp' in this folder\n", c.gp);
-	fputs("DIR = ARGC > 0 ? ARG1 : '.'\n", c.gp);
+	fputs("# drawn by vmio-bench report; draw again with 'gnuplot charts.gp' in this folder\n", gp);
+	fputs("DIR = ARGC > 0 ? ARG1 : '.'\n", gp);
 	chart_iops(&c, point);
 	chart_latency(&c, point, "read");
 	chart_latency(&c, point, "write");
 	chart_host(&c, point);
 	chart_time(&c, point);
 	chart_sweep(&c);
-	fclose(c.gp);
-	if (!c.drawn) {
+	return c.drawn;
+}
+
+static int draw(const struct vb_summary *s, const char *dir)
+{
+	const char *ver[] = {"gnuplot", "--version", NULL};
+	char *v, *script, *log;
+	size_t measured = 0;
+	int drawn;
+	FILE *gp;
+
+	for (size_t i = 0; i < s->nrows; i++)
+		measured += s->rows[i].n > 0;
+	if (!measured)
+		return 0; /* nothing finished: no charts, and nothing to warn about */
+	v = vb_command_first_line(ver);
+	if (!v) {
+		vb_warn("gnuplot is not installed, so no charts were drawn (apt-get install gnuplot-nox); the tables are written");
+		return -1;
+	}
+	free(v);
+	script = vb_asprintf("%s/charts.gp", dir);
+	gp = fopen(script, "w");
+	if (!gp) {
+		vb_error("cannot write '%s': %s", script, strerror(errno));
+		free(script);
+		return -1;
+	}
+	drawn = vb_plot_script(s, dir, gp);
+	fclose(gp);
+	if (!drawn) {
 		/* only failed modes have figures: the tables show them, marked */
 		free(script);
 		return 0;
 	}
+	/* gnuplot's warnings (an empty range with one repetition, say) go to
+	 * the run's log, not the terminal; its output only counts on failure */
 	const char *argv[] = {"gnuplot", "-c", script, dir, NULL};
-	int st = vb_run(argv, NULL, 120);
+	log = vb_asprintf("%s/../gnuplot.log", dir);
+	int st = vb_run_logged(argv, log, 120);
 	free(script);
 	if (st != 0) {
-		vb_warn("gnuplot failed drawing the charts in '%s' (exit %d): the tables are written", dir, st);
+		char *last = vb_file_last_line(log);
+		vb_warn("gnuplot failed drawing the charts (exit %d: %s; see %s): the tables are written", st,
+		        last ? last : "no message", log);
+		free(last);
+		free(log);
 		return -1;
 	}
-	return c.drawn;
+	free(log);
+	return drawn;
 }

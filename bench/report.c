@@ -4,6 +4,7 @@
 #include "fiojson.h"
 #include "options.h"
 #include "results.h"
+#include "sweep.h"
 #include "util.h"
 
 #include <errno.h>
@@ -57,6 +58,49 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
 	r->cap = nreps;
 	r->ratio_host = r->host_cpu_us_per_io = r->guest_cpu_us_per_io = NAN;
 	return r;
+}
+
+/* CPU per I/O of one repetition.
+ * - In the guest (or for host, on the host): fio's usr_cpu and sys_cpu
+ *   are percentages of job_runtime, which with group_reporting is summed
+ *   over the jobs, so the CPU fio's jobs used is their sum times that.
+ * - On the host: the CPU of every process serving the I/O (QEMU, the
+ *   storage daemon or tgtd; fio itself for host), sampled at the edges of
+ *   the job's window (vb_job_window), as a rate, over fio's I/O rate.
+ *   Runs stored before windows existed have host_cpu_ns over the whole job,
+ *   scaled by runtime/wall; they are read as they were. */
+static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host, double *hcpu, size_t *nh,
+                       double *gcpu, size_t *ng)
+{
+	double ios = (double)(fr->read.total_ios + fr->write.total_ios);
+	double iops = fr->read.iops + fr->write.iops;
+	double run_ms = (double)(fr->read.runtime_ms > fr->write.runtime_ms ? fr->read.runtime_ms : fr->write.runtime_ms);
+	double job_ms = fr->job_runtime_ms ? (double)fr->job_runtime_ms : run_ms;
+	double fio_cpu_us = (fr->usr_cpu + fr->sys_cpu) / 100.0 * job_ms * 1000.0;
+	json_t *hc = json_object_get(rep, "host_cpu");
+
+	if (ios <= 0)
+		return;
+	if (!is_host)
+		gcpu[(*ng)++] = fio_cpu_us / ios;
+	if (json_is_object(hc)) {
+		double w = jnum(hc, "window_s"), ns = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(hc, "processes"), k, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				return;
+			ns += (double)json_integer_value(v);
+		}
+		if (w > 0 && iops > 0 && ns > 0)
+			hcpu[(*nh)++] = ns / 1000.0 / w / iops;
+	} else if (!json_object_get(rep, "host_cpu")) {
+		double qemu_ns = jnum(rep, "host_cpu_ns"), wall = jnum(rep, "wall_s");
+		if (is_host)
+			hcpu[(*nh)++] = fio_cpu_us / ios;
+		else if (!isnan(qemu_ns) && !isnan(wall) && wall > 0)
+			hcpu[(*nh)++] = qemu_ns / 1000.0 * (run_ms / 1000.0 / wall) / ios;
+	}
 }
 
 /* One mode's one job point: read every repetition's fio JSON, fill a row
@@ -126,7 +170,9 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			free(path);
 			goto out;
 		}
-		if (!s->fio_version)
+		/* the version reaches chart titles and the terminal: only what
+		 * looks like fio's own version string is kept */
+		if (!s->fio_version && vb_valid_fio_version(fr.fio_version))
 			s->fio_version = vb_strdup(fr.fio_version);
 		const struct vb_fio_dir *fd[2] = {&fr.read, &fr.write};
 		for (int d = 0; d < 2; d++) {
@@ -147,23 +193,7 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			if (safe_rel(log))
 				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
 		}
-		/* CPU per I/O.  fio measured the guest's (or, for host, the
-		 * host's) CPU over its run; QEMU's CPU was sampled around the
-		 * whole job (start-up and ramp included), so it is scaled to the
-		 * measured runtime at the same rate. */
-		double ios = (double)(fr.read.total_ios + fr.write.total_ios);
-		double run_ms = (double)(fr.read.runtime_ms > fr.write.runtime_ms ? fr.read.runtime_ms : fr.write.runtime_ms);
-		double fio_cpu_us = (fr.usr_cpu + fr.sys_cpu) / 100.0 * run_ms * 1000.0;
-		double qemu_ns = jnum(rep, "host_cpu_ns"), wall = jnum(rep, "wall_s");
-		if (ios > 0) {
-			if (is_host) {
-				hcpu[nh++] = fio_cpu_us / ios;
-			} else {
-				gcpu[ng++] = fio_cpu_us / ios;
-				if (!isnan(qemu_ns) && !isnan(wall) && wall > 0)
-					hcpu[nh++] = qemu_ns / 1000.0 * (run_ms / 1000.0 / wall) / ios;
-			}
-		}
+		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng);
 		vb_fio_result_release(&fr);
 		json_decref(root);
 		free(text);
@@ -195,6 +225,58 @@ out:
 	return ret;
 }
 
+/* Free text of run.json (descriptions, reasons, labels) is shown on a
+ * terminal: control characters are replaced in the loaded copy.  (HTML,
+ * gnuplot and CSV escape it again for themselves.) */
+static void clean_text(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		return;
+	char *c = vb_text_clean(vb_strdup(json_string_value(v)));
+	if (strcmp(c, json_string_value(v)) != 0)
+		json_object_set_new(o, key, json_string(c));
+	free(c);
+}
+
+/* Strings that name files or reach gnuplot scripts must match their
+ * whitelist; everything else is cleaned of control characters. */
+static int check_strings(struct vb_summary *s, const char *path)
+{
+	json_t *job = json_object_get(s->run, "job"), *sweep = json_object_get(job, "sweep"), *o, *v;
+	const char *k;
+	size_t i;
+
+	if (!vb_valid_id(jstr(s->run, "id")))
+		return vb_error("'%s': the run id is not a plain name ([A-Za-z0-9._-]): the file is damaged", path);
+	k = jstr(json_object_get(s->run, "accelerator"), "name");
+	if (k && strcmp(k, "kvm") != 0 && strcmp(k, "tcg") != 0)
+		return vb_error("'%s': the accelerator is neither kvm nor tcg: the file is damaged", path);
+	json_object_foreach(sweep, k, v) {
+		if (!vb_sweep_is_param(k))
+			return vb_error("'%s': the sweep names a parameter vmio-bench does not sweep: the file is damaged", path);
+	}
+	json_array_foreach(json_object_get(s->run, "modes"), i, o) {
+		if (!vb_valid_name(jstr(o, "mode"), 32))
+			return vb_error("'%s': a mode entry has no valid name ([a-z0-9-]): the file is damaged", path);
+		clean_text(o, "status");
+		clean_text(o, "reason");
+		json_t *p;
+		size_t j;
+		json_array_foreach(json_object_get(o, "points"), j, p) clean_text(p, "label");
+	}
+	json_array_foreach(json_object_get(job, "points"), i, o) clean_text(o, "label");
+	clean_text(job, "description");
+	clean_text(s->run, "state");
+	clean_text(s->run, "started");
+	clean_text(s->run, "ended");
+	json_object_foreach(json_object_get(s->run, "versions"), k, v) clean_text(json_object_get(s->run, "versions"), k);
+	clean_text(json_object_get(s->run, "accelerator"), "why");
+	clean_text(json_object_get(s->run, "host"), "cpu");
+	clean_text(json_object_get(s->run, "backing_store"), "path");
+	return 0;
+}
+
 int vb_summary_load(const char *run_dir, struct vb_summary *s)
 {
 	char *path = vb_asprintf("%s/run.json", run_dir);
@@ -223,6 +305,8 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		vb_error("'%s' has no results schema %d: it was not written by this vmio-bench", path, VB_RESULTS_SCHEMA);
 		goto fail;
 	}
+	if (check_strings(s, path) < 0)
+		goto fail;
 	s->id = jstr(s->run, "id");
 	s->state = jstr(s->run, "state");
 	s->started = jstr(s->run, "started");
@@ -248,10 +332,6 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		const char *name = jstr(m, "mode");
 		json_t *pts = json_object_get(m, "points"), *pt;
 		size_t k;
-		if (!name || strchr(name, '/') || strstr(name, "..")) {
-			vb_error("'%s': a mode entry has no valid name: the file is damaged", path);
-			goto fail;
-		}
 		s->modes[s->nmodes].mode = vb_strdup(name);
 		s->modes[s->nmodes].status = vb_strdup(jstr(m, "status") ? jstr(m, "status") : "unknown");
 		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));

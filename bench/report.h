@@ -77,6 +77,12 @@ void vb_render_md(FILE *f, const struct vb_summary *s);
 /* gnuplot charts into dir (PNG and SVG); returns the number drawn, or -1
  * when gnuplot is missing (after one warning). */
 int vb_render_plots(const struct vb_summary *s, const char *dir);
+/* The gnuplot script of those charts into gp, their data files into dir;
+ * returns the number of charts (the fuzz target checks the script). */
+int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp);
+/* Append s to b as a gnuplot double-quoted string, whitelisted. */
+struct vb_buf;
+void vb_gp_quote(struct vb_buf *b, const char *s);
 int vb_render_html(const struct vb_summary *s, const char *path);
 
 /* Everything for one run folder: summary.{json,csv,md}, plots/,

@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,27 @@ char *vb_utc_timestamp(void)
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return vb_strdup(buf);
+}
+
+int vb_results_check_root(const char *root)
+{
+	char *probe;
+	int fd;
+
+	if (vb_mkdir_p(root, 0755) < 0)
+		return vb_error("cannot create the results folder '%s': %s: choose another with --results", root, strerror(errno));
+	probe = vb_asprintf("%s/.vmio-write-test.%ld", root, (long)getpid());
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int saved = errno;
+		free(probe);
+		return vb_error("cannot write in the results folder '%s': %s: choose another with --results", root,
+		                strerror(saved));
+	}
+	close(fd);
+	unlink(probe);
+	free(probe);
+	return 0;
 }
 
 int vb_results_create_run_dir(const char *root, char **id, char **dir)

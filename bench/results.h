@@ -25,6 +25,9 @@ struct vb_run_modes {
 	size_t nmodes;
 };
 
+/* Can runs be stored under root (created if missing)?  Checked with the
+ * other inputs, before anything boots; reports and returns -1 if not. */
+int vb_results_check_root(const char *root);
 /* Create root/<id>/ with a fresh id (UTC time, suffixed if taken); *id and
  * *dir are new strings.  Reports and returns -1 on failure. */
 int vb_results_create_run_dir(const char *root, char **id, char **dir);

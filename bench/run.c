@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "domxml.h"
 #include "fiojson.h"
+#include "hostres.h"
 #include "job.h"
 #include "options.h"
 #include "report.h"
@@ -17,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -34,6 +36,7 @@ struct run_ctx {
 	char *id;
 	struct vb_plan plan;
 	json_t **point_args; /* fio arguments of each job point */
+	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
 };
 
 void vb_run_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_store *store, const char *run_dir)
@@ -100,17 +103,20 @@ static json_t *jstr_or_null(char *s)
 }
 
 /* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
- * fio JSON), its IOPS log, and the host CPU the guest's QEMU spent. */
+ * fio JSON), its IOPS log, and what the controller measured around it
+ * (extra: the seed, the host CPU; stolen). */
 static int keep_rep(struct run_ctx *x, const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
-                    const char *iops_log, unsigned long long cpu_ns, double wall_s, json_t *reps, char **why)
+                    const char *iops_log, json_t *extra, json_t *reps, char **why)
 {
 	struct vb_fio_result fr;
 	char *p;
 	int rc;
-	if (vb_fio_parse(text, len, &fr, why) < 0)
+	if (vb_fio_parse(text, len, &fr, why) < 0) {
+		json_decref(extra);
 		return -1;
+	}
 	json_t *versions = json_object_get(x->runjson, "versions");
-	if (!json_is_string(json_object_get(versions, "fio")))
+	if (!json_is_string(json_object_get(versions, "fio")) && vb_valid_fio_version(fr.fio_version))
 		json_object_set_new(versions, "fio", json_string(fr.fio_version));
 	vb_fio_result_release(&fr);
 	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
@@ -118,12 +124,13 @@ static int keep_rep(struct run_ctx *x, const char *pdir, const char *prefix, uns
 	free(p);
 	if (rc < 0) {
 		*why = vb_strdup("cannot store fio's result");
+		json_decref(extra);
 		return -1;
 	}
-	json_t *entry = json_pack("{s:i, s:o, s:o, s:o, s:f}", "rep", (int)rep,
-	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)),
-	                          "iops_log", json_null(),
-	                          "host_cpu_ns", cpu_ns ? json_integer((json_int_t)cpu_ns) : json_null(), "wall_s", wall_s);
+	json_t *entry = json_pack("{s:i, s:o, s:o}", "rep", (int)rep,
+	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)), "iops_log", json_null());
+	json_object_update(entry, extra);
+	json_decref(extra);
 	if (iops_log && *iops_log) {
 		p = vb_asprintf("%s/rep-%u.iops.log", pdir, rep);
 		if (vb_write_file_atomic(p, iops_log, strlen(iops_log)) == 0)
@@ -132,6 +139,52 @@ static int keep_rep(struct run_ctx *x, const char *pdir, const char *prefix, uns
 	}
 	json_array_append_new(reps, entry);
 	return 0;
+}
+
+/* fio's arguments for one repetition: the point's job and the
+ * repetition's own random seed. */
+static json_t *rep_args(struct run_ctx *x, size_t pi, unsigned rep)
+{
+	json_t *a = json_copy(x->point_args[pi]);
+	char seed[48];
+	snprintf(seed, sizeof(seed), "--randseed=%lld", (long long)json_integer_value(json_array_get(x->seeds, rep - 1)));
+	json_array_append_new(a, json_string(seed));
+	return a;
+}
+
+/* The host processes that serve a guest's I/O: its QEMU (from /proc when
+ * it runs here, else libvirt's figure) and the mode's helper daemon. */
+struct cpu_meter {
+	struct vb_guest *g;
+	const struct vb_disk_ctx *d;
+	pid_t qemu;
+	double t[2];
+	unsigned long long ns[2][2]; /* [edge][qemu, helper] */
+	int taken;
+};
+
+static int meter_sample(struct cpu_meter *m)
+{
+	unsigned long long *ns = m->ns[m->taken];
+	if (m->taken >= 2)
+		return -1;
+	if (m->qemu ? vb_proc_cpu_ns(m->qemu, &ns[0]) < 0 : !(ns[0] = vb_guest_cpu_ns(m->g)))
+		return -1;
+	if (m->d->helper_pid > 0 && vb_proc_cpu_ns(m->d->helper_pid, &ns[1]) < 0)
+		return -1;
+	m->t[m->taken++] = vb_now();
+	return 0;
+}
+
+static json_t *meter_json(const struct cpu_meter *m)
+{
+	if (m->taken != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
+		return json_null();
+	json_t *procs = json_pack("{s:I}", "qemu", (json_int_t)(m->ns[1][0] - m->ns[0][0]));
+	if (m->d->helper_pid > 0)
+		json_object_set_new(procs, m->d->helper_name, json_integer((json_int_t)(m->ns[1][1] - m->ns[0][1])));
+	return json_pack("{s:f, s:o, s:s}", "window_s", m->t[1] - m->t[0], "processes", procs, "source",
+	                 m->qemu ? "/proc" : "libvirt");
 }
 
 /* Does the disk the guest reports sit on the drivers this mode promises?
@@ -193,11 +246,9 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 	}
 	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
 	t0 = vb_now();
-	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL);
-	if (!g) {
-		*why = vb_strdup("libvirt could not start the guest (see the error above)");
+	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL, why);
+	if (!g)
 		goto fail;
-	}
 	if ((live = vb_guest_live_xml(g)))
 		save_text(mdir, "domain-live.xml", live);
 	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, why);
@@ -259,26 +310,42 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 		*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
 		goto out;
 	}
+	double win[2];
+	vb_job_window(&pt->cfg, &win[0], &win[1]);
 	json_object_set_new(job, "id", json_string(id));
 	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
-	json_object_set(job, "args", x->point_args[pi]);
+	json_object_set_new(job, "args", rep_args(x, pi, rep));
 	json_object_set_new(job, "iops_log", json_true());
+	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
 	vb_info("%s: rep %u/%u, %s: fio for %u s", m->name, rep, c->reps, pt->label, pt->cfg.ramp + pt->cfg.runtime);
-	unsigned long long cpu0 = vb_guest_cpu_ns(g);
+	struct cpu_meter meter = {.g = g, .d = d, .qemu = vb_guest_pid(g)};
 	double t0 = vb_now();
 	if (vb_agent_send(g, job) < 0) {
 		*why = vb_strdup("cannot send the job to the guest agent");
 		goto out;
 	}
 	/* fio's own start-up under TCG takes seconds; allow for it generously
-	 * but never wait without a limit. */
-	rc = vb_agent_recv(g, t0 + limit, &msg, &type, why);
-	if (rc == 0)
-		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
-	if (rc <= 0)
-		goto out;
+	 * but never wait without a limit.  The agent marks the window's edges
+	 * on the way; the host CPU is sampled at each. */
+	for (;;) {
+		rc = vb_agent_recv(g, t0 + limit, &msg, &type, why);
+		if (rc == 0)
+			*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
+		if (rc <= 0)
+			goto out;
+		if (strcmp(type, "window") != 0)
+			break;
+		const char *edge = json_string_value(json_object_get(msg, "edge"));
+		if (!edge || strcmp(edge, meter.taken == 0 ? "start" : "end") != 0 || meter.taken >= 2) {
+			*why = vb_strdup("the guest agent sent a window edge out of order");
+			goto out;
+		}
+		if (meter_sample(&meter) < 0)
+			meter.taken = 3; /* a process is gone: no figure for this repetition */
+		json_decref(msg);
+		msg = NULL;
+	}
 	double wall = vb_now() - t0;
-	unsigned long long cpu1 = vb_guest_cpu_ns(g);
 	json_t *fio_err = json_object_get(msg, "stderr");
 	if (json_is_string(fio_err) && json_string_length(fio_err)) {
 		char *f = vb_asprintf("rep-%u.stderr.txt", rep);
@@ -297,7 +364,9 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	}
 	json_t *log = json_object_get(msg, "iops_log");
 	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
-	               json_is_string(log) ? json_string_value(log) : NULL, cpu1 > cpu0 && cpu0 ? cpu1 - cpu0 : 0, wall,
+	               json_is_string(log) ? json_string_value(log) : NULL,
+	               json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s", wall, "host_cpu",
+	                         meter_json(&meter)),
 	               reps, why);
 out:
 	json_decref(job);
@@ -389,10 +458,15 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 				vb_info("%s: rep %u/%u, %s: fio on %s for %u s", m->name, rep, x->cfg->reps, pt->label, d->source,
 				        pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
-				if (m->measure(d, x->point_args[pi], logprefix, &out, why) == 0) {
+				json_t *args = rep_args(x, pi, rep), *cpu = NULL;
+				if (m->measure(d, args, logprefix, &out, &cpu, why) == 0) {
 					log = vb_read_file(logfile, 4u << 20, NULL);
-					rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log, 0, vb_now() - t0, point_reps[pi], why);
+					rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
+					              json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s",
+					                        vb_now() - t0, "host_cpu", cpu ? cpu : json_null()),
+					              point_reps[pi], why);
 				}
+				json_decref(args);
 			}
 			unlink(logfile);
 			free(out);
@@ -559,6 +633,25 @@ fail:
 	return NULL;
 }
 
+/* Each repetition's random seed, drawn once per run and kept in run.json
+ * (so that --resume goes on with the same ones); rep N of every mode and
+ * point uses seed N, so modes still see the same offsets as each other. */
+static void ensure_seeds(struct run_ctx *x, unsigned reps)
+{
+	json_t *s = json_object_get(x->runjson, "seeds");
+	if (!json_is_array(s)) {
+		s = json_array();
+		json_object_set_new(x->runjson, "seeds", s);
+	}
+	while (json_array_size(s) < reps) {
+		uint32_t v = 0;
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+			v = (uint32_t)(vb_now() * 1e6) ^ (uint32_t)getpid();
+		json_array_append_new(s, json_integer((json_int_t)v + 1));
+	}
+	x->seeds = s;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmio-bench run [options]\n"
@@ -608,6 +701,8 @@ int vb_cmd_run(int argc, char **argv)
 	if ((c.disk || strcmp(c.backend, "block") == 0) && vb_store_prepare(&c, &x.store) < 0)
 		goto out;
 	bool system_uri = strcmp(c.connect, "qemu:///system") == 0;
+	if (!resumed && vb_results_check_root(c.results) < 0)
+		goto out;
 	if (system_uri && (vb_check_reachable("the guest kernel", x.img.kernel) < 0 ||
 	                   vb_check_reachable("the guest initramfs", x.img.initrd) < 0 ||
 	                   (c.disk && vb_check_reachable("--disk", x.store.path) < 0)))
@@ -701,6 +796,7 @@ int vb_cmd_run(int argc, char **argv)
 	mlist = json_array();
 	json_object_set(x.runjson, "modes", mlist);
 measure:
+	ensure_seeds(&x, c.reps);
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		goto out;
 	if (!resumed)

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "store.h"
+#include "hostres.h"
 #include "util.h"
 
 #include <errno.h>
@@ -86,15 +87,19 @@ static int make_qcow2(struct vb_store *s)
 	char *img = vb_asprintf("%s.qcow2", s->path);
 	char *tmp = vb_asprintf("%s.qcow2.tmp", s->path);
 	char *marker = vb_asprintf("%s.qcow2.done", s->path);
+	char *log = vb_asprintf("%s.qcow2.log", s->path);
 	int ret = 0;
 
 	if (access(img, R_OK) < 0 || access(marker, F_OK) < 0) {
 		const char *argv[] = {"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", s->path, tmp, NULL};
 		vb_info("converting the backing store to qcow2: %s", img);
 		unlink(marker);
-		if (vb_run(argv, NULL, 0) != 0 || rename(tmp, img) < 0) {
+		/* qemu-img's warnings go to a log beside the image, not the terminal */
+		if (vb_run_logged(argv, log, 0) != 0 || rename(tmp, img) < 0) {
+			char *last = vb_file_last_line(log);
 			unlink(tmp);
-			ret = vb_error("cannot make the qcow2 image '%s' with qemu-img (apt-get install qemu-utils)", img);
+			ret = vb_error("cannot make the qcow2 image '%s' with qemu-img (%s; see %s)", img, last, log);
+			free(last);
 		} else {
 			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			if (fd >= 0)
@@ -107,6 +112,7 @@ static int make_qcow2(struct vb_store *s)
 		free(img);
 	free(tmp);
 	free(marker);
+	free(log);
 	return ret;
 }
 

@@ -10,7 +10,7 @@
  * validates the values. */
 static const char *const sweepable[] = {"bs", "iodepth", "numjobs", "rw", "rwmixread", NULL};
 
-static bool is_sweepable(const char *k)
+bool vb_sweep_is_param(const char *k)
 {
 	for (size_t i = 0; sweepable[i]; i++)
 		if (strcmp(sweepable[i], k) == 0)
@@ -52,7 +52,7 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 			goto fail;
 		}
 		*eq = '\0';
-		if (!is_sweepable(item)) {
+		if (!vb_sweep_is_param(item)) {
 			vb_error("--sweep: '%s' cannot be swept: choose from bs, iodepth, numjobs, rw, rwmixread", item);
 			goto fail;
 		}

@@ -6,6 +6,7 @@
 #define VB_SWEEP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "vbconfig.h"
 
@@ -27,6 +28,8 @@ struct vb_plan {
 /* Build the plan; reports and returns -1 on a malformed sweep. */
 int vb_plan_build(const struct vb_config *base, struct vb_plan *plan);
 void vb_plan_release(struct vb_plan *plan);
+/* Is k a parameter --sweep accepts (bs, iodepth, ...)? */
+bool vb_sweep_is_param(const char *k);
 /* A point's fio parameters as JSON (bs in bytes). */
 json_t *vb_point_params(const struct vb_point *p);
 

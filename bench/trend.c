@@ -165,9 +165,18 @@ int vb_cmd_trend(int argc, char **argv)
 		if (!strcmp(last->accel, "tcg"))
 			fputs("  set label 1 'emulated (TCG)' at graph 0.01, graph 0.97 tc rgb '#b00000'\n", gp);
 		fputs("  plot ", gp);
-		for (size_t m = 0; m < last->nmodes; m++)
-			fprintf(gp, "%s'trend.dat' using 1:%zu:%zu:xtic(2) with yerrorlines title '%s read', 'trend.dat' using 1:%zu:%zu with yerrorlines title '%s write'",
-			        m ? ", " : "", 3 + 4 * m, 4 + 4 * m, last->modes[m].mode, 5 + 4 * m, 6 + 4 * m, last->modes[m].mode);
+		for (size_t m = 0; m < last->nmodes; m++) {
+			struct vb_buf t = {0};
+			char *rd = vb_asprintf("%s read", last->modes[m].mode), *wr = vb_asprintf("%s write", last->modes[m].mode);
+			vb_buf_addf(&t, "%s'trend.dat' using 1:%zu:%zu:xtic(2) with yerrorlines title ", m ? ", " : "", 3 + 4 * m, 4 + 4 * m);
+			vb_gp_quote(&t, rd);
+			vb_buf_addf(&t, ", 'trend.dat' using 1:%zu:%zu with yerrorlines title ", 5 + 4 * m, 6 + 4 * m);
+			vb_gp_quote(&t, wr);
+			fputs(t.s, gp);
+			vb_buf_free(&t);
+			free(rd);
+			free(wr);
+		}
 		fputs("\n  unset output\n}\n", gp);
 		fclose(gp);
 		gp = NULL;
@@ -181,8 +190,8 @@ int vb_cmd_trend(int argc, char **argv)
 			char cwd[4096];
 			if (getcwd(cwd, sizeof(cwd)) && chdir(out) == 0) {
 				const char *gargv[] = {"gnuplot", "trend.gp", NULL};
-				if (vb_run(gargv, NULL, 120) != 0)
-					vb_warn("gnuplot failed drawing the trend chart in '%s'", out);
+				if (vb_run_logged(gargv, "gnuplot.log", 120) != 0)
+					vb_warn("gnuplot failed drawing the trend chart in '%s' (see gnuplot.log there)", out);
 				if (chdir(cwd) < 0)
 					vb_warn("cannot return to '%s'", cwd);
 			}

@@ -24,6 +24,9 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	/* Messages quote file contents and guest output: no control character
+	 * reaches the terminal (escape sequences, a forged second line). */
+	vb_text_clean(line);
 	fprintf(stderr, "%s\n", line);
 }
 
@@ -308,6 +311,17 @@ char *vb_read_file(const char *path, size_t max, size_t *lenp)
 
 int vb_run(const char *const argv[], char **out, int timeout_s)
 {
+	return vb_run_watched(argv, out, NULL, timeout_s, NULL, NULL);
+}
+
+int vb_run_logged(const char *const argv[], const char *log, int timeout_s)
+{
+	return vb_run_watched(argv, NULL, log, timeout_s, NULL, NULL);
+}
+
+int vb_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
+                   void (*tick)(void *arg, pid_t pid), void *arg)
+{
 	int pfd[2] = {-1, -1};
 	struct vb_buf b = {0};
 	double deadline = timeout_s > 0 ? vb_now() + timeout_s : 0;
@@ -328,6 +342,13 @@ int vb_run(const char *const argv[], char **out, int timeout_s)
 		if (out) {
 			dup2(pfd[1], STDOUT_FILENO);
 		}
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0)
+				fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
 		/* A child must not inherit our handlers' view of SIGINT. */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -338,7 +359,9 @@ int vb_run(const char *const argv[], char **out, int timeout_s)
 		close(pfd[1]);
 		for (;;) {
 			struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-			int r = poll(&p, 1, 200);
+			int r = poll(&p, 1, tick ? 50 : 200);
+			if (tick)
+				tick(arg, pid);
 			if (r > 0) {
 				char chunk[4096];
 				ssize_t n = read(pfd[0], chunk, sizeof(chunk));
@@ -406,4 +429,65 @@ char *vb_command_first_line(const char *const argv[])
 	}
 	out[strcspn(out, "\n")] = '\0';
 	return out;
+}
+
+char *vb_text_clean(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?'; /* C1 controls in UTF-8 (U+0080..U+009F, e.g. CSI) */
+	}
+	return s;
+}
+
+bool vb_valid_name(const char *s, size_t max)
+{
+	size_t n = 0;
+	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-') || n >= max)
+			return false;
+	return true;
+}
+
+bool vb_valid_id(const char *s)
+{
+	size_t n = 0;
+	if (!s || !*s || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+		      *s == '_' || *s == '-') || n >= 64)
+			return false;
+	return true;
+}
+
+bool vb_valid_fio_version(const char *s)
+{
+	size_t n = 0;
+	if (!s || strncmp(s, "fio-", 4) != 0 || !(s[4] >= '0' && s[4] <= '9'))
+		return false;
+	for (s += 4; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+		      *s == '+' || *s == '~' || *s == '_' || *s == '-') || n >= 40)
+			return false;
+	return true;
+}
+
+char *vb_file_last_line(const char *path)
+{
+	char *text = vb_read_file(path, 1 << 20, NULL);
+	char *r;
+	if (!text)
+		return vb_strdup("(no output)");
+	size_t n = strlen(text);
+	while (n && text[n - 1] == '\n')
+		text[--n] = '\0';
+	char *nl = strrchr(text, '\n');
+	r = vb_strdup(nl ? nl + 1 : (*text ? text : "(no output)"));
+	free(text);
+	return r;
 }

@@ -61,6 +61,18 @@ char *vb_read_file(const char *path, size_t max, size_t *lenp);
  * status, or -1 if it could not be started or was killed. */
 int vb_run(const char *const argv[], char **out, int timeout_s);
 
+/* The same, with stdout and stderr written to the file log (a tool's
+ * warnings belong in the run's log, not on the terminal). */
+int vb_run_logged(const char *const argv[], const char *log, int timeout_s);
+
+/* Last line of a (log) file, for error messages; caller frees. */
+char *vb_file_last_line(const char *path);
+
+/* Either of those (out or log may be NULL), calling tick(arg, pid) about
+ * every 50 ms while the child's output is read (out must be non-NULL). */
+int vb_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
+                   void (*tick)(void *arg, pid_t pid), void *arg);
+
 /* Set by SIGINT/SIGTERM handlers: every wait loop checks it. */
 extern volatile int vb_interrupted;
 void vb_install_signal_handlers(void);
@@ -69,5 +81,18 @@ void vb_install_signal_handlers(void);
 bool vb_is_executable(const char *path);
 /* First line of a command's output ("QEMU emulator version 7.2.0"), or NULL. */
 char *vb_command_first_line(const char *const argv[]);
+
+/* Whitelists for strings that come from a guest or a results folder and
+ * reach a script, a file name or a terminal (see tests/hostile.sh):
+ *   vb_valid_name         a mode name: [a-z0-9][a-z0-9-]*, at most max bytes
+ *   vb_valid_id           a run id: [A-Za-z0-9._-], not starting with . or -,
+ *                         at most 64 bytes
+ *   vb_valid_fio_version  "fio-" digit, then [A-Za-z0-9.+~_-], at most 44 bytes */
+bool vb_valid_name(const char *s, size_t max);
+bool vb_valid_id(const char *s);
+bool vb_valid_fio_version(const char *s);
+/* Replace control characters (C0, DEL and UTF-8 C1) in s with '?', in place: free
+ * text for a terminal.  Returns s. */
+char *vb_text_clean(char *s);
 
 #endif

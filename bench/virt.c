@@ -138,7 +138,7 @@ static bool reconnect(struct vb_virt *v)
 	return true;
 }
 
-struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel)
+struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel, char **why)
 {
 	struct vb_guest *g = vb_calloc(1, sizeof(*g));
 
@@ -147,18 +147,31 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 		reconnect(v); /* libvirtd restarted since the last guest */
 	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
-		vb_error("libvirt could not start the guest: %s", last_error());
+		*why = vb_asprintf("libvirt could not start the guest: %s", last_error());
 		free(g);
 		return NULL;
 	}
 	g->name = vb_strdup(virDomainGetName(g->dom));
 	g->st = virStreamNew(v->conn, VIR_STREAM_NONBLOCK);
 	if (!g->st || virDomainOpenChannel(g->dom, channel, g->st, VIR_DOMAIN_CHANNEL_FORCE) < 0) {
-		vb_error("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name, last_error());
+		*why = vb_asprintf("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name, last_error());
 		vb_guest_free(g);
 		return NULL;
 	}
 	return g;
+}
+
+pid_t vb_guest_pid(struct vb_guest *g)
+{
+	/* libvirt's QEMU driver keeps the pid here for qemu:///system; other
+	 * URIs (remote hosts) have no local /proc to read */
+	if (!g->name || strcmp(g->v->uri, "qemu:///system") != 0)
+		return 0;
+	char *p = vb_asprintf("/run/libvirt/qemu/%s.pid", g->name), *text = vb_read_file(p, 64, NULL);
+	long pid = text ? atol(text) : 0;
+	free(p);
+	free(text);
+	return pid > 0 ? (pid_t)pid : 0;
 }
 
 bool vb_guest_running(struct vb_guest *g)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct vb_virt;
 struct vb_guest;
@@ -27,8 +28,12 @@ char *vb_virt_library_version(struct vb_virt *v);
 bool vb_virt_offers_kvm(struct vb_virt *v);
 
 /* Create a transient domain (destroyed automatically should the controller
- * die) and open its agent channel.  Reports and returns NULL on failure. */
-struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel);
+ * die) and open its agent channel.  Returns NULL with *why (caller frees;
+ * not reported: the caller decides how to say it) on failure. */
+struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel, char **why);
+/* The pid of the guest's QEMU when it runs on this host under
+ * qemu:///system, else 0. */
+pid_t vb_guest_pid(struct vb_guest *g);
 /* Receive one line (without the newline; caller frees) before the absolute
  * vb_now() deadline.  Returns 1 with *line, 0 at the deadline, -1 if the
  * guest is gone, the channel broke or a line exceeds max bytes (*why set,

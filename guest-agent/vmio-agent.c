@@ -414,7 +414,56 @@ static void cap_add(struct capture *c, const char *p, size_t n)
 	c->s[c->len] = '\0';
 }
 
-static int run_fio(char *const argv[], struct capture *out, struct capture *err)
+/* The host samples its CPU over a window of the job that the agent marks:
+ * `window` messages at [start, end] seconds after the disk's first I/O
+ * (fio's own start-up, under emulation seconds long, is not I/O). */
+struct window {
+	const char *id, *dev;
+	double start, end;      /* seconds after the first I/O; end 0: no window */
+	double t_io;            /* when the disk's completion count first moved */
+	unsigned long long ios0;
+	int sent;               /* edges sent: 0, 1 (start) or 2 (end) */
+};
+
+static unsigned long long disk_ios(const char *dev)
+{
+	char path[PATH_MAX];
+	unsigned long long rd = 0, wr = 0;
+	snprintf(path, sizeof(path), "/sys/block/%s/stat", dev);
+	char *s = read_small(path, NULL);
+	/* reads completed, merged, sectors, ms; writes completed, ... */
+	if (s && sscanf(s, "%llu %*u %*u %*u %llu", &rd, &wr) != 2)
+		rd = wr = 0;
+	free(s);
+	return rd + wr;
+}
+
+static void send_edge(struct window *w, const char *edge)
+{
+	json_t *m = msg_new("window");
+	json_object_set_new(m, "id", json_string(w->id));
+	json_object_set_new(m, "edge", json_string(edge));
+	send_msg(m);
+	json_decref(m);
+	w->sent++;
+}
+
+static void window_tick(struct window *w)
+{
+	if (!w || w->end <= 0 || w->sent == 2)
+		return;
+	if (w->t_io == 0) {
+		if (disk_ios(w->dev) != w->ios0)
+			w->t_io = now();
+		return;
+	}
+	if (w->sent == 0 && now() >= w->t_io + w->start)
+		send_edge(w, "start");
+	if (w->sent == 1 && now() >= w->t_io + w->end)
+		send_edge(w, "end");
+}
+
+static int run_fio(char *const argv[], struct capture *out, struct capture *err, struct window *w)
 {
 	int po[2], pe[2], status;
 	pid_t pid;
@@ -437,8 +486,11 @@ static int run_fio(char *const argv[], struct capture *out, struct capture *err)
 	close(pe[1]);
 	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
 	int open_fds = 2;
+	if (w)
+		w->ios0 = disk_ios(w->dev);
 	while (open_fds) {
-		if (poll(p, 2, -1) < 0) {
+		window_tick(w);
+		if (poll(p, 2, w && w->end > 0 && w->sent < 2 ? 50 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -535,8 +587,14 @@ static void do_job(json_t *job)
 		argv[n++] = perjob;
 	}
 	argv[n] = NULL;
+	json_t *win = json_object_get(job, "window");
+	struct window w = {.id = id, .dev = dev};
+	if (json_is_array(win) && json_array_size(win) == 2) {
+		w.start = json_number_value(json_array_get(win, 0));
+		w.end = json_number_value(json_array_get(win, 1));
+	}
 	logmsg("job %s: fio on /dev/%s", id, dev);
-	int st = run_fio(argv, &out, &err);
+	int st = run_fio(argv, &out, &err, &w);
 	if (st != 0) {
 		send_error(id, err.s ? err.s : "", "fio exited with status %d: %s", st,
 		           last_line(err.s, line, sizeof(line)));
