@@ -7,7 +7,11 @@
  *   noise      beyond the threshold but not significant: more repetitions
  *              would tell
  * A mode that ran in BASE but failed or is missing in NEW counts as
- * regressed.  Exit 0 no regression, 1 regression, 2 error. */
+ * regressed.  Runs that differ in job, tuning, accelerator or versions are
+ * refused (each difference named) unless --force, and so are runs with a
+ * single repetition on a side (nothing could be judged).  Latency
+ * percentiles are read off merged bins.  Exit 0 no regression, 1
+ * regression, 2 error or refusal. */
 #include "config.h"
 #include "commands.h"
 #include "options.h"
@@ -40,6 +44,90 @@ static const char *mode_status(const struct vb_summary *s, const char *mode)
 		if (!strcmp(s->modes[i].mode, mode))
 			return s->modes[i].status;
 	return NULL;
+}
+
+/* The figure compared: the mean over repetitions, except for latency
+ * percentiles, which are read off the bins merged over the repetitions
+ * (as in the tables); the test's spread still comes from the
+ * per-repetition values. */
+static double value(const struct vb_row *r, int m)
+{
+	return m == VB_M_CLAT_P99 ? r->pct[2] : r->s[m].mean;
+}
+
+/* What must be equal for two runs to measure the same thing: the job, the
+ * tuning, the accelerator and the versions of what sits in the I/O path.
+ * One line per difference; returns their number. */
+static const struct {
+	const char *what, *obj, *key;
+} same[] = {
+	{"accelerator", "accelerator", "name"},
+	{"QEMU version", "versions", "qemu"},
+	{"fio version", "versions", "fio"},
+	{"guest kernel", "versions", "guest_kernel"},
+	{"--cache", "config", "cache"},
+	{"--io", "config", "io"},
+	{"--backend", "config", "backend"},
+	{"--format", "config", "format"},
+	{"--iothreads", "config", "iothreads"},
+	{"--queues", "config", "queues"},
+	{"--vcpus", "config", "vcpus"},
+	{"--memory", "config", "memory_mib"},
+	{"--size", "config", "size"},
+	{"--ramp", "config", "ramp"},
+	{"--lun-device", "config", "lun_device"},
+	{"--pci-device", "config", "pci_device"},
+};
+
+static char *show(json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	char *r = s ? vb_text_clean(s) : vb_strdup("(none)");
+	if (strlen(r) > 80)
+		strcpy(r + 77, "...");
+	return r;
+}
+
+static int differences(const struct vb_summary *a, const struct vb_summary *b)
+{
+	int n = 0;
+	if (!json_equal(job_of(a), job_of(b))) {
+		vb_error("compare: the runs ran different jobs: '%s' in %s, '%s' in %s", a->job, a->id, b->job, b->id);
+		n++;
+	}
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		json_t *x = json_object_get(json_object_get(a->run, same[i].obj), same[i].key);
+		json_t *y = json_object_get(json_object_get(b->run, same[i].obj), same[i].key);
+		if ((x || y) && !(x && y && json_equal(x, y))) {
+			char *sx = show(x), *sy = show(y);
+			vb_error("compare: %s differs: %s in %s, %s in %s", same[i].what, sx, a->id, sy, b->id);
+			free(sx);
+			free(sy);
+			n++;
+		}
+	}
+	if (n)
+		vb_error("compare: %d difference%s between runs %s and %s: their figures are not comparable (pass --force to compare anyway)",
+		         n, n == 1 ? "" : "s", a->id, b->id);
+	return n;
+}
+
+/* Welch's test needs a spread on each side: with one repetition it can
+ * only ever say "noise", which would pass anything. */
+static bool too_few_reps(const struct vb_summary *a, const struct vb_summary *b)
+{
+	const struct vb_summary *side[2] = {a, b};
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < side[k]->nrows; i++) {
+			const struct vb_row *r = &side[k]->rows[i];
+			if (r->n == 1) {
+				vb_error("compare: run %s has 1 repetition of mode '%s': a verdict needs at least 2 per side (3 or more are better): rerun with --reps 3",
+				         side[k]->id, r->mode);
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 static int parse_metrics(const char *list, bool want[VB_NMETRICS])
@@ -123,16 +211,10 @@ int vb_cmd_compare(int argc, char **argv)
 		goto out;
 	if (vb_summary_load(rest[0], &base) < 0 || vb_summary_load(rest[1], &now) < 0)
 		goto out;
-	if (!c.force && !json_equal(job_of(&base), job_of(&now))) {
-		vb_error("compare: runs %s and %s ran different jobs ('%s' and '%s'): compare like with like, or pass --force",
-		         base.id, now.id, base.job, now.job);
+	if (!c.force && differences(&base, &now) > 0)
 		goto out;
-	}
-	if (!c.force && strcmp(base.accel, now.accel) != 0) {
-		vb_error("compare: run %s ran under %s and run %s under %s: figures from different accelerators are not comparable (pass --force to compare anyway)",
-		         base.id, base.accel, now.id, now.accel);
+	if (too_few_reps(&base, &now))
 		goto out;
-	}
 
 	v = vb_calloc(base.nrows * VB_NMETRICS + base.nmodes + 1, sizeof(*v));
 	for (size_t i = 0; i < base.nmodes; i++) {
@@ -149,7 +231,7 @@ int vb_cmd_compare(int argc, char **argv)
 		if (!n || !b->n || !n->n || b->s[VB_M_IOPS].mean <= 0)
 			continue; /* a direction the job does not exercise, or a mode that failed */
 		for (int m = 0; m < VB_NMETRICS; m++) {
-			if (!want[m] || b->s[m].mean <= 0)
+			if (!want[m] || !(value(b, m) > 0) || !(value(n, m) >= 0))
 				continue;
 			struct verdict *x = &v[nv++];
 			x->base = b;
@@ -158,7 +240,7 @@ int vb_cmd_compare(int argc, char **argv)
 			x->point = b->point;
 			x->dir = b->dir;
 			x->metric = m;
-			x->change = (n->s[m].mean - b->s[m].mean) / b->s[m].mean * 100.0;
+			x->change = (value(n, m) - value(b, m)) / value(b, m) * 100.0;
 			x->p = vb_welch_p(b->val[m], b->n, n->val[m], n->n);
 			bool worse = vb_metrics[m].higher_is_better ? x->change < 0 : x->change > 0;
 			if (fabs(x->change) < c.threshold)
@@ -177,8 +259,8 @@ int vb_cmd_compare(int argc, char **argv)
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", v[i].mode, "point", v[i].point, "dir", v[i].dir,
 			                      "metric", v[i].metric >= 0 ? vb_metrics[v[i].metric].name : "status", "verdict", v[i].word);
 			if (v[i].metric >= 0) {
-				json_object_set_new(o, "base_mean", json_real(v[i].base->s[v[i].metric].mean));
-				json_object_set_new(o, "new_mean", json_real(v[i].new_->s[v[i].metric].mean));
+				json_object_set_new(o, "base", json_real(value(v[i].base, v[i].metric)));
+				json_object_set_new(o, "new", json_real(value(v[i].new_, v[i].metric)));
 				json_object_set_new(o, "change_pct", json_real(v[i].change));
 				json_object_set_new(o, "p_value", json_real(v[i].p));
 			}
@@ -202,7 +284,7 @@ int vb_cmd_compare(int argc, char **argv)
 				continue;
 			}
 			printf("%-15s %-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].mode, v[i].point, v[i].dir,
-			       vb_metrics[v[i].metric].name, v[i].base->s[v[i].metric].mean, v[i].new_->s[v[i].metric].mean, v[i].change,
+			       vb_metrics[v[i].metric].name, value(v[i].base, v[i].metric), value(v[i].new_, v[i].metric), v[i].change,
 			       v[i].p, v[i].word);
 		}
 		printf("%s\n", regressed ? "REGRESSION" : "no regression");

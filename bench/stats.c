@@ -121,45 +121,60 @@ int vb_hist_add_fio_bins(struct vb_hist *h, json_t *bins)
 {
 	const char *key;
 	json_t *val;
-	if (!json_is_object(bins))
+	size_t m = 0, nb = json_object_size(bins);
+
+	if (!json_is_object(bins) || nb > VB_HIST_MAX_BINS)
 		return -1;
+	/* the new bins as (value, count) pairs, checked, then sorted */
+	double *add = vb_calloc(nb * 2 + 1, sizeof(double));
 	json_object_foreach(bins, key, val) {
 		char *end;
 		double v = strtod(key, &end);
-		if (*end || !json_is_number(val) || json_number_value(val) < 0 || v < 0)
+		double c = json_is_number(val) ? json_number_value(val) : -1;
+		if (end == key || *end || !isfinite(v) || v < 0 || !isfinite(c) || c < 0) {
+			free(add);
 			return -1;
-		double c = json_number_value(val);
-		/* merge into an existing bin of the same value, else append */
-		size_t i;
-		for (i = 0; i < h->n && h->value[i] != v; i++)
-			;
-		if (i == h->n) {
-			if (h->n == h->cap) {
-				h->cap = h->cap ? h->cap * 2 : 256;
-				h->value = realloc(h->value, h->cap * sizeof(double));
-				h->count = realloc(h->count, h->cap * sizeof(double));
-				if (!h->value || !h->count)
-					abort();
-			}
-			h->value[h->n] = v;
-			h->count[h->n] = 0;
-			h->n++;
 		}
-		h->count[i] += c;
-		h->total += c;
+		add[2 * m] = v;
+		add[2 * m + 1] = c;
+		m++;
 	}
-	/* keep the bins sorted by value, counts alongside */
-	double *pairs = vb_calloc(h->n * 2, sizeof(double));
-	for (size_t i = 0; i < h->n; i++) {
-		pairs[2 * i] = h->value[i];
-		pairs[2 * i + 1] = h->count[i];
+	qsort(add, m, 2 * sizeof(double), cmp_double);
+	/* merge two sorted lists: O(n + m), equal values summed */
+	size_t cap = h->n + m, i = 0, k = 0, n = 0;
+	double *value = vb_calloc(cap + 1, sizeof(double)), *count = vb_calloc(cap + 1, sizeof(double));
+	while (i < h->n || k < m) {
+		double v, c;
+		if (k >= m || (i < h->n && h->value[i] <= add[2 * k])) {
+			v = h->value[i];
+			c = h->count[i++];
+		} else {
+			v = add[2 * k];
+			c = add[2 * k + 1];
+			k++;
+		}
+		if (n && value[n - 1] == v) {
+			count[n - 1] += c;
+		} else {
+			value[n] = v;
+			count[n++] = c;
+		}
 	}
-	qsort(pairs, h->n, 2 * sizeof(double), cmp_double);
-	for (size_t i = 0; i < h->n; i++) {
-		h->value[i] = pairs[2 * i];
-		h->count[i] = pairs[2 * i + 1];
+	free(add);
+	if (n > VB_HIST_MAX_BINS) {
+		free(value);
+		free(count);
+		return -1;
 	}
-	free(pairs);
+	free(h->value);
+	free(h->count);
+	h->value = value;
+	h->count = count;
+	h->n = n;
+	h->cap = cap;
+	h->total = 0;
+	for (k = 0; k < n; k++)
+		h->total += count[k];
 	return 0;
 }
 

@@ -35,8 +35,13 @@ struct vb_hist {
 	double *count;
 	double total;
 };
-/* Add fio's "bins" object ({"<ns>": count, ...}) to h.  Returns -1 on a
- * malformed object. */
+/* fio's json+ has at most 1,856 bins per direction; merged repetitions
+ * share them.  More distinct values than this is not fio's output. */
+#define VB_HIST_MAX_BINS 8192
+/* Add fio's "bins" object ({"<ns>": count, ...}) to h, merging equal
+ * values (O(n log n)).  Returns -1, h unchanged, on a malformed object:
+ * a key that is not a finite number >= 0 (nan, inf), a negative or
+ * non-finite count, or more than VB_HIST_MAX_BINS values. */
 int vb_hist_add_fio_bins(struct vb_hist *h, json_t *bins);
 /* Value at percentile p (0..100): the smallest bin value whose cumulative
  * count reaches p% of all samples; 0 for an empty histogram. */

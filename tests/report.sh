@@ -64,8 +64,10 @@ derive() { # NAME STARTED FILTER MODES...
 		done
 	done
 }
+# (latency: fio's percentiles and its bins, which compare reads p99 from)
 scale='def s(d; f; g): .jobs[0][d].iops *= f | .jobs[0][d].bw_bytes *= f | .jobs[0][d].clat_ns.mean *= g
-	| .jobs[0][d].clat_ns.percentile |= map_values(. * g);'
+	| .jobs[0][d].clat_ns.percentile |= map_values(. * g)
+	| .jobs[0][d].clat_ns.bins |= with_entries(.key |= (tonumber * g | floor | tostring));'
 # a 20% IOPS drop and 25% more latency on virtio-blk only
 derive regressed 2026-11-26T01:00:00Z "$scale s(\"read\"; 0.8; 1.25) | s(\"write\"; 0.8; 1.25)" virtio-blk
 # pure noise: every repetition moved by at most 1%, in both directions
@@ -105,6 +107,26 @@ cp -r "$TMP/noise" "$TMP/kvm"
 jq '.accelerator.name = "kvm"' "$TMP/noise/run.json" > "$TMP/kvm/run.json"
 vb compare "$TMP/base" "$TMP/kvm"
 check "different accelerators are refused (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'not comparable' '$TMP/err'"
+# every difference in tuning, kernel or versions is named, and refused
+cp -r "$TMP/noise" "$TMP/tuned"
+jq '.config.cache = "writeback" | .config.io = "threads" | .config.vcpus = 4 | .versions.guest_kernel = "6.12.0" | .versions.qemu = "9.2.0"' \
+	"$TMP/noise/run.json" > "$TMP/tuned/run.json"
+vb compare "$TMP/base" "$TMP/tuned"
+check "different tuning, kernel and QEMU are refused (exit 2)" [ "$rc" -eq 2 ]
+for w in --cache --io --vcpus 'guest kernel' 'QEMU version'; do
+	check "... naming '$w'" grep -q "compare: $w differs" "$TMP/err"
+done
+check "... and counting 5 differences" grep -q '5 differences' "$TMP/err"
+vb compare "$TMP/base" "$TMP/tuned" --force
+check "--force compares differently tuned runs anyway" [ "$rc" -eq 0 ]
+# one repetition a side cannot be judged: refused, not passed
+cp -r "$TMP/noise" "$TMP/onerep"
+jq '.modes[].points[0].reps |= .[0:1]' "$TMP/noise/run.json" > "$TMP/onerep/run.json"
+vb compare "$TMP/base" "$TMP/onerep"
+check "one repetition on a side is refused (exit 2), saying how many it needs" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'at least 2 per side' '$TMP/err'"
+vb compare "$TMP/onerep" "$TMP/base"
+check "... on either side" [ "$rc" -eq 2 ]
 # a mode that ran in BASE and failed in NEW is a regression
 cp -r "$TMP/noise" "$TMP/failed"
 jq '(.modes[] | select(.mode == "sata")) |= (.status = "failed" | .reason = "guest hung" | .points = [])' \
