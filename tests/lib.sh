@@ -6,7 +6,7 @@ CONNECT=${VMIO_TEST_CONNECT:-qemu:///system}
 CACHE=${VMIO_TEST_CACHE:-/var/cache/vmio-bench}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmio-test.XXXXXX")
 chmod 755 "$TMP"   # QEMU's user must reach console logs and disks in here
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 npass=0
 nfail=0
 

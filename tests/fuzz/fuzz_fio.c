@@ -6,13 +6,26 @@
 #include <stdlib.h>
 
 #include "fiojson.h"
+#include "report.h"
 #include "stats.h"
+#include "util.h"
+
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vb_fio_result r;
 	char *why = NULL;
 	if (vb_fio_parse((const char *)data, size, &r, &why) == 0) {
+		/* the version is the one string of fio's that reaches a chart
+		 * title: whitelisted, then quoted, it must never carry a
+		 * backquote (gnuplot would run it) */
+		struct vb_buf b = {0};
+		vb_gp_quote(&b, vb_valid_fio_version(r.fio_version) ? r.fio_version : "fio");
+		vb_gp_quote(&b, r.fio_version);
+		if (strchr(b.s, '`'))
+			abort();
+		vb_buf_free(&b);
 		vb_fio_result_release(&r);
 		json_t *root = json_loadb((const char *)data, size, JSON_DISABLE_EOF_CHECK, NULL);
 		json_t *job = json_array_get(json_object_get(root, "jobs"), 0);

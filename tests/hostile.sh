@@ -1,0 +1,86 @@
+#!/bin/bash
+# A results folder (or the guest that filled it) is hostile: payloads in
+# every string field of fio's JSON, hello.json and run.json -- backquotes,
+# $(...), gnuplot's system("..."), quote breaks, escape sequences, HTML --
+# must run nothing through report, compare and trend, reach no terminal as
+# control characters, and leave report.html without markup of theirs.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+command -v gnuplot >/dev/null || need "gnuplot (apt-get install gnuplot-nox)"
+FIX=$VB_SRCDIR/tests/fixtures/run-base
+M=$TMP/marks
+mkdir -p "$M"
+# Each payload tries another way out; every one would create a file in $M.
+payloads=(
+	"\`touch $M/backquote\`"
+	"\$(touch $M/dollar)"
+	"\"; system(\"touch $M/system-dq\"); print \""
+	"'; system('touch $M/system-sq'); print '"
+	"\" . system(\"touch $M/concat\") . \""
+	"@x \`touch $M/macro\`"
+	"\\\\\" \`touch $M/escaped\` \\\\"
+	$'\e[31mred\e[0m\r\nforged line\u009b2J'
+	"<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+	"]]></svg><script>alert(2)</script>"
+)
+# plant P into every string of a JSON file; keys that are names or paths
+# get it too, except where the run would then be refused before rendering
+# (that case is tested separately below)
+plant() { # FILE PAYLOAD KEEP-NAMES(0|1)
+	local f=$1 p=$2 keep=$3
+	jq --arg p "$p" --argjson keep "$keep" '
+		reduce paths(type == "string") as $k (.;
+			if $keep == 1 and ($k[-1] | IN("file", "iops_log", "mode", "id", "dir", "name", "status")) then .
+			else setpath($k; getpath($k) + $p) end)' "$f" > "$f.new" && mv "$f.new" "$f"
+}
+no_marks() { [ -z "$(ls -A "$M")" ]; }
+no_control() { ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$@"; }
+
+i=0
+for p in "${payloads[@]}"; do
+	i=$((i + 1))
+	D=$TMP/run-$i
+	cp -r "$FIX" "$D"
+	chmod -R u+w "$D"
+	plant "$D/run.json" "$p" 1
+	for f in "$D"/*/rep-*.fio.json; do plant "$f" "$p" 0; done
+	printf '{"v": 2, "type": "hello", "agent": "x", "kernel": "k", "disks": [{"name": "vda", "serial": "vmio-disk0"}]}\n' > "$D/virtio-blk/hello.json"
+	plant "$D/virtio-blk/hello.json" "$p" 0
+	vb report "$D"
+	check "payload $i: report runs (exit 0) and runs nothing" sh -c "[ $rc -eq 0 ]" && no_marks
+	check "payload $i: report draws its charts" test -s "$D/plots/iops.svg"
+	check "payload $i: nothing ran (no file in the marks folder)" no_marks
+	check "payload $i: no control character reaches the terminal" no_control "$TMP/out" "$TMP/err"
+	check "payload $i: report.html carries no markup of the payload's" \
+		sh -c "! grep -Eq '<script|<img' '$D/report.html'"
+	check "payload $i: report.html is still well-formed" sh -c "sed 's/<!DOCTYPE html>//' '$D/report.html' | xmllint --noout - 2>/dev/null"
+	check "payload $i: the chart script carries no backquote" sh -c "! grep -q '\`' '$D/plots/charts.gp'"
+	vb compare "$D" "$D" --force
+	check "payload $i: compare runs nothing" sh -c "[ $rc -le 1 ]" && no_marks
+	check "payload $i: compare prints no control character" no_control "$TMP/out" "$TMP/err"
+	vb trend "$D" "$FIX" --out "$TMP/trend-$i"
+	check "payload $i: trend runs nothing" no_marks
+	check "payload $i: trend prints no control character" no_control "$TMP/out" "$TMP/err"
+	# names and paths with the payload: refused with one line, nothing run
+	R=$TMP/named-$i
+	cp -r "$FIX" "$R"
+	chmod -R u+w "$R"
+	plant "$R/run.json" "$p" 0
+	vb report "$R"
+	check "payload $i in names: refused (exit 2) with one line, nothing run" \
+		sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ]" && no_marks
+	check "payload $i in names: no control character reaches the terminal" no_control "$TMP/err"
+done
+
+# a sweep over a parameter vmio-bench does not have names files and titles
+D=$TMP/sweep
+cp -r "$FIX" "$D"
+chmod -R u+w "$D"
+jq --arg p "x\`touch $M/sweep\`/../../x" '.job.sweep = {($p): ["1"]}' "$FIX/run.json" > "$D/run.json"
+vb report "$D"
+check "a hostile sweep parameter is refused (exit 2)" [ "$rc" -eq 2 ]
+check "... and ran nothing" no_marks
+# the same fixture, unchanged, still draws: the test would notice a
+# renderer that gave up on everything
+ls "$M"
+finish
