@@ -53,7 +53,7 @@ expect_usage "report: a file, not a run" report /etc/hostname
 check "no results folder was created by bad usage" test ! -e "$R"
 
 vb --help
-check "--help exits 0 and lists run" [ "$rc" -eq 0 ] && grep -q '^  run' "$TMP/out"
+check "--help exits 0 and lists run" sh -c "[ $rc -eq 0 ] && grep -q '^  run' '$TMP/out'"
 vb run --help
 check "run --help lists --bs with its default" grep -q -- '--bs SIZE.*\[4k\]' "$TMP/out"
 vb modes

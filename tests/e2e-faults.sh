@@ -75,20 +75,28 @@ hostile() { # NAME SHELL-LINES-WRITING-TO-$P EXPECTED-REASON
 	chmod 755 "$TMP/$1/init"
 	overlay "$1" "$TMP/$1"
 	# shellcheck disable=SC2046
+	touch "$TMP/stamp-$1"
+	sleep 1
 	vb run --modes virtio-blk --runtime 1 --reps 1 --boot-timeout 120 --results "$R" "${common[@]}" $(img "$1")
 	check "hostile agent ($1): exit 1, no crash" [ "$rc" -eq 1 ]
 	check "hostile agent ($1): the reason is named ($3)" grep -q "$3" "$TMP/err"
 	check "hostile agent ($1): one run.json, valid" jqe '.modes[0].status == "failed"' "$R/latest/run.json"
-	check "hostile agent ($1): nothing written outside the run folder" [ "$(ls "$R" | grep -vc '^latest$')" -eq "$(ls -d "$R"/2* | wc -l)" ]
+	# the run folder is the only place a run writes: look everywhere else a
+	# hostile name could point (the hello names ../../../../etc)
+	local run; run=$(readlink -f "$R/latest")
+	find /etc /root /var/cache/vmio-bench /var/tmp "$TMP" -xdev -newer "$TMP/stamp-$1" -type f \
+		! -path "$run/*" ! -path "$TMP/out" ! -path "$TMP/err" ! -path "$CACHE/run/*" 2>/dev/null > "$TMP/written"
+	check "hostile agent ($1): nothing written outside the run folder ($(head -3 "$TMP/written" | tr '\n' ' '))" \
+		[ ! -s "$TMP/written" ]
 	nothing_left "hostile agent ($1)"
 }
 hostile garbage 'echo "this is not json" > $P' 'invalid JSON'
 hostile wrongtype 'echo "[1, 2, 3]" > $P' 'not an object'
-hostile unknowntype 'echo "{\"v\": 1, \"type\": \"root-shell\"}" > $P' 'unknown type'
+hostile unknowntype 'echo "{\"v\": 2, \"type\": \"root-shell\"}" > $P' 'unknown type'
 hostile oldproto 'echo "{\"v\": 99, \"type\": \"hello\"}" > $P' 'another protocol version'
-hostile nullhello 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
-hostile pathhello 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 1, \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
-hostile flood 'echo "{\"v\": 1, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": 1, \"type\": \"progress\"}" > $P' 'flooded the channel'
+hostile nullhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
+hostile pathhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 2, \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
+hostile flood 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": 2, \"type\": \"progress\"}" > $P' 'flooded the channel'
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------
@@ -157,8 +165,9 @@ mkdir -p "$TMP/ro"
 if mount -t tmpfs -o size=1m tmpfs "$TMP/ro" 2>/dev/null; then
 	mount -o remount,ro "$TMP/ro"
 	vb run --modes virtio-blk --runtime 1 --reps 1 --results "$TMP/ro/results" "${common[@]}"
-	check "a read-only results disk: exit 1 with one clear line" \
-		sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$TMP/err') -le 3 ] && grep -q 'cannot create the results folder' '$TMP/err'"
+	# checked with the other inputs, before any guest boots: a usage error
+	check "a read-only results disk: exit 2 with one clear line, before anything boots" \
+		sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'cannot create the results folder' '$TMP/err'"
 	nothing_left "a read-only results disk"
 	umount "$TMP/ro"
 	mount -t tmpfs -o size=256k tmpfs "$TMP/ro"
