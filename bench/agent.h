@@ -19,6 +19,11 @@ int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char 
 /* Find the disk whose serial matches in a hello; borrowed, NULL if none. */
 json_t *vb_agent_hello_disk(json_t *hello, const char *serial);
 int vb_agent_send(struct vb_guest *g, json_t *msg);
+/* Does the disk a hello reports sit where mode m promises (its drivers, a
+ * passthrough's own identity, a passed-through function's address)?  0,
+ * or -1 with *why (caller frees). */
+struct vb_mode;
+int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why);
 /* {"v":1,"type":type}; new reference. */
 json_t *vb_agent_msg_new(const char *type);
 

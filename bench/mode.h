@@ -54,6 +54,8 @@ struct vb_mode {
 	 * agent's hello).  NULL: no guest (host) or not checkable. */
 	const char *guest_driver;
 	const char *bus_driver;
+	const char *guest_pci;    /* the guest PCI address ("0000:00:12.0") the
+	                             disk must sit under (hostdev) */
 	bool passthrough;         /* the guest must see the host device's own SCSI
 	                             identity, not QEMU's emulated disk */
 	bool host;                /* measured on the host: no guest at all */
@@ -94,6 +96,7 @@ struct vb_mode {
 /* Free PCI addresses on q35's root bus, clear of libvirt's root ports. */
 #define VB_PCI_ADDR_NVME "0x10"
 #define VB_PCI_ADDR_NULL "0x11"
+#define VB_PCI_ADDR_HOSTDEV "0x12"
 
 /* NULL-terminated table of every mode, in display order. */
 extern const struct vb_mode *const vb_modes[];

@@ -101,6 +101,10 @@ static void hostdev_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_open(x, "source", NULL);
 	vb_xml_empty(x, "address", "domain", sd, "bus", sb, "slot", ss, "function", sf, NULL);
 	vb_xml_close(x);
+	/* a fixed place in the guest (an integrated endpoint on q35's root
+	 * bus), so that the agent's hello can prove the disk is this one */
+	vb_xml_empty(x, "address", "type", "pci", "domain", "0x0000", "bus", "0x00", "slot", VB_PCI_ADDR_HOSTDEV, "function",
+	             "0x0", NULL);
 	vb_xml_close(x);
 }
 
@@ -108,6 +112,7 @@ const struct vb_mode vb_mode_hostdev = {
 	.name = "hostdev",
 	.summary = "PCI passthrough of --pci-device with VFIO (<hostdev type='pci'>)",
 	.guest_driver = NULL, /* the device's own driver, whatever it is */
+	.guest_pci = "0000:00:12.0", /* VB_PCI_ADDR_HOSTDEV */
 	.check_config = hostdev_check_config,
 	.probe = hostdev_probe,
 	.prepare = hostdev_prepare,

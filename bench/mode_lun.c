@@ -4,6 +4,7 @@
  * tgtd, or a host SCSI disk given with --lun-device. */
 #include "config.h"
 #include "mode.h"
+#include "proto.h"
 #include "hostres.h"
 #include "util.h"
 
@@ -126,12 +127,9 @@ static char *vpd_serial(const char *dev)
 	char *r = NULL;
 	free(p);
 	if (raw && len > 4) {
-		size_t n = (unsigned char)raw[3] < len - 4 ? (unsigned char)raw[3] : len - 4;
-		struct vb_buf b = {0};
-		for (size_t i = 4; i < 4 + n; i++)
-			if (raw[i] != ' ')
-				vb_buf_add(&b, &raw[i], 1);
-		r = vb_buf_release(&b);
+		char serial[256];
+		vb_serial_from_vpd80((const unsigned char *)raw, len, serial, sizeof(serial));
+		r = vb_strdup(serial);
 	}
 	free(raw);
 	return r;

@@ -22,6 +22,8 @@
 #ifndef VB_PROTO_H
 #define VB_PROTO_H
 
+#include <stddef.h>
+
 #define VB_PROTO_CHANNEL "org.vmio.agent.0"
 #define VB_PROTO_VERSION 2
 #define VB_PROTO_MAX_LINE (16u << 20)
@@ -29,5 +31,39 @@
 #define VB_PROTO_MAX_PROGRESS 10000u
 /* The serial number the controller gives the disk under test. */
 #define VB_DISK_SERIAL "vmio-disk0"
+
+/* A SCSI unit serial number from VPD page 0x80 (the page's bytes as read
+ * from sysfs), normalised the same way on both sides: the controller for
+ * --lun-device, the agent for every SCSI/ATA disk.  Unprintable bytes
+ * become '?', leading and trailing spaces go (the standard pads with
+ * them) and inner runs of spaces become one.  Writes a NUL-terminated
+ * string of at most outlen - 1 bytes; returns its length. */
+static inline size_t vb_serial_from_vpd80(const unsigned char *page, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0, want;
+	int space = 0;
+
+	if (!outlen)
+		return 0;
+	want = len > 4 ? page[3] : 0;
+	if (want > len - 4)
+		want = len > 4 ? len - 4 : 0;
+	for (size_t i = 4; i < 4 + want && n + 1 < outlen; i++) {
+		unsigned char c = page[i];
+		if (c == ' ' || c == '\0') {
+			space = n > 0;
+			continue;
+		}
+		if (space) {
+			if (n + 2 >= outlen)
+				break; /* no room for the space and a character after it */
+			out[n++] = ' ';
+		}
+		space = 0;
+		out[n++] = (c > 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[n] = '\0';
+	return n;
+}
 
 #endif

@@ -187,42 +187,6 @@ static json_t *meter_json(const struct cpu_meter *m)
 	                 m->qemu ? "/proc" : "libvirt");
 }
 
-/* Does the disk the guest reports sit on the drivers this mode promises?
- * A benchmark of the wrong bus is worse than none. */
-static int check_guest_disk(const struct vb_mode *m, json_t *disk, char **why)
-{
-	json_t *drivers = json_object_get(disk, "drivers");
-	json_t *first = json_array_get(drivers, 0);
-	bool bus = !m->bus_driver;
-	size_t i;
-	json_t *d;
-
-	if (!m->guest_driver)
-		return 0;
-	json_array_foreach(drivers, i, d)
-		if (json_is_string(d) && m->bus_driver && strcmp(json_string_value(d), m->bus_driver) == 0)
-			bus = true;
-	if (!json_is_string(first) || strcmp(json_string_value(first), m->guest_driver) != 0 || !bus) {
-		char *got = json_dumps(drivers, JSON_COMPACT);
-		*why = vb_asprintf("the guest's disk sits on drivers %s, not on %s over %s as the mode promises",
-		                   got ? got : "[]", m->guest_driver, m->bus_driver ? m->bus_driver : "any bus");
-		free(got);
-		return -1;
-	}
-	if (m->passthrough) {
-		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
-		 * passed-through LUN answers INQUIRY with its own identity, and
-		 * has an sg node for raw SCSI commands. */
-		json_t *vendor = json_object_get(disk, "vendor");
-		if (!json_is_string(json_object_get(disk, "sg")) || !json_is_string(vendor) ||
-		    strncmp(json_string_value(vendor), "QEMU", 4) == 0) {
-			*why = vb_strdup("the guest's disk is QEMU's emulated SCSI disk (or has no sg node), not the passed-through LUN");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
  * with *why. */
 static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
@@ -271,7 +235,7 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 		goto fail;
 	}
 	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
-	if (check_guest_disk(m, disk, why) < 0)
+	if (vb_agent_check_disk(m, disk, why) < 0)
 		goto fail;
 	json_t *dname = json_object_get(disk, "name");
 	vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,

@@ -253,25 +253,10 @@ static char *disk_serial(const char *name)
 	free(s);
 	snprintf(path, sizeof(path), "/sys/block/%s/device/vpd_pg80", name);
 	if ((s = read_small(path, &len)) && len > 4) {
-		size_t n = (unsigned char)s[3];
-		if (n > len - 4)
-			n = len - 4;
-		char *r = malloc(n + 1);
-		if (r) {
-			memcpy(r, s + 4, n);
-			r[n] = '\0';
-			/* trim padding */
-			char *p = r;
-			while (*p == ' ')
-				p++;
-			memmove(r, p, strlen(p) + 1);
-			chomp(r);
-			for (char *q = r; *q; q++)
-				if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
-					*q = '?';
-		}
+		char serial[256];
+		vb_serial_from_vpd80((const unsigned char *)s, len, serial, sizeof(serial));
 		free(s);
-		return r;
+		return strdup(serial);
 	}
 	free(s);
 	return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "domxml.h"
 #include "fiojson.h"
 #include "job.h"
@@ -335,6 +336,74 @@ static void test_job(void)
 	vb_config_release(&c);
 }
 
+/* --lun-device: the controller and the agent read a disk's VPD page 0x80
+ * into the same string, inner spaces included. */
+static void test_serial(void)
+{
+	char out[64];
+	const unsigned char inner[] = {0, 0x80, 0, 12, ' ', ' ', 'A', 'B', ' ', ' ', 'C', 'D', ' ', 'E', ' ', ' '};
+	vb_serial_from_vpd80(inner, sizeof(inner), out, sizeof(out));
+	CHECK(strcmp(out, "AB CD E") == 0);
+	const unsigned char odd[] = {0, 0x80, 0, 4, 'x', 0x1b, 0xff, 'y'};
+	vb_serial_from_vpd80(odd, sizeof(odd), out, sizeof(out));
+	CHECK(strcmp(out, "x??y") == 0);
+	const unsigned char lying[] = {0, 0x80, 0, 200, 'a', 'b'}; /* longer than the page */
+	vb_serial_from_vpd80(lying, sizeof(lying), out, sizeof(out));
+	CHECK(strcmp(out, "ab") == 0);
+	const unsigned char empty[] = {0, 0x80, 0};
+	CHECK(vb_serial_from_vpd80(empty, sizeof(empty), out, sizeof(out)) == 0 && out[0] == '\0');
+	char small[4];
+	vb_serial_from_vpd80(inner, sizeof(inner), small, sizeof(small));
+	CHECK(strcmp(small, "AB") == 0);
+}
+
+/* Latency bins: nan/inf keys refused, too many refused, merging sorted. */
+static void test_bins(void)
+{
+	struct vb_hist h = {0};
+	json_t *b = json_pack("{s:i, s:i}", "1000", 1, "nan", 1);
+	CHECK(vb_hist_add_fio_bins(&h, b) < 0 && h.n == 0);
+	json_decref(b);
+	b = json_pack("{s:i}", "inf", 1);
+	CHECK(vb_hist_add_fio_bins(&h, b) < 0);
+	json_decref(b);
+	b = json_pack("{s:i}", "-5", 1);
+	CHECK(vb_hist_add_fio_bins(&h, b) < 0);
+	json_decref(b);
+	b = json_object();
+	for (int i = 0; i <= VB_HIST_MAX_BINS; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "%d", i);
+		json_object_set_new(b, k, json_integer(1));
+	}
+	CHECK(vb_hist_add_fio_bins(&h, b) < 0);
+	json_decref(b);
+	json_t *b1 = json_pack("{s:i, s:i}", "300", 2, "100", 1), *b2 = json_pack("{s:i, s:i}", "200", 4, "100", 3);
+	CHECK(vb_hist_add_fio_bins(&h, b1) == 0 && vb_hist_add_fio_bins(&h, b2) == 0);
+	CHECK(h.n == 3 && h.value[0] == 100 && h.count[0] == 4 && h.value[1] == 200 && h.value[2] == 300 && h.total == 10);
+	CHECK(vb_hist_percentile(&h, 50) == 200);
+	json_decref(b1);
+	json_decref(b2);
+	vb_hist_release(&h);
+}
+
+/* The in-guest check of a passed-through PCI function: its address. */
+static void test_hostdev_check(void)
+{
+	const struct vb_mode *m = vb_mode_find("hostdev");
+	char *why = NULL;
+	json_t *here = json_pack("{s:s, s:[s,s]}", "devpath", "/sys/devices/pci0000:00/0000:00:12.0/nvme/nvme0/nvme0n1",
+	                         "drivers", "nvme", "nvme");
+	json_t *there = json_pack("{s:s, s:[s,s]}", "devpath", "/sys/devices/pci0000:00/0000:00:03.0/nvme/nvme0/nvme0n1",
+	                          "drivers", "nvme", "nvme");
+	CHECK(m && m->guest_pci);
+	CHECK(vb_agent_check_disk(m, here, &why) == 0);
+	CHECK(vb_agent_check_disk(m, there, &why) < 0 && why && strstr(why, "0000:00:12.0"));
+	free(why);
+	json_decref(here);
+	json_decref(there);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -347,6 +416,9 @@ int main(void)
 	test_job();
 	test_stats();
 	test_sweep();
+	test_serial();
+	test_bins();
+	test_hostdev_check();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
