@@ -26,9 +26,21 @@ for m in host sata virtio-blk virtio-scsi lun nvme vhost-user-blk; do
 	check "$m: fio reported read and write IOPS > 0" \
 		jq -e '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/$m/rep-1.fio.json"
 done
+has() { echo "$1" | jqe "$2"; }
+# CPU per I/O counts every host process serving the I/O
+rep1() { jq --arg m "$1" '.modes[] | select(.mode == $m) | .points[0].reps[0].host_cpu' "$J"; }
+check "vhost-user-blk: the host CPU counts qemu-storage-daemon beside QEMU" \
+	has "$(rep1 vhost-user-blk)" '.processes.qemu > 0 and .processes["qemu-storage-daemon"] > 0'
+check "lun: the host CPU counts tgtd beside QEMU" has "$(rep1 lun)" '.processes.qemu > 0 and (.processes | has("tgtd"))'
+# and the figure in the table is their sum over the window, per I/O
+sum=$(rep1 vhost-user-blk | jq '(.processes | add) / 1000 / .window_s')
+iops=$(jq '.jobs[0].read.iops + .jobs[0].write.iops' "$R/latest/vhost-user-blk/rep-1.fio.json")
+shown=$(jq '.rows[] | select(.mode == "vhost-user-blk" and .dir == "read") | .host_cpu_us_per_io' "$R/latest/summary.json")
+echo "# vhost-user-blk: $(rep1 vhost-user-blk | jq -c .processes) over the window; $shown us per I/O"
+check "vhost-user-blk: the host CPU per I/O is (QEMU + daemon) / window / IOPS" \
+	awk -v a="$sum" -v i="$iops" -v s="$shown" 'BEGIN { e = a / i; d = e - s; if (d < 0) d = -d; exit !(d <= 0.01 * e) }'
 # disk(serial) from a mode's hello, as JSON
 disk() { jq -c --arg s "$2" '.disks[] | select(.serial == $s)' "$R/latest/$1/hello.json"; }
-has() { echo "$1" | jqe "$2"; }
 check "sata: the guest's disk is an sd disk behind ahci" \
 	has "$(disk sata vmio-disk0)" '.driver == "sd" and (.drivers | index("ahci"))'
 check "virtio-blk: the guest's disk is on virtio_blk" \

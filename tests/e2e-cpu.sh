@@ -1,0 +1,54 @@
+#!/bin/bash
+# CPU per I/O and random seeds, measured for real.
+# - host mode: vmio-bench's /proc window figure against fio's own rusage
+#   ((usr_cpu + sys_cpu) x job_runtime / I/Os) at numjobs 1 and 2
+#   (group_reporting sums job_runtime over the jobs): within 20%.
+# - a guest: --ramp 0 and --ramp 4 give CPU per I/O within 15% of each
+#   other (the window excludes fio's start-up and ramp).
+# - every repetition has its own seed, recorded and given to fio.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+need_libvirtd
+need_image
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+
+R=$TMP/results
+common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg)
+within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && b > 0 && d <= p * b) }'; }
+
+for nj in 1 2; do
+	vb run --modes host --numjobs "$nj" --runtime 3 --ramp 1 --reps 2 "${common[@]}"
+	check "host, numjobs $nj: exit 0" [ "$rc" -eq 0 ]
+	ours=$(jq '.rows[] | select(.mode == "host" and .dir == "read") | .host_cpu_us_per_io' "$R/latest/summary.json")
+	fios=$(jq -s 'map(.jobs[0] | (.usr_cpu + .sys_cpu) / 100 * .job_runtime * 1000 / (.read.total_ios + .write.total_ios)) | add / length' \
+		"$R"/latest/host/rep-*.fio.json)
+	echo "# host, numjobs $nj: CPU per I/O from /proc over the window $ours us, from fio's rusage $fios us"
+	check "host, numjobs $nj: CPU per I/O agrees with fio's own rusage within 20% ($ours vs $fios us)" within "$ours" "$fios" 0.20
+	check "host, numjobs $nj: the window covers fio's processes" \
+		jqe '[.modes[0].points[0].reps[].host_cpu | .window_s > 1 and .processes.fio > 0] | all' "$R/latest/run.json"
+done
+
+declare -A cpu
+for ramp in 0 4; do
+	vb run --modes virtio-blk --runtime 4 --ramp "$ramp" --reps 2 "${common[@]}"
+	check "virtio-blk, --ramp $ramp: exit 0" [ "$rc" -eq 0 ]
+	cpu[$ramp]=$(jq '.rows[] | select(.mode == "virtio-blk" and .dir == "read") | .host_cpu_us_per_io' "$R/latest/summary.json")
+	check "virtio-blk, --ramp $ramp: QEMU's CPU read from /proc over a window inside the runtime" \
+		jqe '[.modes[0].points[0].reps[].host_cpu | .source == "/proc" and .processes.qemu > 0 and .window_s > 2 and .window_s < 4] | all' \
+		"$R/latest/run.json"
+	check "virtio-blk, --ramp $ramp: guest CPU per I/O is there" \
+		jqe '.rows[0].guest_cpu_us_per_io > 0' "$R/latest/summary.json"
+done
+echo "# virtio-blk host CPU per I/O: --ramp 0 ${cpu[0]} us, --ramp 4 ${cpu[4]} us"
+check "virtio-blk: --ramp 0 and --ramp 4 agree within 15% (${cpu[0]} vs ${cpu[4]} us)" within "${cpu[0]}" "${cpu[4]}" 0.15
+
+# seeds: one per repetition, distinct, recorded, and the one fio ran with
+J=$R/latest/run.json
+check "run.json records a seed per repetition, all different" jqe '(.seeds | length == 2) and (.seeds | unique | length == 2)' "$J"
+check "no fixed seed in the job's fio arguments" jqe '[.job.fio_args[] | select(startswith("--randrepeat") or startswith("--randseed"))] | length == 0' "$J"
+for i in 1 2; do
+	check "rep $i ran fio with its recorded seed" \
+		[ "$(jq -r '.jobs[0]["job options"].randseed' "$R/latest/virtio-blk/rep-$i.fio.json")" = "$(jq ".seeds[$((i - 1))]" "$J")" ]
+done
+check "each repetition's entry names its seed" jqe '[.modes[0].points[0].reps[] | .seed] == .seeds' "$J"
+check "no domain is left" [ -z "$(leftover_domains)" ]
+finish
