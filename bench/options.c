@@ -72,7 +72,7 @@ const struct vb_option vb_options[] = {
 	{"ramp", VB_OPT_UINT, F(ramp), "2", NULL, 0, 3600, VB_CMD_RUN, "SEC",
 	 "seconds fio runs before it starts counting (ramp_time)", "ramp"},
 	{"sweep", VB_OPT_STR, F(sweep), NULL, NULL, 0, 0, VB_CMD_RUN, "'P=V,V P=V,V'",
-	 "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread)", "sweep"},
+	 "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread, ramp)", "sweep"},
 	{"resume", VB_OPT_STR, F(resume), NULL, NULL, 0, 0, VB_CMD_RUN, "RUN",
 	 "continue an interrupted run folder with its own configuration, keeping every finished repetition", ""},
 	{"boot-per-rep", VB_OPT_FLAG, F(boot_per_rep), NULL, NULL, 0, 0, VB_CMD_RUN, NULL,

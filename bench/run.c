@@ -423,7 +423,9 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 				        pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
 				json_t *args = rep_args(x, pi, rep), *cpu = NULL;
-				if (m->measure(d, args, logprefix, &out, &cpu, why) == 0) {
+				struct vb_disk_ctx dp = *d;
+				dp.cfg = &pt->cfg; /* this point's ramp and runtime place the CPU window */
+				if (m->measure(&dp, args, logprefix, &out, &cpu, why) == 0) {
 					log = vb_read_file(logfile, 4u << 20, NULL);
 					rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
 					              json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s",

@@ -8,7 +8,7 @@
 
 /* The parameters a sweep may vary: each is also an option, whose table row
  * validates the values. */
-static const char *const sweepable[] = {"bs", "iodepth", "numjobs", "rw", "rwmixread", NULL};
+static const char *const sweepable[] = {"bs", "iodepth", "numjobs", "rw", "rwmixread", "ramp", NULL};
 
 bool vb_sweep_is_param(const char *k)
 {
@@ -53,7 +53,7 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 		}
 		*eq = '\0';
 		if (!vb_sweep_is_param(item)) {
-			vb_error("--sweep: '%s' cannot be swept: choose from bs, iodepth, numjobs, rw, rwmixread", item);
+			vb_error("--sweep: '%s' cannot be swept: choose from bs, iodepth, numjobs, rw, rwmixread, ramp", item);
 			goto fail;
 		}
 		if (json_object_get(plan->sweep, item)) {
@@ -127,6 +127,8 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 				p->cfg.rwmixread = scratch.rwmixread;
 			else if (!strcmp(keys[k], "rw"))
 				p->cfg.rw = keep(plan, scratch.rw);
+			else if (!strcmp(keys[k], "ramp"))
+				p->cfg.ramp = scratch.ramp;
 			vb_config_release(&scratch);
 			free(opt);
 			vb_buf_addf(&label, "%s%s=%s", k ? "," : "", keys[k], v);
@@ -158,6 +160,7 @@ void vb_plan_release(struct vb_plan *plan)
 
 json_t *vb_point_params(const struct vb_point *p)
 {
-	return json_pack("{s:I, s:i, s:i, s:s, s:i}", "bs", (json_int_t)p->cfg.bs, "iodepth", (int)p->cfg.iodepth,
-	                 "numjobs", (int)p->cfg.numjobs, "rw", p->cfg.rw, "rwmixread", (int)p->cfg.rwmixread);
+	return json_pack("{s:I, s:i, s:i, s:s, s:i, s:i}", "bs", (json_int_t)p->cfg.bs, "iodepth", (int)p->cfg.iodepth,
+	                 "numjobs", (int)p->cfg.numjobs, "rw", p->cfg.rw, "rwmixread", (int)p->cfg.rwmixread, "ramp",
+	                 (int)p->cfg.ramp);
 }

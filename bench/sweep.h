@@ -1,5 +1,5 @@
 /* sweep: the job points of a run.  `--sweep "bs=4k,64k iodepth=1,32"`
- * names fio parameters (bs, iodepth, numjobs, rw, rwmixread) and their
+ * names fio parameters (bs, iodepth, numjobs, rw, rwmixread, ramp) and their
  * values; the points are every combination, in the order given.  Without
  * --sweep there is one point, the job the options describe. */
 #ifndef VB_SWEEP_H
