@@ -85,7 +85,7 @@ hostile() { # NAME SHELL-LINES-WRITING-TO-$P EXPECTED-REASON
 	# hostile name could point (the hello names ../../../../etc)
 	local run; run=$(readlink -f "$R/latest")
 	find /etc /root /var/cache/vmio-bench /var/tmp "$TMP" -xdev -newer "$TMP/stamp-$1" -type f \
-		! -path "$run/*" ! -path "$TMP/out" ! -path "$TMP/err" ! -path "$CACHE/run/*" 2>/dev/null > "$TMP/written"
+		! -path "$run/*" ! -path "$TMP/out" ! -path "$TMP/err" ! -path "$TMP/written" ! -path "$CACHE/run/*" 2>/dev/null > "$TMP/written"
 	check "hostile agent ($1): nothing written outside the run folder ($(head -3 "$TMP/written" | tr '\n' ' '))" \
 		[ ! -s "$TMP/written" ]
 	nothing_left "hostile agent ($1)"
