@@ -158,27 +158,28 @@ struct cpu_meter {
 	struct vb_guest *g;
 	const struct vb_disk_ctx *d;
 	pid_t qemu;
+	int edges;                   /* window edges the agent has marked */
+	bool lost;                   /* a sample failed (a process is gone) */
 	double t[2];
 	unsigned long long ns[2][2]; /* [edge][qemu, helper] */
-	int taken;
 };
 
-static int meter_sample(struct cpu_meter *m)
+/* Sample at the edge just marked (edges is 1 or 2). */
+static void meter_sample(struct cpu_meter *m)
 {
-	unsigned long long *ns = m->ns[m->taken];
-	if (m->taken >= 2)
-		return -1;
+	unsigned long long *ns = m->ns[m->edges - 1];
 	if (m->qemu ? vb_proc_cpu_ns(m->qemu, &ns[0]) < 0 : !(ns[0] = vb_guest_cpu_ns(m->g)))
-		return -1;
+		m->lost = true;
 	if (m->d->helper_pid > 0 && vb_proc_cpu_ns(m->d->helper_pid, &ns[1]) < 0)
-		return -1;
-	m->t[m->taken++] = vb_now();
-	return 0;
+		m->lost = true;
+	m->t[m->edges - 1] = vb_now();
 }
 
+/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
+ * was not marked in full or a process went away. */
 static json_t *meter_json(const struct cpu_meter *m)
 {
-	if (m->taken != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
+	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
 		return json_null();
 	json_t *procs = json_pack("{s:I}", "qemu", (json_int_t)(m->ns[1][0] - m->ns[0][0]));
 	if (m->d->helper_pid > 0)
@@ -300,12 +301,12 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 		if (strcmp(type, "window") != 0)
 			break;
 		const char *edge = json_string_value(json_object_get(msg, "edge"));
-		if (!edge || strcmp(edge, meter.taken == 0 ? "start" : "end") != 0 || meter.taken >= 2) {
+		if (meter.edges >= 2 || !edge || strcmp(edge, meter.edges == 0 ? "start" : "end") != 0) {
 			*why = vb_strdup("the guest agent sent a window edge out of order");
 			goto out;
 		}
-		if (meter_sample(&meter) < 0)
-			meter.taken = 3; /* a process is gone: no figure for this repetition */
+		meter.edges++;
+		meter_sample(&meter);
 		json_decref(msg);
 		msg = NULL;
 	}

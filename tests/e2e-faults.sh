@@ -97,6 +97,7 @@ hostile oldproto 'echo "{\"v\": 99, \"type\": \"hello\"}" > $P' 'another protoco
 hostile nullhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
 hostile pathhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 2, \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
 hostile flood 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": 2, \"type\": \"progress\"}" > $P' 'flooded the channel'
+hostile badwindow 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 2, \"type\": \"window\", \"edge\": \"end\"}" > $P' 'window edge out of order'
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------
