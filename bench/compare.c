@@ -15,7 +15,7 @@
 #include "config.h"
 #include "commands.h"
 #include "options.h"
-#include "report.h"
+#include "summary.h"
 #include "util.h"
 #include "xmlbuf.h"
 

@@ -44,6 +44,7 @@ static int parse_dir(json_t *job, const char *name, struct vb_fio_dir *d, char *
 		return -1;
 	}
 	clat = json_object_get(o, "clat_ns");
+	d->bins = json_object_get(clat, "bins");
 	if (json_is_object(clat)) {
 		d->clat_mean_ns = num(clat, "mean");
 		pct = json_object_get(clat, "percentile");
@@ -93,14 +94,15 @@ int vb_fio_parse(const char *text, size_t len, struct vb_fio_result *out, char *
 	}
 	ret = 0;
 out:
+	out->root = root;
 	if (ret < 0)
 		vb_fio_result_release(out);
-	json_decref(root);
 	return ret;
 }
 
 void vb_fio_result_release(struct vb_fio_result *r)
 {
 	free(r->fio_version);
-	r->fio_version = NULL;
+	json_decref(r->root);
+	memset(r, 0, sizeof(*r));
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct vb_fio_dir {
 	double iops;
 	double bw_bytes;      /* bytes per second */
@@ -14,9 +16,11 @@ struct vb_fio_dir {
 	uint64_t io_bytes;
 	uint64_t total_ios;
 	uint64_t runtime_ms;
+	json_t *bins;         /* clat_ns.bins of json+ (borrowed from the result), or NULL */
 };
 
 struct vb_fio_result {
+	json_t *root;         /* the parsed document, kept for the bins */
 	char *fio_version;    /* "fio-3.33" */
 	struct vb_fio_dir read, write;
 	double usr_cpu, sys_cpu; /* percent of job_runtime_ms, as fio reports */
@@ -24,7 +28,7 @@ struct vb_fio_result {
 	                            group's jobs (0 when fio gave none) */
 };
 
-/* Parse fio's JSON text.  Text before the first '{' (fio prints warnings
+/* Parse fio's JSON text, once: figures and latency bins.  Text before the first '{' (fio prints warnings
  * there in some modes) is skipped.  Returns 0, or -1 with *why (caller
  * frees) naming what is malformed. */
 int vb_fio_parse(const char *text, size_t len, struct vb_fio_result *out, char **why);

@@ -1,7 +1,7 @@
 /* report.html: one self-contained page (tables, charts inlined as SVG, run
  * metadata) that opens offline.  Every string from the results is escaped. */
 #include "config.h"
-#include "report.h"
+#include "render.h"
 #include "util.h"
 #include "xmlbuf.h"
 

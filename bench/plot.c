@@ -2,7 +2,8 @@
  * RUN/plots/, drawn as PNG and SVG.  gnuplot is run from an argument vector;
  * every string that reaches the script is quoted for gnuplot. */
 #include "config.h"
-#include "report.h"
+#include "gp.h"
+#include "render.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -11,26 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* A gnuplot double-quoted string.  gnuplot runs `commands` even inside
- * double quotes, and titles carry text from run.json and the guest, so
- * only a whitelist passes: printable ASCII without ` " \ $ @ < > & (SVG
- * output is inlined in report.html); anything else becomes '?', and a
- * newline becomes \n (a line break in titles). */
-void vb_gp_quote(struct vb_buf *b, const char *s)
-{
-	vb_buf_adds(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '\n')
-			vb_buf_adds(b, "\\n");
-		else if (ch >= 0x20 && ch < 0x7f && !strchr("`\"\\$@<>&", ch))
-			vb_buf_add(b, s, 1);
-		else
-			vb_buf_adds(b, "?");
-	}
-	vb_buf_adds(b, "\"");
-}
 
 static void gp_str(FILE *f, const char *s)
 {
@@ -393,8 +374,7 @@ int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp)
 
 static int draw(const struct vb_summary *s, const char *dir)
 {
-	const char *ver[] = {"gnuplot", "--version", NULL};
-	char *v, *script, *log;
+	char *script, *log;
 	size_t measured = 0;
 	int drawn;
 	FILE *gp;
@@ -403,12 +383,10 @@ static int draw(const struct vb_summary *s, const char *dir)
 		measured += s->rows[i].n > 0;
 	if (!measured)
 		return 0; /* nothing finished: no charts, and nothing to warn about */
-	v = vb_command_first_line(ver);
-	if (!v) {
+	if (!vb_gp_available()) {
 		vb_warn("gnuplot is not installed, so no charts were drawn (apt-get install gnuplot-nox); the tables are written");
 		return -1;
 	}
-	free(v);
 	script = vb_asprintf("%s/charts.gp", dir);
 	gp = fopen(script, "w");
 	if (!gp) {
@@ -425,9 +403,8 @@ static int draw(const struct vb_summary *s, const char *dir)
 	}
 	/* gnuplot's warnings (an empty range with one repetition, say) go to
 	 * the run's log, not the terminal; its output only counts on failure */
-	const char *argv[] = {"gnuplot", "-c", script, dir, NULL};
 	log = vb_asprintf("%s/../gnuplot.log", dir);
-	int st = vb_run_logged(argv, log, 120);
+	int st = vb_gp_run(script, dir, log);
 	free(script);
 	if (st != 0) {
 		char *last = vb_file_last_line(log);

@@ -1,7 +1,7 @@
 /* Text renderers of a summary: the table printed after a run, CSV and
  * Markdown.  They read the summary and measure nothing. */
 #include "config.h"
-#include "report.h"
+#include "render.h"
 #include "util.h"
 
 #include <math.h>

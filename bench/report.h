@@ -1,93 +1,13 @@
-/* report: turns a run folder's stored results (run.json, fio's JSON and
- * IOPS logs per repetition) into a summary -- per mode, job point and
- * direction: mean, standard deviation, 95% confidence interval and
- * coefficient of variation over repetitions, latency percentiles from
- * merged histogram bins, the ratio to the host baseline and the CPU spent
- * per I/O -- and renders it: summary.json/csv/md, gnuplot charts,
- * report.html and the text table.  Needs no libvirt: `vmio-bench report`
- * rebuilds everything from the files alone.
- *
- * Ownership: vb_summary_load fills a summary released with
- * vb_summary_release; rows borrow nothing from the caller. */
+/* report: everything for one run folder from its stored results --
+ * summary.{json,csv,md}, plots/, report.html and the table -- as `run`
+ * ends and as `vmio-bench report RUN` rebuilds it (no libvirt needed). */
 #ifndef VB_REPORT_H
 #define VB_REPORT_H
 
-#include <jansson.h>
-#include <stdbool.h>
 #include <stdio.h>
-
-#include "stats.h"
-
-#define VB_SUMMARY_SCHEMA 1
-#define VB_NPCT 5
-extern const double vb_pct_levels[VB_NPCT]; /* 50, 90, 99, 99.9, 99.99 */
-
-/* Metrics compared across runs, one row each: name, unit, whether larger
- * is better, and where the per-repetition values live in a row. */
-enum vb_metric { VB_M_IOPS, VB_M_BW, VB_M_CLAT_MEAN, VB_M_CLAT_P99, VB_NMETRICS };
-struct vb_metric_info {
-	const char *name;
-	const char *unit;
-	bool higher_is_better;
-};
-extern const struct vb_metric_info vb_metrics[VB_NMETRICS];
-
-struct vb_row {
-	char *mode, *point, *dir;      /* dir: "read" or "write" */
-	size_t n;                      /* repetitions */
-	double *val[VB_NMETRICS];      /* per repetition */
-	struct vb_sample s[VB_NMETRICS];
-	double pct[VB_NPCT];           /* ns, from merged bins; 0 when fio gave none */
-	double ratio_host;             /* mean IOPS / host's; NAN without a host row */
-	double host_cpu_us_per_io;     /* NAN when unknown */
-	double guest_cpu_us_per_io;    /* NAN for host */
-	char **iops_logs;              /* absolute paths per repetition, NULL if none */
-	size_t cap;                    /* entries allocated per array */
-};
-
-struct vb_mode_status {
-	char *mode, *status, *reason;
-};
-
-struct vb_summary {
-	char *run_dir;
-	json_t *run;                   /* run.json */
-	const char *id, *accel, *job, *state, *started; /* borrowed from run */
-	char *fio_version;
-	bool emulated;
-	struct vb_row *rows;
-	size_t nrows;
-	struct vb_mode_status *modes;
-	size_t nmodes;
-	char **points;                 /* labels, in plan order */
-	size_t npoints;
-};
-
-/* Load and summarise a run folder.  Reports one line naming the file and
- * the problem and returns -1 on malformed input. */
-int vb_summary_load(const char *run_dir, struct vb_summary *s);
-void vb_summary_release(struct vb_summary *s);
-const struct vb_row *vb_summary_find(const struct vb_summary *s, const char *mode, const char *point, const char *dir);
-json_t *vb_summary_to_json(const struct vb_summary *s);
-
-/* Renderers: read a summary, write text. */
-void vb_render_table(FILE *f, const struct vb_summary *s);
-void vb_render_csv(FILE *f, const struct vb_summary *s);
-void vb_render_md(FILE *f, const struct vb_summary *s);
-/* gnuplot charts into dir (PNG and SVG); returns the number drawn, or -1
- * when gnuplot is missing (after one warning). */
-int vb_render_plots(const struct vb_summary *s, const char *dir);
-/* The gnuplot script of those charts into gp, their data files into dir;
- * returns the number of charts (the fuzz target checks the script). */
-int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp);
-/* Append s to b as a gnuplot double-quoted string, whitelisted. */
-struct vb_buf;
-void vb_gp_quote(struct vb_buf *b, const char *s);
-int vb_render_html(const struct vb_summary *s, const char *path);
 
 /* Everything for one run folder: summary.{json,csv,md}, plots/,
  * report.html; the table goes to table_out (may be NULL). */
 int vb_report_run(const char *run_dir, FILE *table_out);
-int vb_cmd_report(int argc, char **argv);
 
 #endif

@@ -5,7 +5,8 @@
 #include "config.h"
 #include "commands.h"
 #include "options.h"
-#include "report.h"
+#include "gp.h"
+#include "summary.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -157,9 +158,10 @@ int vb_cmd_trend(int argc, char **argv)
 		fclose(dat);
 		dat = NULL;
 		vb_write_file_atomic(datp, datbuf, datlen);
-		fprintf(gp, "reset\ndo for [fmt in 'png svg'] {\n"
+		fprintf(gp, "# draw again with 'gnuplot -c trend.gp FOLDER'\nDIR = ARGC > 0 ? ARG1 : '.'\n"
+		            "reset\ndo for [fmt in 'png svg'] {\n"
 		            "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n"
-		            "  set output sprintf('%%s.%%s', 'trend', fmt)\n"
+		            "  set output sprintf('%%s/trend.%%s', DIR, fmt)\n"
 		            "  set title 'IOPS per mode across runs (mean, 95%% CI)' noenhanced\n  set key outside right noenhanced\n"
 		            "  set xtics rotate by -30 noenhanced\n  set grid ytics\n  set yrange [0:*]\n  set ylabel 'IOPS'\n");
 		if (!strcmp(last->accel, "tcg"))
@@ -168,9 +170,10 @@ int vb_cmd_trend(int argc, char **argv)
 		for (size_t m = 0; m < last->nmodes; m++) {
 			struct vb_buf t = {0};
 			char *rd = vb_asprintf("%s read", last->modes[m].mode), *wr = vb_asprintf("%s write", last->modes[m].mode);
-			vb_buf_addf(&t, "%s'trend.dat' using 1:%zu:%zu:xtic(2) with yerrorlines title ", m ? ", " : "", 3 + 4 * m, 4 + 4 * m);
+			vb_buf_addf(&t, "%ssprintf('%%s/trend.dat', DIR) using 1:%zu:%zu:xtic(2) with yerrorlines title ", m ? ", " : "",
+			            3 + 4 * m, 4 + 4 * m);
 			vb_gp_quote(&t, rd);
-			vb_buf_addf(&t, ", 'trend.dat' using 1:%zu:%zu with yerrorlines title ", 5 + 4 * m, 6 + 4 * m);
+			vb_buf_addf(&t, ", sprintf('%%s/trend.dat', DIR) using 1:%zu:%zu with yerrorlines title ", 5 + 4 * m, 6 + 4 * m);
 			vb_gp_quote(&t, wr);
 			fputs(t.s, gp);
 			vb_buf_free(&t);
@@ -181,21 +184,13 @@ int vb_cmd_trend(int argc, char **argv)
 		fclose(gp);
 		gp = NULL;
 		vb_write_file_atomic(gpp, gpbuf, gplen);
-		const char *ver[] = {"gnuplot", "--version", NULL};
-		char *v = vb_command_first_line(ver);
-		if (!v) {
+		if (!vb_gp_available()) {
 			vb_warn("gnuplot is not installed, so no trend chart was drawn (apt-get install gnuplot-nox)");
 		} else {
-			/* gnuplot runs in the output folder, so the script names no path */
-			char cwd[4096];
-			if (getcwd(cwd, sizeof(cwd)) && chdir(out) == 0) {
-				const char *gargv[] = {"gnuplot", "trend.gp", NULL};
-				if (vb_run_logged(gargv, "gnuplot.log", 120) != 0)
-					vb_warn("gnuplot failed drawing the trend chart in '%s' (see gnuplot.log there)", out);
-				if (chdir(cwd) < 0)
-					vb_warn("cannot return to '%s'", cwd);
-			}
-			free(v);
+			char *log = vb_asprintf("%s/gnuplot.log", out);
+			if (vb_gp_run(gpp, out, log) != 0)
+				vb_warn("gnuplot failed drawing the trend chart in '%s' (see %s)", out, log);
+			free(log);
 			printf("chart: %s/trend.png, %s/trend.svg\n", out, out);
 		}
 	}

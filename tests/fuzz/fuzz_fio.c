@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fiojson.h"
-#include "report.h"
+#include "gp.h"
 #include "stats.h"
 #include "util.h"
 
@@ -26,20 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strchr(b.s, '`'))
 			abort();
 		vb_buf_free(&b);
-		vb_fio_result_release(&r);
-		json_t *root = json_loadb((const char *)data, size, JSON_DISABLE_EOF_CHECK, NULL);
-		json_t *job = json_array_get(json_object_get(root, "jobs"), 0);
-		const char *dirs[] = {"read", "write"};
+		const struct vb_fio_dir *dirs[] = {&r.read, &r.write};
 		for (int d = 0; d < 2; d++) {
 			struct vb_hist h = {0};
-			json_t *bins = json_object_get(json_object_get(json_object_get(job, dirs[d]), "clat_ns"), "bins");
-			if (bins && vb_hist_add_fio_bins(&h, bins) == 0) {
+			if (dirs[d]->bins && vb_hist_add_fio_bins(&h, dirs[d]->bins) == 0) {
 				vb_hist_percentile(&h, 50);
 				vb_hist_percentile(&h, 99.99);
 			}
 			vb_hist_release(&h);
 		}
-		json_decref(root);
+		vb_fio_result_release(&r);
 	}
 	free(why);
 	return 0;

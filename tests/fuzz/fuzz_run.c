@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "render.h"
 #include "util.h"
 
 static char dir[] = "/tmp/vmio-fuzz-run.XXXXXX";
