@@ -7,27 +7,15 @@
 
 #include <stdlib.h>
 
-int vb_cmd_modes(int argc, char **argv)
+int vb_cmd_modes(struct vb_config *c, int nrest, char **rest)
 {
-	struct vb_config c = {0};
-	if (vb_options_parse(&c, VB_CMD_MODES, argc, argv, NULL, NULL) < 0) {
-		vb_config_release(&c);
-		return VB_EXIT_USAGE;
-	}
-	if (c.help) {
-		printf("usage: vmio-bench modes [options]\noptions:\n");
-		vb_options_help(stdout, VB_CMD_MODES);
-		vb_config_release(&c);
-		return VB_EXIT_OK;
-	}
 	printf("%-16s %-5s %s\n", "mode", "here", "what it is / why it cannot run here");
 	for (size_t i = 0; vb_modes[i]; i++) {
 		const struct vb_mode *m = vb_modes[i];
 		char *why = NULL;
-		bool ok = !m->probe || m->probe(&c, &why) == 0;
+		bool ok = !m->probe || m->probe(c, &why) == 0;
 		printf("%-16s %-5s %s\n", m->name, ok ? "yes" : "no", ok ? m->summary : why);
 		free(why);
 	}
-	vb_config_release(&c);
 	return VB_EXIT_OK;
 }

@@ -1,13 +1,34 @@
-/* commands: the subcommands' entry points; main() only dispatches. */
+/* commands: the subcommands, one row each.  main() finds the row, parses
+ * the command's options (the option table's rows name the commands they
+ * belong to), answers --help from the row and the option table, and only
+ * then calls the command with the parsed configuration and its positional
+ * arguments.  The command borrows both; main releases them. */
 #ifndef VB_COMMANDS_H
 #define VB_COMMANDS_H
 
-int vb_cmd_run(int argc, char **argv);
-int vb_cmd_xml(int argc, char **argv);
-int vb_cmd_modes(int argc, char **argv);
-int vb_cmd_image(int argc, char **argv);
-int vb_cmd_report(int argc, char **argv);
-int vb_cmd_compare(int argc, char **argv);
-int vb_cmd_trend(int argc, char **argv);
+#include <stdbool.h>
+
+#include "vbconfig.h"
+
+struct vb_command {
+	const char *name;
+	unsigned cmd;           /* its VB_CMD_* bit in the option table */
+	bool args;              /* takes positional arguments (else they are refused) */
+	int (*fn)(struct vb_config *c, int nargs, char **args);
+	const char *synopsis;   /* after "usage: vmio-bench " */
+	const char *summary;    /* one line for 'vmio-bench --help' */
+	const char *help;       /* lines between the usage line and the options */
+};
+
+/* Every command, in the order 'vmio-bench --help' lists them; NULL name ends it. */
+extern const struct vb_command vb_commands[];
+
+int vb_cmd_run(struct vb_config *c, int nargs, char **args);
+int vb_cmd_xml(struct vb_config *c, int nargs, char **args);
+int vb_cmd_modes(struct vb_config *c, int nargs, char **args);
+int vb_cmd_image(struct vb_config *c, int nargs, char **args);
+int vb_cmd_report(struct vb_config *c, int nargs, char **args);
+int vb_cmd_compare(struct vb_config *c, int nargs, char **args);
+int vb_cmd_trend(struct vb_config *c, int nargs, char **args);
 
 #endif

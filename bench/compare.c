@@ -184,34 +184,23 @@ static void junit(const char *path, struct verdict *v, size_t n, const char *bas
 	vb_buf_free(&b);
 }
 
-int vb_cmd_compare(int argc, char **argv)
+int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 {
-	struct vb_config c = {0};
 	struct vb_summary base = {0}, now = {0};
-	char **rest = NULL;
-	int nrest = 0, ret = VB_EXIT_USAGE;
+	int ret = VB_EXIT_USAGE;
 	bool want[VB_NMETRICS];
 	struct verdict *v = NULL;
 	size_t nv = 0, regressed = 0;
 
-	if (vb_options_parse(&c, VB_CMD_COMPARE, argc, argv, &rest, &nrest) < 0)
-		goto out;
-	if (c.help) {
-		printf("usage: vmio-bench compare BASE NEW [options]\n"
-		       "Did run NEW regress against run BASE?  Exit 0 no regression, 1 regression, 2 error.\noptions:\n");
-		vb_options_help(stdout, VB_CMD_COMPARE);
-		ret = VB_EXIT_OK;
-		goto out;
-	}
 	if (nrest != 2) {
 		vb_error("compare: give two run folders, BASE and NEW: see 'vmio-bench compare --help'");
 		goto out;
 	}
-	if (parse_metrics(c.metric, want) < 0)
+	if (parse_metrics(c->metric, want) < 0)
 		goto out;
 	if (vb_summary_load(rest[0], &base) < 0 || vb_summary_load(rest[1], &now) < 0)
 		goto out;
-	if (!c.force && differences(&base, &now) > 0)
+	if (!c->force && differences(&base, &now) > 0)
 		goto out;
 	if (too_few_reps(&base, &now))
 		goto out;
@@ -243,7 +232,7 @@ int vb_cmd_compare(int argc, char **argv)
 			x->change = (value(n, m) - value(b, m)) / value(b, m) * 100.0;
 			x->p = vb_welch_p(b->val[m], b->n, n->val[m], n->n);
 			bool worse = vb_metrics[m].higher_is_better ? x->change < 0 : x->change > 0;
-			if (fabs(x->change) < c.threshold)
+			if (fabs(x->change) < c->threshold)
 				x->word = "unchanged";
 			else if (x->p >= ALPHA)
 				x->word = "noise";
@@ -253,7 +242,7 @@ int vb_cmd_compare(int argc, char **argv)
 		}
 	}
 
-	if (strcmp(c.output, "json") == 0) {
+	if (strcmp(c->output, "json") == 0) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < nv; i++) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", v[i].mode, "point", v[i].point, "dir", v[i].dir,
@@ -266,7 +255,7 @@ int vb_cmd_compare(int argc, char **argv)
 			}
 			json_array_append_new(a, o);
 		}
-		json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o}", "base", base.id, "new", now.id, "threshold_pct", c.threshold,
+		json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o}", "base", base.id, "new", now.id, "threshold_pct", c->threshold,
 		                        "alpha", ALPHA, "regression", regressed > 0, "comparisons", a);
 		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s);
@@ -274,7 +263,7 @@ int vb_cmd_compare(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		printf("compare %s -> %s (%s, %s), threshold %.1f%%, Welch's t-test at p < %.2f\n", base.id, now.id, base.job,
-		       base.accel, c.threshold, ALPHA);
+		       base.accel, c->threshold, ALPHA);
 		printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "mode", "point", "dir", "metric", "base", "new", "change", "p",
 		       "verdict");
 		for (size_t i = 0; i < nv; i++) {
@@ -289,15 +278,12 @@ int vb_cmd_compare(int argc, char **argv)
 		}
 		printf("%s\n", regressed ? "REGRESSION" : "no regression");
 	}
-	if (c.junit)
-		junit(c.junit, v, nv, base.id, now.id);
+	if (c->junit)
+		junit(c->junit, v, nv, base.id, now.id);
 	ret = regressed ? VB_EXIT_FAIL : VB_EXIT_OK;
 out:
 	free(v);
 	vb_summary_release(&base);
 	vb_summary_release(&now);
-	if (nrest)
-		free(rest);
-	vb_config_release(&c);
 	return ret;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "image.h"
+#include "commands.h"
 #include "options.h"
 #include "util.h"
 
@@ -104,15 +105,6 @@ void vb_image_release(struct vb_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: vmio-bench image build|info [options]\n"
-	           "  build   make the guest kernel + initramfs in CACHE/image from Debian packages\n"
-	           "  info    print what the image holds and its size\n"
-	           "options:\n");
-	vb_options_help(f, VB_CMD_IMAGE);
-}
-
 static int image_build(const struct vb_config *c)
 {
 	char *mk = vb_helper_path("mkimage");
@@ -187,30 +179,13 @@ static int image_info(const struct vb_config *c)
 	return VB_EXIT_OK;
 }
 
-int vb_cmd_image(int argc, char **argv)
+int vb_cmd_image(struct vb_config *c, int nrest, char **rest)
 {
-	struct vb_config c = {0};
-	char **rest = NULL;
-	int nrest = 0, ret;
-
-	if (vb_options_parse(&c, VB_CMD_IMAGE, argc, argv, &rest, &nrest) < 0) {
-		vb_config_release(&c);
-		return VB_EXIT_USAGE;
-	}
-	if (c.help) {
-		usage(stdout);
-		ret = VB_EXIT_OK;
-	} else if (nrest == 1 && strcmp(rest[0], "build") == 0) {
-		ret = image_build(&c);
-	} else if (nrest == 1 && strcmp(rest[0], "info") == 0) {
-		ret = image_info(&c);
-	} else {
-		vb_error("image: expected 'build' or 'info'%s%s: see 'vmio-bench image --help'",
-		         nrest ? ", not " : "", nrest ? rest[0] : "");
-		ret = VB_EXIT_USAGE;
-	}
-	if (nrest)
-		free(rest);
-	vb_config_release(&c);
-	return ret;
+	if (nrest == 1 && strcmp(rest[0], "build") == 0)
+		return image_build(c);
+	if (nrest == 1 && strcmp(rest[0], "info") == 0)
+		return image_info(c);
+	vb_error("image: expected 'build' or 'info'%s%s: see 'vmio-bench image --help'", nrest ? ", not " : "",
+	         nrest ? rest[0] : "");
+	return VB_EXIT_USAGE;
 }

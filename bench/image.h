@@ -18,8 +18,6 @@ struct vb_image {
 /* Locate the image; reports and returns -1 when it is missing. */
 int vb_image_locate(const struct vb_config *c, struct vb_image *img);
 void vb_image_release(struct vb_image *img);
-/* Subcommand: image build|info. */
-int vb_cmd_image(int argc, char **argv);
 
 /* Where the helper files live: the build tree when vmio-bench runs from it,
  * the installed folders otherwise.  Caller frees. */

@@ -1,33 +1,69 @@
 /* vmio-bench: how fast is a KVM/QEMU guest's disk on each virtual bus?
- * main() only dispatches to the subcommands' table. */
+ * main() finds the command's row, parses its options, answers --help and
+ * dispatches; the commands are rows of vb_commands. */
 #include "config.h"
 #include "commands.h"
+#include "options.h"
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-} commands[] = {
-	{"run", vb_cmd_run, "boot a guest per bus mode, run fio in each, store and print the results"},
-	{"modes", vb_cmd_modes, "list the bus modes and whether each can run on this host"},
-	{"xml", vb_cmd_xml, "print the libvirt domain XML a mode's guest would get"},
-	{"report", vb_cmd_report, "rebuild a run's summaries, charts and report.html from its stored results"},
-	{"compare", vb_cmd_compare, "compare two runs: exit 1 when NEW regressed against BASE beyond noise"},
-	{"trend", vb_cmd_trend, "each mode's history across runs, as a table and a chart"},
-	{"image", vb_cmd_image, "build the guest image (image build) or describe it (image info)"},
+const struct vb_command vb_commands[] = {
+	{"run", VB_CMD_RUN, false, vb_cmd_run, "run [options]",
+	 "boot a guest per bus mode, run fio in each, store and print the results",
+	 "Boot a guest per bus mode through libvirt, run the same fio job in each,\n"
+	 "store everything under RESULTS/<run-id>/ and print a table.\n"},
+	{"modes", VB_CMD_MODES, false, vb_cmd_modes, "modes [options]",
+	 "list the bus modes and whether each can run on this host", ""},
+	{"xml", VB_CMD_XML, false, vb_cmd_xml, "xml [options]",
+	 "print the libvirt domain XML a mode's guest would get", ""},
+	{"report", VB_CMD_REPORT, true, vb_cmd_report, "report RUN",
+	 "rebuild a run's summaries, charts and report.html from its stored results",
+	 "Rebuild summary.{json,csv,md}, plots/ and report.html of a run folder from its stored\n"
+	 "results (no libvirt needed), and print its table.\n"},
+	{"compare", VB_CMD_COMPARE, true, vb_cmd_compare, "compare BASE NEW [options]",
+	 "compare two runs: exit 1 when NEW regressed against BASE beyond noise",
+	 "Did run NEW regress against run BASE?  Exit 0 no regression, 1 regression, 2 error.\n"},
+	{"trend", VB_CMD_TREND, true, vb_cmd_trend, "trend RUN... | ROOT [--out DIR]",
+	 "each mode's history across runs, as a table and a chart",
+	 "Each mode's IOPS across runs (e.g. nightly), as a table and a chart.\n"},
+	{"image", VB_CMD_IMAGE, true, vb_cmd_image, "image build|info [options]",
+	 "build the guest image (image build) or describe it (image info)",
+	 "  build   make the guest kernel + initramfs in CACHE/image from Debian packages\n"
+	 "  info    print what the image holds and its size\n"},
+	{NULL, 0, false, NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vmio-bench COMMAND [options]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	for (const struct vb_command *k = vb_commands; k->name; k++)
+		fprintf(f, "  %-8s %s\n", k->name, k->summary);
 	fprintf(f, "\n'vmio-bench COMMAND --help' lists a command's options.\n"
 	           "Exit status: 0 success, 1 the measurement failed (compare: a regression), 2 bad usage or input.\n");
+}
+
+static int dispatch(const struct vb_command *k, int argc, char **argv)
+{
+	struct vb_config c = {0};
+	char **args = NULL;
+	int nargs = 0, ret;
+
+	if (vb_options_parse(&c, k->cmd, argc, argv, k->args ? &args : NULL, k->args ? &nargs : NULL) < 0) {
+		ret = VB_EXIT_USAGE;
+	} else if (c.help) {
+		printf("usage: vmio-bench %s\n%soptions:\n", k->synopsis, k->help);
+		vb_options_help(stdout, k->cmd);
+		ret = VB_EXIT_OK;
+	} else {
+		ret = k->fn(&c, nargs, args);
+	}
+	if (nargs)
+		free(args);
+	vb_config_release(&c);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -44,9 +80,9 @@ int main(int argc, char **argv)
 		printf("vmio-bench %s\n", PACKAGE_VERSION);
 		return VB_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+	for (const struct vb_command *k = vb_commands; k->name; k++)
+		if (strcmp(argv[1], k->name) == 0)
+			return dispatch(k, argc - 1, argv + 1);
 	vb_error("unknown command '%s': see 'vmio-bench --help'", argv[1]);
 	return VB_EXIT_USAGE;
 }

@@ -55,30 +55,12 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	return ret;
 }
 
-int vb_cmd_report(int argc, char **argv)
+int vb_cmd_report(struct vb_config *c, int nrest, char **rest)
 {
-	struct vb_config c = {0};
-	char **rest = NULL;
-	int nrest = 0, ret = VB_EXIT_USAGE;
-
-	if (vb_options_parse(&c, VB_CMD_REPORT, argc, argv, &rest, &nrest) < 0)
-		goto out;
-	if (c.help) {
-		printf("usage: vmio-bench report RUN\n"
-		       "Rebuild summary.{json,csv,md}, plots/ and report.html of a run folder from its stored\n"
-		       "results (no libvirt needed), and print its table.\noptions:\n");
-		vb_options_help(stdout, VB_CMD_REPORT);
-		ret = VB_EXIT_OK;
-		goto out;
-	}
+	(void)c;
 	if (nrest != 1) {
 		vb_error("report: give exactly one run folder (e.g. results/latest): see 'vmio-bench report --help'");
-		goto out;
+		return VB_EXIT_USAGE;
 	}
-	ret = vb_report_run(rest[0], stdout) < 0 ? VB_EXIT_USAGE : VB_EXIT_OK;
-out:
-	if (nrest)
-		free(rest);
-	vb_config_release(&c);
-	return ret;
+	return vb_report_run(rest[0], stdout) < 0 ? VB_EXIT_USAGE : VB_EXIT_OK;
 }

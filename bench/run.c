@@ -619,18 +619,8 @@ static void ensure_seeds(struct run_ctx *x, unsigned reps)
 	x->seeds = s;
 }
 
-static void usage(FILE *f)
+int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 {
-	fprintf(f, "usage: vmio-bench run [options]\n"
-	           "Boot a guest per bus mode through libvirt, run the same fio job in each,\n"
-	           "store everything under RESULTS/<run-id>/ and print a table.\n"
-	           "options:\n");
-	vb_options_help(f, VB_CMD_RUN);
-}
-
-int vb_cmd_run(int argc, char **argv)
-{
-	struct vb_config c = {0};
 	struct run_ctx x = {0};
 	const struct vb_mode **modes = NULL;
 	struct vb_run_modes sum = {0};
@@ -640,55 +630,48 @@ int vb_cmd_run(int argc, char **argv)
 	bool any_failed = false;
 	struct utsname un;
 
-	if (vb_options_parse(&c, VB_CMD_RUN, argc, argv, NULL, NULL) < 0)
+	if (c->resume && !(resumed = load_for_resume(c)))
 		goto out;
-	if (c.help) {
-		usage(stdout);
-		ret = VB_EXIT_OK;
+	x.cfg = c;
+	if (!(modes = vb_mode_list_parse(c->modes, c)))
 		goto out;
-	}
-	if (c.resume && !(resumed = load_for_resume(&c)))
-		goto out;
-	x.cfg = &c;
-	if (!(modes = vb_mode_list_parse(c.modes, &c)))
-		goto out;
-	if (vb_run_check_tuning(&c) < 0 || vb_plan_build(&c, &x.plan) < 0)
+	if (vb_run_check_tuning(c) < 0 || vb_plan_build(c, &x.plan) < 0)
 		goto out;
 	for (size_t i = 0; modes[i]; i++) {
 		char *why = NULL;
-		if (modes[i]->check_config && modes[i]->check_config(&c, &why) < 0) {
+		if (modes[i]->check_config && modes[i]->check_config(c, &why) < 0) {
 			vb_error("%s", why);
 			free(why);
 			goto out;
 		}
 	}
 	/* Problems with what the user gave us are usage errors (2) ... */
-	if (vb_image_locate(&c, &x.img) < 0)
+	if (vb_image_locate(c, &x.img) < 0)
 		goto out;
-	if ((c.disk || strcmp(c.backend, "block") == 0) && vb_store_prepare(&c, &x.store) < 0)
+	if ((c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x.store) < 0)
 		goto out;
-	bool system_uri = strcmp(c.connect, "qemu:///system") == 0;
-	if (!resumed && vb_results_check_root(c.results) < 0)
+	bool system_uri = strcmp(c->connect, "qemu:///system") == 0;
+	if (!resumed && vb_results_check_root(c->results) < 0)
 		goto out;
 	if (system_uri && (vb_check_reachable("the guest kernel", x.img.kernel) < 0 ||
 	                   vb_check_reachable("the guest initramfs", x.img.initrd) < 0 ||
-	                   (c.disk && vb_check_reachable("--disk", x.store.path) < 0)))
+	                   (c->disk && vb_check_reachable("--disk", x.store.path) < 0)))
 		goto out;
 
 	/* ... what the host cannot do is a failed measurement (1). */
 	ret = VB_EXIT_FAIL;
 	vb_install_signal_handlers();
-	if (!x.store.path && strcmp(c.backend, "null") != 0 && vb_store_prepare(&c, &x.store) < 0)
+	if (!x.store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x.store) < 0)
 		goto out;
-	sweep_stale_run_dirs(c.cache_dir);
-	x.run_dir = vb_asprintf("%s/run/%ld", c.cache_dir, (long)getpid());
+	sweep_stale_run_dirs(c->cache_dir);
+	x.run_dir = vb_asprintf("%s/run/%ld", c->cache_dir, (long)getpid());
 	if (vb_mkdir_p(x.run_dir, 0755) < 0) {
 		vb_error("cannot create '%s': %s: choose another --cache-dir", x.run_dir, strerror(errno));
 		goto out;
 	}
-	if (!(x.virt = vb_virt_open(c.connect)))
+	if (!(x.virt = vb_virt_open(c->connect)))
 		goto out;
-	if (vb_accel_choose(x.virt, &c, &x.img, &x.accel) < 0) {
+	if (vb_accel_choose(x.virt, c, &x.img, &x.accel) < 0) {
 		ret = VB_EXIT_USAGE;
 		goto out;
 	}
@@ -696,13 +679,13 @@ int vb_cmd_run(int argc, char **argv)
 
 	if (resumed) {
 		x.id = vb_strdup(json_string_value(json_object_get(resumed, "id")));
-		dir = vb_strdup(c.resume);
-	} else if (vb_results_create_run_dir(c.results, &x.id, &dir) < 0) {
+		dir = vb_strdup(c->resume);
+	} else if (vb_results_create_run_dir(c->results, &x.id, &dir) < 0) {
 		goto out;
 	}
 	char real[PATH_MAX];
 	x.dir = vb_strdup(realpath(dir, real) ? real : dir);
-	res_abs = vb_strdup(realpath(c.results, real) ? real : c.results);
+	res_abs = vb_strdup(realpath(c->results, real) ? real : c->results);
 	if (system_uri && vb_check_reachable("the results folder", x.dir) < 0)
 		goto out;
 	x.point_args = vb_calloc(x.plan.npoints, sizeof(json_t *));
@@ -723,9 +706,9 @@ int vb_cmd_run(int argc, char **argv)
 		goto measure;
 	}
 	char *started = vb_utc_timestamp();
-	char *desc = vb_job_describe(&c);
-	if (c.sweep) {
-		char *d2 = vb_asprintf("%s; swept: %s", desc, c.sweep);
+	char *desc = vb_job_describe(c);
+	if (c->sweep) {
+		char *d2 = vb_asprintf("%s; swept: %s", desc, c->sweep);
 		free(desc);
 		desc = d2;
 	}
@@ -743,12 +726,12 @@ int vb_cmd_run(int argc, char **argv)
 		"cpu", jstr_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
 	json_object_set_new(x.runjson, "accelerator", json_pack("{s:s, s:s, s:b}",
 		"name", x.accel.name, "why", x.accel.why, "emulated", strcmp(x.accel.name, "tcg") == 0));
-	json_object_set_new(x.runjson, "connect", json_string(c.connect));
+	json_object_set_new(x.runjson, "connect", json_string(c->connect));
 	json_object_set_new(x.runjson, "image", json_pack("{s:s, s:s, s:O?}",
 		"kernel", x.img.kernel, "initrd", x.img.initrd, "manifest", x.img.manifest));
 	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s?, s:s, s:I, s:b}",
-		"path", x.store.path, "type", strcmp(c.backend, "null") == 0 ? "null" : x.store.is_block ? "block" : "file",
-		"size", (json_int_t)(x.store.path ? x.store.size : c.size), "created_by_vmio_bench", x.store.created));
+		"path", x.store.path, "type", strcmp(c->backend, "null") == 0 ? "null" : x.store.is_block ? "block" : "file",
+		"size", (json_int_t)(x.store.path ? x.store.size : c->size), "created_by_vmio_bench", x.store.created));
 	if (x.store.image)
 		json_object_set_new(json_object_get(x.runjson, "backing_store"), "qcow2_image", json_string(x.store.image));
 	json_t *jpoints = json_array();
@@ -759,11 +742,11 @@ int vb_cmd_run(int argc, char **argv)
 	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O, s:O?, s:o}", "description", desc,
 	                                                "fio_args", x.point_args[0], "sweep", x.plan.sweep, "points", jpoints));
 	free(desc);
-	json_object_set_new(x.runjson, "config", vb_options_to_json(&c, VB_CMD_RUN));
+	json_object_set_new(x.runjson, "config", vb_options_to_json(c, VB_CMD_RUN));
 	mlist = json_array();
 	json_object_set(x.runjson, "modes", mlist);
 measure:
-	ensure_seeds(&x, c.reps);
+	ensure_seeds(&x, c->reps);
 	if (save_json(x.dir, "run.json", x.runjson) < 0)
 		goto out;
 	if (!resumed)
@@ -840,6 +823,5 @@ out:
 	free(modes);
 	free(dir);
 	free(res_abs);
-	vb_config_release(&c);
 	return ret;
 }

@@ -30,23 +30,13 @@ static bool is_run(const char *dir)
 	return r;
 }
 
-int vb_cmd_trend(int argc, char **argv)
+int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
 {
-	struct vb_config c = {0};
-	char **rest = NULL, **dirs = NULL, *out = NULL;
-	int nrest = 0, ret = VB_EXIT_USAGE;
+	char **dirs = NULL, *out = NULL;
+	int ret = VB_EXIT_USAGE;
 	size_t ndirs = 0, nruns = 0;
 	struct vb_summary *runs = NULL;
 
-	if (vb_options_parse(&c, VB_CMD_TREND, argc, argv, &rest, &nrest) < 0)
-		goto out;
-	if (c.help) {
-		printf("usage: vmio-bench trend RUN... | ROOT [--out DIR]\n"
-		       "Each mode's IOPS across runs (e.g. nightly), as a table and a chart.\noptions:\n");
-		vb_options_help(stdout, VB_CMD_TREND);
-		ret = VB_EXIT_OK;
-		goto out;
-	}
 	if (nrest < 1) {
 		vb_error("trend: give run folders, or a results root holding them: see 'vmio-bench trend --help'");
 		goto out;
@@ -69,13 +59,13 @@ int vb_cmd_trend(int argc, char **argv)
 				free(p);
 		}
 		closedir(d);
-		out = vb_strdup(c.out ? c.out : NULL);
+		out = vb_strdup(c->out ? c->out : NULL);
 		if (!out)
 			out = vb_asprintf("%s/trend", rest[0]);
 	} else {
 		for (int i = 0; i < nrest && ndirs < 4096; i++)
 			dirs[ndirs++] = vb_strdup(rest[i]);
-		out = vb_strdup(c.out ? c.out : "trend");
+		out = vb_strdup(c->out ? c->out : "trend");
 	}
 	if (!ndirs) {
 		vb_error("trend: no run folders in '%s'", rest[0]);
@@ -212,8 +202,5 @@ out:
 		free(dirs[i]);
 	free(dirs);
 	free(out);
-	if (nrest)
-		free(rest);
-	vb_config_release(&c);
 	return ret;
 }
