@@ -1,11 +1,13 @@
 /* options: every command-line option is one row of a table (name, type,
- * target field, default, help, which subcommands take it).  That row drives
+ * target field, default, help, which subcommands take it, whether --sweep
+ * may vary it), written with named fields.  That row drives
  * parsing, validation, defaults, --help and the configuration recorded in
  * run.json; nothing else lists options. */
 #ifndef VB_OPTIONS_H
 #define VB_OPTIONS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,9 +45,13 @@ struct vb_option {
 	const char *metavar;
 	const char *help;
 	const char *record;     /* key in run.json's config ("" = not recorded) */
+	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
 };
 
 extern const struct vb_option vb_options[];
+
+/* The row of option name that command cmd takes, or NULL. */
+const struct vb_option *vb_option_find(const char *name, unsigned cmd);
 
 /* Fill defaults, then parse argv for subcommand cmd (argv[0] is the
  * subcommand name).  Positional arguments are returned in *rest / *nrest

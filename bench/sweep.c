@@ -6,17 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The parameters a sweep may vary: each is also an option, whose table row
- * validates the values. */
-static const char *const sweepable[] = {"bs", "iodepth", "numjobs", "rw", "rwmixread", "ramp", NULL};
-
+/* The parameters a sweep may vary are the options whose table row says so
+ * (.sweepable); that row also validates the values and says where they go. */
 bool vb_sweep_is_param(const char *k)
 {
-	for (size_t i = 0; sweepable[i]; i++)
-		if (strcmp(sweepable[i], k) == 0)
-			return true;
-	return false;
+	const struct vb_option *o = vb_option_find(k, VB_CMD_RUN);
+	return o && o->sweepable;
 }
+
+/* "bs, iodepth, ..." for messages; caller frees. */
+static char *param_names(void)
+{
+	struct vb_buf b = {0};
+	for (const struct vb_option *o = vb_options; o->name; o++)
+		if (o->sweepable)
+			vb_buf_addf(&b, "%s%s", b.len ? ", " : "", o->name);
+	return vb_buf_release(&b);
+}
+
+/* Copy option o's field from a scratch configuration into a point's
+ * (strings are kept by the plan, which the points borrow from). */
+static void set_param(struct vb_plan *plan, struct vb_config *to, const struct vb_config *from, const struct vb_option *o);
 
 static char *keep(struct vb_plan *plan, const char *s)
 {
@@ -53,7 +63,9 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 		}
 		*eq = '\0';
 		if (!vb_sweep_is_param(item)) {
-			vb_error("--sweep: '%s' cannot be swept: choose from bs, iodepth, numjobs, rw, rwmixread, ramp", item);
+			char *names = param_names();
+			vb_error("--sweep: '%s' cannot be swept: choose from %s", item, names);
+			free(names);
 			goto fail;
 		}
 		if (json_object_get(plan->sweep, item)) {
@@ -117,18 +129,7 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 			char *argv[] = {"run", opt, NULL};
 			struct vb_config scratch = {0};
 			vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
-			if (!strcmp(keys[k], "bs"))
-				p->cfg.bs = scratch.bs;
-			else if (!strcmp(keys[k], "iodepth"))
-				p->cfg.iodepth = scratch.iodepth;
-			else if (!strcmp(keys[k], "numjobs"))
-				p->cfg.numjobs = scratch.numjobs;
-			else if (!strcmp(keys[k], "rwmixread"))
-				p->cfg.rwmixread = scratch.rwmixread;
-			else if (!strcmp(keys[k], "rw"))
-				p->cfg.rw = keep(plan, scratch.rw);
-			else if (!strcmp(keys[k], "ramp"))
-				p->cfg.ramp = scratch.ramp;
+			set_param(plan, &p->cfg, &scratch, vb_option_find(keys[k], VB_CMD_RUN));
 			vb_config_release(&scratch);
 			free(opt);
 			vb_buf_addf(&label, "%s%s=%s", k ? "," : "", keys[k], v);
@@ -142,6 +143,30 @@ fail:
 	free(spec);
 	vb_plan_release(plan);
 	return -1;
+}
+
+static void set_param(struct vb_plan *plan, struct vb_config *to, const struct vb_config *from, const struct vb_option *o)
+{
+	void *dst = (char *)to + o->offset;
+	const void *src = (const char *)from + o->offset;
+	switch (o->type) {
+	case VB_OPT_STR:
+	case VB_OPT_CHOICE:
+		*(char **)dst = keep(plan, *(char *const *)src);
+		break;
+	case VB_OPT_UINT:
+		*(unsigned *)dst = *(const unsigned *)src;
+		break;
+	case VB_OPT_SIZE:
+		*(uint64_t *)dst = *(const uint64_t *)src;
+		break;
+	case VB_OPT_FLAG:
+		*(bool *)dst = *(const bool *)src;
+		break;
+	case VB_OPT_PCT:
+		*(double *)dst = *(const double *)src;
+		break;
+	}
 }
 
 void vb_plan_release(struct vb_plan *plan)
@@ -160,7 +185,10 @@ void vb_plan_release(struct vb_plan *plan)
 
 json_t *vb_point_params(const struct vb_point *p)
 {
-	return json_pack("{s:I, s:i, s:i, s:s, s:i, s:i}", "bs", (json_int_t)p->cfg.bs, "iodepth", (int)p->cfg.iodepth,
-	                 "numjobs", (int)p->cfg.numjobs, "rw", p->cfg.rw, "rwmixread", (int)p->cfg.rwmixread, "ramp",
-	                 (int)p->cfg.ramp);
+	json_t *all = vb_options_to_json(&p->cfg, VB_CMD_RUN), *params = json_object();
+	for (const struct vb_option *o = vb_options; o->name; o++)
+		if (o->sweepable && json_object_get(all, o->record))
+			json_object_set(params, o->record, json_object_get(all, o->record));
+	json_decref(all);
+	return params;
 }
