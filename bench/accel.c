@@ -42,7 +42,9 @@ static bool kvm_boots(struct vb_virt *v, const struct vb_config *c, const struct
 	if (r == 1 && strcmp(type, "hello") == 0) {
 		ok = true;
 		json_t *bye = vb_agent_msg_new("bye");
-		vb_agent_send(g, bye);
+		char *ignored = NULL; /* the probe guest is destroyed anyway */
+		vb_agent_send(g, bye, &ignored);
+		free(ignored);
 		json_decref(bye);
 		vb_guest_stop(g, vb_now() + 5);
 	} else if (r == 0) {

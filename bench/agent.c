@@ -97,13 +97,15 @@ json_t *vb_agent_msg_new(const char *type)
 	return json_pack("{s:i, s:s}", "v", VB_PROTO_VERSION, "type", type);
 }
 
-int vb_agent_send(struct vb_guest *g, json_t *msg)
+int vb_agent_send(struct vb_guest *g, json_t *msg, char **why)
 {
 	char *s = json_dumps(msg, JSON_COMPACT);
 	int r;
-	if (!s)
-		return vb_error("cannot encode a message for the guest agent");
-	r = vb_guest_send_line(g, s);
+	if (!s) {
+		*why = vb_strdup("cannot encode a message for the guest agent");
+		return -1;
+	}
+	r = vb_guest_send_line(g, s, why);
 	free(s);
 	return r;
 }

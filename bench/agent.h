@@ -18,7 +18,8 @@ int vb_agent_parse(const char *line, json_t **msg, const char **type, char **why
 int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char **type, char **why);
 /* Find the disk whose serial matches in a hello; borrowed, NULL if none. */
 json_t *vb_agent_hello_disk(json_t *hello, const char *serial);
-int vb_agent_send(struct vb_guest *g, json_t *msg);
+/* Send a message; -1 with *why (caller frees) on failure. */
+int vb_agent_send(struct vb_guest *g, json_t *msg, char **why);
 /* Does the disk a hello reports sit where mode m promises (its drivers, a
  * passthrough's own identity, a passed-through function's address)?  0,
  * or -1 with *why (caller frees). */

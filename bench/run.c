@@ -285,10 +285,8 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	vb_info("%s: rep %u/%u, %s: fio for %u s", m->name, rep, c->reps, pt->label, pt->cfg.ramp + pt->cfg.runtime);
 	struct cpu_meter meter = {.g = g, .d = d, .qemu = vb_guest_pid(g)};
 	double t0 = vb_now();
-	if (vb_agent_send(g, job) < 0) {
-		*why = vb_strdup("cannot send the job to the guest agent");
+	if (vb_agent_send(g, job, why) < 0)
 		goto out;
-	}
 	/* fio's own start-up under TCG takes seconds; allow for it generously
 	 * but never wait without a limit.  The agent marks the window's edges
 	 * on the way; the host CPU is sampled at each. */
@@ -389,7 +387,9 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 			}
 		}
 		json_t *bye = vb_agent_msg_new("bye");
-		vb_agent_send(g, bye);
+		char *ignored = NULL; /* a guest that cannot take bye is stopped below */
+		vb_agent_send(g, bye, &ignored);
+		free(ignored);
 		json_decref(bye);
 		if (vb_guest_stop(g, vb_now() + 30) < 0)
 			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);

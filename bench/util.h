@@ -1,6 +1,13 @@
 /* util: error reporting, growable strings, files written atomically and
  * child processes started from argument vectors (never through a shell).
  *
+ * The error rule, for every function in bench/: a failure is either
+ * REPORTED (vb_error, one whole sentence naming the thing and what to do,
+ * where it happens; then return -1 or NULL) or HANDED BACK (a `char **why`
+ * the caller frees and reports, or adds to a mode's failure reason) --
+ * never both, so that every failure reaches the user exactly once.
+ * Functions with a `why` parameter hand back; the others report.
+ *
  * Ownership: functions named *_new or returning char * hand the caller a
  * heap string to free(); everything else borrows. */
 #ifndef VB_UTIL_H

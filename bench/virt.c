@@ -258,7 +258,7 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 	}
 }
 
-int vb_guest_send_line(struct vb_guest *g, const char *line)
+int vb_guest_send_line(struct vb_guest *g, const char *line, char **why)
 {
 	size_t len = strlen(line);
 	char *msg = vb_calloc(len + 2, 1);
@@ -278,8 +278,9 @@ int vb_guest_send_line(struct vb_guest *g, const char *line)
 			continue;
 		}
 		free(msg);
-		return vb_error("cannot send to the agent of guest '%s': %s", g->name,
-		                n == -2 ? "the channel stayed full for 30 s" : last_error());
+		*why = vb_asprintf("cannot send to the agent of guest '%s': %s", g->name,
+		                   n == -2 ? "the channel stayed full for 30 s" : last_error());
+		return -1;
 	}
 	free(msg);
 	return 0;

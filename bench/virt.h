@@ -39,7 +39,8 @@ pid_t vb_guest_pid(struct vb_guest *g);
  * guest is gone, the channel broke or a line exceeds max bytes (*why set,
  * caller frees). */
 int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why);
-int vb_guest_send_line(struct vb_guest *g, const char *line);
+/* Send one line; -1 with *why (caller frees) when it cannot be sent. */
+int vb_guest_send_line(struct vb_guest *g, const char *line, char **why);
 /* The live domain XML (with libvirt's additions); caller frees. */
 char *vb_guest_live_xml(struct vb_guest *g);
 bool vb_guest_running(struct vb_guest *g);
