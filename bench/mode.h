@@ -16,8 +16,8 @@
 #include "vbconfig.h"
 #include "xmlbuf.h"
 
-/* What a mode needs to describe its disk, and the host resources its
- * prepare hook set up (which its cleanup hook releases). */
+/* What a mode needs to describe its disk, shared by every mode; what one
+ * mode sets up on the host lives in its own private state (priv). */
 struct vb_disk_ctx {
 	const struct vb_config *cfg;
 	const char *source;    /* backing store path (raw, or the qcow2 image) */
@@ -29,17 +29,10 @@ struct vb_disk_ctx {
 	const char *run_dir;   /* a private folder for sockets */
 	const char *mode_dir;  /* the mode's results folder (daemon logs go there) */
 
-	/* set by prepare hooks */
-	char *iqn;             /* lun: the iSCSI target we made */
-	int tid;
-	bool started_tgtd;
-	char *socket;          /* vhost-user-blk: the daemon's socket */
-	pid_t daemon;          /* vhost-user-blk: qemu-storage-daemon */
-	char *daemon_log;
-	char *serial_owned;    /* a serial found at prepare time */
-	uid_t saved_uid;       /* nvme: owner of the store before we chown it */
-	gid_t saved_gid;
-	bool chowned;
+	/* The mode's own state (its struct, vb_mode.priv_size bytes), zeroed
+	 * before prepare and freed after cleanup; NULL where nothing is set up
+	 * (the xml command), which devices_xml must allow for. */
+	void *priv;
 	/* A host process besides QEMU that serves this mode's I/O (tgtd,
 	 * qemu-storage-daemon): its CPU counts in the mode's CPU per I/O. */
 	const char *helper_name;
@@ -62,6 +55,7 @@ struct vb_mode {
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	bool qemu_commandline;    /* adds <qemu:commandline> (libvirt lacks the device) */
+	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
 	/* Is the configuration complete and sensible for this mode (e.g. a
 	 * --pci-device for hostdev)?  Checked before anything runs: a "no" is a
 	 * usage error.  -1 with *why; NULL means "always". */

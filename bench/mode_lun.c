@@ -20,6 +20,15 @@
 
 #define TGT_PORT "3260"
 
+
+/* lun's own state (vb_disk_ctx.priv): the target it made, or the device's serial */
+struct lun_state {
+	char *iqn;          /* the iSCSI target we made */
+	int tid;
+	bool started_tgtd;   /* tgtd was not running: we stop it again */
+	char *serial_owned;  /* --lun-device's own serial */
+};
+
 static bool qemu_has_iscsi(void)
 {
 	glob_t g;
@@ -137,17 +146,18 @@ static char *vpd_serial(const char *dev)
 
 static int lun_prepare(struct vb_disk_ctx *d, char **why)
 {
+	struct lun_state *st = d->priv;
 	char tid[16], path[PATH_MAX];
 
 	if (d->cfg->lun_device) {
 		/* A real SCSI disk keeps its own serial; the agent finds it by that. */
-		d->serial_owned = vpd_serial(d->cfg->lun_device);
-		if (!d->serial_owned || !*d->serial_owned) {
+		st->serial_owned = vpd_serial(d->cfg->lun_device);
+		if (!st->serial_owned || !*st->serial_owned) {
 			*why = vb_asprintf("--lun-device '%s' reports no unit serial number (VPD page 0x80): the guest could not tell it apart",
 			                   d->cfg->lun_device);
 			return -1;
 		}
-		d->serial = d->serial_owned;
+		d->serial = st->serial_owned;
 		return 0;
 	}
 	if (!tgtd_answers()) {
@@ -155,13 +165,13 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 		const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
 		char *log = vb_asprintf("%s/tgtd.log", d->mode_dir);
 		vb_info("lun: starting tgtd");
-		int st = vb_run_logged(argv, log, 20);
+		int rc = vb_run_logged(argv, log, 20);
 		free(log);
-		if (st != 0) {
+		if (rc != 0) {
 			*why = vb_strdup("cannot start tgtd: see tgtd.log in the mode's results, or run 'tgtd' by hand");
 			return -1;
 		}
-		d->started_tgtd = true;
+		st->started_tgtd = true;
 		for (int i = 0; i < 50 && !tgtd_answers(); i++)
 			usleep(100000);
 		if (!tgtd_answers()) {
@@ -175,13 +185,13 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 		char *iqn = vb_asprintf("iqn.2026-11.org.vmio-bench:run-%ld-%d", (long)getpid(), t);
 		snprintf(tid, sizeof(tid), "%d", t);
 		if (tgtadm(NULL, "--mode", "target", "--op", "new", "--tid", tid, "--targetname", iqn, NULL) == 0) {
-			d->tid = t;
-			d->iqn = iqn;
+			st->tid = t;
+			st->iqn = iqn;
 			break;
 		}
 		free(iqn);
 	}
-	if (!d->tid) {
+	if (!st->tid) {
 		*why = vb_strdup("cannot create an iSCSI target in tgtd (tgtadm refused 20 target ids)");
 		return -1;
 	}
@@ -205,33 +215,35 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 
 static void lun_cleanup(struct vb_disk_ctx *d)
 {
+	struct lun_state *st = d->priv;
 	char tid[16];
-	if (d->tid) {
-		snprintf(tid, sizeof(tid), "%d", d->tid);
+	if (st->tid) {
+		snprintf(tid, sizeof(tid), "%d", st->tid);
 		if (tgtadm(NULL, "--mode", "target", "--op", "delete", "--force", "--tid", tid, NULL) < 0)
 			vb_warn("lun: could not remove iSCSI target %s (tid %d): remove it with 'tgtadm --lld iscsi --mode target --op delete --force --tid %d'",
-			        d->iqn, d->tid, d->tid);
-		d->tid = 0;
+			        st->iqn, st->tid, st->tid);
+		st->tid = 0;
 	}
-	if (d->started_tgtd) {
+	if (st->started_tgtd) {
 		tgtadm(NULL, "--mode", "system", "--op", "delete", NULL);
-		d->started_tgtd = false;
+		st->started_tgtd = false;
 	}
-	free(d->iqn);
-	d->iqn = NULL;
-	free(d->serial_owned);
-	d->serial_owned = NULL;
+	free(st->iqn);
+	st->iqn = NULL;
+	free(st->serial_owned);
+	st->serial_owned = NULL;
 }
 
 static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
+	const struct lun_state *st = d->priv;
 	vb_mode_virtio_scsi_controller(x, d);
 	if (d->cfg->lun_device) {
 		vb_xml_open(x, "disk", "type", "block", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, "io", d->cfg->io, NULL);
 		vb_xml_empty(x, "source", "dev", d->cfg->lun_device, NULL);
 	} else {
-		char *name = vb_asprintf("%s/1", d->iqn ? d->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
+		char *name = vb_asprintf("%s/1", st && st->iqn ? st->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
 		vb_xml_open(x, "disk", "type", "network", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, NULL);
 		vb_xml_open(x, "source", "protocol", "iscsi", "name", name, NULL);
@@ -253,6 +265,7 @@ const struct vb_mode vb_mode_lun = {
 	.check_config = lun_check_config,
 	.iothread = true,
 	.probe = lun_probe,
+	.priv_size = sizeof(struct lun_state),
 	.prepare = lun_prepare,
 	.cleanup = lun_cleanup,
 	.devices_xml = lun_devices,

@@ -16,9 +16,18 @@
 #include <unistd.h>
 
 
+
+/* nvme's own state (vb_disk_ctx.priv): the store's owner to give it back to */
+struct nvme_state {
+	uid_t saved_uid;     /* owner of the store before we chowned it */
+	gid_t saved_gid;
+	bool chowned;
+};
+
 static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 {
-	struct stat st;
+	struct nvme_state *st = d->priv;
+	struct stat sb;
 	uid_t uid;
 	gid_t gid;
 
@@ -28,25 +37,26 @@ static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 		*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
 		return -1;
 	}
-	if (stat(d->source, &st) < 0) {
+	if (stat(d->source, &sb) < 0) {
 		*why = vb_asprintf("cannot read '%s': %s", d->source, strerror(errno));
 		return -1;
 	}
-	d->saved_uid = st.st_uid;
-	d->saved_gid = st.st_gid;
+	st->saved_uid = sb.st_uid;
+	st->saved_gid = sb.st_gid;
 	if (chown(d->source, uid, gid) < 0) {
 		*why = vb_asprintf("cannot hand '%s' to QEMU's user: %s", d->source, strerror(errno));
 		return -1;
 	}
-	d->chowned = true;
+	st->chowned = true;
 	return 0;
 }
 
 static void nvme_cleanup(struct vb_disk_ctx *d)
 {
-	if (d->chowned && chown(d->source, d->saved_uid, d->saved_gid) < 0)
+	struct nvme_state *st = d->priv;
+	if (st->chowned && chown(d->source, st->saved_uid, st->saved_gid) < 0)
 		vb_warn("nvme: could not give '%s' back to its owner: %s", d->source, strerror(errno));
-	d->chowned = false;
+	st->chowned = false;
 }
 
 static void arg(struct vb_xml *x, const char *v)
@@ -99,6 +109,7 @@ const struct vb_mode vb_mode_nvme = {
 	.guest_driver = "nvme",
 	.bus_driver = "nvme",
 	.qemu_commandline = true,
+	.priv_size = sizeof(struct nvme_state),
 	.prepare = nvme_prepare,
 	.cleanup = nvme_cleanup,
 	.commandline_xml = nvme_commandline,

@@ -17,6 +17,14 @@
  * it is the serial the guest sees, whatever we would like. */
 #define QSD_SERIAL "vhost_user_blk"
 
+
+/* vhost-user-blk's own state (vb_disk_ctx.priv): the daemon it started */
+struct vhost_state {
+	char *socket;        /* the daemon's vhost-user socket */
+	pid_t daemon;        /* qemu-storage-daemon */
+	char *daemon_log;
+};
+
 static int vhost_probe(const struct vb_config *cfg, char **why)
 {
 	const char *argv[] = {"qemu-storage-daemon", "--version", NULL};
@@ -36,21 +44,22 @@ static unsigned queues(const struct vb_disk_ctx *d)
 
 static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 {
+	struct vhost_state *st = d->priv;
 	const char *cache = d->cfg->cache;
 	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
 	char *blk_file, *blk_fmt, *exp;
 	uid_t uid;
 	gid_t gid;
 
-	d->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
-	d->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
-	unlink(d->socket);
+	st->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
+	st->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
+	unlink(st->socket);
 	json_t *jf = d->null_backend ? json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", "file0",
 	                                         "size", (json_int_t)d->cfg->size, "read-zeroes", 0) : json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
 	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);
 	json_t *jd = json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "disk0", "file", "file0");
 	json_t *je = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:i, s:s}", "type", "vhost-user-blk", "id", "exp0",
-	                       "node-name", "disk0", "addr", "type", "unix", "path", d->socket, "writable", 1,
+	                       "node-name", "disk0", "addr", "type", "unix", "path", st->socket, "writable", 1,
 	                       "num-queues", (int)queues(d), "iothread", "iothread0");
 	blk_file = json_dumps(jf, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	blk_fmt = json_dumps(jd, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -60,59 +69,61 @@ static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 	json_decref(je);
 	const char *argv[] = {"qemu-storage-daemon", "--object", "iothread,id=iothread0", "--blockdev", blk_file,
 	                      "--blockdev", blk_fmt, "--export", exp, NULL};
-	d->daemon = vb_daemon_start(argv, d->daemon_log);
+	st->daemon = vb_daemon_start(argv, st->daemon_log);
 	free(blk_file);
 	free(blk_fmt);
 	free(exp);
-	if (d->daemon < 0) {
+	if (st->daemon < 0) {
 		*why = vb_strdup("cannot start qemu-storage-daemon");
 		return -1;
 	}
 	/* The export is ready when its socket exists. */
-	for (int i = 0; i < 100 && access(d->socket, F_OK) < 0; i++) {
-		if (!vb_daemon_alive(d->daemon)) {
-			char *last = vb_file_last_line(d->daemon_log);
+	for (int i = 0; i < 100 && access(st->socket, F_OK) < 0; i++) {
+		if (!vb_daemon_alive(st->daemon)) {
+			char *last = vb_file_last_line(st->daemon_log);
 			*why = vb_asprintf("qemu-storage-daemon exited at start: %s", last);
 			free(last);
-			d->daemon = 0;
+			st->daemon = 0;
 			return -1;
 		}
 		usleep(100000);
 	}
-	if (access(d->socket, F_OK) < 0) {
-		*why = vb_asprintf("qemu-storage-daemon did not create its socket within 10 s (see %s)", d->daemon_log);
+	if (access(st->socket, F_OK) < 0) {
+		*why = vb_asprintf("qemu-storage-daemon did not create its socket within 10 s (see %s)", st->daemon_log);
 		return -1;
 	}
 	/* QEMU, as an unprivileged user, must be able to connect. */
-	if (d->system && vb_qemu_user(&uid, &gid) == 0 && chown(d->socket, uid, gid) < 0) {
-		*why = vb_asprintf("cannot hand the socket '%s' to QEMU's user: %s", d->socket, strerror(errno));
+	if (d->system && vb_qemu_user(&uid, &gid) == 0 && chown(st->socket, uid, gid) < 0) {
+		*why = vb_asprintf("cannot hand the socket '%s' to QEMU's user: %s", st->socket, strerror(errno));
 		return -1;
 	}
 	d->serial = QSD_SERIAL;
 	d->helper_name = "qemu-storage-daemon";
-	d->helper_pid = d->daemon;
+	d->helper_pid = st->daemon;
 	return 0;
 }
 
 static void vhost_cleanup(struct vb_disk_ctx *d)
 {
-	if (d->daemon > 0)
-		vb_daemon_stop(d->daemon, 10);
-	d->daemon = 0;
-	if (d->socket)
-		unlink(d->socket);
-	free(d->socket);
-	free(d->daemon_log);
-	d->socket = d->daemon_log = NULL;
+	struct vhost_state *st = d->priv;
+	if (st->daemon > 0)
+		vb_daemon_stop(st->daemon, 10);
+	st->daemon = 0;
+	if (st->socket)
+		unlink(st->socket);
+	free(st->socket);
+	free(st->daemon_log);
+	st->socket = st->daemon_log = NULL;
 }
 
 static void vhost_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
+	const struct vhost_state *st = d->priv;
 	char q[16];
 	snprintf(q, sizeof(q), "%u", queues(d));
 	vb_xml_open(x, "disk", "type", "vhostuser", "device", "disk", NULL);
 	vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "queues", q, NULL);
-	vb_xml_open(x, "source", "type", "unix", "path", d->socket ? d->socket : "/run/vmio-bench/vhost-user-blk.sock", NULL);
+	vb_xml_open(x, "source", "type", "unix", "path", st && st->socket ? st->socket : "/run/vmio-bench/vhost-user-blk.sock", NULL);
 	vb_xml_empty(x, "reconnect", "enabled", "no", NULL);
 	vb_xml_close(x);
 	vb_xml_empty(x, "target", "dev", "vda", "bus", "virtio", NULL);
@@ -126,6 +137,7 @@ const struct vb_mode vb_mode_vhost_user_blk = {
 	.bus_driver = "virtio-pci",
 	.shared_memory = true,
 	.probe = vhost_probe,
+	.priv_size = sizeof(struct vhost_state),
 	.prepare = vhost_prepare,
 	.cleanup = vhost_cleanup,
 	.devices_xml = vhost_devices,

@@ -481,6 +481,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	json_object_del(mj, "reason");
 	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
 	d.mode_dir = mdir;
+	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
 		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
 		goto out;
@@ -493,6 +494,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 out:
 	if (m->cleanup)
 		m->cleanup(&d);
+	free(d.priv);
 	r->ok = rc == 0;
 	if (!r->ok)
 		r->reason = why ? why : vb_strdup("unknown failure");
