@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "options.h"
 #include "vbconfig.h"
 #include "xmlbuf.h"
 
@@ -56,6 +57,9 @@ struct vb_mode {
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	bool qemu_commandline;    /* adds <qemu:commandline> (libvirt lacks the device) */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
+	/* Options only this mode reads (e.g. lun's --lun-device), ended by a
+	 * row without a name; the option table merges them (options.h). */
+	const struct vb_option *options;
 	/* Is the configuration complete and sensible for this mode (e.g. a
 	 * --pci-device for hostdev)?  Checked before anything runs: a "no" is a
 	 * usage error.  -1 with *why; NULL means "always". */

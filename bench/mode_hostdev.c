@@ -108,8 +108,16 @@ static void hostdev_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
+static const struct vb_option hostdev_options[] = {
+	{.name = "pci-device", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(pci_device),
+	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DDDD:BB:SS.F", .record = "pci_device",
+	 .help = "hostdev: the PCI function (e.g. an NVMe drive or SR-IOV VF) to pass through"},
+	{.name = NULL},
+};
+
 const struct vb_mode vb_mode_hostdev = {
 	.name = "hostdev",
+	.options = hostdev_options,
 	.summary = "PCI passthrough of --pci-device with VFIO (<hostdev type='pci'>)",
 	.guest_driver = NULL, /* the device's own driver, whatever it is */
 	.guest_pci = "0000:00:12.0", /* VB_PCI_ADDR_HOSTDEV */

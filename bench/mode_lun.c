@@ -256,8 +256,16 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
+static const struct vb_option lun_options[] = {
+	{.name = "lun-device", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(lun_device),
+	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
+	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
+	{.name = NULL},
+};
+
 const struct vb_mode vb_mode_lun = {
 	.name = "lun",
+	.options = lun_options,
 	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "options.h"
+#include "mode.h"
 #include "util.h"
 
 #include <errno.h>
@@ -71,12 +72,6 @@ const struct vb_option vb_options[] = {
 	{.name = "backend", .type = VB_OPT_CHOICE, .offset = F(backend), .defval = "file", .choices = "file|block|null",
 	 .cmds = RUNX, .metavar = "file|block|null", .record = "backend",
 	 .help = "backing store: a file, a block device (with --disk), or QEMU's null-co driver (pure bus overhead, no storage)"},
-	{.name = "lun-device", .type = VB_OPT_STR, .offset = F(lun_device),
-	 .cmds = RUNX | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
-	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
-	{.name = "pci-device", .type = VB_OPT_STR, .offset = F(pci_device),
-	 .cmds = RUNX | VB_CMD_MODES, .metavar = "DDDD:BB:SS.F", .record = "pci_device",
-	 .help = "hostdev: the PCI function (e.g. an NVMe drive or SR-IOV VF) to pass through"},
 	{.name = "bs", .type = VB_OPT_SIZE, .offset = F(bs), .defval = "4k", .min = 512, .max = 64ULL << 20,
 	 .cmds = VB_CMD_RUN, .metavar = "SIZE", .record = "bs", .sweepable = true,
 	 .help = "fio block size"},
@@ -137,9 +132,44 @@ const struct vb_option vb_options[] = {
 	{.name = NULL},
 };
 
+/* Table k of the option rows: 0 is this file's, k >= 1 the k-th mode's
+ * own (vb_mode.options); NULL past the last mode. */
+static const struct vb_option *table(size_t k)
+{
+	if (k == 0)
+		return vb_options;
+	for (size_t i = 0; vb_modes[i]; i++)
+		if (vb_modes[i]->options && --k == 0)
+			return vb_modes[i]->options;
+	return NULL;
+}
+
+const struct vb_option *vb_option_next(const struct vb_option *o)
+{
+	const struct vb_option *t;
+	size_t k = 0;
+
+	if (!o)
+		return vb_options;
+	if (o[1].name)
+		return o + 1;
+	/* o is the last row of its table: the next table's first row */
+	for (; (t = table(k)); k++) {
+		size_t n = 0;
+		while (t[n].name)
+			n++;
+		if (o >= t && o < t + n)
+			break;
+	}
+	for (k++; (t = table(k)); k++)
+		if (t[0].name)
+			return t;
+	return NULL;
+}
+
 const struct vb_option *vb_option_find(const char *name, unsigned cmd)
 {
-	for (const struct vb_option *o = vb_options; o->name; o++)
+	VB_FOREACH_OPTION(o)
 		if (strcmp(o->name, name) == 0 && (o->cmds & cmd))
 			return o;
 	return NULL;
@@ -147,7 +177,7 @@ const struct vb_option *vb_option_find(const char *name, unsigned cmd)
 
 void vb_config_release(struct vb_config *c)
 {
-	for (const struct vb_option *o = vb_options; o->name; o++) {
+	VB_FOREACH_OPTION(o) {
 		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
 			char **p = (char **)((char *)c + o->offset);
 			free(*p);
@@ -235,7 +265,7 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 /* Two subcommands may use one name for different things (--format). */
 static const struct vb_option *find_option(const char *name, size_t len, unsigned cmd)
 {
-	for (const struct vb_option *o = vb_options; o->name; o++)
+	VB_FOREACH_OPTION(o)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 && (o->cmds & cmd))
 			return o;
 	return NULL;
@@ -250,7 +280,7 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 	int npos = 0;
 	bool only_pos = false;
 
-	for (const struct vb_option *o = vb_options; o->name; o++) {
+	VB_FOREACH_OPTION(o) {
 		/* every default, even of other commands' options: shared code
 		 * (mode probes) may read any field */
 		if (o->defval && set_value(c, o, o->defval) < 0)
@@ -324,7 +354,7 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 
 void vb_options_help(FILE *f, unsigned cmd)
 {
-	for (const struct vb_option *o = vb_options; o->name; o++) {
+	VB_FOREACH_OPTION(o) {
 		char left[64];
 		if (!(o->cmds & cmd))
 			continue;
@@ -342,7 +372,7 @@ void vb_options_help(FILE *f, unsigned cmd)
 json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 {
 	json_t *o = json_object();
-	for (const struct vb_option *opt = vb_options; opt->name; opt++) {
+	VB_FOREACH_OPTION(opt) {
 		const void *field = (const char *)c + opt->offset;
 		json_t *v = NULL;
 		if (!opt->record || !*opt->record || !(opt->cmds & cmd))
@@ -374,7 +404,7 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 {
 	if (!json_is_object(o))
 		return vb_error("the run's recorded configuration is missing: the run.json is damaged");
-	for (const struct vb_option *opt = vb_options; opt->name; opt++) {
+	VB_FOREACH_OPTION(opt) {
 		json_t *v;
 		char buf[64];
 		const char *text = NULL;

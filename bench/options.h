@@ -50,6 +50,14 @@ struct vb_option {
 
 extern const struct vb_option vb_options[];
 
+/* Every option row: the table in options.c, then each mode's own rows
+ * (vb_mode.options: --lun-device, --pci-device), which parsing, --help and
+ * run.json take alike.  vb_option_next(NULL) is the first; NULL ends. */
+const struct vb_option *vb_option_next(const struct vb_option *o);
+#define VB_FOREACH_OPTION(o) for (const struct vb_option *o = vb_option_next(NULL); o; o = vb_option_next(o))
+/* offsetof a struct vb_config field, for option rows */
+#define VB_OPT_FIELD(field) offsetof(struct vb_config, field)
+
 /* The row of option name that command cmd takes, or NULL. */
 const struct vb_option *vb_option_find(const char *name, unsigned cmd);
 

@@ -18,7 +18,7 @@ bool vb_sweep_is_param(const char *k)
 static char *param_names(void)
 {
 	struct vb_buf b = {0};
-	for (const struct vb_option *o = vb_options; o->name; o++)
+	VB_FOREACH_OPTION(o)
 		if (o->sweepable)
 			vb_buf_addf(&b, "%s%s", b.len ? ", " : "", o->name);
 	return vb_buf_release(&b);
@@ -186,7 +186,7 @@ void vb_plan_release(struct vb_plan *plan)
 json_t *vb_point_params(const struct vb_point *p)
 {
 	json_t *all = vb_options_to_json(&p->cfg, VB_CMD_RUN), *params = json_object();
-	for (const struct vb_option *o = vb_options; o->name; o++)
+	VB_FOREACH_OPTION(o)
 		if (o->sweepable && json_object_get(all, o->record))
 			json_object_set(params, o->record, json_object_get(all, o->record));
 	json_decref(all);
