@@ -39,7 +39,7 @@ char *vb_mode_names(void)
 	return vb_buf_release(&b);
 }
 
-const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg)
+const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg, bool *probed)
 {
 	size_t nmodes = 0, n = 0;
 	const struct vb_mode **out;
@@ -51,7 +51,9 @@ const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_conf
 		vb_error("--modes: the list is empty: name at least one mode ('vmio-bench modes' lists them)");
 		return NULL;
 	}
+	*probed = false;
 	if (strcmp(list, "all") == 0) {
+		*probed = true;
 		out = vb_calloc(nmodes + 1, sizeof(*out));
 		for (size_t i = 0; i < nmodes; i++) {
 			char *why = NULL;

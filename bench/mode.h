@@ -103,8 +103,9 @@ const struct vb_mode *vb_mode_find(const char *name);
 /* Parse "a,b,c" into a NULL-terminated array of modes (caller frees the
  * array, not the modes).  Reports one line and returns NULL on bad input:
  * unknown names, empty items, duplicates.  "all" is every mode whose probe
- * passes on this host. */
-const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg);
+ * passes on this host; *probed says whether the probes have run (then a run
+ * does not run them again). */
+const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg, bool *probed);
 /* "sata, virtio-blk, ..." for messages; caller frees. */
 char *vb_mode_names(void);
 

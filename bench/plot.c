@@ -156,7 +156,7 @@ static void chart_host(struct chart *c, const char *point)
 	fputs("# mode read_pct write_pct\n", d);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
-		if (!mode_ok(s, i) || !r || !w || isnan(r->ratio_host) || !strcmp(s->modes[i].mode, "host"))
+		if (!mode_ok(s, i) || !r || !w || isnan(r->ratio_host) || (s->baseline && !strcmp(s->modes[i].mode, s->baseline)))
 			continue;
 		gp_word(d, s->modes[i].mode);
 		fprintf(d, " %g %g\n", r->ratio_host * 100, isnan(w->ratio_host) ? 0 : w->ratio_host * 100);

@@ -36,6 +36,7 @@ struct run_ctx {
 	char *id;
 	struct vb_plan plan;
 	json_t **point_args; /* fio arguments of each job point */
+	bool probed;         /* --modes all probed every mode already */
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
 };
 
@@ -486,7 +487,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
 		goto out;
 	}
-	if (m->probe && m->probe(x->cfg, &why) < 0)
+	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
 		goto out;
 	if (m->prepare && m->prepare(&d, &why) < 0)
 		goto out;
@@ -635,7 +636,7 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 	if (c->resume && !(resumed = load_for_resume(c)))
 		goto out;
 	x.cfg = c;
-	if (!(modes = vb_mode_list_parse(c->modes, c)))
+	if (!(modes = vb_mode_list_parse(c->modes, c, &x.probed)))
 		goto out;
 	if (vb_run_check_tuning(c) < 0 || vb_plan_build(c, &x.plan) < 0)
 		goto out;
@@ -728,6 +729,12 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 		"cpu", jstr_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
 	json_object_set_new(x.runjson, "accelerator", json_pack("{s:s, s:s, s:b}",
 		"name", x.accel.name, "why", x.accel.why, "emulated", strcmp(x.accel.name, "tcg") == 0));
+	/* the mode every other is divided by: the first host-side mode */
+	json_t *baseline = json_null();
+	for (size_t i = 0; modes[i]; i++)
+		if (modes[i]->host && json_is_null(baseline))
+			baseline = json_string(modes[i]->name);
+	json_object_set_new(x.runjson, "baseline", baseline);
 	json_object_set_new(x.runjson, "connect", json_string(c->connect));
 	json_object_set_new(x.runjson, "image", json_pack("{s:s, s:s, s:O?}",
 		"kernel", x.img.kernel, "initrd", x.img.initrd, "manifest", x.img.manifest));

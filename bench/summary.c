@@ -301,6 +301,12 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		goto fail;
 	}
 	s->emulated = strcmp(s->accel, "tcg") == 0;
+	json_t *base = json_object_get(s->run, "baseline");
+	s->baseline = json_is_string(base) ? json_string_value(base) : json_is_null(base) ? NULL : "host";
+	if (s->baseline && !vb_valid_name(s->baseline, 32)) {
+		vb_error("'%s': the baseline is not a mode name: the file is damaged", path);
+		goto fail;
+	}
 	if (json_is_array(points)) {
 		json_t *p;
 		s->points = vb_calloc(json_array_size(points) + 1, sizeof(char *));
@@ -319,13 +325,13 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));
 		s->nmodes++;
 		json_array_foreach(pts, k, pt) {
-			if (load_point(s, name, strcmp(name, "host") == 0, pt) < 0)
+			if (load_point(s, name, s->baseline && strcmp(name, s->baseline) == 0, pt) < 0)
 				goto fail;
 		}
 	}
 	/* ratio to the host baseline: same point, same direction */
 	for (size_t r = 0; r < s->nrows; r++) {
-		const struct vb_row *h = vb_summary_find(s, "host", s->rows[r].point, s->rows[r].dir);
+		const struct vb_row *h = s->baseline ? vb_summary_find(s, s->baseline, s->rows[r].point, s->rows[r].dir) : NULL;
 		if (h && h->s[VB_M_IOPS].mean > 0)
 			s->rows[r].ratio_host = s->rows[r].s[VB_M_IOPS].mean / h->s[VB_M_IOPS].mean;
 	}

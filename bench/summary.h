@@ -53,6 +53,9 @@ struct vb_summary {
 	json_t *run;                   /* run.json */
 	const char *id, *accel, *job, *state, *started; /* borrowed from run */
 	char *fio_version;
+	const char *baseline;          /* the mode every row is divided by (run.json's
+	                                  "baseline"; "host" in runs from before it
+	                                  was recorded), or NULL */
 	bool emulated;
 	struct vb_row *rows;
 	size_t nrows;

@@ -165,18 +165,19 @@ static void test_domain_xml(void)
 static void test_mode_list(void)
 {
 	const struct vb_mode **l;
+	bool probed = false;
 	struct vb_config c;
 	CHECK(parse(&c, VB_CMD_RUN, NULL, NULL) == 0);
-	CHECK((l = vb_mode_list_parse("virtio-blk", &c)) && l[0] == vb_mode_find("virtio-blk") && !l[1]);
+	CHECK((l = vb_mode_list_parse("virtio-blk", &c, &probed)) && l[0] == vb_mode_find("virtio-blk") && !l[1]);
 	free(l);
-	CHECK((l = vb_mode_list_parse("all", &c)) && l[0]);
+	CHECK((l = vb_mode_list_parse("all", &c, &probed)) && l[0] && probed);
 	free(l);
-	CHECK(vb_mode_list_parse("", &c) == NULL);
-	CHECK(vb_mode_list_parse("bogus", &c) == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,", &c) == NULL);
-	CHECK(vb_mode_list_parse(",virtio-blk", &c) == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk", &c) == NULL);
-	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk", &c) == NULL);
+	CHECK(vb_mode_list_parse("", &c, &probed) == NULL);
+	CHECK(vb_mode_list_parse("bogus", &c, &probed) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,", &c, &probed) == NULL);
+	CHECK(vb_mode_list_parse(",virtio-blk", &c, &probed) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk", &c, &probed) == NULL);
+	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk", &c, &probed) == NULL);
 	vb_config_release(&c);
 }
 
@@ -336,6 +337,32 @@ static void test_job(void)
 	vb_config_release(&c);
 }
 
+/* Every mode row is complete: a valid name and summary; a host-side mode
+ * measures and has no devices; a guest mode describes a disk (or its
+ * command line); state has a cleanup; its own option rows are sound. */
+static void test_mode_rows(void)
+{
+	size_t hosts = 0;
+	for (size_t i = 0; vb_modes[i]; i++) {
+		const struct vb_mode *m = vb_modes[i];
+		CHECK(vb_valid_name(m->name, 32));
+		CHECK(m->summary && *m->summary);
+		CHECK(vb_mode_find(m->name) == m);
+		if (m->host) {
+			hosts++;
+			CHECK(m->measure && !m->devices_xml && !m->commandline_xml);
+		} else {
+			CHECK(!m->measure && (m->devices_xml || m->commandline_xml));
+			CHECK(m->guest_driver || m->guest_pci); /* something in the guest proves the bus */
+		}
+		CHECK(!m->priv_size || m->cleanup);
+		CHECK(!m->qemu_commandline || m->commandline_xml);
+		for (const struct vb_option *o = m->options; o && o->name; o++)
+			CHECK(o->cmds && o->help && vb_option_find(o->name, o->cmds) == o);
+	}
+	CHECK(hosts == 1);
+}
+
 /* --lun-device: the controller and the agent read a disk's VPD page 0x80
  * into the same string, inner spaces included. */
 static void test_serial(void)
@@ -416,6 +443,7 @@ int main(void)
 	test_job();
 	test_stats();
 	test_sweep();
+	test_mode_rows();
 	test_serial();
 	test_bins();
 	test_hostdev_check();
