@@ -258,6 +258,17 @@ fail:
 	return NULL;
 }
 
+/* fio's messages from the guest, kept beside its result. */
+static void save_stderr(const char *pdir, unsigned rep, json_t *msg)
+{
+	json_t *fio_err = json_object_get(msg, "stderr");
+	if (json_is_string(fio_err) && json_string_length(fio_err)) {
+		char *f = vb_asprintf("rep-%u.stderr.txt", rep);
+		save_text(pdir, f, json_string_value(fio_err));
+		free(f);
+	}
+}
+
 /* One job point, one repetition, in a running guest. */
 static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
                      const char *mdir, size_t pi, unsigned rep, json_t *reps, char **why)
@@ -310,12 +321,7 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 		msg = NULL;
 	}
 	double wall = vb_now() - t0;
-	json_t *fio_err = json_object_get(msg, "stderr");
-	if (json_is_string(fio_err) && json_string_length(fio_err)) {
-		char *f = vb_asprintf("rep-%u.stderr.txt", rep);
-		save_text(pdir, f, json_string_value(fio_err));
-		free(f);
-	}
+	save_stderr(pdir, rep, msg);
 	if (strcmp(type, "error") == 0) {
 		json_t *em = json_object_get(msg, "message");
 		*why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");

@@ -1,6 +1,5 @@
 #include "config.h"
 #include "options.h"
-#include "mode.h"
 #include "util.h"
 
 #include <errno.h>
@@ -132,16 +131,11 @@ const struct vb_option vb_options[] = {
 	{.name = NULL},
 };
 
-/* Table k of the option rows: 0 is this file's, k >= 1 the k-th mode's
- * own (vb_mode.options); NULL past the last mode. */
+/* Table k of the option rows: 0 is this file's, k >= 1 the modes' own
+ * (vb_mode_option_table); NULL past the last. */
 static const struct vb_option *table(size_t k)
 {
-	if (k == 0)
-		return vb_options;
-	for (size_t i = 0; vb_modes[i]; i++)
-		if (vb_modes[i]->options && --k == 0)
-			return vb_modes[i]->options;
-	return NULL;
+	return k == 0 ? vb_options : vb_mode_option_table(k - 1);
 }
 
 const struct vb_option *vb_option_next(const struct vb_option *o)

@@ -55,6 +55,10 @@ extern const struct vb_option vb_options[];
  * run.json take alike.  vb_option_next(NULL) is the first; NULL ends. */
 const struct vb_option *vb_option_next(const struct vb_option *o);
 #define VB_FOREACH_OPTION(o) for (const struct vb_option *o = vb_option_next(NULL); o; o = vb_option_next(o))
+/* The i-th table of option rows that a bus mode declares (vb_mode.options),
+ * or NULL past the last.  Implemented by the mode table (modes/mode.c):
+ * options ask for the rows without knowing what a mode is. */
+const struct vb_option *vb_mode_option_table(size_t i);
 /* offsetof a struct vb_config field, for option rows */
 #define VB_OPT_FIELD(field) offsetof(struct vb_config, field)
 

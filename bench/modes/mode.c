@@ -23,6 +23,14 @@ const struct vb_mode *const vb_modes[] = {
 	NULL,
 };
 
+const struct vb_option *vb_mode_option_table(size_t i)
+{
+	for (size_t k = 0; vb_modes[k]; k++)
+		if (vb_modes[k]->options && i-- == 0)
+			return vb_modes[k]->options;
+	return NULL;
+}
+
 const struct vb_mode *vb_mode_find(const char *name)
 {
 	for (size_t i = 0; vb_modes[i]; i++)

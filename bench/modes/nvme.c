@@ -5,8 +5,8 @@
  * cleanup gives it back), and the device takes a fixed free PCI address on
  * q35's root bus, clear of libvirt's own root ports. */
 #include "config.h"
-#include "hostres.h"
 #include "mode.h"
+#include "hostres.h"
 #include "util.h"
 
 #include <errno.h>

@@ -3,8 +3,8 @@
  * by QEMU's own block layer.  vmio-bench starts the daemon on the backing
  * store for the run and stops it afterwards. */
 #include "config.h"
-#include "hostres.h"
 #include "mode.h"
+#include "hostres.h"
 #include "util.h"
 
 #include <errno.h>

@@ -259,6 +259,20 @@ static int check_strings(struct vb_summary *s, const char *path)
 	return 0;
 }
 
+/* The job points' labels, in plan order. */
+static void load_labels(struct vb_summary *s, json_t *points)
+{
+	json_t *p;
+	size_t i;
+	if (!json_is_array(points))
+		return;
+	s->points = vb_calloc(json_array_size(points) + 1, sizeof(char *));
+	json_array_foreach(points, i, p) {
+		const char *l = jstr(p, "label");
+		s->points[s->npoints++] = vb_strdup(l ? l : "?");
+	}
+}
+
 int vb_summary_load(const char *run_dir, struct vb_summary *s)
 {
 	char *path = vb_asprintf("%s/run.json", run_dir);
@@ -307,14 +321,7 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		vb_error("'%s': the baseline is not a mode name: the file is damaged", path);
 		goto fail;
 	}
-	if (json_is_array(points)) {
-		json_t *p;
-		s->points = vb_calloc(json_array_size(points) + 1, sizeof(char *));
-		json_array_foreach(points, i, p) {
-			const char *l = jstr(p, "label");
-			s->points[s->npoints++] = vb_strdup(l ? l : "?");
-		}
-	}
+	load_labels(s, points);
 	s->modes = vb_calloc(json_array_size(modes) + 1, sizeof(*s->modes));
 	json_array_foreach(modes, i, m) {
 		const char *name = jstr(m, "mode");

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""The shape of bench/, checked (issue 9): no include cycle between its
+modules, no function over 80 lines, no block of six or more repeated lines.
+
+A module is x.h with x.c (a .c without a header of its name is a module of
+its own); x depends on y when x.c or x.h includes y.h.  Functions longer than 80
+lines that predate the rule are listed in tests/shape-allow.txt with their
+length: they may shrink, not grow, and no other may join them.  Data tables
+(initialisers of arrays) are not functions and are not counted.
+Usage: shape.py SRCDIR  (prints TAP-ish lines, exits 1 on a violation)"""
+import os, re, sys
+
+src = sys.argv[1] if len(sys.argv) > 1 else '.'
+bench = os.path.join(src, 'bench')
+files = []
+for d, _, fs in os.walk(bench):
+    for f in fs:
+        if f.endswith(('.c', '.h')):
+            files.append(os.path.join(d, f))
+files.sort()
+inc_re = re.compile(r'^#include "([^"]+)"', re.M)
+headers = {os.path.basename(f): f for f in files if f.endswith('.h')}
+fails = 0
+def ok(cond, what):
+    global fails
+    print(('ok - ' if cond else 'not ok - ') + what)
+    fails += not cond
+
+# ---- modules and their include graph ----------------------------------------
+def local_includes(path):
+    return [h for h in inc_re.findall(open(path).read()) if h in headers]
+module = {}
+for f in files:
+    module[f] = os.path.basename(f)[:-2]   # x.c and x.h are module x
+graph = {}
+for f in files:
+    for h in local_includes(f):
+        a, b = module[f], h[:-2]
+        if a != b:
+            graph.setdefault(a, set()).add(b)
+cycle = None
+state = {}
+def dfs(n, path):
+    global cycle
+    state[n] = 1
+    for m in sorted(graph.get(n, ())):
+        if cycle:
+            return
+        if state.get(m) == 1:
+            cycle = path[path.index(m):] + [m] if m in path else [n, m]
+            return
+        if not state.get(m):
+            dfs(m, path + [m])
+    state[n] = 2
+for n in sorted(graph):
+    if not state.get(n) and not cycle:
+        dfs(n, [n])
+ok(cycle is None, 'no include cycle between bench/ modules' + (': ' + ' -> '.join(cycle) if cycle else ''))
+
+# ---- function length ----------------------------------------------------------
+allow = {}
+allow_path = os.path.join(src, 'tests', 'shape-allow.txt')
+if os.path.exists(allow_path):
+    for line in open(allow_path):
+        line = line.split('#')[0].strip()
+        if line:
+            k, n = line.split()
+            allow[k] = int(n)
+sig_re = re.compile(r'^[A-Za-z_][\w \*]*\b(\w+)\(')
+long_seen = {}
+for f in files:
+    if not f.endswith('.c'):
+        continue
+    lines = open(f).read().split('\n')
+    i = 0
+    while i < len(lines):
+        m = sig_re.match(lines[i])
+        if m and not lines[i].rstrip().endswith(';') and '=' not in lines[i].split('(')[0]:
+            j = i
+            while j < len(lines) and lines[j] != '{' and not lines[j].rstrip().endswith(';'):
+                j += 1
+            if j < len(lines) and lines[j] == '{':
+                k = j
+                while k < len(lines) and lines[k] != '}':
+                    k += 1
+                n = k - i + 1
+                key = os.path.relpath(f, src) + ':' + m.group(1)
+                if n > 80:
+                    long_seen[key] = n
+                i = k
+        i += 1
+for key, n in sorted(long_seen.items()):
+    if key in allow:
+        ok(n <= allow[key], '%s: %d lines, at most the %d it had when the rule came (tests/shape-allow.txt)' % (key, n, allow[key]))
+    else:
+        ok(False, '%s: %d lines, over 80: split it' % (key, n))
+ok(not [k for k in long_seen if k not in allow], 'no function over 80 lines beyond tests/shape-allow.txt (%d listed, %d over now)' % (len(allow), len(long_seen)))
+
+# ---- repeated blocks ----------------------------------------------------------
+def norm(l):
+    l = l.strip()
+    return '' if l in ('', '{', '}', '};', 'break;', 'return 0;', 'return -1;', 'goto out;', 'goto fail;', 'else', '} else {') or l.startswith(('//', '/*', '*', '#include')) else l
+windows = {}
+for f in files:
+    if os.path.basename(os.path.dirname(f)) == 'modes' and False:
+        continue
+    text = open(f).read().split('\n')
+    seq = [(i + 1, norm(l)) for i, l in enumerate(text)]
+    seq = [(n, l) for n, l in seq if l]
+    for k in range(len(seq) - 5):
+        block = tuple(l for _, l in seq[k:k + 6])
+        windows.setdefault(block, []).append((os.path.relpath(f, src), seq[k][0]))
+dups = []
+for block, places in windows.items():
+    distinct = []
+    for p in places:
+        if not any(p[0] == q[0] and abs(p[1] - q[1]) < 6 for q in distinct):
+            distinct.append(p)
+    if len(distinct) > 1:
+        dups.append(distinct)
+# the option table and the mode rows are tables, repeated by design
+dups = [d for d in dups if not all(p[0].endswith(('core/options.c',)) for p in d)]
+seen = set()
+for d in dups:
+    key = tuple(sorted(d))
+    if key[0] in seen:
+        continue
+    seen.add(key[0])
+    print('# repeated: ' + ', '.join('%s:%d' % p for p in d))
+ok(not dups, 'no block of six or more lines repeated in bench/ (%d found)' % len(seen))
+print('%d failed' % fails)
+sys.exit(1 if fails else 0)
