@@ -1,11 +1,15 @@
 #include "config.h"
-#include "run.h"
+#include "accel.h"
+#include "image.h"
+#include "mode.h"
+#include "store.h"
 #include "agent.h"
 #include "commands.h"
 #include "domxml.h"
 #include "fiojson.h"
 #include "hostres.h"
 #include "job.h"
+#include "layout.h"
 #include "options.h"
 #include "report.h"
 #include "results.h"
@@ -40,37 +44,6 @@ struct run_ctx {
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
 };
 
-void vb_run_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_store *store, const char *run_dir)
-{
-	memset(d, 0, sizeof(*d));
-	d->cfg = c;
-	d->source = store->image ? store->image : store->path;
-	d->source_is_block = store->is_block;
-	d->format = c->format;
-	d->serial = VB_DISK_SERIAL;
-	d->system = strcmp(c->connect, "qemu:///system") == 0;
-	d->null_backend = strcmp(c->backend, "null") == 0;
-	d->run_dir = run_dir;
-}
-
-char *vb_run_domain_xml_new(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
-                            const struct vb_image *img, const struct vb_disk_ctx *disk,
-                            const char *name, const char *console_log)
-{
-	struct vb_domain_spec spec = {
-		.name = name,
-		.domain_type = domain_type,
-		.mode = m,
-		.cfg = c,
-		.kernel = img->kernel,
-		.initrd = img->initrd,
-		.cmdline = VB_GUEST_CMDLINE,
-		.console_log = console_log,
-		.disk = *disk,
-	};
-	return vb_domain_xml_new(&spec);
-}
-
 static int save_text(const char *dir, const char *file, const char *text)
 {
 	char *p = vb_asprintf("%s/%s", dir, file);
@@ -85,15 +58,6 @@ static int save_json(const char *dir, const char *file, json_t *doc)
 	int r = vb_results_write_json(p, doc);
 	free(p);
 	return r;
-}
-
-int vb_run_check_tuning(const struct vb_config *c)
-{
-	if (strcmp(c->io, "native") == 0 && strcmp(c->cache, "none") != 0 && strcmp(c->cache, "directsync") != 0)
-		return vb_error("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
-	if (strcmp(c->backend, "block") == 0 && !c->disk)
-		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
-	return 0;
 }
 
 static json_t *jstr_or_null(char *s)
@@ -195,10 +159,9 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
                              unsigned boot_no, struct vb_mode_result *r, json_t *mj, char **why)
 {
 	const struct vb_config *c = x->cfg;
-	char *console = c->boot_per_rep ? vb_asprintf("%s/console-boot%u.log", mdir, boot_no)
-	                                 : vb_asprintf("%s/console.log", mdir);
-	char *name = vb_asprintf("vmio-%s-%s", x->id, m->name);
-	char *xml = vb_run_domain_xml_new(c, m, x->accel.domain_type, &x->img, d, name, console);
+	char *console = vb_layout_console(mdir, c->boot_per_rep, boot_no);
+	char *name = vb_layout_domain(x->id, m->name);
+	char *xml = vb_domain_xml_for_mode(c, m, x->accel.domain_type, x->img.kernel, x->img.initrd, d, name, console);
 	char *live = NULL;
 	struct vb_guest *g = NULL;
 	json_t *msg = NULL;
@@ -459,7 +422,7 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 /* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
 static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
 {
-	char *mdir = vb_asprintf("%s/%s", x->dir, m->name);
+	char *mdir = vb_layout_mode_dir(x->dir, m->name);
 	char *why = NULL;
 	struct vb_disk_ctx d;
 	json_t *points = json_array();
@@ -486,7 +449,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	}
 	json_object_set_new(mj, "points", points);
 	json_object_del(mj, "reason");
-	vb_run_disk_ctx(&d, x->cfg, &x->store, x->run_dir);
+	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
@@ -644,7 +607,7 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 	x.cfg = c;
 	if (!(modes = vb_mode_list_parse(c->modes, c, &x.probed)))
 		goto out;
-	if (vb_run_check_tuning(c) < 0 || vb_plan_build(c, &x.plan) < 0)
+	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x.plan) < 0)
 		goto out;
 	for (size_t i = 0; modes[i]; i++) {
 		char *why = NULL;
@@ -673,7 +636,7 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 	if (!x.store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x.store) < 0)
 		goto out;
 	sweep_stale_run_dirs(c->cache_dir);
-	x.run_dir = vb_asprintf("%s/run/%ld", c->cache_dir, (long)getpid());
+	x.run_dir = vb_layout_private_dir(c->cache_dir, (long)getpid());
 	if (vb_mkdir_p(x.run_dir, 0755) < 0) {
 		vb_error("cannot create '%s': %s: choose another --cache-dir", x.run_dir, strerror(errno));
 		goto out;

@@ -3,7 +3,11 @@
 #include "config.h"
 #include "commands.h"
 #include "options.h"
-#include "run.h"
+#include "domxml.h"
+#include "image.h"
+#include "layout.h"
+#include "mode.h"
+#include "store.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -30,31 +34,31 @@ int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 		free(why);
 		goto out;
 	}
-	if (vb_run_check_tuning(c) < 0 || vb_image_locate(c, &img) < 0)
+	if (vb_mode_check_tuning(c) < 0 || vb_image_locate(c, &img) < 0)
 		goto out;
 	if (c->disk) {
 		if (vb_store_prepare(c, &store) < 0)
 			goto out;
 	} else {
-		char sz[32];
-		vb_format_size(c->size, sz, sizeof(sz));
-		store.path = vb_asprintf("%s/store/disk-%s.raw", c->cache_dir, sz);
+		store.path = vb_layout_store(c->cache_dir, c->size);
 	}
 	/* Without booting a probe, auto means the accelerator run would try
 	 * first; run falls back to TCG when the probe fails. */
 	const char *type = strcmp(c->accel, "tcg") == 0 ? "qemu" : "kvm";
 	/* libvirt wants absolute paths; run resolves the results root too. */
 	char cwd[4096];
-	if (c->results[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		console = vb_asprintf("%s/RUN-ID/%s/console.log", c->results, m->name);
-	else
-		console = vb_asprintf("%s/%s/RUN-ID/%s/console.log", cwd, c->results, m->name);
-	char *name = vb_asprintf("vmio-RUN-ID-%s", m->name);
+	char *rundir = c->results[0] == '/' || !getcwd(cwd, sizeof(cwd)) ? vb_asprintf("%s/RUN-ID", c->results)
+	                                                                 : vb_asprintf("%s/%s/RUN-ID", cwd, c->results);
+	char *mdir = vb_layout_mode_dir(rundir, m->name);
+	console = vb_layout_console(mdir, false, 0);
+	char *name = vb_layout_domain("RUN-ID", m->name);
 	struct vb_disk_ctx d;
-	char *run_dir = vb_asprintf("%s/run/PID", c->cache_dir);
-	vb_run_disk_ctx(&d, c, &store, run_dir);
-	xml = vb_run_domain_xml_new(c, m, type, &img, &d, name, console);
-	free(run_dir);
+	char *private_dir = vb_layout_private_dir(c->cache_dir, -1);
+	vb_mode_disk_ctx(&d, c, store.image ? store.image : store.path, store.is_block, private_dir);
+	xml = vb_domain_xml_for_mode(c, m, type, img.kernel, img.initrd, &d, name, console);
+	free(private_dir);
+	free(mdir);
+	free(rundir);
 	fputs(xml, stdout);
 	free(xml);
 	free(name);

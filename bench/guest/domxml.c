@@ -94,3 +94,21 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 
 	return vb_xml_release(&x);
 }
+
+char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
+                             const char *kernel, const char *initrd, const struct vb_disk_ctx *disk, const char *name,
+                             const char *console_log)
+{
+	struct vb_domain_spec spec = {
+		.name = name,
+		.domain_type = domain_type,
+		.mode = m,
+		.cfg = c,
+		.kernel = kernel,
+		.initrd = initrd,
+		.cmdline = VB_GUEST_CMDLINE,
+		.console_log = console_log,
+		.disk = *disk,
+	};
+	return vb_domain_xml_new(&spec);
+}

@@ -24,5 +24,10 @@ struct vb_domain_spec {
 
 /* The domain XML; caller frees. */
 char *vb_domain_xml_new(const struct vb_domain_spec *s);
+/* The same for mode m's guest with the vmio kernel command line (what
+ * `run` boots and `xml` prints); caller frees. */
+char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
+                             const char *kernel, const char *initrd, const struct vb_disk_ctx *disk, const char *name,
+                             const char *console_log);
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "store.h"
+#include "layout.h"
 #include "hostres.h"
 #include "util.h"
 
@@ -163,14 +164,13 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 		return 0;
 	}
 
-	vb_format_size(c->size, sz, sizeof(sz));
 	dir = vb_asprintf("%s/store", c->cache_dir);
 	if (vb_mkdir_p(dir, 0755) < 0) {
 		ret = vb_error("cannot create '%s': %s: choose another --cache-dir", dir, strerror(errno));
 		free(dir);
 		return ret;
 	}
-	s->path = vb_asprintf("%s/disk-%s.raw", dir, sz);
+	s->path = vb_layout_store(c->cache_dir, c->size);
 	s->size = c->size;
 	s->created = true;
 	free(dir);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "mode.h"
+#include "proto.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -146,4 +147,27 @@ json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d)
 	 * measured is the bus and QEMU's block layer alone. */
 	return json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", VB_NULL_NODE,
 	                 "size", (json_int_t)d->cfg->size, "read-zeroes", 0);
+}
+
+int vb_mode_check_tuning(const struct vb_config *c)
+{
+	if (strcmp(c->io, "native") == 0 && strcmp(c->cache, "none") != 0 && strcmp(c->cache, "directsync") != 0)
+		return vb_error("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
+	if (strcmp(c->backend, "block") == 0 && !c->disk)
+		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
+	return 0;
+}
+
+void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,
+                      const char *private_dir)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = c;
+	d->source = source;
+	d->source_is_block = source_is_block;
+	d->format = c->format;
+	d->serial = VB_DISK_SERIAL;
+	d->system = strcmp(c->connect, "qemu:///system") == 0;
+	d->null_backend = strcmp(c->backend, "null") == 0;
+	d->run_dir = private_dir;
 }

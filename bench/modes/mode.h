@@ -119,6 +119,14 @@ void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why);
 /* The -blockdev (JSON) of the null-co drive. */
 json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d);
+/* Refuse tuning combinations libvirt or QEMU would refuse, before any
+ * domain exists; reports and returns -1. */
+int vb_mode_check_tuning(const struct vb_config *cfg);
+/* The disk context every mode starts from (before its prepare hook):
+ * the backing store (source; the qcow2 image when there is one), the
+ * serial, the private folder for sockets.  `run` and `xml` alike. */
+void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,
+                      const char *private_dir);
 /* "%u" of --queues, or NULL when 0 (let libvirt decide). */
 const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n);
 
