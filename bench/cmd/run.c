@@ -10,6 +10,7 @@
 #include "hostres.h"
 #include "job.h"
 #include "layout.h"
+#include "manifest.h"
 #include "options.h"
 #include "report.h"
 #include "results.h"
@@ -22,14 +23,15 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 /* Everything one run carries from mode to mode. */
 struct run_ctx {
-	const struct vb_config *cfg;
+	struct vb_config *cfg;
+	const struct vb_mode **modes; /* the plan's modes, in order */
+	json_t *resumed;     /* run.json of the run --resume continues, or NULL */
+	char *results;       /* absolute results root */
 	struct vb_virt *virt;
 	struct vb_image img;
 	struct vb_store store;
@@ -512,294 +514,185 @@ static void sweep_stale_run_dirs(const char *cache_dir)
 	free(parent);
 }
 
-static char *host_cpu_model(void)
+
+
+
+
+/* What the user gave: a problem here is a usage error (exit 2), found
+ * before anything boots or is created. */
+static int check_inputs(struct run_ctx *x)
 {
-	char *info = vb_read_file("/proc/cpuinfo", 1 << 22, NULL);
-	char *r = NULL;
-	if (info) {
-		char *l = strstr(info, "model name");
-		if (l && (l = strchr(l, ':'))) {
-			l += 2;
-			l[strcspn(l, "\n")] = '\0';
-			r = vb_strdup(l);
+	struct vb_config *c = x->cfg;
+	bool system_uri = strcmp(c->connect, "qemu:///system") == 0;
+
+	if (!(x->modes = vb_mode_list_parse(c->modes, c, &x->probed)))
+		return -1;
+	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0)
+		return -1;
+	for (size_t i = 0; x->modes[i]; i++) {
+		char *why = NULL;
+		if (x->modes[i]->check_config && x->modes[i]->check_config(c, &why) < 0) {
+			vb_error("%s", why);
+			free(why);
+			return -1;
 		}
-		free(info);
 	}
-	return r ? r : vb_strdup("unknown");
+	if (vb_image_locate(c, &x->img) < 0)
+		return -1;
+	if ((c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x->store) < 0)
+		return -1;
+	if (!x->resumed && vb_results_check_root(c->results) < 0)
+		return -1;
+	if (system_uri && (vb_check_reachable("the guest kernel", x->img.kernel) < 0 ||
+	                   vb_check_reachable("the guest initramfs", x->img.initrd) < 0 ||
+	                   (c->disk && vb_check_reachable("--disk", x->store.path) < 0)))
+		return -1;
+	return 0;
 }
 
-
-/* --resume RUN: the run's own run.json, its recorded configuration applied
- * to c (and its accelerator, so that the figures stay comparable).  NULL
- * after reporting when the run cannot be resumed. */
-static json_t *load_for_resume(struct vb_config *c)
+/* The host side before the first mode: the backing store, the private
+ * folder, libvirt and the accelerator.  An exit status. */
+static int start_host(struct run_ctx *x)
 {
-	char *path = vb_asprintf("%s/run.json", c->resume);
-	json_error_t err;
-	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	const char *state = run ? json_string_value(json_object_get(run, "state")) : NULL;
-	const char *accel = run ? json_string_value(json_object_get(json_object_get(run, "accelerator"), "name")) : NULL;
+	const struct vb_config *c = x->cfg;
 
-	if (!run) {
-		vb_error("--resume: cannot read '%s' (%s): give a run folder vmio-bench made", path, err.text);
-		goto fail;
+	if (!x->store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x->store) < 0)
+		return VB_EXIT_FAIL;
+	sweep_stale_run_dirs(c->cache_dir);
+	x->run_dir = vb_layout_private_dir(c->cache_dir, (long)getpid());
+	if (vb_mkdir_p(x->run_dir, 0755) < 0) {
+		vb_error("cannot create '%s': %s: choose another --cache-dir", x->run_dir, strerror(errno));
+		return VB_EXIT_FAIL;
 	}
-	if (!json_is_integer(json_object_get(run, "schema")) || !json_is_string(json_object_get(run, "id")) ||
-	    !json_is_array(json_object_get(run, "modes")) || !state || !accel) {
-		vb_error("--resume: '%s' is not a run.json this vmio-bench wrote", path);
-		goto fail;
-	}
-	if (strcmp(state, "complete") == 0) {
-		vb_error("--resume: run '%s' is complete: there is nothing to resume", c->resume);
-		goto fail;
-	}
-	char *keep = vb_strdup(c->resume);
-	bool quiet = c->quiet;
-	if (vb_options_from_json(c, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
-		free(keep);
-		goto fail;
-	}
-	free(c->resume);
-	c->resume = keep;
-	c->quiet = quiet;
-	free(c->accel);
-	c->accel = vb_strdup(accel);
-	free(path);
-	return run;
-fail:
-	json_decref(run);
-	free(path);
-	return NULL;
+	if (!(x->virt = vb_virt_open(c->connect)))
+		return VB_EXIT_FAIL;
+	if (vb_accel_choose(x->virt, c, &x->img, &x->accel) < 0)
+		return VB_EXIT_USAGE;
+	vb_info("accelerator: %s: %s", x->accel.name, x->accel.why);
+	return VB_EXIT_OK;
 }
 
-/* Each repetition's random seed, drawn once per run and kept in run.json
- * (so that --resume goes on with the same ones); rep N of every mode and
- * point uses seed N, so modes still see the same offsets as each other. */
-static void ensure_seeds(struct run_ctx *x, unsigned reps)
+/* The run folder and its run.json, new or resumed.  0 or -1. */
+static int open_run(struct run_ctx *x)
 {
-	json_t *s = json_object_get(x->runjson, "seeds");
-	if (!json_is_array(s)) {
-		s = json_array();
-		json_object_set_new(x->runjson, "seeds", s);
+	const struct vb_config *c = x->cfg;
+	char real[PATH_MAX], *dir = NULL;
+
+	if (x->resumed) {
+		x->id = vb_strdup(json_string_value(json_object_get(x->resumed, "id")));
+		dir = vb_strdup(c->resume);
+	} else if (vb_results_create_run_dir(c->results, &x->id, &dir) < 0) {
+		return -1;
 	}
-	while (json_array_size(s) < reps) {
-		uint32_t v = 0;
-		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-			v = (uint32_t)(vb_now() * 1e6) ^ (uint32_t)getpid();
-		json_array_append_new(s, json_integer((json_int_t)v + 1));
+	x->dir = vb_strdup(realpath(dir, real) ? real : dir);
+	free(dir);
+	x->results = vb_strdup(realpath(c->results, real) ? real : c->results);
+	if (strcmp(c->connect, "qemu:///system") == 0 && vb_check_reachable("the results folder", x->dir) < 0)
+		return -1;
+	x->point_args = vb_calloc(x->plan.npoints, sizeof(json_t *));
+	for (size_t i = 0; i < x->plan.npoints; i++)
+		x->point_args[i] = vb_job_args(&x->plan.points[i].cfg);
+	if (x->resumed) {
+		x->runjson = json_incref(x->resumed);
+		vb_manifest_resumed(x->runjson);
+	} else {
+		struct vb_manifest_in in = {.id = x->id, .cfg = c, .virt = x->virt, .accel = &x->accel, .img = &x->img,
+		                            .store = &x->store, .plan = &x->plan, .point_args = x->point_args, .modes = x->modes};
+		x->runjson = vb_manifest_new(&in);
 	}
-	x->seeds = s;
+	x->seeds = vb_manifest_seeds(x->runjson, c->reps);
+	if (vb_manifest_save(x->dir, x->runjson) < 0)
+		return -1;
+	if (!x->resumed)
+		vb_results_link_latest(x->results, x->id);
+	vb_info("results: %s%s", x->dir, x->resumed ? " (resumed)" : "");
+	return 0;
+}
+
+/* Each mode in turn, run.json saved after each.  True if any failed. */
+static bool run_modes(struct run_ctx *x)
+{
+	bool failed = false;
+	for (size_t i = 0; x->modes[i]; i++) {
+		const struct vb_mode *m = x->modes[i];
+		json_t *mj = vb_manifest_mode(x->runjson, m->name);
+		struct vb_mode_result r = {0};
+		if (vb_manifest_mode_done(mj)) {
+			vb_info("%s: finished before, kept as it is", m->name);
+			continue;
+		}
+		if (vb_interrupted) {
+			json_object_set_new(mj, "status", json_string("not run"));
+			failed = true;
+			continue;
+		}
+		if (run_mode(x, m, &r, mj) < 0) {
+			failed = true;
+			vb_warn("%s: %s", m->name, r.reason);
+		} else if (r.guest_kernel) {
+			json_object_set_new(json_object_get(x->runjson, "versions"), "guest_kernel", json_string(r.guest_kernel));
+		}
+		free(r.reason);
+		free(r.guest_kernel);
+		vb_manifest_save(x->dir, x->runjson);
+	}
+	return failed;
+}
+
+/* Close run.json and render everything from what was stored, exactly as
+ * 'vmio-bench report' would.  The exit status. */
+static int finish(struct run_ctx *x, bool failed)
+{
+	vb_manifest_end(x->runjson, vb_interrupted);
+	if (vb_manifest_save(x->dir, x->runjson) < 0)
+		failed = true;
+	if (vb_report_run(x->dir, stdout) < 0)
+		failed = true;
+	if (vb_interrupted)
+		vb_error("interrupted by a signal: the finished repetitions are kept in %s; continue with 'vmio-bench run --resume %s'",
+		         x->dir, x->dir);
+	return failed || vb_interrupted ? VB_EXIT_FAIL : VB_EXIT_OK;
+}
+
+static void run_release(struct run_ctx *x)
+{
+	vb_virt_free(x->virt);
+	vb_image_release(&x->img);
+	vb_store_release(&x->store);
+	free(x->accel.why);
+	free(x->dir);
+	free(x->id);
+	free(x->results);
+	if (x->run_dir)
+		rmdir(x->run_dir);
+	free(x->run_dir);
+	for (size_t i = 0; x->point_args && i < x->plan.npoints; i++)
+		json_decref(x->point_args[i]);
+	free(x->point_args);
+	vb_plan_release(&x->plan);
+	json_decref(x->runjson);
+	json_decref(x->resumed);
+	free(x->modes);
 }
 
 int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 {
-	struct run_ctx x = {0};
-	const struct vb_mode **modes = NULL;
-	struct vb_run_modes sum = {0};
-	char *dir = NULL, *res_abs = NULL;
-	json_t *mlist = NULL, *resumed = NULL;
+	struct run_ctx x = {.cfg = c};
 	int ret = VB_EXIT_USAGE;
-	bool any_failed = false;
-	struct utsname un;
 
-	if (c->resume && !(resumed = load_for_resume(c)))
+	if (c->resume && !(x.resumed = vb_manifest_resume(c)))
 		goto out;
-	x.cfg = c;
-	if (!(modes = vb_mode_list_parse(c->modes, c, &x.probed)))
+	if (check_inputs(&x) < 0)
 		goto out;
-	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x.plan) < 0)
-		goto out;
-	for (size_t i = 0; modes[i]; i++) {
-		char *why = NULL;
-		if (modes[i]->check_config && modes[i]->check_config(c, &why) < 0) {
-			vb_error("%s", why);
-			free(why);
-			goto out;
-		}
-	}
-	/* Problems with what the user gave us are usage errors (2) ... */
-	if (vb_image_locate(c, &x.img) < 0)
-		goto out;
-	if ((c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x.store) < 0)
-		goto out;
-	bool system_uri = strcmp(c->connect, "qemu:///system") == 0;
-	if (!resumed && vb_results_check_root(c->results) < 0)
-		goto out;
-	if (system_uri && (vb_check_reachable("the guest kernel", x.img.kernel) < 0 ||
-	                   vb_check_reachable("the guest initramfs", x.img.initrd) < 0 ||
-	                   (c->disk && vb_check_reachable("--disk", x.store.path) < 0)))
-		goto out;
-
-	/* ... what the host cannot do is a failed measurement (1). */
-	ret = VB_EXIT_FAIL;
+	/* from here on, what the host cannot do is a failed measurement (1) */
 	vb_install_signal_handlers();
-	if (!x.store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x.store) < 0)
+	if ((ret = start_host(&x)) != VB_EXIT_OK)
 		goto out;
-	sweep_stale_run_dirs(c->cache_dir);
-	x.run_dir = vb_layout_private_dir(c->cache_dir, (long)getpid());
-	if (vb_mkdir_p(x.run_dir, 0755) < 0) {
-		vb_error("cannot create '%s': %s: choose another --cache-dir", x.run_dir, strerror(errno));
+	ret = VB_EXIT_FAIL;
+	if (open_run(&x) < 0)
 		goto out;
-	}
-	if (!(x.virt = vb_virt_open(c->connect)))
-		goto out;
-	if (vb_accel_choose(x.virt, c, &x.img, &x.accel) < 0) {
-		ret = VB_EXIT_USAGE;
-		goto out;
-	}
-	vb_info("accelerator: %s: %s", x.accel.name, x.accel.why);
-
-	if (resumed) {
-		x.id = vb_strdup(json_string_value(json_object_get(resumed, "id")));
-		dir = vb_strdup(c->resume);
-	} else if (vb_results_create_run_dir(c->results, &x.id, &dir) < 0) {
-		goto out;
-	}
-	char real[PATH_MAX];
-	x.dir = vb_strdup(realpath(dir, real) ? real : dir);
-	res_abs = vb_strdup(realpath(c->results, real) ? real : c->results);
-	if (system_uri && vb_check_reachable("the results folder", x.dir) < 0)
-		goto out;
-	x.point_args = vb_calloc(x.plan.npoints, sizeof(json_t *));
-	for (size_t i = 0; i < x.plan.npoints; i++)
-		x.point_args[i] = vb_job_args(&x.plan.points[i].cfg);
-	uname(&un);
-
-	if (resumed) {
-		x.runjson = json_incref(resumed);
-		char *now = vb_utc_timestamp();
-		json_t *res = json_object_get(x.runjson, "resumed");
-		if (!json_is_array(res))
-			json_object_set_new(x.runjson, "resumed", res = json_array());
-		json_array_append_new(res, json_string(now));
-		free(now);
-		json_object_set_new(x.runjson, "state", json_string("incomplete"));
-		mlist = json_incref(json_object_get(x.runjson, "modes"));
-		goto measure;
-	}
-	char *started = vb_utc_timestamp();
-	char *desc = vb_job_describe(c);
-	if (c->sweep) {
-		char *d2 = vb_asprintf("%s; swept: %s", desc, c->sweep);
-		free(desc);
-		desc = d2;
-	}
-	x.runjson = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", x.id,
-	                      "state", "incomplete", "started", started, "ended", json_null());
-	free(started);
-	json_object_set_new(x.runjson, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
-		"vmio_bench", PACKAGE_VERSION,
-		"qemu", jstr_or_null(vb_virt_hypervisor_version(x.virt)),
-		"libvirt", jstr_or_null(vb_virt_library_version(x.virt)),
-		"fio", json_null(),
-		"guest_kernel", json_null(),
-		"host_kernel", json_string(un.release)));
-	json_object_set_new(x.runjson, "host", json_pack("{s:o, s:i, s:s}",
-		"cpu", jstr_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
-	json_object_set_new(x.runjson, "accelerator", json_pack("{s:s, s:s, s:b}",
-		"name", x.accel.name, "why", x.accel.why, "emulated", strcmp(x.accel.name, "tcg") == 0));
-	/* the mode every other is divided by: the first host-side mode */
-	json_t *baseline = json_null();
-	for (size_t i = 0; modes[i]; i++)
-		if (modes[i]->host && json_is_null(baseline))
-			baseline = json_string(modes[i]->name);
-	json_object_set_new(x.runjson, "baseline", baseline);
-	json_object_set_new(x.runjson, "connect", json_string(c->connect));
-	json_object_set_new(x.runjson, "image", json_pack("{s:s, s:s, s:O?}",
-		"kernel", x.img.kernel, "initrd", x.img.initrd, "manifest", x.img.manifest));
-	json_object_set_new(x.runjson, "backing_store", json_pack("{s:s?, s:s, s:I, s:b}",
-		"path", x.store.path, "type", strcmp(c->backend, "null") == 0 ? "null" : x.store.is_block ? "block" : "file",
-		"size", (json_int_t)(x.store.path ? x.store.size : c->size), "created_by_vmio_bench", x.store.created));
-	if (x.store.image)
-		json_object_set_new(json_object_get(x.runjson, "backing_store"), "qcow2_image", json_string(x.store.image));
-	json_t *jpoints = json_array();
-	for (size_t i = 0; i < x.plan.npoints; i++)
-		json_array_append_new(jpoints, json_pack("{s:s, s:s, s:o, s:O}", "label", x.plan.points[i].label,
-		                                         "dir", x.plan.points[i].dir, "params", vb_point_params(&x.plan.points[i]),
-		                                         "fio_args", x.point_args[i]));
-	json_object_set_new(x.runjson, "job", json_pack("{s:s, s:O, s:O?, s:o}", "description", desc,
-	                                                "fio_args", x.point_args[0], "sweep", x.plan.sweep, "points", jpoints));
-	free(desc);
-	json_object_set_new(x.runjson, "config", vb_options_to_json(c, VB_CMD_RUN));
-	mlist = json_array();
-	json_object_set(x.runjson, "modes", mlist);
-measure:
-	ensure_seeds(&x, c->reps);
-	if (save_json(x.dir, "run.json", x.runjson) < 0)
-		goto out;
-	if (!resumed)
-		vb_results_link_latest(res_abs, x.id);
-	vb_info("results: %s%s", x.dir, resumed ? " (resumed)" : "");
-
-	for (size_t i = 0; modes[i]; i++) {
-		struct vb_mode_result *r = vb_run_modes_add(&sum, modes[i]->name);
-		json_t *mj = NULL, *e;
-		size_t k;
-		json_array_foreach(mlist, k, e)
-			if (json_is_string(json_object_get(e, "mode")) && !strcmp(json_string_value(json_object_get(e, "mode")), modes[i]->name))
-				mj = e;
-		if (mj && !strcmp(json_string_value(json_object_get(mj, "status")) ? json_string_value(json_object_get(mj, "status")) : "", "ok")) {
-			vb_info("%s: finished before, kept as it is", modes[i]->name);
-			continue;
-		}
-		if (!mj) {
-			mj = json_pack("{s:s}", "mode", modes[i]->name);
-			json_array_append_new(mlist, mj);
-		}
-		if (vb_interrupted) {
-			r->reason = vb_strdup("not run: interrupted");
-			json_object_set_new(mj, "status", json_string("not run"));
-			any_failed = true;
-			continue;
-		}
-		if (run_mode(&x, modes[i], r, mj) < 0) {
-			any_failed = true;
-			vb_warn("%s: %s", modes[i]->name, r->reason);
-		} else if (r->guest_kernel) {
-			json_object_set_new(json_object_get(x.runjson, "versions"), "guest_kernel", json_string(r->guest_kernel));
-		}
-		save_json(x.dir, "run.json", x.runjson);
-	}
-
-	char *ended = vb_utc_timestamp();
-	json_object_set_new(x.runjson, "ended", json_string(ended));
-	/* "incomplete" until every mode has had its turn: --resume continues it */
-	json_object_set_new(x.runjson, "state", json_string(vb_interrupted ? "incomplete" : "complete"));
-	if (vb_interrupted)
-		json_object_set_new(x.runjson, "interrupted", json_true());
-	else
-		json_object_del(x.runjson, "interrupted");
-	free(ended);
-	if (save_json(x.dir, "run.json", x.runjson) < 0)
-		any_failed = true;
-	/* Measured; now render everything from what was stored, exactly as
-	 * 'vmio-bench report' would. */
-	if (vb_report_run(x.dir, stdout) < 0)
-		any_failed = true;
-	if (vb_interrupted)
-		vb_error("interrupted by a signal: the finished repetitions are kept in %s; continue with 'vmio-bench run --resume %s'",
-		         x.dir, x.dir);
-	ret = any_failed || vb_interrupted ? VB_EXIT_FAIL : VB_EXIT_OK;
+	ret = finish(&x, run_modes(&x));
 out:
-	vb_virt_free(x.virt);
-	vb_image_release(&x.img);
-	vb_store_release(&x.store);
-	free(x.accel.why);
-	free(x.dir);
-	free(x.id);
-	if (x.run_dir)
-		rmdir(x.run_dir);
-	free(x.run_dir);
-	for (size_t i = 0; x.point_args && i < x.plan.npoints; i++)
-		json_decref(x.point_args[i]);
-	free(x.point_args);
-	vb_plan_release(&x.plan);
-	json_decref(x.runjson);
-	json_decref(mlist);
-	vb_run_modes_release(&sum);
-	json_decref(resumed);
-	free(modes);
-	free(dir);
-	free(res_abs);
+	run_release(&x);
 	return ret;
 }

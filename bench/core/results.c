@@ -101,27 +101,3 @@ int vb_results_write_json(const char *path, json_t *doc)
 	free(t);
 	return ret;
 }
-
-struct vb_mode_result *vb_run_modes_add(struct vb_run_modes *s, const char *mode)
-{
-	struct vb_mode_result *m;
-	struct vb_mode_result *p = realloc(s->modes, (s->nmodes + 1) * sizeof(*p));
-	if (!p)
-		abort();
-	s->modes = p;
-	m = &s->modes[s->nmodes++];
-	memset(m, 0, sizeof(*m));
-	m->mode = vb_strdup(mode);
-	return m;
-}
-
-void vb_run_modes_release(struct vb_run_modes *s)
-{
-	for (size_t i = 0; i < s->nmodes; i++) {
-		free(s->modes[i].mode);
-		free(s->modes[i].reason);
-		free(s->modes[i].guest_kernel);
-	}
-	free(s->modes);
-	memset(s, 0, sizeof(*s));
-}

@@ -19,11 +19,6 @@ struct vb_mode_result {
 	char *guest_kernel;
 };
 
-/* The modes of the current run, in order. */
-struct vb_run_modes {
-	struct vb_mode_result *modes;
-	size_t nmodes;
-};
 
 /* Can runs be stored under root (created if missing)?  Checked with the
  * other inputs, before anything boots; reports and returns -1 if not. */
@@ -37,8 +32,5 @@ int vb_results_link_latest(const char *root, const char *id);
 int vb_results_write_json(const char *path, json_t *doc);
 /* "2026-11-25T13:15:00Z"; caller frees. */
 char *vb_utc_timestamp(void);
-
-struct vb_mode_result *vb_run_modes_add(struct vb_run_modes *s, const char *mode);
-void vb_run_modes_release(struct vb_run_modes *s);
 
 #endif

@@ -1,0 +1,222 @@
+/* manifest: run.json, the record of a run -- what was measured how, as the
+ * run goes: created at the start (state "incomplete"), updated after each
+ * mode, closed at the end; and read back for --resume. */
+#include "config.h"
+#include "manifest.h"
+#include "job.h"
+#include "options.h"
+#include "results.h"
+#include "util.h"
+#include "virt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static json_t *str_or_null(char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+	free(s);
+	return j ? j : json_null();
+}
+
+static char *host_cpu_model(void)
+{
+	char *info = vb_read_file("/proc/cpuinfo", 1 << 22, NULL);
+	char *r = NULL;
+	if (info) {
+		char *l = strstr(info, "model name");
+		if (l && (l = strchr(l, ':'))) {
+			l += 2;
+			l[strcspn(l, "\n")] = '\0';
+			r = vb_strdup(l);
+		}
+		free(info);
+	}
+	return r ? r : vb_strdup("unknown");
+}
+
+/* The job as run.json records it: its description, fio's arguments and
+ * the sweep's points. */
+static json_t *job_json(const struct vb_manifest_in *in)
+{
+	const struct vb_config *c = in->cfg;
+	char *desc = vb_job_describe(c);
+	if (c->sweep) {
+		char *d2 = vb_asprintf("%s; swept: %s", desc, c->sweep);
+		free(desc);
+		desc = d2;
+	}
+	json_t *jpoints = json_array();
+	for (size_t i = 0; i < in->plan->npoints; i++)
+		json_array_append_new(jpoints, json_pack("{s:s, s:s, s:o, s:O}", "label", in->plan->points[i].label,
+		                                         "dir", in->plan->points[i].dir, "params",
+		                                         vb_point_params(&in->plan->points[i]), "fio_args", in->point_args[i]));
+	json_t *job = json_pack("{s:s, s:O, s:O?, s:o}", "description", desc, "fio_args", in->point_args[0], "sweep",
+	                        in->plan->sweep, "points", jpoints);
+	free(desc);
+	return job;
+}
+
+/* What the guests and the store were: image, backing store, baseline. */
+static void setup_json(json_t *run, const struct vb_manifest_in *in)
+{
+	const struct vb_config *c = in->cfg;
+	const struct vb_store *st = in->store;
+	/* the mode every other is divided by: the first host-side mode */
+	json_t *baseline = json_null();
+	for (size_t i = 0; in->modes[i]; i++)
+		if (in->modes[i]->host && json_is_null(baseline))
+			baseline = json_string(in->modes[i]->name);
+	json_object_set_new(run, "baseline", baseline);
+	json_object_set_new(run, "connect", json_string(c->connect));
+	json_object_set_new(run, "image", json_pack("{s:s, s:s, s:O?}", "kernel", in->img->kernel, "initrd", in->img->initrd,
+	                                            "manifest", in->img->manifest));
+	json_object_set_new(run, "backing_store", json_pack("{s:s?, s:s, s:I, s:b}", "path", st->path, "type",
+		strcmp(c->backend, "null") == 0 ? "null" : st->is_block ? "block" : "file",
+		"size", (json_int_t)(st->path ? st->size : c->size), "created_by_vmio_bench", st->created));
+	if (st->image)
+		json_object_set_new(json_object_get(run, "backing_store"), "qcow2_image", json_string(st->image));
+}
+
+json_t *vb_manifest_new(const struct vb_manifest_in *in)
+{
+	struct utsname un;
+	char *started = vb_utc_timestamp();
+	json_t *run = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", in->id, "state", "incomplete",
+	                        "started", started, "ended", json_null());
+	free(started);
+	uname(&un);
+	json_object_set_new(run, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
+		"vmio_bench", PACKAGE_VERSION,
+		"qemu", str_or_null(vb_virt_hypervisor_version(in->virt)),
+		"libvirt", str_or_null(vb_virt_library_version(in->virt)),
+		"fio", json_null(),
+		"guest_kernel", json_null(),
+		"host_kernel", json_string(un.release)));
+	json_object_set_new(run, "host", json_pack("{s:o, s:i, s:s}",
+		"cpu", str_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
+	json_object_set_new(run, "accelerator", json_pack("{s:s, s:s, s:b}",
+		"name", in->accel->name, "why", in->accel->why, "emulated", strcmp(in->accel->name, "tcg") == 0));
+	setup_json(run, in);
+	json_object_set_new(run, "job", job_json(in));
+	json_object_set_new(run, "config", vb_options_to_json(in->cfg, VB_CMD_RUN));
+	json_object_set_new(run, "modes", json_array());
+	return run;
+}
+
+/* --resume RUN: the run's own run.json, its recorded configuration applied
+ * to c (and its accelerator, so that the figures stay comparable).  NULL
+ * after reporting when the run cannot be resumed. */
+json_t *vb_manifest_resume(struct vb_config *c)
+{
+	char *path = vb_asprintf("%s/run.json", c->resume);
+	json_error_t err;
+	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	const char *state = run ? json_string_value(json_object_get(run, "state")) : NULL;
+	const char *accel = run ? json_string_value(json_object_get(json_object_get(run, "accelerator"), "name")) : NULL;
+
+	if (!run) {
+		vb_error("--resume: cannot read '%s' (%s): give a run folder vmio-bench made", path, err.text);
+		goto fail;
+	}
+	if (!json_is_integer(json_object_get(run, "schema")) || !json_is_string(json_object_get(run, "id")) ||
+	    !json_is_array(json_object_get(run, "modes")) || !state || !accel) {
+		vb_error("--resume: '%s' is not a run.json this vmio-bench wrote", path);
+		goto fail;
+	}
+	if (strcmp(state, "complete") == 0) {
+		vb_error("--resume: run '%s' is complete: there is nothing to resume", c->resume);
+		goto fail;
+	}
+	char *keep = vb_strdup(c->resume);
+	bool quiet = c->quiet;
+	if (vb_options_from_json(c, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
+		free(keep);
+		goto fail;
+	}
+	free(c->resume);
+	c->resume = keep;
+	c->quiet = quiet;
+	free(c->accel);
+	c->accel = vb_strdup(accel);
+	free(path);
+	return run;
+fail:
+	json_decref(run);
+	free(path);
+	return NULL;
+}
+
+void vb_manifest_resumed(json_t *run)
+{
+	char *now = vb_utc_timestamp();
+	json_t *res = json_object_get(run, "resumed");
+	if (!json_is_array(res))
+		json_object_set_new(run, "resumed", res = json_array());
+	json_array_append_new(res, json_string(now));
+	free(now);
+	json_object_set_new(run, "state", json_string("incomplete"));
+}
+
+/* Each repetition's random seed, drawn once per run and kept in run.json
+ * (so that --resume goes on with the same ones); rep N of every mode and
+ * point uses seed N, so modes still see the same offsets as each other. */
+json_t *vb_manifest_seeds(json_t *run, unsigned reps)
+{
+	json_t *s = json_object_get(run, "seeds");
+	if (!json_is_array(s)) {
+		s = json_array();
+		json_object_set_new(run, "seeds", s);
+	}
+	while (json_array_size(s) < reps) {
+		uint32_t v = 0;
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+			v = (uint32_t)(vb_now() * 1e6) ^ (uint32_t)getpid();
+		json_array_append_new(s, json_integer((json_int_t)v + 1));
+	}
+	return s;
+}
+
+json_t *vb_manifest_mode(json_t *run, const char *mode)
+{
+	json_t *modes = json_object_get(run, "modes"), *e;
+	size_t k;
+	json_array_foreach(modes, k, e) {
+		const char *name = json_string_value(json_object_get(e, "mode"));
+		if (name && strcmp(name, mode) == 0)
+			return e;
+	}
+	e = json_pack("{s:s}", "mode", mode);
+	json_array_append_new(modes, e);
+	return e;
+}
+
+bool vb_manifest_mode_done(json_t *mj)
+{
+	const char *st = json_string_value(json_object_get(mj, "status"));
+	return st && strcmp(st, "ok") == 0;
+}
+
+void vb_manifest_end(json_t *run, bool interrupted)
+{
+	char *ended = vb_utc_timestamp();
+	json_object_set_new(run, "ended", json_string(ended));
+	free(ended);
+	/* "incomplete" until every mode has had its turn: --resume continues it */
+	json_object_set_new(run, "state", json_string(interrupted ? "incomplete" : "complete"));
+	if (interrupted)
+		json_object_set_new(run, "interrupted", json_true());
+	else
+		json_object_del(run, "interrupted");
+}
+
+int vb_manifest_save(const char *dir, json_t *run)
+{
+	char *p = vb_asprintf("%s/run.json", dir);
+	int r = vb_results_write_json(p, run);
+	free(p);
+	return r;
+}

@@ -1,0 +1,55 @@
+/* manifest: run.json, the record of a run (schema in results.h): versions,
+ * host, accelerator, image, backing store, the job and its points, the full
+ * configuration, the baseline mode, the repetitions' seeds, and each mode's
+ * status and repetitions as they finish.  `run` creates it, updates it
+ * after every mode and closes it; --resume reads it back.
+ *
+ * Ownership: vb_manifest_new and vb_manifest_resume return a new reference;
+ * the others borrow. */
+#ifndef VB_MANIFEST_H
+#define VB_MANIFEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "accel.h"
+#include "image.h"
+#include "mode.h"
+#include "store.h"
+#include "sweep.h"
+
+struct vb_virt;
+
+/* What a new run.json records. */
+struct vb_manifest_in {
+	const char *id;
+	const struct vb_config *cfg;
+	struct vb_virt *virt;
+	const struct vb_accel *accel;
+	const struct vb_image *img;
+	const struct vb_store *store;
+	const struct vb_plan *plan;
+	json_t *const *point_args;        /* fio's arguments of each point */
+	const struct vb_mode *const *modes; /* NULL-terminated */
+};
+
+/* A fresh run.json, state "incomplete", no modes yet. */
+json_t *vb_manifest_new(const struct vb_manifest_in *in);
+/* --resume RUN: its run.json, with its recorded configuration applied to c
+ * (and its accelerator); NULL after reporting when it cannot be resumed. */
+json_t *vb_manifest_resume(struct vb_config *c);
+/* Mark a resumed run: a timestamp in "resumed", state "incomplete". */
+void vb_manifest_resumed(json_t *run);
+/* Each repetition's random seed ("seeds", drawn once, kept on resume); the
+ * array is borrowed from run. */
+json_t *vb_manifest_seeds(json_t *run, unsigned reps);
+/* A mode's entry in "modes", added when missing (borrowed). */
+json_t *vb_manifest_mode(json_t *run, const char *mode);
+/* Did that mode finish in full (an earlier part of a resumed run)? */
+bool vb_manifest_mode_done(json_t *mode_entry);
+/* Close the run: "ended", and state "complete" unless interrupted. */
+void vb_manifest_end(json_t *run, bool interrupted);
+/* Write RUN_DIR/run.json atomically; reports and returns -1. */
+int vb_manifest_save(const char *dir, json_t *run);
+
+#endif
