@@ -11,6 +11,7 @@
 #include "job.h"
 #include "layout.h"
 #include "manifest.h"
+#include "session.h"
 #include "options.h"
 #include "report.h"
 #include "results.h"
@@ -50,14 +51,6 @@ static int save_text(const char *dir, const char *file, const char *text)
 {
 	char *p = vb_asprintf("%s/%s", dir, file);
 	int r = vb_write_file_atomic(p, text, strlen(text));
-	free(p);
-	return r;
-}
-
-static int save_json(const char *dir, const char *file, json_t *doc)
-{
-	char *p = vb_asprintf("%s/%s", dir, file);
-	int r = vb_results_write_json(p, doc);
 	free(p);
 	return r;
 }
@@ -119,42 +112,6 @@ static json_t *rep_args(struct run_ctx *x, size_t pi, unsigned rep)
 	return a;
 }
 
-/* The host processes that serve a guest's I/O: its QEMU (from /proc when
- * it runs here, else libvirt's figure) and the mode's helper daemon. */
-struct cpu_meter {
-	struct vb_guest *g;
-	const struct vb_disk_ctx *d;
-	pid_t qemu;
-	int edges;                   /* window edges the agent has marked */
-	bool lost;                   /* a sample failed (a process is gone) */
-	double t[2];
-	unsigned long long ns[2][2]; /* [edge][qemu, helper] */
-};
-
-/* Sample at the edge just marked (edges is 1 or 2). */
-static void meter_sample(struct cpu_meter *m)
-{
-	unsigned long long *ns = m->ns[m->edges - 1];
-	if (m->qemu ? vb_proc_cpu_ns(m->qemu, &ns[0]) < 0 : !(ns[0] = vb_guest_cpu_ns(m->g)))
-		m->lost = true;
-	if (m->d->helper_pid > 0 && vb_proc_cpu_ns(m->d->helper_pid, &ns[1]) < 0)
-		m->lost = true;
-	m->t[m->edges - 1] = vb_now();
-}
-
-/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
- * was not marked in full or a process went away. */
-static json_t *meter_json(const struct cpu_meter *m)
-{
-	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
-		return json_null();
-	json_t *procs = json_pack("{s:I}", "qemu", (json_int_t)(m->ns[1][0] - m->ns[0][0]));
-	if (m->d->helper_pid > 0)
-		json_object_set_new(procs, m->d->helper_name, json_integer((json_int_t)(m->ns[1][1] - m->ns[0][1])));
-	return json_pack("{s:f, s:o, s:s}", "window_s", m->t[1] - m->t[0], "processes", procs, "source",
-	                 m->qemu ? "/proc" : "libvirt");
-}
-
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
  * with *why. */
 static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
@@ -164,63 +121,46 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 	char *console = vb_layout_console(mdir, c->boot_per_rep, boot_no);
 	char *name = vb_layout_domain(x->id, m->name);
 	char *xml = vb_domain_xml_for_mode(c, m, x->accel.domain_type, x->img.kernel, x->img.initrd, d, name, console);
-	char *live = NULL;
 	struct vb_guest *g = NULL;
-	json_t *msg = NULL;
-	const char *type;
-	double t0;
-	int rc;
+	json_t *hello = NULL;
+	double t0 = vb_now();
 
 	if (save_text(mdir, "domain.xml", xml) < 0) {
 		*why = vb_strdup("cannot save the domain XML");
-		goto fail;
+		goto out;
 	}
 	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
-	t0 = vb_now();
-	g = vb_guest_start(x->virt, xml, VB_PROTO_CHANNEL, why);
-	if (!g)
-		goto fail;
-	if ((live = vb_guest_live_xml(g)))
-		save_text(mdir, "domain-live.xml", live);
-	rc = vb_agent_recv(g, t0 + c->boot_timeout, &msg, &type, why);
-	if (rc == 0)
-		*why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
-		                   c->boot_timeout, console);
-	if (rc <= 0)
-		goto fail;
-	if (strcmp(type, "hello") != 0) {
-		*why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
-		goto fail;
+	g = vb_session_start(x->virt, xml, t0, c->boot_timeout, mdir, &hello, why);
+	if (!g) {
+		if (!*why)
+			*why = vb_asprintf("the guest did not greet the controller within %u s (see %s; raise --boot-timeout on a slow host)",
+			                   c->boot_timeout, console);
+		goto out;
 	}
-	save_json(mdir, "hello.json", msg);
-	json_t *k = json_object_get(msg, "kernel");
+	json_t *k = json_object_get(hello, "kernel");
 	free(r->guest_kernel);
 	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
-	json_t *disk = d->serial ? vb_agent_hello_disk(msg, d->serial) : json_array_get(json_object_get(msg, "disks"), 0);
+	json_t *disk = d->serial ? vb_agent_hello_disk(hello, d->serial) : json_array_get(json_object_get(hello, "disks"), 0);
 	if (!disk) {
 		*why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", d->serial, mdir);
-		goto fail;
+	} else {
+		json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
+		if (vb_agent_check_disk(m, disk, why) == 0) {
+			json_t *dname = json_object_get(disk, "name");
+			vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
+			        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
+		}
 	}
-	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
-	if (vb_agent_check_disk(m, disk, why) < 0)
-		goto fail;
-	json_t *dname = json_object_get(disk, "name");
-	vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
-	        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
-	json_decref(msg);
-	free(live);
+	if (*why) {
+		vb_guest_free(g);
+		g = NULL;
+	}
+out:
+	json_decref(hello);
 	free(xml);
 	free(name);
 	free(console);
 	return g;
-fail:
-	vb_guest_free(g);
-	json_decref(msg);
-	free(live);
-	free(xml);
-	free(name);
-	free(console);
-	return NULL;
 }
 
 /* fio's messages from the guest, kept beside its result. */
@@ -260,31 +200,16 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	json_object_set_new(job, "iops_log", json_true());
 	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
 	vb_info("%s: rep %u/%u, %s: fio for %u s", m->name, rep, c->reps, pt->label, pt->cfg.ramp + pt->cfg.runtime);
-	struct cpu_meter meter = {.g = g, .d = d, .qemu = vb_guest_pid(g)};
+	struct vb_cpu_meter meter;
+	vb_cpu_meter_init(&meter, g, d->helper_name, d->helper_pid);
 	double t0 = vb_now();
-	if (vb_agent_send(g, job, why) < 0)
-		goto out;
 	/* fio's own start-up under TCG takes seconds; allow for it generously
-	 * but never wait without a limit.  The agent marks the window's edges
-	 * on the way; the host CPU is sampled at each. */
-	for (;;) {
-		rc = vb_agent_recv(g, t0 + limit, &msg, &type, why);
-		if (rc == 0)
-			*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
-		if (rc <= 0)
-			goto out;
-		if (strcmp(type, "window") != 0)
-			break;
-		const char *edge = json_string_value(json_object_get(msg, "edge"));
-		if (meter.edges >= 2 || !edge || strcmp(edge, meter.edges == 0 ? "start" : "end") != 0) {
-			*why = vb_strdup("the guest agent sent a window edge out of order");
-			goto out;
-		}
-		meter.edges++;
-		meter_sample(&meter);
-		json_decref(msg);
-		msg = NULL;
-	}
+	 * but never wait without a limit */
+	rc = vb_session_job(g, job, t0 + limit, &meter, &msg, &type, why);
+	if (rc == 0)
+		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
+	if (rc <= 0)
+		goto out;
 	double wall = vb_now() - t0;
 	save_stderr(pdir, rep, msg);
 	if (strcmp(type, "error") == 0) {
@@ -301,7 +226,7 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
 	               json_is_string(log) ? json_string_value(log) : NULL,
 	               json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s", wall, "host_cpu",
-	                         meter_json(&meter)),
+	                         vb_cpu_meter_json(&meter)),
 	               reps, why);
 out:
 	json_decref(job);
@@ -358,14 +283,8 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 				}
 			}
 		}
-		json_t *bye = vb_agent_msg_new("bye");
-		char *ignored = NULL; /* a guest that cannot take bye is stopped below */
-		vb_agent_send(g, bye, &ignored);
-		free(ignored);
-		json_decref(bye);
-		if (vb_guest_stop(g, vb_now() + 30) < 0)
+		if (vb_session_end(g, vb_now() + 30) < 0)
 			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
-		vb_guest_free(g);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "accel.h"
-#include "agent.h"
+#include "session.h"
 #include "domxml.h"
 #include "util.h"
 
@@ -24,35 +24,15 @@ static bool kvm_boots(struct vb_virt *v, const struct vb_config *c, const struct
 		.kernel = img->kernel, .initrd = img->initrd, .cmdline = VB_GUEST_CMDLINE,
 	};
 	char *xml = vb_domain_xml_new(&spec);
-	struct vb_guest *g;
-	json_t *msg = NULL;
-	const char *type;
-	bool ok = false;
-	int r;
+	struct vb_guest *g = vb_session_start(v, xml, 0, c->accel_timeout, NULL, NULL, why);
+	bool ok = g != NULL;
 
-	g = vb_guest_start(v, xml, VB_PROTO_CHANNEL, why);
-	if (!g) {
-		/* libvirt quotes QEMU's stderr, assertion text and all: its
-		 * first line names the cause */
-		if (*why)
-			(*why)[strcspn(*why, "\n")] = '\0';
-		goto out;
-	}
-	r = vb_agent_recv(g, vb_now() + c->accel_timeout, &msg, &type, why);
-	if (r == 1 && strcmp(type, "hello") == 0) {
-		ok = true;
-		json_t *bye = vb_agent_msg_new("bye");
-		char *ignored = NULL; /* the probe guest is destroyed anyway */
-		vb_agent_send(g, bye, &ignored);
-		free(ignored);
-		json_decref(bye);
-		vb_guest_stop(g, vb_now() + 5);
-	} else if (r == 0) {
+	if (ok)
+		vb_session_end(g, vb_now() + 5);
+	else if (!*why)
 		*why = vb_asprintf("a probe guest did not boot under KVM within %u s", c->accel_timeout);
-	}
-out:
-	json_decref(msg);
-	vb_guest_free(g);
+	else /* libvirt quotes QEMU's stderr, assertion text and all: its first line names the cause */
+		(*why)[strcspn(*why, "\n")] = '\0';
 	free(xml);
 	free(name);
 	return ok;

@@ -1,0 +1,129 @@
+/* session: one guest's life as the controller sees it -- start the domain,
+ * wait for the agent's hello, exchange jobs (sampling the host CPU at the
+ * window edges the agent marks), say bye and see it power off.  `run` and
+ * the accelerator probe both boot guests through it. */
+#include "config.h"
+#include "session.h"
+#include "hostres.h"
+#include "results.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct vb_guest *vb_session_start(struct vb_virt *v, const char *xml, double t0, double wait_s, const char *dir,
+                                  json_t **hello, char **why)
+{
+	struct vb_guest *g = vb_guest_start(v, xml, VB_PROTO_CHANNEL, why);
+	double deadline = (t0 > 0 ? t0 : vb_now()) + wait_s;
+	json_t *msg = NULL;
+	const char *type;
+	char *live;
+	int rc;
+
+	if (!g)
+		return NULL;
+	if (dir && (live = vb_guest_live_xml(g))) {
+		char *p = vb_asprintf("%s/domain-live.xml", dir);
+		vb_write_file_atomic(p, live, strlen(live));
+		free(p);
+		free(live);
+	}
+	rc = vb_agent_recv(g, deadline, &msg, &type, why);
+	if (rc == 1 && strcmp(type, "hello") != 0) {
+		*why = vb_asprintf("the guest agent sent '%s' before 'hello'", type);
+		rc = -1;
+	}
+	if (rc <= 0) {
+		/* rc 0: the deadline passed and *why is unset: the caller names it */
+		json_decref(msg);
+		vb_guest_free(g);
+		return NULL;
+	}
+	if (dir) {
+		char *p = vb_asprintf("%s/hello.json", dir);
+		vb_results_write_json(p, msg);
+		free(p);
+	}
+	if (hello)
+		*hello = msg;
+	else
+		json_decref(msg);
+	return g;
+}
+
+void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *helper_name, pid_t helper_pid)
+{
+	memset(m, 0, sizeof(*m));
+	m->g = g;
+	m->qemu = vb_guest_pid(g);
+	m->helper_name = helper_name;
+	m->helper_pid = helper_pid;
+}
+
+
+/* Sample at the edge just marked (edges is 1 or 2). */
+static void meter_sample(struct vb_cpu_meter *m)
+{
+	unsigned long long *ns = m->ns[m->edges - 1];
+	if (m->qemu ? vb_proc_cpu_ns(m->qemu, &ns[0]) < 0 : !(ns[0] = vb_guest_cpu_ns(m->g)))
+		m->lost = true;
+	if (m->helper_pid > 0 && vb_proc_cpu_ns(m->helper_pid, &ns[1]) < 0)
+		m->lost = true;
+	m->t[m->edges - 1] = vb_now();
+}
+
+/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
+ * was not marked in full or a process went away. */
+json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
+{
+	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
+		return json_null();
+	json_t *procs = json_pack("{s:I}", "qemu", (json_int_t)(m->ns[1][0] - m->ns[0][0]));
+	if (m->helper_pid > 0)
+		json_object_set_new(procs, m->helper_name, json_integer((json_int_t)(m->ns[1][1] - m->ns[0][1])));
+	return json_pack("{s:f, s:o, s:s}", "window_s", m->t[1] - m->t[0], "processes", procs, "source",
+	                 m->qemu ? "/proc" : "libvirt");
+}
+
+
+int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
+                   const char **type, char **why)
+{
+	json_t *msg = NULL;
+	int rc;
+
+	*reply = NULL;
+	if (vb_agent_send(g, job, why) < 0)
+		return -1;
+	for (;;) {
+		rc = vb_agent_recv(g, deadline, &msg, type, why);
+		if (rc <= 0)
+			return rc;
+		if (strcmp(*type, "window") != 0)
+			break;
+		const char *edge = json_string_value(json_object_get(msg, "edge"));
+		if (meter->edges >= 2 || !edge || strcmp(edge, meter->edges == 0 ? "start" : "end") != 0) {
+			*why = vb_strdup("the guest agent sent a window edge out of order");
+			json_decref(msg);
+			return -1;
+		}
+		meter->edges++;
+		meter_sample(meter);
+		json_decref(msg);
+	}
+	*reply = msg;
+	return 1;
+}
+
+int vb_session_end(struct vb_guest *g, double deadline)
+{
+	json_t *bye = vb_agent_msg_new("bye");
+	char *ignored = NULL; /* a guest that cannot take bye is stopped all the same */
+	vb_agent_send(g, bye, &ignored);
+	free(ignored);
+	json_decref(bye);
+	int r = vb_guest_stop(g, deadline);
+	vb_guest_free(g);
+	return r;
+}

@@ -1,0 +1,53 @@
+/* session: one guest's life as the controller sees it: start the domain
+ * and wait for the agent's hello; exchange a job (fio's result back, the
+ * host CPU sampled at the window the agent marks); bye and power-off.
+ * `run` boots its guests through it and so does the accelerator probe.
+ *
+ * Failures are handed back in *why (caller frees), never reported here. */
+#ifndef VB_SESSION_H
+#define VB_SESSION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "agent.h"
+#include "virt.h"
+
+/* Start the domain, wait wait_s seconds from t0 (0: from when the domain
+ * has started) for the agent's hello.  The guest,
+ * with *hello (new reference; hello may be NULL); or NULL with *why, which
+ * stays NULL when only the deadline passed (the caller says what it waited
+ * for).  With dir, domain-live.xml and hello.json are kept there. */
+struct vb_guest *vb_session_start(struct vb_virt *v, const char *xml, double t0, double wait_s, const char *dir,
+                                  json_t **hello, char **why);
+
+/* The host processes that serve a guest's I/O -- its QEMU (from /proc when
+ * it runs here, else libvirt's figure) and a mode's helper daemon --
+ * sampled at the edges of a job's window. */
+struct vb_cpu_meter {
+	struct vb_guest *g;
+	pid_t qemu;
+	const char *helper_name;     /* NULL: none */
+	pid_t helper_pid;
+	int edges;                   /* window edges the agent has marked */
+	bool lost;                   /* a sample failed (a process is gone) */
+	double t[2];
+	unsigned long long ns[2][2]; /* [edge][qemu, helper] */
+};
+void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *helper_name, pid_t helper_pid);
+/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
+ * was not marked in full or a process went away (new reference). */
+json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m);
+
+/* Send a job and wait until deadline for its reply, sampling the meter at
+ * each window edge on the way.  1 with *reply (new reference) and *type
+ * (borrowed from it), 0 at the deadline, -1 with *why. */
+int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
+                   const char **type, char **why);
+
+/* Say bye, wait until deadline for the guest to power off (destroyed if it
+ * does not), and free it.  0 if it stopped by itself. */
+int vb_session_end(struct vb_guest *g, double deadline);
+
+#endif
