@@ -356,7 +356,7 @@ static void test_mode_rows(void)
 			CHECK(m->guest_driver || m->guest_pci); /* something in the guest proves the bus */
 		}
 		CHECK(!m->priv_size || m->cleanup);
-		CHECK(!m->qemu_commandline || m->commandline_xml);
+		CHECK(!m->null_device || !m->host); /* null-co is a guest's drive */
 		for (const struct vb_option *o = m->options; o && o->name; o++)
 			CHECK(o->cmds && o->help && vb_option_find(o->name, o->cmds) == o);
 	}

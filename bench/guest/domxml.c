@@ -75,19 +75,7 @@ char *vb_domain_xml_new(const struct vb_domain_spec *s)
 	vb_xml_empty(&x, "memballoon", "model", "none", NULL);
 	vb_xml_close(&x); /* devices */
 	if (null_dev) {
-		/* libvirt has no null-co disk: the drive and its device go to
-		 * QEMU's command line, on the mode's bus. */
-		const char *args[2][2] = {{"-blockdev", NULL}, {"-device", NULL}};
-		json_t *j[2] = {vb_mode_null_blockdev(&s->disk), s->mode->null_device(&s->disk)};
-		vb_xml_open(&x, "qemu:commandline", NULL);
-		for (int i = 0; i < 2; i++) {
-			char *v = json_dumps(j[i], JSON_COMPACT | JSON_PRESERVE_ORDER);
-			vb_xml_empty(&x, "qemu:arg", "value", args[i][0], NULL);
-			vb_xml_empty(&x, "qemu:arg", "value", v, NULL);
-			free(v);
-			json_decref(j[i]);
-		}
-		vb_xml_close(&x);
+		vb_mode_null_commandline(&x, s->mode, &s->disk);
 	} else if (cmdline) {
 		s->mode->commandline_xml(&x, &s->disk);
 	}

@@ -171,3 +171,20 @@ void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const ch
 	d->null_backend = strcmp(c->backend, "null") == 0;
 	d->run_dir = private_dir;
 }
+
+void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const struct vb_disk_ctx *d)
+{
+	/* libvirt has no null-co disk: the drive and its device go to QEMU's
+	 * command line, on the mode's bus. */
+	const char *const args[2] = {"-blockdev", "-device"};
+	json_t *j[2] = {vb_mode_null_blockdev(d), m->null_device(d)};
+	vb_xml_open(x, "qemu:commandline", NULL);
+	for (int i = 0; i < 2; i++) {
+		char *v = json_dumps(j[i], JSON_COMPACT | JSON_PRESERVE_ORDER);
+		vb_xml_empty(x, "qemu:arg", "value", args[i], NULL);
+		vb_xml_empty(x, "qemu:arg", "value", v, NULL);
+		free(v);
+		json_decref(j[i]);
+	}
+	vb_xml_close(x);
+}

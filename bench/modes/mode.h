@@ -55,7 +55,6 @@ struct vb_mode {
 	bool host;                /* measured on the host: no guest at all */
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
-	bool qemu_commandline;    /* adds <qemu:commandline> (libvirt lacks the device) */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
 	/* Options only this mode reads (e.g. lun's --lun-device), ended by a
 	 * row without a name; the option table merges them (options.h). */
@@ -119,6 +118,9 @@ void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why);
 /* The -blockdev (JSON) of the null-co drive. */
 json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d);
+/* --backend null on mode m's bus: <qemu:commandline> with the null-co
+ * drive and m's null_device. */
+void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const struct vb_disk_ctx *d);
 /* Refuse tuning combinations libvirt or QEMU would refuse, before any
  * domain exists; reports and returns -1. */
 int vb_mode_check_tuning(const struct vb_config *cfg);

@@ -108,7 +108,6 @@ const struct vb_mode vb_mode_nvme = {
 	.summary = "QEMU's emulated NVMe controller (through <qemu:commandline>)",
 	.guest_driver = "nvme",
 	.bus_driver = "nvme",
-	.qemu_commandline = true,
 	.priv_size = sizeof(struct nvme_state),
 	.prepare = nvme_prepare,
 	.cleanup = nvme_cleanup,
