@@ -149,10 +149,9 @@ int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
 		dat = NULL;
 		vb_write_file_atomic(datp, datbuf, datlen);
 		fprintf(gp, "# draw again with 'gnuplot -c trend.gp FOLDER'\nDIR = ARGC > 0 ? ARG1 : '.'\n"
-		            "reset\ndo for [fmt in 'png svg'] {\n"
-		            "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n"
-		            "  set output sprintf('%%s/trend.%%s', DIR, fmt)\n"
-		            "  set title 'IOPS per mode across runs (mean, 95%% CI)' noenhanced\n  set key outside right noenhanced\n"
+		            "reset\n");
+		vb_gp_formats(gp, "trend");
+		fprintf(gp, "  set title 'IOPS per mode across runs (mean, 95%% CI)' noenhanced\n  set key outside right noenhanced\n"
 		            "  set xtics rotate by -30 noenhanced\n  set grid ytics\n  set yrange [0:*]\n  set ylabel 'IOPS'\n");
 		if (!strcmp(last->accel, "tcg"))
 			fputs("  set label 1 'emulated (TCG)' at graph 0.01, graph 0.97 tc rgb '#b00000'\n", gp);

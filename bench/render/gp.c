@@ -28,6 +28,14 @@ void vb_gp_quote(struct vb_buf *b, const char *s)
 	vb_buf_adds(b, "\"");
 }
 
+void vb_gp_formats(FILE *f, const char *name)
+{
+	fputs("do for [fmt in 'png svg'] {\n"
+	      "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n",
+	      f);
+	fprintf(f, "  set output sprintf('%%s/%s.%%s', DIR, fmt)\n", name);
+}
+
 bool vb_gp_available(void)
 {
 	const char *ver[] = {"gnuplot", "--version", NULL};

@@ -7,12 +7,16 @@
 #define VB_GP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "util.h"
 
 /* Append s to b as a gnuplot double-quoted string, whitelisted: printable
  * ASCII without ` " \ $ @ < > &; anything else becomes '?', a newline \n. */
 void vb_gp_quote(struct vb_buf *b, const char *s);
+/* Open a loop that draws the same chart as DIR/NAME.png and DIR/NAME.svg
+ * (the script defines DIR; the caller closes the loop with "}"). */
+void vb_gp_formats(FILE *f, const char *name);
 /* Is gnuplot installed? */
 bool vb_gp_available(void);
 /* gnuplot -c script dir, its output to log, at most 120 s; the exit

@@ -50,23 +50,16 @@ static void svg(struct vb_buf *b, const struct vb_summary *s, const char *name, 
 
 static void lat(struct vb_buf *b, double ns)
 {
-	if (isnan(ns) || ns <= 0)
-		vb_buf_adds(b, "<td>-</td>");
-	else if (ns >= 1e6)
-		vb_buf_addf(b, "<td>%.2f ms</td>", ns / 1e6);
-	else
-		vb_buf_addf(b, "<td>%.1f us</td>", ns / 1e3);
+	char t[32];
+	vb_fmt_lat(ns, t, sizeof(t));
+	vb_buf_addf(b, "<td>%s</td>", t);
 }
 
-/* kind '%': a percentage; 'u': microseconds */
 static void opt(struct vb_buf *b, double v, char kind)
 {
-	if (isnan(v))
-		vb_buf_adds(b, "<td>-</td>");
-	else if (kind == '%')
-		vb_buf_addf(b, "<td>%.1f%%</td>", v);
-	else
-		vb_buf_addf(b, "<td>%.1f us</td>", v);
+	char t[32];
+	vb_fmt_opt(v, kind, t, sizeof(t));
+	vb_buf_addf(b, "<td>%s</td>", t);
 }
 
 int vb_render_html(const struct vb_summary *s, const char *path)
@@ -113,7 +106,7 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 		                "<th>of host</th><th>host CPU/IO</th><th>guest CPU/IO</th></tr>\n");
 		for (size_t i = 0; i < s->nrows; i++) {
 			const struct vb_row *r = &s->rows[i];
-			if (strcmp(r->point, s->points[p]) != 0 || (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0))
+			if (!vb_row_shown(r, s->points[p]))
 				continue;
 			vb_buf_adds(&b, "<tr><td>");
 			esc(&b, r->mode);

@@ -52,9 +52,7 @@ static void begin(struct chart *c, const char *name, const char *title, const ch
 {
 	FILE *f = c->gp;
 	fprintf(f, "\n# ---- %s\nreset\n", name);
-	fprintf(f, "do for [fmt in 'png svg'] {\n");
-	fprintf(f, "  if (fmt eq 'png') { set terminal pngcairo size 1000,560 font 'sans,10' } else { set terminal svg size 1000,560 dynamic font 'sans,10' }\n");
-	fprintf(f, "  set output sprintf('%%s/%s.%%s', DIR, fmt)\n", name);
+	vb_gp_formats(f, name);
 	fputs("  set title ", f);
 	gp_str(f, title);
 	fputs(" noenhanced\n  set ylabel ", f);

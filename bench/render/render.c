@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-static void fmt_lat(double ns, char *out, size_t n)
+void vb_fmt_lat(double ns, char *out, size_t n)
 {
 	if (isnan(ns) || ns <= 0)
 		snprintf(out, n, "-");
@@ -17,7 +17,7 @@ static void fmt_lat(double ns, char *out, size_t n)
 		snprintf(out, n, "%.1f us", ns / 1e3);
 }
 
-static void fmt_bw(double b, char *out, size_t n)
+void vb_fmt_bw(double b, char *out, size_t n)
 {
 	if (b >= 1e9)
 		snprintf(out, n, "%.2f GB/s", b / 1e9);
@@ -25,8 +25,7 @@ static void fmt_bw(double b, char *out, size_t n)
 		snprintf(out, n, "%.1f MB/s", b / 1e6);
 }
 
-/* kind '%': a percentage; 'u': microseconds */
-static void fmt_opt(double v, char kind, char *out, size_t n)
+void vb_fmt_opt(double v, char kind, char *out, size_t n)
 {
 	if (isnan(v))
 		snprintf(out, n, "-");
@@ -34,6 +33,12 @@ static void fmt_opt(double v, char kind, char *out, size_t n)
 		snprintf(out, n, "%.1f%%", v);
 	else
 		snprintf(out, n, "%.1f us", v);
+}
+
+bool vb_row_shown(const struct vb_row *r, const char *point)
+{
+	/* a direction fio did not exercise (randread's writes) is not a row */
+	return strcmp(r->point, point) == 0 && !(r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0);
 }
 
 static bool has_host(const struct vb_summary *s)
@@ -65,18 +70,15 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 		for (size_t i = 0; i < s->nrows; i++) {
 			const struct vb_row *r = &s->rows[i];
 			char bw[24], mean[24], p99[24], p999[24], ratio[16], hc[16], gc[16];
-			if (strcmp(r->point, s->points[p]) != 0)
+			if (!vb_row_shown(r, s->points[p]))
 				continue;
-			/* a direction fio did not exercise (randread's writes) is not a row */
-			if (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0)
-				continue;
-			fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
-			fmt_lat(r->s[VB_M_CLAT_MEAN].mean, mean, sizeof(mean));
-			fmt_lat(r->pct[2], p99, sizeof(p99));
-			fmt_lat(r->pct[3], p999, sizeof(p999));
-			fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
-			fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
-			fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
+			vb_fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
+			vb_fmt_lat(r->s[VB_M_CLAT_MEAN].mean, mean, sizeof(mean));
+			vb_fmt_lat(r->pct[2], p99, sizeof(p99));
+			vb_fmt_lat(r->pct[3], p999, sizeof(p999));
+			vb_fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
+			vb_fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
+			vb_fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
 			fprintf(f, "%-15s %-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", r->mode, r->dir, r->s[VB_M_IOPS].mean,
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, mean, p99, p999);
 			if (host)
@@ -177,15 +179,15 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 		for (size_t i = 0; i < s->nrows; i++) {
 			const struct vb_row *r = &s->rows[i];
 			char bw[24], lat[VB_NPCT + 1][24], ratio[16], hc[16], gc[16];
-			if (strcmp(r->point, s->points[p]) != 0 || (r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0))
+			if (!vb_row_shown(r, s->points[p]))
 				continue;
-			fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
-			fmt_lat(r->s[VB_M_CLAT_MEAN].mean, lat[0], sizeof(lat[0]));
+			vb_fmt_bw(r->s[VB_M_BW].mean, bw, sizeof(bw));
+			vb_fmt_lat(r->s[VB_M_CLAT_MEAN].mean, lat[0], sizeof(lat[0]));
 			for (int k = 0; k < VB_NPCT; k++)
-				fmt_lat(r->pct[k], lat[k + 1], sizeof(lat[k + 1]));
-			fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
-			fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
-			fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
+				vb_fmt_lat(r->pct[k], lat[k + 1], sizeof(lat[k + 1]));
+			vb_fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
+			vb_fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
+			vb_fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
 			fputs("| ", f);
 			md_text(f, r->mode);
 			fprintf(f, " | %s | %.0f | %.0f | %.1f%% | %s | %s | %s | %s | %s | %s |", r->dir, r->s[VB_M_IOPS].mean,

@@ -3,9 +3,20 @@
 #ifndef VB_RENDER_H
 #define VB_RENDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "summary.h"
+
+/* Shared by the renderers: "1.23 ms" / "456.7 us" ("-" when unknown),
+ * "12.3 MB/s", and kind '%' a percentage or 'u' microseconds ("-" for NaN). */
+void vb_fmt_lat(double ns, char *out, size_t n);
+void vb_fmt_bw(double b, char *out, size_t n);
+void vb_fmt_opt(double v, char kind, char *out, size_t n);
+/* Is row r shown under job point `point`?  (A direction fio did not
+ * exercise, such as randread's writes, is not.) */
+bool vb_row_shown(const struct vb_row *r, const char *point);
 
 /* Renderers: read a summary, write text. */
 void vb_render_table(FILE *f, const struct vb_summary *s);
