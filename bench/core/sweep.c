@@ -36,13 +36,118 @@ static char *keep(struct vb_plan *plan, const char *s)
 	return plan->strings[plan->nstrings++] = vb_strdup(s);
 }
 
-int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
-{
-	char *spec, *save = NULL, *item;
-	size_t nparams = 0;
+/* The parameters of a sweep in the order given, with their values. */
+struct axes {
+	size_t n, total;
 	const char *keys[8];
 	json_t *vals[8];
-	size_t total = 1;
+};
+
+/* "4k,64k" for param: each value checked through the option table, on a
+ * scratch configuration.  The list, or NULL after reporting. */
+static json_t *parse_values(const char *param, char *values)
+{
+	json_t *list = json_array();
+	char *vsave = NULL, *v;
+	if (values[0] == ',' || values[strlen(values) - 1] == ',' || strstr(values, ",,")) {
+		vb_error("--sweep: '%s' has an empty value", param);
+		json_decref(list);
+		return NULL;
+	}
+	for (v = strtok_r(values, ",", &vsave); v; v = strtok_r(NULL, ",", &vsave)) {
+		struct vb_config scratch = {0};
+		char *opt = vb_asprintf("--%s=%s", param, v);
+		char *argv[] = {"run", opt, NULL};
+		int bad = vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
+		vb_config_release(&scratch);
+		free(opt);
+		if (bad) {
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, json_string(v));
+	}
+	return list;
+}
+
+/* "bs=4k,64k iodepth=1,32" into plan->sweep and the axes.  0, or -1 after
+ * reporting. */
+static int parse_spec(const char *text, struct vb_plan *plan, struct axes *ax)
+{
+	char *spec = vb_strdup(text), *save = NULL, *item;
+	int ret = -1;
+
+	ax->total = 1;
+	for (item = strtok_r(spec, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item || !eq[1]) {
+			vb_error("--sweep: '%s' is not PARAM=VALUE[,VALUE...], e.g. --sweep 'bs=4k,64k iodepth=1,32'", item);
+			goto out;
+		}
+		*eq = '\0';
+		if (!vb_sweep_is_param(item)) {
+			char *names = param_names();
+			vb_error("--sweep: '%s' cannot be swept: choose from %s", item, names);
+			free(names);
+			goto out;
+		}
+		if (json_object_get(plan->sweep, item)) {
+			vb_error("--sweep: '%s' is named twice: give all its values once, comma-separated", item);
+			goto out;
+		}
+		json_t *list = parse_values(item, eq + 1);
+		if (!list)
+			goto out;
+		json_object_set_new(plan->sweep, item, list);
+		ax->keys[ax->n] = json_object_iter_key(json_object_iter_at(plan->sweep, item));
+		ax->vals[ax->n] = list;
+		ax->total *= json_array_size(list);
+		if (++ax->n == 8 || ax->total > 10000) {
+			vb_error("--sweep: too many points (%zu): sweep fewer parameters or values", ax->total);
+			goto out;
+		}
+	}
+	if (!ax->n) {
+		vb_error("--sweep: nothing to sweep: e.g. --sweep 'bs=4k,64k iodepth=1,32'");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(spec);
+	return ret;
+}
+
+/* Point i of the matrix: the last parameter varies fastest. */
+static void make_point(struct vb_plan *plan, const struct vb_config *base, const struct axes *ax, size_t i)
+{
+	struct vb_point *p = &plan->points[i];
+	struct vb_buf label = {0}, dir = {0};
+	size_t rest = i, idx[8];
+	p->cfg = *base;
+	for (size_t k = ax->n; k-- > 0;) {
+		size_t n = json_array_size(ax->vals[k]);
+		idx[k] = rest % n;
+		rest /= n;
+	}
+	for (size_t k = 0; k < ax->n; k++) {
+		const char *v = json_string_value(json_array_get(ax->vals[k], idx[k]));
+		char *opt = vb_asprintf("--%s=%s", ax->keys[k], v);
+		char *argv[] = {"run", opt, NULL};
+		struct vb_config scratch = {0};
+		vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
+		set_param(plan, &p->cfg, &scratch, vb_option_find(ax->keys[k], VB_CMD_RUN));
+		vb_config_release(&scratch);
+		free(opt);
+		vb_buf_addf(&label, "%s%s=%s", k ? "," : "", ax->keys[k], v);
+		vb_buf_addf(&dir, "%s%s-%s", k ? "_" : "", ax->keys[k], v);
+	}
+	p->label = vb_buf_release(&label);
+	p->dir = vb_buf_release(&dir);
+}
+
+int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
+{
+	struct axes ax = {0};
 
 	memset(plan, 0, sizeof(*plan));
 	if (!base->sweep) {
@@ -54,95 +159,15 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 		return 0;
 	}
 	plan->sweep = json_object();
-	spec = vb_strdup(base->sweep);
-	for (item = strtok_r(spec, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(item, '=');
-		if (!eq || eq == item || !eq[1]) {
-			vb_error("--sweep: '%s' is not PARAM=VALUE[,VALUE...], e.g. --sweep 'bs=4k,64k iodepth=1,32'", item);
-			goto fail;
-		}
-		*eq = '\0';
-		if (!vb_sweep_is_param(item)) {
-			char *names = param_names();
-			vb_error("--sweep: '%s' cannot be swept: choose from %s", item, names);
-			free(names);
-			goto fail;
-		}
-		if (json_object_get(plan->sweep, item)) {
-			vb_error("--sweep: '%s' is named twice: give all its values once, comma-separated", item);
-			goto fail;
-		}
-		json_t *list = json_array();
-		char *vsave = NULL, *v;
-		if (eq[1] == ',' || eq[strlen(eq + 1)] == ',' || strstr(eq + 1, ",,")) {
-			vb_error("--sweep: '%s' has an empty value", item);
-			json_decref(list);
-			goto fail;
-		}
-		for (v = strtok_r(eq + 1, ",", &vsave); v; v = strtok_r(NULL, ",", &vsave)) {
-			/* validate through the option table, on a scratch config */
-			struct vb_config scratch = {0};
-			char *opt = vb_asprintf("--%s=%s", item, v);
-			char *argv[] = {"run", opt, NULL};
-			int bad = vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
-			vb_config_release(&scratch);
-			free(opt);
-			if (bad) {
-				json_decref(list);
-				goto fail;
-			}
-			json_array_append_new(list, json_string(v));
-		}
-		json_object_set_new(plan->sweep, item, list);
-		keys[nparams] = json_object_iter_key(json_object_iter_at(plan->sweep, item));
-		vals[nparams] = list;
-		total *= json_array_size(list);
-		if (++nparams == 8 || total > 10000) {
-			vb_error("--sweep: too many points (%zu): sweep fewer parameters or values", total);
-			goto fail;
-		}
+	if (parse_spec(base->sweep, plan, &ax) < 0) {
+		vb_plan_release(plan);
+		return -1;
 	}
-	free(spec);
-	spec = NULL;
-	if (!nparams) {
-		vb_error("--sweep: nothing to sweep: e.g. --sweep 'bs=4k,64k iodepth=1,32'");
-		goto fail;
-	}
-
-	plan->points = vb_calloc(total, sizeof(struct vb_point));
-	plan->npoints = total;
-	for (size_t i = 0; i < total; i++) {
-		struct vb_point *p = &plan->points[i];
-		struct vb_buf label = {0}, dir = {0};
-		size_t rest = i;
-		p->cfg = *base;
-		/* the last parameter varies fastest */
-		size_t idx[8];
-		for (size_t k = nparams; k-- > 0;) {
-			size_t n = json_array_size(vals[k]);
-			idx[k] = rest % n;
-			rest /= n;
-		}
-		for (size_t k = 0; k < nparams; k++) {
-			const char *v = json_string_value(json_array_get(vals[k], idx[k]));
-			char *opt = vb_asprintf("--%s=%s", keys[k], v);
-			char *argv[] = {"run", opt, NULL};
-			struct vb_config scratch = {0};
-			vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
-			set_param(plan, &p->cfg, &scratch, vb_option_find(keys[k], VB_CMD_RUN));
-			vb_config_release(&scratch);
-			free(opt);
-			vb_buf_addf(&label, "%s%s=%s", k ? "," : "", keys[k], v);
-			vb_buf_addf(&dir, "%s%s-%s", k ? "_" : "", keys[k], v);
-		}
-		p->label = vb_buf_release(&label);
-		p->dir = vb_buf_release(&dir);
-	}
+	plan->points = vb_calloc(ax.total, sizeof(struct vb_point));
+	plan->npoints = ax.total;
+	for (size_t i = 0; i < ax.total; i++)
+		make_point(plan, base, &ax, i);
 	return 0;
-fail:
-	free(spec);
-	vb_plan_release(plan);
-	return -1;
 }
 
 static void set_param(struct vb_plan *plan, struct vb_config *to, const struct vb_config *from, const struct vb_option *o)

@@ -7,79 +7,89 @@
 
 #include "proto.h"
 
-char *vb_domain_xml_new(const struct vb_domain_spec *s)
+/* Everything before <devices>: size, memory backing, direct kernel boot,
+ * CPU and clock, and what ends the domain. */
+static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
 {
-	struct vb_xml x = {0};
 	char num[32], mem[32];
 
 	snprintf(num, sizeof(num), "%u", s->cfg->vcpus);
 	snprintf(mem, sizeof(mem), "%u", s->cfg->memory);
-
-	bool null_dev = s->mode && s->disk.null_backend && s->mode->null_device;
-	bool cmdline = s->mode && (s->mode->commandline_xml || null_dev);
-	vb_xml_open(&x, "domain", "type", s->domain_type,
-	            "xmlns:qemu", cmdline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
-	vb_xml_text(&x, "name", s->name, NULL);
-	vb_xml_text(&x, "memory", mem, "unit", "MiB", NULL);
+	vb_xml_text(x, "name", s->name, NULL);
+	vb_xml_text(x, "memory", mem, "unit", "MiB", NULL);
 	if (s->mode && s->mode->shared_memory) {
 		/* vhost-user: the daemon maps guest RAM, so it must be shared. */
-		vb_xml_open(&x, "memoryBacking", NULL);
-		vb_xml_empty(&x, "source", "type", "memfd", NULL);
-		vb_xml_empty(&x, "access", "mode", "shared", NULL);
-		vb_xml_close(&x);
+		vb_xml_open(x, "memoryBacking", NULL);
+		vb_xml_empty(x, "source", "type", "memfd", NULL);
+		vb_xml_empty(x, "access", "mode", "shared", NULL);
+		vb_xml_close(x);
 	}
-	vb_xml_text(&x, "vcpu", num, NULL);
+	vb_xml_text(x, "vcpu", num, NULL);
 	if (s->mode && s->mode->iothread && s->cfg->iothreads) {
 		char n[16];
 		snprintf(n, sizeof(n), "%u", s->cfg->iothreads);
-		vb_xml_text(&x, "iothreads", n, NULL);
+		vb_xml_text(x, "iothreads", n, NULL);
 	}
 
-	vb_xml_open(&x, "os", NULL);
-	vb_xml_text(&x, "type", "hvm", "arch", "x86_64", "machine", "q35", NULL);
-	vb_xml_text(&x, "kernel", s->kernel, NULL);
-	vb_xml_text(&x, "initrd", s->initrd, NULL);
-	vb_xml_text(&x, "cmdline", s->cmdline, NULL);
-	vb_xml_close(&x);
+	vb_xml_open(x, "os", NULL);
+	vb_xml_text(x, "type", "hvm", "arch", "x86_64", "machine", "q35", NULL);
+	vb_xml_text(x, "kernel", s->kernel, NULL);
+	vb_xml_text(x, "initrd", s->initrd, NULL);
+	vb_xml_text(x, "cmdline", s->cmdline, NULL);
+	vb_xml_close(x);
 
-	vb_xml_open(&x, "features", NULL);
-	vb_xml_empty(&x, "acpi", NULL); /* the agent powers off through ACPI */
-	vb_xml_close(&x);
+	vb_xml_open(x, "features", NULL);
+	vb_xml_empty(x, "acpi", NULL); /* the agent powers off through ACPI */
+	vb_xml_close(x);
 	/* Under KVM the guest sees the host CPU; under TCG QEMU's default
 	 * model is the one every QEMU emulates. */
 	if (s->domain_type[0] == 'k')
-		vb_xml_empty(&x, "cpu", "mode", "host-passthrough", NULL);
-	vb_xml_empty(&x, "clock", "offset", "utc", NULL);
+		vb_xml_empty(x, "cpu", "mode", "host-passthrough", NULL);
+	vb_xml_empty(x, "clock", "offset", "utc", NULL);
 	/* Any way the guest stops ends the domain: nothing lingers. */
-	vb_xml_text(&x, "on_poweroff", "destroy", NULL);
-	vb_xml_text(&x, "on_reboot", "destroy", NULL);
-	vb_xml_text(&x, "on_crash", "destroy", NULL);
+	vb_xml_text(x, "on_poweroff", "destroy", NULL);
+	vb_xml_text(x, "on_reboot", "destroy", NULL);
+	vb_xml_text(x, "on_crash", "destroy", NULL);
+}
 
-	vb_xml_open(&x, "devices", NULL);
+/* <devices>: the mode's disk, the logged console, the agent's channel. */
+static void devices(struct vb_xml *x, const struct vb_domain_spec *s)
+{
+	vb_xml_open(x, "devices", NULL);
 	if (s->mode && s->mode->devices_xml)
-		s->mode->devices_xml(&x, &s->disk);
+		s->mode->devices_xml(x, &s->disk);
 
-	vb_xml_open(&x, "serial", "type", "pty", NULL);
+	vb_xml_open(x, "serial", "type", "pty", NULL);
 	if (s->console_log)
-		vb_xml_empty(&x, "log", "file", s->console_log, "append", "off", NULL);
-	vb_xml_empty(&x, "target", "port", "0", NULL);
-	vb_xml_close(&x);
+		vb_xml_empty(x, "log", "file", s->console_log, "append", "off", NULL);
+	vb_xml_empty(x, "target", "port", "0", NULL);
+	vb_xml_close(x);
 
-	vb_xml_open(&x, "channel", "type", "unix", NULL);
-	vb_xml_empty(&x, "source", "mode", "bind", NULL);
-	vb_xml_empty(&x, "target", "type", "virtio", "name", VB_PROTO_CHANNEL, NULL);
-	vb_xml_close(&x);
+	vb_xml_open(x, "channel", "type", "unix", NULL);
+	vb_xml_empty(x, "source", "mode", "bind", NULL);
+	vb_xml_empty(x, "target", "type", "virtio", "name", VB_PROTO_CHANNEL, NULL);
+	vb_xml_close(x);
 
 	/* Nothing else competes for the guest's attention. */
-	vb_xml_empty(&x, "controller", "type", "usb", "model", "none", NULL);
-	vb_xml_empty(&x, "memballoon", "model", "none", NULL);
-	vb_xml_close(&x); /* devices */
-	if (null_dev) {
-		vb_mode_null_commandline(&x, s->mode, &s->disk);
-	} else if (cmdline) {
-		s->mode->commandline_xml(&x, &s->disk);
-	}
+	vb_xml_empty(x, "controller", "type", "usb", "model", "none", NULL);
+	vb_xml_empty(x, "memballoon", "model", "none", NULL);
+	vb_xml_close(x);
+}
 
+char *vb_domain_xml_new(const struct vb_domain_spec *s)
+{
+	struct vb_xml x = {0};
+	bool null_dev = s->mode && s->disk.null_backend && s->mode->null_device;
+	bool cmdline = s->mode && (s->mode->commandline_xml || null_dev);
+
+	vb_xml_open(&x, "domain", "type", s->domain_type,
+	            "xmlns:qemu", cmdline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
+	machine(&x, s);
+	devices(&x, s);
+	if (null_dev)
+		vb_mode_null_commandline(&x, s->mode, &s->disk);
+	else if (cmdline)
+		s->mode->commandline_xml(&x, &s->disk);
 	return vb_xml_release(&x);
 }
 

@@ -62,66 +62,99 @@ static void opt(struct vb_buf *b, double v, char kind)
 	vb_buf_addf(b, "<td>%s</td>", t);
 }
 
+static void head(struct vb_buf *b, const struct vb_summary *s)
+{
+	vb_buf_adds(b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'/>\n<title>vmio-bench run ");
+	esc(b, s->id);
+	vb_buf_adds(b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1500px}"
+	               "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}"
+	               ".meta td{text-align:left;white-space:normal}"
+	               "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+	               ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
+	               "figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style></head><body>\n");
+	vb_buf_adds(b, "<h1>vmio-bench run ");
+	esc(b, s->id);
+	vb_buf_adds(b, "</h1>\n");
+	if (s->emulated)
+		vb_buf_adds(b, "<p class='tcg'><b>Emulated (TCG).</b> These guests ran without hardware virtualisation: "
+		               "every figure is bound by CPU emulation, not by the disk bus. Compare modes within this run, as ratios.</p>\n");
+}
+
+static void metadata(struct vb_buf *b, const struct vb_summary *s)
+{
+	vb_buf_adds(b, "<h2>Run</h2><table class='meta'>\n");
+	meta(b, "job", s->job);
+	meta(b, "accelerator", s->accel);
+	meta(b, "why this accelerator", jget(s->run, "accelerator", "why"));
+	meta(b, "state", s->state);
+	meta(b, "started", s->started);
+	meta(b, "ended", jget(s->run, NULL, "ended"));
+	meta(b, "fio", s->fio_version);
+	meta(b, "QEMU", jget(s->run, "versions", "qemu"));
+	meta(b, "libvirt", jget(s->run, "versions", "libvirt"));
+	meta(b, "guest kernel", jget(s->run, "versions", "guest_kernel"));
+	meta(b, "host kernel", jget(s->run, "versions", "host_kernel"));
+	meta(b, "host CPU", jget(s->run, "host", "cpu"));
+	meta(b, "vmio-bench", jget(s->run, "versions", "vmio_bench"));
+	meta(b, "backing store", jget(s->run, "backing_store", "path"));
+	vb_buf_adds(b, "</table>\n");
+}
+
+/* One job point's table. */
+static void point_table(struct vb_buf *b, const struct vb_summary *s, size_t p)
+{
+	vb_buf_adds(b, "<h2>");
+	esc(b, s->npoints > 1 ? s->points[p] : "Results");
+	vb_buf_adds(b, "</h2>\n<table><tr><th>mode</th><th>dir</th><th>reps</th><th>IOPS</th><th>±95% CI</th><th>CV</th>"
+	               "<th>MB/s</th><th>clat mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
+	               "<th>of host</th><th>host CPU/IO</th><th>guest CPU/IO</th></tr>\n");
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct vb_row *r = &s->rows[i];
+		if (!vb_row_shown(r, s->points[p]))
+			continue;
+		vb_buf_adds(b, "<tr><td>");
+		esc(b, r->mode);
+		vb_buf_addf(b, "</td><td>%s</td><td>%zu</td><td>%.0f</td><td>%.0f</td><td>%.1f%%</td><td>%.1f</td>", r->dir, r->n,
+		            r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, r->s[VB_M_BW].mean / 1e6);
+		lat(b, r->s[VB_M_CLAT_MEAN].mean);
+		for (int k = 0; k < VB_NPCT; k++)
+			lat(b, r->pct[k]);
+		opt(b, r->ratio_host * 100, '%');
+		opt(b, r->host_cpu_us_per_io, 'u');
+		opt(b, r->guest_cpu_us_per_io, 'u');
+		vb_buf_adds(b, "</tr>\n");
+	}
+	vb_buf_adds(b, "</table>\n");
+}
+
+static void charts(struct vb_buf *b, const struct vb_summary *s)
+{
+	vb_buf_adds(b, "<h2>Charts</h2>\n");
+	svg(b, s, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
+	svg(b, s, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
+	svg(b, s, "latency-write", "Write completion latency percentiles, from merged bins");
+	svg(b, s, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
+	svg(b, s, "iops-over-time", "IOPS over time (1 s averages), first repetition");
+	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
+	const char *param;
+	json_t *v;
+	json_object_foreach(sweep, param, v) {
+		char *name = vb_asprintf("sweep-%s", param), *cap = vb_asprintf("IOPS against %s", param);
+		svg(b, s, name, cap);
+		free(name);
+		free(cap);
+	}
+}
+
 int vb_render_html(const struct vb_summary *s, const char *path)
 {
 	struct vb_buf b = {0};
 	int ret;
 
-	vb_buf_adds(&b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'/>\n<title>vmio-bench run ");
-	esc(&b, s->id);
-	vb_buf_adds(&b, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1500px}"
-	                "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}"
-	                ".meta td{text-align:left;white-space:normal}"
-	                "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-	                ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
-	                "figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style></head><body>\n");
-	vb_buf_adds(&b, "<h1>vmio-bench run ");
-	esc(&b, s->id);
-	vb_buf_adds(&b, "</h1>\n");
-	if (s->emulated)
-		vb_buf_adds(&b, "<p class='tcg'><b>Emulated (TCG).</b> These guests ran without hardware virtualisation: "
-		                "every figure is bound by CPU emulation, not by the disk bus. Compare modes within this run, as ratios.</p>\n");
-	vb_buf_adds(&b, "<h2>Run</h2><table class='meta'>\n");
-	meta(&b, "job", s->job);
-	meta(&b, "accelerator", s->accel);
-	meta(&b, "why this accelerator", jget(s->run, "accelerator", "why"));
-	meta(&b, "state", s->state);
-	meta(&b, "started", s->started);
-	meta(&b, "ended", jget(s->run, NULL, "ended"));
-	meta(&b, "fio", s->fio_version);
-	meta(&b, "QEMU", jget(s->run, "versions", "qemu"));
-	meta(&b, "libvirt", jget(s->run, "versions", "libvirt"));
-	meta(&b, "guest kernel", jget(s->run, "versions", "guest_kernel"));
-	meta(&b, "host kernel", jget(s->run, "versions", "host_kernel"));
-	meta(&b, "host CPU", jget(s->run, "host", "cpu"));
-	meta(&b, "vmio-bench", jget(s->run, "versions", "vmio_bench"));
-	meta(&b, "backing store", jget(s->run, "backing_store", "path"));
-	vb_buf_adds(&b, "</table>\n");
-
-	for (size_t p = 0; p < s->npoints; p++) {
-		vb_buf_adds(&b, "<h2>");
-		esc(&b, s->npoints > 1 ? s->points[p] : "Results");
-		vb_buf_adds(&b, "</h2>\n<table><tr><th>mode</th><th>dir</th><th>reps</th><th>IOPS</th><th>±95% CI</th><th>CV</th>"
-		                "<th>MB/s</th><th>clat mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
-		                "<th>of host</th><th>host CPU/IO</th><th>guest CPU/IO</th></tr>\n");
-		for (size_t i = 0; i < s->nrows; i++) {
-			const struct vb_row *r = &s->rows[i];
-			if (!vb_row_shown(r, s->points[p]))
-				continue;
-			vb_buf_adds(&b, "<tr><td>");
-			esc(&b, r->mode);
-			vb_buf_addf(&b, "</td><td>%s</td><td>%zu</td><td>%.0f</td><td>%.0f</td><td>%.1f%%</td><td>%.1f</td>", r->dir, r->n,
-			            r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, r->s[VB_M_BW].mean / 1e6);
-			lat(&b, r->s[VB_M_CLAT_MEAN].mean);
-			for (int k = 0; k < VB_NPCT; k++)
-				lat(&b, r->pct[k]);
-			opt(&b, r->ratio_host * 100, '%');
-			opt(&b, r->host_cpu_us_per_io, 'u');
-			opt(&b, r->guest_cpu_us_per_io, 'u');
-			vb_buf_adds(&b, "</tr>\n");
-		}
-		vb_buf_adds(&b, "</table>\n");
-	}
+	head(&b, s);
+	metadata(&b, s);
+	for (size_t p = 0; p < s->npoints; p++)
+		point_table(&b, s, p);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		if (strcmp(s->modes[i].status, "ok") == 0)
 			continue;
@@ -131,23 +164,11 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 		esc(&b, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
 		vb_buf_adds(&b, "</p>\n");
 	}
-	vb_buf_adds(&b, "<h2>Charts</h2>\n");
-	svg(&b, s, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
-	svg(&b, s, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
-	svg(&b, s, "latency-write", "Write completion latency percentiles, from merged bins");
-	svg(&b, s, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
-	svg(&b, s, "iops-over-time", "IOPS over time (1 s averages), first repetition");
-	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
-	const char *param;
-	json_t *v;
-	json_object_foreach(sweep, param, v) {
-		char *name = vb_asprintf("sweep-%s", param), *cap = vb_asprintf("IOPS against %s", param);
-		svg(&b, s, name, cap);
-		free(name);
-		free(cap);
-	}
-	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is the guest's QEMU process (for mode host, fio itself), <i>guest</i> is fio "
-	                "inside the guest, per completed I/O, reads and writes together.</p>\n</body></html>\n");
+	charts(&b, s);
+	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is every host process that serves the I/O (the guest's QEMU, plus "
+	                "qemu-storage-daemon or tgtd; fio itself for the host baseline), sampled over a window inside fio's "
+	                "counted runtime; <i>guest</i> is fio inside the guest. Per completed I/O, reads and writes "
+	                "together.</p>\n</body></html>\n");
 	ret = vb_write_file_atomic(path, b.s, b.len);
 	vb_buf_free(&b);
 	return ret;
