@@ -184,6 +184,90 @@ static void junit(const char *path, struct verdict *v, size_t n, const char *bas
 	vb_buf_free(&b);
 }
 
+/* Judge one metric of one row: change, Welch's p, verdict. */
+static void judge(struct verdict *x, const struct vb_row *b, const struct vb_row *n, int m, double threshold)
+{
+	*x = (struct verdict){.base = b, .new_ = n, .mode = b->mode, .point = b->point, .dir = b->dir, .metric = m};
+	x->change = (value(n, m) - value(b, m)) / value(b, m) * 100.0;
+	x->p = vb_welch_p(b->val[m], b->n, n->val[m], n->n);
+	bool worse = vb_metrics[m].higher_is_better ? x->change < 0 : x->change > 0;
+	if (fabs(x->change) < threshold)
+		x->word = "unchanged";
+	else if (x->p >= ALPHA)
+		x->word = "noise";
+	else
+		x->word = worse ? "regressed" : "improved";
+}
+
+/* Every verdict: modes that stopped running, then each row and metric.
+ * Returns the verdicts (caller frees) and their number in *nv. */
+static struct verdict *judge_all(const struct vb_summary *base, const struct vb_summary *now, const bool want[VB_NMETRICS],
+                                 double threshold, size_t *nv)
+{
+	struct verdict *v = vb_calloc(base->nrows * VB_NMETRICS + base->nmodes + 1, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < base->nmodes; i++) {
+		const char *st = mode_status(now, base->modes[i].mode);
+		if (strcmp(base->modes[i].status, "ok") == 0 && (!st || strcmp(st, "ok") != 0))
+			v[k++] = (struct verdict){.mode = base->modes[i].mode, .point = "-", .dir = "-", .metric = -1,
+			                          .change = NAN, .p = NAN, .word = "regressed"};
+	}
+	for (size_t i = 0; i < base->nrows; i++) {
+		const struct vb_row *b = &base->rows[i];
+		const struct vb_row *n = vb_summary_find(now, b->mode, b->point, b->dir);
+		if (!n || !b->n || !n->n || b->s[VB_M_IOPS].mean <= 0)
+			continue; /* a direction the job does not exercise, or a mode that failed */
+		for (int m = 0; m < VB_NMETRICS; m++)
+			if (want[m] && value(b, m) > 0 && value(n, m) >= 0)
+				judge(&v[k++], b, n, m, threshold);
+	}
+	*nv = k;
+	return v;
+}
+
+static void print_json(const struct vb_summary *base, const struct vb_summary *now, const struct verdict *v, size_t nv,
+                       double threshold, size_t regressed)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < nv; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", v[i].mode, "point", v[i].point, "dir", v[i].dir,
+		                      "metric", v[i].metric >= 0 ? vb_metrics[v[i].metric].name : "status", "verdict", v[i].word);
+		if (v[i].metric >= 0) {
+			json_object_set_new(o, "base", json_real(value(v[i].base, v[i].metric)));
+			json_object_set_new(o, "new", json_real(value(v[i].new_, v[i].metric)));
+			json_object_set_new(o, "change_pct", json_real(v[i].change));
+			json_object_set_new(o, "p_value", json_real(v[i].p));
+		}
+		json_array_append_new(a, o);
+	}
+	json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o}", "base", base->id, "new", now->id, "threshold_pct", threshold,
+	                        "alpha", ALPHA, "regression", regressed > 0, "comparisons", a);
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	puts(s);
+	free(s);
+	json_decref(doc);
+}
+
+static void print_text(const struct vb_summary *base, const struct vb_summary *now, const struct verdict *v, size_t nv,
+                       double threshold, size_t regressed)
+{
+	printf("compare %s -> %s (%s, %s), threshold %.1f%%, Welch's t-test at p < %.2f\n", base->id, now->id, base->job,
+	       base->accel, threshold, ALPHA);
+	printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "mode", "point", "dir", "metric", "base", "new", "change", "p",
+	       "verdict");
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].metric < 0) {
+			printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", v[i].mode, "-", "-", "status",
+			       "ok", "failed", "", "", v[i].word);
+			continue;
+		}
+		printf("%-15s %-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].mode, v[i].point, v[i].dir,
+		       vb_metrics[v[i].metric].name, value(v[i].base, v[i].metric), value(v[i].new_, v[i].metric), v[i].change,
+		       v[i].p, v[i].word);
+	}
+	printf("%s\n", regressed ? "REGRESSION" : "no regression");
+}
+
 int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 {
 	struct vb_summary base = {0}, now = {0};
@@ -204,80 +288,13 @@ int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 		goto out;
 	if (too_few_reps(&base, &now))
 		goto out;
-
-	v = vb_calloc(base.nrows * VB_NMETRICS + base.nmodes + 1, sizeof(*v));
-	for (size_t i = 0; i < base.nmodes; i++) {
-		const char *st = mode_status(&now, base.modes[i].mode);
-		if (strcmp(base.modes[i].status, "ok") == 0 && (!st || strcmp(st, "ok") != 0)) {
-			v[nv++] = (struct verdict){.mode = base.modes[i].mode, .point = "-", .dir = "-", .metric = -1,
-			                           .change = NAN, .p = NAN, .word = "regressed"};
-			regressed++;
-		}
-	}
-	for (size_t i = 0; i < base.nrows; i++) {
-		const struct vb_row *b = &base.rows[i];
-		const struct vb_row *n = vb_summary_find(&now, b->mode, b->point, b->dir);
-		if (!n || !b->n || !n->n || b->s[VB_M_IOPS].mean <= 0)
-			continue; /* a direction the job does not exercise, or a mode that failed */
-		for (int m = 0; m < VB_NMETRICS; m++) {
-			if (!want[m] || !(value(b, m) > 0) || !(value(n, m) >= 0))
-				continue;
-			struct verdict *x = &v[nv++];
-			x->base = b;
-			x->new_ = n;
-			x->mode = b->mode;
-			x->point = b->point;
-			x->dir = b->dir;
-			x->metric = m;
-			x->change = (value(n, m) - value(b, m)) / value(b, m) * 100.0;
-			x->p = vb_welch_p(b->val[m], b->n, n->val[m], n->n);
-			bool worse = vb_metrics[m].higher_is_better ? x->change < 0 : x->change > 0;
-			if (fabs(x->change) < c->threshold)
-				x->word = "unchanged";
-			else if (x->p >= ALPHA)
-				x->word = "noise";
-			else
-				x->word = worse ? "regressed" : "improved";
-			regressed += !strcmp(x->word, "regressed");
-		}
-	}
-
-	if (strcmp(c->output, "json") == 0) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < nv; i++) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", v[i].mode, "point", v[i].point, "dir", v[i].dir,
-			                      "metric", v[i].metric >= 0 ? vb_metrics[v[i].metric].name : "status", "verdict", v[i].word);
-			if (v[i].metric >= 0) {
-				json_object_set_new(o, "base", json_real(value(v[i].base, v[i].metric)));
-				json_object_set_new(o, "new", json_real(value(v[i].new_, v[i].metric)));
-				json_object_set_new(o, "change_pct", json_real(v[i].change));
-				json_object_set_new(o, "p_value", json_real(v[i].p));
-			}
-			json_array_append_new(a, o);
-		}
-		json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o}", "base", base.id, "new", now.id, "threshold_pct", c->threshold,
-		                        "alpha", ALPHA, "regression", regressed > 0, "comparisons", a);
-		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
-		json_decref(doc);
-	} else {
-		printf("compare %s -> %s (%s, %s), threshold %.1f%%, Welch's t-test at p < %.2f\n", base.id, now.id, base.job,
-		       base.accel, c->threshold, ALPHA);
-		printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "mode", "point", "dir", "metric", "base", "new", "change", "p",
-		       "verdict");
-		for (size_t i = 0; i < nv; i++) {
-			if (v[i].metric < 0) {
-				printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", v[i].mode, "-", "-", "status",
-				       "ok", "failed", "", "", v[i].word);
-				continue;
-			}
-			printf("%-15s %-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].mode, v[i].point, v[i].dir,
-			       vb_metrics[v[i].metric].name, value(v[i].base, v[i].metric), value(v[i].new_, v[i].metric), v[i].change,
-			       v[i].p, v[i].word);
-		}
-		printf("%s\n", regressed ? "REGRESSION" : "no regression");
-	}
+	v = judge_all(&base, &now, want, c->threshold, &nv);
+	for (size_t i = 0; i < nv; i++)
+		regressed += !strcmp(v[i].word, "regressed");
+	if (strcmp(c->output, "json") == 0)
+		print_json(&base, &now, v, nv, c->threshold, regressed);
+	else
+		print_text(&base, &now, v, nv, c->threshold, regressed);
 	if (c->junit)
 		junit(c->junit, v, nv, base.id, now.id);
 	ret = regressed ? VB_EXIT_FAIL : VB_EXIT_OK;
