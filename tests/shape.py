@@ -3,9 +3,7 @@
 modules, no function over 80 lines, no block of six or more repeated lines.
 
 A module is x.h with x.c (a .c without a header of its name is a module of
-its own); x depends on y when x.c or x.h includes y.h.  Functions longer than 80
-lines that predate the rule are listed in tests/shape-allow.txt with their
-length: they may shrink, not grow, and no other may join them.  Data tables
+its own); x depends on y when x.c or x.h includes y.h.  Data tables
 (initialisers of arrays) are not functions and are not counted.
 Usage: shape.py SRCDIR  (prints TAP-ish lines, exits 1 on a violation)"""
 import os, re, sys
@@ -58,14 +56,6 @@ for n in sorted(graph):
 ok(cycle is None, 'no include cycle between bench/ modules' + (': ' + ' -> '.join(cycle) if cycle else ''))
 
 # ---- function length ----------------------------------------------------------
-allow = {}
-allow_path = os.path.join(src, 'tests', 'shape-allow.txt')
-if os.path.exists(allow_path):
-    for line in open(allow_path):
-        line = line.split('#')[0].strip()
-        if line:
-            k, n = line.split()
-            allow[k] = int(n)
 sig_re = re.compile(r'^[A-Za-z_][\w \*]*\b(\w+)\(')
 long_seen = {}
 for f in files:
@@ -90,11 +80,8 @@ for f in files:
                 i = k
         i += 1
 for key, n in sorted(long_seen.items()):
-    if key in allow:
-        ok(n <= allow[key], '%s: %d lines, at most the %d it had when the rule came (tests/shape-allow.txt)' % (key, n, allow[key]))
-    else:
-        ok(False, '%s: %d lines, over 80: split it' % (key, n))
-ok(not [k for k in long_seen if k not in allow], 'no function over 80 lines beyond tests/shape-allow.txt (%d listed, %d over now)' % (len(allow), len(long_seen)))
+    ok(False, '%s: %d lines, over 80: split it' % (key, n))
+ok(not long_seen, 'no function in bench/ over 80 lines (data tables aside)')
 
 # ---- repeated blocks ----------------------------------------------------------
 def norm(l):
