@@ -138,6 +138,23 @@ static bool reconnect(struct vb_virt *v)
 	return true;
 }
 
+#define LIBVIRTD_LOST "the connection to libvirtd was lost (libvirtd stopped or crashed)"
+#define GUEST_STOPPED "the guest stopped (it powered off, crashed or QEMU died)"
+
+static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, const char *uuid);
+
+/* The <name> of a domain XML we wrote (no escaping needed: ours are plain). */
+static char *xml_name(const char *xml)
+{
+	const char *a = strstr(xml, "<name>"), *b = a ? strstr(a, "</name>") : NULL;
+	if (!a || !b)
+		return NULL;
+	a += strlen("<name>");
+	char *r = vb_calloc((size_t)(b - a) + 1, 1);
+	memcpy(r, a, (size_t)(b - a));
+	return r;
+}
+
 struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *channel, char **why)
 {
 	struct vb_guest *g = vb_calloc(1, sizeof(*g));
@@ -147,14 +164,25 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 		reconnect(v); /* libvirtd restarted since the last guest */
 	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
-		*why = vb_asprintf("libvirt could not start the guest: %s", last_error());
+		if (!conn_alive(v)) {
+			/* libvirtd died while starting it: QEMU may run all the same */
+			char *name = xml_name(xml);
+			*why = vb_strdup(LIBVIRTD_LOST);
+			if (name)
+				destroy_after_libvirtd_loss(v, name, NULL);
+			free(name);
+		} else {
+			*why = vb_asprintf("libvirt could not start the guest: %s", last_error());
+		}
 		free(g);
 		return NULL;
 	}
 	g->name = vb_strdup(virDomainGetName(g->dom));
 	g->st = virStreamNew(v->conn, VIR_STREAM_NONBLOCK);
 	if (!g->st || virDomainOpenChannel(g->dom, channel, g->st, VIR_DOMAIN_CHANNEL_FORCE) < 0) {
-		*why = vb_asprintf("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name, last_error());
+		*why = !conn_alive(v) ? vb_strdup(LIBVIRTD_LOST)
+		                      : vb_asprintf("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name,
+		                                    last_error());
 		vb_guest_free(g);
 		return NULL;
 	}
@@ -184,8 +212,6 @@ bool vb_guest_running(struct vb_guest *g)
 	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_BLOCKED;
 }
 
-#define LIBVIRTD_LOST "the connection to libvirtd was lost (libvirtd stopped or crashed)"
-#define GUEST_STOPPED "the guest stopped (it powered off, crashed or QEMU died)"
 
 int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why)
 {
@@ -337,30 +363,30 @@ int vb_guest_stop(struct vb_guest *g, double deadline)
  * libvirtd to come back (an init system restarts it), then destroy the
  * guest through a new connection, which later modes use too.  If it does
  * not come back, say exactly what is left and how to remove it. */
-static void destroy_after_libvirtd_loss(struct vb_guest *g)
+/* libvirtd died with a guest of ours (QEMU outlives it, and the guest's
+ * automatic destruction went with the old connection): wait for libvirtd
+ * to come back, then destroy the guest by its UUID, or by name when we
+ * never learnt the UUID (libvirtd died while starting it). */
+static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, const char *uuid)
 {
-	char uuid[VIR_UUID_STRING_BUFLEN];
 	double deadline = vb_now() + VB_LIBVIRTD_RETURN_S;
 	bool back = false;
 	virDomainPtr dom;
 
-	if (virDomainGetUUIDString(g->dom, uuid) < 0)
-		uuid[0] = '\0';
-	vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S,
-	        g->name);
-	while (!(back = reconnect(g->v)) && vb_now() < deadline && !vb_interrupted)
+	vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S, name);
+	while (!(back = reconnect(v)) && vb_now() < deadline && !vb_interrupted)
 		usleep(500000);
 	if (!back) {
 		vb_error("guest '%s' may still be running: libvirtd at '%s' did not come back; once it does, remove it with "
-		         "'virsh -c %s destroy %s'", g->name, g->v->uri, g->v->uri, g->name);
+		         "'virsh -c %s destroy %s'", name, v->uri, v->uri, name);
 		return;
 	}
-	dom = uuid[0] ? virDomainLookupByUUIDString(g->v->conn, uuid) : NULL;
+	dom = uuid && uuid[0] ? virDomainLookupByUUIDString(v->conn, uuid) : virDomainLookupByName(v->conn, name);
 	if (dom) {
 		virDomainDestroy(dom);
 		virDomainFree(dom);
 	}
-	vb_info("libvirtd is back; guest '%s' %s", g->name, dom ? "destroyed" : "was already gone");
+	vb_info("libvirtd is back; guest '%s' %s", name, dom ? "destroyed" : "was already gone");
 }
 
 void vb_guest_free(struct vb_guest *g)
@@ -373,7 +399,10 @@ void vb_guest_free(struct vb_guest *g)
 	}
 	if (g->dom) {
 		if (!conn_alive(g->v)) {
-			destroy_after_libvirtd_loss(g);
+			char uuid[VIR_UUID_STRING_BUFLEN];
+			if (virDomainGetUUIDString(g->dom, uuid) < 0)
+				uuid[0] = '\0';
+			destroy_after_libvirtd_loss(g->v, g->name, uuid);
 		} else {
 			if (vb_guest_running(g))
 				virDomainDestroy(g->dom);
