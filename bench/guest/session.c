@@ -118,9 +118,21 @@ int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_c
 
 int vb_session_end(struct vb_guest *g, double deadline)
 {
-	json_t *bye = vb_agent_msg_new("bye");
+	json_t *bye = vb_agent_msg_new("bye"), *msg = NULL;
 	char *ignored = NULL; /* a guest that cannot take bye is stopped all the same */
-	vb_agent_send(g, bye, &ignored);
+	const char *type;
+
+	if (vb_agent_send(g, bye, &ignored) == 0) {
+		/* the agent answers bye, then powers the guest off: close the
+		 * channel in between (libvirt 9.0's libvirtd deadlocked here once,
+		 * tearing down a domain whose channel we still held open) */
+		while (vb_agent_recv(g, vb_now() + 5, &msg, &type, &ignored) == 1 && strcmp(type, "bye") != 0) {
+			json_decref(msg);
+			msg = NULL;
+		}
+	}
+	vb_guest_close_channel(g);
+	json_decref(msg);
 	free(ignored);
 	json_decref(bye);
 	int r = vb_guest_stop(g, deadline);

@@ -248,6 +248,10 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			return -1;
 		}
 		char chunk[65536];
+		if (!g->st) {
+			*why = vb_strdup("the agent channel is closed");
+			return -1;
+		}
 		int n = virStreamRecv(g->st, chunk, sizeof(chunk));
 		if (n > 0) {
 			vb_buf_add(&g->in, chunk, (size_t)n);
@@ -287,9 +291,15 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 int vb_guest_send_line(struct vb_guest *g, const char *line, char **why)
 {
 	size_t len = strlen(line);
-	char *msg = vb_calloc(len + 2, 1);
+	char *msg;
 	size_t off = 0;
 	double deadline = vb_now() + 30;
+
+	if (!g->st) {
+		*why = vb_strdup("the agent channel is closed");
+		return -1;
+	}
+	msg = vb_calloc(len + 2, 1);
 
 	memcpy(msg, line, len);
 	msg[len++] = '\n';
@@ -343,6 +353,15 @@ static void wait_gone(struct vb_guest *g, double deadline)
 {
 	while (!domain_gone(g) && vb_now() < deadline)
 		usleep(20000);
+}
+
+void vb_guest_close_channel(struct vb_guest *g)
+{
+	if (g && g->st) {
+		virStreamAbort(g->st);
+		virStreamFree(g->st);
+		g->st = NULL;
+	}
 }
 
 int vb_guest_stop(struct vb_guest *g, double deadline)

@@ -44,6 +44,10 @@ int vb_guest_send_line(struct vb_guest *g, const char *line, char **why);
 /* The live domain XML (with libvirt's additions); caller frees. */
 char *vb_guest_live_xml(struct vb_guest *g);
 bool vb_guest_running(struct vb_guest *g);
+/* Close the agent channel (before the guest powers off: libvirt 9.0's
+ * libvirtd can deadlock tearing down a domain whose channel a client still
+ * holds open). */
+void vb_guest_close_channel(struct vb_guest *g);
 /* Wait until the guest has powered off, up to the deadline; then destroy
  * it if it still runs.  Returns 0 if it stopped by itself. */
 int vb_guest_stop(struct vb_guest *g, double deadline);
