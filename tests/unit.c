@@ -348,8 +348,9 @@ static void test_mode_rows(void)
 		CHECK(vb_valid_name(m->name, 32));
 		CHECK(m->summary && *m->summary);
 		CHECK(vb_mode_find(m->name) == m);
+		hosts += m->baseline;
+		CHECK(!m->baseline || m->host); /* the baseline has no guest */
 		if (m->host) {
-			hosts++;
 			CHECK(m->measure && !m->devices_xml && !m->commandline_xml);
 		} else {
 			CHECK(!m->measure && (m->devices_xml || m->commandline_xml));
@@ -360,7 +361,7 @@ static void test_mode_rows(void)
 		for (const struct vb_option *o = m->options; o && o->name; o++)
 			CHECK(o->cmds && o->help && vb_option_find(o->name, o->cmds) == o);
 	}
-	CHECK(hosts == 1);
+	CHECK(hosts == 1); /* one baseline: host */
 }
 
 /* --lun-device: the controller and the agent read a disk's VPD page 0x80

@@ -25,7 +25,7 @@ tunings=(
 x() { xmllint --xpath "$1" "$F" 2>/dev/null; }
 
 for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
-	[ "$mode" = host ] && continue # no guest, no XML
+	case "$mode" in host|backend) continue ;; esac # no guest, no XML
 	extra=()
 	[ "$mode" = hostdev ] && extra=(--pci-device 0000:03:00.0)
 	n=0
@@ -96,6 +96,8 @@ check "modes explains a --lun-device that is no SCSI disk" grep -qE '^lun +no +-
 # Refused before any domain exists.
 expect2() { local what=$1; shift; vb "$@"; check "$what is refused (exit 2): $(head -1 "$TMP/err")" [ "$rc" -eq 2 ]; }
 expect2 "--io native with --cache writeback" xml --mode virtio-blk --io native --cache writeback "${img[@]}"
+expect2 "host has no domain XML" xml --mode host "${img[@]}"
+expect2 "backend has no domain XML" xml --mode backend "${img[@]}"
 expect2 "hostdev without --pci-device" xml --mode hostdev "${img[@]}"
 expect2 "hostdev with a malformed --pci-device" xml --mode hostdev --pci-device 'zz:00' "${img[@]}"
 expect2 "--backend block without --disk" xml --mode virtio-blk --backend block "${img[@]}"

@@ -21,6 +21,7 @@ static const struct {
 	{"vmio-agent", "guest-agent/vmio-agent", false, VB_PKGLIBEXECDIR},
 	{"mkimage", "scripts/mkimage", true, VB_PKGDATADIR},
 	{"init", "guest-agent/init", true, VB_PKGDATADIR},
+	{"vhost-user-blk.so", "engines/vhost-user-blk.so", false, VB_ENGINEDIR},
 };
 
 static bool running_from_build_tree(void)

@@ -65,10 +65,10 @@ static void setup_json(json_t *run, const struct vb_manifest_in *in)
 {
 	const struct vb_config *c = in->cfg;
 	const struct vb_store *st = in->store;
-	/* the mode every other is divided by: the first host-side mode */
+	/* the mode every other is divided by: host, when it runs */
 	json_t *baseline = json_null();
 	for (size_t i = 0; in->modes[i]; i++)
-		if (in->modes[i]->host && json_is_null(baseline))
+		if (in->modes[i]->baseline && json_is_null(baseline))
 			baseline = json_string(in->modes[i]->name);
 	json_object_set_new(run, "baseline", baseline);
 	json_object_set_new(run, "connect", json_string(c->connect));

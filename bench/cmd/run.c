@@ -292,8 +292,10 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                     json_t **point_reps, char **why)
 {
-	/* The baseline always reads the store itself, never a qcow2 layer. */
-	d->source = x->store.path;
+	/* The baseline always reads the store itself, never a qcow2 layer
+	 * (backend's daemon serves what vhost-user-blk's would). */
+	if (m->baseline)
+		d->source = x->store.path;
 	for (unsigned rep = 1; rep <= x->cfg->reps; rep++) {
 		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 			const struct vb_point *pt = &x->plan.points[pi];
@@ -311,8 +313,8 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 			} else if (vb_mkdir_p(pdir, 0755) < 0) {
 				*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
 			} else {
-				vb_info("%s: rep %u/%u, %s: fio on %s for %u s", m->name, rep, x->cfg->reps, pt->label, d->source,
-				        pt->cfg.ramp + pt->cfg.runtime);
+				vb_info("%s: rep %u/%u, %s: fio %s %s for %u s", m->name, rep, x->cfg->reps, pt->label,
+				        m->baseline ? "on" : "through qemu-storage-daemon on", d->source, pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
 				json_t *args = rep_args(x, pi, rep), *cpu = NULL;
 				struct vb_disk_ctx dp = *d;
@@ -370,6 +372,8 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	}
 	json_object_set_new(mj, "points", points);
 	json_object_del(mj, "reason");
+	if (m->host && !m->baseline)
+		json_object_set_new(mj, "guest", json_false()); /* its fio CPU is the host's (summary) */
 	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;

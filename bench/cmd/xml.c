@@ -28,6 +28,11 @@ int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 		free(names);
 		goto out;
 	}
+	if (m->host) {
+		vb_error("--mode %s runs fio on the host: it has no guest, so no domain XML (choose a guest mode: 'vmio-bench modes')",
+		         m->name);
+		goto out;
+	}
 	char *why = NULL;
 	if (m->check_config && m->check_config(c, &why) < 0) {
 		vb_error("%s", why);

@@ -21,12 +21,14 @@ static int host_probe(const struct vb_config *cfg, char **why)
 	return 0;
 }
 
-/* fio's processes (the main one and a child per job) sampled at the
- * window's edges, counted from fio's start: on the host its start-up takes
- * milliseconds, well inside the window's margin. */
+/* fio's processes (the main one and a child per job), and the helper
+ * daemon serving its I/O if there is one, sampled at the window's edges,
+ * counted from fio's start: on the host its start-up takes milliseconds,
+ * well inside the window's margin. */
 struct host_window {
 	double t0, start, end, t[2];
-	unsigned long long ns[2];
+	pid_t helper;
+	unsigned long long ns[2], helper_ns[2];
 	int taken;
 };
 
@@ -34,19 +36,21 @@ static void host_tick(void *arg, pid_t pid)
 {
 	struct host_window *w = arg;
 	double edge = w->taken == 0 ? w->start : w->end;
-	if (w->taken < 2 && vb_now() >= w->t0 + edge && vb_proc_tree_cpu_ns(pid, &w->ns[w->taken]) == 0)
+	if (w->taken < 2 && vb_now() >= w->t0 + edge && vb_proc_tree_cpu_ns(pid, &w->ns[w->taken]) == 0 &&
+	    (w->helper <= 0 || vb_proc_cpu_ns(w->helper, &w->helper_ns[w->taken]) == 0))
 		w->t[w->taken++] = vb_now();
 }
 
-static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
-                        json_t **host_cpu, char **why)
+int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *const *extra, const char *log_prefix,
+                     char **fio_json, json_t **host_cpu, char **why)
 {
-	size_t n = json_array_size(fio_args), i;
-	const char **argv = vb_calloc(n + 7, sizeof(char *));
-	char *filename = vb_asprintf("--filename=%s", d->source);
+	size_t n = json_array_size(fio_args), nx = 0, i;
+	while (extra[nx])
+		nx++;
+	const char **argv = vb_calloc(n + nx + 6, sizeof(char *));
 	char *log = vb_asprintf("--write_iops_log=%s", log_prefix);
 	char *out = NULL;
-	struct host_window w = {.t0 = vb_now()};
+	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid};
 	json_t *a;
 	int st;
 
@@ -54,11 +58,12 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const cha
 	vb_job_window(d->cfg, &w.start, &w.end);
 	argv[0] = "fio";
 	json_array_foreach(fio_args, i, a) argv[i + 1] = json_string_value(a);
-	argv[n + 1] = filename;
-	argv[n + 2] = "--output-format=json+";
-	argv[n + 3] = log;
-	argv[n + 4] = "--log_avg_msec=1000";
-	argv[n + 5] = "--per_job_logs=0";
+	for (i = 0; i < nx; i++)
+		argv[n + 1 + i] = extra[i];
+	argv[n + nx + 1] = "--output-format=json+";
+	argv[n + nx + 2] = log;
+	argv[n + nx + 3] = "--log_avg_msec=1000";
+	argv[n + nx + 4] = "--per_job_logs=0";
 	/* fio's own limit is generous: runtime plus start-up, never unbounded */
 	st = vb_run_watched(argv, &out, NULL, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60, host_tick, &w);
 	if (st != 0) {
@@ -68,12 +73,24 @@ static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const cha
 	} else if (w.taken == 2 && w.t[1] > w.t[0]) {
 		*host_cpu = json_pack("{s:f, s:{s:I}}", "window_s", w.t[1] - w.t[0], "processes", "fio",
 		                      (json_int_t)(w.ns[1] - w.ns[0]));
+		if (w.helper > 0)
+			json_object_set_new(json_object_get(*host_cpu, "processes"), d->helper_name,
+			                    json_integer((json_int_t)(w.helper_ns[1] - w.helper_ns[0])));
 	}
 	*fio_json = out;
-	free(filename);
 	free(log);
 	free(argv);
 	return out ? 0 : -1;
+}
+
+static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
+                        json_t **host_cpu, char **why)
+{
+	char *filename = vb_asprintf("--filename=%s", d->source);
+	const char *extra[] = {filename, NULL};
+	int rc = vb_mode_host_fio(d, fio_args, extra, log_prefix, fio_json, host_cpu, why);
+	free(filename);
+	return rc;
 }
 
 static int host_check_config(const struct vb_config *cfg, char **why)
@@ -85,6 +102,7 @@ const struct vb_mode vb_mode_host = {
 	.name = "host",
 	.summary = "fio on the host itself, same job, same backing store (the baseline)",
 	.host = true,
+	.baseline = true,
 	.check_config = host_check_config,
 	.probe = host_probe,
 	.measure = host_measure,

@@ -53,6 +53,7 @@ struct vb_mode {
 	bool passthrough;         /* the guest must see the host device's own SCSI
 	                             identity, not QEMU's emulated disk */
 	bool host;                /* measured on the host: no guest at all */
+	bool baseline;            /* the ceiling every other mode is divided by */
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
@@ -129,6 +130,12 @@ int vb_mode_check_tuning(const struct vb_config *cfg);
  * serial, the private folder for sockets.  `run` and `xml` alike. */
 void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,
                       const char *private_dir);
+/* fio on the host: fio_args, then extra (NULL-terminated: the target,
+ * the engine), its IOPS log to log_prefix; *host_cpu the CPU of fio's
+ * processes, and of d->helper_pid when set, over the job's window.  The
+ * measure hook of the host-side modes. */
+int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *const *extra, const char *log_prefix,
+                     char **fio_json, json_t **host_cpu, char **why);
 /* "%u" of --queues, or NULL when 0 (let libvirt decide). */
 const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n);
 

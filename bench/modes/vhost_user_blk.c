@@ -3,7 +3,7 @@
  * by QEMU's own block layer.  vmio-bench starts the daemon on the backing
  * store for the run and stops it afterwards. */
 #include "config.h"
-#include "mode.h"
+#include "vhost_user_blk.h"
 #include "hostres.h"
 #include "util.h"
 
@@ -18,14 +18,7 @@
 #define QSD_SERIAL "vhost_user_blk"
 
 
-/* vhost-user-blk's own state (vb_disk_ctx.priv): the daemon it started */
-struct vhost_state {
-	char *socket;        /* the daemon's vhost-user socket */
-	pid_t daemon;        /* qemu-storage-daemon */
-	char *daemon_log;
-};
-
-static int vhost_probe(const struct vb_config *cfg, char **why)
+int vb_vhost_probe(const struct vb_config *cfg, char **why)
 {
 	const char *argv[] = {"qemu-storage-daemon", "--version", NULL};
 	char *v = vb_command_first_line(argv);
@@ -42,7 +35,7 @@ static unsigned queues(const struct vb_disk_ctx *d)
 	return d->cfg->queues ? d->cfg->queues : 1;
 }
 
-static int vhost_prepare(struct vb_disk_ctx *d, char **why)
+int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct vhost_state *st = d->priv;
 	const char *cache = d->cfg->cache;
@@ -103,7 +96,7 @@ static int vhost_prepare(struct vb_disk_ctx *d, char **why)
 	return 0;
 }
 
-static void vhost_cleanup(struct vb_disk_ctx *d)
+void vb_vhost_cleanup(struct vb_disk_ctx *d)
 {
 	struct vhost_state *st = d->priv;
 	if (st->daemon > 0)
@@ -136,9 +129,9 @@ const struct vb_mode vb_mode_vhost_user_blk = {
 	.guest_driver = "virtio_blk",
 	.bus_driver = "virtio-pci",
 	.shared_memory = true,
-	.probe = vhost_probe,
+	.probe = vb_vhost_probe,
 	.priv_size = sizeof(struct vhost_state),
-	.prepare = vhost_prepare,
-	.cleanup = vhost_cleanup,
+	.prepare = vb_vhost_prepare,
+	.cleanup = vb_vhost_cleanup,
 	.devices_xml = vhost_devices,
 };

@@ -331,8 +331,11 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		s->modes[s->nmodes].status = vb_strdup(jstr(m, "status") ? jstr(m, "status") : "unknown");
 		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));
 		s->nmodes++;
+		/* no guest: the baseline, and host-side modes run.json marks so
+		 * (backend): fio's CPU is the host's, not a guest's */
+		bool no_guest = (s->baseline && strcmp(name, s->baseline) == 0) || json_is_false(json_object_get(m, "guest"));
 		json_array_foreach(pts, k, pt) {
-			if (load_point(s, name, s->baseline && strcmp(name, s->baseline) == 0, pt) < 0)
+			if (load_point(s, name, no_guest, pt) < 0)
 				goto fail;
 		}
 	}

@@ -1,0 +1,95 @@
+/* backend: the vhost-user-blk mode's qemu-storage-daemon, on the same store
+ * with the same settings, driven by fio on the host through vmio-bench's
+ * own vhost-user-blk ioengine (engines/): the same virtqueue protocol a
+ * guest speaks, with no guest.  Beside host (the file) and vhost-user-blk
+ * (the daemon plus a guest) it splits a guest's cost into its parts. */
+#include "config.h"
+#include "vhost_user_blk.h"
+#include "image.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ENGINE "vhost-user-blk.so"
+/* QEMU's vhost-user-blk device's default queue size; each request takes
+ * three descriptors in the engine (a Linux guest uses one, indirect). */
+#define QUEUE_SIZE_MIN 128
+#define QUEUE_SIZE_MAX 1024
+
+static int backend_probe(const struct vb_config *cfg, char **why)
+{
+	char *engine = vb_helper_path(ENGINE);
+	int rc = vb_vhost_probe(cfg, why);
+	if (rc == 0 && access(engine, R_OK) < 0) {
+		*why = vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
+		                   "./configure && make install", engine);
+		rc = -1;
+	}
+	free(engine);
+	return rc;
+}
+
+static int backend_check_config(const struct vb_config *cfg, char **why)
+{
+	if (cfg->numjobs > 1) {
+		*why = vb_asprintf("backend: --numjobs %u: a vhost-user-blk socket serves one frontend, so the engine runs "
+		                   "one job; use --numjobs 1 and a higher --iodepth", cfg->numjobs);
+		return -1;
+	}
+	if (cfg->iodepth * 3 > QUEUE_SIZE_MAX) {
+		*why = vb_asprintf("backend: --iodepth %u needs %u virtqueue descriptors, more than the %u a backend takes; "
+		                   "use --iodepth %u or less", cfg->iodepth, cfg->iodepth * 3, QUEUE_SIZE_MAX, QUEUE_SIZE_MAX / 3);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned queue_size(unsigned iodepth)
+{
+	unsigned q = QUEUE_SIZE_MIN;
+	while (q < iodepth * 3)
+		q *= 2;
+	return q;
+}
+
+static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
+                           json_t **host_cpu, char **why)
+{
+	const struct vhost_state *st = d->priv;
+	char *engine = vb_helper_path(ENGINE);
+	char *ioengine = vb_asprintf("--ioengine=external:%s", engine);
+	char *sock = vb_asprintf("--vhost_socket=%s", st->socket);
+	char *qs = vb_asprintf("--vhost_queue_size=%u", queue_size(d->cfg->iodepth));
+	const char *extra[] = {ioengine, sock, qs, d->cfg->vhost_poll ? "--vhost_poll=1" : "--vhost_poll=0",
+	                       "--filename=vhost-user-blk", NULL};
+	int rc = -1;
+	*host_cpu = NULL;
+	if (backend_check_config(d->cfg, why) == 0)  /* a sweep point may ask for more */
+		rc = vb_mode_host_fio(d, fio_args, extra, log_prefix, fio_json, host_cpu, why);
+	free(engine);
+	free(ioengine);
+	free(sock);
+	free(qs);
+	return rc;
+}
+
+static const struct vb_option backend_options[] = {
+	{.name = "vhost-poll", .type = VB_OPT_FLAG, .offset = VB_OPT_FIELD(vhost_poll),
+	 .cmds = VB_CMD_RUN, .record = "vhost_poll",
+	 .help = "backend: the engine polls the used ring for completions instead of waiting on the call eventfd"},
+	{.name = NULL},
+};
+
+const struct vb_mode vb_mode_backend = {
+	.name = "backend",
+	.summary = "vhost-user-blk's qemu-storage-daemon driven by fio on the host through engines/vhost-user-blk (no guest)",
+	.host = true,
+	.options = backend_options,
+	.check_config = backend_check_config,
+	.probe = backend_probe,
+	.priv_size = sizeof(struct vhost_state),
+	.prepare = vb_vhost_prepare,
+	.cleanup = vb_vhost_cleanup,
+	.measure = backend_measure,
+};
