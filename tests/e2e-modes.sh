@@ -21,7 +21,7 @@ cat "$TMP/err" "$TMP/out"
 check "--modes all exits 0" [ "$rc" -eq 0 ]
 check "--modes all says why it leaves hostdev out" grep -q 'leaving out hostdev: ' "$TMP/err"
 J=$R/latest/run.json
-for m in host sata virtio-blk virtio-scsi lun nvme vhost-user-blk; do
+for m in host sata virtio-blk virtio-scsi lun nvme backend vhost-user-blk; do
 	check "$m ran and succeeded" jq -e --arg m "$m" '.modes[] | select(.mode == $m) | .status == "ok"' "$J"
 	check "$m: fio reported read and write IOPS > 0" \
 		jq -e '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/$m/rep-1.fio.json"
@@ -53,6 +53,19 @@ check "nvme: the guest's disk is an NVMe namespace on the nvme driver" \
 	has "$(disk nvme vmio-disk0)" '.driver == "nvme" and (.name | startswith("nvme"))'
 check "vhost-user-blk: virtio_blk served by qemu-storage-daemon" \
 	has "$(disk vhost-user-blk vhost_user_blk)" '.driver == "virtio_blk"'
+# backend: the same daemon driven by fio's vhost-user-blk engine, no guest
+check "backend: fio ran through the vhost-user-blk engine, by eventfd, on the daemon's socket" \
+	jqe '.jobs[0]["job options"] | (.ioengine | startswith("external:") and endswith("engines/vhost-user-blk.so"))
+		and .vhost_poll == "0" and (.vhost_socket | endswith("/vhost-user-blk.sock"))' "$R/latest/backend/rep-1.fio.json"
+check "backend: its daemon's log is kept" test -f "$R/latest/backend/qemu-storage-daemon.log"
+check "backend: the host CPU counts fio and qemu-storage-daemon" \
+	has "$(rep1 backend)" '.processes.fio > 0 and .processes["qemu-storage-daemon"] > 0'
+row() { jq -c --arg m "$1" '.rows[] | select(.mode == $m and .dir == "read")' "$R/latest/summary.json"; }
+check "backend: a share of host, and no guest CPU (fio's is the host's)" \
+	has "$(row backend)" '.ratio_to_host > 0 and .guest_cpu_us_per_io == null and .host_cpu_us_per_io > 0'
+check "backend's rows, with their share of host, just above vhost-user-blk's in the table" \
+	sh -c "grep -qE '^backend +read +[0-9]+ .* [0-9.]+% +[0-9.]+ us +- *\$' '$TMP/out' && grep -A2 '^backend ' '$TMP/out' | grep -q '^vhost-user-blk '"
+check "backend is in report.html" grep -q '<td>backend</td>' "$R/latest/report.html"
 check "vhost-user-blk: the guest had shared memory" grep -q "<access mode='shared'/>" "$R/latest/vhost-user-blk/domain.xml"
 check "vhost-user-blk: the daemon's log is kept" test -f "$R/latest/vhost-user-blk/qemu-storage-daemon.log"
 check "the table shows each mode as a share of host" grep -qE '^virtio-blk +read +[0-9]+ .* [0-9.]+% +[0-9.]+ us' "$TMP/out"
