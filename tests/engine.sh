@@ -36,7 +36,7 @@ trap 'stop_qsd; [ -n "${FAKE:-}" ] && kill "$FAKE" 2>/dev/null; [ -n "${KEEP_TMP
 
 # fio through the engine (its JSON to $TMP/out, messages to $TMP/err, exit in rc)
 vfio() {
-	timeout 120 fio --name=vub --ioengine=external:"$VB_ENGINE" --vhost_socket="${SOCKET:-$SOCK}" "$@" \
+	timeout 120 fio --name=vub --ioengine=external:"$VB_ENGINE" --vhost_socket="${SOCKET:-$SOCK}" --verify_state_save=0 "$@" \
 		--output-format=json >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
 	echo "# fio (engine) $* -> exit $rc"
@@ -75,9 +75,11 @@ check "a block changed on the host file fails the engine's verify" [ "$rc" -ne 0
 # a pattern written through the engine reads back identically with plain fio
 vfio --rw=write --bs=64k --iodepth=8 --size=4M --offset=48M --buffer_pattern=0x5ca1ab1e
 check "a pattern written sequentially through the engine" clean_run
+vfio --rw=randwrite --bs=4k --iodepth=4 --size=1M --offset=56M --fsync=8
+check "writes with an fsync every 8 (virtio-blk flushes) through the daemon" clean_run
 hostfio() {
 	timeout 60 fio --name=host --filename="$DISK" --direct=1 --rw=read --bs=64k --size=4M --offset=48M \
-		--verify=pattern --verify_pattern="$1" --verify_only=1 --output-format=json >"$TMP/out" 2>"$TMP/err" 9>&-
+		--verify=pattern --verify_pattern="$1" --verify_only=1 --verify_state_save=0 --output-format=json >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
 }
 hostfio 0x5ca1ab1e
@@ -118,16 +120,23 @@ fake() {
 	FAKE=$!
 	for _ in $(seq 50); do [ -S "$TMP/fake.sock" ] && break; sleep 0.1; done
 	t0=$(date +%s%N)
-	SOCKET=$TMP/fake.sock vfio --rw=randread --bs=4k --iodepth=8 --size=16M --vhost_timeout=2
+	shift
+	SOCKET=$TMP/fake.sock vfio --rw=randread --bs=4k --iodepth=8 --size=16M --vhost_timeout=2 "$@"
 	t=$(( ($(date +%s%N) - t0) / 1000000 ))
+	sleep 0.3 # its report of what it served, once fio hung up
 	kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null; FAKE=
 }
 fake ok
 check "the fake backend, behaving, serves fio (the control)" clean_run
+# flushes: each fsync fio issues becomes one virtio-blk FLUSH request
+fake ok --rw=write --bs=4k --size=64k --fsync=4 --iodepth=1
+syncs=$(jq '.jobs[0].sync.total_ios' "$TMP/out")
+check "fsync=4 over 16 writes: the backend served 16 writes and fio's $syncs syncs as flushes" \
+	sh -c "[ '$syncs' -gt 0 ] && grep -q 'served in=0 out=16 flush=$syncs\$' '$TMP/fake.err'"
 for f in wrong-request:'answer to GET_FEATURES came as request 2' no-reply-flag:'want version 1 and the reply bit' \
 	bad-size:'4 payload bytes, want 8' huge-size:'4294967295 payload bytes' short-config:'to GET_CONFIG: 20 payload bytes' \
 	hang-up:'closed the connection' silent:'did not answer GET_FEATURES within 2000 ms' \
-	bad-id:'used id 9999 is no request in flight' idx-jump:'used index 8000 is 8000 ahead' \
+	bad-id:'used id 9999 is no request in flight' idx-jump:'000 ahead with ' \
 	bad-status:'status byte 0x77' stall:'no completion from the backend in 2 s' chatter:'a message nobody asked for'; do
 	name=${f%%:*} msg=${f#*:}
 	fake "$name"

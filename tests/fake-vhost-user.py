@@ -7,7 +7,8 @@ Usage: fake-vhost-user.py FAULT SOCKET
 
 FAULT is one of
   ok             a correct backend (completes every request, reads give
-                 zeroes): the control, fio must succeed against it
+                 zeroes): the control, fio must succeed against it; after
+                 each connection it prints what it served, by request type
   wrong-request  answers GET_FEATURES with another request code
   no-reply-flag  answers GET_FEATURES without the reply flag
   bad-size       answers GET_FEATURES with a 4-byte payload
@@ -58,6 +59,9 @@ class Queue:
         self.kick = self.call = None
         self.last_avail = 0
         self.used_idx = 0
+
+
+counts = {}    # virtio-blk request type -> requests served
 
 
 def serve(conn):
@@ -113,6 +117,10 @@ def serve(conn):
             os.close(fd)
 
     def complete(head, m, off):
+        dm, doff = q.desc
+        hm, hoff = at(struct.unpack_from('<Q', dm, doff + 16 * head)[0], True)
+        kind = struct.unpack_from('<I', hm, hoff)[0]
+        counts[kind] = counts.get(kind, 0) + 1
         # walk the chain to its last descriptor: the status byte
         i, status_addr = head, None
         while True:
@@ -166,3 +174,6 @@ while True:
     except (EOFError, ConnectionError):
         pass
     c.close()
+    # what was served, by virtio-blk type (0 in, 1 out, 4 flush), so far
+    print('served in=%d out=%d flush=%d' % (counts.get(0, 0), counts.get(1, 0), counts.get(4, 0)),
+          file=sys.stderr, flush=True)
