@@ -374,6 +374,8 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	json_object_del(mj, "reason");
 	if (m->host && !m->baseline)
 		json_object_set_new(mj, "guest", json_false()); /* its fio CPU is the host's (summary) */
+	if (m->tuning)
+		json_object_set_new(mj, "tuning", json_string(m->tuning));
 	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;

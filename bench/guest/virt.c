@@ -164,6 +164,8 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 		reconnect(v); /* libvirtd restarted since the last guest */
 	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
+		/* before conn_alive(), whose call resets libvirt's last error */
+		char *err = vb_strdup(last_error());
 		if (!conn_alive(v)) {
 			/* libvirtd died while starting it: QEMU may run all the same */
 			char *name = xml_name(xml);
@@ -172,8 +174,9 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 				destroy_after_libvirtd_loss(v, name, NULL);
 			free(name);
 		} else {
-			*why = vb_asprintf("libvirt could not start the guest: %s", last_error());
+			*why = vb_asprintf("libvirt could not start the guest: %s", err);
 		}
+		free(err);
 		free(g);
 		return NULL;
 	}

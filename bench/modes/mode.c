@@ -68,7 +68,10 @@ const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_conf
 		out = vb_calloc(nmodes + 1, sizeof(*out));
 		for (size_t i = 0; i < nmodes; i++) {
 			char *why = NULL;
-			if (vb_modes[i]->probe && vb_modes[i]->probe(cfg, &why) < 0) {
+			/* a mode this configuration does not suit (host with
+			 * --backend null, nvme on a block device) is left out too */
+			if ((vb_modes[i]->check_config && vb_modes[i]->check_config(cfg, &why) < 0) ||
+			    (vb_modes[i]->probe && vb_modes[i]->probe(cfg, &why) < 0)) {
 				vb_info("--modes all: leaving out %s: %s", vb_modes[i]->name, why);
 				free(why);
 				continue;

@@ -54,6 +54,8 @@ struct vb_mode {
 	                             identity, not QEMU's emulated disk */
 	bool host;                /* measured on the host: no guest at all */
 	bool baseline;            /* the ceiling every other mode is divided by */
+	const char *tuning;       /* where the mode departs from QEMU's default
+	                             for its device, and why (run.json records it) */
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */

@@ -72,6 +72,21 @@ static void json_arg(struct vb_xml *x, json_t *j)
 	json_decref(j);
 }
 
+/* libvirt starts QEMU in a private /dev (mount namespace) that holds only
+ * the device nodes its own XML names; a block device handed to QEMU on the
+ * command line is not there ("Could not open '/dev/loop0': No such file or
+ * directory", seen with --disk /dev/loop0). */
+static int nvme_check_config(const struct vb_config *cfg, char **why)
+{
+	struct stat st;
+	if (strcmp(cfg->backend, "block") == 0 || (cfg->disk && stat(cfg->disk, &st) == 0 && S_ISBLK(st.st_mode))) {
+		*why = vb_strdup("nvme: a block device as --disk cannot be used: libvirt gives QEMU a private /dev with only "
+		                 "the nodes its own XML names, and nvme's disk is on <qemu:commandline>; use a file");
+		return -1;
+	}
+	return 0;
+}
+
 static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	const char *cache = d->cfg->cache;
@@ -85,8 +100,8 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 		arg(x, "-blockdev");
 		json_arg(x, vb_mode_null_blockdev(d));
 		arg(x, "-device");
-		json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "nvme", "drive", VB_NULL_NODE,
-		                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME));
+		json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "driver", "nvme", "drive", VB_NULL_NODE,
+		                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME, "ioeventfd", 1));
 		vb_xml_close(x);
 		return;
 	}
@@ -98,16 +113,21 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 	arg(x, "-blockdev");
 	json_arg(x, json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "vmio-nvme", "file", "vmio-nvme-file"));
 	arg(x, "-device");
-	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "nvme", "drive", "vmio-nvme",
-	                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME));
+	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "driver", "nvme", "drive", "vmio-nvme",
+	                      "serial", d->serial, "bus", "pcie.0", "addr", VB_PCI_ADDR_NVME, "ioeventfd", 1));
 	vb_xml_close(x);
 }
 
 const struct vb_mode vb_mode_nvme = {
 	.name = "nvme",
+	/* QEMU 7.2's nvme leaves ioeventfd off: every doorbell write is then
+	 * handled in the vCPU thread.  Upstream measured 153k -> 313k IOPS at
+	 * QD64 with it on and has since turned it on by default. */
+	.tuning = "ioeventfd=on (QEMU 7.2's nvme default is off)",
 	.summary = "QEMU's emulated NVMe controller (through <qemu:commandline>)",
 	.guest_driver = "nvme",
 	.bus_driver = "nvme",
+	.check_config = nvme_check_config,
 	.priv_size = sizeof(struct nvme_state),
 	.prepare = nvme_prepare,
 	.cleanup = nvme_cleanup,
