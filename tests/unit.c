@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "accel.h"
 #include "agent.h"
 #include "domxml.h"
 #include "fiojson.h"
@@ -432,6 +434,33 @@ static void test_hostdev_check(void)
 	json_decref(there);
 }
 
+/* The accelerator probe's cache: a verdict comes back only for the key it
+ * was stored under, its reason cleaned of control characters. */
+static void test_accel_cache(void)
+{
+	char dir[] = "/tmp/vmio-unit.XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *path = vb_asprintf("%s/accel-probe.json", dir);
+	json_t *key = json_pack("{s:s, s:i}", "qemu_version", "7.2.0", "kernel", 1);
+	json_t *other = json_pack("{s:s, s:i}", "qemu_version", "7.2.0", "kernel", 2);
+	char *why = NULL;
+	CHECK(vb_accel_cache_read(path, key, &why) == -1 && !why);
+	vb_accel_cache_write(path, key, false, "guest hung\033[2J after the BIOS");
+	CHECK(vb_accel_cache_read(path, other, &why) == -1 && !why);
+	CHECK(vb_accel_cache_read(path, key, &why) == 0);
+	CHECK(why && strstr(why, "guest hung") && !strchr(why, '\033') && strstr(why, "delete it to probe again"));
+	free(why);
+	vb_accel_cache_write(path, key, true, "a probe guest booted under KVM");
+	why = NULL;
+	CHECK(vb_accel_cache_read(path, key, &why) == 1);
+	free(why);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	json_decref(key);
+	json_decref(other);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -448,6 +477,7 @@ int main(void)
 	test_serial();
 	test_bins();
 	test_hostdev_check();
+	test_accel_cache();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

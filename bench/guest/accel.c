@@ -2,11 +2,68 @@
 #include "accel.h"
 #include "session.h"
 #include "domxml.h"
+#include "results.h"
 #include "util.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+
+/* The probe's verdict is cached per host: the same QEMU (its binary and
+ * version), host kernel, /dev/kvm node and libvirt URI give the same
+ * answer, so only a change to one of them pays for a probe again (up to
+ * --accel-timeout, 20 s, on a host whose KVM cannot boot a guest). */
+#define PROBE_CACHE "accel-probe.json"
+#define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
+
+static json_t *probe_key(struct vb_virt *v, const struct vb_config *c)
+{
+	struct utsname un;
+	struct stat q, k;
+	char *qemu = vb_virt_hypervisor_version(v);
+	bool has_q = stat(QEMU_BINARY, &q) == 0, has_k = stat("/dev/kvm", &k) == 0;
+	uname(&un);
+	json_t *key = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:o}", "connect", c->connect, "qemu_version", qemu,
+	                        "kernel", un.release, "qemu_binary_size", (json_int_t)(has_q ? q.st_size : -1),
+	                        "qemu_binary_mtime", (json_int_t)(has_q ? q.st_mtime : -1),
+	                        "dev_kvm", has_k ? json_pack("{s:I, s:I, s:I, s:I}", "rdev", (json_int_t)k.st_rdev, "mode",
+	                                                     (json_int_t)k.st_mode, "uid", (json_int_t)k.st_uid, "gid",
+	                                                     (json_int_t)k.st_gid)
+	                                         : json_null());
+	free(qemu);
+	return key;
+}
+
+int vb_accel_cache_read(const char *path, json_t *key, char **why)
+{
+	json_t *j = json_load_file(path, 0, NULL);
+	int r = -1;
+	if (j && json_equal(json_object_get(j, "key"), key) && json_is_boolean(json_object_get(j, "kvm_boots"))) {
+		const char *w = json_string_value(json_object_get(j, "why"));
+		const char *when = json_string_value(json_object_get(j, "when"));
+		r = json_is_true(json_object_get(j, "kvm_boots"));
+		*why = vb_asprintf("%s; probed %s, cached in %s: delete it to probe again", w ? w : "no reason recorded",
+		                   when ? when : "earlier", path);
+		vb_text_clean(*why);
+	}
+	json_decref(j);
+	return r;
+}
+
+void vb_accel_cache_write(const char *path, json_t *key, bool boots, const char *why)
+{
+	char *when = vb_utc_timestamp();
+	json_t *j = json_pack("{s:O, s:b, s:s, s:s}", "key", key, "kvm_boots", boots, "why", why ? why : "", "when", when);
+	char *text = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (text && vb_write_file_atomic(path, text, strlen(text)) < 0)
+		vb_warn("cannot cache the accelerator probe in '%s': it will run again next time", path);
+	free(text);
+	free(when);
+	json_decref(j);
+}
 
 static void set(struct vb_accel *a, bool kvm, char *why)
 {
@@ -57,12 +114,25 @@ int vb_accel_choose(struct vb_virt *v, const struct vb_config *c, const struct v
 	}
 	if (!offered) {
 		set(out, false, vb_strdup("KVM is not offered by libvirt on this host, so guests run under TCG (emulation)"));
-	} else if (kvm_boots(v, c, img, &why)) {
-		set(out, true, vb_strdup("a probe guest booted under KVM"));
-	} else {
-		set(out, false, vb_asprintf("KVM is offered but unusable here (%s), so guests run under TCG (emulation)",
-		                            why ? why : "the probe guest failed"));
+		return 0;
 	}
+	char *path = vb_asprintf("%s/%s", c->cache_dir, PROBE_CACHE);
+	json_t *key = probe_key(v, c);
+	int boots = vb_accel_cache_read(path, key, &why);
+	if (boots < 0) {
+		boots = kvm_boots(v, c, img, &why);
+		if (boots)
+			why = vb_strdup("a probe guest booted under KVM");
+		else if (!why)
+			why = vb_strdup("the probe guest failed");
+		vb_accel_cache_write(path, key, boots, why);
+	}
+	if (boots)
+		set(out, true, vb_strdup(why));
+	else
+		set(out, false, vb_asprintf("KVM is offered but unusable here (%s), so guests run under TCG (emulation)", why));
 	free(why);
+	free(path);
+	json_decref(key);
 	return 0;
 }

@@ -5,6 +5,9 @@
 #ifndef VB_ACCEL_H
 #define VB_ACCEL_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "vbconfig.h"
 #include "image.h"
 #include "virt.h"
@@ -19,5 +22,11 @@ struct vb_accel {
  * KVM). */
 int vb_accel_choose(struct vb_virt *v, const struct vb_config *c, const struct vb_image *img,
                     struct vb_accel *out);
+
+/* The probe's cache (CACHE_DIR/accel-probe.json): the verdict stored for
+ * `key` (1 KVM boots, 0 it does not, with *why saying why and when), or -1
+ * when none is stored for this key; and storing one. */
+int vb_accel_cache_read(const char *path, json_t *key, char **why);
+void vb_accel_cache_write(const char *path, json_t *key, bool boots, const char *why);
 
 #endif
