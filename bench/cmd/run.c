@@ -112,6 +112,23 @@ static json_t *rep_args(struct run_ctx *x, size_t pi, unsigned rep)
 	return a;
 }
 
+/* Where a run's wall time goes (run.json "timings", in seconds): set a
+ * phase, or append to a phase that happens more than once (boots). */
+static void timing(json_t *owner, const char *phase, double seconds, bool many)
+{
+	json_t *t = json_object_get(owner, "timings");
+	if (!json_is_object(t))
+		json_object_set_new(owner, "timings", t = json_object());
+	if (!many) {
+		json_object_set_new(t, phase, json_real(seconds));
+		return;
+	}
+	json_t *a = json_object_get(t, phase);
+	if (!json_is_array(a))
+		json_object_set_new(t, phase, a = json_array());
+	json_array_append_new(a, json_real(seconds));
+}
+
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
  * with *why. */
 static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
@@ -149,6 +166,7 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 			json_t *dname = json_object_get(disk, "name");
 			vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
 			        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
+			timing(mj, "boot_s", vb_now() - t0, true); /* define and start to the agent's hello */
 		}
 	}
 	if (*why) {
@@ -283,8 +301,10 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 				}
 			}
 		}
+		double t0 = vb_now();
 		if (vb_session_end(g, vb_now() + 30) < 0)
 			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
+		timing(mj, "teardown_s", vb_now() - t0, true);
 	}
 	return 0;
 }
@@ -385,12 +405,16 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	}
 	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
 		goto out;
+	double t0 = vb_now();
 	if (m->prepare && m->prepare(&d, &why) < 0)
 		goto out;
+	timing(mj, "prepare_s", vb_now() - t0, false);
 	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why) : run_guest(x, m, &d, mdir, r, mj, point_reps, &why);
 out:
+	t0 = vb_now();
 	if (m->cleanup)
 		m->cleanup(&d);
+	timing(mj, "cleanup_s", vb_now() - t0, false);
 	free(d.priv);
 	r->ok = rc == 0;
 	if (!r->ok)
@@ -571,7 +595,12 @@ static int finish(struct run_ctx *x, bool failed)
 	vb_manifest_end(x->runjson, vb_interrupted);
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
+	double t0 = vb_now();
 	if (vb_report_run(x->dir, stdout) < 0)
+		failed = true;
+	/* the report's own time, recorded after it (run.json saved again) */
+	timing(x->runjson, "report_s", vb_now() - t0, false);
+	if (!failed && vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
 	if (vb_interrupted)
 		vb_error("interrupted by a signal: the finished repetitions are kept in %s; continue with 'vmio-bench run --resume %s'",
@@ -604,18 +633,23 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 {
 	struct run_ctx x = {.cfg = c};
 	int ret = VB_EXIT_USAGE;
+	double t0 = vb_now(), t1, t2;
 
 	if (c->resume && !(x.resumed = vb_manifest_resume(c)))
 		goto out;
 	if (check_inputs(&x) < 0)
 		goto out;
+	t1 = vb_now();
 	/* from here on, what the host cannot do is a failed measurement (1) */
 	vb_install_signal_handlers();
 	if ((ret = start_host(&x)) != VB_EXIT_OK)
 		goto out;
+	t2 = vb_now();
 	ret = VB_EXIT_FAIL;
 	if (open_run(&x) < 0)
 		goto out;
+	timing(x.runjson, "checks_s", t1 - t0, false);
+	timing(x.runjson, "host_setup_s", t2 - t1, false); /* store, libvirt, accelerator (probe) */
 	ret = finish(&x, run_modes(&x));
 out:
 	run_release(&x);
