@@ -162,7 +162,7 @@ static int vub_connect(struct thread_data *td, struct vub *v, bool ack)
 		if (vu_connect(&v->c, o->socket, (int)o->timeout * 1000) == 0 &&
 		    vu_handshake(&v->c, (1ull << VU_PROTOCOL_F_CONFIG) | (1ull << VU_PROTOCOL_F_REPLY_ACK)) == 0)
 			break;
-		if (tries == 30 || !strstr(v->c.err, "closed the connection")) {
+		if (tries == 30 || !v->c.hung_up) {
 			vu_close(&v->c);
 			return vub_error(td, v, "connecting");
 		}
@@ -331,12 +331,12 @@ static int build_chain(struct thread_data *td, struct vub *v, unsigned s, struct
 {
 	struct vub_req_hdr *h = &v->hdr[s];
 	unsigned d = 3 * s;
-	uint64_t ga;
+	uint64_t ga, buf_ga = 0;
 	bool data = io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE;
 
 	if (data && ((io_u->offset | io_u->xfer_buflen) & 511))
 		return EINVAL;
-	if (data && !vu_gpa(&v->c, io_u->xfer_buf, io_u->xfer_buflen, &ga))
+	if (data && !vu_gpa(&v->c, io_u->xfer_buf, io_u->xfer_buflen, &buf_ga))
 		return EFAULT;
 	h->type = io_u->ddir == DDIR_READ ? VIRTIO_BLK_T_IN : io_u->ddir == DDIR_WRITE ? VIRTIO_BLK_T_OUT
 	                                                                               : VIRTIO_BLK_T_FLUSH;
@@ -345,11 +345,9 @@ static int build_chain(struct thread_data *td, struct vub *v, unsigned s, struct
 	v->status[s] = 0xff;
 	vu_gpa(&v->c, h, sizeof(*h), &ga);
 	set_desc(v, d++, ga, sizeof(*h), VRING_DESC_F_NEXT);
-	if (data) {
-		vu_gpa(&v->c, io_u->xfer_buf, io_u->xfer_buflen, &ga);
-		set_desc(v, d++, ga, (uint32_t)io_u->xfer_buflen,
+	if (data)
+		set_desc(v, d++, buf_ga, (uint32_t)io_u->xfer_buflen,
 		         VRING_DESC_F_NEXT | (io_u->ddir == DDIR_READ ? VRING_DESC_F_WRITE : 0));
-	}
 	vu_gpa(&v->c, &v->status[s], 1, &ga);
 	set_desc(v, d, ga, 1, VRING_DESC_F_WRITE);
 	return 0;

@@ -156,6 +156,7 @@ static int read_full(struct vu_conn *c, void *buf, size_t n, const char *what)
 			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 				for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
 					close(((int *)CMSG_DATA(cm))[i]);
+		c->hung_up = k == 0;
 		if (k <= 0)
 			return fail(c, "the backend %s while we waited for its answer to %s",
 			            k == 0 ? "closed the connection" : strerror(errno), what);
@@ -386,9 +387,9 @@ int vu_queue_start(struct vu_conn *c, struct vu_queue *q, unsigned index, unsign
 
 void vu_queue_stop(struct vu_queue *q)
 {
-	if (q->kick > 0)
+	if (q->kick >= 0)
 		close(q->kick);
-	if (q->call > 0)
+	if (q->call >= 0)
 		close(q->call);
 	q->kick = q->call = -1;
 }

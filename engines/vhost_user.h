@@ -37,6 +37,7 @@ struct vu_conn {
 	uint64_t features;       /* offered, then acked */
 	uint64_t protocol_features;
 	bool reply_ack;
+	bool hung_up;            /* the backend closed the socket on a reply */
 	struct vu_region regions[VU_MAX_REGIONS];
 	int nregions;
 	char err[256];           /* the last error, one line */

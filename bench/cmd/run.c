@@ -333,8 +333,9 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 			} else if (vb_mkdir_p(pdir, 0755) < 0) {
 				*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
 			} else {
-				vb_info("%s: rep %u/%u, %s: fio %s %s for %u s", m->name, rep, x->cfg->reps, pt->label,
-				        m->baseline ? "on" : "through qemu-storage-daemon on", d->source, pt->cfg.ramp + pt->cfg.runtime);
+				vb_info("%s: rep %u/%u, %s: fio%s%s on %s for %u s", m->name, rep, x->cfg->reps, pt->label,
+				        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
+				        pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
 				json_t *args = rep_args(x, pi, rep), *cpu = NULL;
 				struct vb_disk_ctx dp = *d;
