@@ -119,8 +119,8 @@ intact "QEMU killed mid-run"
 # an init system would), the controller must remove the guest and go on
 # with the next mode through a new connection.
 restart_libvirtd() {
-	if [ -d /run/systemd/system ]; then systemctl start libvirtd; else libvirtd -d 9>&-; fi
-	for _ in $(seq 1 30); do virsh -c "$CONNECT" version >/dev/null 2>&1 && return; sleep 1; done
+	bash "$VB_SRCDIR/scripts/start-libvirtd" "$CONNECT" 9>&- ||
+		for _ in $(seq 1 20); do virsh -c "$CONNECT" version >/dev/null 2>&1 && return; sleep 1; done
 }
 ( "$VB" run --modes virtio-blk,sata --runtime 5 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done

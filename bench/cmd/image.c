@@ -71,7 +71,14 @@ static char *absolute(const char *what, const char *path)
 int vb_image_locate(const struct vb_config *c, struct vb_image *img)
 {
 	char *dir = vb_asprintf("%s/image", c->cache_dir);
-	char *k = c->kernel ? vb_strdup(c->kernel) : vb_asprintf("%s/vmlinuz", dir);
+	/* the image's uncompressed kernel boots through its PVH entry, with no
+	 * decompression in the guest (scripts/mkimage keeps it only when the
+	 * kernel has that entry); an older image has only vmlinuz */
+	char *k = c->kernel ? vb_strdup(c->kernel) : vb_asprintf("%s/vmlinux", dir);
+	if (!c->kernel && access(k, R_OK) < 0) {
+		free(k);
+		k = vb_asprintf("%s/vmlinuz", dir);
+	}
 	char *i = c->initrd ? vb_strdup(c->initrd) : vb_asprintf("%s/initrd.img", dir);
 	int ret = -1;
 
@@ -146,7 +153,7 @@ static int image_info(const struct vb_config *c)
 	printf("kernel:    %s (%.1f MiB)\n", img.kernel, (double)sk.st_size / 1048576.0);
 	printf("initramfs: %s (%.1f MiB)\n", img.initrd, (double)si.st_size / 1048576.0);
 	if (img.manifest) {
-		const char *keys[][2] = {{"kernel_version", "guest kernel"}, {"kernel_package", "from package"},
+		const char *keys[][2] = {{"kernel_version", "guest kernel"}, {"kernel_package", "from package"}, {"boot", "boot"},
 		                         {"fio_version", "fio"}, {"agent_version", "vmio-agent"},
 		                         {"busybox", "busybox"}, {"built", "built"}};
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {

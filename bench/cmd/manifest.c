@@ -3,6 +3,7 @@
  * mode, closed at the end; and read back for --resume. */
 #include "config.h"
 #include "manifest.h"
+#include "domxml.h"
 #include "job.h"
 #include "options.h"
 #include "results.h"
@@ -79,6 +80,10 @@ static void setup_json(json_t *run, const struct vb_manifest_in *in)
 		"size", (json_int_t)(st->path ? st->size : c->size), "created_by_vmio_bench", st->created));
 	if (st->image)
 		json_object_set_new(json_object_get(run, "backing_store"), "qcow2_image", json_string(st->image));
+	/* what every guest was given beyond the job's settings (each mode's
+	 * domain.xml has the rest, with the drivers its /init loads) */
+	json_object_set_new(run, "guest", json_pack("{s:{s:i, s:i, s:i}, s:s}", "cpu_topology", "sockets", 1, "cores",
+	                                            (int)c->vcpus, "threads", 1, "kernel_cmdline", VB_GUEST_CMDLINE));
 }
 
 json_t *vb_manifest_new(const struct vb_manifest_in *in)

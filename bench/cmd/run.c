@@ -45,6 +45,7 @@ struct run_ctx {
 	json_t **point_args; /* fio arguments of each job point */
 	bool probed;         /* --modes all probed every mode already */
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
+	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
 };
 
 static int save_text(const char *dir, const char *file, const char *text)
@@ -516,8 +517,10 @@ static int start_host(struct run_ctx *x)
 	}
 	if (!(x->virt = vb_virt_open(c->connect)))
 		return VB_EXIT_FAIL;
+	double t0 = vb_now();
 	if (vb_accel_choose(x->virt, c, &x->img, &x->accel) < 0)
 		return VB_EXIT_USAGE;
+	x->accel_s = vb_now() - t0;
 	vb_info("accelerator: %s: %s", x->accel.name, x->accel.why);
 	return VB_EXIT_OK;
 }
@@ -651,6 +654,7 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 		goto out;
 	timing(x.runjson, "checks_s", t1 - t0, false);
 	timing(x.runjson, "host_setup_s", t2 - t1, false); /* store, libvirt, accelerator (probe) */
+	timing(x.runjson, "accel_probe_s", x.accel_s, false); /* of which the accelerator's choice */
 	ret = finish(&x, run_modes(&x));
 out:
 	run_release(&x);

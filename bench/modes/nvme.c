@@ -127,6 +127,7 @@ const struct vb_mode vb_mode_nvme = {
 	.summary = "QEMU's emulated NVMe controller (through <qemu:commandline>)",
 	.guest_driver = "nvme",
 	.bus_driver = "nvme",
+	.guest_modules = "nvme",
 	.check_config = nvme_check_config,
 	.priv_size = sizeof(struct nvme_state),
 	.prepare = nvme_prepare,

@@ -128,6 +128,7 @@ const struct vb_mode vb_mode_vhost_user_blk = {
 	.summary = "virtio-blk served by qemu-storage-daemon over vhost-user (<disk type='vhostuser'>)",
 	.guest_driver = "virtio_blk",
 	.bus_driver = "virtio-pci",
+	.guest_modules = "virtio_blk",
 	.shared_memory = true,
 	.probe = vb_vhost_probe,
 	.priv_size = sizeof(struct vhost_state),

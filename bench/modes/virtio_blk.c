@@ -35,6 +35,7 @@ const struct vb_mode vb_mode_virtio_blk = {
 	.summary = "paravirtual virtio block device (<target bus='virtio'>)",
 	.guest_driver = "virtio_blk",
 	.bus_driver = "virtio-pci",
+	.guest_modules = "virtio_blk",
 	.iothread = true,
 	.devices_xml = virtio_blk_devices,
 	.null_device = virtio_blk_null,
