@@ -69,6 +69,17 @@ check "backend is in report.html" grep -q '<td>backend</td>' "$R/latest/report.h
 check "vhost-user-blk: the guest had shared memory" grep -q "<access mode='shared'/>" "$R/latest/vhost-user-blk/domain.xml"
 check "vhost-user-blk: the daemon's log is kept" test -f "$R/latest/vhost-user-blk/qemu-storage-daemon.log"
 check "the table shows each mode as a share of host" grep -qE '^virtio-blk +read +[0-9]+ .* [0-9.]+% +[0-9.]+ us' "$TMP/out"
+# How the guests booted: the image's uncompressed kernel (PVH entry), only
+# the bus's drivers, and the vCPUs as cores of one socket.
+check "the guests booted the image's uncompressed kernel" jqe '.image.kernel | endswith("/image/vmlinux")' "$J"
+check "run.json records the guests' CPU topology" jqe '.guest.cpu_topology == {"sockets": 1, "cores": 2, "threads": 1}' "$J"
+check "sata's domain gives its vCPUs as cores of one socket" \
+	grep -q "<topology sockets='1' dies='1' cores='2' threads='1'/>" "$R/latest/sata/domain.xml"
+for mm in "sata:ahci sd_mod" "virtio-blk:virtio_blk" "virtio-scsi:virtio_scsi sd_mod" "lun:virtio_scsi sd_mod sg" \
+	"nvme:nvme" "vhost-user-blk:virtio_blk"; do
+	check "${mm%%:*}: the guest loaded only its bus's drivers (${mm#*:})" \
+		grep -qE "vmio: .*, loading drivers for ${mm#*:}[[:space:]]*\$" "$R/latest/${mm%%:*}/console.log"
+done
 check "no domain is left" test -z "$(leftover_domains)"
 check "no iSCSI target of ours is left" [ "$(tgt_targets)" = "$targets_before" ]
 check "no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
@@ -86,6 +97,18 @@ check "--format qcow2 runs (exit 0)" [ "$rc" -eq 0 ]
 check "--format qcow2 opened a qcow2 image" grep -q "type='qcow2'" "$R/latest/virtio-blk/domain.xml"
 check "--format qcow2 is recorded in run.json" jqe '.config.format == "qcow2" and (.backing_store.qcow2_image | endswith(".qcow2"))' "$R/latest/run.json"
 check "no domain is left after null and qcow2 runs" test -z "$(leftover_domains)"
+
+# The report of the modes so far is drawn while the next one boots: when
+# virtio-blk starts its fio, report.html already shows host, and the run
+# is not over.
+( "$VB" run --modes host,virtio-blk "${common[@]}" >"$TMP/bg.out" 2>"$TMP/bg.err" 9>&-; echo $? > "$TMP/bg.rc" ) &
+for _ in $(seq 1 240); do grep -q 'virtio-blk: rep 1/1' "$TMP/bg.err" 2>/dev/null && break; sleep 0.25; done
+run_dir=$(sed -n 's/^vmio-bench: results: //p' "$TMP/bg.err")
+check "while virtio-blk runs, report.html already shows host" grep -q '<td>host</td>' "$run_dir/report.html"
+check "... and the run is still going" jqe '.state == "incomplete"' "$run_dir/run.json"
+wait
+check "... which then ends well (exit 0)" [ "$(cat "$TMP/bg.rc")" -eq 0 ]
+check "... and its final report has both modes" grep -q '<td>virtio-blk</td>' "$run_dir/report.html"
 
 # hostdev: what this machine can show without an IOMMU or a spare device.
 vb modes --pci-device 0000:00:00.0

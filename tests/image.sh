@@ -27,5 +27,11 @@ check "the initramfs carries no shared libraries" sh -c "! find '$TMP/root' -nam
 check "the guest fio has libaio" sh -c "'$TMP/root/bin/fio' --enghelp | grep -qx '	libaio'"
 check "the guest fio is the host's version" [ "$("$TMP/root/bin/fio" --version)" = "$(fio --version)" ]
 check "/init is there and executable" test -x "$TMP/root/init"
+check "image info says the guests boot the uncompressed kernel" grep -q '^boot *pvh' "$TMP/out"
+check "the uncompressed kernel is an ELF file with a PVH entry point (Xen note 18)" \
+	sh -c "readelf -n '$CACHE/image/vmlinux' | grep -Eq 'PHYS32_ENTRY|\(0x0*12\)'"
+for m in virtio_blk ahci nvme virtio_scsi sd_mod; do
+	check "the initramfs lists what $m needs, itself last" [ "$(tail -n 1 "$TMP/root/etc/vmio/needs/$m")" = "$m.ko" ]
+done
 check "virtio_console is in the module list" grep -q '^virtio_console.ko$' "$TMP/root/etc/vmio/modules.list"
 finish

@@ -26,7 +26,7 @@ need() {
 	exit 77
 }
 need_libvirtd() {
-	virsh -c "$CONNECT" version >/dev/null 2>&1 || need "a running libvirtd at $CONNECT (start it: virtlogd -d; libvirtd -d)"
+	virsh -c "$CONNECT" version >/dev/null 2>&1 || need "a running libvirtd at $CONNECT (start it: scripts/start-libvirtd)"
 	# Tests with guests share libvirtd, tgtd and the backing store, look for
 	# leftover vmio- domains, and one of them restarts libvirtd: one at a
 	# time, also under 'make -j check'.

@@ -24,7 +24,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Everything one run carries from mode to mode. */
@@ -46,6 +48,7 @@ struct run_ctx {
 	bool probed;         /* --modes all probed every mode already */
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
 	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
+	pid_t drawing;       /* the report of the run so far, being drawn, or 0 */
 };
 
 static int save_text(const char *dir, const char *file, const char *text)
@@ -111,6 +114,35 @@ static json_t *rep_args(struct run_ctx *x, size_t pi, unsigned rep)
 	snprintf(seed, sizeof(seed), "--randseed=%lld", (long long)json_integer_value(json_array_get(x->seeds, rep - 1)));
 	json_array_append_new(a, json_string(seed));
 	return a;
+}
+
+/* Wait for the report being drawn in the background, if any. */
+static void drawn(struct run_ctx *x)
+{
+	if (x->drawing > 0)
+		while (waitpid(x->drawing, NULL, 0) < 0 && errno == EINTR)
+			;
+	x->drawing = 0;
+}
+
+/* Draw the report of the run so far (tables, charts, report.html) in a
+ * child process while the next mode prepares and boots, so a long run's
+ * report.html follows it mode by mode.  Quiet: the final report, drawn
+ * after the last mode, says what went wrong, once. */
+static void draw_behind(struct run_ctx *x)
+{
+	drawn(x);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		_exit(vb_report_run(x->dir, NULL) < 0 ? 1 : 0);
+	}
+	if (pid > 0)
+		x->drawing = pid;
 }
 
 /* Where a run's wall time goes (run.json "timings", in seconds): set a
@@ -207,6 +239,7 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	const char *type;
 	int rc, ret = -1;
 
+	drawn(x); /* never measure while the report of earlier modes is drawn */
 	if (vb_mkdir_p(pdir, 0755) < 0) {
 		*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
 		goto out;
@@ -317,6 +350,7 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 	 * (backend's daemon serves what vhost-user-blk's would). */
 	if (m->baseline)
 		d->source = x->store.path;
+	drawn(x); /* never measure while the report of earlier modes is drawn */
 	for (unsigned rep = 1; rep <= x->cfg->reps; rep++) {
 		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 			const struct vb_point *pt = &x->plan.points[pi];
@@ -588,6 +622,8 @@ static bool run_modes(struct run_ctx *x)
 		free(r.reason);
 		free(r.guest_kernel);
 		vb_manifest_save(x->dir, x->runjson);
+		if (x->modes[i + 1] && !vb_interrupted)
+			draw_behind(x);
 	}
 	return failed;
 }
@@ -599,6 +635,7 @@ static int finish(struct run_ctx *x, bool failed)
 	vb_manifest_end(x->runjson, vb_interrupted);
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
+	drawn(x);
 	double t0 = vb_now();
 	if (vb_report_run(x->dir, stdout) < 0)
 		failed = true;
@@ -614,6 +651,7 @@ static int finish(struct run_ctx *x, bool failed)
 
 static void run_release(struct run_ctx *x)
 {
+	drawn(x);
 	vb_virt_free(x->virt);
 	vb_image_release(&x->img);
 	vb_store_release(&x->store);
