@@ -19,6 +19,7 @@
 #include "util.h"
 #include "xmlbuf.h"
 #include "stats.h"
+#include "rank.h"
 #include "sweep.h"
 
 #include <math.h>
@@ -461,6 +462,58 @@ static void test_accel_cache(void)
 	json_decref(other);
 }
 
+/* Mann-Whitney U against the published table of two-sided critical values
+ * at alpha = 0.05 for equal sizes (the largest U still significant):
+ * n = 3: none, 4: 0, 5: 2, 6: 5, 7: 8, 8: 13, 9: 17, 10: 23.  Two-sided
+ * exact p is twice the lower tail. */
+static void test_rank(void)
+{
+	static const int crit[] = {-1, -1, -1, -1, 0, 2, 5, 8, 13, 17, 23};
+	for (size_t n = 3; n <= 10; n++) {
+		int c = crit[n];
+		if (c >= 0)
+			CHECK(2 * vb_mwu_exact_cdf(c, n, n) <= 0.05);
+		CHECK(2 * vb_mwu_exact_cdf(c + 1, n, n) > 0.05);
+	}
+	/* exact values: 3 against 3 cannot go below p = 0.1 (2/20), and 5
+	 * against 5 at U = 2 is 2 * 4/252 */
+	CHECK(NEAR(vb_mwu_exact_cdf(0, 3, 3), 1.0 / 20, 1e-12));
+	CHECK(NEAR(vb_mwu_exact_cdf(2, 5, 5), 4.0 / 252, 1e-12));
+	CHECK(NEAR(vb_mwu_exact_cdf(15, 3, 5), 1.0, 1e-12));
+	CHECK(vb_mwu_exact_cdf(1, 100, 100) < 0); /* past the exact range */
+	struct vb_mwu r;
+	double a3[] = {1, 2, 3}, b3[] = {4, 5, 6};
+	vb_mwu_test(a3, 3, b3, 3, &r);
+	CHECK(r.exact && r.u == 0 && NEAR(r.p, 0.1, 1e-12));
+	vb_mwu_test(b3, 3, a3, 3, &r);
+	CHECK(r.exact && r.u == 9 && NEAR(r.p, 0.1, 1e-12));
+	double a5[] = {1, 2, 3, 4, 5}, b5[] = {6, 7, 8, 9, 10};
+	vb_mwu_test(a5, 5, b5, 5, &r);
+	CHECK(r.exact && NEAR(r.p, 2.0 / 252, 1e-12));
+	/* ties: normal approximation with the tie and continuity corrections,
+	 * worked by hand: U = 2.5, var = 16/12 * (9 - 60/56), z = 1.48835 */
+	double at[] = {1, 2, 2, 3}, bt[] = {2, 3, 4, 5};
+	vb_mwu_test(at, 4, bt, 4, &r);
+	CHECK(!r.exact && r.u == 2.5 && NEAR(r.p, 0.136658, 1e-5));
+	double same[] = {7, 7, 7};
+	vb_mwu_test(same, 3, same, 3, &r);
+	CHECK(r.p == 1);
+	vb_mwu_test(a3, 3, NULL, 0, &r);
+	CHECK(r.p == 1);
+	/* Benjamini-Hochberg, worked by hand */
+	double p[] = {0.01, 0.04, 0.03, 0.005}, q[4];
+	vb_bh_adjust(p, 4, q);
+	CHECK(NEAR(q[0], 0.02, 1e-12) && NEAR(q[1], 0.04, 1e-12) && NEAR(q[2], 0.04, 1e-12) && NEAR(q[3], 0.02, 1e-12));
+	double one[] = {0.7};
+	vb_bh_adjust(one, 1, one);
+	CHECK(NEAR(one[0], 0.7, 1e-12));
+	/* median and MAD: one outlier does not move them */
+	double v[] = {4, 1, 100, 3, 2};
+	CHECK(vb_median(v, 5) == 3 && NEAR(vb_mad(v, 5), 1.4826, 1e-12));
+	double w[] = {1, 2, 3, 4};
+	CHECK(vb_median(w, 4) == 2.5 && vb_median(w, 0) == 0);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -478,6 +531,7 @@ int main(void)
 	test_bins();
 	test_hostdev_check();
 	test_accel_cache();
+	test_rank();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
