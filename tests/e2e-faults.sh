@@ -29,12 +29,7 @@ FIRST=$(readlink -f "$R/latest")
 sum_first=$(cd "$FIRST" && find . -type f -name '*.json' | sort | xargs sha256sum)
 intact() { check "$1: the earlier run's results are intact" [ "$(cd "$FIRST" && find . -type f -name '*.json' | sort | xargs sha256sum)" = "$sum_first" ]; }
 
-# broken image: overlay NAME with files from a folder
-overlay() { # NAME DIR
-	(cd "$2" && find . | cpio -o -H newc --quiet | gzip) > "$TMP/$1.cpio.gz"
-	cat "$CACHE/image/initrd.img" "$TMP/$1.cpio.gz" > "$TMP/$1.img"
-	chmod 644 "$TMP/$1.img"
-}
+# broken images: overlay (tests/lib.sh) NAME with files from a folder
 img() { echo --kernel "$CACHE/image/vmlinuz" --initrd "$TMP/$1.img"; }
 
 # ---- an agent that never answers -------------------------------------------

@@ -50,6 +50,13 @@ vb() {
 	return 0
 }
 jqe() { jq -e "$@" >/dev/null; }
+# A broken guest image: the image's initramfs with the files of folder DIR
+# laid over it, as $TMP/NAME.img (readable by QEMU's user).
+overlay() { # NAME DIR
+	(cd "$2" && find . | cpio -o -H newc --quiet | gzip) > "$TMP/$1.cpio.gz"
+	cat "$CACHE/image/initrd.img" "$TMP/$1.cpio.gz" > "$TMP/$1.img"
+	chmod 644 "$TMP/$1.img"
+}
 leftover_domains() {
 	virsh -c "$CONNECT" list --all --name 2>/dev/null | grep '^vmio-' || true
 }
