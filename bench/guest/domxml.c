@@ -4,7 +4,6 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "proto.h"
 #include "util.h"
@@ -108,9 +107,6 @@ char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m,
 	/* the guest's /init loads only the bus's drivers (vmio.modules=a,b) */
 	char *cmdline = m && m->guest_modules ? vb_asprintf("%s vmio.modules=%s", VB_GUEST_CMDLINE, m->guest_modules)
 	                                      : vb_strdup(VB_GUEST_CMDLINE);
-	for (char *p = strstr(cmdline, "vmio.modules="); p && *p; p++)
-		if (*p == ' ')
-			*p = ',';
 	struct vb_domain_spec spec = {
 		.name = name,
 		.domain_type = domain_type,

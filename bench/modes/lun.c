@@ -269,7 +269,7 @@ const struct vb_mode vb_mode_lun = {
 	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",
-	.guest_modules = "virtio_scsi sd_mod sg",
+	.guest_modules = "virtio_scsi,sd_mod,sg",
 	.passthrough = true,
 	.check_config = lun_check_config,
 	.iothread = true,

@@ -48,9 +48,11 @@ struct vb_mode {
 	 * agent's hello).  NULL: no guest (host) or not checkable. */
 	const char *guest_driver;
 	const char *bus_driver;
-	/* The image's kernel modules the guest loads for this bus (their
-	 * dependencies first; the agent's channel drivers always): loading
-	 * only these shortens the boot.  NULL: every module in the image. */
+	/* The image's kernel modules the guest loads for this bus, comma-
+	 * separated as the kernel command line carries them (vmio.modules=;
+	 * their dependencies first, the agent's channel drivers always):
+	 * loading only these shortens the boot.  NULL: every module in the
+	 * image. */
 	const char *guest_modules;
 	const char *guest_pci;    /* the guest PCI address ("0000:00:12.0") the
 	                             disk must sit under (hostdev) */

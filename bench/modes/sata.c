@@ -28,7 +28,7 @@ const struct vb_mode vb_mode_sata = {
 	.summary = "emulated SATA disk on an AHCI controller (<target bus='sata'>)",
 	.guest_driver = "sd",
 	.bus_driver = "ahci",
-	.guest_modules = "ahci sd_mod",
+	.guest_modules = "ahci,sd_mod",
 	.devices_xml = sata_devices,
 	.null_device = sata_null,
 };

@@ -29,7 +29,7 @@ const struct vb_mode vb_mode_virtio_scsi = {
 	.summary = "SCSI disk on a virtio-scsi controller (<target bus='scsi'>)",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",
-	.guest_modules = "virtio_scsi sd_mod",
+	.guest_modules = "virtio_scsi,sd_mod",
 	.iothread = true,
 	.devices_xml = virtio_scsi_devices,
 	.null_device = virtio_scsi_null,
