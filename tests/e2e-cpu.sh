@@ -3,7 +3,7 @@
 # - host mode: vmio-bench's /proc window figure against fio's own rusage
 #   ((usr_cpu + sys_cpu) x job_runtime / I/Os) at numjobs 1 and 2
 #   (group_reporting sums job_runtime over the jobs): within 20%.
-# - a guest: --ramp 0 and --ramp 4 give CPU per I/O within 15% of each
+# - a guest: --ramp 0 and --ramp 4 give CPU per I/O within 40% of each
 #   other (the window excludes fio's start-up and ramp), in one boot.
 # - every repetition has its own seed, recorded and given to fio.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
@@ -32,7 +32,11 @@ done
 # one repetition to the next (seen here: 7.4k to 15.6k in one boot), and
 # CPU per I/O with it, so each ramp-4 repetition is compared with the
 # ramp-0 one just before it, and the median of those ratios must be within
-# 15% of 1: a window that took in fio's start-up or ramp would not be.
+# 40% of 1.  A window that took in fio's start-up and the 4 s ramp would
+# divide about 7.3 s of QEMU's CPU by 3 s of I/Os against 3.3 s for ramp 0:
+# a ratio near 2.2.  (15% failed once in CI, at 1.23, under the sanitizer
+# pass: TCG's noise, not the window; the window's bounds are checked
+# directly just below.)
 vb run --modes virtio-blk --runtime 3 --sweep 'ramp=0,4' --reps 5 "${common[@]}"
 check "virtio-blk, --ramp 0 and 4: exit 0" [ "$rc" -eq 0 ]
 J=$R/latest/run.json
@@ -57,8 +61,8 @@ for i in 1 2 3 4 5; do
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n 3p)
 echo "# virtio-blk: ratios --ramp 4 / --ramp 0: ${ratios[*]}; median $median"
-check "virtio-blk: --ramp 0 and --ramp 4 agree within 15% (median paired ratio $median)" \
-	awk -v m="$median" 'BEGIN { exit !(m >= 0.85 && m <= 1.15) }'
+check "virtio-blk: --ramp 0 and --ramp 4 agree within 40% (median paired ratio $median)" \
+	awk -v m="$median" 'BEGIN { exit !(m >= 0.6 && m <= 1.4) }'
 
 # seeds: one per repetition, distinct, recorded, and the one fio ran with
 J=$R/latest/run.json
