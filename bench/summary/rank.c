@@ -32,20 +32,120 @@ static double *mwu_counts(size_t m, size_t n)
 	return f;
 }
 
+/* P(U <= s) for s = 0 .. m*n, kept for the sizes asked most recently
+ * (a gate asks for the same few sizes over and over; the table is small
+ * and never freed).  The array belongs to the cache. */
+#define CDF_CACHE 16
+static const double *mwu_cdf(size_t m, size_t n)
+{
+	static struct {
+		size_t m, n;
+		double *cdf;
+	} cache[CDF_CACHE];
+	static size_t next;
+	for (size_t i = 0; i < CDF_CACHE; i++)
+		if (cache[i].cdf && cache[i].m == m && cache[i].n == n)
+			return cache[i].cdf;
+	double *f = mwu_counts(m, n), all = 0, run = 0;
+	for (size_t s = 0; s <= m * n; s++)
+		all += f[s];
+	for (size_t s = 0; s <= m * n; s++) {
+		run += f[s];
+		f[s] = run / all;
+	}
+	size_t k = next++ % CDF_CACHE;
+	free(cache[k].cdf);
+	cache[k].m = m;
+	cache[k].n = n;
+	cache[k].cdf = f;
+	return f;
+}
+
 double vb_mwu_exact_cdf(double u, size_t m, size_t n)
 {
 	if (!m || !n || m * n > VB_MWU_EXACT_PAIRS)
 		return -1;
 	if (u < 0)
 		return 0;
-	double *f = mwu_counts(m, n), below = 0, all = 0;
-	for (size_t s = 0; s <= m * n; s++) {
-		all += f[s];
-		if ((double)s <= u + 1e-9)
-			below += f[s];
+	const double *cdf = mwu_cdf(m, n);
+	double s = floor(u + 1e-9);
+	return s >= (double)(m * n) ? 1.0 : cdf[(size_t)s];
+}
+
+/* Standard normal quantile (Acklam's rational approximation, refined by
+ * one Newton step on erfc: good to 1e-12 over (0, 1)). */
+static double norm_quantile(double p)
+{
+	static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+	                           1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+	static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+	                           6.680131188771972e+01, -1.328068155288572e+01};
+	static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+	                           -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+	static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+	                           3.754408661907416e+00};
+	double q, r, x;
+	if (p <= 0)
+		return -INFINITY;
+	if (p >= 1)
+		return INFINITY;
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else if (p > 1 - 0.02425) {
+		q = sqrt(-2 * log(1 - p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else {
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 	}
-	free(f);
-	return below / all;
+	double e = 0.5 * erfc(-x / sqrt(2.0)) - p;
+	return x - e * sqrt(2 * M_PI) * exp(x * x / 2);
+}
+
+long vb_mwu_critical(size_t m, size_t n, double tail)
+{
+	if (!m || !n)
+		return -1;
+	if (m * n <= VB_MWU_EXACT_PAIRS) {
+		const double *cdf = mwu_cdf(m, n);
+		long u = -1;
+		for (size_t s = 0; s <= m * n && cdf[s] <= tail + 1e-12; s++)
+			u = (long)s;
+		return u;
+	}
+	double mu = (double)m * (double)n / 2.0, sd = sqrt((double)m * (double)n * (double)(m + n + 1) / 12.0);
+	double u = floor(mu + norm_quantile(tail) * sd - 0.5);
+	return u < 0 ? -1 : (long)u;
+}
+
+void vb_shift_interval(const double *a, size_t na, const double *b, size_t nb, double conf, double *est, double *lo,
+                       double *hi)
+{
+	*est = NAN;
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (!na || !nb)
+		return;
+	size_t k = na * nb;
+	double *d = vb_calloc(k, sizeof(double));
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			d[i * nb + j] = b[j] - a[i];
+	qsort(d, k, sizeof(double), cmp_double);
+	*est = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2.0;
+	/* the interval holds the shifts the test would not reject: drop the
+	 * c + 1 smallest and largest differences, c the critical U */
+	long c = vb_mwu_critical(na, nb, (1.0 - conf) / 2.0);
+	if (c >= 0 && (size_t)c + 1 < k - (size_t)c) {
+		*lo = d[c];
+		*hi = d[k - 1 - (size_t)c];
+	}
+	free(d);
 }
 
 /* Standard normal upper tail. */

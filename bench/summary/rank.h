@@ -28,6 +28,19 @@ void vb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct 
  * m * n <= VB_MWU_EXACT_PAIRS); -1 when out of range. */
 double vb_mwu_exact_cdf(double u, size_t m, size_t n);
 
+/* The largest u with P(U <= u) <= tail for samples of sizes m and n
+ * (exact within VB_MWU_EXACT_PAIRS, else the normal approximation); -1
+ * when even U = 0 is more likely than tail (samples too small). */
+long vb_mwu_critical(size_t m, size_t n, double tail);
+
+/* The shift between two samples (b minus a): the Hodges-Lehmann estimate
+ * (median of all pairwise differences) and Moses' distribution-free
+ * interval at the confidence conf (e.g. 0.95), read off the sorted
+ * differences at the Mann-Whitney critical value.  lo/hi are -inf/+inf
+ * when the samples are too small for that confidence. */
+void vb_shift_interval(const double *a, size_t na, const double *b, size_t nb, double conf, double *est, double *lo,
+                       double *hi);
+
 /* Benjamini-Hochberg: q[i] is the smallest false discovery rate at which
  * test i would be rejected (p and q may be the same array). */
 void vb_bh_adjust(const double *p, size_t k, double *q);
