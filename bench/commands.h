@@ -30,5 +30,7 @@ int vb_cmd_image(struct vb_config *c, int nargs, char **args);
 int vb_cmd_report(struct vb_config *c, int nargs, char **args);
 int vb_cmd_compare(struct vb_config *c, int nargs, char **args);
 int vb_cmd_trend(struct vb_config *c, int nargs, char **args);
+int vb_cmd_gate(struct vb_config *c, int nargs, char **args);
+int vb_cmd_accept(struct vb_config *c, int nargs, char **args);
 
 #endif

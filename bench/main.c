@@ -26,6 +26,19 @@ const struct vb_command vb_commands[] = {
 	{"compare", VB_CMD_COMPARE, true, vb_cmd_compare, "compare BASE NEW [options]",
 	 "compare two runs: exit 1 when NEW regressed against BASE beyond noise",
 	 "Did run NEW regress against run BASE?  Exit 0 no regression, 1 regression, 2 error.\n"},
+	{"gate", VB_CMD_GATE, true, vb_cmd_gate, "gate ROOT [RUN] [options]",
+	 "the nightly regression gate: judge a run against the history of accepted runs in ROOT",
+	 "Judge RUN (default: ROOT's newest run) against the pooled repetitions of the last\n"
+	 "--history accepted runs in ROOT that measured the same job the same way.  Per mode,\n"
+	 "job point, direction and metric: the change of medians must exceed the gate (the\n"
+	 "larger of --threshold and --spread-mult times the history's MAD) and Mann-Whitney U\n"
+	 "must be significant after Benjamini-Hochberg (q < 0.05) for a regression.  A run\n"
+	 "without a regression is accepted into the history.  With no accepted run yet, RUN is\n"
+	 "judged against the newest comparable run by --threshold alone.\n"
+	 "Exit status: 0 pass, 1 regressed, 2 usage or input, 3 inconclusive (try --rerun).\n"},
+	{"accept", VB_CMD_ACCEPT, true, vb_cmd_accept, "accept RUN",
+	 "accept a run into its results root's history by hand (after an intended change)",
+	 "Mark RUN as accepted (RUN/accepted.json): gate pools accepted runs as its history.\n"},
 	{"trend", VB_CMD_TREND, true, vb_cmd_trend, "trend RUN... | ROOT [--out DIR]",
 	 "each mode's history across runs, as a table and a chart",
 	 "Each mode's IOPS across runs (e.g. nightly), as a table and a chart.\n"},
@@ -42,7 +55,8 @@ static void usage(FILE *f)
 	for (const struct vb_command *k = vb_commands; k->name; k++)
 		fprintf(f, "  %-8s %s\n", k->name, k->summary);
 	fprintf(f, "\n'vmio-bench COMMAND --help' lists a command's options.\n"
-	           "Exit status: 0 success, 1 the measurement failed (compare: a regression), 2 bad usage or input.\n");
+	           "Exit status: 0 success, 1 the measurement failed (compare, gate: a regression), 2 bad usage or input,\n"
+	           "3 gate: inconclusive.\n");
 }
 
 static int dispatch(const struct vb_command *k, int argc, char **argv)

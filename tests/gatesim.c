@@ -12,7 +12,8 @@
  *   - a night is judged against the pooled repetitions of the last 10
  *     accepted nights; a mode with an inconclusive test is re-measured
  *     with 7 more repetitions (gate --rerun 7) and judged again with
- *     them; a night with no regressed test is accepted (as the gate does)
+ *     them; a night with no regressed test is accepted (as the gate does:
+ *     pass, or inconclusive after the rerun)
  *   - step trials: from a night drawn in 12..30, one series (one mode's
  *     read IOPS) is 10% lower; that is the hardest case for
  *     Benjamini-Hochberg (one true change among 16 tests)

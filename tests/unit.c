@@ -20,6 +20,8 @@
 #include "xmlbuf.h"
 #include "stats.h"
 #include "rank.h"
+#include "changepoint.h"
+#include "verdict.h"
 #include "sweep.h"
 
 #include <math.h>
@@ -514,6 +516,102 @@ static void test_rank(void)
 	CHECK(vb_median(w, 4) == 2.5 && vb_median(w, 0) == 0);
 }
 
+/* A fixed-seed normal deviate (splitmix64, Box-Muller). */
+static double unit_normal(uint64_t *st)
+{
+	double u[2];
+	for (int i = 0; i < 2; i++) {
+		uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		u[i] = ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2.0 * log(u[0])) * cos(2.0 * M_PI * u[1]);
+}
+
+/* Change points of 30 nights of 3 repetitions (CV 5%): a 10% step at
+ * night 15 is found there (within a night: the noise is 2.5 times the
+ * step's size over a single repetition) and nowhere else; two steps are
+ * both found; a steady series with one wild night has none. */
+static void test_changepoint(void)
+{
+	static double store[30][3];
+	double *v[30];
+	size_t n[30];
+	struct vb_change ch[8];
+	uint64_t st = 42;
+	int found_at = 0, false_found = 0, both = 0;
+	for (int trial = 0; trial < 50; trial++) {
+		for (int kind = 0; kind < 3; kind++) {
+			for (int i = 0; i < 30; i++) {
+				double level = kind == 0 ? (i >= 15 ? 0.9 : 1.0) : kind == 1 ? (i >= 10 ? (i >= 20 ? 1.0 : 1.12) : 1.0) : 1.0;
+				if (kind == 2 && i == 7)
+					level = 0.5; /* one wild night */
+				for (int r = 0; r < 3; r++)
+					store[i][r] = 1000.0 * level * (1.0 + 0.05 * unit_normal(&st));
+				v[i] = store[i];
+				n[i] = 3;
+			}
+			size_t k = vb_change_points(v, n, 30, 0.01, 5, ch, 8);
+			if (kind == 0)
+				found_at += k == 1 && ch[0].at >= 14 && ch[0].at <= 16 && ch[0].change_pct < -5;
+			else if (kind == 1)
+				both += k == 2 && ch[0].at >= 9 && ch[0].at <= 11 && ch[1].at >= 19 && ch[1].at <= 21 &&
+				        ch[0].change_pct > 5 && ch[1].change_pct < -5;
+			else
+				false_found += k > 0;
+		}
+	}
+	printf("# change points over 50 trials: a 10%% step found within a night of its own %d times, two 12%% steps both found %d times, "
+	       "a steady series with one wild night given a change %d times\n", found_at, both, false_found);
+	CHECK(found_at >= 45);
+	CHECK(both >= 45);
+	CHECK(false_found <= 2);
+}
+
+/* The gate's rule on hand-made cases. */
+static void test_verdict(void)
+{
+	double hist[30], same[3] = {1000, 990, 1010}, worse[10], better[3] = {1300, 1310, 1290};
+	for (int i = 0; i < 30; i++)
+		hist[i] = 1000.0 + (double)(i - 15) * 3;
+	for (int i = 0; i < 10; i++)
+		worse[i] = 800.0 + i;
+	struct vb_gate_rule rule = {.threshold_pct = 5, .spread_mult = 1, .fdr = 0.05};
+	struct vb_test t[3] = {
+		{.hist = hist, .nh = 30, .now = same, .nn = 3, .higher_is_better = true},
+		{.hist = hist, .nh = 30, .now = worse, .nn = 10, .higher_is_better = true},
+		{.hist = hist, .nh = 30, .now = better, .nn = 3, .higher_is_better = true},
+	};
+	for (int i = 0; i < 3; i++)
+		vb_test_measure(&t[i], &rule);
+	vb_tests_decide(t, 3, &rule);
+	CHECK(t[0].verdict == VB_PASS);
+	CHECK(t[1].verdict == VB_REGRESSED && NEAR(t[1].change_pct, -19.43, 0.01) && t[1].hi_pct < -15 && t[1].lo_pct > -25);
+	CHECK(t[2].verdict == VB_IMPROVED && t[2].q < 0.05);
+	/* latency: higher is worse */
+	struct vb_test l = {.hist = hist, .nh = 30, .now = better, .nn = 3, .higher_is_better = false};
+	vb_test_measure(&l, &rule);
+	vb_tests_decide(&l, 1, &rule);
+	CHECK(l.verdict == VB_REGRESSED);
+	/* threshold only (no accepted history): no p, the threshold decides */
+	rule.threshold_only = true;
+	struct vb_test o = {.hist = same, .nh = 3, .now = worse, .nn = 3, .higher_is_better = true};
+	vb_test_measure(&o, &rule);
+	vb_tests_decide(&o, 1, &rule);
+	CHECK(o.verdict == VB_REGRESSED && isnan(o.p));
+	/* a noisy history widens the gate: 12% spread, an 8% drop passes */
+	double noisy[30], drop[3] = {920, 921, 919};
+	for (int i = 0; i < 30; i++)
+		noisy[i] = 1000.0 * (1 + 0.12 * ((i % 2) ? 1 : -1) * (double)(i % 5) / 2.5);
+	struct vb_test w = {.hist = noisy, .nh = 30, .now = drop, .nn = 3, .higher_is_better = true};
+	rule.threshold_only = false;
+	vb_test_measure(&w, &rule);
+	vb_tests_decide(&w, 1, &rule);
+	CHECK(w.gate_pct > 8 && w.verdict != VB_REGRESSED);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -532,6 +630,8 @@ int main(void)
 	test_hostdev_check();
 	test_accel_cache();
 	test_rank();
+	test_changepoint();
+	test_verdict();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -14,6 +14,7 @@
  * regression, 2 error or refusal. */
 #include "config.h"
 #include "commands.h"
+#include "history.h"
 #include "options.h"
 #include "summary.h"
 #include "util.h"
@@ -33,11 +34,6 @@ struct verdict {
 	const char *word;
 };
 
-static json_t *job_of(const struct vb_summary *s)
-{
-	return json_object_get(json_object_get(s->run, "job"), "points");
-}
-
 static const char *mode_status(const struct vb_summary *s, const char *mode)
 {
 	for (size_t i = 0; i < s->nmodes; i++)
@@ -55,57 +51,10 @@ static double value(const struct vb_row *r, int m)
 	return m == VB_M_CLAT_P99 ? r->pct[2] : r->s[m].mean;
 }
 
-/* What must be equal for two runs to measure the same thing: the job, the
- * tuning, the accelerator and the versions of what sits in the I/O path.
- * One line per difference; returns their number. */
-static const struct {
-	const char *what, *obj, *key;
-} same[] = {
-	{"accelerator", "accelerator", "name"},
-	{"QEMU version", "versions", "qemu"},
-	{"fio version", "versions", "fio"},
-	{"guest kernel", "versions", "guest_kernel"},
-	{"--cache", "config", "cache"},
-	{"--io", "config", "io"},
-	{"--backend", "config", "backend"},
-	{"--format", "config", "format"},
-	{"--iothreads", "config", "iothreads"},
-	{"--queues", "config", "queues"},
-	{"--vcpus", "config", "vcpus"},
-	{"--memory", "config", "memory_mib"},
-	{"--size", "config", "size"},
-	{"--ramp", "config", "ramp"},
-	{"--lun-device", "config", "lun_device"},
-	{"--pci-device", "config", "pci_device"},
-};
-
-static char *show(json_t *v)
-{
-	char *s = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-	char *r = s ? vb_text_clean(s) : vb_strdup("(none)");
-	if (strlen(r) > 80)
-		strcpy(r + 77, "...");
-	return r;
-}
-
+/* Runs that measured different things are refused, each difference named. */
 static int differences(const struct vb_summary *a, const struct vb_summary *b)
 {
-	int n = 0;
-	if (!json_equal(job_of(a), job_of(b))) {
-		vb_error("compare: the runs ran different jobs: '%s' in %s, '%s' in %s", a->job, a->id, b->job, b->id);
-		n++;
-	}
-	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-		json_t *x = json_object_get(json_object_get(a->run, same[i].obj), same[i].key);
-		json_t *y = json_object_get(json_object_get(b->run, same[i].obj), same[i].key);
-		if ((x || y) && !(x && y && json_equal(x, y))) {
-			char *sx = show(x), *sy = show(y);
-			vb_error("compare: %s differs: %s in %s, %s in %s", same[i].what, sx, a->id, sy, b->id);
-			free(sx);
-			free(sy);
-			n++;
-		}
-	}
+	int n = vb_runs_differ(a, b, true, "compare");
 	if (n)
 		vb_error("compare: %d difference%s between runs %s and %s: their figures are not comparable (pass --force to compare anyway)",
 		         n, n == 1 ? "" : "s", a->id, b->id);
@@ -128,27 +77,6 @@ static bool too_few_reps(const struct vb_summary *a, const struct vb_summary *b)
 		}
 	}
 	return false;
-}
-
-static int parse_metrics(const char *list, bool want[VB_NMETRICS])
-{
-	char *copy = vb_strdup(list), *save = NULL, *tok;
-	int n = 0;
-	memset(want, 0, sizeof(bool) * VB_NMETRICS);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int m;
-		for (m = 0; m < VB_NMETRICS && strcmp(vb_metrics[m].name, tok); m++)
-			;
-		if (m == VB_NMETRICS) {
-			vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99", tok);
-			free(copy);
-			return -1;
-		}
-		want[m] = true;
-		n++;
-	}
-	free(copy);
-	return n ? 0 : vb_error("--metric: the list is empty: e.g. --metric iops,clat_p99");
 }
 
 static void junit(const char *path, struct verdict *v, size_t n, const char *base_id, const char *new_id)
@@ -280,7 +208,7 @@ int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 		vb_error("compare: give two run folders, BASE and NEW: see 'vmio-bench compare --help'");
 		goto out;
 	}
-	if (parse_metrics(c->metric, want) < 0)
+	if (vb_metrics_parse(c->metric, want) < 0)
 		goto out;
 	if (vb_summary_load(rest[0], &base) < 0 || vb_summary_load(rest[1], &now) < 0)
 		goto out;

@@ -15,10 +15,12 @@
 #include "options.h"
 #include "report.h"
 #include "results.h"
+#include "stats.h"
 #include "sweep.h"
 #include "util.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <signal.h>
 #include <limits.h>
@@ -28,6 +30,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Repetitions a point may get: --reps, or with --reps auto the cap. */
+static unsigned reps_max(const struct vb_config *c)
+{
+	return c->reps ? c->reps : c->max_reps;
+}
 
 /* Everything one run carries from mode to mode. */
 struct run_ctx {
@@ -82,17 +90,19 @@ static int keep_rep(struct run_ctx *x, const char *pdir, const char *prefix, uns
 	json_t *versions = json_object_get(x->runjson, "versions");
 	if (!json_is_string(json_object_get(versions, "fio")) && vb_valid_fio_version(fr.fio_version))
 		json_object_set_new(versions, "fio", json_string(fr.fio_version));
-	vb_fio_result_release(&fr);
 	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
 	rc = vb_write_file_atomic(p, text, len);
 	free(p);
 	if (rc < 0) {
 		*why = vb_strdup("cannot store fio's result");
 		json_decref(extra);
+		vb_fio_result_release(&fr);
 		return -1;
 	}
-	json_t *entry = json_pack("{s:i, s:o, s:o}", "rep", (int)rep,
-	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)), "iops_log", json_null());
+	json_t *entry = json_pack("{s:i, s:o, s:o, s:{s:f, s:f}}", "rep", (int)rep,
+	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)), "iops_log", json_null(),
+	                          "iops", "read", fr.read.iops, "write", fr.write.iops);
+	vb_fio_result_release(&fr);
 	json_object_update(entry, extra);
 	json_decref(extra);
 	if (iops_log && *iops_log) {
@@ -251,7 +261,8 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	json_object_set_new(job, "args", rep_args(x, pi, rep));
 	json_object_set_new(job, "iops_log", json_true());
 	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
-	vb_info("%s: rep %u/%u, %s: fio for %u s", m->name, rep, c->reps, pt->label, pt->cfg.ramp + pt->cfg.runtime);
+	vb_info("%s: rep %u/%u%s, %s: fio for %u s", m->name, rep, reps_max(c), c->reps ? "" : " at most", pt->label,
+	        pt->cfg.ramp + pt->cfg.runtime);
 	struct vb_cpu_meter meter;
 	vb_cpu_meter_init(&meter, g, d->helper_name, d->helper_pid);
 	double t0 = vb_now();
@@ -296,23 +307,86 @@ static bool rep_done(json_t **point_reps, size_t pi, unsigned rep)
 	return json_array_size(point_reps[pi]) >= rep;
 }
 
+/* --reps auto: whether the 95% confidence interval of a point's IOPS is
+ * within target percent of the mean in every direction the job exercises
+ * (at least 2 repetitions with the figure).  ci_pct gets each direction's
+ * interval (read, write; NAN where the point does no I/O that way). */
+static bool ci_met(double target, json_t *reps, double ci_pct[2])
+{
+	size_t n = json_array_size(reps);
+	const char *dn[2] = {"read", "write"};
+	bool ok = n >= 2;
+	for (int d = 0; d < 2; d++) {
+		double *v = vb_calloc(n ? n : 1, sizeof(double));
+		size_t k = 0, i;
+		json_t *r;
+		json_array_foreach(reps, i, r) {
+			json_t *x = json_object_get(json_object_get(r, "iops"), dn[d]);
+			if (json_is_number(x))
+				v[k++] = json_number_value(x);
+		}
+		struct vb_sample smp;
+		vb_sample_compute(v, k, &smp);
+		free(v);
+		ci_pct[d] = smp.mean > 0 && k >= 2 ? smp.ci95 / smp.mean * 100.0 : NAN;
+		if (k < n) /* a repetition without the figure (from before it was recorded) */
+			ok = false;
+		else if (smp.mean > 0 && !(ci_pct[d] <= target))
+			ok = false;
+	}
+	return ok;
+}
+
+/* --reps auto stops a point after at least 3 repetitions (or the cap,
+ * when it is 2) once its interval meets --ci-target. */
+static bool settled(const struct vb_config *c, json_t *reps)
+{
+	double ci[2];
+	size_t least = c->max_reps < 3 ? c->max_reps : 3;
+	return json_array_size(reps) >= least && ci_met(c->ci_target, reps, ci);
+}
+
+/* Whether repetition rep of point pi is still to be run. */
+static bool need_rep(const struct run_ctx *x, json_t **point_reps, size_t pi, unsigned rep)
+{
+	if (rep_done(point_reps, pi, rep))
+		return false;
+	return x->cfg->reps || !settled(x->cfg, point_reps[pi]);
+}
+
 static bool work_left(const struct run_ctx *x, json_t **point_reps, unsigned first, unsigned last)
 {
 	for (unsigned rep = first; rep <= last; rep++)
 		for (size_t pi = 0; pi < x->plan.npoints; pi++)
-			if (!rep_done(point_reps, pi, rep))
+			if (need_rep(x, point_reps, pi, rep))
 				return true;
 	return false;
+}
+
+/* --reps auto: what stopped each point, in run.json's points. */
+static void record_stops(const struct run_ctx *x, json_t *mj, json_t **point_reps)
+{
+	if (x->cfg->reps)
+		return;
+	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+		double ci[2];
+		bool met = ci_met(x->cfg->ci_target, point_reps[pi], ci);
+		json_t *o = json_pack("{s:s, s:i, s:f, s:o, s:o}", "stopped_by", met ? "ci-target" : "max-reps", "reps",
+		                      (int)json_array_size(point_reps[pi]), "ci_target_pct", x->cfg->ci_target, "read_ci95_pct",
+		                      isfinite(ci[0]) ? json_real(ci[0]) : json_null(), "write_ci95_pct",
+		                      isfinite(ci[1]) ? json_real(ci[1]) : json_null());
+		json_object_set_new(json_array_get(json_object_get(mj, "points"), pi), "auto_reps", o);
+	}
 }
 
 static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                      struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
 {
 	const struct vb_config *c = x->cfg;
-	unsigned boots = c->boot_per_rep ? c->reps : 1;
+	unsigned boots = c->boot_per_rep ? reps_max(c) : 1;
 
 	for (unsigned b = 1; b <= boots; b++) {
-		unsigned first = c->boot_per_rep ? b : 1, last = c->boot_per_rep ? b : c->reps;
+		unsigned first = c->boot_per_rep ? b : 1, last = c->boot_per_rep ? b : reps_max(c);
 		if (!work_left(x, point_reps, first, last))
 			continue;
 		struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
@@ -322,7 +396,7 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 		 * over time spreads over all points alike */
 		for (unsigned rep = first; rep <= last; rep++) {
 			for (size_t pi = 0; pi < x->plan.npoints; pi++) {
-				if (rep_done(point_reps, pi, rep))
+				if (!need_rep(x, point_reps, pi, rep))
 					continue;
 				if (vb_interrupted) {
 					*why = vb_strdup("interrupted by a signal");
@@ -351,10 +425,10 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 	if (m->baseline)
 		d->source = x->store.path;
 	drawn(x); /* never measure while the report of earlier modes is drawn */
-	for (unsigned rep = 1; rep <= x->cfg->reps; rep++) {
+	for (unsigned rep = 1; rep <= reps_max(x->cfg); rep++) {
 		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 			const struct vb_point *pt = &x->plan.points[pi];
-			if (rep_done(point_reps, pi, rep))
+			if (!need_rep(x, point_reps, pi, rep))
 				continue;
 			char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
 			char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
@@ -368,7 +442,8 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 			} else if (vb_mkdir_p(pdir, 0755) < 0) {
 				*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
 			} else {
-				vb_info("%s: rep %u/%u, %s: fio%s%s on %s for %u s", m->name, rep, x->cfg->reps, pt->label,
+				vb_info("%s: rep %u/%u%s, %s: fio%s%s on %s for %u s", m->name, rep, reps_max(x->cfg),
+				        x->cfg->reps ? "" : " at most", pt->label,
 				        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
 				        pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
@@ -446,6 +521,8 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 		goto out;
 	timing(mj, "prepare_s", vb_now() - t0, false);
 	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why) : run_guest(x, m, &d, mdir, r, mj, point_reps, &why);
+	if (rc == 0)
+		record_stops(x, mj, point_reps);
 out:
 	t0 = vb_now();
 	if (m->cleanup)
@@ -528,6 +605,14 @@ static int check_inputs(struct run_ctx *x)
 		return -1;
 	if (!x->resumed && vb_results_check_root(c->results) < 0)
 		return -1;
+	if (c->rerun_of) {
+		char *p = vb_asprintf("%s/%s/run.json", c->results, c->rerun_of);
+		bool there = vb_valid_id(c->rerun_of) && access(p, F_OK) == 0;
+		free(p);
+		if (!there)
+			return vb_error("--rerun-of: '%s' is not a run in the results root '%s': give the id of a run folder there",
+			                c->rerun_of, c->results);
+	}
 	if (system_uri && (vb_check_reachable("the guest kernel", x->img.kernel) < 0 ||
 	                   vb_check_reachable("the guest initramfs", x->img.initrd) < 0 ||
 	                   (c->disk && vb_check_reachable("--disk", x->store.path) < 0)))
@@ -587,10 +672,10 @@ static int open_run(struct run_ctx *x)
 		                            .store = &x->store, .plan = &x->plan, .point_args = x->point_args, .modes = x->modes};
 		x->runjson = vb_manifest_new(&in);
 	}
-	x->seeds = vb_manifest_seeds(x->runjson, c->reps);
+	x->seeds = vb_manifest_seeds(x->runjson, reps_max(c));
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		return -1;
-	if (!x->resumed)
+	if (!x->resumed && !c->rerun_of) /* a rerun belongs to its run; latest stays that run */
 		vb_results_link_latest(x->results, x->id);
 	vb_info("results: %s%s", x->dir, x->resumed ? " (resumed)" : "");
 	return 0;

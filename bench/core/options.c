@@ -89,9 +89,18 @@ const struct vb_option vb_options[] = {
 	{.name = "runtime", .type = VB_OPT_UINT, .offset = F(runtime), .defval = "10", .min = 1, .max = 86400,
 	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "runtime",
 	 .help = "seconds of fio per repetition (time based)"},
-	{.name = "reps", .type = VB_OPT_UINT, .offset = F(reps), .defval = "3", .min = 1, .max = 1000,
-	 .cmds = VB_CMD_RUN, .metavar = "N", .record = "reps",
-	 .help = "repetitions of every job point in every mode"},
+	{.name = "reps", .type = VB_OPT_UINT, .offset = F(reps), .defval = "3", .min = 1, .max = 1000, .zero_word = "auto",
+	 .cmds = VB_CMD_RUN, .metavar = "N|auto", .record = "reps",
+	 .help = "repetitions of every job point in every mode; auto: until the 95% CI of IOPS is within --ci-target (at least 3, at most --max-reps)"},
+	{.name = "ci-target", .type = VB_OPT_PCT, .offset = F(ci_target), .defval = "3", .max = 100,
+	 .cmds = VB_CMD_RUN, .metavar = "PCT", .record = "ci_target",
+	 .help = "--reps auto: stop a job point when its 95% confidence interval is within this percent of the mean"},
+	{.name = "max-reps", .type = VB_OPT_UINT, .offset = F(max_reps), .defval = "10", .min = 2, .max = 1000,
+	 .cmds = VB_CMD_RUN, .metavar = "N", .record = "max_reps",
+	 .help = "--reps auto: the most repetitions of a job point"},
+	{.name = "rerun-of", .type = VB_OPT_STR, .offset = F(rerun_of),
+	 .cmds = VB_CMD_RUN, .metavar = "RUN-ID", .record = "rerun_of",
+	 .help = "this run re-measures modes of run RUN-ID in the same results root (gate --rerun sets it): gate and trend pool the two"},
 	{.name = "ramp", .type = VB_OPT_UINT, .offset = F(ramp), .defval = "2", .max = 3600,
 	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "ramp", .sweepable = true,
 	 .help = "seconds fio runs before it starts counting (ramp_time)"},
@@ -105,16 +114,16 @@ const struct vb_option vb_options[] = {
 	 .cmds = VB_CMD_RUN, .record = "boot_per_rep",
 	 .help = "boot a fresh guest for every repetition (default: one boot per mode)"},
 	{.name = "threshold", .type = VB_OPT_PCT, .offset = F(threshold), .defval = "5", .max = 1000,
-	 .cmds = VB_CMD_COMPARE, .metavar = "PCT", .record = "threshold",
+	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE | VB_CMD_TREND, .metavar = "PCT", .record = "threshold",
 	 .help = "smallest change in percent that counts as a regression or an improvement"},
 	{.name = "metric", .type = VB_OPT_STR, .offset = F(metric), .defval = "iops,clat_p99",
-	 .cmds = VB_CMD_COMPARE, .metavar = "M,...", .record = "metric",
+	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "M,...", .record = "metric",
 	 .help = "metrics to compare: iops, bw, clat_mean, clat_p99"},
 	{.name = "format", .type = VB_OPT_CHOICE, .offset = F(output), .defval = "text", .choices = "text|json",
-	 .cmds = VB_CMD_COMPARE, .metavar = "text|json", .record = "format",
+	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "text|json", .record = "format",
 	 .help = "output format"},
 	{.name = "junit", .type = VB_OPT_STR, .offset = F(junit),
-	 .cmds = VB_CMD_COMPARE, .metavar = "FILE", .record = "junit",
+	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "FILE", .record = "junit",
 	 .help = "also write the verdicts as JUnit XML (one test case per mode, point, direction and metric)"},
 	{.name = "force", .type = VB_OPT_FLAG, .offset = F(force),
 	 .cmds = VB_CMD_COMPARE, .record = "force",
@@ -122,6 +131,15 @@ const struct vb_option vb_options[] = {
 	{.name = "out", .type = VB_OPT_STR, .offset = F(out),
 	 .cmds = VB_CMD_TREND, .metavar = "DIR", .record = "out",
 	 .help = "where trend writes its data and charts (default: ROOT/trend or ./trend)"},
+	{.name = "history", .type = VB_OPT_UINT, .offset = F(history), .defval = "10", .min = 1, .max = 1000,
+	 .cmds = VB_CMD_GATE, .metavar = "K", .record = "history",
+	 .help = "pool the repetitions of the last K accepted comparable runs as the history"},
+	{.name = "spread-mult", .type = VB_OPT_PCT, .offset = F(spread_mult), .defval = "1", .max = 100,
+	 .cmds = VB_CMD_GATE, .metavar = "X", .record = "spread_mult",
+	 .help = "a change must also exceed X times the history's robust spread (MAD over median)"},
+	{.name = "rerun", .type = VB_OPT_UINT, .offset = F(rerun), .defval = "0", .max = 1000,
+	 .cmds = VB_CMD_GATE, .metavar = "N", .record = "rerun",
+	 .help = "re-measure inconclusive modes with N more repetitions (a new run folder, judged with the first)"},
 	{.name = "quiet", .type = VB_OPT_FLAG, .offset = F(quiet),
 	 .cmds = VB_CMD_ALL, .record = "",
 	 .help = "print only results and errors"},
@@ -219,14 +237,18 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 		*(char **)field = vb_strdup(v);
 		return 0;
 	case VB_OPT_UINT:
+		if (o->zero_word && strcmp(v, o->zero_word) == 0) {
+			*(unsigned *)field = 0;
+			return 0;
+		}
 		errno = 0;
 		n = strtoull(v, &end, 10);
 		if (!*v || *v == '-' || *v == '+' || *end || (errno && errno != ERANGE))
-			return vb_error("option --%s: '%s' is not a whole number: give one from %llu to %llu",
-			                o->name, v, o->min, o->max);
+			return vb_error("option --%s: '%s' is not a whole number: give one from %llu to %llu%s%s",
+			                o->name, v, o->min, o->max, o->zero_word ? ", or " : "", o->zero_word ? o->zero_word : "");
 		if (errno == ERANGE || n < o->min || n > o->max)
-			return vb_error("option --%s: %s is out of range: give one from %llu to %llu",
-			                o->name, v, o->min, o->max);
+			return vb_error("option --%s: %s is out of range: give one from %llu to %llu%s%s",
+			                o->name, v, o->min, o->max, o->zero_word ? ", or " : "", o->zero_word ? o->zero_word : "");
 		*(unsigned *)field = (unsigned)n;
 		return 0;
 	case VB_OPT_SIZE: {
@@ -377,7 +399,8 @@ json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 			v = *(char *const *)field ? json_string(*(char *const *)field) : json_null();
 			break;
 		case VB_OPT_UINT:
-			v = json_integer(*(const unsigned *)field);
+			v = opt->zero_word && !*(const unsigned *)field ? json_string(opt->zero_word)
+			                                                : json_integer(*(const unsigned *)field);
 			break;
 		case VB_OPT_SIZE:
 			v = json_integer((json_int_t)*(const uint64_t *)field);
@@ -419,7 +442,9 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 			break;
 		case VB_OPT_UINT:
 		case VB_OPT_SIZE:
-			if (json_is_integer(v) && json_integer_value(v) >= 0) {
+			if (opt->zero_word && json_is_string(v)) {
+				text = json_string_value(v);
+			} else if (json_is_integer(v) && json_integer_value(v) >= 0) {
 				snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
 				text = buf;
 			}

@@ -31,7 +31,9 @@ enum {
 	VB_CMD_REPORT = 1 << 4,
 	VB_CMD_COMPARE = 1 << 5,
 	VB_CMD_TREND = 1 << 6,
-	VB_CMD_ALL = 0xff,
+	VB_CMD_GATE = 1 << 7,
+	VB_CMD_ACCEPT = 1 << 8,
+	VB_CMD_ALL = 0xffff,
 };
 
 struct vb_option {
@@ -46,6 +48,7 @@ struct vb_option {
 	const char *help;
 	const char *record;     /* key in run.json's config ("" = not recorded) */
 	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
+	const char *zero_word;  /* VB_OPT_UINT: a word that stands for 0 ("auto"), recorded as that word */
 };
 
 extern const struct vb_option vb_options[];

@@ -21,7 +21,7 @@
 #include <sys/types.h>
 
 /* Exit statuses, the same for every subcommand. */
-enum { VB_EXIT_OK = 0, VB_EXIT_FAIL = 1, VB_EXIT_USAGE = 2 };
+enum { VB_EXIT_OK = 0, VB_EXIT_FAIL = 1, VB_EXIT_USAGE = 2, VB_EXIT_INCONCLUSIVE = 3 };
 
 /* Report a whole sentence once, where the failure happens; returns -1 so
  * that callers can write `return vb_error(...)`. */

@@ -46,7 +46,10 @@ struct vb_config {
 	unsigned numjobs;
 	unsigned runtime;  /* seconds */
 	unsigned ramp;     /* seconds of ramp_time */
-	unsigned reps;
+	unsigned reps;     /* 0: auto (until --ci-target or --max-reps) */
+	double ci_target;  /* --reps auto: percent of the mean */
+	unsigned max_reps; /* --reps auto: the cap */
+	char *rerun_of;    /* the run this one re-measures (gate --rerun) */
 	char *sweep;
 	bool boot_per_rep;
 	char *resume;      /* a run folder to continue */
@@ -58,6 +61,9 @@ struct vb_config {
 	char *junit;       /* JUnit XML output path */
 	bool force;        /* compare runs with different jobs or accelerators */
 	char *out;         /* trend: output folder */
+	unsigned history;  /* gate: accepted runs pooled as the history */
+	double spread_mult; /* gate: the change must exceed this many robust spreads */
+	unsigned rerun;    /* gate: repetitions to re-measure inconclusive modes with */
 
 	bool quiet;
 	bool help;

@@ -24,6 +24,9 @@ struct vb_mwu {
 };
 
 void vb_mwu_test(const double *a, size_t na, const double *b, size_t nb, struct vb_mwu *out);
+/* The same with the normal approximation always (for scans over many
+ * sizes, where the exact distribution would be counted again for each). */
+void vb_mwu_test_normal(const double *a, size_t na, const double *b, size_t nb, struct vb_mwu *out);
 /* P(U <= u) for samples of sizes m and n without ties (exact; m, n >= 1,
  * m * n <= VB_MWU_EXACT_PAIRS); -1 when out of range. */
 double vb_mwu_exact_cdf(double u, size_t m, size_t n);

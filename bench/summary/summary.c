@@ -19,6 +19,27 @@ const struct vb_metric_info vb_metrics[VB_NMETRICS] = {
 	[VB_M_CLAT_P99] = {"clat_p99", "ns", false},
 };
 
+int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
+{
+	char *copy = vb_strdup(list), *save = NULL, *tok;
+	int n = 0;
+	memset(want, 0, sizeof(bool) * VB_NMETRICS);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int m;
+		for (m = 0; m < VB_NMETRICS && strcmp(vb_metrics[m].name, tok); m++)
+			;
+		if (m == VB_NMETRICS) {
+			vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99", tok);
+			free(copy);
+			return -1;
+		}
+		want[m] = true;
+		n++;
+	}
+	free(copy);
+	return n ? 0 : vb_error("--metric: the list is empty: e.g. --metric iops,clat_p99");
+}
+
 #define MAX_RESULT_FILE (64u << 20)
 
 static const char *jstr(json_t *o, const char *k)
@@ -231,6 +252,9 @@ static int check_strings(struct vb_summary *s, const char *path)
 
 	if (!vb_valid_id(jstr(s->run, "id")))
 		return vb_error("'%s': the run id is not a plain name ([A-Za-z0-9._-]): the file is damaged", path);
+	json_t *rr = json_object_get(json_object_get(s->run, "config"), "rerun_of");
+	if (rr && !json_is_null(rr) && !vb_valid_id(json_string_value(rr)))
+		return vb_error("'%s': config.rerun_of is not a plain run id ([A-Za-z0-9._-]): the file is damaged", path);
 	k = jstr(json_object_get(s->run, "accelerator"), "name");
 	if (k && strcmp(k, "kvm") != 0 && strcmp(k, "tcg") != 0)
 		return vb_error("'%s': the accelerator is neither kvm nor tcg: the file is damaged", path);

@@ -30,6 +30,9 @@ struct vb_metric_info {
 	bool higher_is_better;
 };
 extern const struct vb_metric_info vb_metrics[VB_NMETRICS];
+/* --metric: a comma-separated list of metric names into want[]; reports
+ * and returns -1 on an unknown name or an empty list. */
+int vb_metrics_parse(const char *list, bool want[VB_NMETRICS]);
 
 struct vb_row {
 	char *mode, *point, *dir;      /* dir: "read" or "write" */
