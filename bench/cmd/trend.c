@@ -1,11 +1,15 @@
 /* `vmio-bench trend RUN... | ROOT`: each mode's IOPS across runs (nightly
- * history), as a table and a gnuplot chart.  Only runs of the newest run's
- * job and accelerator are drawn: anything else is not the same
- * measurement. */
+ * history), as a table and a gnuplot chart, with the change points of each
+ * mode's series marked (changepoint.h) and the first run after each named.
+ * Only runs of the newest run's job and accelerator are drawn: anything
+ * else is not the same measurement.  A rerun (gate --rerun) is a part of
+ * the run it reran: its repetitions join that run's for change points. */
 #include "config.h"
 #include "commands.h"
 #include "options.h"
+#include "changepoint.h"
 #include "gp.h"
+#include "history.h"
 #include "summary.h"
 #include "util.h"
 
@@ -16,11 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int by_started(const void *a, const void *b)
-{
-	const struct vb_summary *x = a, *y = b;
-	return strcmp(x->started ? x->started : "", y->started ? y->started : "");
-}
+/* CP_ALPHA: the family-wise error of one series' scan (Bonferroni over
+ * its splits); a change must also be at least --threshold. */
+#define CP_ALPHA 0.01
+#define CP_MAX 16
 
 static bool is_run(const char *dir)
 {
@@ -30,70 +33,99 @@ static bool is_run(const char *dir)
 	return r;
 }
 
-/* The runs a trend covers: the run folders given, or those in a results
- * root.  dirs gets new strings (at most 4096); *out the default output
- * folder.  Their number, or -1 after reporting. */
-static int find_runs(const struct vb_config *c, int nrest, char **rest, char **dirs, char **out)
+/* The runs a trend covers: the run folders given, or every run folder in
+ * a results root (one that cannot be read is reported and left out).
+ * *out gets the default output folder.  0, or -1 after reporting. */
+static int find_runs(const struct vb_config *c, int nrest, char **rest, struct vb_history *h, char **out)
 {
-	size_t n = 0;
 	if (nrest == 1 && !is_run(rest[0])) {
-		DIR *d = opendir(rest[0]);
-		struct dirent *e;
-		if (!d)
-			return vb_error("trend: cannot open '%s': %s", rest[0], strerror(errno));
-		while ((e = readdir(d)) && n < 4096) {
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "latest") || !strcmp(e->d_name, "trend"))
-				continue;
-			char *p = vb_asprintf("%s/%s", rest[0], e->d_name);
-			if (is_run(p))
-				dirs[n++] = p;
-			else
-				free(p);
-		}
-		closedir(d);
+		if (vb_history_load(rest[0], h) < 0)
+			return -1;
 		*out = c->out ? vb_strdup(c->out) : vb_asprintf("%s/trend", rest[0]);
 	} else {
-		for (int i = 0; i < nrest && n < 4096; i++)
-			dirs[n++] = vb_strdup(rest[i]);
+		vb_history_from(rest, (size_t)nrest, "the runs given", h);
+		if (h->skipped)
+			return vb_error("trend: %zu of the runs given cannot be read (see above)", h->skipped);
 		*out = vb_strdup(c->out ? c->out : "trend");
 	}
-	if (!n)
+	if (!h->n)
 		return vb_error("trend: no run folders in '%s'", rest[0]);
-	return (int)n;
+	return 0;
 }
 
-/* The trend: runs in start order, the newest run's point and modes, and
- * which runs measured the same job under the same accelerator. */
+/* The trend: nights in start order, the newest run's point and modes,
+ * which nights measured the same job under the same accelerator, and the
+ * change points of each mode and direction over those. */
 struct trend {
-	struct vb_summary *runs;
-	size_t nruns, kept;
+	struct vb_history h;
+	size_t kept;
 	const struct vb_summary *last;
 	const char *point;
 	bool *keep;
+	size_t *index;                 /* a kept night's position among the kept */
+	struct vb_change (*ch)[2][CP_MAX]; /* per mode of last, read and write */
+	size_t (*nch)[2];
+	double threshold;
 };
+
+static const char *const dir_names[2] = {"read", "write"};
+
+/* The night a change's index among the kept nights points at. */
+static const struct vb_night *kept_night(const struct trend *t, size_t k)
+{
+	for (size_t i = 0; i < t->h.n; i++)
+		if (t->keep[i] && t->index[i] == k)
+			return &t->h.nights[i];
+	return NULL;
+}
+
+static bool changed_at(const struct trend *t, size_t m, size_t k)
+{
+	for (int d = 0; d < 2; d++)
+		for (size_t c = 0; c < t->nch[m][d]; c++)
+			if (t->ch[m][d][c].at == k)
+				return true;
+	return false;
+}
 
 static void print_table(const struct trend *t)
 {
 	const struct vb_summary *last = t->last;
-	printf("trend of %zu run(s): %s, %s, point %s (IOPS mean, read / write)\n", t->kept, last->job, last->accel, t->point);
+	printf("trend of %zu run(s): %s, %s, point %s (IOPS mean, read / write; * the first run after a change)\n", t->kept,
+	       last->job, last->accel, t->point);
 	printf("%-18s %-21s", "run", "started");
 	for (size_t m = 0; m < last->nmodes; m++)
 		printf(" %21s", last->modes[m].mode);
 	printf("\n");
-	for (size_t i = 0; i < t->nruns; i++) {
+	for (size_t i = 0; i < t->h.n; i++) {
 		if (!t->keep[i])
 			continue;
-		printf("%-18s %-21s", t->runs[i].id, t->runs[i].started ? t->runs[i].started : "?");
+		const struct vb_summary *run = &t->h.nights[i].run;
+		printf("%-18s %-21s", run->id, run->started ? run->started : "?");
 		for (size_t m = 0; m < last->nmodes; m++) {
-			const struct vb_row *r = vb_summary_find(&t->runs[i], last->modes[m].mode, t->point, "read");
-			const struct vb_row *w = vb_summary_find(&t->runs[i], last->modes[m].mode, t->point, "write");
-			char cell[32] = "-";
+			const struct vb_row *r = vb_summary_find(run, last->modes[m].mode, t->point, "read");
+			const struct vb_row *w = vb_summary_find(run, last->modes[m].mode, t->point, "write");
+			char cell[40] = "-";
 			if (r && w)
-				snprintf(cell, sizeof(cell), "%.0f / %.0f", r->s[VB_M_IOPS].mean, w->s[VB_M_IOPS].mean);
+				snprintf(cell, sizeof(cell), "%s%.0f / %.0f", changed_at(t, m, t->index[i]) ? "* " : "",
+				         r->s[VB_M_IOPS].mean, w->s[VB_M_IOPS].mean);
 			printf(" %21s", cell);
 		}
 		printf("\n");
 	}
+	size_t total = 0;
+	for (size_t m = 0; m < last->nmodes; m++)
+		total += t->nch[m][0] + t->nch[m][1];
+	printf("change points (binary segmentation over each series' repetitions, Mann-Whitney, Bonferroni over the splits at %.2f,\n"
+	       "at least %.1f%%): %s\n", CP_ALPHA, t->threshold, total ? "" : "none");
+	for (size_t m = 0; m < last->nmodes; m++)
+		for (int d = 0; d < 2; d++)
+			for (size_t c = 0; c < t->nch[m][d]; c++) {
+				const struct vb_change *x = &t->ch[m][d][c];
+				const struct vb_night *n = kept_night(t, x->at);
+				printf("  %s %s IOPS: %+.1f%% from run %s on (p=%.2g)\n", last->modes[m].mode, dir_names[d], x->change_pct,
+				       n ? n->run.id : "?", x->p);
+			}
 }
 
 /* trend.dat: one line per run, a mean and interval per mode and direction. */
@@ -105,15 +137,14 @@ static void write_data(FILE *dat, const struct trend *t)
 		fprintf(dat, " %s_read %s_read_ci %s_write %s_write_ci", last->modes[m].mode, last->modes[m].mode,
 		        last->modes[m].mode, last->modes[m].mode);
 	fputc('\n', dat);
-	size_t k = 0;
-	for (size_t i = 0; i < t->nruns; i++) {
+	for (size_t i = 0; i < t->h.n; i++) {
 		if (!t->keep[i])
 			continue;
-		fprintf(dat, "%zu %s", k++, t->runs[i].id);
+		const struct vb_summary *run = &t->h.nights[i].run;
+		fprintf(dat, "%zu %s", t->index[i], run->id);
 		for (size_t m = 0; m < last->nmodes; m++) {
-			const char *dn[2] = {"read", "write"};
 			for (int d = 0; d < 2; d++) {
-				const struct vb_row *r = vb_summary_find(&t->runs[i], last->modes[m].mode, t->point, dn[d]);
+				const struct vb_row *r = vb_summary_find(run, last->modes[m].mode, t->point, dir_names[d]);
 				if (r)
 					fprintf(dat, " %g %g", r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95);
 				else
@@ -124,17 +155,57 @@ static void write_data(FILE *dat, const struct trend *t)
 	}
 }
 
-/* trend.gp: a line per mode and direction against run order. */
+/* changes.json: every change point, for machines. */
+static void write_changes(FILE *f, const struct trend *t)
+{
+	json_t *a = json_array();
+	for (size_t m = 0; m < t->last->nmodes; m++)
+		for (int d = 0; d < 2; d++)
+			for (size_t c = 0; c < t->nch[m][d]; c++) {
+				const struct vb_change *x = &t->ch[m][d][c];
+				const struct vb_night *n = kept_night(t, x->at);
+				json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:f}", "mode", t->last->modes[m].mode,
+				                                   "dir", dir_names[d], "metric", "iops", "first_run", n ? n->run.id : "?",
+				                                   "index", (int)x->at, "change_pct", x->change_pct, "p_value", x->p));
+			}
+	json_t *doc = json_pack("{s:s, s:f, s:f, s:o}", "method",
+	                        "binary segmentation, Mann-Whitney U (normal approximation), Bonferroni over the splits",
+	                        "alpha", CP_ALPHA, "min_change_pct", t->threshold, "changes", a);
+	json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(doc);
+}
+
+/* trend.gp: a line per mode and direction against run order; a dashed
+ * line before the first run after each change, labelled. */
 static void write_script(FILE *gp, const struct trend *t)
 {
 	const struct vb_summary *last = t->last;
 	fprintf(gp, "# draw again with 'gnuplot -c trend.gp FOLDER'\nDIR = ARGC > 0 ? ARG1 : '.'\n"
 	            "reset\n");
 	vb_gp_formats(gp, "trend");
-	fprintf(gp, "  set title 'IOPS per mode across runs (mean, 95%% CI)' noenhanced\n  set key outside right noenhanced\n"
+	fprintf(gp, "  set title 'IOPS per mode across runs (mean, 95%% CI; dashed: a change point)' noenhanced\n  set key outside right noenhanced\n"
 	            "  set xtics rotate by -30 noenhanced\n  set grid ytics\n  set yrange [0:*]\n  set ylabel 'IOPS'\n");
 	if (!strcmp(last->accel, "tcg"))
 		fputs("  set label 1 'emulated (TCG)' at graph 0.01, graph 0.97 tc rgb '#b00000'\n", gp);
+	int tag = 10;
+	for (size_t m = 0; m < last->nmodes; m++)
+		for (int d = 0; d < 2; d++)
+			for (size_t c = 0; c < t->nch[m][d]; c++) {
+				const struct vb_change *x = &t->ch[m][d][c];
+				struct vb_buf b = {0};
+				char *text = vb_asprintf("%s %s %+.0f%%", last->modes[m].mode, dir_names[d], x->change_pct);
+				vb_buf_addf(&b, "  set arrow %d from %g, graph 0 to %g, graph 1 nohead dt 2 lc rgb '#b00000'\n", tag,
+				            (double)x->at - 0.5, (double)x->at - 0.5);
+				vb_buf_addf(&b, "  set label %d ", tag);
+				vb_gp_quote(&b, text);
+				vb_buf_addf(&b, " at %g, graph %g rotate by 90 right tc rgb '#b00000' noenhanced\n", (double)x->at - 0.4,
+				            0.95 - 0.05 * (double)(tag % 4));
+				fputs(b.s, gp);
+				vb_buf_free(&b);
+				free(text);
+				tag++;
+			}
 	fputs("  plot ", gp);
 	for (size_t m = 0; m < last->nmodes; m++) {
 		struct vb_buf b = {0};
@@ -181,16 +252,18 @@ static void draw(const char *out)
 	printf("chart: %s/trend.png, %s/trend.svg\n", out, out);
 }
 
-/* Keep the runs of the newest run's job and accelerator. */
+/* Keep the nights of the newest run's job and accelerator. */
 static void select_runs(struct trend *t)
 {
 	size_t left = 0;
-	qsort(t->runs, t->nruns, sizeof(*t->runs), by_started);
-	t->last = &t->runs[t->nruns - 1];
+	t->last = &t->h.nights[t->h.n - 1].run;
 	t->point = t->last->npoints ? t->last->points[0] : "default";
-	t->keep = vb_calloc(t->nruns, sizeof(bool));
-	for (size_t i = 0; i < t->nruns; i++) {
-		t->keep[i] = !strcmp(t->runs[i].job, t->last->job) && !strcmp(t->runs[i].accel, t->last->accel);
+	t->keep = vb_calloc(t->h.n, sizeof(bool));
+	t->index = vb_calloc(t->h.n, sizeof(size_t));
+	for (size_t i = 0; i < t->h.n; i++) {
+		const struct vb_summary *r = &t->h.nights[i].run;
+		t->keep[i] = !strcmp(r->job, t->last->job) && !strcmp(r->accel, t->last->accel);
+		t->index[i] = t->kept;
 		t->kept += t->keep[i];
 		left += !t->keep[i];
 	}
@@ -199,42 +272,66 @@ static void select_runs(struct trend *t)
 		        t->last->job, t->last->accel);
 }
 
+/* Each mode's read and write IOPS over the kept nights (a night's run and
+ * reruns pooled), searched for change points. */
+static void find_changes(struct trend *t)
+{
+	size_t nm = t->last->nmodes;
+	t->ch = vb_calloc(nm ? nm : 1, sizeof(*t->ch));
+	t->nch = vb_calloc(nm ? nm : 1, sizeof(*t->nch));
+	double **v = vb_calloc(t->kept ? t->kept : 1, sizeof(double *));
+	size_t *n = vb_calloc(t->kept ? t->kept : 1, sizeof(size_t));
+	for (size_t m = 0; m < nm; m++) {
+		for (int d = 0; d < 2; d++) {
+			for (size_t i = 0, k = 0; i < t->h.n; i++) {
+				if (!t->keep[i])
+					continue;
+				size_t cap = 0;
+				n[k] = 0;
+				vb_night_values(&t->h.nights[i], t->last->modes[m].mode, t->point, dir_names[d], VB_M_IOPS, &v[k], &n[k], &cap);
+				k++;
+			}
+			t->nch[m][d] = vb_change_points(v, n, t->kept, CP_ALPHA, t->threshold, t->ch[m][d], CP_MAX);
+			for (size_t k = 0; k < t->kept; k++) {
+				free(v[k]);
+				v[k] = NULL;
+			}
+		}
+	}
+	free(v);
+	free(n);
+}
+
 int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
 {
-	char **dirs = vb_calloc(4096, sizeof(char *)), *out = NULL;
-	int ret = VB_EXIT_USAGE, ndirs = 0;
-	struct trend t = {0};
+	char *out = NULL;
+	int ret = VB_EXIT_USAGE;
+	struct trend t = {.threshold = c->threshold};
 
 	if (nrest < 1) {
 		vb_error("trend: give run folders, or a results root holding them: see 'vmio-bench trend --help'");
 		goto out;
 	}
-	if ((ndirs = find_runs(c, nrest, rest, dirs, &out)) < 0)
+	if (find_runs(c, nrest, rest, &t.h, &out) < 0)
 		goto out;
-	t.runs = vb_calloc((size_t)ndirs, sizeof(*t.runs));
-	for (int i = 0; i < ndirs; i++) {
-		if (vb_summary_load(dirs[i], &t.runs[t.nruns]) < 0)
-			goto out;
-		t.nruns++;
-	}
 	select_runs(&t);
+	find_changes(&t);
 	if (vb_mkdir_p(out, 0755) < 0) {
 		vb_error("trend: cannot create '%s': %s", out, strerror(errno));
 		goto out;
 	}
 	print_table(&t);
 	write_file(out, "trend.dat", write_data, &t);
+	write_file(out, "changes.json", write_changes, &t);
 	write_file(out, "trend.gp", write_script, &t);
 	draw(out);
 	ret = VB_EXIT_OK;
 out:
-	for (size_t i = 0; i < t.nruns; i++)
-		vb_summary_release(&t.runs[i]);
-	free(t.runs);
+	vb_history_release(&t.h);
 	free(t.keep);
-	for (int i = 0; i < ndirs; i++)
-		free(dirs[i]);
-	free(dirs);
+	free(t.index);
+	free(t.ch);
+	free(t.nch);
 	free(out);
 	return ret;
 }

@@ -91,37 +91,24 @@ static const char *rerun_of(const struct vb_summary *s)
 	return json_string_value(json_object_get(json_object_get(s->run, "config"), "rerun_of"));
 }
 
-int vb_history_load(const char *root, struct vb_history *h)
+/* Load the run folders dirs[0..n) (unreadable ones reported, counted and
+ * left out) and group them into nights. */
+int vb_history_from(char *const *dirs, size_t ndirs, const char *where, struct vb_history *h)
 {
-	struct vb_summary *all = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d = opendir(root);
-	struct dirent *e;
+	struct vb_summary *all = vb_calloc(ndirs ? ndirs : 1, sizeof(*all));
+	size_t n = 0;
 
 	memset(h, 0, sizeof(*h));
-	if (!d)
-		return vb_error("cannot open the results root '%s': %s", root, strerror(errno));
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "latest") || !strcmp(e->d_name, "trend"))
-			continue;
-		char *p = vb_asprintf("%s/%s", root, e->d_name);
-		if (is_run(p)) {
-			if (n == cap)
-				all = realloc(all, (cap = cap ? 2 * cap : 16) * sizeof(*all));
-			if (!all)
-				abort();
-			memset(&all[n], 0, sizeof(*all));
-			if (vb_summary_load(p, &all[n]) == 0) {
-				n++;
-			} else {
-				vb_warn("leaving out '%s': it cannot be read (see above)", p);
-				vb_summary_release(&all[n]);
-				h->skipped++;
-			}
+	for (size_t i = 0; i < ndirs; i++) {
+		if (vb_summary_load(dirs[i], &all[n]) == 0) {
+			n++;
+		} else {
+			vb_warn("leaving out '%s': it cannot be read (see above)", dirs[i]);
+			vb_summary_release(&all[n]);
+			memset(&all[n], 0, sizeof(all[n]));
+			h->skipped++;
 		}
-		free(p);
 	}
-	closedir(d);
 	qsort(all, n, sizeof(*all), by_started);
 	h->nights = vb_calloc(n ? n : 1, sizeof(*h->nights));
 	/* runs first, then each rerun joins the night of the run it reran */
@@ -141,7 +128,7 @@ int vb_history_load(const char *root, struct vb_history *h)
 			if (!strcmp(h->nights[k].run.id, rerun_of(&all[i])))
 				nt = &h->nights[k];
 		if (!nt) {
-			vb_warn("leaving out '%s': it reran run '%s', which is not in '%s'", all[i].run_dir, rerun_of(&all[i]), root);
+			vb_warn("leaving out '%s': it reran run '%s', which is not in %s", all[i].run_dir, rerun_of(&all[i]), where);
 			vb_summary_release(&all[i]);
 			h->skipped++;
 			continue;
@@ -153,6 +140,38 @@ int vb_history_load(const char *root, struct vb_history *h)
 	}
 	free(all);
 	return 0;
+}
+
+int vb_history_load(const char *root, struct vb_history *h)
+{
+	char **dirs = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(root);
+	struct dirent *e;
+
+	memset(h, 0, sizeof(*h));
+	if (!d)
+		return vb_error("cannot open the results root '%s': %s", root, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "latest") || !strcmp(e->d_name, "trend"))
+			continue;
+		char *p = vb_asprintf("%s/%s", root, e->d_name);
+		if (!is_run(p)) {
+			free(p);
+			continue;
+		}
+		if (n == cap && !(dirs = realloc(dirs, (cap = cap ? 2 * cap : 16) * sizeof(*dirs))))
+			abort();
+		dirs[n++] = p;
+	}
+	closedir(d);
+	char *where = vb_asprintf("'%s'", root);
+	int r = vb_history_from(dirs, n, where, h);
+	free(where);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+	return r;
 }
 
 void vb_history_release(struct vb_history *h)

@@ -34,6 +34,9 @@ struct vb_history {
  * that cannot be read is reported, counted and left out.  -1 after
  * reporting when root cannot be read. */
 int vb_history_load(const char *root, struct vb_history *h);
+/* The same for the run folders given (where: how to name them in a
+ * message, e.g. "the runs given"). */
+int vb_history_from(char *const *dirs, size_t ndirs, const char *where, struct vb_history *h);
 void vb_history_release(struct vb_history *h);
 /* The night of a run folder (a path, or an id in root), or NULL. */
 struct vb_night *vb_history_find(struct vb_history *h, const char *run);
