@@ -53,6 +53,15 @@ expect_usage "zero repetitions"      run --reps 0 --results "$R"
 expect_usage "--io native with writeback cache" run --io native --cache writeback --results "$R"
 expect_usage "compare: unknown format" compare a b --format yaml
 expect_usage "trend: nothing given"   trend
+expect_usage "gate: nothing given"    gate
+expect_usage "gate: three arguments"  gate a b c
+expect_usage "gate: a bad --spread-mult" gate a --spread-mult much
+expect_usage "gate: a negative --rerun" gate a --rerun -1
+expect_usage "gate: an unknown format" gate a --format yaml
+expect_usage "accept: nothing given"  accept
+expect_usage "--reps auto with a --ci-target over 100" run --reps auto --ci-target 101 --results "$R"
+expect_usage "--max-reps 1"          run --reps auto --max-reps 1 --results "$R"
+expect_usage "--rerun-of a run not in the root" run --rerun-of no-such-run --results "$TMP"
 expect_usage "report: a file, not a run" report /etc/hostname
 check "no results folder was created by bad usage" test ! -e "$R"
 

@@ -2,7 +2,7 @@
 # A results folder (or the guest that filled it) is hostile: payloads in
 # every string field of fio's JSON, hello.json and run.json -- backquotes,
 # $(...), gnuplot's system("..."), quote breaks, escape sequences, HTML --
-# must run nothing through report, compare and trend, reach no terminal as
+# must run nothing through report, compare, trend and gate, reach no terminal as
 # control characters, and leave report.html without markup of theirs.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 command -v jq >/dev/null || need "jq (apt-get install jq)"
@@ -62,6 +62,20 @@ for p in "${payloads[@]}"; do
 	vb trend "$D" "$FIX" --out "$TMP/trend-$i"
 	check "payload $i: trend runs nothing" no_marks
 	check "payload $i: trend prints no control character" no_control "$TMP/out" "$TMP/err"
+	# gate over a root of two such runs, the first accepted
+	G=$TMP/gate-$i
+	mkdir -p "$G"
+	cp -r "$D" "$G/a"
+	cp -r "$D" "$G/b"
+	# (the payload in "state" would make both runs incomplete, which gate refuses)
+	jq '.state = "complete"' "$D/run.json" > "$G/a/run.json"
+	jq '.id = "b" | .started = "2099-01-01T00:00:00Z" | .state = "complete"' "$D/run.json" > "$G/b/run.json"
+	"$VB" accept "$G/a" >/dev/null 2>&1
+	vb gate "$G" --junit "$TMP/gate-$i.xml"
+	check "payload $i: gate judges (exit 0, the same figures twice)" [ "$rc" -eq 0 ]
+	check "payload $i: gate runs nothing" no_marks
+	check "payload $i: gate prints no control character" no_control "$TMP/out" "$TMP/err"
+	check "payload $i: gate's JUnit file is well-formed" xmllint --noout "$TMP/gate-$i.xml"
 	# names and paths with the payload: refused with one line, nothing run
 	R=$TMP/named-$i
 	cp -r "$FIX" "$R"

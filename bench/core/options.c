@@ -270,7 +270,8 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 		errno = 0;
 		double d = strtod(v, &end);
 		if (!*v || *end || errno || d != d || d < (double)o->min || d > (double)o->max)
-			return vb_error("option --%s: '%s' is not a percentage from %llu to %llu", o->name, v, o->min, o->max);
+			return vb_error("option --%s: '%s' is not a %s from %llu to %llu", o->name, v,
+			                strcmp(o->metavar, "PCT") == 0 ? "percentage" : "number", o->min, o->max);
 		*(double *)field = d;
 		return 0;
 	}
