@@ -509,6 +509,19 @@ static void test_rank(void)
 	double one[] = {0.7};
 	vb_bh_adjust(one, 1, one);
 	CHECK(NEAR(one[0], 0.7, 1e-12));
+	/* critical values: the table's for small samples, the normal
+	 * approximation's (mean - 1.96 sd - 1/2) past the exact range */
+	CHECK(vb_mwu_critical(5, 5, 0.025) == 2 && vb_mwu_critical(10, 10, 0.025) == 23);
+	CHECK(vb_mwu_critical(3, 3, 0.025) == -1);
+	long big = vb_mwu_critical(50, 50, 0.025);
+	CHECK(big >= 964 && big <= 966);
+	/* Hodges-Lehmann and Moses' interval, worked by hand: b = a + 10, the
+	 * 25 differences 10 + (j - i) sorted; c = 2 drops 2 from each end */
+	double ha[] = {1, 2, 3, 4, 5}, hb[] = {11, 12, 13, 14, 15}, est, lo, hi;
+	vb_shift_interval(ha, 5, hb, 5, 0.95, &est, &lo, &hi);
+	CHECK(est == 10 && lo == 7 && hi == 13);
+	vb_shift_interval(a3, 3, b3, 3, 0.95, &est, &lo, &hi);
+	CHECK(est == 3 && isinf(lo) && isinf(hi)); /* 3 against 3: no 95% interval exists */
 	/* median and MAD: one outlier does not move them */
 	double v[] = {4, 1, 100, 3, 2};
 	CHECK(vb_median(v, 5) == 3 && NEAR(vb_mad(v, 5), 1.4826, 1e-12));

@@ -167,12 +167,12 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 		if (g->items[i].metric >= 0)
 			g->items[i].t = t[nt++];
 	free(t);
+	/* the run's verdict: the worst of its tests, in the order of the
+	 * enum (pass, improved, inconclusive, regressed) */
 	g->overall = VB_PASS;
-	for (size_t i = 0; i < k; i++) {
-		enum vb_verdict v = g->items[i].t.verdict;
-		if (v == VB_REGRESSED || (v == VB_INCONCLUSIVE && g->overall != VB_REGRESSED))
-			g->overall = v;
-	}
+	for (size_t i = 0; i < k; i++)
+		if (g->items[i].t.verdict > g->overall)
+			g->overall = g->items[i].t.verdict;
 }
 
 /* --rerun: the inconclusive modes again, as a new run in ROOT made with
@@ -296,8 +296,10 @@ static void print_text(const struct gate *g)
 	if (g->rerun_note)
 		printf("%s\n", g->rerun_note);
 	printf("verdict: %s", vb_verdict_names[g->overall]);
-	if (g->overall == VB_INCONCLUSIVE)
+	if (g->overall == VB_INCONCLUSIVE && !g->target->nreruns)
 		printf(" (more repetitions would tell: 'vmio-bench gate %s %s --rerun 7')", g->root, s->id);
+	else if (g->overall == VB_INCONCLUSIVE)
+		printf(" (still after its rerun: worse by more than the gate, but not significantly)");
 	printf("; %s\n", g->accepted ? "accepted into the history" : "not accepted into the history");
 }
 

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* In order of gravity: a run's verdict is the greatest of its tests'. */
 enum vb_verdict { VB_PASS, VB_IMPROVED, VB_INCONCLUSIVE, VB_REGRESSED };
 extern const char *const vb_verdict_names[4]; /* "pass", "improved", "inconclusive", "regressed" */
 
