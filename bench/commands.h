@@ -7,6 +7,7 @@
 #define VB_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "vbconfig.h"
 
@@ -32,5 +33,11 @@ int vb_cmd_compare(struct vb_config *c, int nargs, char **args);
 int vb_cmd_trend(struct vb_config *c, int nargs, char **args);
 int vb_cmd_gate(struct vb_config *c, int nargs, char **args);
 int vb_cmd_accept(struct vb_config *c, int nargs, char **args);
+
+/* The manual page (roff) and the bash completion script, from the same
+ * tables as --help (cmd/doc.c); 'vmio-bench --man' and
+ * 'vmio-bench --bash-completion' print them, and the build installs them. */
+void vb_doc_man(FILE *f);
+void vb_doc_bash_completion(FILE *f);
 
 #endif

@@ -54,7 +54,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vmio-bench COMMAND [options]\n\ncommands:\n");
 	for (const struct vb_command *k = vb_commands; k->name; k++)
 		fprintf(f, "  %-8s %s\n", k->name, k->summary);
-	fprintf(f, "\n'vmio-bench COMMAND --help' lists a command's options.\n"
+	fprintf(f, "\n'vmio-bench COMMAND --help' lists a command's options; 'man vmio-bench' has them all\n"
+	           "('vmio-bench --man' prints that page, 'vmio-bench --bash-completion' the completion script).\n"
 	           "Exit status: 0 success, 1 the measurement failed (compare, gate: a regression), 2 bad usage or input,\n"
 	           "3 gate: inconclusive.\n");
 }
@@ -88,6 +89,14 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return VB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--man") == 0) {
+		vb_doc_man(stdout);
+		return VB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--bash-completion") == 0) {
+		vb_doc_bash_completion(stdout);
 		return VB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
