@@ -17,6 +17,11 @@ const struct vb_command vb_commands[] = {
 	 "store everything under RESULTS/<run-id>/ and print a table.\n"},
 	{"modes", VB_CMD_MODES, false, vb_cmd_modes, "modes [options]",
 	 "list the bus modes and whether each can run on this host", ""},
+	{"doctor", VB_CMD_DOCTOR, false, vb_cmd_doctor, "doctor [options]",
+	 "check this host (libvirtd, QEMU, /dev/kvm, the image, tgtd, space...), each with the fix",
+	 "Check what vmio-bench needs on this host, each check with a verdict (ok, warn, fail)\n"
+	 "and the exact fix, then list the modes the host could run.\n"
+	 "Exit status: 0 every mode the host could run is ready (no check failed), 1 otherwise.\n"},
 	{"xml", VB_CMD_XML, false, vb_cmd_xml, "xml [options]",
 	 "print the libvirt domain XML a mode's guest would get", ""},
 	{"report", VB_CMD_REPORT, true, vb_cmd_report, "report RUN",

@@ -33,6 +33,7 @@ enum {
 	VB_CMD_TREND = 1 << 6,
 	VB_CMD_GATE = 1 << 7,
 	VB_CMD_ACCEPT = 1 << 8,
+	VB_CMD_DOCTOR = 1 << 9,
 	VB_CMD_ALL = 0xffff,
 };
 

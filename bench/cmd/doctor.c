@@ -1,0 +1,310 @@
+/* `vmio-bench doctor`: what is wrong with this host, each check with a
+ * verdict (ok, warn, fail) and the exact fix, then which modes could run.
+ * Exit 0 when every mode the host could run is ready (no check failed),
+ * 1 otherwise.  The checks are rows of a table: name, function. */
+#include "config.h"
+#include "accel.h"
+#include "commands.h"
+#include "gp.h"
+#include "image.h"
+#include "mode.h"
+#include "options.h"
+#include "util.h"
+#include "virt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+enum verdict { OK, WARN, FAIL };
+static const char *const words[] = {"ok", "warn", "fail"};
+
+struct doctor {
+	struct vb_config *c;
+	struct vb_virt *virt;
+	struct vb_image img;
+	bool have_image;
+	int fails, warns;
+};
+
+/* Run argv quietly: its output goes to a scratch log, and on failure *why
+ * (when asked for) gets the log's last line.  The exit status. */
+static int quiet_run(const char *const argv[], int timeout_s, char **why)
+{
+	char *log = vb_asprintf("%s/vmio-doctor-%ld.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	int rc = vb_run_logged(argv, log, timeout_s);
+	if (rc != 0 && why)
+		*why = vb_file_last_line(log);
+	unlink(log);
+	free(log);
+	return rc;
+}
+
+/* Is name an executable in PATH? */
+static bool on_path(const char *name)
+{
+	char *path = vb_strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin"), *save = NULL;
+	bool found = false;
+	for (char *dir = strtok_r(path, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = vb_asprintf("%s/%s", dir, name);
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(path);
+	return found;
+}
+
+/* One verdict line: what, what was found, and the fix when not ok. */
+static void say(struct doctor *d, enum verdict v, const char *what, const char *found, const char *fix)
+{
+	printf("%-4s  %-20s %s\n", words[v], what, found);
+	if (v != OK && fix)
+		printf("      %-20s fix: %s\n", "", fix);
+	d->fails += v == FAIL;
+	d->warns += v == WARN;
+}
+
+static void check_libvirt(struct doctor *d)
+{
+	d->virt = vb_virt_open(d->c->connect); /* reports its own error line, which names the cause */
+	if (!d->virt) {
+		char *found = vb_asprintf("%s is out of reach (see the error above)", d->c->connect);
+		say(d, FAIL, "libvirtd", found,
+		    strcmp(d->c->connect, "qemu:///system") == 0
+		        ? "start it: 'systemctl start libvirtd' (or, without systemd, scripts/start-libvirtd)"
+		        : "check the URI and that libvirtd runs on that host");
+		free(found);
+		return;
+	}
+	char *lib = vb_virt_library_version(d->virt), *hv = vb_virt_hypervisor_version(d->virt);
+	char *found = vb_asprintf("%s reachable (libvirt %s, QEMU %s)", d->c->connect, lib ? lib : "?", hv ? hv : "?");
+	say(d, OK, "libvirtd", found, NULL);
+	free(found);
+	free(lib);
+	free(hv);
+}
+
+static void check_qemu(struct doctor *d)
+{
+	const char *argv[] = {"qemu-system-x86_64", "-machine", "help", NULL};
+	char *out = NULL;
+	if (!on_path("qemu-system-x86_64") || vb_run(argv, &out, 30) != 0 || !out) {
+		say(d, FAIL, "QEMU", "qemu-system-x86_64 does not run", "apt-get install qemu-system-x86");
+	} else {
+		bool q35 = strstr(out, "\nq35 ") || strstr(out, "\npc-q35"), pc = strstr(out, "\npc ") || strstr(out, "\npc-i440fx");
+		say(d, q35 && pc ? OK : FAIL, "QEMU machine types", q35 && pc ? "q35 and pc (i440fx) offered" : "q35 or pc missing",
+		    "install Debian's qemu-system-x86");
+	}
+	free(out);
+}
+
+/* QEMU's user under qemu:///system: qemu.conf's "user", else Debian's. */
+static char *qemu_user(void)
+{
+	char *conf = vb_read_file("/etc/libvirt/qemu.conf", 1 << 20, NULL), *user = NULL;
+	for (char *line = conf ? strtok(conf, "\n") : NULL; line && !user; line = strtok(NULL, "\n")) {
+		char name[64];
+		if (sscanf(line, " user = \"%63[^\"]\"", name) == 1)
+			user = vb_strdup(name);
+	}
+	free(conf);
+	return user ? user : vb_strdup("libvirt-qemu");
+}
+
+static bool in_group(const char *user, gid_t gid)
+{
+	struct passwd *pw = getpwnam(user);
+	struct group *gr = getgrgid(gid);
+	if (pw && pw->pw_gid == gid)
+		return true;
+	for (char **m = gr ? gr->gr_mem : NULL; m && *m; m++)
+		if (!strcmp(*m, user))
+			return true;
+	return false;
+}
+
+static void check_kvm(struct doctor *d)
+{
+	struct stat st;
+	if (stat("/dev/kvm", &st) < 0) {
+		say(d, WARN, "/dev/kvm", "absent: guests run under TCG (emulation), far slower than a KVM host",
+		    "enable virtualization in the firmware and load kvm_intel or kvm_amd");
+		return;
+	}
+	char *user = qemu_user();
+	bool usable = strcmp(user, "root") == 0 || (st.st_mode & S_IROTH && st.st_mode & S_IWOTH) ||
+	              (st.st_mode & S_IRGRP && st.st_mode & S_IWGRP && in_group(user, st.st_gid));
+	char *found = vb_asprintf("mode %04o, group %s; QEMU runs as %s: %s", (unsigned)(st.st_mode & 07777),
+	                          getgrgid(st.st_gid) ? getgrgid(st.st_gid)->gr_name : "?", user,
+	                          usable ? "usable" : "not usable by QEMU's user");
+	say(d, usable ? OK : WARN, "/dev/kvm", found,
+	    "chown root:kvm /dev/kvm && chmod 0660 /dev/kvm (what Debian's udev rules do; scripts/setup does it): "
+	    "without it libvirt probes QEMU again at every guest start (72 s each, measured)");
+	free(found);
+	free(user);
+}
+
+static void check_image(struct doctor *d)
+{
+	d->have_image = vb_image_locate(d->c, &d->img) == 0; /* reports what is missing */
+	if (!d->have_image) {
+		char *found = vb_asprintf("no guest image in %s/image (see above)", d->c->cache_dir);
+		say(d, FAIL, "guest image", found, "vmio-bench image build (scripts/setup does it)");
+		free(found);
+		return;
+	}
+	const char *gfio = json_string_value(json_object_get(d->img.manifest, "fio_version"));
+	const char *argv[] = {"fio", "--version", NULL};
+	char *hfio = NULL;
+	if (!on_path("fio") || vb_run(argv, &hfio, 10) != 0) {
+		free(hfio);
+		hfio = NULL;
+	}
+	if (hfio)
+		hfio[strcspn(hfio, "\n")] = '\0';
+	bool same = gfio && hfio && !strcmp(gfio, hfio);
+	char *found = vb_asprintf("%s; guest fio %s, host fio %s", d->img.kernel, gfio ? gfio : "?", hfio && *hfio ? hfio : "absent");
+	say(d, same ? OK : WARN, "guest image", found,
+	    "rebuild the image so that the guest runs the host's fio: vmio-bench image build");
+	free(found);
+	free(hfio);
+}
+
+static void check_accel(struct doctor *d)
+{
+	if (!d->virt || !d->have_image) {
+		say(d, WARN, "KVM guest boots", "not tried (needs libvirtd and the guest image)", NULL);
+		return;
+	}
+	struct vb_accel acc = {0};
+	struct vb_config c = *d->c;
+	char automatic[] = "auto";
+	c.accel = automatic;
+	if (vb_accel_choose(d->virt, &c, &d->img, &acc) < 0) {
+		say(d, FAIL, "KVM guest boots", "the probe could not run (see above)", "see the message above");
+		return;
+	}
+	say(d, strcmp(acc.name, "kvm") == 0 ? OK : WARN, "KVM guest boots", acc.why,
+	    "figures under TCG compare buses only among themselves; run on a host where KVM boots a guest");
+	free(acc.why);
+}
+
+/* How long libvirt takes to start (paused) and destroy a trivial domain. */
+static void check_start_time(struct doctor *d)
+{
+	if (!d->virt)
+		return;
+	char *name = vb_asprintf("vmio-doctor-%ld", (long)getpid());
+	char *xml = vb_asprintf("<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
+	                        "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+	                        "</devices></domain>", name);
+	char *file = vb_asprintf("%s/vmio-doctor-%ld.xml", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	vb_write_file_atomic(file, xml, strlen(xml));
+	const char *create[] = {"virsh", "-c", d->c->connect, "create", "--paused", file, NULL};
+	const char *destroy[] = {"virsh", "-c", d->c->connect, "destroy", name, NULL};
+	char *why = NULL;
+	double t0 = vb_now();
+	int rc = quiet_run(create, 300, &why);
+	double s = vb_now() - t0;
+	if (rc == 0)
+		quiet_run(destroy, 60, NULL);
+	unlink(file);
+	char *found = rc == 0 ? vb_asprintf("a trivial domain started in %.2f s", s)
+	                      : vb_asprintf("a trivial domain did not start in %.1f s: %s", s, why ? why : "?");
+	free(why);
+	say(d, rc != 0 ? FAIL : s > 10 ? WARN : OK, "libvirt domain start", found,
+	    rc != 0 ? "see libvirtd's log (virt-admin daemon-log-outputs)"
+	            : "slow starts come from libvirt probing QEMU again: give /dev/kvm mode 0660 group kvm, "
+	              "and check that nothing else holds libvirtd");
+	free(found);
+	free(file);
+	free(xml);
+	free(name);
+}
+
+static void check_tools(struct doctor *d)
+{
+	const char *tgt[] = {"tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "show", NULL};
+	bool tgt_installed = on_path("tgtd") && on_path("tgtadm"), tgtd = tgt_installed && quiet_run(tgt, 10, NULL) == 0;
+	say(d, tgt_installed ? OK : WARN, "tgtd",
+	    !tgt_installed ? "absent: lun cannot run (but for --lun-device)"
+	    : tgtd         ? "installed and answering"
+	                   : "installed, not running: the lun mode starts it for its run and stops it after",
+	    "apt-get install tgt");
+	bool have_qsd = on_path("qemu-storage-daemon");
+	say(d, have_qsd ? OK : WARN, "qemu-storage-daemon", have_qsd ? "installed" : "absent: vhost-user-blk and backend cannot run",
+	    "apt-get install qemu-system-x86 (Debian ships it there)");
+	say(d, vb_gp_available() ? OK : WARN, "gnuplot", vb_gp_available() ? "installed" : "absent: no charts, tables only",
+	    "apt-get install gnuplot-nox");
+	DIR *g = opendir("/sys/kernel/iommu_groups");
+	size_t groups = 0;
+	for (struct dirent *e; g && (e = readdir(g));)
+		groups += e->d_name[0] != '.';
+	if (g)
+		closedir(g);
+	bool vfio = access("/sys/bus/pci/drivers/vfio-pci", F_OK) == 0 || access("/sys/module/vfio_pci", F_OK) == 0;
+	char *found = vb_asprintf("%zu IOMMU group%s, vfio-pci %s%s", groups, groups == 1 ? "" : "s", vfio ? "loaded" : "not loaded",
+	                          groups && vfio ? "" : ": hostdev cannot run");
+	say(d, groups && vfio ? OK : WARN, "IOMMU and vfio-pci", found,
+	    groups ? "modprobe vfio-pci" : "enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on)");
+	free(found);
+}
+
+static void check_space(struct doctor *d, const char *what, const char *dir, unsigned long long need)
+{
+	struct statvfs sv;
+	char *probe = vb_strdup(dir);
+	while (statvfs(probe, &sv) < 0 && strrchr(probe, '/') && strrchr(probe, '/') != probe)
+		*strrchr(probe, '/') = '\0'; /* the nearest folder that exists */
+	if (statvfs(probe, &sv) < 0)
+		strcpy(probe, "/"), statvfs(probe, &sv);
+	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	char *found = vb_asprintf("%s: %.1f GiB free (needs %.1f GiB)", dir, (double)avail / (1 << 30), (double)need / (1 << 30));
+	char *fix = vb_asprintf("free space there, or choose another folder (--%s)", strcmp(what, "cache folder") ? "results" : "cache-dir");
+	say(d, avail >= need ? OK : FAIL, what, found, fix);
+	free(fix);
+	free(found);
+	free(probe);
+}
+
+static void modes_ready(struct doctor *d)
+{
+	printf("\nmodes this host could run:");
+	for (size_t i = 0; vb_modes[i]; i++) {
+		char *why = NULL;
+		if (!vb_modes[i]->probe || vb_modes[i]->probe(d->c, &why) == 0)
+			printf(" %s", vb_modes[i]->name);
+		free(why);
+	}
+	printf("\n");
+}
+
+int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
+{
+	struct doctor d = {.c = c};
+	(void)nrest;
+	(void)rest;
+	check_libvirt(&d);
+	check_qemu(&d);
+	check_kvm(&d);
+	check_image(&d);
+	check_accel(&d);
+	check_start_time(&d);
+	check_tools(&d);
+	check_space(&d, "cache folder", c->cache_dir, c->size + (256ULL << 20));
+	check_space(&d, "results folder", c->results, 64ULL << 20);
+	modes_ready(&d);
+	printf("%d check%s failed, %d warning%s: %s\n", d.fails, d.fails == 1 ? "" : "s", d.warns, d.warns == 1 ? "" : "s",
+	       d.fails ? "fix the failed checks first" : "ready for 'vmio-bench run'");
+	if (d.have_image)
+		vb_image_release(&d.img);
+	vb_virt_free(d.virt);
+	return d.fails ? VB_EXIT_FAIL : VB_EXIT_OK;
+}
