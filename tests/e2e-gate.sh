@@ -144,10 +144,12 @@ check "--reps auto, a loose target: stops at 3 repetitions by the CI target" \
 	jqe '.modes[0].points[0].auto_reps | .stopped_by == "ci-target" and .reps == 3 and .read_ci95_pct <= 100' "$R3/latest/run.json"
 check "... run.json records reps as auto, with the target and the cap" \
 	jqe '.config.reps == "auto" and .config.ci_target == 100 and .config.max_reps == 6' "$R3/latest/run.json"
-vb run --modes host --reps auto --ci-target 0 --max-reps 4 --results "$R3" "${common[@]}"
+vb run --modes host --reps auto --ci-target 0 --max-reps 4 --results "$R3" --json "${common[@]}"
 check "--reps auto, an unreachable target: stops at --max-reps 4" \
 	jqe '.modes[0].points[0].auto_reps | .stopped_by == "max-reps" and .reps == 4 and .read_ci95_pct > 0' "$R3/latest/run.json"
 check "... and the summary has 4 repetitions" jqe '[.rows[].reps] | unique == [4]' "$R3/latest/summary.json"
+check "run --json printed that summary on stdout, and no table" \
+	sh -c "jq -e '[.rows[].reps] | unique == [4]' '$TMP/out' >/dev/null && ! grep -q '^mode ' '$TMP/out'"
 vb run --modes host --reps sometimes "${common[@]}" --results "$R3"
 check "--reps with a word other than auto: exit 2, naming auto" sh -c "[ $rc -eq 2 ] && grep -q 'or auto' '$TMP/err'"
 

@@ -18,6 +18,9 @@ for f in summary.csv summary.md summary.json; do
 	check "$f matches its golden file" diff -u "$GOLD/$f" "$TMP/base/$f"
 done
 check "summary.json has a schema version" jqe '.schema == 1' "$TMP/base/summary.json"
+vb report "$TMP/base" --json
+check "report --json prints summary.json itself on stdout, no table" \
+	sh -c "[ $rc -eq 0 ] && cmp -s '$TMP/out' '$GOLD/summary.json'"
 for c in iops latency-read latency-write percent-of-host iops-over-time; do
 	check "chart $c is drawn as PNG and SVG" test -s "$TMP/base/plots/$c.png" -a -s "$TMP/base/plots/$c.svg"
 done

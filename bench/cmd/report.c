@@ -1,4 +1,6 @@
 #include "config.h"
+#include <errno.h>
+#include <string.h>
 #include "report.h"
 #include "commands.h"
 #include "options.h"
@@ -55,12 +57,30 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	return ret;
 }
 
+int vb_report_print_json(const char *run_dir, FILE *f)
+{
+	char *p = vb_asprintf("%s/summary.json", run_dir);
+	char *text = vb_read_file(p, 256u << 20, NULL);
+	if (!text) {
+		vb_error("cannot read '%s': %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	fputs(text, f);
+	if (*text && text[strlen(text) - 1] != '\n')
+		fputc('\n', f);
+	free(text);
+	free(p);
+	return 0;
+}
+
 int vb_cmd_report(struct vb_config *c, int nrest, char **rest)
 {
-	(void)c;
 	if (nrest != 1) {
 		vb_error("report: give exactly one run folder (e.g. results/latest): see 'vmio-bench report --help'");
 		return VB_EXIT_USAGE;
 	}
-	return vb_report_run(rest[0], stdout) < 0 ? VB_EXIT_USAGE : VB_EXIT_OK;
+	if (vb_report_run(rest[0], c->json ? NULL : stdout) < 0)
+		return VB_EXIT_USAGE;
+	return c->json && vb_report_print_json(rest[0], stdout) < 0 ? VB_EXIT_FAIL : VB_EXIT_OK;
 }

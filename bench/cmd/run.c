@@ -722,7 +722,7 @@ static int finish(struct run_ctx *x, bool failed)
 		failed = true;
 	drawn(x);
 	double t0 = vb_now();
-	if (vb_report_run(x->dir, stdout) < 0)
+	if (vb_report_run(x->dir, x->cfg->json ? NULL : stdout) < 0 || (x->cfg->json && vb_report_print_json(x->dir, stdout) < 0))
 		failed = true;
 	/* the report's own time, recorded after it (run.json saved again) */
 	timing(x->runjson, "report_s", vb_now() - t0, false);

@@ -66,6 +66,7 @@ struct vb_config {
 	unsigned rerun;    /* gate: repetitions to re-measure inconclusive modes with */
 
 	bool quiet;
+	bool json;         /* run, report: the summary as JSON on stdout instead of the table */
 	bool help;
 };
 
