@@ -2,6 +2,7 @@
  * main() finds the command's row, parses its options, answers --help and
  * dispatches; the commands are rows of vb_commands. */
 #include "config.h"
+#include "cfgfile.h"
 #include "commands.h"
 #include "options.h"
 #include "util.h"
@@ -71,7 +72,10 @@ static int dispatch(const struct vb_command *k, int argc, char **argv)
 	char **args = NULL;
 	int nargs = 0, ret;
 
-	if (vb_options_parse(&c, k->cmd, argc, argv, k->args ? &args : NULL, k->args ? &nargs : NULL) < 0) {
+	const char *file = vb_options_config_file(k->cmd, argc, argv);
+	vb_options_defaults(&c);
+	if ((file && vb_config_file_load(&c, k->cmd, file) < 0) ||
+	    vb_options_parse_args(&c, k->cmd, argc, argv, k->args ? &args : NULL, k->args ? &nargs : NULL) < 0) {
 		ret = VB_EXIT_USAGE;
 	} else if (c.help) {
 		printf("usage: vmio-bench %s\n%soptions:\n", k->synopsis, k->help);

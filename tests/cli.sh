@@ -63,6 +63,35 @@ expect_usage "--reps auto with a --ci-target over 100" run --reps auto --ci-targ
 expect_usage "--max-reps 1"          run --reps auto --max-reps 1 --results "$R"
 expect_usage "--rerun-of a run not in the root" run --rerun-of no-such-run --results "$TMP"
 expect_usage "report: a file, not a run" report /etc/hostname
+# -c FILE: every problem names the file and line
+ini() { printf '%b' "$2" > "$TMP/$1.ini"; }
+ini unknown-key '[global]\nbogus = 1\n'
+expect_usage "-c: an unknown key"            run -c "$TMP/unknown-key.ini" --results "$R"
+check "... named with its file and line" grep -q "unknown-key.ini:2: 'bogus'" "$TMP/err"
+ini bad-value '[global]\nmodes = host\niodepth = 0\n'
+expect_usage "-c: a value out of range"      run -c "$TMP/bad-value.ini" --results "$R"
+check "... named with its file and line" grep -q "bad-value.ini:3: option --iodepth" "$TMP/err"
+ini job-per-mode '[global]\n[mode virtio-blk]\nbs = 64k\n'
+expect_usage "-c: a job option in a [mode] section" run -c "$TMP/job-per-mode.ini" --results "$R"
+ini no-mode '[mode bogus]\n'
+expect_usage "-c: a section of an unknown mode" run -c "$TMP/no-mode.ini" --results "$R"
+ini no-section 'runtime = 3\n'
+expect_usage "-c: an option before any section" run -c "$TMP/no-section.ini" --results "$R"
+ini no-value '[global]\nruntime\n'
+expect_usage "-c: an option without its value" run -c "$TMP/no-value.ini" --results "$R"
+ini flag-value '[global]\nboot-per-rep = maybe\n'
+expect_usage "-c: a flag with a value"       run -c "$TMP/flag-value.ini" --results "$R"
+ini bad-combo '[global]\n[mode sata]\ncache = writeback\n'
+expect_usage "-c: a [mode] tuning QEMU would refuse (native AIO, writeback)" run -c "$TMP/bad-combo.ini" --results "$R"
+check "... naming the mode" grep -q "\[mode sata\]: --io native needs" "$TMP/err"
+printf '[global]\nruntime = 3\0\n' > "$TMP/nul.ini"
+expect_usage "-c: a binary file"             run -c "$TMP/nul.ini" --results "$R"
+expect_usage "-c: a missing file"            run -c "$TMP/none.ini" --results "$R"
+expect_usage "-c without its file"           run -c
+for f in "$VB_SRCDIR"/examples/*.ini; do
+	vb run -c "$f" --help
+	check "example $(basename "$f") is a valid file (exit 0)" [ "$rc" -eq 0 ]
+done
 check "no results folder was created by bad usage" test ! -e "$R"
 
 vb --help

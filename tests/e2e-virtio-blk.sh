@@ -111,4 +111,30 @@ check "libvirtd out of reach exits 1" [ "$rc" -eq 1 ]
 check "libvirtd out of reach is one clear line" sh -c "[ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'cannot connect to libvirt.*is libvirtd running' '$TMP/err'"
 
 check "earlier results are intact" jqe '.state == "complete"' "$J"
+# ---- -c FILE: [global] options, one mode's own tuning, the command line over the file
+cat > "$TMP/run.ini" <<'INI'
+; two modes, one job; virtio-blk alone with a host page cache and threads
+[global]
+modes = host,virtio-blk
+runtime = 1
+ramp = 0
+reps = 1
+[mode virtio-blk]
+cache = writeback
+io = threads
+iothreads = 0
+INI
+vb run -c "$TMP/run.ini" --runtime 2 "${common[@]}"
+J=$R/latest/run.json
+check "-c: the run exits 0" [ "$rc" -eq 0 ]
+check "-c: the file's [global] options are the run's, the command line's over them (runtime 2, not 1)" \
+	jqe '.config.modes == "host,virtio-blk" and .config.reps == 1 and .config.ramp == 0 and .config.runtime == 2' "$J"
+check "-c: run.json records the file's text and its per-mode tuning" \
+	sh -c "jq -r .config_file.text '$J' | cmp -s - '$TMP/run.ini' && jq -e '.config_file.modes[\"virtio-blk\"].cache == \"writeback\"' '$J' >/dev/null"
+check "-c: virtio-blk's guest ran with its own tuning (cache writeback, io threads, no IOThread)" \
+	sh -c "grep -q \"cache='writeback' io='threads'\" '$R/latest/virtio-blk/domain.xml' && ! grep -q iothread '$R/latest/virtio-blk/domain.xml'"
+check "-c: ... and run.json says so in the mode's entry, host has none" \
+	jqe '(.modes[] | select(.mode == "virtio-blk") | .tuning_overrides.io == "threads") and (.modes[] | select(.mode == "host") | has("tuning_overrides") | not)' "$J"
+check "-c: the global tuning is unchanged for the rest (cache none)" jqe '.config.cache == "none"' "$J"
+check "no domain is left after the -c run" test -z "$(leftover_domains)"
 finish

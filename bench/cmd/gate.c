@@ -205,6 +205,7 @@ static int rerun(struct gate *g)
 		if (vb_options_parse(&rc, VB_CMD_RUN, 1, argv, NULL, NULL) < 0 ||
 		    vb_options_from_json(&rc, VB_CMD_RUN, json_object_get(g->target->run.run, "config")) < 0)
 			_exit(VB_EXIT_USAGE);
+		rc.mode_tuning = json_deep_copy(json_object_get(json_object_get(g->target->run.run, "config_file"), "modes"));
 		free(rc.modes);
 		rc.modes = vb_strdup(modes.s);
 		free(rc.results);

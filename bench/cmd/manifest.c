@@ -108,6 +108,10 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 	setup_json(run, in);
 	json_object_set_new(run, "job", job_json(in));
 	json_object_set_new(run, "config", vb_options_to_json(in->cfg, VB_CMD_RUN));
+	if (in->cfg->config_text) /* -c FILE: its text, and its per-mode tuning as run applied it */
+		json_object_set_new(run, "config_file",
+		                    json_pack("{s:s, s:s, s:O}", "path", in->cfg->config, "text", in->cfg->config_text, "modes",
+		                              in->cfg->mode_tuning));
 	json_object_set_new(run, "modes", json_array());
 	return run;
 }
@@ -138,6 +142,8 @@ json_t *vb_manifest_resume(struct vb_config *c)
 	}
 	char *keep = vb_strdup(c->resume);
 	bool quiet = c->quiet;
+	json_decref(c->mode_tuning); /* the run's own per-mode tuning, if it had any */
+	c->mode_tuning = json_deep_copy(json_object_get(json_object_get(run, "config_file"), "modes"));
 	if (vb_options_from_json(c, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
 		free(keep);
 		goto fail;

@@ -591,6 +591,20 @@ static int check_inputs(struct run_ctx *x)
 		return -1;
 	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0)
 		return -1;
+	const char *k;
+	json_t *ov;
+	json_object_foreach(c->mode_tuning, k, ov) {
+		struct vb_config mc;
+		char *why = NULL;
+		vb_config_copy(&mc, c);
+		int r = vb_config_apply(&mc, VB_CMD_RUN, ov, &why) < 0 ? -1 : vb_mode_check_tuning_quiet(&mc, &why);
+		vb_config_release(&mc);
+		if (r < 0) {
+			vb_error("-c %s, [mode %s]: %s", c->config ? c->config : "(the run's file)", k, why);
+			free(why);
+			return -1;
+		}
+	}
 	for (size_t i = 0; x->modes[i]; i++) {
 		char *why = NULL;
 		if (x->modes[i]->check_config && x->modes[i]->check_config(c, &why) < 0) {
@@ -698,7 +712,23 @@ static bool run_modes(struct run_ctx *x)
 			failed = true;
 			continue;
 		}
-		if (run_mode(x, m, &r, mj) < 0) {
+		/* -c FILE's [mode NAME]: this mode alone runs with its tuning */
+		json_t *ov = json_object_get(x->cfg->mode_tuning, m->name);
+		struct vb_config *base = x->cfg, mc;
+		if (ov) {
+			char *why = NULL;
+			vb_config_copy(&mc, base);
+			vb_config_apply(&mc, VB_CMD_RUN, ov, &why); /* checked by check_inputs */
+			free(why);
+			x->cfg = &mc;
+			json_object_set(mj, "tuning_overrides", ov);
+		}
+		int rm = run_mode(x, m, &r, mj);
+		if (ov) {
+			x->cfg = base;
+			vb_config_release(&mc);
+		}
+		if (rm < 0) {
 			failed = true;
 			vb_warn("%s: %s", m->name, r.reason);
 		} else if (r.guest_kernel) {

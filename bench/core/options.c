@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,9 @@ const struct vb_option vb_options[] = {
 	{.name = "rerun", .type = VB_OPT_UINT, .offset = F(rerun), .defval = "0", .max = 1000,
 	 .cmds = VB_CMD_GATE, .metavar = "N", .record = "rerun",
 	 .help = "re-measure inconclusive modes with N more repetitions (a new run folder, judged with the first)"},
+	{.name = "config", .type = VB_OPT_STR, .offset = F(config),
+	 .cmds = VB_CMD_RUN, .metavar = "FILE", .record = "",
+	 .help = "-c FILE: options from a file in fio's INI style ([global], and [mode NAME] for one mode's tuning); the command line overrides it"},
 	{.name = "quiet", .type = VB_OPT_FLAG, .offset = F(quiet),
 	 .cmds = VB_CMD_ALL, .record = "",
 	 .help = "print only results and errors"},
@@ -192,6 +196,10 @@ const struct vb_option *vb_option_find(const char *name, unsigned cmd)
 
 void vb_config_release(struct vb_config *c)
 {
+	free(c->config_text);
+	c->config_text = NULL;
+	json_decref(c->mode_tuning);
+	c->mode_tuning = NULL;
 	VB_FOREACH_OPTION(o) {
 		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
 			char **p = (char **)((char *)c + o->offset);
@@ -199,6 +207,38 @@ void vb_config_release(struct vb_config *c)
 			*p = NULL;
 		}
 	}
+}
+
+static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
+
+void vb_config_copy(struct vb_config *dst, const struct vb_config *src)
+{
+	*dst = *src;
+	VB_FOREACH_OPTION(o) {
+		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
+			char **p = (char **)((char *)dst + o->offset);
+			if (*p)
+				*p = vb_strdup(*p);
+		}
+	}
+	dst->config_text = NULL;
+	dst->mode_tuning = NULL;
+}
+
+int vb_config_apply(struct vb_config *c, unsigned cmd, json_t *settings, char **why)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(settings, k, v) {
+		const struct vb_option *o = vb_option_find(k, cmd);
+		if (!o || !json_is_string(v)) {
+			*why = vb_asprintf("'%s' is not an option to set", k);
+			return -1;
+		}
+		if (set_value(c, o, json_string_value(v), why) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static bool choice_ok(const char *choices, const char *v)
@@ -215,7 +255,26 @@ static bool choice_ok(const char *choices, const char *v)
 	return false;
 }
 
-static int set_value(struct vb_config *c, const struct vb_option *o, const char *v)
+/* A problem with a value: reported, or (msg non-NULL) handed back in *msg. */
+static int fail(char **msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(char **msg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = NULL;
+	if (vasprintf(&m, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (msg) {
+		*msg = m;
+	} else {
+		vb_error("%s", m);
+		free(m);
+	}
+	return -1;
+}
+
+static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
 {
 	void *field = (char *)c + o->offset;
 	unsigned long long n;
@@ -224,18 +283,18 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 
 	for (const char *s = v; *s; s++) {
 		if ((unsigned char)*s < 0x20)
-			return vb_error("option --%s: the value contains a control character (newline or tab): pass a plain value", o->name);
+			return fail(msg, "option --%s: the value contains a control character (newline or tab): pass a plain value", o->name);
 	}
 	switch (o->type) {
 	case VB_OPT_STR:
 		if (!*v)
-			return vb_error("option --%s: the value is empty: give a %s", o->name, o->metavar);
+			return fail(msg, "option --%s: the value is empty: give a %s", o->name, o->metavar);
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
 		return 0;
 	case VB_OPT_CHOICE:
 		if (!choice_ok(o->choices, v))
-			return vb_error("option --%s: '%s' is not one of %s", o->name, v, o->choices);
+			return fail(msg, "option --%s: '%s' is not one of %s", o->name, v, o->choices);
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
 		return 0;
@@ -247,10 +306,10 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 		errno = 0;
 		n = strtoull(v, &end, 10);
 		if (!*v || *v == '-' || *v == '+' || *end || (errno && errno != ERANGE))
-			return vb_error("option --%s: '%s' is not a whole number: give one from %llu to %llu%s%s",
+			return fail(msg, "option --%s: '%s' is not a whole number: give one from %llu to %llu%s%s",
 			                o->name, v, o->min, o->max, o->zero_word ? ", or " : "", o->zero_word ? o->zero_word : "");
 		if (errno == ERANGE || n < o->min || n > o->max)
-			return vb_error("option --%s: %s is out of range: give one from %llu to %llu%s%s",
+			return fail(msg, "option --%s: %s is out of range: give one from %llu to %llu%s%s",
 			                o->name, v, o->min, o->max, o->zero_word ? ", or " : "", o->zero_word ? o->zero_word : "");
 		*(unsigned *)field = (unsigned)n;
 		return 0;
@@ -259,10 +318,10 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 		vb_format_size(o->min, lo, sizeof(lo));
 		vb_format_size(o->max, hi, sizeof(hi));
 		if (vb_parse_size(v, &sz) < 0)
-			return vb_error("option --%s: '%s' is not a size: use a number with an optional k, m, g or t suffix, e.g. 4k",
+			return fail(msg, "option --%s: '%s' is not a size: use a number with an optional k, m, g or t suffix, e.g. 4k",
 			                o->name, v);
 		if (sz < o->min || sz > o->max)
-			return vb_error("option --%s: %s is out of range: give a size from %s to %s", o->name, v, lo, hi);
+			return fail(msg, "option --%s: %s is out of range: give a size from %s to %s", o->name, v, lo, hi);
 		*(uint64_t *)field = sz;
 		return 0;
 	}
@@ -273,13 +332,18 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 		errno = 0;
 		double d = strtod(v, &end);
 		if (!*v || *end || errno || d != d || d < (double)o->min || d > (double)o->max)
-			return vb_error("option --%s: '%s' is not a %s from %llu to %llu", o->name, v,
+			return fail(msg, "option --%s: '%s' is not a %s from %llu to %llu", o->name, v,
 			                strcmp(o->metavar, "PCT") == 0 ? "percentage" : "number", o->min, o->max);
 		*(double *)field = d;
 		return 0;
 	}
 	}
 	return -1;
+}
+
+int vb_option_set_quiet(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
+{
+	return set_value(c, o, v, msg);
 }
 
 /* Two subcommands may use one name for different things (--format). */
@@ -291,8 +355,39 @@ static const struct vb_option *find_option(const char *name, size_t len, unsigne
 	return NULL;
 }
 
+void vb_options_defaults(struct vb_config *c)
+{
+	VB_FOREACH_OPTION(o) {
+		/* every default, even of other commands' options: shared code
+		 * (mode probes) may read any field */
+		if (o->defval && set_value(c, o, o->defval, NULL) < 0)
+			abort(); /* a bad default is a bug in the table */
+	}
+}
+
+const char *vb_options_config_file(unsigned cmd, int argc, char **argv)
+{
+	const char *file = NULL;
+	if (!vb_option_find("config", cmd))
+		return NULL;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			file = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			file = argv[i] + 9;
+	}
+	return file;
+}
+
 int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
                      char ***rest, int *nrest)
+{
+	vb_options_defaults(c);
+	return vb_options_parse_args(c, cmd, argc, argv, rest, nrest);
+}
+
+int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **argv,
+                          char ***rest, int *nrest)
 {
 	static char *none[1];
 	const char *sub = argc > 0 ? argv[0] : "?";
@@ -300,12 +395,6 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 	int npos = 0;
 	bool only_pos = false;
 
-	VB_FOREACH_OPTION(o) {
-		/* every default, even of other commands' options: shared code
-		 * (mode probes) may read any field */
-		if (o->defval && set_value(c, o, o->defval) < 0)
-			abort(); /* a bad default is a bug in the table */
-	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = NULL;
@@ -322,6 +411,14 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 		}
 		if (strcmp(a, "-h") == 0) {
 			c->help = true;
+			continue;
+		}
+		if (strcmp(a, "-c") == 0 && vb_option_find("config", cmd)) {
+			if (i + 1 >= argc) {
+				free(pos);
+				return vb_error("%s: option '-c' needs a value (FILE)", sub);
+			}
+			i++; /* read above */
 			continue;
 		}
 		if (a[1] != '-') {
@@ -350,7 +447,7 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 			}
 			val = argv[++i];
 		}
-		if (set_value(c, o, val) < 0) {
+		if (set_value(c, o, val, NULL) < 0) {
 			free(pos);
 			return -1;
 		}
@@ -468,7 +565,7 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 		}
 		if (!text)
 			return vb_error("the run's recorded option '%s' has the wrong type: the run.json is damaged", opt->record);
-		if (set_value(c, opt, text) < 0)
+		if (set_value(c, opt, text, NULL) < 0)
 			return -1;
 	}
 	return 0;

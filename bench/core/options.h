@@ -66,6 +66,17 @@ const struct vb_option *vb_mode_option_table(size_t i);
 /* offsetof a struct vb_config field, for option rows */
 #define VB_OPT_FIELD(field) offsetof(struct vb_config, field)
 
+/* Set option o from the text v, validated by its row; -1 with *msg (caller
+ * frees) when v is bad. */
+int vb_option_set_quiet(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
+
+/* A copy of src with strings of its own (released with vb_config_release);
+ * the -c file's text and sections stay with src. */
+void vb_config_copy(struct vb_config *dst, const struct vb_config *src);
+/* Set options from {"option": "value", ...} (a -c [mode NAME] section);
+ * -1 with *why (caller frees) on a bad one. */
+int vb_config_apply(struct vb_config *c, unsigned cmd, json_t *settings, char **why);
+
 /* The row of option name that command cmd takes, or NULL. */
 const struct vb_option *vb_option_find(const char *name, unsigned cmd);
 
@@ -74,6 +85,14 @@ const struct vb_option *vb_option_find(const char *name, unsigned cmd);
  * (borrowed from argv).  Reports one line and returns -1 on bad usage. */
 int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
                      char ***rest, int *nrest);
+/* The two halves of it, for main(), which reads a -c FILE in between (the
+ * file over the defaults, the command line over the file). */
+void vb_options_defaults(struct vb_config *c);
+int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **argv,
+                          char ***rest, int *nrest);
+/* The -c FILE (or --config FILE) among argv when cmd takes it (the last
+ * one given), or NULL. */
+const char *vb_options_config_file(unsigned cmd, int argc, char **argv);
 void vb_options_help(FILE *f, unsigned cmd);
 /* The effective configuration as a JSON object (new reference). */
 json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd);

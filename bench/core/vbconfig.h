@@ -66,6 +66,9 @@ struct vb_config {
 	unsigned rerun;    /* gate: repetitions to re-measure inconclusive modes with */
 
 	bool quiet;
+	char *config;      /* -c FILE */
+	char *config_text; /* its content, recorded in run.json (not an option) */
+	struct json_t *mode_tuning; /* its [mode NAME] sections: {mode: {option: value}} (not an option) */
 	bool json;         /* run, report: the summary as JSON on stdout instead of the table */
 	bool help;
 };

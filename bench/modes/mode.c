@@ -154,13 +154,25 @@ json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d)
 	                 "size", (json_int_t)d->cfg->size, "read-zeroes", 0);
 }
 
-int vb_mode_check_tuning(const struct vb_config *c)
+int vb_mode_check_tuning_quiet(const struct vb_config *c, char **why)
 {
 	if (strcmp(c->io, "native") == 0 && strcmp(c->cache, "none") != 0 && strcmp(c->cache, "directsync") != 0)
-		return vb_error("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
-	if (strcmp(c->backend, "block") == 0 && !c->disk)
-		return vb_error("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
-	return 0;
+		*why = vb_strdup("--io native needs --cache none or directsync (QEMU refuses native AIO without O_DIRECT): change one of them");
+	else if (strcmp(c->backend, "block") == 0 && !c->disk)
+		*why = vb_strdup("--backend block needs --disk /dev/...: vmio-bench's own store is a file");
+	else
+		return 0;
+	return -1;
+}
+
+int vb_mode_check_tuning(const struct vb_config *c)
+{
+	char *why = NULL;
+	if (vb_mode_check_tuning_quiet(c, &why) == 0)
+		return 0;
+	vb_error("%s", why);
+	free(why);
+	return -1;
 }
 
 void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,

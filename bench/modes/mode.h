@@ -132,6 +132,8 @@ json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d);
 void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const struct vb_disk_ctx *d);
 /* Refuse tuning combinations libvirt or QEMU would refuse, before any
  * domain exists; reports and returns -1. */
+/* The same, handing the reason back in *why (caller frees) instead. */
+int vb_mode_check_tuning_quiet(const struct vb_config *c, char **why);
 int vb_mode_check_tuning(const struct vb_config *cfg);
 /* The disk context every mode starts from (before its prepare hook):
  * the backing store (source; the qcow2 image when there is one), the

@@ -31,6 +31,7 @@ static const struct {
 	{"--ramp", "config", "ramp"},
 	{"--lun-device", "config", "lun_device"},
 	{"--pci-device", "config", "pci_device"},
+	{"per-mode tuning (-c FILE's [mode] sections)", "config_file", "modes"},
 };
 
 static json_t *job_of(const struct vb_summary *s)
