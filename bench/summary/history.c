@@ -59,6 +59,10 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		json_t *x = json_object_get(json_object_get(a->run, same[i].obj), same[i].key);
 		json_t *y = json_object_get(json_object_get(b->run, same[i].obj), same[i].key);
+		if (json_is_object(x) && !json_object_size(x))
+			x = NULL; /* no per-mode tuning is the same as none recorded */
+		if (json_is_object(y) && !json_object_size(y))
+			y = NULL;
 		if ((x || y) && !(x && y && json_equal(x, y))) {
 			if (report) {
 				char *sx = show(x), *sy = show(y);
