@@ -386,6 +386,23 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 	return vb_options_parse_args(c, cmd, argc, argv, rest, nrest);
 }
 
+/* A short option at argv[0]: -h, or -c FILE where the command takes a
+ * file (main read it before the rest).  The arguments it used, or -1
+ * after reporting. */
+static int short_option(struct vb_config *c, unsigned cmd, const char *sub, int argc, char **argv)
+{
+	if (strcmp(argv[0], "-h") == 0) {
+		c->help = true;
+		return 1;
+	}
+	if (strcmp(argv[0], "-c") == 0 && vb_option_find("config", cmd)) {
+		if (argc < 2)
+			return vb_error("%s: option '-c' needs a value (FILE)", sub);
+		return 2;
+	}
+	return vb_error("%s: unknown option '%s': see 'vmio-bench %s --help'", sub, argv[0], sub);
+}
+
 int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **argv,
                           char ***rest, int *nrest)
 {
@@ -409,21 +426,14 @@ int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **ar
 			only_pos = true;
 			continue;
 		}
-		if (strcmp(a, "-h") == 0) {
-			c->help = true;
-			continue;
-		}
-		if (strcmp(a, "-c") == 0 && vb_option_find("config", cmd)) {
-			if (i + 1 >= argc) {
-				free(pos);
-				return vb_error("%s: option '-c' needs a value (FILE)", sub);
-			}
-			i++; /* read above */
-			continue;
-		}
 		if (a[1] != '-') {
-			free(pos);
-			return vb_error("%s: unknown option '%s': see 'vmio-bench %s --help'", sub, a, sub);
+			int used = short_option(c, cmd, sub, argc - i, argv + i);
+			if (used < 0) {
+				free(pos);
+				return -1;
+			}
+			i += used - 1;
+			continue;
 		}
 		a += 2;
 		len = strcspn(a, "=");
