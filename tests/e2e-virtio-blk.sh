@@ -130,7 +130,7 @@ check "-c: the run exits 0" [ "$rc" -eq 0 ]
 check "-c: the file's [global] options are the run's, the command line's over them (runtime 2, not 1)" \
 	jqe '.config.modes == "host,virtio-blk" and .config.reps == 1 and .config.ramp == 0 and .config.runtime == 2' "$J"
 check "-c: run.json records the file's text and its per-mode tuning" \
-	sh -c "jq -r .config_file.text '$J' | cmp -s - '$TMP/run.ini' && jq -e '.config_file.modes[\"virtio-blk\"].cache == \"writeback\"' '$J' >/dev/null"
+	sh -c "jq -j .config_file.text '$J' | cmp -s - '$TMP/run.ini' && jq -e '.config_file.modes[\"virtio-blk\"].cache == \"writeback\"' '$J' >/dev/null"
 check "-c: virtio-blk's guest ran with its own tuning (cache writeback, io threads, no IOThread)" \
 	sh -c "grep -q \"cache='writeback' io='threads'\" '$R/latest/virtio-blk/domain.xml' && ! grep -q iothread '$R/latest/virtio-blk/domain.xml'"
 check "-c: ... and run.json says so in the mode's entry, host has none" \
