@@ -260,11 +260,19 @@ static void check_tools(struct doctor *d)
 static void check_space(struct doctor *d, const char *what, const char *dir, unsigned long long need)
 {
 	struct statvfs sv;
-	char *probe = vb_strdup(dir);
-	while (statvfs(probe, &sv) < 0 && strrchr(probe, '/') && strrchr(probe, '/') != probe)
-		*strrchr(probe, '/') = '\0'; /* the nearest folder that exists */
-	if (statvfs(probe, &sv) < 0)
-		strcpy(probe, "/"), statvfs(probe, &sv);
+	/* the nearest folder that exists: the one the folder would be made in */
+	char *probe = dir[0] == '/' ? vb_strdup(dir) : vb_asprintf("./%s", dir);
+	while (statvfs(probe, &sv) < 0 && strrchr(probe, '/')) {
+		char *slash = strrchr(probe, '/');
+		slash[slash == probe] = '\0'; /* "/top" becomes "/" */
+		if (slash == probe)
+			break;
+	}
+	if (statvfs(probe, &sv) < 0) {
+		say(d, WARN, what, "cannot tell its free space", "check that the folder can be reached");
+		free(probe);
+		return;
+	}
 	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
 	char *found = vb_asprintf("%s: %.1f GiB free (needs %.1f GiB)", dir, (double)avail / (1 << 30), (double)need / (1 << 30));
 	char *fix = vb_asprintf("free space there, or choose another folder (--%s)", strcmp(what, "cache folder") ? "results" : "cache-dir");
