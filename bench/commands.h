@@ -38,7 +38,7 @@ int vb_cmd_doctor(struct vb_config *c, int nargs, char **args);
 /* The manual page (roff) and the bash completion script, from the same
  * tables as --help (cmd/doc.c); 'vmio-bench --man' and
  * 'vmio-bench --bash-completion' print them, and the build installs them. */
-void vb_doc_man(FILE *f);
-void vb_doc_bash_completion(FILE *f);
+void vb_doc_man(FILE *f, const struct vb_command *cmds);
+void vb_doc_bash_completion(FILE *f, const struct vb_command *cmds);
 
 #endif

@@ -101,11 +101,11 @@ int main(int argc, char **argv)
 		return VB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--man") == 0) {
-		vb_doc_man(stdout);
+		vb_doc_man(stdout, vb_commands);
 		return VB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--bash-completion") == 0) {
-		vb_doc_bash_completion(stdout);
+		vb_doc_bash_completion(stdout, vb_commands);
 		return VB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
