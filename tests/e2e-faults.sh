@@ -117,8 +117,11 @@ restart_libvirtd() {
 	bash "$VB_SRCDIR/scripts/start-libvirtd" "$CONNECT" 9>&- ||
 		for _ in $(seq 1 20); do virsh -c "$CONNECT" version >/dev/null 2>&1 && return; sleep 1; done
 }
-( "$VB" run --modes virtio-blk,sata --runtime 5 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
-for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done
+# (killed while fio runs: a boot now takes about 3 s, and a kill 2 s after
+# "booting" could land inside libvirt's domain start, whose error names
+# libvirt's own failure rather than the lost connection: a different case)
+( "$VB" run --modes virtio-blk,sata --runtime 8 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
+for _ in $(seq 1 120); do grep -q 'virtio-blk: rep 1/1, default: fio for' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 2
 pkill -9 -x libvirtd || true
 sleep 5
