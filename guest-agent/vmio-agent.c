@@ -412,19 +412,52 @@ struct window {
 	double t_io;            /* when the disk's completion count first moved */
 	unsigned long long ios0;
 	int sent;               /* edges sent: 0, 1 (start) or 2 (end) */
+	/* live figures: a `progress` message each second the job asked for */
+	bool live;
+	double t0, t_last;
+	unsigned long long rd_last, wr_last;
 };
 
-static unsigned long long disk_ios(const char *dev)
+/* Reads and writes the disk has completed (its block statistics). */
+static void disk_rw(const char *dev, unsigned long long *rd, unsigned long long *wr)
 {
 	char path[PATH_MAX];
-	unsigned long long rd = 0, wr = 0;
 	snprintf(path, sizeof(path), "/sys/block/%s/stat", dev);
 	char *s = read_small(path, NULL);
 	/* reads completed, merged, sectors, ms; writes completed, ... */
-	if (s && sscanf(s, "%llu %*u %*u %*u %llu", &rd, &wr) != 2)
-		rd = wr = 0;
+	if (!s || sscanf(s, "%llu %*u %*u %*u %llu", rd, wr) != 2)
+		*rd = *wr = 0;
 	free(s);
+}
+
+static unsigned long long disk_ios(const char *dev)
+{
+	unsigned long long rd, wr;
+	disk_rw(dev, &rd, &wr);
 	return rd + wr;
+}
+
+/* Live IOPS for the person watching: completions per second since the
+ * last message, from the disk's own counters (fio's figures come once,
+ * in its result). */
+static void progress_tick(struct window *w)
+{
+	double t = now();
+	if (!w || !w->live || t < w->t_last + 1.0)
+		return;
+	unsigned long long rd, wr;
+	disk_rw(w->dev, &rd, &wr);
+	double dt = t - w->t_last;
+	json_t *m = msg_new("progress");
+	json_object_set_new(m, "id", json_string(w->id));
+	json_object_set_new(m, "elapsed", json_real(t - w->t0));
+	json_object_set_new(m, "read_iops", json_real(rd >= w->rd_last ? (double)(rd - w->rd_last) / dt : 0));
+	json_object_set_new(m, "write_iops", json_real(wr >= w->wr_last ? (double)(wr - w->wr_last) / dt : 0));
+	send_msg(m);
+	json_decref(m);
+	w->t_last = t;
+	w->rd_last = rd;
+	w->wr_last = wr;
 }
 
 static void send_edge(struct window *w, const char *edge)
@@ -475,11 +508,16 @@ static int run_fio(char *const argv[], struct capture *out, struct capture *err,
 	close(pe[1]);
 	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
 	int open_fds = 2;
-	if (w)
+	if (w) {
 		w->ios0 = disk_ios(w->dev);
+		w->t0 = w->t_last = now();
+		disk_rw(w->dev, &w->rd_last, &w->wr_last);
+	}
 	while (open_fds) {
 		window_tick(w);
-		if (poll(p, 2, w && w->end > 0 && w->sent < 2 ? 50 : -1) < 0) {
+		progress_tick(w);
+		int wait_ms = w && w->end > 0 && w->sent < 2 ? 50 : w && w->live ? 250 : -1;
+		if (poll(p, 2, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -577,7 +615,7 @@ static void do_job(json_t *job)
 	}
 	argv[n] = NULL;
 	json_t *win = json_object_get(job, "window");
-	struct window w = {.id = id, .dev = dev};
+	struct window w = {.id = id, .dev = dev, .live = json_is_true(json_object_get(job, "progress"))};
 	if (json_is_array(win) && json_array_size(win) == 2) {
 		w.start = json_number_value(json_array_get(win, 0));
 		w.end = json_number_value(json_array_get(win, 1));

@@ -73,6 +73,9 @@ check "report.html is written" test -s "$run/report.html"
 check "the table shows virtio-blk read and write for each point" \
 	sh -c "[ \$(grep -c '^virtio-blk  *read  *[1-9]' '$TMP/out') -eq 2 ] && [ \$(grep -c '^virtio-blk  *write  *[1-9]' '$TMP/out') -eq 2 ]"
 check "the table names the accelerator" grep -q "accelerator $accel" "$TMP/out"
+no_control() { ! grep -q $'[\r\033]' "$1"; }
+check "off a terminal: one plain line per step" grep -q 'virtio-blk: done in .* (mode 1 of 1)' "$TMP/err"
+check "off a terminal: no status line, no control character" no_control "$TMP/err"
 check "no domain is left" test -z "$(leftover_domains)"
 
 # ---- a fresh boot per repetition --------------------------------------------
@@ -124,9 +127,20 @@ cache = writeback
 io = threads
 iothreads = 0
 INI
-vb run -c "$TMP/run.ini" --runtime 2 "${common[@]}"
+# (on a terminal, where the live status line is checked too)
+vbtty run -c "$TMP/run.ini" --runtime 2 "${common[@]}"
 J=$R/latest/run.json
 check "-c: the run exits 0" [ "$rc" -eq 0 ]
+check "terminal: the status line shows the mode's place in the plan and the repetition" grep -q '\[1/2 host\] rep 1/1 default [0-9]*/2 s' "$TMP/tty"
+check "terminal: ... the boot with its elapsed seconds" grep -q '\[2/2 virtio-blk\] booting: [0-9]* s' "$TMP/tty"
+check "terminal: ... live IOPS from the guest while fio runs" \
+	grep -Eq '\[2/2 virtio-blk\] rep 1/1 default [0-9]+/2 s, IOPS [0-9.]+[kM]? r [0-9.]+[kM]? w' "$TMP/tty"
+check "terminal: ... the time left" grep -Eq '\| ~([0-9]+h)?([0-9]+m)?[0-9]+s left' "$TMP/tty"
+check "terminal: ... tearing down, then done" sh -c "grep -q '\[2/2 virtio-blk\] tearing down' '$TMP/tty' && grep -q '\[2/2 virtio-blk\] done' '$TMP/tty'"
+check "terminal: the log lines stay, above the status line" grep -q 'virtio-blk: done in .* (mode 2 of 2)' "$TMP/tty"
+# the status line is erased (carriage return, erase to the end) before the table
+table_clean() { tr '\r' '\n' < "$TMP/tty" | grep -a '^virtio-blk  *read ' | grep -vq '\['; }
+check "terminal: the table follows, the status line gone" table_clean
 check "-c: the file's [global] options are the run's, the command line's over them (runtime 2, not 1)" \
 	jqe '.config.modes == "host,virtio-blk" and .config.reps == 1 and .config.ramp == 0 and .config.runtime == 2' "$J"
 check "-c: run.json records the file's text and its per-mode tuning" \
@@ -137,4 +151,9 @@ check "-c: ... and run.json says so in the mode's entry, host has none" \
 	jqe '(.modes[] | select(.mode == "virtio-blk") | .tuning_overrides.io == "threads") and (.modes[] | select(.mode == "host") | has("tuning_overrides") | not)' "$J"
 check "-c: the global tuning is unchanged for the rest (cache none)" jqe '.config.cache == "none"' "$J"
 check "no domain is left after the -c run" test -z "$(leftover_domains)"
+# ---- --quiet on a terminal: the table and nothing else
+vbtty run --modes host --runtime 1 --ramp 0 --reps 1 --quiet "${common[@]}"
+check "--quiet: exits 0" [ "$rc" -eq 0 ]
+check "--quiet on a terminal: the table, no log line and no status line" \
+	sh -c "grep -q '^host ' '$TMP/tty' && ! grep -q 'vmio-bench:' '$TMP/tty' && ! grep -q '\[1/1' '$TMP/tty'"
 finish

@@ -49,6 +49,18 @@ vb() {
 	tail -n 15 "$TMP/err" | sed 's/^/#   /'
 	return 0
 }
+# vb on a terminal: the same under script(1)'s pseudo-terminal; what the
+# terminal showed (stdout and stderr, control sequences and all) goes to
+# $TMP/tty.
+vbtty() {
+	local cmd
+	printf -v cmd '%q ' "$VB" "$@"
+	script -qfec "$cmd" "$TMP/tty" </dev/null >/dev/null 2>&1 9>&-
+	rc=$?
+	echo "# (on a terminal) vmio-bench $* -> exit $rc" | cut -c1-400
+	tr '\r' '\n' < "$TMP/tty" | grep -v '^.\[K$' | tail -n 15 | sed 's/^/#   /'
+	return 0
+}
 jqe() { jq -e "$@" >/dev/null; }
 # A broken guest image: the image's initramfs with the files of folder DIR
 # laid over it, as $TMP/NAME.img (readable by QEMU's user).

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "session.h"
 #include "options.h"
+#include "progress.h"
 #include "report.h"
 #include "results.h"
 #include "stats.h"
@@ -190,6 +191,7 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 		goto out;
 	}
 	vb_info("%s: booting the guest (%s)", m->name, x->accel.name);
+	vb_progress_step(VB_STEP_BOOTING);
 	g = vb_session_start(x->virt, xml, t0, c->boot_timeout, mdir, &hello, why);
 	if (!g) {
 		if (!*why)
@@ -260,11 +262,13 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
 	json_object_set_new(job, "args", rep_args(x, pi, rep));
 	json_object_set_new(job, "iops_log", json_true());
+	json_object_set_new(job, "progress", json_true());
 	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
 	vb_info("%s: rep %u/%u%s, %s: fio for %u s", m->name, rep, reps_max(c), c->reps ? "" : " at most", pt->label,
 	        pt->cfg.ramp + pt->cfg.runtime);
 	struct vb_cpu_meter meter;
 	vb_cpu_meter_init(&meter, g, d->helper_name, d->helper_pid);
+	vb_progress_job(rep, reps_max(c), pt->label, pt->cfg.ramp + pt->cfg.runtime);
 	double t0 = vb_now();
 	/* fio's own start-up under TCG takes seconds; allow for it generously
 	 * but never wait without a limit */
@@ -274,6 +278,7 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	if (rc <= 0)
 		goto out;
 	double wall = vb_now() - t0;
+	vb_progress_job_done();
 	save_stderr(pdir, rep, msg);
 	if (strcmp(type, "error") == 0) {
 		json_t *em = json_object_get(msg, "message");
@@ -410,6 +415,7 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 			}
 		}
 		double t0 = vb_now();
+		vb_progress_step(VB_STEP_TEARDOWN);
 		if (vb_session_end(g, vb_now() + 30) < 0)
 			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
 		timing(mj, "teardown_s", vb_now() - t0, true);
@@ -446,11 +452,13 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 				        x->cfg->reps ? "" : " at most", pt->label,
 				        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
 				        pt->cfg.ramp + pt->cfg.runtime);
+				vb_progress_job(rep, reps_max(x->cfg), pt->label, pt->cfg.ramp + pt->cfg.runtime);
 				double t0 = vb_now();
 				json_t *args = rep_args(x, pi, rep), *cpu = NULL;
 				struct vb_disk_ctx dp = *d;
 				dp.cfg = &pt->cfg; /* this point's ramp and runtime place the CPU window */
 				if (m->measure(&dp, args, logprefix, &out, &cpu, why) == 0) {
+					vb_progress_job_done();
 					log = vb_read_file(logfile, 4u << 20, NULL);
 					rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
 					              json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s",
@@ -525,6 +533,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 		record_stops(x, mj, point_reps);
 out:
 	t0 = vb_now();
+	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
 		m->cleanup(&d);
 	timing(mj, "cleanup_s", vb_now() - t0, false);
@@ -699,10 +708,21 @@ static int open_run(struct run_ctx *x)
 static bool run_modes(struct run_ctx *x)
 {
 	bool failed = false;
+	size_t nmodes = 0;
+	while (x->modes[nmodes])
+		nmodes++;
+	/* the status line's plan: each mode's jobs and their fio seconds
+	 * (--reps auto: the least it runs) */
+	unsigned reps = x->cfg->reps ? x->cfg->reps : (x->cfg->max_reps < 3 ? x->cfg->max_reps : 3);
+	double fio_s = 0;
+	for (size_t pi = 0; pi < x->plan.npoints; pi++)
+		fio_s += reps * (double)(x->plan.points[pi].cfg.ramp + x->plan.points[pi].cfg.runtime);
+	vb_progress_begin(nmodes, reps * (unsigned)x->plan.npoints, fio_s);
 	for (size_t i = 0; x->modes[i]; i++) {
 		const struct vb_mode *m = x->modes[i];
 		json_t *mj = vb_manifest_mode(x->runjson, m->name);
 		struct vb_mode_result r = {0};
+		vb_progress_mode(i + 1, m->name, !m->host);
 		if (vb_manifest_mode_done(mj)) {
 			vb_info("%s: finished before, kept as it is", m->name);
 			continue;
@@ -723,7 +743,9 @@ static bool run_modes(struct run_ctx *x)
 			x->cfg = &mc;
 			json_object_set(mj, "tuning_overrides", ov);
 		}
+		double t0 = vb_now();
 		int rm = run_mode(x, m, &r, mj);
+		vb_progress_step(rm < 0 ? VB_STEP_FAILED : VB_STEP_DONE);
 		if (ov) {
 			x->cfg = base;
 			vb_config_release(&mc);
@@ -731,8 +753,10 @@ static bool run_modes(struct run_ctx *x)
 		if (rm < 0) {
 			failed = true;
 			vb_warn("%s: %s", m->name, r.reason);
-		} else if (r.guest_kernel) {
-			json_object_set_new(json_object_get(x->runjson, "versions"), "guest_kernel", json_string(r.guest_kernel));
+		} else {
+			vb_info("%s: done in %.1f s (mode %zu of %zu)", m->name, vb_now() - t0, i + 1, nmodes);
+			if (r.guest_kernel)
+				json_object_set_new(json_object_get(x->runjson, "versions"), "guest_kernel", json_string(r.guest_kernel));
 		}
 		free(r.reason);
 		free(r.guest_kernel);
@@ -747,6 +771,7 @@ static bool run_modes(struct run_ctx *x)
  * 'vmio-bench report' would.  The exit status. */
 static int finish(struct run_ctx *x, bool failed)
 {
+	vb_progress_end();
 	vb_manifest_end(x->runjson, vb_interrupted);
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
@@ -810,6 +835,7 @@ int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 	timing(x.runjson, "accel_probe_s", x.accel_s, false); /* of which the accelerator's choice */
 	ret = finish(&x, run_modes(&x));
 out:
+	vb_progress_end();
 	run_release(&x);
 	return ret;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "util.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,9 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	/* Messages quote file contents and guest output: no control character
 	 * reaches the terminal (escape sequences, a forged second line). */
 	vb_text_clean(line);
+	vb_progress_hide(); /* the live status line, if any, stays below the log */
 	fprintf(stderr, "%s\n", line);
+	vb_progress_show();
 }
 
 int vb_error(const char *fmt, ...)
@@ -360,6 +363,7 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 		for (;;) {
 			struct pollfd p = {.fd = pfd[0], .events = POLLIN};
 			int r = poll(&p, 1, tick ? 50 : 200);
+			vb_progress_tick();
 			if (tick)
 				tick(arg, pid);
 			if (r > 0) {

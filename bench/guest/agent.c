@@ -1,6 +1,7 @@
 #include "config.h"
 #include "agent.h"
 #include "mode.h"
+#include "progress.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -62,8 +63,13 @@ int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char 
 		if (r < 0)
 			return -1;
 		if (strcmp(*type, "progress") == 0) {
-			/* Live figures are informational; the result carries the
-			 * numbers.  An agent that sends nothing else is broken. */
+			/* Live figures are for the status line only; the result
+			 * carries the numbers.  Numbers alone are taken from it (a
+			 * hostile guest gets no string onto the terminal).  An agent
+			 * that sends nothing else is broken. */
+			json_t *ri = json_object_get(*msg, "read_iops"), *wi = json_object_get(*msg, "write_iops");
+			if (json_is_number(ri) && json_is_number(wi))
+				vb_progress_iops(json_number_value(ri), json_number_value(wi));
 			json_decref(*msg);
 			*msg = NULL;
 			if (++skipped > VB_PROTO_MAX_PROGRESS) {

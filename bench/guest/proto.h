@@ -7,12 +7,15 @@
  *     window  {id, edge: "start"|"end"}   the job's I/O has run for the
  *             window's start / end seconds: the controller samples the host
  *             CPU of the processes serving the I/O at each edge
+ *     progress {id, elapsed, read_iops, write_iops}   each second of a job
+ *             that asked for it: completions per second from the disk's
+ *             own counters, for the live display only (never a result)
  *     result  {id, fio: "<fio's JSON output, untouched, as a string>", stderr}
  *     error   {id?, message, stderr?}
  *     bye     {}
  *   controller -> agent
- *     job     {id, serial, args: ["--name=value", ...], window: [start, end]}
- *             run fio on the
+ *     job     {id, serial, args: ["--name=value", ...], window: [start, end],
+ *              iops_log, progress}   run fio on the
  *             disk whose serial is `serial`; the agent adds --filename and
  *             --output-format itself
  *     bye     {}   power the guest off

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "virt.h"
 #include "util.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -287,6 +288,7 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			}
 			next_check = now + 0.5;
 		}
+		vb_progress_tick();
 		usleep(10000);
 	}
 }
