@@ -34,6 +34,7 @@ int vb_cmd_trend(struct vb_config *c, int nargs, char **args);
 int vb_cmd_gate(struct vb_config *c, int nargs, char **args);
 int vb_cmd_accept(struct vb_config *c, int nargs, char **args);
 int vb_cmd_doctor(struct vb_config *c, int nargs, char **args);
+int vb_cmd_import(struct vb_config *c, int nargs, char **args);
 
 /* The manual page (roff) and the bash completion script, from the same
  * tables as --help (cmd/doc.c); 'vmio-bench --man' and

@@ -48,6 +48,14 @@ const struct vb_command vb_commands[] = {
 	{"trend", VB_CMD_TREND, true, vb_cmd_trend, "trend RUN... | ROOT [--out DIR]",
 	 "each mode's history across runs, as a table and a chart",
 	 "Each mode's IOPS across runs (e.g. nightly), as a table and a chart.\n"},
+	{"import", VB_CMD_IMPORT, true, vb_cmd_import, "import FILE.json... --mode NAME [--into RUN] [options]",
+	 "bring fio JSON from elsewhere (a bare-metal host, another tool) into a run",
+	 "Each FILE is fio's JSON output (--output-format=json or json+) of one repetition of\n"
+	 "one job.  The files become mode NAME: in RUN (--into), at the job point they measured,\n"
+	 "or in a new run of their own in --results.  They are stored untouched and marked as\n"
+	 "imported, with where they came from, and show in report, compare, trend and gate like\n"
+	 "any measured mode.  A file whose job differs from RUN's (rw, bs, iodepth, numjobs,\n"
+	 "rwmixread) is refused: the figures would not compare.  The report is drawn again.\n"},
 	{"image", VB_CMD_IMAGE, true, vb_cmd_image, "image build|info [options]",
 	 "build the guest image (image build) or describe it (image info)",
 	 "  build   make the guest kernel + initramfs in CACHE/image from Debian packages\n"

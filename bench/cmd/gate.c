@@ -60,6 +60,7 @@ struct gate {
 	enum vb_verdict overall;
 	bool accepted;
 	const char *rerun_note;   /* what became of --rerun, or NULL */
+	bool rerun_impossible;    /* only imported modes needed one */
 };
 
 static bool complete(const struct vb_night *n)
@@ -178,12 +179,21 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 /* --rerun: the inconclusive modes again, as a new run in ROOT made with
  * RUN's own recorded configuration, in a child whose output goes to
  * stderr (stdout is the verdict's).  Returns the run's exit status, or -1
- * when nothing needed a rerun. */
+ * when nothing needed a rerun that vmio-bench can measure (an imported
+ * mode's figures came from elsewhere). */
+static bool imported_mode(const struct vb_summary *s, const char *mode)
+{
+	for (size_t i = 0; i < s->nmodes; i++)
+		if (strcmp(s->modes[i].mode, mode) == 0)
+			return s->modes[i].imported != NULL;
+	return false;
+}
+
 static int rerun(struct gate *g)
 {
 	struct vb_buf modes = {0};
 	for (size_t i = 0; i < g->nitems; i++) {
-		if (g->items[i].t.verdict != VB_INCONCLUSIVE)
+		if (g->items[i].t.verdict != VB_INCONCLUSIVE || imported_mode(&g->target->run, g->items[i].mode))
 			continue;
 		char *want = vb_asprintf(",%s,", g->items[i].mode), *have = vb_asprintf(",%s,", modes.s ? modes.s : "");
 		if (!strstr(have, want))
@@ -297,7 +307,7 @@ static void print_text(const struct gate *g)
 	if (g->rerun_note)
 		printf("%s\n", g->rerun_note);
 	printf("verdict: %s", vb_verdict_names[g->overall]);
-	if (g->overall == VB_INCONCLUSIVE && !g->target->nreruns)
+	if (g->overall == VB_INCONCLUSIVE && !g->target->nreruns && !g->rerun_impossible)
 		printf(" (more repetitions would tell: 'vmio-bench gate %s %s --rerun 7')", g->root, s->id);
 	else if (g->overall == VB_INCONCLUSIVE)
 		printf(" (still after its rerun: worse by more than the gate, but not significantly)");
@@ -441,7 +451,11 @@ int vb_cmd_gate(struct vb_config *c, int nrest, char **rest)
 		choose_history(&g);
 		g.rule.rerun_follows = false;
 		judge(&g, want);
-		if (r != VB_EXIT_OK)
+		g.rerun_impossible = r < 0;
+		if (r < 0)
+			g.rerun_note = "only imported modes were inconclusive, and vmio-bench cannot re-measure them: import more "
+			               "repetitions into the run instead";
+		else if (r != VB_EXIT_OK)
 			g.rerun_note = r == VB_EXIT_FAIL ? "the rerun failed in part (see its messages above): judged with what it measured"
 			                                 : "the rerun could not start (see its message above): judged without it";
 	} else if (g.rule.rerun_follows) {

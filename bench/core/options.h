@@ -34,6 +34,7 @@ enum {
 	VB_CMD_GATE = 1 << 7,
 	VB_CMD_ACCEPT = 1 << 8,
 	VB_CMD_DOCTOR = 1 << 9,
+	VB_CMD_IMPORT = 1 << 10,
 	VB_CMD_ALL = 0xffff,
 };
 

@@ -19,6 +19,9 @@ struct vb_config {
 	uint64_t size;     /* backing store size in bytes */
 	char *modes;       /* comma-separated mode names */
 	char *mode;        /* one mode (xml subcommand) */
+	char *import_mode; /* import: the name the imported results take */
+	char *into;        /* import: the run folder they join (else a new run) */
+	char *point;       /* import: the job point of that run they measured */
 
 	/* guest */
 	char *accel;       /* auto | kvm | tcg */

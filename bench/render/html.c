@@ -164,6 +164,15 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 		esc(&b, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
 		vb_buf_adds(&b, "</p>\n");
 	}
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (!s->modes[i].imported)
+			continue;
+		vb_buf_adds(&b, "<p><b>");
+		esc(&b, s->modes[i].mode);
+		vb_buf_adds(&b, " was imported</b>, not measured by vmio-bench: ");
+		esc(&b, s->modes[i].imported);
+		vb_buf_adds(&b, "</p>\n");
+	}
 	charts(&b, s);
 	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is every host process that serves the I/O (the guest's QEMU, plus "
 	                "qemu-storage-daemon or tgtd; fio itself for the host baseline), sampled over a window inside fio's "

@@ -89,6 +89,9 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (strcmp(s->modes[i].status, "ok") != 0)
 			fprintf(f, "%-15s FAILED: %s\n", s->modes[i].mode, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+	for (size_t i = 0; i < s->nmodes; i++)
+		if (s->modes[i].imported)
+			fprintf(f, "%-15s IMPORTED, not measured by vmio-bench: %s\n", s->modes[i].mode, s->modes[i].imported);
 	if (s->nrows && s->rows[0].n < 2)
 		fprintf(f, "(one repetition: no confidence interval; use --reps 3 or more)\n");
 }
@@ -208,6 +211,19 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 		md_text(f, s->modes[i].mode);
 		fputs(": ", f);
 		md_text(f, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+		fputc('\n', f);
+	}
+	bool imported = false;
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (!s->modes[i].imported)
+			continue;
+		if (!imported)
+			fputs("\n## Imported modes (not measured by vmio-bench)\n\n", f);
+		imported = true;
+		fputs("- ", f);
+		md_text(f, s->modes[i].mode);
+		fputs(": ", f);
+		md_text(f, s->modes[i].imported);
 		fputc('\n', f);
 	}
 	fputs("\nCPU per I/O: host = the guest's QEMU process (for mode host: fio itself), guest = fio inside the guest; "

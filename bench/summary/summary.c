@@ -256,8 +256,9 @@ static int check_strings(struct vb_summary *s, const char *path)
 	if (rr && !json_is_null(rr) && !vb_valid_id(json_string_value(rr)))
 		return vb_error("'%s': config.rerun_of is not a plain run id ([A-Za-z0-9._-]): the file is damaged", path);
 	k = jstr(json_object_get(s->run, "accelerator"), "name");
-	if (k && strcmp(k, "kvm") != 0 && strcmp(k, "tcg") != 0)
-		return vb_error("'%s': the accelerator is neither kvm nor tcg: the file is damaged", path);
+	/* none: a run made by 'import' alone, where no guest ran */
+	if (k && strcmp(k, "kvm") != 0 && strcmp(k, "tcg") != 0 && strcmp(k, "none") != 0)
+		return vb_error("'%s': the accelerator is neither kvm, tcg nor none: the file is damaged", path);
 	json_object_foreach(sweep, k, v) {
 		if (!vb_sweep_is_param(k))
 			return vb_error("'%s': the sweep names a parameter vmio-bench does not sweep: the file is damaged", path);
@@ -281,6 +282,23 @@ static int check_strings(struct vb_summary *s, const char *path)
 	clean_text(json_object_get(s->run, "host"), "cpu");
 	clean_text(json_object_get(s->run, "backing_store"), "path");
 	return 0;
+}
+
+/* "from FILE (and N more), fio-3.33, imported 2026-...": where an
+ * imported mode's figures came from, cleaned for any sink; NULL for a
+ * mode vmio-bench measured. */
+static char *imported_text(json_t *imp)
+{
+	if (!json_is_object(imp))
+		return NULL;
+	json_t *files = json_object_get(imp, "files");
+	const char *origin = jstr(json_array_get(files, 0), "origin");
+	const char *fio = jstr(imp, "fio_version"), *at = jstr(imp, "at");
+	size_t more = json_array_size(files) > 1 ? json_array_size(files) - 1 : 0;
+	char *t = vb_asprintf("from %.300s%s%.0zu%s, %.44s, imported %.40s", origin ? origin : "an unnamed file",
+	                      more ? " and " : "", more, more ? " more" : "", fio ? fio : "fio version unknown",
+	                      at ? at : "at an unknown time");
+	return vb_text_clean(t);
 }
 
 /* The job points' labels, in plan order. */
@@ -354,6 +372,7 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		s->modes[s->nmodes].mode = vb_strdup(name);
 		s->modes[s->nmodes].status = vb_strdup(jstr(m, "status") ? jstr(m, "status") : "unknown");
 		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));
+		s->modes[s->nmodes].imported = imported_text(json_object_get(m, "imported"));
 		s->nmodes++;
 		/* no guest: the baseline, and host-side modes run.json marks so
 		 * (backend): fio's CPU is the host's, not a guest's */
@@ -403,6 +422,7 @@ void vb_summary_release(struct vb_summary *s)
 		free(s->modes[i].mode);
 		free(s->modes[i].status);
 		free(s->modes[i].reason);
+		free(s->modes[i].imported);
 	}
 	free(s->modes);
 	for (size_t i = 0; i < s->npoints; i++)
@@ -445,9 +465,13 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 		json_object_set_new(o, "guest_cpu_us_per_io", num_or_null(r->guest_cpu_us_per_io));
 		json_array_append_new(rows, o);
 	}
-	for (size_t i = 0; i < s->nmodes; i++)
-		json_array_append_new(modes, json_pack("{s:s, s:s, s:s?}", "mode", s->modes[i].mode,
-		                                       "status", s->modes[i].status, "reason", s->modes[i].reason));
+	for (size_t i = 0; i < s->nmodes; i++) {
+		json_t *m = json_pack("{s:s, s:s, s:s?}", "mode", s->modes[i].mode, "status", s->modes[i].status, "reason",
+		                      s->modes[i].reason);
+		if (s->modes[i].imported) /* only then: measured runs' summary.json is as it was */
+			json_object_set_new(m, "imported", json_string(s->modes[i].imported));
+		json_array_append_new(modes, m);
+	}
 	return json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
 	                 "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
 	                 "state", s->state, "modes", modes, "rows", rows);

@@ -49,6 +49,7 @@ struct vb_row {
 
 struct vb_mode_status {
 	char *mode, *status, *reason;
+	char *imported;                /* where an imported mode's figures came from, or NULL */
 };
 
 struct vb_summary {
