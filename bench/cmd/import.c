@@ -201,153 +201,180 @@ static int check_name(const char *name)
 	return 0;
 }
 
-int vb_cmd_import(struct vb_config *c, int nargs, char **args)
+/* One import as it goes: the files, what they ran, and the run they join. */
+struct import {
+	const struct vb_config *c;
+	int n;
+	char **files, **texts;
+	size_t *lens;
+	struct job_params job;
+	json_t *reps, *origins;   /* run.json's repetitions and the files' origins */
+	char *fio_version, *when;
+	char *first_t, *last_t;   /* when fio ran the first and the last file */
+	json_t *run;
+	char *dir, *id;           /* the run folder; id when it is new */
+};
+
+static void keep_earliest(char **slot, const char *t, int sign)
+{
+	if (t && (!*slot || sign * strcmp(t, *slot) < 0)) {
+		free(*slot);
+		*slot = vb_strdup(t);
+	}
+}
+
+/* Every file first: nothing is written unless all of them are fio JSON
+ * of one and the same job.  0, or -1 reported. */
+static int read_files(struct import *im)
 {
 	struct vb_fio_result fr = {0};
-	struct job_params first = {0};
-	char **texts = vb_calloc((size_t)nargs, sizeof(char *));
-	size_t *lens = vb_calloc((size_t)nargs, sizeof(size_t));
-	json_t *run = NULL, *reps = json_array(), *origins = json_array();
-	char *dir = NULL, *id = NULL, *fio_version = NULL, *when = vb_utc_timestamp();
-	char *first_t = NULL, *last_t = NULL; /* when fio ran the first and the last file */
-	int ret = VB_EXIT_USAGE;
-
-	if (nargs < 1) {
-		vb_error("import: give one or more fio JSON files: see 'vmio-bench import --help'");
-		goto out;
-	}
-	if (check_name(c->import_mode) < 0)
-		goto out;
-	/* every file first: nothing is written unless all of them are fio
-	 * JSON of one and the same job */
-	for (int i = 0; i < nargs; i++) {
+	for (int i = 0; i < im->n; i++) {
+		const char *f = im->files[i];
 		struct job_params p;
 		char *why = NULL;
-		if (!(texts[i] = vb_read_file(args[i], MAX_IMPORT_FILE, &lens[i]))) {
-			vb_error("import: cannot read '%s': %s", args[i],
-			         errno == EFBIG ? "larger than 64 MiB, not one fio result" : strerror(errno));
-			goto out;
-		}
-		if (vb_fio_parse(texts[i], lens[i], &fr, &why) < 0) {
+		if (!(im->texts[i] = vb_read_file(f, MAX_IMPORT_FILE, &im->lens[i])))
+			return vb_error("import: cannot read '%s': %s", f,
+			                errno == EFBIG ? "larger than 64 MiB, not one fio result" : strerror(errno));
+		if (vb_fio_parse(im->texts[i], im->lens[i], &fr, &why) < 0) {
 			vb_error("import: '%s' is not fio's JSON output (%s): give files fio wrote with --output-format=json or json+",
-			         args[i], why);
+			         f, why);
 			free(why);
-			goto out;
+			return -1;
 		}
-		int bad = file_params(args[i], fr.root, &p);
+		int bad = file_params(f, fr.root, &p);
 		if (!bad && fr.read.total_ios + fr.write.total_ios == 0)
-			bad = vb_error("import: '%s' reports no completed I/O: there is nothing to compare", args[i]);
+			bad = vb_error("import: '%s' reports no completed I/O: there is nothing to compare", f);
 		if (!bad && i == 0) {
-			first = p;
-			fio_version = vb_strdup(vb_valid_fio_version(fr.fio_version) ? fr.fio_version : "unknown");
-		} else if (!bad && memcmp(&p, &first, sizeof(p)) != 0) {
-			bad = vb_error("import: '%s' ran another job than '%s': import each job on its own", args[i], args[0]);
+			im->job = p;
+			im->fio_version = vb_strdup(vb_valid_fio_version(fr.fio_version) ? fr.fio_version : "unknown");
+		} else if (!bad && memcmp(&p, &im->job, sizeof(p)) != 0) {
+			bad = vb_error("import: '%s' ran another job than '%s': import each job on its own", f, im->files[0]);
 		}
-		char *t = fio_time(fr.root);
-		if (t && (!first_t || strcmp(t, first_t) < 0)) {
-			free(first_t);
-			first_t = vb_strdup(t);
-		}
-		if (t && (!last_t || strcmp(t, last_t) > 0)) {
-			free(last_t);
-			last_t = vb_strdup(t);
-		}
+		char *t = fio_time(fr.root), real[PATH_MAX];
+		keep_earliest(&im->first_t, t, 1);
+		keep_earliest(&im->last_t, t, -1);
 		free(t);
-		char real[PATH_MAX];
-		json_array_append_new(origins, json_pack("{s:s, s:I}", "origin", realpath(args[i], real) ? real : args[i],
-		                                         "bytes", (json_int_t)lens[i]));
-		json_array_append_new(reps, json_pack("{s:i, s:s, s:n, s:{s:f, s:f}}", "rep", i + 1, "file", "", "iops_log",
-		                                      "iops", "read", fr.read.iops, "write", fr.write.iops));
+		json_array_append_new(im->origins, json_pack("{s:s, s:I}", "origin", realpath(f, real) ? real : f, "bytes",
+		                                             (json_int_t)im->lens[i]));
+		json_array_append_new(im->reps, json_pack("{s:i, s:s, s:n, s:{s:f, s:f}}", "rep", i + 1, "file", "",
+		                                          "iops_log", "iops", "read", fr.read.iops, "write", fr.write.iops));
 		vb_fio_result_release(&fr);
 		memset(&fr, 0, sizeof(fr));
 		if (bad)
-			goto out;
+			return -1;
 	}
+	return 0;
+}
 
-	/* the run they join, or a new one */
-	if (c->into) {
-		char *p = vb_asprintf("%s/run.json", c->into);
-		json_error_t err;
-		struct stat st;
-		run = stat(p, &st) == 0 && st.st_size <= (off_t)MAX_IMPORT_FILE ? json_load_file(p, JSON_REJECT_DUPLICATES, &err)
-		                                                                 : NULL;
-		free(p);
-		if (!json_is_object(run) || json_integer_value(json_object_get(run, "schema")) != VB_RESULTS_SCHEMA ||
-		    !json_is_array(json_object_get(run, "modes"))) {
-			vb_error("import: '%s' is not a vmio-bench run folder (its run.json is missing or damaged)", c->into);
-			goto out;
-		}
-		const char *state = json_string_value(json_object_get(run, "state"));
-		if (!state || strcmp(state, "complete") != 0) {
-			vb_error("import: run '%s' is not complete: finish it with 'vmio-bench run --resume %s' first", c->into,
-			         c->into);
-			goto out;
-		}
-		if (has_mode(run, c->import_mode)) {
-			vb_error("import: run '%s' already has a mode '%s': choose another --mode", c->into, c->import_mode);
-			goto out;
-		}
-		dir = vb_strdup(c->into);
-	} else {
-		if (vb_results_check_root(c->results) < 0 || vb_results_create_run_dir(c->results, &id, &dir) < 0) {
-			ret = VB_EXIT_FAIL;
-			goto out;
-		}
-		run = new_run(id, &first, fio_version, first_t ? first_t : when, last_t ? last_t : when);
+/* RUN's run.json (--into), checked to take the files; or a new run.
+ * 0, or an exit status reported. */
+static int open_target(struct import *im)
+{
+	const struct vb_config *c = im->c;
+	if (!c->into) {
+		if (vb_results_check_root(c->results) < 0 || vb_results_create_run_dir(c->results, &im->id, &im->dir) < 0)
+			return VB_EXIT_FAIL;
+		im->run = new_run(im->id, &im->job, im->fio_version, im->first_t ? im->first_t : im->when,
+		                  im->last_t ? im->last_t : im->when);
+		return 0;
 	}
-	json_t *point = pick_point(c, run, dir);
-	char what[160];
-	if (!point)
-		goto out;
-	if (params_differ(&first, json_object_get(point, "params"), what, sizeof(what))) {
-		vb_error("import: '%s' ran %s: the figures would not compare (import it without --into, as a run of its own)",
-		         args[0], what);
-		goto out;
-	}
+	char *p = vb_asprintf("%s/run.json", c->into);
+	json_error_t err;
+	struct stat st;
+	im->run = stat(p, &st) == 0 && st.st_size <= (off_t)MAX_IMPORT_FILE ? json_load_file(p, JSON_REJECT_DUPLICATES, &err)
+	                                                                    : NULL;
+	free(p);
+	if (!json_is_object(im->run) || json_integer_value(json_object_get(im->run, "schema")) != VB_RESULTS_SCHEMA ||
+	    !json_is_array(json_object_get(im->run, "modes")))
+		return vb_error("import: '%s' is not a vmio-bench run folder (its run.json is missing or damaged)", c->into),
+		       VB_EXIT_USAGE;
+	const char *state = json_string_value(json_object_get(im->run, "state"));
+	if (!state || strcmp(state, "complete") != 0)
+		return vb_error("import: run '%s' is not complete: finish it with 'vmio-bench run --resume %s' first", c->into,
+		                c->into),
+		       VB_EXIT_USAGE;
+	if (has_mode(im->run, c->import_mode))
+		return vb_error("import: run '%s' already has a mode '%s': choose another --mode", c->into, c->import_mode),
+		       VB_EXIT_USAGE;
+	im->dir = vb_strdup(c->into);
+	return 0;
+}
 
-	/* the files, untouched, where a measured mode keeps its repetitions */
-	ret = VB_EXIT_FAIL;
-	const char *pdir_rel = json_string_value(json_object_get(point, "dir"));
-	char *mdir = vb_layout_mode_dir(dir, c->import_mode);
-	char *pdir = pdir_rel && *pdir_rel ? vb_asprintf("%s/%s", mdir, pdir_rel) : vb_strdup(mdir);
+/* The files, untouched, where a measured mode keeps its repetitions; the
+ * mode's entry in run.json, marked imported.  0, or -1 reported. */
+static int store(struct import *im, json_t *point)
+{
+	const char *rel = json_string_value(json_object_get(point, "dir"));
+	bool sub = rel && *rel;
+	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
+	char *pdir = sub ? vb_asprintf("%s/%s", mdir, rel) : vb_strdup(mdir);
 	int bad = vb_mkdir_p(pdir, 0755) < 0 ? vb_error("import: cannot create '%s': %s", pdir, strerror(errno)) : 0;
-	for (int i = 0; i < nargs && !bad; i++) {
+	for (int i = 0; i < im->n && !bad; i++) {
 		char *f = vb_asprintf("%s/rep-%d.fio.json", pdir, i + 1);
-		bad = vb_write_file_atomic(f, texts[i], lens[i]);
+		bad = vb_write_file_atomic(f, im->texts[i], im->lens[i]);
 		free(f);
-		json_object_set_new(json_array_get(reps, (size_t)i), "file",
-		                    pdir_rel && *pdir_rel ? json_sprintf("%s/rep-%d.fio.json", pdir_rel, i + 1)
-		                                          : json_sprintf("rep-%d.fio.json", i + 1));
+		json_object_set_new(json_array_get(im->reps, (size_t)i), "file",
+		                    sub ? json_sprintf("%s/rep-%d.fio.json", rel, i + 1) : json_sprintf("rep-%d.fio.json", i + 1));
 	}
 	free(pdir);
 	free(mdir);
 	if (bad)
-		goto out;
-	json_array_append_new(json_object_get(run, "modes"),
-	                      json_pack("{s:s, s:[{s:O, s:O, s:O, s:O}], s:s, s:b, s:{s:s, s:s?, s:s?, s:s, s:o}}", "mode",
-	                                c->import_mode, "points", "label", json_object_get(point, "label"), "dir",
+		return -1;
+	json_t *imported = json_pack("{s:s, s:s?, s:s?, s:s, s:O}", "at", im->when, "fio_first", im->first_t, "fio_last",
+	                             im->last_t, "fio_version", im->fio_version, "files", im->origins);
+	json_array_append_new(json_object_get(im->run, "modes"),
+	                      json_pack("{s:s, s:[{s:O, s:O, s:O, s:O}], s:s, s:b, s:o}", "mode", im->c->import_mode,
+	                                "points", "label", json_object_get(point, "label"), "dir",
 	                                json_object_get(point, "dir"), "params", json_object_get(point, "params"), "reps",
-	                                reps, "status", "ok", "guest", 0, "imported", "at", when, "fio_first", first_t,
-	                                "fio_last", last_t, "fio_version",
-	                                fio_version, "files", json_incref(origins)));
-	if (vb_manifest_save(dir, run) < 0)
+	                                im->reps, "status", "ok", "guest", 0, "imported", imported));
+	return vb_manifest_save(im->dir, im->run);
+}
+
+int vb_cmd_import(struct vb_config *c, int nargs, char **args)
+{
+	struct import im = {.c = c, .n = nargs, .files = args, .reps = json_array(), .origins = json_array(),
+	                    .when = vb_utc_timestamp()};
+	int ret = VB_EXIT_USAGE;
+	char what[160];
+
+	im.texts = vb_calloc((size_t)(nargs > 0 ? nargs : 1), sizeof(char *));
+	im.lens = vb_calloc((size_t)(nargs > 0 ? nargs : 1), sizeof(size_t));
+	if (nargs < 1) {
+		vb_error("import: give one or more fio JSON files: see 'vmio-bench import --help'");
+		goto out;
+	}
+	if (check_name(c->import_mode) < 0 || read_files(&im) < 0 || (ret = open_target(&im)) != 0) {
+		ret = ret ? ret : VB_EXIT_USAGE;
+		goto out;
+	}
+	ret = VB_EXIT_USAGE;
+	json_t *point = pick_point(c, im.run, im.dir);
+	if (!point)
+		goto out;
+	if (params_differ(&im.job, json_object_get(point, "params"), what, sizeof(what))) {
+		vb_error("import: '%s' ran %s: the figures would not compare (import it without --into, as a run of its own)",
+		         args[0], what);
+		goto out;
+	}
+	ret = VB_EXIT_FAIL;
+	if (store(&im, point) < 0)
 		goto out;
 	printf("imported %d file%s as mode %s into run %s\n", nargs, nargs == 1 ? "" : "s", c->import_mode,
-	       json_string_value(json_object_get(run, "id")));
-	ret = vb_report_run(dir, stdout) < 0 ? VB_EXIT_FAIL : VB_EXIT_OK;
+	       json_string_value(json_object_get(im.run, "id")));
+	ret = vb_report_run(im.dir, stdout) < 0 ? VB_EXIT_FAIL : VB_EXIT_OK;
 out:
 	for (int i = 0; i < nargs; i++)
-		free(texts[i]);
-	free(texts);
-	free(lens);
-	json_decref(run);
-	json_decref(reps);
-	json_decref(origins);
-	free(dir);
-	free(id);
-	free(fio_version);
-	free(when);
-	free(first_t);
-	free(last_t);
+		free(im.texts[i]);
+	free(im.texts);
+	free(im.lens);
+	json_decref(im.run);
+	json_decref(im.reps);
+	json_decref(im.origins);
+	free(im.dir);
+	free(im.id);
+	free(im.fio_version);
+	free(im.when);
+	free(im.first_t);
+	free(im.last_t);
 	return ret;
 }

@@ -71,6 +71,14 @@ void vb_progress_show(void)
 		draw();
 }
 
+static void msg_hook(bool after)
+{
+	if (after)
+		vb_progress_show();
+	else
+		vb_progress_hide();
+}
+
 void vb_progress_begin(size_t nmodes, unsigned jobs, double fio_s)
 {
 	const char *term = getenv("TERM");
@@ -80,6 +88,8 @@ void vb_progress_begin(size_t nmodes, unsigned jobs, double fio_s)
 	P.fio_s = fio_s;
 	P.t_step = P.t_mode = vb_now();
 	P.on = !vb_quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+	vb_msg_hook = P.on ? msg_hook : NULL;
+	vb_wait_hook = P.on ? vb_progress_tick : NULL;
 }
 
 void vb_progress_mode(size_t k, const char *name, bool boots)
@@ -167,6 +177,8 @@ void vb_progress_end(void)
 {
 	vb_progress_hide();
 	P.on = false;
+	vb_msg_hook = NULL;
+	vb_wait_hook = NULL;
 }
 
 /* 950, 4.2k, 12k, 1.3M: a rate to the width of a glance. */

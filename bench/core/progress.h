@@ -9,7 +9,8 @@
  * The log lines (vb_info, vb_warn, vb_error) scroll above it.  Anywhere
  * else nothing is drawn and the log lines alone tell each step, as before.
  * Every function here is a no-op when no status line is drawn, so the code
- * that measures calls them without asking. */
+ * that measures calls them without asking; util's messages and wait loops
+ * reach it through util's hooks, which vb_progress_begin sets. */
 #ifndef VB_PROGRESS_H
 #define VB_PROGRESS_H
 

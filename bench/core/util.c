@@ -1,6 +1,5 @@
 #include "config.h"
 #include "util.h"
-#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,14 @@
 
 bool vb_quiet;
 volatile int vb_interrupted;
+void (*vb_msg_hook)(bool after);
+void (*vb_wait_hook)(void);
+
+void vb_waiting(void)
+{
+	if (vb_wait_hook)
+		vb_wait_hook();
+}
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
@@ -28,9 +35,11 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	/* Messages quote file contents and guest output: no control character
 	 * reaches the terminal (escape sequences, a forged second line). */
 	vb_text_clean(line);
-	vb_progress_hide(); /* the live status line, if any, stays below the log */
+	if (vb_msg_hook)
+		vb_msg_hook(false); /* a live status line, if any, stays below the log */
 	fprintf(stderr, "%s\n", line);
-	vb_progress_show();
+	if (vb_msg_hook)
+		vb_msg_hook(true);
 }
 
 int vb_error(const char *fmt, ...)
@@ -363,7 +372,7 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 		for (;;) {
 			struct pollfd p = {.fd = pfd[0], .events = POLLIN};
 			int r = poll(&p, 1, tick ? 50 : 200);
-			vb_progress_tick();
+			vb_waiting();
 			if (tick)
 				tick(arg, pid);
 			if (r > 0) {

@@ -30,6 +30,12 @@ void vb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* When set, vb_info() prints nothing (tests and --quiet). */
 extern bool vb_quiet;
+/* A live display's hooks (progress.c sets them; NULL: none): called
+ * before (false) and after (true) each message line, and from every wait
+ * loop through vb_waiting(). */
+extern void (*vb_msg_hook)(bool after);
+extern void (*vb_wait_hook)(void);
+void vb_waiting(void);
 
 char *vb_strdup(const char *s);
 char *vb_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "virt.h"
 #include "util.h"
-#include "progress.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -288,7 +287,7 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			}
 			next_check = now + 0.5;
 		}
-		vb_progress_tick();
+		vb_waiting();
 		usleep(10000);
 	}
 }
