@@ -183,9 +183,11 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 	g->name = vb_strdup(virDomainGetName(g->dom));
 	g->st = virStreamNew(v->conn, VIR_STREAM_NONBLOCK);
 	if (!g->st || virDomainOpenChannel(g->dom, channel, g->st, VIR_DOMAIN_CHANNEL_FORCE) < 0) {
+		/* libvirt's error first: conn_alive() resets it */
+		char *err = vb_strdup(last_error());
 		*why = !conn_alive(v) ? vb_strdup(LIBVIRTD_LOST)
-		                      : vb_asprintf("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name,
-		                                    last_error());
+		                      : vb_asprintf("cannot open the agent channel '%s' of guest '%s': %s", channel, g->name, err);
+		free(err);
 		vb_guest_free(g);
 		return NULL;
 	}

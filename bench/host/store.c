@@ -186,6 +186,10 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 	char *qdone = vb_asprintf("%s.qcow2.done", s->path);
 	unlink(qdone);
 	free(qdone);
+	if (c->size % (1ULL << 30) == 0)
+		snprintf(sz, sizeof(sz), "%llu GiB", (unsigned long long)(c->size >> 30));
+	else
+		snprintf(sz, sizeof(sz), "%llu MiB", (unsigned long long)(c->size >> 20));
 	vb_info("filling the backing store %s (%s) so that reads hit real blocks", s->path, sz);
 	if (fill_file(s->path, c->size) < 0) {
 		ret = -1;
