@@ -286,6 +286,26 @@ static json_t *disk_info(const char *name)
 	 * ["sd", "virtio_scsi", "virtio-pci"]: proof of which bus is in use. */
 	snprintf(path, sizeof(path), "/sys/block/%s", name);
 	if (realpath(path, real)) {
+		/* An NVMe namespace of a multi-controller subsystem is a multipath
+		 * head under /sys/devices/virtual/nvme-subsystem: its PCI place is
+		 * that of the controller path under it (nvmeXcYnZ). */
+		if (strstr(real, "/nvme-subsystem/")) {
+			snprintf(path, sizeof(path), "/sys/block/%s/multipath", name);
+			DIR *mp = opendir(path);
+			struct dirent *e;
+			char ctrl[PATH_MAX + 300];
+			while (mp && (e = readdir(mp))) {
+				if (e->d_name[0] == '.')
+					continue;
+				snprintf(ctrl, sizeof(ctrl), "%s/%s", path, e->d_name);
+				if (realpath(ctrl, real)) {
+					json_object_set_new(d, "multipath_head", json_true());
+					break;
+				}
+			}
+			if (mp)
+				closedir(mp);
+		}
 		json_object_set_new(d, "devpath", json_string(real));
 		char *cut;
 		while ((cut = strrchr(real, '/')) && cut != real) {

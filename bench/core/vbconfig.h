@@ -39,6 +39,7 @@ struct vb_config {
 	char *backend;     /* file | block */
 	char *lun_device;  /* lun: a host SCSI disk to pass through */
 	char *pci_device;  /* hostdev: DDDD:BB:SS.F */
+	char *sriov;       /* hostdev: PF[:VF], a virtual function made for the run */
 	bool vhost_poll;   /* backend: the engine polls the used ring */
 
 	/* fio job */
