@@ -437,6 +437,33 @@ static void test_hostdev_check(void)
 	json_decref(there);
 }
 
+/* lun's proof of passthrough: an sg node, and an identity of the host's
+ * own: a vendor other than QEMU's, or (a nested lab's disk is QEMU's) the
+ * device's own unit serial, which an emulated disk would not carry. */
+static void test_lun_check(void)
+{
+	const struct vb_mode *m = vb_mode_find("lun");
+	struct {
+		const char *vendor, *serial, *sg;
+		bool ok;
+	} cases[] = {
+		{"LIO-ORG", VB_DISK_SERIAL, "sg0", true},   /* tgtd's LUN */
+		{"QEMU", "vmio-lab-lun", "sg0", true},      /* the lab's own disk, by its serial */
+		{"QEMU", VB_DISK_SERIAL, "sg0", false},     /* QEMU's emulated disk in the guest */
+		{"QEMU", "", "sg0", false},
+		{"LIO-ORG", VB_DISK_SERIAL, NULL, false},   /* no sg node: no raw SCSI */
+	};
+	CHECK(m && m->passthrough);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *why = NULL;
+		json_t *d = json_pack("{s:[s,s], s:s, s:s, s:s?}", "drivers", "sd", "virtio_scsi", "vendor", cases[i].vendor,
+		                      "serial", cases[i].serial, "sg", cases[i].sg);
+		CHECK((vb_agent_check_disk(m, d, &why) == 0) == cases[i].ok);
+		free(why);
+		json_decref(d);
+	}
+}
+
 /* The accelerator probe's cache: a verdict comes back only for the key it
  * was stored under, its reason cleaned of control characters. */
 static void test_accel_cache(void)
@@ -641,6 +668,7 @@ int main(void)
 	test_serial();
 	test_bins();
 	test_hostdev_check();
+	test_lun_check();
 	test_accel_cache();
 	test_rank();
 	test_changepoint();

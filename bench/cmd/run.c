@@ -204,7 +204,9 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
 	json_t *disk = d->serial ? vb_agent_hello_disk(hello, d->serial) : json_array_get(json_object_get(hello, "disks"), 0);
 	if (!disk) {
-		*why = vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", d->serial, mdir);
+		*why = d->serial ? vb_asprintf("the guest sees no disk with serial '%s' (see %s/hello.json)", d->serial, mdir)
+		                 : vb_asprintf("the guest sees no disk: its driver did not bring the passed-through device up (see %s)",
+		                               console);
 	} else {
 		json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
 		if (vb_agent_check_disk(m, disk, why) == 0) {

@@ -154,10 +154,15 @@ int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why)
 	if (m->passthrough) {
 		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
 		 * passed-through LUN answers INQUIRY with its own identity, and
-		 * has an sg node for raw SCSI commands. */
-		json_t *vendor = json_object_get(disk, "vendor");
+		 * has an sg node for raw SCSI commands.  A host disk that is
+		 * itself QEMU's (a nested lab's) proves itself by its own unit
+		 * serial, which the guest found it by and an emulated disk here
+		 * would not carry. */
+		json_t *vendor = json_object_get(disk, "vendor"), *serial = json_object_get(disk, "serial");
+		bool own_serial = json_is_string(serial) && json_string_length(serial) &&
+		                  strcmp(json_string_value(serial), VB_DISK_SERIAL) != 0;
 		if (!json_is_string(json_object_get(disk, "sg")) || !json_is_string(vendor) ||
-		    strncmp(json_string_value(vendor), "QEMU", 4) == 0) {
+		    (strncmp(json_string_value(vendor), "QEMU", 4) == 0 && !own_serial)) {
 			*why = vb_strdup("the guest's disk is QEMU's emulated SCSI disk (or has no sg node), not the passed-through LUN");
 			return -1;
 		}

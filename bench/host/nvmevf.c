@@ -14,7 +14,6 @@
 
 #define OP_IDENTIFY 0x06
 #define OP_VIRT_MGMT 0x1c
-#define CNS_CTRL 0x01
 #define CNS_SEC_CTRL_LIST 0x15
 #define ACT_SEC_OFFLINE 0x7
 #define ACT_SEC_ASSIGN 0x8
@@ -102,10 +101,11 @@ int vb_nvme_vf_assign(const char *pf, unsigned vf, bool *applies, char **why)
 	*applies = false;
 	if (fd < 0)
 		return 0; /* not an NVMe controller we drive: plain SR-IOV */
-	uint8_t *id = vb_calloc(1, 4096);
-	int st = admin(fd, OP_IDENTIFY, CNS_CTRL, 0, id, 4096), r = 0;
-	/* OACS bit 7: Virtualization Management supported */
-	if (st == 0 && (le16(id + 256) & 0x80)) {
+	/* a controller with secondary controllers lists them (Identify 15h);
+	 * one without answers with an error or an empty list */
+	uint8_t *list = vb_calloc(1, 4096);
+	int st = admin(fd, OP_IDENTIFY, CNS_SEC_CTRL_LIST, 0, list, 4096), r = 0;
+	if (st == 0 && list[0] > 0) {
 		uint16_t scid;
 		bool online;
 		*applies = true;
@@ -116,7 +116,7 @@ int vb_nvme_vf_assign(const char *pf, unsigned vf, bool *applies, char **why)
 			        ? -1
 			        : 0;
 	}
-	free(id);
+	free(list);
 	close(fd);
 	return r;
 }
