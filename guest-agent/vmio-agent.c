@@ -266,6 +266,30 @@ static char *disk_serial(const char *name)
 	return NULL;
 }
 
+/* The sysfs path of the first controller path (nvmeScCnN, hidden) of the
+ * multipath head nvmeSnN, in real (PATH_MAX bytes); false if none. */
+static bool nvme_path_of_head(const char *head, char *real)
+{
+	int subsys, ns, n = 0;
+	bool found = false;
+	if (sscanf(head, "nvme%dn%d%n", &subsys, &ns, &n) != 2 || head[n])
+		return false;
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	while (d && !found && (e = readdir(d))) {
+		int s2, c, ns2, m = 0;
+		char path[PATH_MAX], got[PATH_MAX];
+		if (sscanf(e->d_name, "nvme%dc%dn%d%n", &s2, &c, &ns2, &m) == 3 && !e->d_name[m] && s2 == subsys && ns2 == ns) {
+			snprintf(path, sizeof(path), "/sys/block/%s", e->d_name);
+			if ((found = realpath(path, got) != NULL))
+				memcpy(real, got, sizeof(got));
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static json_t *disk_info(const char *name)
 {
 	char path[PATH_MAX + 16], real[PATH_MAX], link[PATH_MAX];
@@ -289,23 +313,8 @@ static json_t *disk_info(const char *name)
 		/* An NVMe namespace of a multi-controller subsystem is a multipath
 		 * head under /sys/devices/virtual/nvme-subsystem: its PCI place is
 		 * that of the controller path under it (nvmeXcYnZ). */
-		if (strstr(real, "/nvme-subsystem/")) {
-			snprintf(path, sizeof(path), "/sys/block/%s/multipath", name);
-			DIR *mp = opendir(path);
-			struct dirent *e;
-			char ctrl[PATH_MAX + 300];
-			while (mp && (e = readdir(mp))) {
-				if (e->d_name[0] == '.')
-					continue;
-				snprintf(ctrl, sizeof(ctrl), "%s/%s", path, e->d_name);
-				if (realpath(ctrl, real)) {
-					json_object_set_new(d, "multipath_head", json_true());
-					break;
-				}
-			}
-			if (mp)
-				closedir(mp);
-		}
+		if (strstr(real, "/nvme-subsystem/") && nvme_path_of_head(name, real))
+			json_object_set_new(d, "multipath_head", json_true());
 		json_object_set_new(d, "devpath", json_string(real));
 		char *cut;
 		while ((cut = strrchr(real, '/')) && cut != real) {
@@ -346,13 +355,26 @@ static json_t *disk_info(const char *name)
 	return d;
 }
 
+/* An NVMe controller's own path to a namespace of a multipath head
+ * (nvmeScCnN under nvmeSnN) is hidden: no /dev node, not a disk to use. */
+static bool hidden_disk(const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/block/%s/hidden", name);
+	char *s = read_small(path, NULL);
+	bool h = s && s[0] == '1';
+	free(s);
+	return h;
+}
+
 static json_t *list_disks(void)
 {
 	json_t *a = json_array();
 	DIR *d = opendir("/sys/block");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "ram", 3))
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "ram", 3) ||
+		    hidden_disk(e->d_name))
 			continue;
 		json_array_append_new(a, disk_info(e->d_name));
 	}
