@@ -163,6 +163,37 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
+/* What summary.md says of a mode under a heading, or NULL for nothing. */
+static const char *failure_note(const struct vb_mode_status *m)
+{
+	return strcmp(m->status, "ok") == 0 ? NULL : m->reason ? m->reason : m->status;
+}
+
+static const char *import_note(const struct vb_mode_status *m)
+{
+	return m->imported;
+}
+
+/* A list of the modes with a note, under its heading when there is any. */
+static void md_mode_notes(FILE *f, const struct vb_summary *s, const char *heading,
+                          const char *(*note)(const struct vb_mode_status *m))
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const char *n = note(&s->modes[i]);
+		if (!n)
+			continue;
+		if (!any)
+			fprintf(f, "\n## %s\n\n", heading);
+		any = true;
+		fputs("- ", f);
+		md_text(f, s->modes[i].mode);
+		fputs(": ", f);
+		md_text(f, n);
+		fputc('\n', f);
+	}
+}
+
 void vb_render_md(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -200,32 +231,8 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 			fprintf(f, " %s | %s |\n", hc, gc);
 		}
 	}
-	bool failed = false;
-	for (size_t i = 0; i < s->nmodes; i++) {
-		if (strcmp(s->modes[i].status, "ok") == 0)
-			continue;
-		if (!failed)
-			fputs("\n## Modes that failed\n\n", f);
-		failed = true;
-		fputs("- ", f);
-		md_text(f, s->modes[i].mode);
-		fputs(": ", f);
-		md_text(f, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
-		fputc('\n', f);
-	}
-	bool imported = false;
-	for (size_t i = 0; i < s->nmodes; i++) {
-		if (!s->modes[i].imported)
-			continue;
-		if (!imported)
-			fputs("\n## Imported modes (not measured by vmio-bench)\n\n", f);
-		imported = true;
-		fputs("- ", f);
-		md_text(f, s->modes[i].mode);
-		fputs(": ", f);
-		md_text(f, s->modes[i].imported);
-		fputc('\n', f);
-	}
+	md_mode_notes(f, s, "Modes that failed", failure_note);
+	md_mode_notes(f, s, "Imported modes (not measured by vmio-bench)", import_note);
 	fputs("\nCPU per I/O: host = the guest's QEMU process (for mode host: fio itself), guest = fio inside the guest; "
 	      "both per completed I/O, reads and writes together. Latency percentiles come from fio's histogram bins "
 	      "merged over all repetitions.\n", f);
