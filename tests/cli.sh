@@ -47,6 +47,8 @@ expect_usage "a file where a block device is needed" run --backend block --disk 
 expect_usage "a missing --lun-device"  run --modes lun --lun-device /dev/nonexistent --results "$R"
 expect_usage "a file as --lun-device"  run --modes lun --lun-device /etc/hostname --results "$R"
 expect_usage "a malformed --pci-device" run --modes hostdev --pci-device "0000:zz:<1>.9" --results "$R"
+expect_usage "a malformed --sriov (VF not a number)" run --modes hostdev --sriov "0000:01:00.0:x" --results "$R"
+expect_usage "--sriov and --pci-device together" run --modes hostdev --sriov 01:00.0 --pci-device 01:00.1 --results "$R"
 expect_usage "--sweep of an unknown parameter" run --sweep "ioengine=sync" --results "$R"
 expect_usage "--sweep with a bad value" run --sweep "bs=4k,4q" --results "$R"
 expect_usage "zero repetitions"      run --reps 0 --results "$R"
@@ -100,4 +102,11 @@ vb run --help
 check "run --help lists --bs with its default" grep -q -- '--bs SIZE.*\[4k\]' "$TMP/out"
 vb modes
 check "modes lists virtio-blk" grep -q '^virtio-blk *yes' "$TMP/out"
+# a PCI function of this machine without SR-IOV
+plain=$(for d in /sys/bus/pci/devices/*; do [ -e "$d/sriov_totalvfs" ] || { basename "$d"; break; }; done)
+if [ -n "$plain" ]; then
+	vb modes --sriov "$plain:0"
+	check "modes: hostdev's probe says a --sriov PF without SR-IOV offers no VFs" \
+		grep -q "^hostdev *no *PCI function $plain offers no SR-IOV virtual functions" "$TMP/out"
+fi
 finish
