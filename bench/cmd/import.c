@@ -37,13 +37,21 @@ struct job_params {
 	long iodepth, numjobs, rwmixread;
 };
 
-/* An option of fio's first job: its own, else the global one. */
-static const char *fio_opt(json_t *fio, const char *key)
+/* An option of fio's first job: its own, else the global one, under key
+ * or its other name alias (NULL for none); def when the file has neither. */
+static const char *fio_opt(json_t *fio, const char *key, const char *alias, const char *def)
 {
-	json_t *j = json_object_get(json_object_get(json_array_get(json_object_get(fio, "jobs"), 0), "job options"), key);
-	if (!json_is_string(j))
-		j = json_object_get(json_object_get(fio, "global options"), key);
-	return json_is_string(j) ? json_string_value(j) : NULL;
+	json_t *job = json_object_get(json_array_get(json_object_get(fio, "jobs"), 0), "job options");
+	json_t *global = json_object_get(fio, "global options");
+	const char *names[] = {key, alias};
+	for (int i = 0; i < 2 && names[i]; i++) {
+		json_t *j = json_object_get(job, names[i]);
+		if (!json_is_string(j))
+			j = json_object_get(global, names[i]);
+		if (json_is_string(j))
+			return json_string_value(j);
+	}
+	return def;
 }
 
 static int read_long(const char *s, long lo, long hi, long *out)
@@ -63,8 +71,8 @@ static int file_params(const char *file, json_t *fio, struct job_params *p)
 {
 	static const char *const rws[] = {"read", "write", "randread", "randwrite", "rw", "readwrite", "randrw", "trim",
 	                                  "randtrim", "trimwrite", NULL};
-	const char *rw = fio_opt(fio, "rw") ? fio_opt(fio, "rw") : fio_opt(fio, "readwrite");
-	const char *bs = fio_opt(fio, "bs") ? fio_opt(fio, "bs") : fio_opt(fio, "blocksize");
+	const char *rw = fio_opt(fio, "rw", "readwrite", NULL);
+	const char *bs = fio_opt(fio, "bs", "blocksize", NULL);
 	bool known = !rw;
 	for (size_t i = 0; rw && rws[i]; i++)
 		known |= strcmp(rw, rws[i]) == 0;
@@ -74,9 +82,9 @@ static int file_params(const char *file, json_t *fio, struct job_params *p)
 	if (vb_parse_size(bs ? bs : "4k", &p->bs) < 0 || p->bs == 0)
 		return vb_error("import: '%s': fio's bs '%.40s' is not one block size (a bs range or split does not compare)",
 		                file, bs);
-	if (read_long(fio_opt(fio, "iodepth") ? fio_opt(fio, "iodepth") : "1", 1, 65536, &p->iodepth) < 0 ||
-	    read_long(fio_opt(fio, "numjobs") ? fio_opt(fio, "numjobs") : "1", 1, 4096, &p->numjobs) < 0 ||
-	    read_long(fio_opt(fio, "rwmixread") ? fio_opt(fio, "rwmixread") : "50", 0, 100, &p->rwmixread) < 0)
+	if (read_long(fio_opt(fio, "iodepth", NULL, "1"), 1, 65536, &p->iodepth) < 0 ||
+	    read_long(fio_opt(fio, "numjobs", NULL, "1"), 1, 4096, &p->numjobs) < 0 ||
+	    read_long(fio_opt(fio, "rwmixread", NULL, "50"), 0, 100, &p->rwmixread) < 0)
 		return vb_error("import: '%s': fio's iodepth, numjobs or rwmixread is not a plain number", file);
 	if (json_array_size(json_object_get(fio, "jobs")) != 1)
 		return vb_error("import: '%s' holds %zu jobs: run fio with --group_reporting (one job's figures per file)", file,
@@ -175,18 +183,6 @@ static json_t *pick_point(const struct vb_config *c, json_t *run, const char *di
 	}
 	vb_error("import: run '%s' has no job point '%s': see its run.json's job.points for the labels", dir, c->point);
 	return NULL;
-}
-
-static bool has_mode(json_t *run, const char *name)
-{
-	json_t *e;
-	size_t k;
-	json_array_foreach(json_object_get(run, "modes"), k, e) {
-		const char *n = json_string_value(json_object_get(e, "mode"));
-		if (n && strcmp(n, name) == 0)
-			return true;
-	}
-	return false;
 }
 
 static int check_name(const char *name)
@@ -293,7 +289,7 @@ static int open_target(struct import *im)
 		return vb_error("import: run '%s' is not complete: finish it with 'vmio-bench run --resume %s' first", c->into,
 		                c->into),
 		       VB_EXIT_USAGE;
-	if (has_mode(im->run, c->import_mode))
+	if (vb_manifest_mode_find(im->run, c->import_mode))
 		return vb_error("import: run '%s' already has a mode '%s': choose another --mode", c->into, c->import_mode),
 		       VB_EXIT_USAGE;
 	im->dir = vb_strdup(c->into);

@@ -191,17 +191,25 @@ json_t *vb_manifest_seeds(json_t *run, unsigned reps)
 	return s;
 }
 
-json_t *vb_manifest_mode(json_t *run, const char *mode)
+json_t *vb_manifest_mode_find(json_t *run, const char *mode)
 {
-	json_t *modes = json_object_get(run, "modes"), *e;
+	json_t *e;
 	size_t k;
-	json_array_foreach(modes, k, e) {
+	json_array_foreach(json_object_get(run, "modes"), k, e) {
 		const char *name = json_string_value(json_object_get(e, "mode"));
 		if (name && strcmp(name, mode) == 0)
 			return e;
 	}
-	e = json_pack("{s:s}", "mode", mode);
-	json_array_append_new(modes, e);
+	return NULL;
+}
+
+json_t *vb_manifest_mode(json_t *run, const char *mode)
+{
+	json_t *e = vb_manifest_mode_find(run, mode);
+	if (!e) {
+		e = json_pack("{s:s}", "mode", mode);
+		json_array_append_new(json_object_get(run, "modes"), e);
+	}
 	return e;
 }
 

@@ -45,6 +45,8 @@ void vb_manifest_resumed(json_t *run);
 json_t *vb_manifest_seeds(json_t *run, unsigned reps);
 /* A mode's entry in "modes", added when missing (borrowed). */
 json_t *vb_manifest_mode(json_t *run, const char *mode);
+/* The mode's entry in run.json, or NULL (nothing added). */
+json_t *vb_manifest_mode_find(json_t *run, const char *mode);
 /* Did that mode finish in full (an earlier part of a resumed run)? */
 bool vb_manifest_mode_done(json_t *mode_entry);
 /* Close the run: "ended", and state "complete" unless interrupted. */
