@@ -7,6 +7,7 @@
 #include "job.h"
 #include "options.h"
 #include "results.h"
+#include "hv.h"
 #include "util.h"
 #include "virt.h"
 
@@ -21,22 +22,6 @@ static json_t *str_or_null(char *s)
 	json_t *j = s ? json_string(s) : json_null();
 	free(s);
 	return j ? j : json_null();
-}
-
-static char *host_cpu_model(void)
-{
-	char *info = vb_read_file("/proc/cpuinfo", 1 << 22, NULL);
-	char *r = NULL;
-	if (info) {
-		char *l = strstr(info, "model name");
-		if (l && (l = strchr(l, ':'))) {
-			l += 2;
-			l[strcspn(l, "\n")] = '\0';
-			r = vb_strdup(l);
-		}
-		free(info);
-	}
-	return r ? r : vb_strdup("unknown");
 }
 
 /* The job as run.json records it: its description, fio's arguments and
@@ -86,23 +71,34 @@ static void setup_json(json_t *run, const struct vb_manifest_in *in)
 	                                            (int)c->vcpus, "threads", 1, "kernel_cmdline", VB_GUEST_CMDLINE));
 }
 
+/* The hypervisor the run measured on: where it is and how it was reached
+ * (a remote one: over ssh, its pool and volumes). */
+static json_t *hypervisor_json(const struct vb_manifest_in *in)
+{
+	json_t *h = json_pack("{s:o, s:b, s:s}", "hostname", str_or_null(vb_virt_hostname(in->virt)), "remote",
+	                      vb_hv_remote(), "helpers", vb_hv_where());
+	if (in->placement)
+		json_object_set(h, "placement", in->placement);
+	return h;
+}
+
 json_t *vb_manifest_new(const struct vb_manifest_in *in)
 {
-	struct utsname un;
 	char *started = vb_utc_timestamp();
 	json_t *run = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", in->id, "state", "incomplete",
 	                        "started", started, "ended", json_null());
 	free(started);
-	uname(&un);
 	json_object_set_new(run, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 		"vmio_bench", PACKAGE_VERSION,
 		"qemu", str_or_null(vb_virt_hypervisor_version(in->virt)),
 		"libvirt", str_or_null(vb_virt_library_version(in->virt)),
 		"fio", json_null(),
 		"guest_kernel", json_null(),
-		"host_kernel", json_string(un.release)));
-	json_object_set_new(run, "host", json_pack("{s:o, s:i, s:s}",
-		"cpu", str_or_null(host_cpu_model()), "cpus", (int)sysconf(_SC_NPROCESSORS_ONLN), "machine", un.machine));
+		"host_kernel", str_or_null(vb_hv_uname('r'))));
+	json_object_set_new(run, "host", json_pack("{s:o, s:i, s:o}",
+		"cpu", str_or_null(vb_hv_cpu_model()), "cpus", (int)vb_hv_cpus(), "machine", str_or_null(vb_hv_uname('m'))));
+	if (vb_hv_remote())
+		json_object_set_new(run, "hypervisor", hypervisor_json(in));
 	json_object_set_new(run, "accelerator", json_pack("{s:s, s:s, s:b}",
 		"name", in->accel->name, "why", in->accel->why, "emulated", strcmp(in->accel->name, "tcg") == 0));
 	setup_json(run, in);

@@ -31,6 +31,7 @@ struct vb_manifest_in {
 	const struct vb_plan *plan;
 	json_t *const *point_args;        /* fio's arguments of each point */
 	const struct vb_mode *const *modes; /* NULL-terminated */
+	json_t *placement;                /* a remote hypervisor's pool and volumes, or NULL */
 };
 
 /* A fresh run.json, state "incomplete", no modes yet. */

@@ -8,6 +8,8 @@
 #include "domxml.h"
 #include "fiojson.h"
 #include "hostres.h"
+#include "hv.h"
+#include "place.h"
 #include "job.h"
 #include "layout.h"
 #include "manifest.h"
@@ -56,6 +58,7 @@ struct run_ctx {
 	json_t **point_args; /* fio arguments of each job point */
 	bool probed;         /* --modes all probed every mode already */
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
+	json_t *placement;   /* a remote hypervisor: the pool and volumes (run.json) */
 	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
 	pid_t drawing;       /* the report of the run so far, being drawn, or 0 */
 };
@@ -173,6 +176,27 @@ static void timing(json_t *owner, const char *phase, double seconds, bool many)
 	json_array_append_new(a, json_real(seconds));
 }
 
+/* On a remote hypervisor virtlogd writes the console there, in the run's
+ * private folder; it is fetched into the mode's folder after the boot.
+ * NULL locally. */
+static char *remote_console(const struct vb_mode *m, unsigned boot_no)
+{
+	return vb_hv_remote() ? vb_asprintf("%s/console-%s-%u.log", vb_hv_scratch(), m->name, boot_no) : NULL;
+}
+
+static void fetch_console(struct run_ctx *x, const struct vb_mode *m, const char *mdir, unsigned boot_no)
+{
+	char *remote = remote_console(m, boot_no), *local = vb_layout_console(mdir, x->cfg->boot_per_rep, boot_no);
+	size_t len = 0;
+	char *text = vb_hv_read_file(remote, 64u << 20, &len);
+	if (text)
+		vb_write_file_atomic(local, text, len);
+	vb_hv_remove(remote);
+	free(text);
+	free(remote);
+	free(local);
+}
+
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
  * with *why. */
 static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
@@ -180,8 +204,10 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 {
 	const struct vb_config *c = x->cfg;
 	char *console = vb_layout_console(mdir, c->boot_per_rep, boot_no);
-	char *name = vb_layout_domain(x->id, m->name);
-	char *xml = vb_domain_xml_for_mode(c, m, x->accel.domain_type, x->img.kernel, x->img.initrd, d, name, console);
+	char *rconsole = remote_console(m, boot_no);
+	char *name = vb_layout_domain(vb_hv_label(), x->id, m->name);
+	char *xml = vb_domain_xml_for_mode(c, m, x->accel.domain_type, x->img.kernel, x->img.initrd, d, name,
+	                                   rconsole ? rconsole : console);
 	struct vb_guest *g = NULL;
 	json_t *hello = NULL;
 	double t0 = vb_now();
@@ -225,6 +251,7 @@ out:
 	free(xml);
 	free(name);
 	free(console);
+	free(rconsole);
 	return g;
 }
 
@@ -386,6 +413,36 @@ static void record_stops(const struct run_ctx *x, json_t *mj, json_t **point_rep
 	}
 }
 
+/* One boot: the guest up, repetitions first..last of every point, and
+ * its power-off. */
+static int run_boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir, unsigned b,
+                    unsigned first, unsigned last, struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
+{
+	struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
+	if (!g)
+		return -1;
+	/* repetition-major: every point once, then again, so that a drift
+	 * over time spreads over all points alike */
+	for (unsigned rep = first; rep <= last; rep++) {
+		for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+			if (!need_rep(x, point_reps, pi, rep))
+				continue;
+			if (vb_interrupted)
+				*why = vb_strdup("interrupted by a signal");
+			if (vb_interrupted || guest_job(x, m, g, d, mdir, pi, rep, point_reps[pi], why) < 0) {
+				vb_guest_free(g);
+				return -1;
+			}
+		}
+	}
+	double t0 = vb_now();
+	vb_progress_step(VB_STEP_TEARDOWN);
+	if (vb_session_end(g, vb_now() + 30) < 0)
+		vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
+	timing(mj, "teardown_s", vb_now() - t0, true);
+	return 0;
+}
+
 static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                      struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
 {
@@ -396,31 +453,11 @@ static int run_guest(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_
 		unsigned first = c->boot_per_rep ? b : 1, last = c->boot_per_rep ? b : reps_max(c);
 		if (!work_left(x, point_reps, first, last))
 			continue;
-		struct vb_guest *g = boot(x, m, d, mdir, b, r, mj, why);
-		if (!g)
+		int rc = run_boot(x, m, d, mdir, b, first, last, r, mj, point_reps, why);
+		if (vb_hv_remote())
+			fetch_console(x, m, mdir, b);
+		if (rc < 0)
 			return -1;
-		/* repetition-major: every point once, then again, so that a drift
-		 * over time spreads over all points alike */
-		for (unsigned rep = first; rep <= last; rep++) {
-			for (size_t pi = 0; pi < x->plan.npoints; pi++) {
-				if (!need_rep(x, point_reps, pi, rep))
-					continue;
-				if (vb_interrupted) {
-					*why = vb_strdup("interrupted by a signal");
-					vb_guest_free(g);
-					return -1;
-				}
-				if (guest_job(x, m, g, d, mdir, pi, rep, point_reps[pi], why) < 0) {
-					vb_guest_free(g);
-					return -1;
-				}
-			}
-		}
-		double t0 = vb_now();
-		vb_progress_step(VB_STEP_TEARDOWN);
-		if (vb_session_end(g, vb_now() + 30) < 0)
-			vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
-		timing(mj, "teardown_s", vb_now() - t0, true);
 	}
 	return 0;
 }
@@ -596,7 +633,7 @@ static void sweep_stale_run_dirs(const char *cache_dir)
 static int check_inputs(struct run_ctx *x)
 {
 	struct vb_config *c = x->cfg;
-	bool system_uri = strcmp(c->connect, "qemu:///system") == 0;
+	bool system_uri = vb_hv_system() && !vb_hv_remote(); /* QEMU, unprivileged, on this machine */
 
 	if (!(x->modes = vb_mode_list_parse(c->modes, c, &x->probed)))
 		return -1;
@@ -626,8 +663,8 @@ static int check_inputs(struct run_ctx *x)
 	}
 	if (vb_image_locate(c, &x->img) < 0)
 		return -1;
-	if ((c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x->store) < 0)
-		return -1;
+	if (!vb_hv_remote() && (c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x->store) < 0)
+		return -1; /* a remote --disk is checked there, once libvirt is reached */
 	if (!x->resumed && vb_results_check_root(c->results) < 0)
 		return -1;
 	if (c->rerun_of) {
@@ -645,12 +682,17 @@ static int check_inputs(struct run_ctx *x)
 	return 0;
 }
 
+static int start_remote(struct run_ctx *x);
+static int choose_accel(struct run_ctx *x);
+
 /* The host side before the first mode: the backing store, the private
  * folder, libvirt and the accelerator.  An exit status. */
 static int start_host(struct run_ctx *x)
 {
 	const struct vb_config *c = x->cfg;
 
+	if (vb_hv_remote())
+		return start_remote(x);
 	if (!x->store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x->store) < 0)
 		return VB_EXIT_FAIL;
 	sweep_stale_run_dirs(c->cache_dir);
@@ -659,8 +701,36 @@ static int start_host(struct run_ctx *x)
 		vb_error("cannot create '%s': %s: choose another --cache-dir", x->run_dir, strerror(errno));
 		return VB_EXIT_FAIL;
 	}
+	vb_hv_set_scratch(x->run_dir);
 	if (!(x->virt = vb_virt_open(c->connect)))
 		return VB_EXIT_FAIL;
+	return choose_accel(x);
+}
+
+/* The same on a remote hypervisor: libvirt first, then the private folder
+ * there and the image and store placed through the pool. */
+static int start_remote(struct run_ctx *x)
+{
+	const struct vb_config *c = x->cfg;
+	if (!(x->virt = vb_virt_open(c->connect)))
+		return VB_EXIT_FAIL;
+	x->run_dir = vb_asprintf("%s/%s/run-%ld", VB_HV_REMOTE_ROOT, vb_hv_label(), (long)getpid());
+	if (vb_hv_mkdir_p(x->run_dir) < 0) {
+		vb_error("cannot create '%s' on %s: check that ssh reaches it as a user who may (see the README's remote section)",
+		         x->run_dir, vb_hv_where());
+		free(x->run_dir);
+		x->run_dir = NULL;
+		return VB_EXIT_FAIL;
+	}
+	vb_hv_set_scratch(x->run_dir);
+	if (vb_place_remote(c, x->virt, &x->img, &x->store, &x->placement) < 0)
+		return VB_EXIT_FAIL;
+	return choose_accel(x);
+}
+
+static int choose_accel(struct run_ctx *x)
+{
+	const struct vb_config *c = x->cfg;
 	double t0 = vb_now();
 	if (vb_accel_choose(x->virt, c, &x->img, &x->accel) < 0)
 		return VB_EXIT_USAGE;
@@ -684,7 +754,7 @@ static int open_run(struct run_ctx *x)
 	x->dir = vb_strdup(realpath(dir, real) ? real : dir);
 	free(dir);
 	x->results = vb_strdup(realpath(c->results, real) ? real : c->results);
-	if (strcmp(c->connect, "qemu:///system") == 0 && vb_check_reachable("the results folder", x->dir) < 0)
+	if (vb_hv_system() && !vb_hv_remote() && vb_check_reachable("the results folder", x->dir) < 0)
 		return -1;
 	x->point_args = vb_calloc(x->plan.npoints, sizeof(json_t *));
 	for (size_t i = 0; i < x->plan.npoints; i++)
@@ -694,7 +764,8 @@ static int open_run(struct run_ctx *x)
 		vb_manifest_resumed(x->runjson);
 	} else {
 		struct vb_manifest_in in = {.id = x->id, .cfg = c, .virt = x->virt, .accel = &x->accel, .img = &x->img,
-		                            .store = &x->store, .plan = &x->plan, .point_args = x->point_args, .modes = x->modes};
+		                            .store = &x->store, .plan = &x->plan, .point_args = x->point_args, .modes = x->modes,
+		                            .placement = x->placement};
 		x->runjson = vb_manifest_new(&in);
 	}
 	x->seeds = vb_manifest_seeds(x->runjson, reps_max(c));
@@ -801,9 +872,14 @@ static void run_release(struct run_ctx *x)
 	free(x->dir);
 	free(x->id);
 	free(x->results);
-	if (x->run_dir)
+	if (x->run_dir && vb_hv_remote()) {
+		const char *argv[] = {"rm", "-rf", "--", x->run_dir, NULL};
+		vb_hv_run(argv, NULL, 30);
+	} else if (x->run_dir) {
 		rmdir(x->run_dir);
+	}
 	free(x->run_dir);
+	json_decref(x->placement);
 	for (size_t i = 0; x->point_args && i < x->plan.npoints; i++)
 		json_decref(x->point_args[i]);
 	free(x->point_args);

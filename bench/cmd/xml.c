@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "mode.h"
 #include "store.h"
+#include "hv.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -56,7 +57,7 @@ int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 	                                                                 : vb_asprintf("%s/%s/RUN-ID", cwd, c->results);
 	char *mdir = vb_layout_mode_dir(rundir, m->name);
 	console = vb_layout_console(mdir, false, 0);
-	char *name = vb_layout_domain("RUN-ID", m->name);
+	char *name = vb_layout_domain(vb_hv_label(), "RUN-ID", m->name);
 	struct vb_disk_ctx d;
 	char *private_dir = vb_layout_private_dir(c->cache_dir, -1);
 	vb_mode_disk_ctx(&d, c, store.image ? store.image : store.path, store.is_block, private_dir);

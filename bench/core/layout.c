@@ -2,9 +2,9 @@
 #include "layout.h"
 #include "util.h"
 
-char *vb_layout_domain(const char *run_id, const char *mode)
+char *vb_layout_domain(const char *host, const char *run_id, const char *mode)
 {
-	return vb_asprintf("vmio-%s-%s", run_id, mode);
+	return host && *host ? vb_asprintf("vmio-%s-%s-%s", host, run_id, mode) : vb_asprintf("vmio-%s-%s", run_id, mode);
 }
 
 char *vb_layout_mode_dir(const char *run_dir, const char *mode)

@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* "vmio-RUNID-MODE": a guest's domain name */
-char *vb_layout_domain(const char *run_id, const char *mode);
+/* "vmio-RUNID-MODE": a guest's domain name; "vmio-HOST-RUNID-MODE" on a
+ * remote hypervisor (host: its label, "" locally), so that the hosts of a
+ * fleet that are one machine never clash */
+char *vb_layout_domain(const char *host, const char *run_id, const char *mode);
 /* RUN/MODE: a mode's results folder */
 char *vb_layout_mode_dir(const char *run_dir, const char *mode);
 /* MODE_DIR/console.log, or console-bootN.log with a boot per repetition */

@@ -3,6 +3,7 @@
 #include "session.h"
 #include "domxml.h"
 #include "results.h"
+#include "hv.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -19,8 +20,27 @@
 #define PROBE_CACHE "accel-probe.json"
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
 
+/* On a remote hypervisor: its QEMU binary and /dev/kvm as stat(1) sees
+ * them there (strings: only equality matters). */
+static json_t *remote_stat(const char *path)
+{
+	const char *argv[] = {"stat", "-L", "-c", "%s %Y %t:%T %f %u %g", "--", path, NULL};
+	char *v = vb_hv_command_first_line(argv);
+	json_t *j = v ? json_string(vb_text_clean(v)) : json_null();
+	free(v);
+	return j ? j : json_null();
+}
+
 static json_t *probe_key(struct vb_virt *v, const struct vb_config *c)
 {
+	if (vb_hv_remote()) {
+		char *qemu = vb_virt_hypervisor_version(v), *kernel = vb_hv_uname('r');
+		json_t *key = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "connect", c->connect, "qemu_version", qemu, "kernel",
+		                        kernel, "qemu_binary", remote_stat(QEMU_BINARY), "dev_kvm", remote_stat("/dev/kvm"));
+		free(qemu);
+		free(kernel);
+		return key;
+	}
 	struct utsname un;
 	struct stat q, k;
 	char *qemu = vb_virt_hypervisor_version(v);

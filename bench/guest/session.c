@@ -66,10 +66,15 @@ void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *h
 static void meter_sample(struct vb_cpu_meter *m)
 {
 	unsigned long long *ns = m->ns[m->edges - 1];
-	if (m->qemu ? vb_proc_cpu_ns(m->qemu, &ns[0]) < 0 : !(ns[0] = vb_guest_cpu_ns(m->g)))
+	pid_t pids[2] = {m->qemu, m->helper_pid};
+	bool tree[2] = {false, false};
+	if (m->qemu) {
+		if (vb_proc_cpu_many(pids, tree, m->helper_pid > 0 ? 2 : 1, ns) < 0)
+			m->lost = true;
+	} else if (!(ns[0] = vb_guest_cpu_ns(m->g)) ||
+	           (m->helper_pid > 0 && vb_proc_cpu_many(pids + 1, tree, 1, ns + 1) < 0)) {
 		m->lost = true;
-	if (m->helper_pid > 0 && vb_proc_cpu_ns(m->helper_pid, &ns[1]) < 0)
-		m->lost = true;
+	}
 	m->t[m->edges - 1] = vb_now();
 }
 

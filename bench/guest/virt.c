@@ -1,5 +1,6 @@
 #include "config.h"
 #include "virt.h"
+#include "hv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -113,6 +114,19 @@ char *vb_virt_library_version(struct vb_virt *v)
 	return version_string(ver);
 }
 
+void *vb_virt_handle(struct vb_virt *v)
+{
+	return v->conn;
+}
+
+char *vb_virt_hostname(struct vb_virt *v)
+{
+	char *h = virConnectGetHostname(v->conn);
+	char *r = h ? vb_text_clean(vb_strdup(h)) : NULL;
+	free(h);
+	return r;
+}
+
 bool vb_virt_offers_kvm(struct vb_virt *v)
 {
 	char *caps = virConnectGetDomainCapabilities(v->conn, NULL, "x86_64", NULL, "kvm", 0);
@@ -196,11 +210,12 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 
 pid_t vb_guest_pid(struct vb_guest *g)
 {
-	/* libvirt's QEMU driver keeps the pid here for qemu:///system; other
-	 * URIs (remote hosts) have no local /proc to read */
-	if (!g->name || strcmp(g->v->uri, "qemu:///system") != 0)
+	/* libvirt's QEMU driver keeps the pid here for the /system instance,
+	 * read on the hypervisor (this host or over ssh); the session
+	 * instance has none */
+	if (!g->name || !vb_hv_system())
 		return 0;
-	char *p = vb_asprintf("/run/libvirt/qemu/%s.pid", g->name), *text = vb_read_file(p, 64, NULL);
+	char *p = vb_asprintf("/run/libvirt/qemu/%s.pid", g->name), *text = vb_hv_read_file(p, 64, NULL);
 	long pid = text ? atol(text) : 0;
 	free(p);
 	free(text);

@@ -24,6 +24,11 @@ void vb_virt_free(struct vb_virt *v);
 /* "7.2.22" / "9.0.0"; caller frees; NULL if unknown. */
 char *vb_virt_hypervisor_version(struct vb_virt *v);
 char *vb_virt_library_version(struct vb_virt *v);
+/* The libvirt connection itself (a virConnectPtr), for pool.c, the other
+ * file that speaks libvirt's API. */
+void *vb_virt_handle(struct vb_virt *v);
+/* The hypervisor's host name, as libvirt reports it; caller frees. */
+char *vb_virt_hostname(struct vb_virt *v);
 /* Does the host offer <domain type='kvm'> for x86_64? */
 bool vb_virt_offers_kvm(struct vb_virt *v);
 

@@ -1,22 +1,85 @@
 #include "config.h"
 #include "hostres.h"
+#include "hv.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Processes started here that stand for one on a remote hypervisor (the
+ * ssh that runs it): where the remote one wrote its pid. */
+#define MAX_ALIASES 16
+static struct {
+	pid_t local, remote;
+	char *pidfile;
+} aliases[MAX_ALIASES];
+
+void vb_proc_alias(pid_t local, const char *pidfile)
+{
+	int free_slot = -1;
+	for (int i = 0; i < MAX_ALIASES; i++) {
+		if (aliases[i].local == local && aliases[i].pidfile)
+			return;
+		if (!aliases[i].pidfile && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0) {
+		aliases[free_slot].local = local;
+		aliases[free_slot].remote = 0;
+		aliases[free_slot].pidfile = vb_strdup(pidfile);
+	}
+}
+
+static int alias_slot(pid_t local)
+{
+	for (int i = 0; i < MAX_ALIASES; i++)
+		if (aliases[i].pidfile && aliases[i].local == local)
+			return i;
+	return -1;
+}
+
+void vb_proc_unalias(pid_t local)
+{
+	int i = alias_slot(local);
+	if (i < 0)
+		return;
+	vb_hv_remove(aliases[i].pidfile);
+	free(aliases[i].pidfile);
+	memset(&aliases[i], 0, sizeof(aliases[i]));
+}
+
+pid_t vb_daemon_host_pid(pid_t pid)
+{
+	int i = alias_slot(pid);
+	if (i < 0)
+		return pid;
+	if (!aliases[i].remote) {
+		char *t = vb_hv_read_file(aliases[i].pidfile, 64, NULL);
+		long r = t ? atol(t) : 0;
+		free(t);
+		aliases[i].remote = r > 0 ? (pid_t)r : 0;
+	}
+	return aliases[i].remote ? aliases[i].remote : -1;
+}
+
 pid_t vb_daemon_start(const char *const argv[], const char *log)
 {
+	static unsigned seq;
+	char *pidfile = vb_hv_remote() ? vb_asprintf("%s/daemon-%ld-%u.pid", vb_hv_scratch(), (long)getpid(), ++seq) : NULL;
+	char **a = pidfile ? vb_hv_argv_pidfile(argv, pidfile) : NULL;
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		vb_hv_argv_free(a);
+		free(pidfile);
 		return -1;
+	}
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int nul = open("/dev/null", O_RDONLY);
@@ -31,10 +94,15 @@ pid_t vb_daemon_start(const char *const argv[], const char *log)
 		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		const char *const *run = a ? (const char *const *)a : argv;
+		execvp(run[0], (char *const *)run);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", run[0], strerror(errno));
 		_exit(127);
 	}
+	if (pidfile) /* the ssh stands for the daemon: it ends when the daemon does */
+		vb_proc_alias(pid, pidfile);
+	vb_hv_argv_free(a);
+	free(pidfile);
 	return pid;
 }
 
@@ -44,110 +112,187 @@ bool vb_daemon_alive(pid_t pid)
 	return pid > 0 && waitpid(pid, &st, WNOHANG) == 0;
 }
 
+/* Signal a daemon where it runs: itself, or the remote process its ssh
+ * stands for. */
+static void daemon_kill(pid_t pid, int sig)
+{
+	if (alias_slot(pid) < 0) {
+		kill(pid, sig);
+		return;
+	}
+	pid_t remote = vb_daemon_host_pid(pid);
+	char num[24];
+	snprintf(num, sizeof(num), "%ld", (long)remote);
+	const char *argv[] = {"kill", sig == SIGKILL ? "-KILL" : "-TERM", num, NULL};
+	if ((remote <= 0 || vb_hv_run(argv, NULL, 20) != 0 || sig == SIGKILL) && vb_daemon_alive(pid))
+		kill(pid, sig); /* the link is gone, or the last resort: end the ssh */
+}
+
 void vb_daemon_stop(pid_t pid, int timeout_s)
 {
 	int st;
 	if (pid <= 0)
 		return;
-	kill(pid, SIGTERM);
+	daemon_kill(pid, SIGTERM);
 	for (int i = 0; i < timeout_s * 20; i++) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid || (r < 0 && errno == ECHILD))
-			return;
+			goto out;
 		usleep(50000);
 	}
-	kill(pid, SIGKILL);
+	daemon_kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
+out:
+	vb_proc_unalias(pid);
 }
 
-int vb_qemu_user(uid_t *uid, gid_t *gid)
-{
-	static const char *const names[] = {"libvirt-qemu", "qemu", NULL};
-	for (size_t i = 0; names[i]; i++) {
-		struct passwd *pw = getpwnam(names[i]);
-		if (pw) {
-			*uid = pw->pw_uid;
-			*gid = pw->pw_gid;
-			return 0;
-		}
-	}
-	return -1;
-}
+/* One line of /proc/PID/stat: pid, command, parent and utime + stime in
+ * ns.  The command may hold spaces and parentheses: parse from the last
+ * ')'.  After it: state ppid pgrp session tty tpgid flags minflt cminflt
+ * majflt cmajflt utime stime. */
+struct proc_stat {
+	long pid, ppid;
+	char comm[64];
+	unsigned long long ns;
+};
 
-
-/* utime + stime of one process (all its threads), fields 14 and 15 of
- * /proc/PID/stat, after the command name (which may hold spaces and
- * parentheses: parse from the last ')'). */
-int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns)
+static int parse_stat(const char *line, struct proc_stat *ps)
 {
-	char path[64], *text, *p;
+	const char *open = strchr(line, '('), *close = strrchr(line, ')');
 	unsigned long long ut, st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	text = vb_read_file(path, 8192, NULL);
-	if (!text)
+	if (!open || !close || close < open || sscanf(line, "%ld", &ps->pid) != 1 ||
+	    sscanf(close + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ps->ppid, &ut, &st) != 3)
 		return -1;
-	p = strrchr(text, ')');
-	/* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-	int n = p ? sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) : 0;
-	free(text);
-	if (n != 2)
-		return -1;
-	*ns = (ut + st) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+	size_t n = (size_t)(close - open - 1);
+	if (n >= sizeof(ps->comm))
+		n = sizeof(ps->comm) - 1;
+	memcpy(ps->comm, open + 1, n);
+	ps->comm[n] = '\0';
+	ps->ns = (ut + st) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
 	return 0;
 }
 
-/* Each process whose parent is pid, by a walk of /proc. */
-static void children_cpu(pid_t pid, unsigned long long *sum)
+int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns)
 {
+	char path[64], *text;
+	struct proc_stat ps;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)vb_daemon_host_pid(pid));
+	text = vb_hv_read_file(path, 8192, NULL);
+	int rc = text ? parse_stat(text, &ps) : -1;
+	free(text);
+	if (rc == 0)
+		*ns = ps.ns;
+	return rc;
+}
+
+/* Every process's stat line on the hypervisor, one per line. */
+static char *all_stats(void)
+{
+	if (vb_hv_remote()) {
+		const char *argv[] = {"sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null; exit 0", NULL};
+		char *out = NULL;
+		if (vb_hv_run(argv, &out, 20) != 0) {
+			free(out);
+			return NULL;
+		}
+		return out;
+	}
+	struct vb_buf b = {0};
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char path[300], *text, *p;
-		long ppid;
+		char path[300], *text;
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if (!(text = vb_read_file(path, 8192, NULL)))
-			continue;
-		p = strrchr(text, ')');
-		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == (long)pid) {
-			unsigned long long ns;
-			if (vb_proc_cpu_ns((pid_t)atol(e->d_name), &ns) == 0)
-				*sum += ns;
+		if ((text = vb_read_file(path, 8192, NULL))) {
+			text[strcspn(text, "\n")] = '\0';
+			vb_buf_addf(&b, "%s\n", text);
+			free(text);
 		}
-		free(text);
 	}
 	if (d)
 		closedir(d);
+	return b.len ? vb_buf_release(&b) : vb_strdup("");
+}
+
+/* The first process (by the listing) whose parent is ppid (when ppid > 0)
+ * or whose command is comm; sum: the CPU of every process whose parent is
+ * ppid. */
+static long scan_stats(long ppid, const char *comm, unsigned long long *sum)
+{
+	char *text = all_stats(), *save = NULL;
+	long found = 0;
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		struct proc_stat ps;
+		if (parse_stat(l, &ps) < 0)
+			continue;
+		if (ppid > 0 && ps.ppid == ppid) {
+			*sum += ps.ns;
+		} else if (comm && strcmp(ps.comm, comm) == 0 && !found) {
+			found = ps.pid;
+		}
+	}
+	free(text);
+	return found;
 }
 
 int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns)
 {
 	if (vb_proc_cpu_ns(pid, ns) < 0)
 		return -1;
-	children_cpu(pid, ns);
+	scan_stats((long)vb_daemon_host_pid(pid), NULL, ns);
+	return 0;
+}
+
+/* One look at a remote /proc for every process asked about: each ssh
+ * round trip is time the window's edge is late by. */
+static int remote_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns)
+{
+	long *host = vb_calloc(n, sizeof(long));
+	bool *seen = vb_calloc(n, sizeof(bool));
+	char *text = NULL, *save = NULL;
+	int rc = -1;
+	for (size_t i = 0; i < n; i++)
+		if ((host[i] = (long)vb_daemon_host_pid(pids[i])) <= 0)
+			goto out;
+	if (!(text = all_stats()))
+		goto out;
+	memset(ns, 0, n * sizeof(*ns));
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct proc_stat ps;
+		if (parse_stat(l, &ps) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (ps.pid == host[i])
+				seen[i] = true;
+			if (ps.pid == host[i] || (tree[i] && ps.ppid == host[i]))
+				ns[i] += ps.ns;
+		}
+	}
+	rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			rc = -1; /* gone */
+out:
+	free(text);
+	free(seen);
+	free(host);
+	return rc;
+}
+
+int vb_proc_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns)
+{
+	if (vb_hv_remote())
+		return remote_cpu_many(pids, tree, n, ns);
+	for (size_t i = 0; i < n; i++)
+		if ((tree[i] ? vb_proc_tree_cpu_ns(pids[i], &ns[i]) : vb_proc_cpu_ns(pids[i], &ns[i])) < 0)
+			return -1;
 	return 0;
 }
 
 pid_t vb_proc_find(const char *comm)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = 0;
-	while (d && (e = readdir(d)) && !found) {
-		char path[300], *text;
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		if ((text = vb_read_file(path, 256, NULL))) {
-			text[strcspn(text, "\n")] = '\0';
-			if (strcmp(text, comm) == 0)
-				found = (pid_t)atol(e->d_name);
-			free(text);
-		}
-	}
-	if (d)
-		closedir(d);
-	return found;
+	return (pid_t)scan_stats(0, comm, NULL);
 }

@@ -14,14 +14,25 @@ pid_t vb_daemon_start(const char *const argv[], const char *log);
 /* SIGTERM, wait up to timeout_s, then SIGKILL; reaps the child. */
 void vb_daemon_stop(pid_t pid, int timeout_s);
 bool vb_daemon_alive(pid_t pid);
-/* The user QEMU runs as under qemu:///system ("libvirt-qemu" on Debian). */
-int vb_qemu_user(uid_t *uid, gid_t *gid);
+/* On a remote hypervisor a daemon is started over ssh (vb_hv_argv_pidfile)
+ * and the pid these functions take is the local ssh's, which ends when the
+ * daemon does; stopping it signals the remote process.  The pid of the
+ * process itself where it runs (for its CPU), or -1 while unknown: */
+pid_t vb_daemon_host_pid(pid_t pid);
+/* Say that local (an ssh) stands for the process whose pid a remote
+ * pidfile holds; unalias forgets it and removes the pidfile. */
+void vb_proc_alias(pid_t local, const char *pidfile);
+void vb_proc_unalias(pid_t local);
 
 /* CPU time (user + system, every thread) a process has used, from
- * /proc/PID/stat; -1 when it is gone. */
+ * /proc/PID/stat on the hypervisor; -1 when it is gone. */
 int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns);
 /* The same for pid and its live children (fio's job processes). */
 int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns);
+/* The CPU of n processes at once (tree[i]: with its children), in ns;
+ * -1 when one is gone.  On a remote hypervisor one ssh round trip reads
+ * them all. */
+int vb_proc_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns);
 /* The first process whose /proc/PID/comm is comm (e.g. "tgtd"), or 0. */
 pid_t vb_proc_find(const char *comm);
 

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "vhost_user_blk.h"
 #include "image.h"
+#include "hv.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -21,9 +22,14 @@ static int backend_probe(const struct vb_config *cfg, char **why)
 {
 	char *engine = vb_helper_path(ENGINE);
 	int rc = vb_vhost_probe(cfg, why);
-	if (rc == 0 && access(engine, R_OK) < 0) {
+	if (rc == 0 && !vb_hv_remote() && access(engine, R_OK) < 0) {
 		*why = vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
 		                   "./configure && make install", engine);
+		rc = -1;
+	} else if (rc == 0 && vb_hv_remote() && !vb_hv_test("-r", engine)) {
+		/* fio runs on the hypervisor and loads the engine there */
+		*why = vb_asprintf("fio's vhost-user-blk engine is not on %s at %s: install vmio-bench there too (the "
+		                   "same prefix), or leave backend out", vb_hv_where(), engine);
 		rc = -1;
 	}
 	free(engine);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "mode.h"
 #include "hostres.h"
+#include "hv.h"
 #include "job.h"
 #include "util.h"
 
@@ -12,9 +13,9 @@
 static int host_probe(const struct vb_config *cfg, char **why)
 {
 	const char *argv[] = {"fio", "--version", NULL};
-	char *v = vb_command_first_line(argv);
+	char *v = vb_hv_command_first_line(argv);
 	if (!v) {
-		*why = vb_strdup("fio is not installed on the host: apt-get install fio");
+		*why = vb_asprintf("fio is not installed on %s: apt-get install fio there", vb_hv_where());
 		return -1;
 	}
 	free(v);
@@ -26,19 +27,49 @@ static int host_probe(const struct vb_config *cfg, char **why)
  * counted from fio's start: on the host its start-up takes milliseconds,
  * well inside the window's margin. */
 struct host_window {
+	const char *pidfile; /* on a remote hypervisor: where fio's pid is */
 	double t0, start, end, t[2];
-	pid_t helper;
+	pid_t helper, ssh;
 	unsigned long long ns[2], helper_ns[2];
 	int taken;
+	bool lost, resolved;
 };
 
 static void host_tick(void *arg, pid_t pid)
 {
 	struct host_window *w = arg;
 	double edge = w->taken == 0 ? w->start : w->end;
-	if (w->taken < 2 && vb_now() >= w->t0 + edge && vb_proc_tree_cpu_ns(pid, &w->ns[w->taken]) == 0 &&
-	    (w->helper <= 0 || vb_proc_cpu_ns(w->helper, &w->helper_ns[w->taken]) == 0))
-		w->t[w->taken++] = vb_now();
+	if (w->pidfile && !w->ssh)
+		vb_proc_alias(w->ssh = pid, w->pidfile); /* the ssh stands for the remote fio */
+	if (w->ssh && !w->resolved) /* learn the remote fio's pid early, not at the edge */
+		w->resolved = vb_daemon_host_pid(pid) > 0;
+	if (w->taken >= 2 || w->lost || vb_now() < w->t0 + edge)
+		return;
+	pid_t pids[2] = {pid, w->helper};
+	bool tree[2] = {true, false};
+	unsigned long long ns[2];
+	if (vb_proc_cpu_many(pids, tree, w->helper > 0 ? 2 : 1, ns) < 0) {
+		w->lost = true; /* fio ended before the edge: no window */
+		return;
+	}
+	w->ns[w->taken] = ns[0];
+	w->helper_ns[w->taken] = ns[1];
+	w->t[w->taken++] = vb_now();
+}
+
+/* fio's IOPS log, written on the remote hypervisor, copied to where a
+ * local fio would have written it. */
+static void fetch_log(const char *remote_prefix, const char *local_prefix)
+{
+	char *r = vb_asprintf("%s_iops.log", remote_prefix), *l = vb_asprintf("%s_iops.log", local_prefix);
+	size_t len = 0;
+	char *text = vb_hv_read_file(r, 4u << 20, &len);
+	if (text)
+		vb_write_file_atomic(l, text, len);
+	vb_hv_remove(r);
+	free(text);
+	free(r);
+	free(l);
 }
 
 int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *const *extra, const char *log_prefix,
@@ -48,9 +79,12 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	while (extra[nx])
 		nx++;
 	const char **argv = vb_calloc(n + nx + 6, sizeof(char *));
-	char *log = vb_asprintf("--write_iops_log=%s", log_prefix);
+	/* on a remote hypervisor fio's log is written there and fetched */
+	char *rprefix = vb_hv_remote() ? vb_asprintf("%s/host-log", vb_hv_scratch()) : NULL;
+	char *pidfile = vb_hv_remote() ? vb_asprintf("%s/host-fio.pid", vb_hv_scratch()) : NULL;
+	char *log = vb_asprintf("--write_iops_log=%s", rprefix ? rprefix : log_prefix);
 	char *out = NULL;
-	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid};
+	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid, .pidfile = pidfile};
 	json_t *a;
 	int st;
 
@@ -65,9 +99,13 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	argv[n + nx + 3] = "--log_avg_msec=1000";
 	argv[n + nx + 4] = "--per_job_logs=0";
 	/* fio's own limit is generous: runtime plus start-up, never unbounded */
-	st = vb_run_watched(argv, &out, NULL, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60, host_tick, &w);
+	char **run = pidfile ? vb_hv_argv_pidfile(argv, pidfile) : vb_hv_argv(argv);
+	st = vb_run_watched((const char *const *)run, &out, NULL, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60, host_tick, &w);
+	vb_hv_argv_free(run);
+	if (rprefix)
+		fetch_log(rprefix, log_prefix);
 	if (st != 0) {
-		*why = vb_asprintf("fio on the host exited with status %d (its messages are above)", st);
+		*why = vb_asprintf("fio on %s exited with status %d (its messages are above)", vb_hv_where(), st);
 		free(out);
 		out = NULL;
 	} else if (w.taken == 2 && w.t[1] > w.t[0]) {
@@ -78,6 +116,13 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 			                    json_integer((json_int_t)(w.helper_ns[1] - w.helper_ns[0])));
 	}
 	*fio_json = out;
+	if (w.ssh > 0) { /* a remote fio that failed or ran late is stopped there */
+		if (st != 0)
+			vb_daemon_stop(w.ssh, 5);
+		vb_proc_unalias(w.ssh);
+	}
+	free(pidfile);
+	free(rprefix);
 	free(log);
 	free(argv);
 	return out ? 0 : -1;

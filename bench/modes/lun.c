@@ -6,6 +6,7 @@
 #include "mode.h"
 #include "proto.h"
 #include "hostres.h"
+#include "hv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -31,6 +32,11 @@ struct lun_state {
 
 static bool qemu_has_iscsi(void)
 {
+	if (vb_hv_remote()) {
+		const char *argv[] = {"sh", "-c", "for f in /usr/lib/*/qemu/block-iscsi.so /usr/lib*/qemu/block-iscsi.so; "
+		                      "do [ -e \"$f\" ] && exit 0; done; exit 1", NULL};
+		return vb_hv_run_quiet(argv, NULL, 20) == 0;
+	}
 	glob_t g;
 	bool found = glob("/usr/lib/*/qemu/block-iscsi.so", 0, NULL, &g) == 0 ||
 	             glob("/usr/lib*/qemu/block-iscsi.so", 0, NULL, &g) == 0;
@@ -53,7 +59,8 @@ static int tgtadm(char **why, ...)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	st = vb_run(argv, &out, 20);
+	/* a question (no why) keeps tgtadm's own complaint off the terminal */
+	st = why ? vb_hv_run(argv, &out, 20) : vb_hv_run_quiet(argv, &out, 20);
 	free(out);
 	if (st != 0 && why)
 		*why = vb_asprintf("'tgtadm %s %s %s' failed (exit %d): is tgtd healthy?", argv[3], argv[4], argv[5], st);
@@ -68,15 +75,16 @@ static bool tgtd_answers(void)
 /* Is the host block device a SCSI disk (it has an sg node)? */
 static int scsi_disk(const char *dev, char **why)
 {
-	char real[PATH_MAX], *sys;
-	struct stat st;
-	if (!realpath(dev, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
-		*why = vb_asprintf("--lun-device '%s' is not a block device", dev);
+	char *real = vb_hv_realpath(dev), *sys;
+	if (!real || !vb_hv_test("-b", real)) {
+		*why = vb_asprintf("--lun-device '%s' is not a block device on %s", dev, vb_hv_where());
+		free(real);
 		return -1;
 	}
 	sys = vb_asprintf("/sys/block/%s/device/scsi_generic", strrchr(real, '/') + 1);
-	int ok = access(sys, F_OK) == 0;
+	bool ok = vb_hv_test("-e", sys);
 	free(sys);
+	free(real);
 	if (!ok) {
 		*why = vb_asprintf("--lun-device '%s' is not a whole SCSI disk (it has no sg node): pass e.g. /dev/sdb", dev);
 		return -1;
@@ -94,10 +102,11 @@ static int lun_probe(const struct vb_config *cfg, char **why)
 	}
 	const char *argv[] = {"tgtadm", "--help", NULL};
 	char *out = NULL;
-	int st = vb_run(argv, &out, 10);
+	int st = vb_hv_run_quiet(argv, &out, 10);
 	free(out);
 	if (st < 0 || st == 127) {
-		*why = vb_strdup("tgtd/tgtadm are missing (they serve the loopback iSCSI LUN): apt-get install tgt, or pass --lun-device /dev/sdX");
+		*why = vb_asprintf("tgtd/tgtadm are missing on %s (they serve the loopback iSCSI LUN): apt-get install tgt there, or pass --lun-device /dev/sdX",
+		                   vb_hv_where());
 		return -1;
 	}
 	return 0;
@@ -109,7 +118,7 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 		return -1;
 	/* that it is a block device at all is a usage matter; whether it is a
 	 * SCSI disk is the probe's (it depends on the host, not the command) */
-	if (cfg->lun_device) {
+	if (cfg->lun_device && !vb_hv_remote()) { /* a remote host's device: its probe looks */
 		char real[PATH_MAX];
 		struct stat st;
 		if (!realpath(cfg->lun_device, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
@@ -127,14 +136,15 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 
 static char *vpd_serial(const char *dev)
 {
-	char real[PATH_MAX];
+	char *real = vb_hv_realpath(dev);
 	size_t len = 0;
-	if (!realpath(dev, real))
+	if (!real)
 		return NULL;
 	char *p = vb_asprintf("/sys/block/%s/device/vpd_pg80", strrchr(real, '/') + 1);
-	char *raw = vb_read_file(p, 4096, &len);
+	char *raw = vb_hv_read_file(p, 4096, &len);
 	char *r = NULL;
 	free(p);
+	free(real);
 	if (raw && len > 4) {
 		char serial[256];
 		vb_serial_from_vpd80((const unsigned char *)raw, len, serial, sizeof(serial));
@@ -165,7 +175,7 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 		const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
 		char *log = vb_asprintf("%s/tgtd.log", d->mode_dir);
 		vb_info("lun: starting tgtd");
-		int rc = vb_run_logged(argv, log, 20);
+		int rc = vb_hv_run_logged(argv, log, 20);
 		free(log);
 		if (rc != 0) {
 			*why = vb_strdup("cannot start tgtd: see tgtd.log in the mode's results, or run 'tgtd' by hand");

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "mode.h"
 #include "proto.h"
+#include "hv.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -184,7 +185,7 @@ void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const ch
 	d->source_is_block = source_is_block;
 	d->format = c->format;
 	d->serial = VB_DISK_SERIAL;
-	d->system = strcmp(c->connect, "qemu:///system") == 0;
+	d->system = vb_hv_system(); /* the /system instance, here or remote */
 	d->null_backend = strcmp(c->backend, "null") == 0;
 	d->run_dir = private_dir;
 }

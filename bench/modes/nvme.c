@@ -6,7 +6,7 @@
  * q35's root bus, clear of libvirt's own root ports. */
 #include "config.h"
 #include "mode.h"
-#include "hostres.h"
+#include "hv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -19,44 +19,42 @@
 
 /* nvme's own state (vb_disk_ctx.priv): the store's owner to give it back to */
 struct nvme_state {
-	uid_t saved_uid;     /* owner of the store before we chowned it */
-	gid_t saved_gid;
-	bool chowned;
+	char *saved_owner;   /* "UID:GID" of the store before we chowned it */
 };
 
 static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct nvme_state *st = d->priv;
-	struct stat sb;
-	uid_t uid;
-	gid_t gid;
 
 	if (!d->system || d->null_backend)
 		return 0; /* QEMU runs as us, or there is no file */
-	if (vb_qemu_user(&uid, &gid) < 0) {
-		*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
+	if (!vb_hv_remote()) {
+		uid_t uid;
+		gid_t gid;
+		if (vb_qemu_user(&uid, &gid) < 0) {
+			*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
+			return -1;
+		}
+	}
+	if (!(st->saved_owner = vb_hv_owner(d->source))) {
+		*why = vb_asprintf("cannot read '%s' on %s: %s", d->source, vb_hv_where(), strerror(errno ? errno : ENOENT));
 		return -1;
 	}
-	if (stat(d->source, &sb) < 0) {
-		*why = vb_asprintf("cannot read '%s': %s", d->source, strerror(errno));
+	if (vb_hv_chown_qemu(d->source, why) < 0) {
+		free(st->saved_owner);
+		st->saved_owner = NULL;
 		return -1;
 	}
-	st->saved_uid = sb.st_uid;
-	st->saved_gid = sb.st_gid;
-	if (chown(d->source, uid, gid) < 0) {
-		*why = vb_asprintf("cannot hand '%s' to QEMU's user: %s", d->source, strerror(errno));
-		return -1;
-	}
-	st->chowned = true;
 	return 0;
 }
 
 static void nvme_cleanup(struct vb_disk_ctx *d)
 {
 	struct nvme_state *st = d->priv;
-	if (st->chowned && chown(d->source, st->saved_uid, st->saved_gid) < 0)
+	if (st->saved_owner && vb_hv_chown(d->source, st->saved_owner) < 0)
 		vb_warn("nvme: could not give '%s' back to its owner: %s", d->source, strerror(errno));
-	st->chowned = false;
+	free(st->saved_owner);
+	st->saved_owner = NULL;
 }
 
 static void arg(struct vb_xml *x, const char *v)

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "vhost_user_blk.h"
 #include "hostres.h"
+#include "hv.h"
 #include "util.h"
 
 #include <errno.h>
@@ -21,9 +22,10 @@
 int vb_vhost_probe(const struct vb_config *cfg, char **why)
 {
 	const char *argv[] = {"qemu-storage-daemon", "--version", NULL};
-	char *v = vb_command_first_line(argv);
+	char *v = vb_hv_command_first_line(argv);
 	if (!v) {
-		*why = vb_strdup("qemu-storage-daemon is missing: apt-get install qemu-system-x86 (Debian ships it there)");
+		*why = vb_asprintf("qemu-storage-daemon is missing on %s: apt-get install qemu-system-x86 there (Debian ships it in that package)",
+		                   vb_hv_where());
 		return -1;
 	}
 	free(v);
@@ -41,12 +43,10 @@ int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 	const char *cache = d->cfg->cache;
 	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
 	char *blk_file, *blk_fmt, *exp;
-	uid_t uid;
-	gid_t gid;
 
 	st->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
 	st->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
-	unlink(st->socket);
+	vb_hv_remove(st->socket);
 	json_t *jf = d->null_backend ? json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", "file0",
 	                                         "size", (json_int_t)d->cfg->size, "read-zeroes", 0) : json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
 	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);
@@ -71,7 +71,9 @@ int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 		return -1;
 	}
 	/* The export is ready when its socket exists. */
-	for (int i = 0; i < 100 && access(st->socket, F_OK) < 0; i++) {
+	double deadline = vb_now() + 10;
+	bool ready;
+	while (!(ready = vb_hv_test("-S", st->socket)) && vb_now() < deadline) {
 		if (!vb_daemon_alive(st->daemon)) {
 			char *last = vb_file_last_line(st->daemon_log);
 			*why = vb_asprintf("qemu-storage-daemon exited at start: %s", last);
@@ -81,18 +83,16 @@ int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 		}
 		usleep(100000);
 	}
-	if (access(st->socket, F_OK) < 0) {
+	if (!ready) {
 		*why = vb_asprintf("qemu-storage-daemon did not create its socket within 10 s (see %s)", st->daemon_log);
 		return -1;
 	}
 	/* QEMU, as an unprivileged user, must be able to connect. */
-	if (d->system && vb_qemu_user(&uid, &gid) == 0 && chown(st->socket, uid, gid) < 0) {
-		*why = vb_asprintf("cannot hand the socket '%s' to QEMU's user: %s", st->socket, strerror(errno));
+	if (d->system && vb_hv_chown_qemu(st->socket, why) < 0)
 		return -1;
-	}
 	d->serial = QSD_SERIAL;
 	d->helper_name = "qemu-storage-daemon";
-	d->helper_pid = st->daemon;
+	d->helper_pid = st->daemon; /* on a remote host, the ssh that stands for it */
 	return 0;
 }
 
@@ -103,7 +103,7 @@ void vb_vhost_cleanup(struct vb_disk_ctx *d)
 		vb_daemon_stop(st->daemon, 10);
 	st->daemon = 0;
 	if (st->socket)
-		unlink(st->socket);
+		vb_hv_remove(st->socket);
 	free(st->socket);
 	free(st->daemon_log);
 	st->socket = st->daemon_log = NULL;

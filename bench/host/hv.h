@@ -1,0 +1,104 @@
+/* hv: the hypervisor host -- where the guests run and where every
+ * host-side helper (host fio, tgtadm, qemu-storage-daemon, reading /proc)
+ * must run too.  Locally (qemu:///system, qemu:///session) that is this
+ * machine and nothing changes.  With a remote libvirt URI
+ * (qemu+ssh://[USER@]HOST[:PORT]/system, qemu+tls://HOST/system) helpers
+ * run on HOST over ssh, to the same destination the URI names (its user,
+ * port and ?keyfile=, ?no_verify=): an argument vector is sent quoted for
+ * the remote shell, one argument at a time, never an interpolated string.
+ *
+ * One controller process serves one hypervisor (a fleet forks one process
+ * per host), so the hypervisor is this process's: vb_hv_use sets it. */
+#ifndef VB_HV_H
+#define VB_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What a libvirt URI says about where its hypervisor is. */
+struct vb_hv_uri {
+	bool remote;       /* a transport to another host (ssh, tls, libssh...) */
+	bool system;       /* the /system instance: QEMU runs as an unprivileged user */
+	char *user;        /* NULL: ssh's default */
+	char *host;        /* NULL when local */
+	char *port;        /* ssh's port (qemu+ssh only), NULL: 22 */
+	char *keyfile;     /* ?keyfile= */
+	bool no_verify;    /* ?no_verify=1: do not check the host key */
+	char *label;       /* the host as a name part: [A-Za-z0-9.-], "" locally */
+};
+
+/* Parse uri; -1 with *why on a URI that names no host where a transport
+ * needs one, or whose host or user would not be a safe ssh argument. */
+int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why);
+void vb_hv_uri_release(struct vb_hv_uri *u);
+
+/* Make uri this process's hypervisor (reports and returns -1 on a bad
+ * URI).  Until then, and after vb_hv_use(NULL), it is this machine. */
+int vb_hv_use(const char *uri);
+bool vb_hv_remote(void);
+/* Close the ssh connection that carries the helpers (also at exit). */
+void vb_hv_close(void);
+/* The hypervisor's /system instance (QEMU runs as an unprivileged user). */
+bool vb_hv_system(void);
+/* The hypervisor as a name part ("" locally): pools, volumes, domains and
+ * a fleet's folders carry it so that two hosts never clash. */
+const char *vb_hv_label(void);
+/* Where helpers run, for messages: "this host" or "HOST (over ssh)". */
+const char *vb_hv_where(void);
+
+/* The argument vector that runs argv on the hypervisor: argv itself
+ * locally; ssh's, with argv quoted, remotely.  NULL-terminated; free it
+ * with vb_hv_argv_free. */
+char **vb_hv_argv(const char *const argv[]);
+void vb_hv_argv_free(char **argv);
+/* argv quoted for a POSIX shell, each argument in single quotes. */
+char *vb_hv_quote(const char *const argv[]);
+
+/* util's vb_run family, on the hypervisor. */
+int vb_hv_run(const char *const argv[], char **out, int timeout_s);
+int vb_hv_run_logged(const char *const argv[], const char *log, int timeout_s);
+int vb_hv_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
+                      void (*tick)(void *arg, pid_t pid), void *arg);
+char *vb_hv_command_first_line(const char *const argv[]);
+/* vb_hv_run with the command's stderr dropped on a remote host (a probe's
+ * "not found" is ours to word). */
+int vb_hv_run_quiet(const char *const argv[], char **out, int timeout_s);
+/* argv, with its pid written to pidfile on the hypervisor first (so that
+ * its CPU can be read and it can be stopped there). */
+char **vb_hv_argv_pidfile(const char *const argv[], const char *pidfile);
+
+/* Files on the hypervisor. */
+char *vb_hv_read_file(const char *path, size_t max, size_t *lenp);
+/* test(1): op is one of "-e", "-f", "-b", "-S", "-r", "-x", "-d". */
+bool vb_hv_test(const char *op, const char *path);
+int vb_hv_mkdir_p(const char *path);
+/* realpath(3) there; caller frees, NULL if it does not resolve. */
+char *vb_hv_realpath(const char *path);
+void vb_hv_remove(const char *path);
+/* The user QEMU runs as under qemu:///system on this machine ("libvirt-qemu"
+ * on Debian). */
+int vb_qemu_user(uid_t *uid, gid_t *gid);
+/* Hand path to the user QEMU runs as under /system ("libvirt-qemu"). */
+int vb_hv_chown_qemu(const char *path, char **why);
+/* path's owner as "UID:GID" (caller frees; NULL if it cannot be read),
+ * and giving it back. */
+char *vb_hv_owner(const char *path);
+int vb_hv_chown(const char *path, const char *owner);
+/* The hypervisor's kernel release (what 'r', uname -r) or machine ('m');
+ * caller frees, NULL if unknown. */
+char *vb_hv_uname(char what);
+/* Its CPU model ("model name" of /proc/cpuinfo) and online CPUs. */
+char *vb_hv_cpu_model(void);
+long vb_hv_cpus(void);
+
+/* The hypervisor's scratch folder for this process's pidfiles, sockets
+ * and console logs (the run's private folder); set by whoever made it. */
+void vb_hv_set_scratch(const char *dir);
+const char *vb_hv_scratch(void);
+
+/* The folder on a remote hypervisor under which vmio-bench keeps its pool
+ * and each run's private files. */
+#define VB_HV_REMOTE_ROOT "/var/lib/vmio-bench"
+
+#endif
