@@ -10,6 +10,7 @@
 #include "hostres.h"
 #include "hv.h"
 #include "place.h"
+#include "fleet.h"
 #include "job.h"
 #include "layout.h"
 #include "manifest.h"
@@ -61,6 +62,8 @@ struct run_ctx {
 	json_t *placement;   /* a remote hypervisor: the pool and volumes (run.json) */
 	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
 	pid_t drawing;       /* the report of the run so far, being drawn, or 0 */
+	const char *fleet_dir; /* one host of a fleet: its folder in the fleet's run */
+	const char *fleet_id;
 };
 
 static int save_text(const char *dir, const char *file, const char *text)
@@ -748,6 +751,13 @@ static int open_run(struct run_ctx *x)
 	if (x->resumed) {
 		x->id = vb_strdup(json_string_value(json_object_get(x->resumed, "id")));
 		dir = vb_strdup(c->resume);
+	} else if (x->fleet_dir) {
+		x->id = vb_strdup(x->fleet_id);
+		dir = vb_strdup(x->fleet_dir);
+		if (vb_mkdir_p(dir, 0755) < 0) {
+			free(dir);
+			return vb_error("cannot create '%s': %s", x->fleet_dir, strerror(errno));
+		}
 	} else if (vb_results_create_run_dir(c->results, &x->id, &dir) < 0) {
 		return -1;
 	}
@@ -771,7 +781,7 @@ static int open_run(struct run_ctx *x)
 	x->seeds = vb_manifest_seeds(x->runjson, reps_max(c));
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		return -1;
-	if (!x->resumed && !c->rerun_of) /* a rerun belongs to its run; latest stays that run */
+	if (!x->resumed && !c->rerun_of && !x->fleet_dir) /* a rerun belongs to its run; latest stays that run */
 		vb_results_link_latest(x->results, x->id);
 	vb_info("results: %s%s", x->dir, x->resumed ? " (resumed)" : "");
 	return 0;
@@ -850,7 +860,9 @@ static int finish(struct run_ctx *x, bool failed)
 		failed = true;
 	drawn(x);
 	double t0 = vb_now();
-	if (vb_report_run(x->dir, x->cfg->json ? NULL : stdout) < 0 || (x->cfg->json && vb_report_print_json(x->dir, stdout) < 0))
+	/* a fleet's host draws its own folder; the fleet prints one table */
+	FILE *table = x->cfg->json || x->fleet_dir ? NULL : stdout;
+	if (vb_report_run(x->dir, table) < 0 || (x->cfg->json && !x->fleet_dir && vb_report_print_json(x->dir, stdout) < 0))
 		failed = true;
 	/* the report's own time, recorded after it (run.json saved again) */
 	timing(x->runjson, "report_s", vb_now() - t0, false);
@@ -891,7 +903,16 @@ static void run_release(struct run_ctx *x)
 
 int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 {
-	struct run_ctx x = {.cfg = c};
+	(void)nrest;
+	(void)rest;
+	if (vb_fleet_is(c))
+		return vb_fleet_run(c);
+	return vb_run_host(c, NULL, NULL);
+}
+
+int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id)
+{
+	struct run_ctx x = {.cfg = c, .fleet_dir = fleet_dir, .fleet_id = fleet_id};
 	int ret = VB_EXIT_USAGE;
 	double t0 = vb_now(), t1, t2;
 

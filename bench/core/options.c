@@ -13,8 +13,8 @@
 
 const struct vb_option vb_options[] = {
 	{.name = "connect", .type = VB_OPT_STR, .offset = F(connect), .defval = "qemu:///system",
-	 .cmds = RUNX | VB_CMD_MODES | VB_CMD_DOCTOR, .metavar = "URI", .record = "connect",
-	 .help = "libvirt connection URI"},
+	 .cmds = RUNX | VB_CMD_MODES | VB_CMD_DOCTOR, .metavar = "URI", .record = "connect", .repeatable = true,
+	 .help = "libvirt connection URI (qemu+ssh://[USER@]HOST/system for a remote host); run: give it again for a fleet of hosts"},
 	{.name = "modes", .type = VB_OPT_STR, .offset = F(modes), .defval = "host,sata,virtio-blk,virtio-scsi",
 	 .cmds = VB_CMD_RUN, .metavar = "LIST", .record = "modes",
 	 .help = "comma-separated bus modes to run ('vmio-bench modes' lists them)"},
@@ -283,6 +283,17 @@ static int fail(char **msg, const char *fmt, ...)
 	return -1;
 }
 
+/* Was o given before on this command line?  (Notes it if not.) */
+static bool repeated(const struct vb_option *o, const struct vb_option **seen, size_t *nseen)
+{
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == o)
+			return true;
+	if (*nseen < 8)
+		seen[(*nseen)++] = o;
+	return false;
+}
+
 static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
 {
 	void *field = (char *)c + o->offset;
@@ -420,6 +431,8 @@ int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **ar
 	char **pos = vb_calloc((size_t)argc + 1, sizeof(char *));
 	int npos = 0;
 	bool only_pos = false;
+	const struct vb_option *seen[8];
+	size_t nseen = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -466,9 +479,18 @@ int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **ar
 			}
 			val = argv[++i];
 		}
+		char *before = o->repeatable && repeated(o, seen, &nseen) ? vb_strdup(*(char **)((char *)c + o->offset)) : NULL;
 		if (set_value(c, o, val, NULL) < 0) {
+			free(before);
 			free(pos);
 			return -1;
+		}
+		if (before) { /* the earlier values stay, one per line */
+			char **field = (char **)((char *)c + o->offset);
+			char *joined = vb_asprintf("%s\n%s", before, *field);
+			free(*field);
+			*field = joined;
+			free(before);
 		}
 	}
 	if (c->quiet)

@@ -51,6 +51,7 @@ struct vb_option {
 	const char *record;     /* key in run.json's config ("" = not recorded) */
 	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
 	const char *zero_word;  /* VB_OPT_UINT: a word that stands for 0 ("auto"), recorded as that word */
+	bool repeatable;        /* VB_OPT_STR: given again on the command line, the values add up, one per line */
 };
 
 extern const struct vb_option vb_options[];

@@ -87,7 +87,8 @@ void vb_progress_begin(size_t nmodes, unsigned jobs, double fio_s)
 	P.jobs = jobs ? jobs : 1;
 	P.fio_s = fio_s;
 	P.t_step = P.t_mode = vb_now();
-	P.on = !vb_quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+	/* a fleet's hosts share one terminal: their log lines say which is which */
+	P.on = !vb_quiet && !vb_msg_host && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 	vb_msg_hook = P.on ? msg_hook : NULL;
 	vb_wait_hook = P.on ? vb_progress_tick : NULL;
 }

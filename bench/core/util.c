@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 bool vb_quiet;
+const char *vb_msg_host;
 volatile int vb_interrupted;
 void (*vb_msg_hook)(bool after);
 void (*vb_wait_hook)(void);
@@ -28,7 +29,8 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	/* One line per message, written in one call so that it is not
 	 * interleaved with a child's output. */
 	char line[4096];
-	int n = snprintf(line, sizeof(line), "vmio-bench: %s", prefix);
+	int n = vb_msg_host ? snprintf(line, sizeof(line), "vmio-bench: [%s] %s", vb_msg_host, prefix)
+	                    : snprintf(line, sizeof(line), "vmio-bench: %s", prefix);
 	if (n < 0)
 		return;
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
@@ -464,6 +466,18 @@ bool vb_valid_name(const char *s, size_t max)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-') || n >= max)
 			return false;
 	return true;
+}
+
+bool vb_valid_label(const char *s)
+{
+	size_t n = 0;
+	if (!s || !*s || *s == '-' || *s == '.')
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+		      s[n] == '.' || s[n] == '-'))
+			return false;
+	return n <= 64;
 }
 
 bool vb_valid_id(const char *s)

@@ -30,6 +30,8 @@ void vb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* When set, vb_info() prints nothing (tests and --quiet). */
 extern bool vb_quiet;
+/* In a fleet, the host a process measures: its messages carry "[HOST] ". */
+extern const char *vb_msg_host;
 /* A live display's hooks (progress.c sets them; NULL: none): called
  * before (false) and after (true) each message line, and from every wait
  * loop through vb_waiting(). */
@@ -103,6 +105,8 @@ char *vb_command_first_line(const char *const argv[]);
  *   vb_valid_fio_version  "fio-" digit, then [A-Za-z0-9.+~_-], at most 44 bytes */
 bool vb_valid_name(const char *s, size_t max);
 bool vb_valid_id(const char *s);
+/* a fleet's host name: [A-Za-z0-9.-], not starting with . or -, at most 64 */
+bool vb_valid_label(const char *s);
 bool vb_valid_fio_version(const char *s);
 /* Replace control characters (C0, DEL and UTF-8 C1) in s with '?', in place: free
  * text for a terminal.  Returns s. */

@@ -105,7 +105,8 @@ static void point_table(struct vb_buf *b, const struct vb_summary *s, size_t p)
 {
 	vb_buf_adds(b, "<h2>");
 	esc(b, s->npoints > 1 ? s->points[p] : "Results");
-	vb_buf_adds(b, "</h2>\n<table><tr><th>mode</th><th>dir</th><th>reps</th><th>IOPS</th><th>±95% CI</th><th>CV</th>"
+	vb_buf_adds(b, s->fleet ? "</h2>\n<table><tr><th>host</th>" : "</h2>\n<table><tr>");
+	vb_buf_adds(b, "<th>mode</th><th>dir</th><th>reps</th><th>IOPS</th><th>±95% CI</th><th>CV</th>"
 	               "<th>MB/s</th><th>clat mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>p99.99</th>"
 	               "<th>of host</th><th>host CPU/IO</th><th>guest CPU/IO</th></tr>\n");
 	for (size_t i = 0; i < s->nrows; i++) {
@@ -113,7 +114,13 @@ static void point_table(struct vb_buf *b, const struct vb_summary *s, size_t p)
 		if (!vb_row_shown(r, s->points[p]))
 			continue;
 		vb_buf_adds(b, "<tr><td>");
-		esc(b, r->mode);
+		if (s->fleet) {
+			char *host = vb_asprintf("%.*s", vb_mode_host_len(r->mode), r->mode);
+			esc(b, host);
+			vb_buf_adds(b, "</td><td>");
+			free(host);
+		}
+		esc(b, vb_mode_bare(r->mode));
 		vb_buf_addf(b, "</td><td>%s</td><td>%zu</td><td>%.0f</td><td>%.0f</td><td>%.1f%%</td><td>%.1f</td>", r->dir, r->n,
 		            r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, r->s[VB_M_BW].mean / 1e6);
 		lat(b, r->s[VB_M_CLAT_MEAN].mean);

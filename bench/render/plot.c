@@ -154,7 +154,7 @@ static void chart_host(struct chart *c, const char *point)
 	fputs("# mode read_pct write_pct\n", d);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
-		if (!mode_ok(s, i) || !r || !w || isnan(r->ratio_host) || (s->baseline && !strcmp(s->modes[i].mode, s->baseline)))
+		if (!mode_ok(s, i) || !r || !w || isnan(r->ratio_host) || (s->baseline && !strcmp(vb_mode_bare(s->modes[i].mode), s->baseline)))
 			continue;
 		gp_word(d, s->modes[i].mode);
 		fprintf(d, " %g %g\n", r->ratio_host * 100, isnan(w->ratio_host) ? 0 : w->ratio_host * 100);
@@ -217,6 +217,8 @@ static void chart_time(struct chart *c, const char *point)
 		if (!mode_ok(s, i) || !r || !r->n || !r->iops_logs[0])
 			continue;
 		char *name = vb_asprintf("time-%s", s->modes[i].mode);
+		for (char *sl = strchr(name, '/'); sl; sl = strchr(sl, '/'))
+			*sl = '_'; /* a fleet's HOST/MODE: one file name */
 		FILE *d = data(c, name);
 		if (d) {
 			fputs("# seconds read_iops write_iops (repetition 1)\n", d);

@@ -62,6 +62,8 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 	for (size_t p = 0; p < s->npoints; p++) {
 		if (s->npoints > 1)
 			fprintf(f, "\njob point %s\n", s->points[p]);
+		if (s->fleet)
+			fprintf(f, "%-15s ", "host");
 		fprintf(f, "%-15s %-5s %9s %8s %5s %11s %10s %10s %10s", "mode", "dir", "IOPS", "+-95%CI", "CV",
 		        "bandwidth", "clat mean", "clat p99", "p99.9");
 		if (host)
@@ -79,7 +81,9 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 			vb_fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
 			vb_fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
 			vb_fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
-			fprintf(f, "%-15s %-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", r->mode, r->dir, r->s[VB_M_IOPS].mean,
+			if (s->fleet)
+				fprintf(f, "%-15.*s ", vb_mode_host_len(r->mode), r->mode);
+			fprintf(f, "%-15s %-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", vb_mode_bare(r->mode), r->dir, r->s[VB_M_IOPS].mean,
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, mean, p99, p999);
 			if (host)
 				fprintf(f, " %8s", ratio);
@@ -122,7 +126,7 @@ static void csv_str(FILE *f, const char *s)
 
 void vb_render_csv(FILE *f, const struct vb_summary *s)
 {
-	fputs("run,accelerator,mode,point,dir,reps", f);
+	fputs(s->fleet ? "run,accelerator,host,mode,point,dir,reps" : "run,accelerator,mode,point,dir,reps", f);
 	for (int m = 0; m < VB_NMETRICS; m++)
 		fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
 		        vb_metrics[m].name);
@@ -135,7 +139,9 @@ void vb_render_csv(FILE *f, const struct vb_summary *s)
 		fputc(',', f);
 		csv_str(f, s->accel);
 		fputc(',', f);
-		csv_str(f, r->mode);
+		if (s->fleet)
+			fprintf(f, "%.*s,", vb_mode_host_len(r->mode), r->mode);
+		csv_str(f, vb_mode_bare(r->mode));
 		fputc(',', f);
 		csv_str(f, r->point);
 		fprintf(f, ",%s,%zu", r->dir, r->n);
@@ -207,9 +213,9 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 	for (size_t p = 0; p < s->npoints; p++) {
 		fputs("\n## ", f);
 		md_text(f, s->npoints > 1 ? s->points[p] : "results");
-		fprintf(f, "\n\n| mode | dir | IOPS (mean) | ±95%% CI | CV | bandwidth | clat mean | p50 | p99 | p99.9 | p99.99 |%s host CPU/IO | guest CPU/IO |\n",
-		        host ? " of host |" : "");
-		fprintf(f, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|%s--:|--:|\n", host ? "--:|" : "");
+		fprintf(f, "\n\n|%s mode | dir | IOPS (mean) | ±95%% CI | CV | bandwidth | clat mean | p50 | p99 | p99.9 | p99.99 |%s host CPU/IO | guest CPU/IO |\n",
+		        s->fleet ? " host |" : "", host ? " of host |" : "");
+		fprintf(f, "|%s---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|%s--:|--:|\n", s->fleet ? "---|" : "", host ? "--:|" : "");
 		for (size_t i = 0; i < s->nrows; i++) {
 			const struct vb_row *r = &s->rows[i];
 			char bw[24], lat[VB_NPCT + 1][24], ratio[16], hc[16], gc[16];
@@ -223,7 +229,9 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 			vb_fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
 			vb_fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
 			fputs("| ", f);
-			md_text(f, r->mode);
+			if (s->fleet)
+				fprintf(f, "%.*s | ", vb_mode_host_len(r->mode), r->mode);
+			md_text(f, vb_mode_bare(r->mode));
 			fprintf(f, " | %s | %.0f | %.0f | %.1f%% | %s | %s | %s | %s | %s | %s |", r->dir, r->s[VB_M_IOPS].mean,
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, lat[0], lat[1], lat[3], lat[4], lat[5]);
 			if (host)

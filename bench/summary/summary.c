@@ -5,6 +5,8 @@
 #include "sweep.h"
 #include "util.h"
 
+#include <unistd.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -315,6 +317,8 @@ static void load_labels(struct vb_summary *s, json_t *points)
 	}
 }
 
+static int load_fleet(struct vb_summary *s);
+
 int vb_summary_load(const char *run_dir, struct vb_summary *s)
 {
 	char *path = vb_asprintf("%s/run.json", run_dir);
@@ -342,6 +346,10 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 	if (!json_is_integer(schema) || json_integer_value(schema) != VB_RESULTS_SCHEMA) {
 		vb_error("'%s' has no results schema %d: it was not written by this vmio-bench", path, VB_RESULTS_SCHEMA);
 		goto fail;
+	}
+	if (json_is_object(json_object_get(s->run, "fleet"))) {
+		free(path);
+		return load_fleet(s);
 	}
 	if (check_strings(s, path) < 0)
 		goto fail;
@@ -396,6 +404,142 @@ fail:
 	return -1;
 }
 
+const char *vb_mode_bare(const char *mode)
+{
+	const char *slash = strchr(mode, '/');
+	return slash ? slash + 1 : mode;
+}
+
+int vb_mode_host_len(const char *mode)
+{
+	const char *slash = strchr(mode, '/');
+	return slash ? (int)(slash - mode) : 0;
+}
+
+/* Take host's rows and modes into the fleet's summary f, named
+ * "HOST/MODE"; host's run.json modes likewise into modes. */
+static void merge_host(struct vb_summary *f, struct vb_summary *h, const char *label, json_t *modes)
+{
+	f->rows = realloc(f->rows, (f->nrows + h->nrows + 1) * sizeof(*f->rows));
+	f->modes = realloc(f->modes, (f->nmodes + h->nmodes + 1) * sizeof(*f->modes));
+	if (!f->rows || !f->modes)
+		abort();
+	for (size_t i = 0; i < h->nrows; i++) {
+		struct vb_row *r = &f->rows[f->nrows++];
+		*r = h->rows[i];
+		r->mode = vb_asprintf("%s/%s", label, h->rows[i].mode);
+		free(h->rows[i].mode);
+	}
+	h->nrows = 0;
+	for (size_t i = 0; i < h->nmodes; i++) {
+		struct vb_mode_status *m = &f->modes[f->nmodes++];
+		*m = h->modes[i];
+		m->mode = vb_asprintf("%s/%s", label, h->modes[i].mode);
+		free(h->modes[i].mode);
+	}
+	h->nmodes = 0;
+	json_t *e;
+	size_t k;
+	json_array_foreach(json_object_get(h->run, "modes"), k, e) {
+		json_t *c = json_deep_copy(e);
+		char *name = vb_asprintf("%s/%s", label, jstr(e, "mode"));
+		json_object_set_new(c, "mode", json_string(name));
+		json_object_set_new(c, "host", json_string(label));
+		json_array_append_new(modes, c);
+		free(name);
+	}
+}
+
+/* A host the fleet has no results from: one failed entry for it. */
+static void host_missing(struct vb_summary *f, const char *label, json_t *h, json_t *modes)
+{
+	f->modes = realloc(f->modes, (f->nmodes + 2) * sizeof(*f->modes));
+	if (!f->modes)
+		abort();
+	const char *why = jstr(h, "reason");
+	char *reason = vb_text_clean(vb_strdup(why ? why : "no results from this host"));
+	f->modes[f->nmodes++] = (struct vb_mode_status){.mode = vb_asprintf("%s/-", label), .status = vb_strdup("failed"),
+	                                                .reason = reason};
+	json_array_append_new(modes, json_pack("{s:s+, s:s, s:s, s:s}", "mode", label, "/-", "host", label, "status",
+	                                       "failed", "reason", reason));
+}
+
+/* A fleet's run: each host's folder loaded as a run of its own, rows and
+ * modes named HOST/MODE, each divided by its own host's baseline. */
+static int load_fleet(struct vb_summary *s)
+{
+	json_t *top = s->run, *hosts = json_object_get(json_object_get(top, "fleet"), "hosts"), *h, *merged = NULL;
+	json_t *modes = json_array();
+	size_t i;
+
+	s->run = NULL;
+	if (!vb_valid_id(jstr(top, "id")) || !json_is_array(hosts)) {
+		vb_error("'%s/run.json': a fleet's run without a valid id or hosts: the file is damaged", s->run_dir);
+		goto fail;
+	}
+	json_array_foreach(hosts, i, h) {
+		const char *label = jstr(h, "label");
+		if (!vb_valid_label(label)) {
+			vb_error("'%s/run.json': a host of the fleet has no valid name ([A-Za-z0-9.-]): the file is damaged", s->run_dir);
+			goto fail;
+		}
+		char *sub = vb_asprintf("%s/%s", s->run_dir, label), *p = vb_asprintf("%s/run.json", sub);
+		bool there = access(p, F_OK) == 0;
+		struct vb_summary hs;
+		free(p);
+		if (there && vb_summary_load(sub, &hs) < 0) {
+			free(sub);
+			goto fail;
+		}
+		free(sub);
+		if (!there) {
+			host_missing(s, label, h, modes);
+			continue;
+		}
+		if (!merged) { /* the job, accelerator and versions of the first host stand for the fleet's */
+			merged = json_deep_copy(hs.run);
+			s->fio_version = hs.fio_version ? vb_strdup(hs.fio_version) : NULL;
+			for (size_t k = 0; k < hs.npoints; k++) {
+				s->points = realloc(s->points, (s->npoints + 2) * sizeof(char *));
+				s->points[s->npoints++] = vb_strdup(hs.points[k]);
+			}
+		}
+		merge_host(s, &hs, label, modes);
+		vb_summary_release(&hs);
+	}
+	if (!merged) {
+		vb_error("'%s': no host of the fleet has results yet: continue it with 'vmio-bench run --resume %s'", s->run_dir,
+		         s->run_dir);
+		goto fail;
+	}
+	json_object_set_new(merged, "modes", modes);
+	modes = NULL;
+	json_object_set(merged, "id", json_object_get(top, "id"));
+	json_object_set(merged, "fleet", json_object_get(top, "fleet"));
+	const char *keys[] = {"state", "started", "ended"};
+	for (int k = 0; k < 3; k++) {
+		json_object_set(merged, keys[k], json_object_get(top, keys[k]));
+		clean_text(merged, keys[k]);
+	}
+	s->run = merged;
+	s->fleet = true;
+	s->id = jstr(merged, "id");
+	s->state = jstr(merged, "state");
+	s->started = jstr(merged, "started");
+	s->accel = jstr(json_object_get(merged, "accelerator"), "name");
+	s->job = jstr(json_object_get(merged, "job"), "description");
+	s->emulated = s->accel && strcmp(s->accel, "tcg") == 0;
+	json_t *base = json_object_get(merged, "baseline");
+	s->baseline = json_is_string(base) ? json_string_value(base) : NULL;
+	json_decref(top);
+	return 0;
+fail:
+	json_decref(top);
+	json_decref(modes);
+	vb_summary_release(s);
+	return -1;
+}
+
 const struct vb_row *vb_summary_find(const struct vb_summary *s, const char *mode, const char *point, const char *dir)
 {
 	for (size_t i = 0; i < s->nrows; i++)
@@ -445,6 +589,11 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct vb_row *r = &s->rows[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "mode", r->mode, "point", r->point, "dir", r->dir, "reps", (int)r->n);
+		if (s->fleet) { /* mode stays HOST/MODE: a fleet's rows are told apart by it */
+			char *host = vb_asprintf("%.*s", vb_mode_host_len(r->mode), r->mode);
+			json_object_set_new(o, "host", json_string(host));
+			free(host);
+		}
 		for (int m = 0; m < VB_NMETRICS; m++) {
 			json_t *vals = json_array();
 			for (size_t k = 0; k < r->n; k++)

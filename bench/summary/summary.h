@@ -67,7 +67,16 @@ struct vb_summary {
 	size_t nmodes;
 	char **points;                 /* labels, in plan order */
 	size_t npoints;
+	/* A fleet's run: rows and modes are named HOST/MODE (each divided by
+	 * its own host's baseline); run is the first host's run.json with the
+	 * fleet's id, state, times, "fleet" and every host's modes. */
+	bool fleet;
 };
+
+/* MODE of "HOST/MODE" (a fleet's), or the name itself; and the length of
+ * its HOST part (0 outside a fleet). */
+const char *vb_mode_bare(const char *mode);
+int vb_mode_host_len(const char *mode);
 
 /* Load and summarise a run folder.  Reports one line naming the file and
  * the problem and returns -1 on malformed input. */
