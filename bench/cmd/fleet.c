@@ -172,7 +172,7 @@ static int host_part(struct vb_config *c, const struct fleet *f, const struct fl
 		rc = VB_EXIT_USAGE;
 	} else if (prev) { /* it began: continue it */
 		c->resume = vb_strdup(sub);
-		rc = vb_run_host(c, NULL, NULL);
+		rc = vb_run_host(c, sub, f->id);
 	} else {
 		rc = vb_run_host(c, sub, f->id);
 	}

@@ -17,7 +17,8 @@ bool vb_fleet_is(const struct vb_config *c);
 /* Run it; an exit status (0 all hosts finished, 1 some failed, 2 usage). */
 int vb_fleet_run(struct vb_config *c);
 /* One host's part, in its own folder (run.c): fleet_dir NULL for an
- * ordinary run. */
+ * ordinary run.  A host's part prints no table (the fleet prints one);
+ * with c->resume it continues that folder. */
 int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id);
 
 #endif

@@ -62,6 +62,8 @@ struct run_ctx {
 	json_t *placement;   /* a remote hypervisor: the pool and volumes (run.json) */
 	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
 	pid_t drawing;       /* the report of the run so far, being drawn, or 0 */
+	char *host_lost;     /* a remote host that became unreachable: why (the
+	                        modes after it are not run; --resume runs them) */
 	const char *fleet_dir; /* one host of a fleet: its folder in the fleet's run */
 	const char *fleet_id;
 };
@@ -715,6 +717,12 @@ static int start_host(struct run_ctx *x)
 static int start_remote(struct run_ctx *x)
 {
 	const struct vb_config *c = x->cfg;
+	char *why = NULL;
+	if (vb_hv_check(&why) < 0) {
+		vb_error("%s", why);
+		free(why);
+		return VB_EXIT_FAIL;
+	}
 	if (!(x->virt = vb_virt_open(c->connect)))
 		return VB_EXIT_FAIL;
 	x->run_dir = vb_asprintf("%s/%s/run-%ld", VB_HV_REMOTE_ROOT, vb_hv_label(), (long)getpid());
@@ -810,8 +818,10 @@ static bool run_modes(struct run_ctx *x)
 			vb_info("%s: finished before, kept as it is", m->name);
 			continue;
 		}
-		if (vb_interrupted) {
+		if (vb_interrupted || x->host_lost) {
 			json_object_set_new(mj, "status", json_string("not run"));
+			if (x->host_lost)
+				json_object_set_new(mj, "reason", json_string(x->host_lost));
 			failed = true;
 			continue;
 		}
@@ -836,6 +846,12 @@ static bool run_modes(struct run_ctx *x)
 		if (rm < 0) {
 			failed = true;
 			vb_warn("%s: %s", m->name, r.reason);
+			if (vb_hv_remote() && !vb_virt_reachable(x->virt)) {
+				x->host_lost = vb_asprintf("not run: %s became unreachable during mode %s; continue with 'vmio-bench run --resume'",
+				                           vb_hv_where(), m->name);
+				vb_error("%s is out of reach: the modes after %s are not run; the run stays incomplete for --resume",
+				         vb_hv_where(), m->name);
+			}
 		} else {
 			vb_info("%s: done in %.1f s (mode %zu of %zu)", m->name, vb_now() - t0, i + 1, nmodes);
 			if (r.guest_kernel)
@@ -855,7 +871,7 @@ static bool run_modes(struct run_ctx *x)
 static int finish(struct run_ctx *x, bool failed)
 {
 	vb_progress_end();
-	vb_manifest_end(x->runjson, vb_interrupted);
+	vb_manifest_end(x->runjson, vb_interrupted || x->host_lost);
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
 	drawn(x);
@@ -891,6 +907,7 @@ static void run_release(struct run_ctx *x)
 		rmdir(x->run_dir);
 	}
 	free(x->run_dir);
+	free(x->host_lost);
 	json_decref(x->placement);
 	for (size_t i = 0; x->point_args && i < x->plan.npoints; i++)
 		json_decref(x->point_args[i]);

@@ -114,6 +114,9 @@ char *vb_virt_library_version(struct vb_virt *v)
 	return version_string(ver);
 }
 
+static bool conn_alive(struct vb_virt *v);
+static bool reconnect(struct vb_virt *v);
+
 void *vb_virt_handle(struct vb_virt *v)
 {
 	return v->conn;
@@ -125,6 +128,11 @@ char *vb_virt_hostname(struct vb_virt *v)
 	char *r = h ? vb_text_clean(vb_strdup(h)) : NULL;
 	free(h);
 	return r;
+}
+
+bool vb_virt_reachable(struct vb_virt *v)
+{
+	return conn_alive(v) || reconnect(v);
 }
 
 bool vb_virt_offers_kvm(struct vb_virt *v)
@@ -140,6 +148,18 @@ static bool conn_alive(struct vb_virt *v)
 	return virConnectIsAlive(v->conn) == 1;
 }
 
+/* Why a guest was lost with the connection: libvirtd here, or the link to
+ * a remote host (or libvirtd there). */
+static const char *lost_text(void)
+{
+	static char text[512];
+	if (!vb_hv_remote())
+		return "the connection to libvirtd was lost (libvirtd stopped or crashed)";
+	snprintf(text, sizeof(text), "the connection to libvirtd on %s was lost (the host became unreachable, or libvirtd "
+	         "stopped there)", vb_hv_where());
+	return text;
+}
+
 /* Replace a dead connection (libvirtd restarted) with a new one. */
 static bool reconnect(struct vb_virt *v)
 {
@@ -152,7 +172,7 @@ static bool reconnect(struct vb_virt *v)
 	return true;
 }
 
-#define LIBVIRTD_LOST "the connection to libvirtd was lost (libvirtd stopped or crashed)"
+#define LIBVIRTD_LOST lost_text()
 #define GUEST_STOPPED "the guest stopped (it powered off, crashed or QEMU died)"
 
 static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, const char *uuid);
@@ -413,9 +433,19 @@ static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, con
 	bool back = false;
 	virDomainPtr dom;
 
-	vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S, name);
+	if (vb_hv_remote()) /* its libvirtd ends a guest whose connection closed, if libvirtd still runs */
+		vb_warn("the connection to %s is gone; waiting up to %d s for it to come back to make sure guest '%s' is removed",
+		        vb_hv_where(), VB_LIBVIRTD_RETURN_S, name);
+	else
+		vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S, name);
 	while (!(back = reconnect(v)) && vb_now() < deadline && !vb_interrupted)
 		usleep(500000);
+	if (!back && vb_hv_remote()) {
+		vb_error("guest '%s' on %s may still be running if libvirtd there did not end it with the connection; once the "
+		         "host is reachable, check with 'virsh -c %s list' and remove it with 'virsh -c %s destroy %s'", name,
+		         vb_hv_where(), v->uri, v->uri, name);
+		return;
+	}
 	if (!back) {
 		vb_error("guest '%s' may still be running: libvirtd at '%s' did not come back; once it does, remove it with "
 		         "'virsh -c %s destroy %s'", name, v->uri, v->uri, name);

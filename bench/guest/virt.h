@@ -29,6 +29,8 @@ char *vb_virt_library_version(struct vb_virt *v);
 void *vb_virt_handle(struct vb_virt *v);
 /* The hypervisor's host name, as libvirt reports it; caller frees. */
 char *vb_virt_hostname(struct vb_virt *v);
+/* Is libvirtd there (the connection alive, or opened anew)? */
+bool vb_virt_reachable(struct vb_virt *v);
 /* Does the host offer <domain type='kvm'> for x86_64? */
 bool vb_virt_offers_kvm(struct vb_virt *v);
 

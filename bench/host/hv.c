@@ -213,7 +213,7 @@ static char **ssh_argv(const char *cmd, const char *control)
 	char **a = vb_calloc(40, sizeof(char *));
 	size_t n = 0;
 	const char *fixed[] = {"ssh", "-n", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o",
-	                       "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR", NULL};
+	                       "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=QUIET", NULL};
 	for (size_t i = 0; fixed[i]; i++)
 		a[n++] = vb_strdup(fixed[i]);
 	/* one ssh connection carries every helper: a new one costs a key
@@ -461,6 +461,39 @@ int vb_hv_chown_qemu(const char *path, char **why)
 		return 0;
 	*why = vb_asprintf("cannot hand '%s' on %s to QEMU's user (neither libvirt-qemu nor qemu could own it)", path, hv.host);
 	return -1;
+}
+
+int vb_hv_check(char **why)
+{
+	if (!hv.remote)
+		return 0;
+	/* the one call whose ssh may speak: its complaint (a refused key, an
+	 * unknown host) is the reason; later calls keep quiet */
+	char tmpl[] = "/tmp/vmio-bench-ssh-check-XXXXXX";
+	int fd = mkstemp(tmpl);
+	if (fd >= 0)
+		close(fd);
+	char **a = ssh_argv("true", NULL);
+	for (size_t i = 0; a[i]; i++)
+		if (strcmp(a[i], "LogLevel=QUIET") == 0) {
+			free(a[i]);
+			a[i] = vb_strdup("LogLevel=ERROR");
+		}
+	int rc = vb_run_logged((const char *const *)a, fd >= 0 ? tmpl : "/dev/null", 30);
+	char *last = fd >= 0 ? vb_file_last_line(tmpl) : NULL;
+	if (fd >= 0)
+		unlink(tmpl);
+	vb_hv_argv_free(a);
+	if (rc != 0) {
+		char *said = rc == 255 || rc < 0 ? vb_asprintf("ssh said: %s", last && *last ? last : "nothing")
+		                                 : vb_asprintf("the remote shell exited with %d", rc);
+		*why = vb_asprintf("cannot run commands on %s over ssh (%s): vmio-bench runs its host-side helpers there; make "
+		                   "'ssh %s%s%s' work without a password (a key in the URI's ?keyfile= or ssh-agent)",
+		                   hv.host, said, hv.user ? hv.user : "", hv.user ? "@" : "", hv.host);
+		free(said);
+	}
+	free(last);
+	return rc == 0 ? 0 : -1;
 }
 
 char *vb_hv_realpath(const char *path)

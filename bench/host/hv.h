@@ -47,6 +47,10 @@ const char *vb_hv_label(void);
 /* Where helpers run, for messages: "this host" or "HOST (over ssh)". */
 const char *vb_hv_where(void);
 
+/* Can helpers run there (ssh reaches it without a prompt)?  -1 with *why,
+ * which quotes ssh's own complaint.  0 locally. */
+int vb_hv_check(char **why);
+
 /* The argument vector that runs argv on the hypervisor: argv itself
  * locally; ssh's, with argv quoted, remotely.  NULL-terminated; free it
  * with vb_hv_argv_free. */
