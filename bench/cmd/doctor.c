@@ -9,6 +9,9 @@
 #include "image.h"
 #include "mode.h"
 #include "options.h"
+#include "hv.h"
+#include "place.h"
+#include "pool.h"
 #include "util.h"
 #include "virt.h"
 
@@ -39,7 +42,7 @@ struct doctor {
 static int quiet_run(const char *const argv[], int timeout_s, char **why)
 {
 	char *log = vb_asprintf("%s/vmio-doctor-%ld.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	int rc = vb_run_logged(argv, log, timeout_s);
+	int rc = vb_hv_run_logged(argv, log, timeout_s);
 	if (rc != 0 && why)
 		*why = vb_file_last_line(log);
 	unlink(log);
@@ -47,9 +50,13 @@ static int quiet_run(const char *const argv[], int timeout_s, char **why)
 	return rc;
 }
 
-/* Is name an executable in PATH? */
+/* Is name an executable in PATH (on the hypervisor)? */
 static bool on_path(const char *name)
 {
+	if (vb_hv_remote()) {
+		const char *argv[] = {"sh", "-c", "command -v \"$0\" >/dev/null", name, NULL};
+		return vb_hv_run_quiet(argv, NULL, 20) == 0;
+	}
 	char *path = vb_strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin"), *save = NULL;
 	bool found = false;
 	for (char *dir = strtok_r(path, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
@@ -95,7 +102,7 @@ static void check_qemu(struct doctor *d)
 {
 	const char *argv[] = {"qemu-system-x86_64", "-machine", "help", NULL};
 	char *out = NULL;
-	if (!on_path("qemu-system-x86_64") || vb_run(argv, &out, 30) != 0 || !out) {
+	if (!on_path("qemu-system-x86_64") || vb_hv_run(argv, &out, 30) != 0 || !out) {
 		say(d, FAIL, "QEMU", "qemu-system-x86_64 does not run", "apt-get install qemu-system-x86");
 	} else {
 		bool q35 = strstr(out, "\nq35 ") || strstr(out, "\npc-q35"), pc = strstr(out, "\npc ") || strstr(out, "\npc-i440fx");
@@ -130,8 +137,31 @@ static bool in_group(const char *user, gid_t gid)
 	return false;
 }
 
+/* /dev/kvm on a remote hypervisor, as stat(1) shows it there. */
+static void check_remote_kvm(struct doctor *d)
+{
+	const char *argv[] = {"stat", "-L", "-c", "%a %G", "--", "/dev/kvm", NULL};
+	char *v = vb_hv_command_first_line(argv);
+	unsigned mode = 0;
+	char group[64] = "?";
+	if (!v || sscanf(v, "%o %63s", &mode, group) < 1) {
+		say(d, WARN, "/dev/kvm", "absent there: guests run under TCG (emulation), far slower than a KVM host",
+		    "enable virtualization in that host's firmware and load kvm_intel or kvm_amd");
+	} else {
+		char *found = vb_asprintf("mode %04o, group %s on %s", mode, vb_text_clean(group), vb_hv_where());
+		say(d, (mode & 0060) == 0060 || (mode & 0006) == 0006 ? OK : WARN, "/dev/kvm", found,
+		    "chown root:kvm /dev/kvm && chmod 0660 /dev/kvm there (Debian's udev does it)");
+		free(found);
+	}
+	free(v);
+}
+
 static void check_kvm(struct doctor *d)
 {
+	if (vb_hv_remote()) {
+		check_remote_kvm(d);
+		return;
+	}
 	struct stat st;
 	if (stat("/dev/kvm", &st) < 0) {
 		say(d, WARN, "/dev/kvm", "absent: guests run under TCG (emulation), far slower than a KVM host",
@@ -163,7 +193,7 @@ static void check_image(struct doctor *d)
 	const char *gfio = json_string_value(json_object_get(d->img.manifest, "fio_version"));
 	const char *argv[] = {"fio", "--version", NULL};
 	char *hfio = NULL;
-	if (!on_path("fio") || vb_run(argv, &hfio, 10) != 0) {
+	if (!on_path("fio") || vb_hv_run(argv, &hfio, 10) != 0) {
 		free(hfio);
 		hfio = NULL;
 	}
@@ -181,6 +211,13 @@ static void check_accel(struct doctor *d)
 {
 	if (!d->virt || !d->have_image) {
 		say(d, WARN, "KVM guest boots", "not tried (needs libvirtd and the guest image)", NULL);
+		return;
+	}
+	if (vb_hv_remote()) { /* a probe boot needs the image there: 'run' places it and probes */
+		bool kvm = vb_virt_offers_kvm(d->virt);
+		say(d, kvm ? OK : WARN, "KVM offered", kvm ? "libvirt offers KVM there (run probes that a guest boots)"
+		                                            : "libvirt offers no KVM there: guests run under TCG (emulation)",
+		    "figures under TCG compare buses only among themselves; run on a host where KVM boots a guest");
 		return;
 	}
 	struct vb_accel acc = {0};
@@ -229,6 +266,24 @@ static void check_start_time(struct doctor *d)
 	free(name);
 }
 
+static size_t iommu_groups(void)
+{
+	if (vb_hv_remote()) {
+		const char *argv[] = {"sh", "-c", "ls /sys/kernel/iommu_groups 2>/dev/null | wc -l", NULL};
+		char *out = NULL;
+		size_t n = vb_hv_run(argv, &out, 20) == 0 && out ? strtoul(out, NULL, 10) : 0;
+		free(out);
+		return n;
+	}
+	DIR *g = opendir("/sys/kernel/iommu_groups");
+	size_t groups = 0;
+	for (struct dirent *e; g && (e = readdir(g));)
+		groups += e->d_name[0] != '.';
+	if (g)
+		closedir(g);
+	return groups;
+}
+
 static void check_tools(struct doctor *d)
 {
 	const char *tgt[] = {"tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "show", NULL};
@@ -241,15 +296,10 @@ static void check_tools(struct doctor *d)
 	bool have_qsd = on_path("qemu-storage-daemon");
 	say(d, have_qsd ? OK : WARN, "qemu-storage-daemon", have_qsd ? "installed" : "absent: vhost-user-blk and backend cannot run",
 	    "apt-get install qemu-system-x86 (Debian ships it there)");
-	say(d, vb_gp_available() ? OK : WARN, "gnuplot", vb_gp_available() ? "installed" : "absent: no charts, tables only",
+	say(d, vb_gp_available() ? OK : WARN, "gnuplot", vb_gp_available() ? "installed (charts are drawn here)" : "absent: no charts, tables only",
 	    "apt-get install gnuplot-nox");
-	DIR *g = opendir("/sys/kernel/iommu_groups");
-	size_t groups = 0;
-	for (struct dirent *e; g && (e = readdir(g));)
-		groups += e->d_name[0] != '.';
-	if (g)
-		closedir(g);
-	bool vfio = access("/sys/bus/pci/drivers/vfio-pci", F_OK) == 0 || access("/sys/module/vfio_pci", F_OK) == 0;
+	size_t groups = iommu_groups();
+	bool vfio = vb_hv_test("-e", "/sys/bus/pci/drivers/vfio-pci") || vb_hv_test("-e", "/sys/module/vfio_pci");
 	char *found = vb_asprintf("%zu IOMMU group%s, vfio-pci %s%s", groups, groups == 1 ? "" : "s", vfio ? "loaded" : "not loaded",
 	                          groups && vfio ? "" : ": hostdev cannot run");
 	say(d, groups && vfio ? OK : WARN, "IOMMU and vfio-pci", found,
@@ -282,6 +332,39 @@ static void check_space(struct doctor *d, const char *what, const char *dir, uns
 	free(probe);
 }
 
+/* A remote hypervisor: ssh for the helpers, the storage pool for the image
+ * and the store, and the free space under it. */
+static void check_remote(struct doctor *d)
+{
+	char *why = NULL;
+	if (vb_hv_check(&why) < 0) {
+		say(d, FAIL, "ssh", why, "see README, 'A remote hypervisor'");
+		free(why);
+		return;
+	}
+	say(d, OK, "ssh", "helpers run there without a prompt", NULL);
+	if (!d->virt)
+		return;
+	char *name = vb_place_pool_name(), *dir = vb_place_pool_dir();
+	struct vb_pool *p = vb_pool_open(d->virt, name, dir); /* reports why not */
+	char *found = vb_asprintf("%s at %s %s", name, dir, p ? "ready" : "cannot be used (see above)");
+	say(d, p ? OK : FAIL, "storage pool", found, "install libvirt-daemon-driver-storage there, or check that libvirt may create the folder");
+	vb_pool_free(p);
+	free(found);
+	const char *argv[] = {"df", "-P", "-B1", VB_HV_REMOTE_ROOT, NULL};
+	char *out = NULL;
+	unsigned long long avail = 0;
+	if (vb_hv_run_quiet(argv, &out, 20) == 0 && out && strchr(out, '\n'))
+		sscanf(strchr(out, '\n') + 1, "%*s %*u %*u %llu", &avail);
+	found = vb_asprintf("%s: %.1f GiB free (needs %.1f GiB)", VB_HV_REMOTE_ROOT, (double)avail / (1 << 30),
+	                    (double)(d->c->size + (256ULL << 20)) / (1 << 30));
+	say(d, avail >= d->c->size + (256ULL << 20) ? OK : FAIL, "pool space", found, "free space there, or run with a smaller --size");
+	free(found);
+	free(out);
+	free(name);
+	free(dir);
+}
+
 static void modes_ready(struct doctor *d)
 {
 	printf("\nmodes this host could run:");
@@ -299,14 +382,19 @@ int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	struct doctor d = {.c = c};
 	(void)nrest;
 	(void)rest;
+	if (vb_hv_remote())
+		printf("checking the hypervisor %s; the controller (image, results, charts) is this host\n", vb_hv_where());
 	check_libvirt(&d);
+	if (vb_hv_remote())
+		check_remote(&d);
 	check_qemu(&d);
 	check_kvm(&d);
 	check_image(&d);
 	check_accel(&d);
 	check_start_time(&d);
 	check_tools(&d);
-	check_space(&d, "cache folder", c->cache_dir, c->size + (256ULL << 20));
+	if (!vb_hv_remote()) /* there: the pool's space, above */
+		check_space(&d, "cache folder", c->cache_dir, c->size + (256ULL << 20));
 	check_space(&d, "results folder", c->results, 64ULL << 20);
 	modes_ready(&d);
 	printf("%d check%s failed, %d warning%s: %s\n", d.fails, d.fails == 1 ? "" : "s", d.warns, d.warns == 1 ? "" : "s",
