@@ -293,7 +293,10 @@ static void check_tools(struct doctor *d)
 	    : tgtd         ? "installed and answering"
 	                   : "installed, not running: the lun mode starts it for its run and stops it after",
 	    "apt-get install tgt");
-	bool have_qsd = on_path("qemu-storage-daemon");
+	const char *qsd[] = {"qemu-storage-daemon", "--version", NULL};
+	char *qsd_version = vb_hv_command_first_line(qsd); /* it runs, not just is there */
+	bool have_qsd = qsd_version != NULL;
+	free(qsd_version);
 	say(d, have_qsd ? OK : WARN, "qemu-storage-daemon", have_qsd ? "installed" : "absent: vhost-user-blk and backend cannot run",
 	    "apt-get install qemu-system-x86 (Debian ships it there)");
 	say(d, vb_gp_available() ? OK : WARN, "gnuplot", vb_gp_available() ? "installed (charts are drawn here)" : "absent: no charts, tables only",

@@ -795,6 +795,24 @@ static int open_run(struct run_ctx *x)
 	return 0;
 }
 
+/* A remote host out of reach after mode m failed: m's reason says so
+ * (whatever broke first), the modes after it are not run, and the run
+ * stays incomplete for --resume. */
+static void host_lost(struct run_ctx *x, const struct vb_mode *m, json_t *mj, struct vb_mode_result *r)
+{
+	if (!strstr(r->reason, vb_hv_where())) {
+		char *why = vb_asprintf("%s became unreachable (%s)", vb_hv_where(), r->reason);
+		free(r->reason);
+		r->reason = why;
+		json_object_set_new(mj, "reason", json_string(why));
+	}
+	vb_warn("%s: %s", m->name, r->reason);
+	x->host_lost = vb_asprintf("not run: %s became unreachable during mode %s; continue with 'vmio-bench run --resume'",
+	                           vb_hv_where(), m->name);
+	vb_error("%s is out of reach: the modes after %s are not run; the run stays incomplete for --resume", vb_hv_where(),
+	         m->name);
+}
+
 /* Each mode in turn, run.json saved after each.  True if any failed. */
 static bool run_modes(struct run_ctx *x)
 {
@@ -845,13 +863,10 @@ static bool run_modes(struct run_ctx *x)
 		}
 		if (rm < 0) {
 			failed = true;
-			vb_warn("%s: %s", m->name, r.reason);
-			if (vb_hv_remote() && !vb_virt_reachable(x->virt)) {
-				x->host_lost = vb_asprintf("not run: %s became unreachable during mode %s; continue with 'vmio-bench run --resume'",
-				                           vb_hv_where(), m->name);
-				vb_error("%s is out of reach: the modes after %s are not run; the run stays incomplete for --resume",
-				         vb_hv_where(), m->name);
-			}
+			if (vb_hv_remote() && !vb_virt_reachable(x->virt))
+				host_lost(x, m, mj, &r);
+			else
+				vb_warn("%s: %s", m->name, r.reason);
 		} else {
 			vb_info("%s: done in %.1f s (mode %zu of %zu)", m->name, vb_now() - t0, i + 1, nmodes);
 			if (r.guest_kernel)

@@ -220,6 +220,39 @@ void vb_config_release(struct vb_config *c)
 
 static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
 
+/* Was o given before on this command line?  (Notes it if not.) */
+static bool repeated(const struct vb_option *o, const struct vb_option **seen, size_t *nseen)
+{
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == o)
+			return true;
+	if (*nseen < 8)
+		seen[(*nseen)++] = o;
+	return false;
+}
+
+/* A value from the command line: a repeatable option given again keeps
+ * its earlier values, one per line. */
+static int set_arg(struct vb_config *c, const struct vb_option *o, const char *val, const struct vb_option **seen,
+                   size_t *nseen)
+{
+	char **field = (char **)((char *)c + o->offset);
+	char *before = o->repeatable && repeated(o, seen, nseen) ? vb_strdup(*field) : NULL;
+	if (set_value(c, o, val, NULL) < 0) {
+		free(before);
+		return -1;
+	}
+	if (before) {
+		char *joined = vb_asprintf("%s\n%s", before, *field);
+		free(*field);
+		*field = joined;
+		free(before);
+	}
+	return 0;
+}
+
+static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
+
 void vb_config_copy(struct vb_config *dst, const struct vb_config *src)
 {
 	*dst = *src;
@@ -283,16 +316,6 @@ static int fail(char **msg, const char *fmt, ...)
 	return -1;
 }
 
-/* Was o given before on this command line?  (Notes it if not.) */
-static bool repeated(const struct vb_option *o, const struct vb_option **seen, size_t *nseen)
-{
-	for (size_t i = 0; i < *nseen; i++)
-		if (seen[i] == o)
-			return true;
-	if (*nseen < 8)
-		seen[(*nseen)++] = o;
-	return false;
-}
 
 static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
 {
@@ -479,18 +502,9 @@ int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **ar
 			}
 			val = argv[++i];
 		}
-		char *before = o->repeatable && repeated(o, seen, &nseen) ? vb_strdup(*(char **)((char *)c + o->offset)) : NULL;
-		if (set_value(c, o, val, NULL) < 0) {
-			free(before);
+		if (set_arg(c, o, val, seen, &nseen) < 0) {
 			free(pos);
 			return -1;
-		}
-		if (before) { /* the earlier values stay, one per line */
-			char **field = (char **)((char *)c + o->offset);
-			char *joined = vb_asprintf("%s\n%s", before, *field);
-			free(*field);
-			*field = joined;
-			free(before);
 		}
 	}
 	if (c->quiet)

@@ -319,34 +319,44 @@ static void load_labels(struct vb_summary *s, json_t *points)
 
 static int load_fleet(struct vb_summary *s);
 
-int vb_summary_load(const char *run_dir, struct vb_summary *s)
+/* run.json itself: a JSON object of our schema, or NULL after reporting. */
+static json_t *load_run_json(const char *run_dir, const char *path)
 {
-	char *path = vb_asprintf("%s/run.json", run_dir);
-	json_error_t err;
-	json_t *modes, *m, *points;
-	size_t i;
 	struct stat st;
-
-	memset(s, 0, sizeof(*s));
-	s->run_dir = vb_strdup(run_dir);
+	json_error_t err;
 	if (stat(path, &st) < 0) {
 		vb_error("'%s' is not a vmio-bench run folder (no run.json: %s)", run_dir, strerror(errno));
-		goto fail;
+		return NULL;
 	}
 	if (st.st_size > (off_t)MAX_RESULT_FILE) {
 		vb_error("'%s' is larger than 64 MiB: not a run.json vmio-bench wrote", path);
-		goto fail;
+		return NULL;
 	}
-	s->run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (!json_is_object(s->run)) {
+	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(run)) {
 		vb_error("'%s' is not valid JSON (line %d: %s)", path, err.line, err.text);
-		goto fail;
+		json_decref(run);
+		return NULL;
 	}
-	json_t *schema = json_object_get(s->run, "schema");
+	json_t *schema = json_object_get(run, "schema");
 	if (!json_is_integer(schema) || json_integer_value(schema) != VB_RESULTS_SCHEMA) {
 		vb_error("'%s' has no results schema %d: it was not written by this vmio-bench", path, VB_RESULTS_SCHEMA);
-		goto fail;
+		json_decref(run);
+		return NULL;
 	}
+	return run;
+}
+
+int vb_summary_load(const char *run_dir, struct vb_summary *s)
+{
+	char *path = vb_asprintf("%s/run.json", run_dir);
+	json_t *modes, *m, *points;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->run_dir = vb_strdup(run_dir);
+	if (!(s->run = load_run_json(run_dir, path)))
+		goto fail;
 	if (json_is_object(json_object_get(s->run, "fleet"))) {
 		free(path);
 		return load_fleet(s);

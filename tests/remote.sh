@@ -1,0 +1,248 @@
+#!/bin/bash
+# remote.sh: a remote hypervisor and a fleet, for real, over ssh.
+#
+# Two sshds on the loopback address, with host and user keys this test
+# makes, stand for two remote hosts.  Each runs every command through a
+# wrapper (ForceCommand) that logs it first, so the test sees what ran over
+# ssh; the second one also puts a directory first on PATH where
+# qemu-storage-daemon is "not found", so one host lacks a helper.
+#   - run --connect qemu+ssh://root@127.0.0.1:PORT/system: every mode that
+#     runs locally, its image and store placed through the pool, helpers
+#     run over ssh (quoted), results the same shape as a local run's;
+#   - a --disk whose path is hostile to a shell, on the remote side;
+#   - a host without qemu-storage-daemon: vhost-user-blk fails its probe
+#     with the reason; doctor --connect says so;
+#   - the two hosts as a fleet (127.0.0.1 and localhost): pools, volumes
+#     and domains per host, a host column, each host's own baseline,
+#     compare over the fleet's runs;
+#   - a host whose sshd dies mid-run: its modes fail with the reason, the
+#     other host finishes, nothing is left running; --resume finishes it.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+need_libvirtd
+need_image
+SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+[ -x "$SSHD" ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null ||
+	need "sshd and ssh (apt-get install openssh-server openssh-client)"
+command -v ss >/dev/null || need "ss (apt-get install iproute2)"
+
+S=$TMP/ssh
+mkdir -p "$S/shadow" /run/sshd
+chmod 700 "$S"
+ssh-keygen -q -t ed25519 -N '' -C vmio-test -f "$S/key"
+ssh-keygen -q -t ed25519 -N '' -C vmio-test-host -f "$S/hostkey"
+cp "$S/key.pub" "$S/authorized_keys"
+chmod 600 "$S/authorized_keys"
+printf '#!/bin/sh\necho "qemu-storage-daemon: not installed on this host" >&2\nexit 127\n' > "$S/shadow/qemu-storage-daemon"
+chmod 755 "$S/shadow/qemu-storage-daemon"
+for w in a b; do
+	shadow=""
+	[ "$w" = b ] && shadow="PATH=$S/shadow:\$PATH; export PATH"
+	cat > "$S/wrap-$w" <<EOF
+#!/bin/sh
+printf '%s\n' "\$SSH_ORIGINAL_COMMAND" >> "$S/commands-$w.log"
+$shadow
+exec /bin/sh -c "\$SSH_ORIGINAL_COMMAND"
+EOF
+	chmod 755 "$S/wrap-$w"
+done
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+start_sshd() { # NAME PORT
+	"$SSHD" -p "$2" -h "$S/hostkey" -E "$S/sshd-$1.log" 9>&- \
+		-o ListenAddress=127.0.0.1 -o PidFile="$S/sshd-$1.pid" -o UsePAM=no -o StrictModes=no \
+		-o AuthorizedKeysFile="$S/authorized_keys" -o PermitRootLogin=prohibit-password \
+		-o PasswordAuthentication=no -o ForceCommand="$S/wrap-$1" -o LogLevel=ERROR
+	for _ in $(seq 50); do ss -ltnH "sport = :$2" | grep -q . && return 0; sleep 0.1; done
+	return 1
+}
+stop_sshd() { # NAME: the daemon and every session it serves (the link is cut)
+	local pid
+	pid=$(cat "$S/sshd-$1.pid" 2>/dev/null) || return 0
+	pkill -P "$pid" 2>/dev/null
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$S/sshd-$1.pid"
+}
+PA=$(free_port)
+PB=$(free_port)
+[ "$PA" != "$PB" ] || PB=$((PA + 1))
+K="keyfile=$S/key&no_verify=1"
+A="qemu+ssh://root@127.0.0.1:$PA/system?$K"
+B="qemu+ssh://root@localhost:$PB/system?$K"
+
+# vmio-bench's pools of the two host names, as a run would leave them
+drop_pools() {
+	for l in 127.0.0.1 localhost; do
+		virsh -c "$CONNECT" pool-destroy "vmio-bench-$l" >/dev/null 2>&1
+		virsh -c "$CONNECT" pool-undefine "vmio-bench-$l" >/dev/null 2>&1
+		rm -rf "/var/lib/vmio-bench/$l"
+	done
+}
+cleanup() {
+	stop_sshd a
+	stop_sshd b
+	drop_pools
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+drop_pools
+check "sshd a listens on 127.0.0.1:$PA" start_sshd a "$PA"
+check "sshd b listens on 127.0.0.1:$PB" start_sshd b "$PB"
+
+no_domains() { ! virsh -c "$CONNECT" list --all --name | grep -q '^vmio-'; }
+runjson() { jq -r "$2" "$1/run.json"; }
+SHORT=(--runtime 2 --ramp 0 --reps 1 --size 64m)
+
+# ---- one remote host: every mode that runs here -------------------------
+ALL=host,sata,virtio-blk,virtio-scsi,lun,nvme,backend,vhost-user-blk
+vb run --connect "$A" --modes "$ALL" "${SHORT[@]}" --results "$TMP/r1"
+R1=$(readlink -f "$TMP/r1/latest")
+check "remote run: exit 0" [ "$rc" -eq 0 ]
+check "remote run: every mode ok" [ "$(runjson "$R1" '[.modes[] | select(.status == "ok")] | length')" -eq 8 ]
+check "remote run: run.json says the hypervisor is remote, helpers over ssh" \
+	[ "$(runjson "$R1" '.hypervisor.remote, .hypervisor.helpers' | tr '\n' ' ')" = "true 127.0.0.1 (over ssh) " ]
+check "remote run: the remote host's kernel, CPU and versions are recorded" \
+	[ "$(runjson "$R1" '.versions.host_kernel')" = "$(uname -r)" -a "$(runjson "$R1" '.host.cpu')" != unknown \
+	  -a "$(runjson "$R1" '.versions.qemu | test("^[0-9]+\\.")')" = true ]
+POOL=$(runjson "$R1" '.hypervisor.placement.pool')
+check "remote run: the pool is named for the host" [ "$POOL" = vmio-bench-127.0.0.1 ]
+vols=$(virsh -c "$A" vol-list "$POOL" 2>/dev/null)
+check "remote run: kernel, initramfs and store are volumes of the pool (listed over the URI)" \
+	bash -c 'grep -q "vmlinuz-" <<<"$1" && grep -q "initrd-" <<<"$1" && grep -q "disk-64m.raw" <<<"$1"' _ "$vols"
+check "remote run: the image was uploaded, not reused, on a fresh pool" \
+	[ "$(runjson "$R1" '.hypervisor.placement.kernel.reused, .hypervisor.placement.initrd.reused' | sort -u)" = false ]
+check "remote run: the uploaded kernel has the local file's checksum" \
+	[ "$(runjson "$R1" '.hypervisor.placement.kernel.sha256')" = \
+	  "$(sha256sum "$(runjson "$R1" '.hypervisor.placement.kernel.from')" | cut -c1-64)" ]
+check "remote run: guests boot the pool's kernel and open the pool's store" \
+	bash -c 'grep -q "<kernel>/var/lib/vmio-bench/127.0.0.1/pool/vmlinuz-" "$1/virtio-blk/domain.xml" &&
+	         grep -q "/var/lib/vmio-bench/127.0.0.1/pool/disk-64m.raw" "$1/virtio-blk/domain.xml"' _ "$R1"
+check "remote run: domains are named for the host" grep -q "<name>vmio-127.0.0.1-" "$R1/sata/domain.xml"
+check "remote run: the console log came back" grep -q "vmio" "$R1/virtio-blk/console.log"
+LOG=$S/commands-a.log
+check "helpers ran over ssh: host fio, tgtadm, qemu-storage-daemon, the store's fill" \
+	bash -c 'grep -q "'"'"'fio'"'"'" "$1" && grep -q "^'"'"'tgtadm'"'"'" "$1" &&
+	         grep -q "qemu-storage-daemon" "$1" && grep -q "^'"'"'dd'"'"' '"'"'if=/dev/urandom'"'"'" "$1"' _ "$LOG"
+check "helpers ran over ssh: each argument quoted, none interpolated" \
+	bash -c '! grep -E "^(fio|tgtadm|dd) " "$1"' _ "$LOG"
+check "remote run: the helpers' CPU was read there (qemu-storage-daemon, tgtd)" \
+	[ "$(runjson "$R1" '[.modes[] | select(.mode == "vhost-user-blk" or .mode == "lun") | .points[0].reps[0].host_cpu.processes | keys | length] | add')" -ge 3 ]
+check "remote run: nothing left: no domain, no remote private folder" \
+	bash -c '! virsh -c qemu:///system list --all --name | grep -q "^vmio-" && ! ls -d /var/lib/vmio-bench/127.0.0.1/run-* 2>/dev/null' 
+check "remote run: no ssh master outlives the run" bash -c '! ls /tmp/vmio-bench-ssh-* 2>/dev/null'
+
+# the same plan on this host directly: results of the same shape
+LOCAL=host,virtio-blk,vhost-user-blk
+vb run --modes "$LOCAL" "${SHORT[@]}" --results "$TMP/l1"
+L1=$(readlink -f "$TMP/l1/latest")
+check "local run of the same plan: exit 0" [ "$rc" -eq 0 ]
+# shellcheck disable=SC2086 # the mode names, one word each
+shape() { (cd "$1" && find ${LOCAL//,/ } -type f | sort); }
+check "remote results have the local run's files, mode by mode" \
+	bash -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$(shape "$R1")" "$(shape "$L1")"
+keys() { jq -c "$2" "$1"; }
+check "remote run.json has the local one's keys (and hypervisor)" \
+	[ "$(keys "$R1/run.json" 'keys - ["hypervisor"]')" = "$(keys "$L1/run.json" 'keys')" ]
+check "remote summary.json rows have the local ones' keys" \
+	[ "$(keys "$R1/summary.json" '[.rows[] | keys] | unique')" = "$(keys "$L1/summary.json" '[.rows[] | keys] | unique')" ]
+
+# ---- quoting: a --disk path that a shell would run ------------------------
+# (what it would run: touch, in the remote shell's folder, root's home)
+W="$TMP/it's a \$(touch vmio-PWNED) \`touch vmio-PWNED2\` \$HOME; file"
+dd if=/dev/urandom of="$W" bs=1M count=32 status=none
+vb run --connect "$A" --disk "$W" --modes host,virtio-blk --runtime 1 --ramp 0 --reps 1 --results "$TMP/rq"
+check "a hostile --disk path on the remote host: exit 0" [ "$rc" -eq 0 ]
+check "a hostile --disk path on the remote host: nothing it names ran" \
+	bash -c '! ls ~root/vmio-PWNED* ./vmio-PWNED* "$1"/vmio-PWNED* 2>/dev/null' _ "$TMP"
+check "a hostile --disk path on the remote host: the guest's disk is that file" \
+	grep -qF "it&apos;s a" "$(readlink -f "$TMP/rq/latest")/virtio-blk/domain.xml"
+
+# ---- a host without qemu-storage-daemon -----------------------------------
+vb run --connect "$B" --modes virtio-blk,vhost-user-blk "${SHORT[@]}" --results "$TMP/rb"
+RB=$(readlink -f "$TMP/rb/latest")
+check "missing helper: the run fails (exit 1)" [ "$rc" -eq 1 ]
+check "missing helper: vhost-user-blk fails its probe, naming the host and the fix" \
+	[ "$(runjson "$RB" '.modes[] | select(.mode == "vhost-user-blk") | .reason')" = \
+	  "qemu-storage-daemon is missing on localhost (over ssh): apt-get install qemu-system-x86 there (Debian ships it in that package)" ]
+check "missing helper: the other mode ran" [ "$(runjson "$RB" '.modes[] | select(.mode == "virtio-blk") | .status')" = ok ]
+check "missing helper: one error line, not two" [ "$(grep -c 'qemu-storage-daemon is missing' "$TMP/err")" -eq 1 ]
+vb doctor --connect "$B"
+check "doctor --connect: ssh and the pool are checked there" \
+	bash -c 'grep -q "^ok    ssh " "$1" && grep -q "^ok    storage pool  *vmio-bench-localhost" "$1"' _ "$TMP/out"
+check "doctor --connect: the missing helper is named" grep -q "^warn  qemu-storage-daemon  absent" "$TMP/out"
+check "doctor --connect: vhost-user-blk is not among the modes it could run" \
+	bash -c 'grep "^modes this host could run" "$1" | grep -qv "vhost-user-blk"' _ "$TMP/out"
+vb doctor --connect "qemu+ssh://root@127.0.0.1:1/system?$K"
+check "doctor --connect an unreachable host: exit 1, ssh's reason quoted" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "^fail  ssh .*ssh said: .*refused" "$2"' _ "$rc" "$TMP/out"
+
+# ---- a fleet of two hosts that are this machine ---------------------------
+vb run --connect "$A" --connect "$B" --modes host,virtio-blk --runtime 1 --ramp 0 --reps 2 --size 64m --results "$TMP/f"
+F=$(readlink -f "$TMP/f/latest")
+check "fleet: exit 0" [ "$rc" -eq 0 ]
+check "fleet: run.json lists both hosts, each complete" \
+	[ "$(runjson "$F" '[.fleet.hosts[] | .label + ":" + .state] | join(",")')" = "127.0.0.1:complete,localhost:complete" ]
+check "fleet: a run folder per host" [ -f "$F/127.0.0.1/run.json" -a -f "$F/localhost/run.json" ]
+check "fleet: pools per host" bash -c 'virsh -c qemu:///system pool-list --name | grep -qx vmio-bench-127.0.0.1 &&
+                                       virsh -c qemu:///system pool-list --name | grep -qx vmio-bench-localhost'
+check "fleet: domains per host" bash -c 'grep -q "<name>vmio-127.0.0.1-" "$1/127.0.0.1/virtio-blk/domain.xml" &&
+                                         grep -q "<name>vmio-localhost-" "$1/localhost/virtio-blk/domain.xml"' _ "$F"
+check "fleet: the first host reused its pool's image (same checksums)" \
+	[ "$(runjson "$F/127.0.0.1" '.hypervisor.placement.kernel.reused')" = true ]
+check "fleet: the table has a host column, both hosts side by side" \
+	bash -c 'grep -q "^host  *mode  *dir" "$1" && grep -q "^127.0.0.1  *virtio-blk  *read" "$1" &&
+	         grep -q "^localhost  *virtio-blk  *read" "$1"' _ "$TMP/out"
+check "fleet: each host's baseline is 100% of itself" \
+	[ "$(jq '[.rows[] | select(.mode | endswith("/host")) | .ratio_to_host] | unique' "$F/summary.json" -c)" = "[1]" ]
+check "fleet: ratios divide by the host's own baseline" \
+	jq -e '[.rows[] | select(.mode == "localhost/virtio-blk" and .dir == "read")][0] as $v |
+	       [.rows[] | select(.mode == "localhost/host" and .dir == "read")][0] as $h |
+	       (($v.ratio_to_host - $v.iops.mean / $h.iops.mean) | fabs) < 1e-9 and $v.host == "localhost"' "$F/summary.json"
+check "fleet: summary.csv has a host column" grep -q "^run,accelerator,host,mode," "$F/summary.csv"
+check "fleet: the charts and report.html show both hosts" \
+	bash -c 'grep -q "localhost/virtio-blk" "$1/plots/iops.dat" && grep -q "<th>host</th>" "$1/report.html"' _ "$F"
+vb compare "$F" "$F"
+check "fleet: compare matches each host's modes" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "127.0.0.1/virtio-blk" "$2" && grep -q "localhost/virtio-blk" "$2"' _ "$rc" "$TMP/out"
+check "fleet: nothing left running" no_domains
+
+# ---- a host lost mid-run, and --resume --------------------------------------
+vb_bg() { "$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&- & }
+vb_bg run --connect "$A" --connect "$B" --modes virtio-blk,sata --runtime 6 --ramp 0 --reps 1 --size 64m --results "$TMP/x"
+bg=$!
+# cut host b once its first guest runs fio
+for _ in $(seq 600); do grep -q "\[localhost\] virtio-blk: rep 1/1" "$TMP/err" 2>/dev/null && break; sleep 0.2; done
+stop_sshd b
+wait "$bg"
+rc=$?
+echo "# (background run) -> exit $rc"; tail -n 12 "$TMP/err" | sed 's/^/#   /'
+X=$(readlink -f "$TMP/x/latest")
+check "host lost: the fleet's run exits 1" [ "$rc" -eq 1 ]
+check "host lost: the other host finished every mode" \
+	[ "$(runjson "$X/127.0.0.1" '[.modes[] | .status] | join(",")'),$(runjson "$X/127.0.0.1" .state)" = "ok,ok,complete" ]
+check "host lost: its mode failed with the reason, the next was not run" \
+	bash -c 'jq -r ".modes[0].reason" "$1/localhost/run.json" | grep -q "localhost (over ssh).*unreachable" &&
+	         [ "$(jq -r ".modes[1].status" "$1/localhost/run.json")" = "not run" ]' _ "$X"
+check "host lost: its part stays incomplete for --resume" \
+	[ "$(runjson "$X" '.state + "," + ([.fleet.hosts[] | .state] | join(","))')" = "incomplete,complete,incomplete" ]
+check "host lost: the table shows the finished host and why the other failed" \
+	bash -c 'grep -q "^127.0.0.1  *sata  *read" "$1" && grep -q "^localhost/virtio-blk FAILED: .*localhost (over ssh)" "$1"' _ "$TMP/out"
+check "host lost: the error says how to continue" grep -q "continue with 'vmio-bench run --resume $X'" "$TMP/err"
+check "host lost: no domain left running" no_domains
+check "sshd b back" start_sshd b "$PB"
+vb run --resume "$X"
+check "--resume after the host is back: exit 0" [ "$rc" -eq 0 ]
+check "--resume: both hosts complete, the finished one kept as it was" \
+	bash -c '[ "$(jq -r .state "$1/run.json")" = complete ] && [ "$(jq -r "[.modes[].status] | join(\",\")" "$1/localhost/run.json")" = "ok,ok" ] &&
+	         grep -q "\[127.0.0.1\] finished before, kept as it is" "$2"' _ "$X" "$TMP/err"
+check "--resume: one table, both hosts" [ "$(grep -c '^host  *mode' "$TMP/out")" -eq 1 ]
+check "--resume: nothing left running" no_domains
+
+echo "# remote: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
