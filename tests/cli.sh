@@ -34,6 +34,10 @@ expect_usage "size too small"        run --size 1k --results "$R"
 expect_usage "bad accel"             run --accel hvf --results "$R"
 expect_usage "bad rw"                run --rw trim --results "$R"
 expect_usage "missing value"         run --results
+expect_usage "an ssh option for a host" run --connect 'qemu+ssh://-oProxyCommand=touch${IFS}x/system' --results "$R"
+expect_usage "a shell word for a user" run --connect 'qemu+ssh://a;b@h1/system' --results "$R"
+expect_usage "a fleet naming one host twice" run --connect qemu+ssh://root@h1/system --connect 'qemu+ssh://root@h1:2222/system' --results "$R"
+expect_usage "a fleet with a bad URI" run --connect qemu+ssh://root@h1/system --connect 'qemu+ssh://-oX/system' --results "$R"
 expect_usage "newline in a path"     run --disk $'/tmp/a\nb' --results "$R"
 expect_usage "missing disk"          run --disk "$TMP/no such disk" --results "$R" --kernel /etc/hostname --initrd /etc/hostname
 expect_usage "directory as disk"     run --disk "$TMP" --results "$R" --kernel /etc/hostname --initrd /etc/hostname

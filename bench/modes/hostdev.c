@@ -5,6 +5,7 @@
 #include "config.h"
 #include "mode.h"
 #include "nvmevf.h"
+#include "hv.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -130,6 +131,11 @@ static int hostdev_probe(const struct vb_config *cfg, char **why)
 	unsigned dom, bus, slot, fn, vf = 0;
 	if (hostdev_check_config(cfg, why) < 0)
 		return -1;
+	if (vb_hv_remote()) { /* its checks read this machine's sysfs and bind drivers here */
+		*why = vb_asprintf("hostdev is not offered on a remote hypervisor (%s): PCI passthrough binds and checks the "
+		                   "device where vmio-bench runs; run vmio-bench on that host itself", vb_hv_where());
+		return -1;
+	}
 	parse_pci_vf(cfg->sriov ? cfg->sriov : cfg->pci_device, &dom, &bus, &slot, &fn, &vf);
 	char *addr = pci_name(dom, bus, slot, fn);
 	char *sys = vb_asprintf("/sys/bus/pci/devices/%s", addr);
