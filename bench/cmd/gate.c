@@ -192,6 +192,8 @@ static bool imported_mode(const struct vb_summary *s, const char *mode)
 static int rerun(struct gate *g)
 {
 	struct vb_buf modes = {0};
+	if (g->target->run.fleet)
+		return -2; /* its modes are HOST/MODE, each host's own run: not one run to repeat */
 	for (size_t i = 0; i < g->nitems; i++) {
 		if (g->items[i].t.verdict != VB_INCONCLUSIVE || imported_mode(&g->target->run, g->items[i].mode))
 			continue;
@@ -452,7 +454,10 @@ int vb_cmd_gate(struct vb_config *c, int nrest, char **rest)
 		g.rule.rerun_follows = false;
 		judge(&g, want);
 		g.rerun_impossible = r < 0;
-		if (r < 0)
+		if (r == -2)
+			g.rerun_note = "a fleet's run is not re-measured by --rerun: run the fleet again with more --reps and gate "
+			               "that run";
+		else if (r < 0)
 			g.rerun_note = "only imported modes were inconclusive, and vmio-bench cannot re-measure them: import more "
 			               "repetitions into the run instead";
 		else if (r != VB_EXIT_OK)

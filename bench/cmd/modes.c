@@ -2,6 +2,7 @@
 #include "config.h"
 #include "commands.h"
 #include "mode.h"
+#include "hv.h"
 #include "options.h"
 #include "util.h"
 
@@ -9,6 +10,12 @@
 
 int vb_cmd_modes(struct vb_config *c, int nrest, char **rest)
 {
+	char *unreachable = NULL;
+	if (vb_hv_check(&unreachable) < 0) { /* every probe would ask that host in vain */
+		vb_error("%s", unreachable);
+		free(unreachable);
+		return VB_EXIT_FAIL;
+	}
 	printf("%-16s %-5s %s\n", "mode", "here", "what it is / why it cannot run here");
 	for (size_t i = 0; vb_modes[i]; i++) {
 		const struct vb_mode *m = vb_modes[i];

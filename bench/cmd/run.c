@@ -192,12 +192,7 @@ static char *remote_console(const struct vb_mode *m, unsigned boot_no)
 static void fetch_console(struct run_ctx *x, const struct vb_mode *m, const char *mdir, unsigned boot_no)
 {
 	char *remote = remote_console(m, boot_no), *local = vb_layout_console(mdir, x->cfg->boot_per_rep, boot_no);
-	size_t len = 0;
-	char *text = vb_hv_read_file(remote, 64u << 20, &len);
-	if (text)
-		vb_write_file_atomic(local, text, len);
-	vb_hv_remove(remote);
-	free(text);
+	vb_hv_fetch(remote, local, 64u << 20);
 	free(remote);
 	free(local);
 }
@@ -717,12 +712,6 @@ static int start_host(struct run_ctx *x)
 static int start_remote(struct run_ctx *x)
 {
 	const struct vb_config *c = x->cfg;
-	char *why = NULL;
-	if (vb_hv_check(&why) < 0) {
-		vb_error("%s", why);
-		free(why);
-		return VB_EXIT_FAIL;
-	}
 	if (!(x->virt = vb_virt_open(c->connect)))
 		return VB_EXIT_FAIL;
 	x->run_dir = vb_asprintf("%s/%s/run-%ld", VB_HV_REMOTE_ROOT, vb_hv_label(), (long)getpid());
@@ -950,6 +939,16 @@ int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id
 
 	if (c->resume && !(x.resumed = vb_manifest_resume(c)))
 		goto out;
+	/* the resumed run's own hypervisor, wherever the command line pointed */
+	if (x.resumed && vb_hv_use(c->connect) < 0)
+		goto out;
+	char *why = NULL;
+	if (vb_hv_check(&why) < 0) { /* before any probe asks that host something */
+		vb_error("%s", why);
+		free(why);
+		ret = VB_EXIT_FAIL;
+		goto out;
+	}
 	if (check_inputs(&x) < 0)
 		goto out;
 	t1 = vb_now();

@@ -363,6 +363,16 @@ char *vb_hv_read_file(const char *path, size_t max, size_t *lenp)
 	return out;
 }
 
+int vb_hv_fetch(const char *remote, const char *local, size_t max)
+{
+	size_t len = 0;
+	char *text = vb_hv_read_file(remote, max, &len);
+	int rc = text ? vb_write_file_atomic(local, text, len) : -1;
+	vb_hv_remove(remote);
+	free(text);
+	return rc;
+}
+
 bool vb_hv_test(const char *op, const char *path)
 {
 	if (!hv.remote) {

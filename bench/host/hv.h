@@ -74,6 +74,9 @@ char **vb_hv_argv_pidfile(const char *const argv[], const char *pidfile);
 
 /* Files on the hypervisor. */
 char *vb_hv_read_file(const char *path, size_t max, size_t *lenp);
+/* Copy remote (a file on the hypervisor, at most max bytes) to local here,
+ * and remove it there.  -1 if it could not be read or written. */
+int vb_hv_fetch(const char *remote, const char *local, size_t max);
 /* test(1): op is one of "-e", "-f", "-b", "-S", "-r", "-x", "-d". */
 bool vb_hv_test(const char *op, const char *path);
 int vb_hv_mkdir_p(const char *path);

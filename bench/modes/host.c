@@ -62,12 +62,7 @@ static void host_tick(void *arg, pid_t pid)
 static void fetch_log(const char *remote_prefix, const char *local_prefix)
 {
 	char *r = vb_asprintf("%s_iops.log", remote_prefix), *l = vb_asprintf("%s_iops.log", local_prefix);
-	size_t len = 0;
-	char *text = vb_hv_read_file(r, 4u << 20, &len);
-	if (text)
-		vb_write_file_atomic(l, text, len);
-	vb_hv_remove(r);
-	free(text);
+	vb_hv_fetch(r, l, 4u << 20);
 	free(r);
 	free(l);
 }
