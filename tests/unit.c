@@ -18,6 +18,7 @@
 #include "proto.h"
 #include "util.h"
 #include "xmlbuf.h"
+#include "hv.h"
 #include "stats.h"
 #include "rank.h"
 #include "changepoint.h"
@@ -652,6 +653,51 @@ static void test_verdict(void)
 	CHECK(w.gate_pct > 8 && w.verdict != VB_REGRESSED);
 }
 
+/* Where a URI's hypervisor is, and what may go to ssh. */
+static void test_hv_uri(void)
+{
+	struct {
+		const char *uri;
+		int rc;
+		bool remote, system;
+		const char *host, *port, *user, *label;
+	} t[] = {
+		{"qemu:///system", 0, false, true, NULL, NULL, NULL, ""},
+		{"qemu:///session", 0, false, false, NULL, NULL, NULL, ""},
+		{"qemu+unix:///system", 0, false, true, NULL, NULL, NULL, ""},
+		{"qemu+ssh://root@127.0.0.1:2222/system?keyfile=/k&no_verify=1", 0, true, true, "127.0.0.1", "2222", "root", "127.0.0.1"},
+		{"qemu+ssh://hv1/system", 0, true, true, "hv1", NULL, NULL, "hv1"},
+		{"qemu+tls://hv1.example.com:16514/system", 0, true, true, "hv1.example.com", NULL, NULL, "hv1.example.com"},
+		{"qemu+ssh://[::1]:22/system", 0, true, true, "::1", "22", NULL, "h--1"},
+		{"qemu+ssh://-oProxyCommand=x/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://a;b@h1/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h1:22x/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h1/system?keyfile=relative/key", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h$(x)/system", -1, false, false, NULL, NULL, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vb_hv_uri u;
+		char *why = NULL;
+		int rc = vb_hv_uri_parse(t[i].uri, &u, &why);
+		CHECK(rc == t[i].rc);
+		CHECK((why != NULL) == (rc < 0));
+		free(why);
+		if (rc < 0)
+			continue;
+		CHECK(u.remote == t[i].remote && u.system == t[i].system);
+		CHECK(t[i].host ? u.host && !strcmp(u.host, t[i].host) : !u.host);
+		CHECK(t[i].port ? u.port && !strcmp(u.port, t[i].port) : !u.port);
+		CHECK(t[i].user ? u.user && !strcmp(u.user, t[i].user) : !u.user);
+		CHECK(!strcmp(u.label, t[i].label));
+		CHECK(!*u.label || vb_valid_label(u.label));
+		vb_hv_uri_release(&u);
+	}
+	const char *argv[] = {"a b", "it's", "$(x)", "`y`", "", NULL};
+	char *q = vb_hv_quote(argv);
+	CHECK(!strcmp(q, "'a b' 'it'\\''s' '$(x)' '`y`' ''"));
+	free(q);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -673,6 +719,7 @@ int main(void)
 	test_rank();
 	test_changepoint();
 	test_verdict();
+	test_hv_uri();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -26,7 +26,7 @@ static bool safe_part(const char *s, bool user)
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-		      *p == '-' || *p == '_' || (!user && (*p == ':' || *p == '[' || *p == ']'))))
+		      *p == '-' || *p == '_' || (!user && *p == ':')))
 			return false;
 	return true;
 }
@@ -75,6 +75,11 @@ int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why)
 		u->host = colon ? strndup(h, (size_t)(colon - h)) : vb_strdup(h);
 		if (colon && strcmp(transport, "ssh") == 0)
 			u->port = vb_strdup(colon + 1);
+		size_t n = strlen(u->host);
+		if (n >= 2 && u->host[0] == '[' && u->host[n - 1] == ']') { /* [::1]: ssh takes the address bare */
+			memmove(u->host, u->host + 1, n - 2);
+			u->host[n - 2] = '\0';
+		}
 	}
 	u->remote = u->host && *transport && strcmp(transport, "unix") != 0;
 	if (u->remote) {
@@ -94,6 +99,12 @@ int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why)
 	for (const char *p = u->remote ? u->host : ""; *p; p++)
 		vb_buf_addf(&b, "%c", (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ? *p : '-');
 	u->label = b.len ? vb_buf_release(&b) : vb_strdup("");
+	if (*u->label && !((*u->label >= 'a' && *u->label <= 'z') || (*u->label >= 'A' && *u->label <= 'Z') ||
+	                   (*u->label >= '0' && *u->label <= '9'))) { /* "[::1]": a name part starts with a letter or digit */
+		char *l = vb_asprintf("h%s", u->label);
+		free(u->label);
+		u->label = l;
+	}
 	free(transport);
 	free(hostport);
 	if (ret < 0)
