@@ -209,8 +209,18 @@ check "fleet: summary.csv has a host column" grep -q "^run,accelerator,host,mode
 check "fleet: the charts and report.html show both hosts" \
 	bash -c 'grep -q "localhost/virtio-blk" "$1/plots/iops.dat" && grep -q "<th>host</th>" "$1/report.html"' _ "$F"
 vb compare "$F" "$F"
-check "fleet: compare matches each host's modes" \
-	bash -c '[ "$1" -eq 0 ] && grep -q "127.0.0.1/virtio-blk" "$2" && grep -q "localhost/virtio-blk" "$2"' _ "$rc" "$TMP/out"
+check "fleet: compare matches each host's modes, a host column" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^host  *mode  *point" "$2" && grep -q "^127.0.0.1  *virtio-blk  *default" "$2" &&
+	         grep -q "^localhost  *virtio-blk  *default" "$2"' _ "$rc" "$TMP/out"
+# gate over a history of fleets: the same run again under a new id
+F2=$TMP/f/20990101-000000
+cp -r "$F" "$F2"
+for j in "$F2/run.json" "$F2"/*/run.json; do jq '.id = "20990101-000000"' "$j" > "$j.new" && mv "$j.new" "$j"; done
+vb accept "$F"
+vb gate "$TMP/f" "$F2"
+check "fleet: gate judges each host's modes, host by host" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^host  *mode  *point" "$2" && grep -q "^127.0.0.1  *virtio-blk  *default  *read  *iops .* pass$" "$2" &&
+	         grep -q "^localhost  *host  *default  *write  *iops .* pass$" "$2"' _ "$rc" "$TMP/out"
 check "fleet: nothing left running" no_domains
 
 # ---- a host lost mid-run, and --resume --------------------------------------

@@ -17,6 +17,7 @@
 #include "history.h"
 #include "options.h"
 #include "summary.h"
+#include "render.h"
 #include "util.h"
 #include "xmlbuf.h"
 
@@ -181,15 +182,17 @@ static void print_text(const struct vb_summary *base, const struct vb_summary *n
 {
 	printf("compare %s -> %s (%s, %s), threshold %.1f%%, Welch's t-test at p < %.2f\n", base->id, now->id, base->job,
 	       base->accel, threshold, ALPHA);
-	printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "mode", "point", "dir", "metric", "base", "new", "change", "p",
-	       "verdict");
+	bool fleet = base->fleet || now->fleet;
+	vb_render_mode_cell(stdout, fleet ? "host/mode" : "mode", fleet);
+	printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "point", "dir", "metric", "base", "new", "change", "p", "verdict");
 	for (size_t i = 0; i < nv; i++) {
+		vb_render_mode_cell(stdout, v[i].mode, fleet);
 		if (v[i].metric < 0) {
-			printf("%-15s %-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", v[i].mode, "-", "-", "status",
+			printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", "-", "-", "status",
 			       "ok", "failed", "", "", v[i].word);
 			continue;
 		}
-		printf("%-15s %-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].mode, v[i].point, v[i].dir,
+		printf("%-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].point, v[i].dir,
 		       vb_metrics[v[i].metric].name, value(v[i].base, v[i].metric), value(v[i].new_, v[i].metric), v[i].change,
 		       v[i].p, v[i].word);
 	}

@@ -21,6 +21,7 @@
 #include "history.h"
 #include "options.h"
 #include "summary.h"
+#include "render.h"
 #include "util.h"
 #include "verdict.h"
 #include "xmlbuf.h"
@@ -278,15 +279,18 @@ static void print_text(const struct gate *g)
 		printf("with rerun%s:", g->target->nreruns == 1 ? "" : "s");
 	for (size_t i = 0; i < g->target->nreruns; i++)
 		printf(" %s%s", g->target->reruns[i].id, i + 1 == g->target->nreruns ? "\n" : "");
+	bool fleet = g->target->run.fleet;
 	if (g->nitems) {
-		printf("%-15s %-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s\n", "mode", "point", "dir", "metric", "history",
+		vb_render_mode_cell(stdout, fleet ? "host/mode" : "mode", fleet);
+		printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s\n", "point", "dir", "metric", "history",
 		       "new", "change", "95% interval", "gate", "p", "q", "verdict");
 	}
 	for (size_t i = 0; i < g->nitems; i++) {
 		const struct item *it = &g->items[i];
 		const struct vb_test *t = &it->t;
 		if (it->metric < 0) {
-			printf("%-15s %-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", it->mode, "-", "-", "status", "ok",
+			vb_render_mode_cell(stdout, it->mode, fleet);
+			printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", "-", "-", "status", "ok",
 			       "failed", "", "", "", "", "", vb_verdict_names[t->verdict], t->why);
 			continue;
 		}
@@ -299,7 +303,8 @@ static void print_text(const struct gate *g)
 			snprintf(iv, sizeof(iv), "%s", g->rule.threshold_only ? "-" : "(too few)");
 		snprintf(p, sizeof(p), isnan(t->p) ? "-" : "%.3g", t->p);
 		snprintf(q, sizeof(q), isnan(t->q) ? "-" : "%.3g", t->q);
-		printf("%-15s %-16s %-5s %-9s %11s %11s %+7.1f%% %18s %5.1f%% %8s %8s  %s\n", it->mode, it->point, it->dir,
+		vb_render_mode_cell(stdout, it->mode, fleet);
+		printf("%-16s %-5s %-9s %11s %11s %+7.1f%% %18s %5.1f%% %8s %8s  %s\n", it->point, it->dir,
 		       metric_name(it), hist, now, t->change_pct, iv, t->gate_pct, p, q, vb_verdict_names[t->verdict]);
 	}
 	printf("(history and new: median/repetitions)\n");

@@ -54,6 +54,13 @@ static const char *tcg_note(const struct vb_summary *s)
 	return s->emulated ? " (emulated: figures are bound by TCG, not by the bus)" : "";
 }
 
+void vb_render_mode_cell(FILE *f, const char *mode, bool fleet)
+{
+	if (fleet)
+		fprintf(f, "%-15.*s ", vb_mode_host_len(mode), mode);
+	fprintf(f, "%-15s ", vb_mode_bare(mode));
+}
+
 void vb_render_table(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -62,9 +69,8 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 	for (size_t p = 0; p < s->npoints; p++) {
 		if (s->npoints > 1)
 			fprintf(f, "\njob point %s\n", s->points[p]);
-		if (s->fleet)
-			fprintf(f, "%-15s ", "host");
-		fprintf(f, "%-15s %-5s %9s %8s %5s %11s %10s %10s %10s", "mode", "dir", "IOPS", "+-95%CI", "CV",
+		vb_render_mode_cell(f, s->fleet ? "host/mode" : "mode", s->fleet);
+		fprintf(f, "%-5s %9s %8s %5s %11s %10s %10s %10s", "dir", "IOPS", "+-95%CI", "CV",
 		        "bandwidth", "clat mean", "clat p99", "p99.9");
 		if (host)
 			fprintf(f, " %8s", "of host");
@@ -81,9 +87,8 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 			vb_fmt_opt(r->ratio_host * 100, '%', ratio, sizeof(ratio));
 			vb_fmt_opt(r->host_cpu_us_per_io, 'u', hc, sizeof(hc));
 			vb_fmt_opt(r->guest_cpu_us_per_io, 'u', gc, sizeof(gc));
-			if (s->fleet)
-				fprintf(f, "%-15.*s ", vb_mode_host_len(r->mode), r->mode);
-			fprintf(f, "%-15s %-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", vb_mode_bare(r->mode), r->dir, r->s[VB_M_IOPS].mean,
+			vb_render_mode_cell(f, r->mode, s->fleet);
+			fprintf(f, "%-5s %9.0f %8.0f %4.1f%% %11s %10s %10s %10s", r->dir, r->s[VB_M_IOPS].mean,
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, mean, p99, p999);
 			if (host)
 				fprintf(f, " %8s", ratio);

@@ -20,6 +20,9 @@ bool vb_row_shown(const struct vb_row *r, const char *point);
 
 /* Renderers: read a summary, write text. */
 void vb_render_table(FILE *f, const struct vb_summary *s);
+/* A text table's mode cell ("%-15s "); in a fleet's, HOST/MODE as two
+ * cells, host then mode ("host/mode" heads them). */
+void vb_render_mode_cell(FILE *f, const char *mode, bool fleet);
 void vb_render_csv(FILE *f, const struct vb_summary *s);
 void vb_render_md(FILE *f, const struct vb_summary *s);
 /* gnuplot charts into dir (PNG and SVG); returns the number drawn, or -1
