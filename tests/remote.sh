@@ -154,8 +154,9 @@ check "remote summary.json rows have the local ones' keys" \
 
 # ---- quoting: a --disk path that a shell would run ------------------------
 # (what it would run: touch, in the remote shell's folder, root's home;
-# no $VAR: fio expands those in a file name itself, locally too)
-W="$TMP/it's a \$(touch vmio-PWNED) \`touch vmio-PWNED2\`; file"
+# no $VAR or ';': fio's own option parser expands the one and cuts at the
+# other in a file name, locally too)
+W="$TMP/it's a \$(touch vmio-PWNED) \`touch vmio-PWNED2\` | file"
 dd if=/dev/urandom of="$W" bs=1M count=32 status=none
 vb run --connect "$A" --disk "$W" --modes host,virtio-blk --runtime 1 --ramp 0 --reps 1 --results "$TMP/rq"
 check "a hostile --disk path on the remote host: exit 0" [ "$rc" -eq 0 ]

@@ -124,7 +124,8 @@ static void daemon_kill(pid_t pid, int sig)
 	char num[24];
 	snprintf(num, sizeof(num), "%ld", (long)remote);
 	const char *argv[] = {"kill", sig == SIGKILL ? "-KILL" : "-TERM", num, NULL};
-	if ((remote <= 0 || vb_hv_run(argv, NULL, 20) != 0 || sig == SIGKILL) && vb_daemon_alive(pid))
+	/* quiet: "No such process" when it has just ended is no news */
+	if ((remote <= 0 || vb_hv_run_quiet(argv, NULL, 20) != 0 || sig == SIGKILL) && vb_daemon_alive(pid))
 		kill(pid, sig); /* the link is gone, or the last resort: end the ssh */
 }
 
