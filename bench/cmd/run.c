@@ -787,7 +787,7 @@ static int open_run(struct run_ctx *x)
 /* A remote host out of reach after mode m failed: m's reason says so
  * (whatever broke first), the modes after it are not run, and the run
  * stays incomplete for --resume. */
-static void host_lost(struct run_ctx *x, const struct vb_mode *m, json_t *mj, struct vb_mode_result *r)
+static void mark_host_lost(struct run_ctx *x, const struct vb_mode *m, json_t *mj, struct vb_mode_result *r)
 {
 	if (!strstr(r->reason, vb_hv_where())) {
 		char *why = vb_asprintf("%s became unreachable (%s)", vb_hv_where(), r->reason);
@@ -853,7 +853,7 @@ static bool run_modes(struct run_ctx *x)
 		if (rm < 0) {
 			failed = true;
 			if (vb_hv_remote() && !vb_virt_reachable(x->virt))
-				host_lost(x, m, mj, &r);
+				mark_host_lost(x, m, mj, &r);
 			else
 				vb_warn("%s: %s", m->name, r.reason);
 		} else {

@@ -311,8 +311,8 @@ char **vb_hv_argv_pidfile(const char *const argv[], const char *pidfile)
 	return a;
 }
 
-int vb_hv_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
-                      void (*tick)(void *arg, pid_t pid), void *arg)
+static int hv_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
+                          void (*tick)(void *arg, pid_t pid), void *arg)
 {
 	char **a = vb_hv_argv(argv);
 	int rc = vb_run_watched((const char *const *)a, out, log, timeout_s, tick, arg);
@@ -322,12 +322,12 @@ int vb_hv_run_watched(const char *const argv[], char **out, const char *log, int
 
 int vb_hv_run(const char *const argv[], char **out, int timeout_s)
 {
-	return vb_hv_run_watched(argv, out, NULL, timeout_s, NULL, NULL);
+	return hv_run_watched(argv, out, NULL, timeout_s, NULL, NULL);
 }
 
 int vb_hv_run_logged(const char *const argv[], const char *log, int timeout_s)
 {
-	return vb_hv_run_watched(argv, NULL, log, timeout_s, NULL, NULL);
+	return hv_run_watched(argv, NULL, log, timeout_s, NULL, NULL);
 }
 
 /* A remote command whose stderr is dropped (a probe's "not found" is

@@ -62,8 +62,6 @@ char *vb_hv_quote(const char *const argv[]);
 /* util's vb_run family, on the hypervisor. */
 int vb_hv_run(const char *const argv[], char **out, int timeout_s);
 int vb_hv_run_logged(const char *const argv[], const char *log, int timeout_s);
-int vb_hv_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
-                      void (*tick)(void *arg, pid_t pid), void *arg);
 char *vb_hv_command_first_line(const char *const argv[]);
 /* vb_hv_run with the command's stderr dropped on a remote host (a probe's
  * "not found" is ours to word). */
