@@ -39,14 +39,22 @@ struct doctor {
 
 /* Run argv quietly: its output goes to a scratch log, and on failure *why
  * (when asked for) gets the log's last line.  The exit status. */
+/* The scratch folder: private (mkdtemp), never a name in /tmp that
+ * another user could have planted a link at. */
+static char *scratch_new(void)
+{
+	return vb_private_dir_new(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "vmio-doctor");
+}
+
 static int quiet_run(const char *const argv[], int timeout_s, char **why)
 {
-	char *log = vb_asprintf("%s/vmio-doctor-%ld.log", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	int rc = vb_hv_run_logged(argv, log, timeout_s);
-	if (rc != 0 && why)
+	char *dir = scratch_new(), *log = dir ? vb_asprintf("%s/run.log", dir) : NULL;
+	int rc = dir ? vb_hv_run_logged(argv, log, timeout_s) : -1;
+	if (rc != 0 && why && log)
 		*why = vb_file_last_line(log);
-	unlink(log);
+	vb_private_dir_remove(dir);
 	free(log);
+	free(dir);
 	return rc;
 }
 
@@ -242,8 +250,9 @@ static void check_start_time(struct doctor *d)
 	char *xml = vb_asprintf("<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
 	                        "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
 	                        "</devices></domain>", name);
-	char *file = vb_asprintf("%s/vmio-doctor-%ld.xml", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-	vb_write_file_atomic(file, xml, strlen(xml));
+	char *dir = scratch_new(), *file = vb_asprintf("%s/domain.xml", dir ? dir : "/nonexistent");
+	if (dir)
+		vb_write_file_atomic(file, xml, strlen(xml));
 	const char *create[] = {"virsh", "-c", d->c->connect, "create", "--paused", file, NULL};
 	const char *destroy[] = {"virsh", "-c", d->c->connect, "destroy", name, NULL};
 	char *why = NULL;
@@ -252,7 +261,8 @@ static void check_start_time(struct doctor *d)
 	double s = vb_now() - t0;
 	if (rc == 0)
 		quiet_run(destroy, 60, NULL);
-	unlink(file);
+	vb_private_dir_remove(dir);
+	free(dir);
 	char *found = rc == 0 ? vb_asprintf("a trivial domain started in %.2f s", s)
 	                      : vb_asprintf("a trivial domain did not start in %.1f s: %s", s, why ? why : "?");
 	free(why);

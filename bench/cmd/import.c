@@ -300,11 +300,19 @@ static int open_target(struct import *im)
  * mode's entry in run.json, marked imported.  0, or -1 reported. */
 static int store(struct import *im, json_t *point)
 {
-	const char *rel = json_string_value(json_object_get(point, "dir"));
+	json_t *d = json_object_get(point, "dir");
+	const char *rel = json_string_value(d);
+	/* the point's folder comes from run.json, which is input: one plain
+	 * component ("" for the default point), and no link on the way */
+	if (d && !json_is_null(d) && !vb_valid_component(rel, true))
+		return vb_error("import: '%s/run.json': job.points[].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged",
+		                im->dir);
 	bool sub = rel && *rel;
 	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
 	char *pdir = sub ? vb_asprintf("%s/%s", mdir, rel) : vb_strdup(mdir);
-	int bad = vb_mkdir_p(pdir, 0755) < 0 ? vb_error("import: cannot create '%s': %s", pdir, strerror(errno)) : 0;
+	char *prel = sub ? vb_asprintf("%s/%s", im->c->import_mode, rel) : vb_strdup(im->c->import_mode);
+	int bad = vb_subdir(im->dir, prel);
+	free(prel);
 	for (int i = 0; i < im->n && !bad; i++) {
 		char *f = vb_asprintf("%s/rep-%d.fio.json", pdir, i + 1);
 		bad = vb_write_file_atomic(f, im->texts[i], im->lens[i]);

@@ -44,13 +44,16 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	if (write_rendered(run_dir, "summary.csv", vb_render_csv, &s) < 0 ||
 	    write_rendered(run_dir, "summary.md", vb_render_md, &s) < 0)
 		ret = -1;
-	char *plots = vb_asprintf("%s/plots", run_dir);
-	vb_render_plots(&s, plots); /* without gnuplot: one warning, tables still written */
-	free(plots);
+	/* without gnuplot: one warning, tables still written; a link planted
+	 * at plots/ or gnuplot.log is refused */
+	struct vb_charts charts;
+	if (vb_render_plots(&s, run_dir, &charts) < 0)
+		ret = -1;
 	p = vb_asprintf("%s/report.html", run_dir);
-	if (vb_render_html(&s, p) < 0)
+	if (vb_render_html(&s, p, &charts) < 0)
 		ret = -1;
 	free(p);
+	vb_charts_release(&charts);
 	if (table_out)
 		vb_render_table(table_out, &s);
 	vb_summary_release(&s);

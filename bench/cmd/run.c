@@ -266,6 +266,16 @@ static void save_stderr(const char *pdir, unsigned rep, json_t *msg)
 	}
 }
 
+/* A point's folder below the run folder (a resumed run's folder is
+ * input: no link in it is followed).  0, or -1 with *why. */
+static int point_dir(const struct run_ctx *x, const struct vb_mode *m, const struct vb_point *pt, char **why)
+{
+	char *rel = *pt->dir ? vb_asprintf("%s/%s", m->name, pt->dir) : vb_strdup(m->name);
+	int r = vb_subdir_why(x->dir, rel, why);
+	free(rel);
+	return r;
+}
+
 /* One job point, one repetition, in a running guest. */
 static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
                      const char *mdir, size_t pi, unsigned rep, json_t *reps, char **why)
@@ -281,10 +291,8 @@ static int guest_job(struct run_ctx *x, const struct vb_mode *m, struct vb_guest
 	int rc, ret = -1;
 
 	drawn(x); /* never measure while the report of earlier modes is drawn */
-	if (vb_mkdir_p(pdir, 0755) < 0) {
-		*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
+	if (point_dir(x, m, pt, why) < 0)
 		goto out;
-	}
 	double win[2];
 	vb_job_window(&pt->cfg, &win[0], &win[1]);
 	json_object_set_new(job, "id", json_string(id));
@@ -484,8 +492,7 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 
 			if (vb_interrupted) {
 				*why = vb_strdup("interrupted by a signal");
-			} else if (vb_mkdir_p(pdir, 0755) < 0) {
-				*why = vb_asprintf("cannot create '%s': %s", pdir, strerror(errno));
+			} else if (point_dir(x, m, pt, why) < 0) {
 			} else {
 				vb_info("%s: rep %u/%u%s, %s: fio%s%s on %s for %u s", m->name, rep, reps_max(x->cfg),
 				        x->cfg->reps ? "" : " at most", pt->label,
@@ -557,10 +564,9 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
-	if (vb_mkdir_p(mdir, 0755) < 0) {
-		why = vb_asprintf("cannot create '%s': %s", mdir, strerror(errno));
+	/* a resumed run's folder is input: its mode folder may not be a link */
+	if (vb_subdir_why(x->dir, m->name, &why) < 0)
 		goto out;
-	}
 	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
 		goto out;
 	double t0 = vb_now();

@@ -36,11 +36,12 @@ static bool is_run(const char *dir)
 /* The runs a trend covers: the run folders given, or every run folder in
  * a results root (one that cannot be read is reported and left out).
  * *out gets the default output folder.  0, or -1 after reporting. */
-static int find_runs(const struct vb_config *c, int nrest, char **rest, struct vb_history *h, char **out)
+static int find_runs(const struct vb_config *c, int nrest, char **rest, struct vb_history *h, char **out, bool *below)
 {
 	if (nrest == 1 && !is_run(rest[0])) {
 		if (vb_history_load(rest[0], h) < 0)
 			return -1;
+		*below = !c->out; /* ROOT/trend: a folder the user did not name */
 		*out = c->out ? vb_strdup(c->out) : vb_asprintf("%s/trend", rest[0]);
 	} else {
 		vb_history_from(rest, (size_t)nrest, "the runs given", h);
@@ -238,18 +239,53 @@ static void write_file(const char *out, const char *name, void (*fn)(FILE *, con
 	free(path);
 }
 
-static void draw(const char *out)
+/* Move every file of the private folder into out (renameat: a link
+ * planted in out is replaced, never followed). */
+static int publish(const char *priv, const char *out)
 {
+	int fd = vb_subdir_open(out, NULL), ret = fd < 0 ? -1 : 0;
+	DIR *d = fd < 0 ? NULL : opendir(priv);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && vb_publish(priv, e->d_name, fd, out) < 0)
+			ret = -1;
+	if (d)
+		closedir(d);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* trend.dat, trend.gp and the chart are made in a private folder (mkdtemp,
+ * nothing planted there), gnuplot's messages go to OUT/gnuplot.log (never
+ * through a link), and then everything moves into OUT.  0, or -1 reported. */
+static int draw(const char *out, const struct trend *t)
+{
+	char *priv = vb_private_dir_new(out, "trend"), *log = vb_asprintf("%s/gnuplot.log", out), *gpp = NULL;
+	int ret = -1, fd;
+	if (!priv)
+		goto out;
+	write_file(priv, "trend.dat", write_data, t);
+	write_file(priv, "trend.gp", write_script, t);
 	if (!vb_gp_available()) {
 		vb_warn("gnuplot is not installed, so no trend chart was drawn (apt-get install gnuplot-nox)");
-		return;
+	} else if ((fd = vb_open_write(log)) < 0) {
+		goto out;
+	} else {
+		close(fd);
+		gpp = vb_asprintf("%s/trend.gp", priv);
+		if (vb_gp_run(gpp, priv, log) != 0)
+			vb_warn("gnuplot failed drawing the trend chart in '%s' (see %s)", out, log);
+		else
+			printf("chart: %s/trend.png, %s/trend.svg\n", out, out);
 	}
-	char *log = vb_asprintf("%s/gnuplot.log", out), *gpp = vb_asprintf("%s/trend.gp", out);
-	if (vb_gp_run(gpp, out, log) != 0)
-		vb_warn("gnuplot failed drawing the trend chart in '%s' (see %s)", out, log);
+	ret = publish(priv, out);
+out:
+	vb_private_dir_remove(priv);
+	free(priv);
 	free(log);
 	free(gpp);
-	printf("chart: %s/trend.png, %s/trend.svg\n", out, out);
+	return ret;
 }
 
 /* Keep the nights of the newest run's job and accelerator. */
@@ -306,25 +342,27 @@ int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
 {
 	char *out = NULL;
 	int ret = VB_EXIT_USAGE;
+	bool below = false;
 	struct trend t = {.threshold = c->threshold};
 
 	if (nrest < 1) {
 		vb_error("trend: give run folders, or a results root holding them: see 'vmio-bench trend --help'");
 		goto out;
 	}
-	if (find_runs(c, nrest, rest, &t.h, &out) < 0)
+	if (find_runs(c, nrest, rest, &t.h, &out, &below) < 0)
 		goto out;
 	select_runs(&t);
 	find_changes(&t);
-	if (vb_mkdir_p(out, 0755) < 0) {
-		vb_error("trend: cannot create '%s': %s", out, strerror(errno));
+	/* the folder the user named may be a link; ROOT/trend may not */
+	if (below ? vb_subdir(rest[0], "trend") < 0 : vb_mkdir_p(out, 0755) < 0) {
+		if (!below)
+			vb_error("trend: cannot create '%s': %s", out, strerror(errno));
 		goto out;
 	}
 	print_table(&t);
-	write_file(out, "trend.dat", write_data, &t);
 	write_file(out, "changes.json", write_changes, &t);
-	write_file(out, "trend.gp", write_script, &t);
-	draw(out);
+	if (draw(out, &t) < 0)
+		goto out;
 	ret = VB_EXIT_OK;
 out:
 	vb_history_release(&t.h);

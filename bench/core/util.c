@@ -1,6 +1,7 @@
 #include "config.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -248,7 +249,9 @@ int vb_write_file_atomic(const char *path, const void *data, size_t len)
 {
 	char *tmp = vb_asprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
-	int fd = mkstemp(tmp);
+	/* mkostemp creates with O_EXCL: a link planted at the name is an
+	 * error, never followed; rename then replaces a link at path itself */
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	int saved;
 
 	if (fd < 0) {
@@ -286,6 +289,146 @@ fail:
 	free(tmp);
 	errno = saved;
 	return vb_error("cannot write '%s': %s: check that the folder is writable and has free space", path, strerror(saved));
+}
+
+/* Why a write through path was refused: a link is named as one. */
+static int refused(const char *path, int err)
+{
+	if (err == ELOOP)
+		return vb_error("'%s' is a symbolic link: vmio-bench does not write through links in a results folder; remove the link and try again", path);
+	return vb_error("cannot write '%s': %s: check that the folder exists and is writable", path, strerror(err));
+}
+
+int vb_open_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return refused(path, errno);
+	return fd;
+}
+
+FILE *vb_fopen_write(const char *path)
+{
+	int fd = vb_open_write(path);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (fd >= 0 && !f) {
+		vb_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+/* One step down from fd into comp, creating it where missing; shown as
+ * top/rel-so-far in messages.  A link, or anything not a folder, is
+ * refused. */
+static int subdir_step(int fd, const char *comp, const char *shown, char **why)
+{
+	if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+		*why = vb_asprintf("cannot create '%s': %s", shown, strerror(errno));
+		return -1;
+	}
+	int sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub >= 0)
+		return sub;
+	struct stat st;
+	if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		*why = vb_asprintf("'%s' is a symbolic link: vmio-bench does not follow links below the folder it is given; remove the link and try again", shown);
+	else
+		*why = vb_asprintf("'%s' is not a folder vmio-bench can use: %s", shown, strerror(errno));
+	return -1;
+}
+
+int vb_subdir_open_why(const char *top, const char *rel, char **why)
+{
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = vb_asprintf("cannot open the folder '%s': %s", top, strerror(errno));
+		return -1;
+	}
+	if (!rel || !*rel)
+		return fd;
+	if (!vb_valid_relpath(rel)) {
+		close(fd);
+		*why = vb_asprintf("'%s/%.128s': not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): refused", top, rel);
+		return -1;
+	}
+	char *r = vb_strdup(rel), *save = NULL;
+	struct vb_buf shown = {0};
+	vb_buf_adds(&shown, top);
+	for (char *c = strtok_r(r, "/", &save); c && fd >= 0; c = strtok_r(NULL, "/", &save)) {
+		vb_buf_addf(&shown, "/%s", c);
+		int sub = subdir_step(fd, c, shown.s, why);
+		close(fd);
+		fd = sub;
+	}
+	vb_buf_free(&shown);
+	free(r);
+	return fd;
+}
+
+int vb_subdir_open(const char *top, const char *rel)
+{
+	char *why = NULL;
+	int fd = vb_subdir_open_why(top, rel, &why);
+	if (fd < 0) {
+		vb_error("%s", why);
+		free(why);
+	}
+	return fd;
+}
+
+int vb_subdir_why(const char *top, const char *rel, char **why)
+{
+	int fd = vb_subdir_open_why(top, rel, why);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int vb_subdir(const char *top, const char *rel)
+{
+	int fd = vb_subdir_open(top, rel);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+char *vb_private_dir_new(const char *parent, const char *name)
+{
+	char *p = vb_asprintf("%s/.%s-XXXXXX", parent, name);
+	if (!mkdtemp(p)) {
+		vb_error("cannot create a private folder in '%s': %s: check that it is writable", parent, strerror(errno));
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void vb_private_dir_remove(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	if (!dir || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+int vb_publish(const char *from, const char *name, int to_fd, const char *to)
+{
+	int ffd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = ffd < 0 ? -1 : renameat(ffd, name, to_fd, name);
+	int saved = errno;
+	if (ffd >= 0)
+		close(ffd);
+	if (r < 0)
+		return vb_error("cannot move '%s' into '%s': %s", name, to, strerror(saved));
+	return 0;
 }
 
 char *vb_read_file(const char *path, size_t max, size_t *lenp)
@@ -342,26 +485,33 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 	int status = 0;
 	pid_t pid;
 
-	if (out && pipe2(pfd, O_CLOEXEC) < 0)
+	/* the log is opened here, not in the child: never through a link
+	 * (logs live in results folders), and a failure is the caller's to see */
+	int logfd = -1;
+	if (log && (logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
 		return -1;
+	if (out && pipe2(pfd, O_CLOEXEC) < 0) {
+		if (logfd >= 0)
+			close(logfd);
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		if (out) {
 			close(pfd[0]);
 			close(pfd[1]);
 		}
+		if (logfd >= 0)
+			close(logfd);
 		return -1;
 	}
 	if (pid == 0) {
 		if (out) {
 			dup2(pfd[1], STDOUT_FILENO);
 		}
-		if (log) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd < 0)
-				fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
+		if (logfd >= 0) {
+			dup2(logfd, STDOUT_FILENO);
+			dup2(logfd, STDERR_FILENO);
 		}
 		/* A child must not inherit our handlers' view of SIGINT. */
 		signal(SIGINT, SIG_DFL);
@@ -369,6 +519,8 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	if (logfd >= 0)
+		close(logfd);
 	if (out) {
 		close(pfd[1]);
 		for (;;) {
@@ -490,6 +642,39 @@ bool vb_valid_id(const char *s)
 		      *s == '_' || *s == '-') || n >= 64)
 			return false;
 	return true;
+}
+
+bool vb_valid_component(const char *s, bool empty_ok)
+{
+	size_t n = 0;
+	if (!s)
+		return false;
+	if (!*s)
+		return empty_ok;
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+		      s[n] == '.' || s[n] == '_' || s[n] == '-'))
+			return false;
+	return n <= 128;
+}
+
+bool vb_valid_relpath(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	char *p = vb_strdup(s);
+	bool ok = true;
+	size_t n = strlen(p);
+	/* no empty component: not leading, trailing or doubled '/' */
+	if (p[0] == '/' || p[n - 1] == '/' || strstr(p, "//"))
+		ok = false;
+	char *save = NULL;
+	for (char *c = strtok_r(p, "/", &save); c && ok; c = strtok_r(NULL, "/", &save))
+		ok = vb_valid_component(c, false);
+	free(p);
+	return ok;
 }
 
 bool vb_valid_fio_version(const char *s)

@@ -66,6 +66,33 @@ int vb_mkdir_p(const char *path, mode_t mode);
 /* Write data to path via a temporary file in the same folder, fsync and
  * rename, so that readers never see a half-written file. */
 int vb_write_file_atomic(const char *path, const void *data, size_t len);
+/* Files vmio-bench writes in a results folder, a trend folder or a
+ * temporary folder: a symlink planted there must not turn a write into
+ * one elsewhere (root runs these commands).
+ *   vb_open_write    O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW, 0644: an fd, or -1
+ *                    reported (a link is named as one)
+ *   vb_fopen_write   the same as a FILE (NULL reported)
+ *   vb_subdir_open   the folder top/rel, created (0755) where missing, each
+ *                    component of rel a vb_valid_component and no link: an
+ *                    O_DIRECTORY fd, or -1 reported.  top itself, the
+ *                    folder the user named, may be a link (results/latest)
+ *   vb_subdir        the same, for callers that go on with paths: 0 or -1
+ *   *_why            the same, handing the reason back instead
+ *   vb_private_dir_new  a fresh folder parent/.NAME-XXXXXX (mkdtemp, 0700)
+ *                    that nobody else can have planted anything in; the
+ *                    caller frees the path (NULL reported)
+ *   vb_private_dir_remove  the files in such a folder, then the folder
+ *   vb_publish       move to_fd's NAME into place from folder from (renameat:
+ *                    a link at the destination is replaced, not followed) */
+int vb_open_write(const char *path);
+FILE *vb_fopen_write(const char *path);
+int vb_subdir_open(const char *top, const char *rel);
+int vb_subdir(const char *top, const char *rel);
+int vb_subdir_open_why(const char *top, const char *rel, char **why);
+int vb_subdir_why(const char *top, const char *rel, char **why);
+char *vb_private_dir_new(const char *parent, const char *name);
+void vb_private_dir_remove(const char *dir);
+int vb_publish(const char *from, const char *name, int to_fd, const char *to);
 /* Read a whole (small) file; NULL with errno set on failure. */
 char *vb_read_file(const char *path, size_t max, size_t *lenp);
 
@@ -108,6 +135,12 @@ bool vb_valid_id(const char *s);
 /* a fleet's host name: [A-Za-z0-9.-], not starting with . or -, at most 64 */
 bool vb_valid_label(const char *s);
 bool vb_valid_fio_version(const char *s);
+/* A path component taken from run.json (a point's folder, a file name):
+ * [A-Za-z0-9][A-Za-z0-9._-]* (so never "." or ".."), at most 128 bytes;
+ * "" only when empty_ok (the default point has no folder of its own).
+ * vb_valid_relpath: one or more such components joined by '/'. */
+bool vb_valid_component(const char *s, bool empty_ok);
+bool vb_valid_relpath(const char *s);
 /* Replace control characters (C0, DEL and UTF-8 C1) in s with '?', in place: free
  * text for a terminal.  Returns s. */
 char *vb_text_clean(char *s);

@@ -41,7 +41,7 @@ static int fill_file(const char *path, uint64_t size)
 	int fd, ret = -1;
 
 	/* Non-zero, non-repeating data: no backend can skip it as zeroes. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		vb_error("cannot create the backing store '%s': %s: choose another --cache-dir or pass --disk", tmp, strerror(errno));
 		goto out;
@@ -102,7 +102,7 @@ static int make_qcow2(struct vb_store *s)
 			ret = vb_error("cannot make the qcow2 image '%s' with qemu-img (%s; see %s)", img, last, log);
 			free(last);
 		} else {
-			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (fd >= 0)
 				close(fd);
 		}
@@ -194,7 +194,7 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 	if (fill_file(s->path, c->size) < 0) {
 		ret = -1;
 	} else {
-		int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			close(fd);
 	}

@@ -29,23 +29,25 @@ static const char *jget(json_t *o, const char *a, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Inline a gnuplot SVG (without its XML prologue). */
-static void svg(struct vb_buf *b, const struct vb_summary *s, const char *name, const char *caption)
+/* Inline an SVG this invocation drew (without its XML prologue); when
+ * none were drawn, a placeholder naming why.  A chart gnuplot did not draw
+ * although it ran had no figures: nothing to show. */
+static void svg(struct vb_buf *b, const struct vb_charts *c, const char *name, const char *caption)
 {
-	char *p = vb_asprintf("%s/plots/%s.svg", s->run_dir, name);
-	char *text = vb_read_file(p, 16u << 20, NULL);
-	free(p);
-	if (!text)
+	const char *text = vb_charts_svg(c, name), *start = text ? strstr(text, "<svg") : NULL;
+	if (!start && !(c && c->why))
 		return;
-	char *start = strstr(text, "<svg");
+	vb_buf_adds(b, "<figure>");
 	if (start) {
-		vb_buf_adds(b, "<figure>");
 		vb_buf_adds(b, start);
-		vb_buf_adds(b, "<figcaption>");
-		esc(b, caption);
-		vb_buf_adds(b, "</figcaption></figure>\n");
+	} else {
+		vb_buf_adds(b, "<p class='nochart'>chart not drawn: ");
+		esc(b, c->why);
+		vb_buf_adds(b, "</p>");
 	}
-	free(text);
+	vb_buf_adds(b, "<figcaption>");
+	esc(b, caption);
+	vb_buf_adds(b, "</figcaption></figure>\n");
 }
 
 static void lat(struct vb_buf *b, double ns)
@@ -71,7 +73,7 @@ static void head(struct vb_buf *b, const struct vb_summary *s)
 	               ".meta td{text-align:left;white-space:normal}"
 	               "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
 	               ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
-	               "figure{margin:1.5em 0}svg{max-width:100%;height:auto}</style></head><body>\n");
+	               "figure{margin:1.5em 0}.nochart{color:#777;font-style:italic}svg{max-width:100%;height:auto}</style></head><body>\n");
 	vb_buf_adds(b, "<h1>vmio-bench run ");
 	esc(b, s->id);
 	vb_buf_adds(b, "</h1>\n");
@@ -134,26 +136,26 @@ static void point_table(struct vb_buf *b, const struct vb_summary *s, size_t p)
 	vb_buf_adds(b, "</table>\n");
 }
 
-static void charts(struct vb_buf *b, const struct vb_summary *s)
+static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb_charts *c)
 {
 	vb_buf_adds(b, "<h2>Charts</h2>\n");
-	svg(b, s, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
-	svg(b, s, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
-	svg(b, s, "latency-write", "Write completion latency percentiles, from merged bins");
-	svg(b, s, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
-	svg(b, s, "iops-over-time", "IOPS over time (1 s averages), first repetition");
+	svg(b, c, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
+	svg(b, c, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
+	svg(b, c, "latency-write", "Write completion latency percentiles, from merged bins");
+	svg(b, c, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
+	svg(b, c, "iops-over-time", "IOPS over time (1 s averages), first repetition");
 	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
 	const char *param;
 	json_t *v;
 	json_object_foreach(sweep, param, v) {
 		char *name = vb_asprintf("sweep-%s", param), *cap = vb_asprintf("IOPS against %s", param);
-		svg(b, s, name, cap);
+		svg(b, c, name, cap);
 		free(name);
 		free(cap);
 	}
 }
 
-int vb_render_html(const struct vb_summary *s, const char *path)
+int vb_render_html(const struct vb_summary *s, const char *path, const struct vb_charts *c)
 {
 	struct vb_buf b = {0};
 	int ret;
@@ -180,7 +182,7 @@ int vb_render_html(const struct vb_summary *s, const char *path)
 		esc(&b, s->modes[i].imported);
 		vb_buf_adds(&b, "</p>\n");
 	}
-	charts(&b, s);
+	charts(&b, s, c);
 	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is every host process that serves the I/O (the guest's QEMU, plus "
 	                "qemu-storage-daemon or tgtd; fio itself for the host baseline), sampled over a window inside fio's "
 	                "counted runtime; <i>guest</i> is fio inside the guest. Per completed I/O, reads and writes "

@@ -1,6 +1,7 @@
-/* gnuplot charts of a summary: data files and one script per run in
- * RUN/plots/, drawn as PNG and SVG.  gnuplot is run from an argument vector;
- * every string that reaches the script is quoted for gnuplot. */
+/* gnuplot charts of a summary: data files and one script per run, drawn
+ * as PNG and SVG in a private folder and then moved into RUN/plots/.
+ * gnuplot is run from an argument vector; every string that reaches the
+ * script is quoted for gnuplot. */
 #include "config.h"
 #include "gp.h"
 #include "render.h"
@@ -77,7 +78,7 @@ static char *subtitle(const struct vb_summary *s)
 static FILE *data(struct chart *c, const char *name)
 {
 	char *p = vb_asprintf("%s/%s.dat", c->dir, name);
-	FILE *f = fopen(p, "w");
+	FILE *f = vb_fopen_write(p);
 	free(p);
 	return f;
 }
@@ -321,38 +322,85 @@ static void chart_sweep(struct chart *c)
 	}
 }
 
-static int draw(const struct vb_summary *s, const char *dir);
+static int draw(const struct vb_summary *s, const char *run_dir, const char *dir, struct vb_charts *out);
 
-/* Charts are drawn into a fresh folder beside plots/ and each finished file
- * is renamed into place: a reader never sees half a chart. */
-int vb_render_plots(const struct vb_summary *s, const char *dir)
+void vb_charts_release(struct vb_charts *c)
 {
-	char *tmp = vb_asprintf("%s.tmp.%ld", dir, (long)getpid());
-	int n;
-	DIR *d;
-	struct dirent *e;
-
-	if (vb_mkdir_p(dir, 0755) < 0 || vb_mkdir_p(tmp, 0755) < 0) {
-		vb_error("cannot create '%s': %s", dir, strerror(errno));
-		free(tmp);
-		return -1;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->names[i]);
+		free(c->svgs[i]);
 	}
-	n = draw(s, tmp);
-	d = opendir(tmp);
+	free(c->names);
+	free(c->svgs);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *vb_charts_svg(const struct vb_charts *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (!strcmp(c->names[i], name))
+			return c->svgs[i];
+	return NULL;
+}
+
+/* Keep a drawn SVG (read from the private folder, where nobody else
+ * writes) for report.html. */
+static void keep_svg(struct vb_charts *out, const char *dir, const char *file)
+{
+	size_t n = strlen(file);
+	if (n < 5 || strcmp(file + n - 4, ".svg"))
+		return;
+	char *p = vb_asprintf("%s/%s", dir, file), *text = vb_read_file(p, 16u << 20, NULL);
+	free(p);
+	if (!text)
+		return;
+	out->names = realloc(out->names, (out->n + 1) * sizeof(char *));
+	out->svgs = realloc(out->svgs, (out->n + 1) * sizeof(char *));
+	if (!out->names || !out->svgs)
+		abort();
+	out->names[out->n] = vb_asprintf("%.*s", (int)(n - 4), file);
+	out->svgs[out->n++] = text;
+}
+
+/* Move every file gnuplot drew in the private folder into plots/ (by
+ * name, renameat: a link planted there is replaced, never followed). */
+static int publish(const char *priv, int plots_fd, const char *plots, struct vb_charts *out)
+{
+	DIR *d = opendir(priv);
+	struct dirent *e;
+	int ret = 0;
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char *from = vb_asprintf("%s/%s", tmp, e->d_name), *to = vb_asprintf("%s/%s", dir, e->d_name);
-		if (n > 0 && rename(from, to) < 0)
-			vb_warn("cannot move '%s' into place: %s", from, strerror(errno));
-		unlink(from);
-		free(from);
-		free(to);
+		keep_svg(out, priv, e->d_name);
+		if (vb_publish(priv, e->d_name, plots_fd, plots) < 0)
+			ret = -1;
 	}
 	if (d)
 		closedir(d);
-	rmdir(tmp);
-	free(tmp);
+	return ret;
+}
+
+/* Charts are drawn into a private folder beside plots/ (made by mkdtemp:
+ * nothing can be planted in it), and each finished file is renamed into
+ * plots/, which must be a folder of its own, not a link. */
+int vb_render_plots(const struct vb_summary *s, const char *run_dir, struct vb_charts *out)
+{
+	char *plots = vb_asprintf("%s/plots", run_dir), *priv = NULL;
+	int n = -1, fd = vb_subdir_open(run_dir, "plots");
+
+	memset(out, 0, sizeof(*out));
+	if (fd >= 0 && (priv = vb_private_dir_new(run_dir, "plots")))
+		n = draw(s, run_dir, priv, out);
+	if (n > 0 && publish(priv, fd, plots, out) < 0)
+		n = -1;
+	if (n < 0 && !out->why)
+		out->why = "the charts could not be written (see the error above)";
+	vb_private_dir_remove(priv);
+	if (fd >= 0)
+		close(fd);
+	free(priv);
+	free(plots);
 	return n;
 }
 
@@ -372,25 +420,30 @@ int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp)
 	return c.drawn;
 }
 
-static int draw(const struct vb_summary *s, const char *dir)
+/* Draw into the private folder dir, gnuplot's messages to
+ * RUN/gnuplot.log.  The number of charts; 0 with out->why when none were
+ * drawn (after one warning where that is news); -1 when refused. */
+static int draw(const struct vb_summary *s, const char *run_dir, const char *dir, struct vb_charts *out)
 {
 	char *script, *log;
 	size_t measured = 0;
-	int drawn;
+	int drawn, fd;
 	FILE *gp;
 
 	for (size_t i = 0; i < s->nrows; i++)
 		measured += s->rows[i].n > 0;
-	if (!measured)
+	if (!measured) {
+		out->why = "no mode finished a repetition";
 		return 0; /* nothing finished: no charts, and nothing to warn about */
+	}
 	if (!vb_gp_available()) {
 		vb_warn("gnuplot is not installed, so no charts were drawn (apt-get install gnuplot-nox); the tables are written");
-		return -1;
+		out->why = "gnuplot is missing";
+		return 0;
 	}
 	script = vb_asprintf("%s/charts.gp", dir);
-	gp = fopen(script, "w");
+	gp = vb_fopen_write(script);
 	if (!gp) {
-		vb_error("cannot write '%s': %s", script, strerror(errno));
 		free(script);
 		return -1;
 	}
@@ -398,12 +451,21 @@ static int draw(const struct vb_summary *s, const char *dir)
 	fclose(gp);
 	if (!drawn) {
 		/* only failed modes have figures: the tables show them, marked */
+		out->why = "no mode has figures to draw";
 		free(script);
 		return 0;
 	}
 	/* gnuplot's warnings (an empty range with one repetition, say) go to
-	 * the run's log, not the terminal; its output only counts on failure */
-	log = vb_asprintf("%s/../gnuplot.log", dir);
+	 * the run's log, not the terminal; its output only counts on failure.
+	 * The log is opened here first so that a link there is refused with
+	 * its own line. */
+	log = vb_asprintf("%s/gnuplot.log", run_dir);
+	if ((fd = vb_open_write(log)) < 0) {
+		free(script);
+		free(log);
+		return -1;
+	}
+	close(fd);
 	int st = vb_gp_run(script, dir, log);
 	free(script);
 	if (st != 0) {
@@ -412,7 +474,8 @@ static int draw(const struct vb_summary *s, const char *dir)
 		        last ? last : "no message", log);
 		free(last);
 		free(log);
-		return -1;
+		out->why = "gnuplot failed (see gnuplot.log)";
+		return 0;
 	}
 	free(log);
 	return drawn;

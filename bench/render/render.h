@@ -25,13 +25,29 @@ void vb_render_table(FILE *f, const struct vb_summary *s);
 void vb_render_mode_cell(FILE *f, const char *mode, bool fleet);
 void vb_render_csv(FILE *f, const struct vb_summary *s);
 void vb_render_md(FILE *f, const struct vb_summary *s);
-/* gnuplot charts into dir (PNG and SVG); returns the number drawn, or -1
- * when gnuplot is missing (after one warning). */
-int vb_render_plots(const struct vb_summary *s, const char *dir);
+/* The charts one `report` drew, for report.html: each SVG's text as gnuplot
+ * wrote it in a private folder (never an SVG found in the run folder,
+ * which anyone may have planted); why: the reason none were drawn (static
+ * text), or NULL.  vb_charts_release frees the texts. */
+struct vb_charts {
+	size_t n;
+	char **names, **svgs;
+	const char *why;
+};
+void vb_charts_release(struct vb_charts *c);
+/* The SVG drawn as NAME.svg, or NULL (borrowed). */
+const char *vb_charts_svg(const struct vb_charts *c, const char *name);
+/* gnuplot charts into RUN/plots (PNG and SVG), drawn in a private folder
+ * and moved into place; *out (released by the caller) gets what was drawn.
+ * Returns the number drawn (0: out->why says why, after one warning when
+ * gnuplot is missing or failed), or -1 when refused (a link at plots/ or
+ * gnuplot.log), reported. */
+int vb_render_plots(const struct vb_summary *s, const char *run_dir, struct vb_charts *out);
 /* The gnuplot script of those charts into gp, their data files into dir;
  * returns the number of charts (the fuzz target checks the script). */
 int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp);
 
-int vb_render_html(const struct vb_summary *s, const char *path);
+/* report.html at path, inlining only the SVGs in charts (NULL: none). */
+int vb_render_html(const struct vb_summary *s, const char *path, const struct vb_charts *charts);
 
 #endif

@@ -57,9 +57,11 @@ static double jnum(json_t *o, const char *k)
 }
 
 /* A path stored in run.json must stay inside the run folder. */
+/* A file named by run.json, relative to its mode folder: plain
+ * components only (check_strings has refused anything else). */
 static bool safe_rel(const char *p)
 {
-	return p && *p && p[0] != '/' && !strstr(p, "..") && !strchr(p, '\n');
+	return vb_valid_relpath(p);
 }
 
 static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char *point, const char *dir, size_t nreps)
@@ -244,6 +246,36 @@ static void clean_text(json_t *o, const char *key)
 	free(c);
 }
 
+/* A point's folder: one plain component, or none ("" or absent: the
+ * default point). */
+static bool point_dir_ok(json_t *point)
+{
+	json_t *d = json_object_get(point, "dir");
+	return !d || json_is_null(d) || vb_valid_component(json_string_value(d), true);
+}
+
+/* Every path a mode entry names (its points' folders, its repetitions'
+ * files and IOPS logs) is plain components below the mode folder: never
+ * "..", never absolute.  0, or -1 reported naming the field. */
+static int check_files(json_t *mode, const char *path)
+{
+	const char *name = jstr(mode, "mode");
+	json_t *p, *rep, *log;
+	size_t j, k;
+	json_array_foreach(json_object_get(mode, "points"), j, p) {
+		if (!point_dir_ok(p))
+			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, name, j);
+		json_array_foreach(json_object_get(p, "reps"), k, rep) {
+			if (!vb_valid_relpath(jstr(rep, "file")))
+				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].file is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
+			log = json_object_get(rep, "iops_log");
+			if (log && !json_is_null(log) && !vb_valid_relpath(json_string_value(log)))
+				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].iops_log is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
+		}
+	}
+	return 0;
+}
+
 /* Strings that name files or reach gnuplot scripts must match their
  * whitelist; everything else is cleaned of control characters. */
 static int check_strings(struct vb_summary *s, const char *path)
@@ -265,9 +297,15 @@ static int check_strings(struct vb_summary *s, const char *path)
 		if (!vb_sweep_is_param(k))
 			return vb_error("'%s': the sweep names a parameter vmio-bench does not sweep: the file is damaged", path);
 	}
+	json_array_foreach(json_object_get(job, "points"), i, o) {
+		if (!point_dir_ok(o))
+			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
+	}
 	json_array_foreach(json_object_get(s->run, "modes"), i, o) {
 		if (!vb_valid_name(jstr(o, "mode"), 32))
 			return vb_error("'%s': a mode entry has no valid name ([a-z0-9-]): the file is damaged", path);
+		if (check_files(o, path) < 0)
+			return -1;
 		clean_text(o, "status");
 		clean_text(o, "reason");
 		json_t *p;
