@@ -34,7 +34,31 @@ plant() { # FILE PAYLOAD KEEP-NAMES(0|1)
 			else setpath($k; getpath($k) + $p) end)' "$f" > "$f.new" && mv "$f.new" "$f"
 }
 no_marks() { [ -z "$(ls -A "$M")" ]; }
-no_control() { ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$@"; }
+# No control character in the files: C0 but tab and newline, DEL, and C1
+# both as UTF-8 (U+0080-U+009F: \u009b is a CSI to many terminals) and as
+# a raw byte outside a UTF-8 sequence.  A missing file fails.
+no_control() {
+	python3 - "$@" <<-'EOF'
+		import sys
+		bad = 0
+		for f in sys.argv[1:]:
+		    text = open(f, 'rb').read().decode('utf-8', 'surrogateescape')
+		    for ch in text:
+		        o = ord(ch)
+		        # a raw byte b that is no UTF-8 decodes to U+DC00+b
+		        if (o < 0x20 and ch not in '\t\n') or 0x7f <= o <= 0x9f or 0xdc80 <= o <= 0xdc9f:
+		            print('# control character U+%04X in %s' % (o, f))
+		            bad = 1
+		            break
+		sys.exit(bad)
+	EOF
+}
+# FILE lacks the extended regex PATTERN; a missing file fails (a bare
+# '! grep' would pass on it)
+lacks() {
+	[ -f "$1" ] || { echo "# $1 is missing"; return 1; }
+	! grep -Eq -- "$2" "$1"
+}
 
 i=0
 for p in "${payloads[@]}"; do
@@ -51,10 +75,9 @@ for p in "${payloads[@]}"; do
 	check "payload $i: report draws its charts" test -s "$D/plots/iops.svg"
 	check "payload $i: nothing ran (no file in the marks folder)" no_marks
 	check "payload $i: no control character reaches the terminal" no_control "$TMP/out" "$TMP/err"
-	check "payload $i: report.html carries no markup of the payload's" \
-		sh -c "! grep -Eq '<script|<img' '$D/report.html'"
+	check "payload $i: report.html carries no markup of the payload's" lacks "$D/report.html" '<script|<img'
 	check "payload $i: report.html is still well-formed" sh -c "sed 's/<!DOCTYPE html>//' '$D/report.html' | xmllint --noout - 2>/dev/null"
-	check "payload $i: the chart script carries no backquote" sh -c "! grep -q '\`' '$D/plots/charts.gp'"
+	check "payload $i: the chart script carries no backquote" lacks "$D/plots/charts.gp" '`'
 	vb compare "$D" "$D" --force
 	check "payload $i: compare runs (exit 0, the same run twice)" [ "$rc" -eq 0 ]
 	check "payload $i: compare runs nothing" no_marks
