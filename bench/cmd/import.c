@@ -296,17 +296,38 @@ static int open_target(struct import *im)
 	return 0;
 }
 
+/* The point's folder comes from run.json, which is input: one plain
+ * component ("" for the default point); the folders it names below the
+ * run folder, where they exist already, are folders and not links.
+ * (store() creates them without following a link either.)  0, or -1
+ * reported. */
+static int check_target(const struct import *im, json_t *point)
+{
+	json_t *d = json_object_get(point, "dir");
+	const char *rel = json_string_value(d);
+	struct stat st;
+	if (d && !json_is_null(d) && !vb_valid_component(rel, true))
+		return vb_error("import: '%s/run.json': job.points[].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged",
+		                im->dir);
+	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
+	char *pdir = rel && *rel ? vb_asprintf("%s/%s", mdir, rel) : NULL;
+	int r = 0;
+	for (int k = 0; k < 2 && !r; k++) {
+		const char *p = k ? pdir : mdir;
+		if (p && lstat(p, &st) == 0 && !S_ISDIR(st.st_mode))
+			r = vb_error(S_ISLNK(st.st_mode) ? "import: '%s' is a symbolic link: vmio-bench does not follow links below the folder it is given; remove the link and try again"
+			                                 : "import: '%s' is in the way: it is not a folder; remove it and try again", p);
+	}
+	free(pdir);
+	free(mdir);
+	return r;
+}
+
 /* The files, untouched, where a measured mode keeps its repetitions; the
  * mode's entry in run.json, marked imported.  0, or -1 reported. */
 static int store(struct import *im, json_t *point)
 {
-	json_t *d = json_object_get(point, "dir");
-	const char *rel = json_string_value(d);
-	/* the point's folder comes from run.json, which is input: one plain
-	 * component ("" for the default point), and no link on the way */
-	if (d && !json_is_null(d) && !vb_valid_component(rel, true))
-		return vb_error("import: '%s/run.json': job.points[].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged",
-		                im->dir);
+	const char *rel = json_string_value(json_object_get(point, "dir"));
 	bool sub = rel && *rel;
 	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
 	char *pdir = sub ? vb_asprintf("%s/%s", mdir, rel) : vb_strdup(mdir);
@@ -360,6 +381,8 @@ int vb_cmd_import(struct vb_config *c, int nargs, char **args)
 		         args[0], what);
 		goto out;
 	}
+	if (check_target(&im, point) < 0)
+		goto out;
 	ret = VB_EXIT_FAIL;
 	if (store(&im, point) < 0)
 		goto out;

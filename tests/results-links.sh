@@ -1,0 +1,226 @@
+#!/bin/bash
+# A results folder, a trend folder and a temporary folder are input too:
+# links planted in them (gnuplot.log, plots/, a chart, a mode folder,
+# trend's OUT/gnuplot.log and ROOT/trend, doctor's scratch names), SVG
+# planted in plots/ and path components in run.json ("../../x") must not
+# turn a write into one elsewhere or markup into report.html.  Each case
+# shows that an outside canary folder is byte for byte as it was and that
+# a refusal is one line.  Stored fixtures; no guest, no libvirtd.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+command -v gnuplot >/dev/null || need "gnuplot (apt-get install gnuplot-nox)"
+command -v python3 >/dev/null || need "python3"
+FIX=$VB_SRCDIR/tests/fixtures/run-base
+
+# the canary: a file and a folder that nothing may touch
+OUT_=$TMP/outside
+mkdir -p "$OUT_/dir"
+echo precious > "$OUT_/file"
+echo '<svg>kept</svg>' > "$OUT_/dir/keep.svg"
+snap() { (cd "$OUT_" && find . -printf '%p %y %s %m %T@\n' | sort && find . -type f -exec sha256sum {} + | sort); }
+BEFORE=$(snap)
+untouched() { [ "$(snap)" = "$BEFORE" ] || { echo "# the outside folder changed:"; snap | sed 's/^/#   /'; return 1; }; }
+# stderr is exactly one line, and it matches PATTERN
+one_line() { [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q -- "$1" "$TMP/err"; }
+fresh() { rm -rf "$1"; mkdir -p "$(dirname "$1")"; cp -r "$FIX" "$1"; chmod -R u+w "$1"; }
+# FILE lacks the extended regex PATTERN; a missing file fails
+lacks() { [ -f "$1" ] || { echo "# $1 is missing"; return 1; }; ! grep -Eq -- "$2" "$1"; }
+no_private_left() { [ -z "$(find "$1" -maxdepth 1 -name '.*-??????' -print -quit)" ]; }
+# vb with another PATH (vb itself needs tail and sed from the usual one)
+vbpath() { # PATH ARGS...
+	local p=$1
+	shift
+	PATH=$p "$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&-
+	rc=$?
+	echo "# PATH=$p vmio-bench $* -> exit $rc" | cut -c1-400
+	tail -n 15 "$TMP/err" | sed 's/^/#   /'
+}
+
+# ---- report ---------------------------------------------------------------------
+R=$TMP/r/gplog
+fresh "$R"
+ln -s "$OUT_/file" "$R/gnuplot.log"
+vb report "$R"
+check "report: RUN/gnuplot.log linked outside is refused (exit 2) with one line naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"gnuplot.log' is a symbolic link\" '$TMP/err'"
+check "... one line" one_line "symbolic link"
+check "... the file it points at is untouched" untouched
+check "... and the link is left as it was" test -L "$R/gnuplot.log"
+check "... and no private folder is left behind" no_private_left "$R"
+
+R=$TMP/r/plots
+fresh "$R"
+ln -s "$OUT_/dir" "$R/plots"
+vb report "$R"
+check "report: RUN/plots linked to an outside folder is refused (exit 2) with one line" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"plots' is a symbolic link\" '$TMP/err'"
+check "... one line" one_line "symbolic link"
+check "... the outside folder is untouched" untouched
+check "... and no private folder is left behind" no_private_left "$R"
+
+R=$TMP/r/chart
+fresh "$R"
+mkdir "$R/plots"
+ln -s "$OUT_/file" "$R/plots/iops.svg"
+ln -s "$OUT_/file" "$R/plots/charts.gp"
+vb report "$R"
+check "report: charts linked outside (plots/iops.svg, charts.gp) are replaced, not followed (exit 0)" \
+	sh -c "[ $rc -eq 0 ] && [ ! -L '$R/plots/iops.svg' ] && grep -q '<svg' '$R/plots/iops.svg' && [ ! -L '$R/plots/charts.gp' ]"
+check "... the file they pointed at is untouched" untouched
+check "... report.html inlines the chart this report drew" grep -q '<svg' "$R/report.html"
+
+# the folder the user names may itself be a link, as results/latest is
+ln -s "$R" "$TMP/r/latest"
+vb report "$TMP/r/latest"
+check "report: the named folder may be a link (results/latest): exit 0" [ "$rc" -eq 0 ]
+
+# SVG planted in plots/ never reaches report.html: not without gnuplot,
+# not when gnuplot fails, not when gnuplot draws nothing
+plant_svgs() {
+	mkdir -p "$1/plots"
+	for n in iops latency-read latency-write percent-of-host iops-over-time; do
+		echo "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'><script>alert(2)</script></svg>" > "$1/plots/$n.svg"
+	done
+}
+mkdir -p "$TMP/bin-empty" "$TMP/bin-badgp" "$TMP/bin-nogp"
+printf '#!/bin/sh\n[ "$1" = --version ] && { echo "gnuplot 5.4 patchlevel 4"; exit 0; }\necho "fake gnuplot: cannot draw" >&2\nexit 1\n' \
+	> "$TMP/bin-badgp/gnuplot"
+printf '#!/bin/sh\n[ "$1" = --version ] && { echo "gnuplot 5.4 patchlevel 4"; exit 0; }\nexit 0\n' > "$TMP/bin-nogp/gnuplot"
+chmod 755 "$TMP/bin-badgp/gnuplot" "$TMP/bin-nogp/gnuplot"
+
+R=$TMP/r/svg-missing
+fresh "$R"
+plant_svgs "$R"
+vbpath "$TMP/bin-empty" report "$R"
+check "planted SVG, gnuplot missing: report runs (exit 0) and says gnuplot is missing" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'gnuplot is not installed' '$TMP/err'"
+check "... report.html carries none of the planted SVG" lacks "$R/report.html" '<script|onload|alert'
+check "... and a placeholder naming the reason" grep -q 'chart not drawn: gnuplot is missing' "$R/report.html"
+
+R=$TMP/r/svg-failed
+fresh "$R"
+plant_svgs "$R"
+vbpath "$TMP/bin-badgp:/usr/bin:/bin" report "$R"
+check "planted SVG, gnuplot failing: report runs (exit 0) and says gnuplot failed" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'gnuplot failed' '$TMP/err'"
+check "... report.html carries none of the planted SVG" lacks "$R/report.html" '<script|onload|alert'
+check "... and a placeholder naming the reason" grep -q 'chart not drawn: gnuplot failed' "$R/report.html"
+
+R=$TMP/r/svg-nothing
+fresh "$R"
+plant_svgs "$R"
+vbpath "$TMP/bin-nogp:/usr/bin:/bin" report "$R"
+check "planted SVG, gnuplot drawing nothing: report runs (exit 0)" [ "$rc" -eq 0 ]
+check "... report.html carries none of the planted SVG" lacks "$R/report.html" '<script|onload|alert|<svg'
+
+# ---- run.json's path components -----------------------------------------------------
+R=$TMP/imp/run
+fresh "$R"
+jq '.job.points[0].dir = "../../x"' "$FIX/run.json" > "$R/run.json"
+cp "$R/run.json" "$TMP/imp/run.json.before"
+vb import "$FIX/host/rep-1.fio.json" --mode baremetal --into "$R"
+check "import --into: job.points[].dir '../../x' is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'job.points\[\].dir' '$TMP/err'"
+check "... one line" one_line "dir"
+check "... nothing is written outside the run folder" sh -c "[ ! -e '$TMP/imp/x' ] && [ ! -e '$TMP/x' ] && [ \$(ls -A '$TMP/imp' | wc -l) -eq 2 ]"
+check "... nor in it (no mode folder, run.json as it was)" sh -c "[ ! -e '$R/baremetal' ] && cmp -s '$R/run.json' '$TMP/imp/run.json.before'"
+check "... the outside folder is untouched" untouched
+# the control: the same import into a run with a plain point goes through
+R2=$TMP/imp2/run
+fresh "$R2"
+vb import "$FIX/host/rep-1.fio.json" --mode baremetal --into "$R2"
+check "import --into a run whose point has no folder of its own: exit 0" sh -c "[ $rc -eq 0 ] && [ -f '$R2/baremetal/rep-1.fio.json' ]"
+
+R=$TMP/imp3/run
+fresh "$R"
+ln -s "$OUT_/dir" "$R/baremetal"
+vb import "$FIX/host/rep-1.fio.json" --mode baremetal --into "$R"
+check "import --into: a mode folder linked outside is refused (exit 2) with one line" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"baremetal' is a symbolic link\" '$TMP/err'"
+check "... one line" one_line "symbolic link"
+check "... the outside folder is untouched" untouched
+
+# every reader of run.json refuses a path component that is not plain
+R=$TMP/names/job-dir
+fresh "$R"
+jq '.job.points[0].dir = "../../x"' "$FIX/run.json" > "$R/run.json"
+vb report "$R"
+check "report: job.points[0].dir '../../x' is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'job.points\[0\].dir' '$TMP/err'"
+check "... one line" one_line "dir"
+vb compare "$R" "$FIX" --force
+check "compare: the same run.json is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'job.points\[0\].dir' '$TMP/err'"
+check "... one line" one_line "dir"
+R=$TMP/names/mode-dir
+fresh "$R"
+jq '.modes[0].points[0].dir = "../x"' "$FIX/run.json" > "$R/run.json"
+vb report "$R"
+check "report: a mode's points[].dir '../x' is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'points\[0\].dir' '$TMP/err' && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+R=$TMP/names/file
+fresh "$R"
+jq '.modes[0].points[0].reps[0].file = "sub/../../../outside/file"' "$FIX/run.json" > "$R/run.json"
+vb report "$R"
+check "report: a repetition's file 'sub/../../../outside/file' is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'reps\[0\].file' '$TMP/err' && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+R=$TMP/names/log
+fresh "$R"
+jq '.modes[0].points[0].reps[0].iops_log = "/etc/passwd"' "$FIX/run.json" > "$R/run.json"
+vb report "$R"
+check "report: a repetition's iops_log '/etc/passwd' is refused (exit 2) with one line naming the field" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'reps\[0\].iops_log' '$TMP/err' && [ \$(wc -l < '$TMP/err') -eq 1 ]"
+check "... the outside folder is untouched" untouched
+
+# ---- trend ------------------------------------------------------------------------
+T=$TMP/t
+fresh "$T/root/a"
+fresh "$T/root/b"
+jq '.id = "b" | .started = "2099-01-01T00:00:00Z"' "$FIX/run.json" > "$T/root/b/run.json"
+mkdir -p "$T/out"
+ln -s "$OUT_/file" "$T/out/gnuplot.log"
+vb trend "$T/root/a" "$T/root/b" --out "$T/out"
+check "trend: OUT/gnuplot.log linked outside is refused (exit 2) with one line naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"gnuplot.log' is a symbolic link\" '$TMP/err'"
+check "... one line" one_line "symbolic link"
+check "... the file it points at is untouched" untouched
+check "... no private folder is left in OUT" no_private_left "$T/out"
+
+rm "$T/out/gnuplot.log"
+ln -s "$OUT_/file" "$T/out/trend.svg"
+ln -s "$OUT_/file" "$T/out/trend.dat"
+vb trend "$T/root/a" "$T/root/b" --out "$T/out"
+check "trend: OUT/trend.svg and trend.dat linked outside are replaced, not followed (exit 0)" \
+	sh -c "[ $rc -eq 0 ] && [ ! -L '$T/out/trend.svg' ] && grep -q '<svg' '$T/out/trend.svg' && [ ! -L '$T/out/trend.dat' ]"
+check "... the file they pointed at is untouched" untouched
+
+ln -s "$OUT_/dir" "$T/root/trend"
+vb trend "$T/root"
+check "trend ROOT: ROOT/trend linked to an outside folder is refused (exit 2) with one line" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"trend' is a symbolic link\" '$TMP/err'"
+check "... one line" one_line "symbolic link"
+check "... the outside folder is untouched" untouched
+
+# ---- doctor's scratch files -----------------------------------------------------------
+# The names doctor used were /tmp/vmio-doctor-PID.{log,xml}: plant a link at
+# every such name for the next 3000 PIDs; none may be written through.
+D=$TMP/doctor-tmp
+mkdir -p "$D"
+python3 - "$D" "$OUT_/file" <<'EOF'
+import os, sys
+d, target = sys.argv[1], sys.argv[2]
+last = int(open('/proc/sys/kernel/ns_last_pid').read())
+top = int(open('/proc/sys/kernel/pid_max').read())
+for k in range(1, 3001):
+    pid = (last + k) % top
+    for ext in ('log', 'xml'):
+        os.symlink(target, '%s/vmio-doctor-%d.%s' % (d, pid, ext))
+EOF
+ls -A "$D" | sort > "$TMP/doctor-before"
+TMPDIR=$D vb doctor --connect 'qemu+unix:///system?socket=/nonexistent' --cache-dir "$TMP/doctor-cache" \
+	--results "$TMP/doctor-results" --size 64m
+check "doctor ran its checks (a verdict line per check)" grep -q 'cache folder' "$TMP/out"
+check "doctor wrote through none of the planted names: the outside file is untouched" untouched
+check "doctor left its scratch folder in TMPDIR neither behind nor any planted name changed" \
+	sh -c "ls -A '$D' | sort | cmp -s - '$TMP/doctor-before'"
+finish
