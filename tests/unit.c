@@ -698,6 +698,60 @@ static void test_hv_uri(void)
 	free(q);
 }
 
+/* Path components from run.json and the no-follow writers. */
+static void test_paths(void)
+{
+	CHECK(vb_valid_component("rep-1.fio.json", false));
+	CHECK(vb_valid_component("bs-4k_iodepth-32", false));
+	CHECK(vb_valid_component("", true));
+	CHECK(!vb_valid_component("", false));
+	CHECK(!vb_valid_component("..", true));
+	CHECK(!vb_valid_component(".", true));
+	CHECK(!vb_valid_component(".hidden", true));
+	CHECK(!vb_valid_component("-x", true));
+	CHECK(!vb_valid_component("a/b", true));
+	CHECK(!vb_valid_component("a b", true));
+	CHECK(!vb_valid_component("a\nb", true));
+	CHECK(!vb_valid_component(NULL, true));
+	CHECK(vb_valid_relpath("bs-4k/rep-1.fio.json"));
+	CHECK(!vb_valid_relpath("../../x"));
+	CHECK(!vb_valid_relpath("a/../b"));
+	CHECK(!vb_valid_relpath("/etc/passwd"));
+	CHECK(!vb_valid_relpath("a//b"));
+	CHECK(!vb_valid_relpath("a/"));
+	CHECK(!vb_valid_relpath(""));
+
+	char dir[] = "/tmp/vmio-unit-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *target = vb_asprintf("%s/target", dir), *link = vb_asprintf("%s/link", dir);
+	FILE *t = fopen(target, "w");
+	CHECK(t && fputs("keep", t) >= 0 && fclose(t) == 0);
+	CHECK(symlink(target, link) == 0);
+	CHECK(vb_open_write(link) < 0);             /* not through a link */
+	CHECK(vb_subdir(dir, "link") < 0);          /* nor into one */
+	CHECK(vb_subdir(dir, "../x") < 0);
+	CHECK(vb_subdir(dir, "a/b") == 0);          /* created */
+	CHECK(vb_subdir(dir, "a/b") == 0);          /* and verified */
+	char *priv = vb_private_dir_new(dir, "p");
+	CHECK(priv && strncmp(priv, dir, strlen(dir)) == 0);
+	vb_private_dir_remove(priv);
+	CHECK(priv && access(priv, F_OK) < 0);
+	char *text = vb_read_file(target, 64, NULL);
+	CHECK(text && strcmp(text, "keep") == 0);
+	free(text);
+	free(priv);
+	char *ab = vb_asprintf("%s/a/b", dir), *a = vb_asprintf("%s/a", dir);
+	rmdir(ab);
+	rmdir(a);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
+	free(ab);
+	free(a);
+	free(link);
+	free(target);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -720,6 +774,7 @@ int main(void)
 	test_changepoint();
 	test_verdict();
 	test_hv_uri();
+	test_paths();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
