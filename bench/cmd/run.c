@@ -212,6 +212,11 @@ static struct vb_guest *boot(struct run_ctx *x, const struct vb_mode *m, struct 
 	json_t *hello = NULL;
 	double t0 = vb_now();
 
+	/* virtlogd (root) opens the console log by name, following a link; a
+	 * resumed run's folder is input, so nothing planted there survives
+	 * (the log is written afresh, append='off', in any case) */
+	if (!rconsole)
+		unlink(console);
 	if (save_text(mdir, "domain.xml", xml) < 0) {
 		*why = vb_strdup("cannot save the domain XML");
 		goto out;
