@@ -14,12 +14,23 @@ FIX=$VB_SRCDIR/tests/fixtures/run-base
 
 # the canary: a file and a folder that nothing may touch
 OUT_=$TMP/outside
-mkdir -p "$OUT_/dir"
-echo precious > "$OUT_/file"
-echo '<svg>kept</svg>' > "$OUT_/dir/keep.svg"
+canary() {
+	rm -rf "$OUT_"
+	mkdir -p "$OUT_/dir"
+	echo precious > "$OUT_/file"
+	echo '<svg>kept</svg>' > "$OUT_/dir/keep.svg"
+	BEFORE=$(snap)
+}
 snap() { (cd "$OUT_" && find . -printf '%p %y %s %m %T@\n' | sort && find . -type f -exec sha256sum {} + | sort); }
-BEFORE=$(snap)
-untouched() { [ "$(snap)" = "$BEFORE" ] || { echo "# the outside folder changed:"; snap | sed 's/^/#   /'; return 1; }; }
+canary
+# (a changed canary is made afresh, so that each case is judged alone)
+untouched() {
+	[ "$(snap)" = "$BEFORE" ] && return 0
+	echo "# the outside folder changed:"
+	snap | sed 's/^/#   /'
+	canary
+	return 1
+}
 # stderr is exactly one line, and it matches PATTERN
 one_line() { [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q -- "$1" "$TMP/err"; }
 fresh() { rm -rf "$1"; mkdir -p "$(dirname "$1")"; cp -r "$FIX" "$1"; chmod -R u+w "$1"; }
