@@ -197,12 +197,12 @@ check "... one line" one_line "symbolic link"
 check "... the file it points at is untouched" untouched
 check "... no private folder is left in OUT" no_private_left "$T/out"
 
-rm "$T/out/gnuplot.log"
-ln -s "$OUT_/file" "$T/out/trend.svg"
-ln -s "$OUT_/file" "$T/out/trend.dat"
-vb trend "$T/root/a" "$T/root/b" --out "$T/out"
+mkdir "$T/out2"
+ln -s "$OUT_/file" "$T/out2/trend.svg"
+ln -s "$OUT_/file" "$T/out2/trend.dat"
+vb trend "$T/root/a" "$T/root/b" --out "$T/out2"
 check "trend: OUT/trend.svg and trend.dat linked outside are replaced, not followed (exit 0)" \
-	sh -c "[ $rc -eq 0 ] && [ ! -L '$T/out/trend.svg' ] && grep -q '<svg' '$T/out/trend.svg' && [ ! -L '$T/out/trend.dat' ]"
+	sh -c "[ $rc -eq 0 ] && [ ! -L '$T/out2/trend.svg' ] && grep -q '<svg' '$T/out2/trend.svg' && [ ! -L '$T/out2/trend.dat' ]"
 check "... the file they pointed at is untouched" untouched
 
 ln -s "$OUT_/dir" "$T/root/trend"
