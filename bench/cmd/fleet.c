@@ -168,6 +168,8 @@ static int host_part(struct vb_config *c, const struct fleet *f, const struct fl
 	if (state && strcmp(state, "complete") == 0) {
 		vb_info("finished before, kept as it is");
 		rc = VB_EXIT_OK;
+	} else if (vb_subdir(f->dir, h->label) < 0) { /* a resumed fleet's folder is input: no link */
+		rc = VB_EXIT_USAGE;
 	} else if (vb_hv_use(h->uri) < 0) {
 		rc = VB_EXIT_USAGE;
 	} else if (prev) { /* it began: continue it */
