@@ -399,10 +399,9 @@ static char *change_line(const struct gate *g, json_t *change)
 	return line;
 }
 
-static void print_text(const struct gate *g)
+/* What the run is judged against, and what changed under test since. */
+static void print_history(const struct gate *g)
 {
-	const struct vb_summary *s = &g->target->run;
-	printf("gate %s (%s, %s)\n", s->id, s->job, s->accel);
 	if (g->first) {
 		printf("first run of this history: nothing before it in %s measured the same way, so there is nothing to judge it by;\n"
 		       "it is accepted as the history's start\n", g->root);
@@ -426,6 +425,15 @@ static void print_text(const struct gate *g)
 		printf("under test, changed: %s\n", line);
 		free(line);
 	}
+}
+
+static void print_text(const struct gate *g)
+{
+	const struct vb_summary *s = &g->target->run;
+	size_t ci;
+	json_t *c;
+	printf("gate %s (%s, %s)\n", s->id, s->job, s->accel);
+	print_history(g);
 	if (g->target->nreruns)
 		printf("with rerun%s:", g->target->nreruns == 1 ? "" : "s");
 	for (size_t i = 0; i < g->target->nreruns; i++)
