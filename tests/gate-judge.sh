@@ -140,6 +140,13 @@ check "a mode asked for with no record: exit 1, sata regressed" \
 	sh -c "[ $rc -eq 1 ] && [ -s '$TMP/out' ] && jq -e '[.tests[] | select(.mode == \"sata\" and .verdict == \"regressed\" and .new_status == \"missing\")] | length == 1' '$TMP/out' >/dev/null"
 rm -rf "$R/norecord"
 
+# a job point the plan asked for with no repetition in a mode that finished
+night "$R" nopoint 2026-12-06T01:00:00Z "$q7"' | (.modes[] | select(.mode == "virtio-blk") | .points[0].reps) = []' 4010 3990 4000
+vb gate "$R" nopoint --format json
+check "a job point without repetitions: exit 1, regressed, naming the point" \
+	sh -c "[ $rc -eq 1 ] && [ -s '$TMP/out' ] && jq -e '[.tests[] | select(.mode == \"virtio-blk\" and .point == \"default\" and .new_status == \"none\" and .verdict == \"regressed\")] | length == 1' '$TMP/out' >/dev/null"
+rm -rf "$R/nopoint"
+
 # repetitions that read 0 IOPS are counted, not dropped
 night "$R" zero 2026-12-06T01:00:00Z "$q7" 4010 0 4000
 vb gate "$R" zero --format json
