@@ -184,6 +184,36 @@ static void test_mode_list(void)
 	CHECK(vb_mode_list_parse(",virtio-blk", &c, &probed) == NULL);
 	CHECK(vb_mode_list_parse("virtio-blk,,virtio-blk", &c, &probed) == NULL);
 	CHECK(vb_mode_list_parse("virtio-blk,virtio-blk", &c, &probed) == NULL);
+	/* --modes all on a host without fio, tgtadm or qemu-storage-daemon:
+	 * the modes whose probe fails come back as dropped, each with its
+	 * reason; hostdev, which this configuration does not suit (no
+	 * --pci-device), is not part of the plan at all */
+	struct vb_mode_dropped *dr = NULL;
+	char *path = vb_strdup(getenv("PATH"));
+	setenv("PATH", "/nonexistent", 1);
+	l = vb_mode_list_pick("all", &c, &probed, &dr);
+	setenv("PATH", path, 1);
+	free(path);
+	CHECK(l && dr);
+	const char *want[] = {"host", "lun", "backend", "vhost-user-blk"};
+	for (size_t w = 0; l && dr && w < 4; w++) {
+		bool found = false;
+		for (size_t i = 0; dr[i].mode; i++)
+			found |= !strcmp(dr[i].mode->name, want[w]) && dr[i].why && *dr[i].why;
+		for (size_t i = 0; l[i]; i++)
+			found &= strcmp(l[i]->name, want[w]) != 0;
+		CHECK(found);
+	}
+	for (size_t i = 0; dr && dr[i].mode; i++)
+		CHECK(strcmp(dr[i].mode->name, "hostdev") != 0);
+	for (size_t i = 0; l && l[i]; i++)
+		CHECK(strcmp(l[i]->name, "hostdev") != 0);
+	free(l);
+	vb_mode_dropped_free(dr);
+	CHECK((l = vb_mode_list_pick("virtio-blk", &c, &probed, &dr)) && dr && !dr[0].mode);
+	free(l);
+	vb_mode_dropped_free(dr);
+	CHECK(vb_mode_list_pick("bogus", &c, &probed, &dr) == NULL && dr == NULL);
 	vb_config_release(&c);
 }
 

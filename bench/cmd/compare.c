@@ -7,9 +7,12 @@
  *   noise      beyond the threshold but not significant: more repetitions
  *              would tell
  * A mode that ran in BASE but failed or is missing in NEW counts as
- * regressed.  Runs that differ in job, tuning, accelerator or versions are
- * refused (each difference named) unless --force, and so are runs with a
- * single repetition on a side (nothing could be judged).  Latency
+ * regressed.  Runs that differ in what defines the measurement -- job,
+ * tuning, accelerator, machine (host name, CPU model) -- are refused (each
+ * difference named) unless --force, and so are runs with a single
+ * repetition on a side (nothing could be judged).  Versions of what is
+ * under test (QEMU, libvirt, kernels, fio) may differ: "before and after
+ * an upgrade" is what compare is for; the changes are printed.  Latency
  * percentiles are read off merged bins.  Exit 0 no regression, 1
  * regression, 2 error or refusal. */
 #include "config.h"
@@ -154,6 +157,20 @@ static struct verdict *judge_all(const struct vb_summary *base, const struct vb_
 	return v;
 }
 
+/* What is under test that changed from BASE to NEW (a new array). */
+static json_t *changes_of(const struct vb_summary *base, const struct vb_summary *now)
+{
+	const struct vb_summary *before[1] = {base};
+	json_t *c = vb_version_changes(before, 1, now), *e;
+	size_t i;
+	json_array_foreach(c, i, e) {
+		char *t = vb_version_change_text(e);
+		json_object_set_new(e, "text", json_string(t));
+		free(t);
+	}
+	return c;
+}
+
 static void print_json(const struct vb_summary *base, const struct vb_summary *now, const struct verdict *v, size_t nv,
                        double threshold, size_t regressed)
 {
@@ -169,8 +186,9 @@ static void print_json(const struct vb_summary *base, const struct vb_summary *n
 		}
 		json_array_append_new(a, o);
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o}", "base", base->id, "new", now->id, "threshold_pct", threshold,
-	                        "alpha", ALPHA, "regression", regressed > 0, "comparisons", a);
+	json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o, s:o}", "base", base->id, "new", now->id, "threshold_pct",
+	                        threshold, "alpha", ALPHA, "regression", regressed > 0, "version_changes",
+	                        changes_of(base, now), "comparisons", a);
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	puts(s);
 	free(s);
@@ -182,14 +200,20 @@ static void print_text(const struct vb_summary *base, const struct vb_summary *n
 {
 	printf("compare %s -> %s (%s, %s), threshold %.1f%%, Welch's t-test at p < %.2f\n", base->id, now->id, base->job,
 	       base->accel, threshold, ALPHA);
+	json_t *changes = changes_of(base, now), *c;
+	size_t ci;
+	json_array_foreach(changes, ci, c)
+		printf("under test, changed: %s\n", json_string_value(json_object_get(c, "text")));
+	json_decref(changes);
 	bool fleet = base->fleet || now->fleet;
 	vb_render_mode_cell(stdout, fleet ? "host/mode" : "mode", fleet);
 	printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "point", "dir", "metric", "base", "new", "change", "p", "verdict");
 	for (size_t i = 0; i < nv; i++) {
 		vb_render_mode_cell(stdout, v[i].mode, fleet);
 		if (v[i].metric < 0) {
+			const char *st = mode_status(now, v[i].mode);
 			printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", "-", "-", "status",
-			       "ok", "failed", "", "", v[i].word);
+			       "ok", st ? st : "missing", "", "", v[i].word);
 			continue;
 		}
 		printf("%-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].point, v[i].dir,

@@ -2,10 +2,18 @@
  *
  * RUN (default: ROOT's newest run) is judged against the history: the
  * pooled repetitions of the last --history accepted runs in ROOT that
- * measured the same job with the same tuning, accelerator and versions.
- * Per mode, job point, direction and metric the decision rule of
- * verdict.h gives pass, improved, inconclusive or regressed; a mode that
- * finished in the history but not in RUN is regressed.  With --rerun N,
+ * measured the same job with the same tuning and accelerator on the same
+ * machine (host name, CPU model).  What is under test -- the versions of
+ * QEMU, libvirt, the kernels and fio -- may differ: such runs pool, and
+ * the verdict names every version that changed (judging an upgrade is
+ * what the gate is for).  Per mode, job point, direction and metric the
+ * decision rule of verdict.h gives pass, improved, inconclusive or
+ * regressed.  What RUN's plan asked for and did not get regresses,
+ * whatever the history: a mode that failed or was unavailable at probe
+ * time, a point without repetitions, a direction that read 0 IOPS (its
+ * repetitions count as 0 in the tests, too).  A mode the history has and
+ * RUN's plan did not ask for is listed as not measured and judged by
+ * nothing.  With --rerun N,
  * the modes left inconclusive are measured again (N more repetitions, a
  * new run folder marked as RUN's rerun) and judged with RUN's own.  A run
  * that passes is accepted into the history (accepted.json), and so is one
@@ -35,14 +43,18 @@
 
 #define FDR 0.05
 
-/* One judged row: a mode, point, direction and metric (metric -1: the
- * mode's status), its pooled values and the test. */
+/* One judged row: a mode, point, direction and metric, its pooled values
+ * and the test; or (metric -1) what is missing from the plan: a mode that
+ * failed or was unavailable, a point without repetitions, a direction
+ * that read 0 IOPS -- regressed, whatever the history says. */
 struct item {
 	const char *mode, *point, *dir;
 	int metric;
 	double *hv, *nv;
 	size_t nh, nn, caph, capn;
 	struct vb_test t;
+	const char *was, *now; /* metric -1: the status in the history and now */
+	char *note;            /* metric -1: why it regressed (t.why points here) */
 };
 
 struct gate {
@@ -58,6 +70,10 @@ struct gate {
 	struct vb_gate_rule rule;
 	struct item *items;
 	size_t nitems, new_rows;
+	char **planned;           /* the modes tonight's plan asked for (vb_run_planned_modes) */
+	json_t *changes;          /* what is under test that changed since the history (vb_version_changes) */
+	char **not_measured;      /* modes the history has and tonight's plan did not ask for */
+	size_t nnot;
 	enum vb_verdict overall;
 	bool accepted;
 	const char *rerun_note;   /* what became of --rerun, or NULL */
@@ -103,57 +119,163 @@ static void free_items(struct gate *g)
 	for (size_t i = 0; i < g->nitems; i++) {
 		free(g->items[i].hv);
 		free(g->items[i].nv);
+		free(g->items[i].note);
 	}
 	free(g->items);
 	g->items = NULL;
 	g->nitems = 0;
 	g->new_rows = 0;
+	json_decref(g->changes);
+	g->changes = NULL;
+	for (size_t i = 0; i < g->nnot; i++)
+		free(g->not_measured[i]);
+	free(g->not_measured);
+	g->not_measured = NULL;
+	g->nnot = 0;
+	for (size_t i = 0; g->planned && g->planned[i]; i++)
+		free(g->planned[i]);
+	free(g->planned);
+	g->planned = NULL;
 }
 
-/* Every row of RUN and metric asked for, with the history's values; the
- * modes that finished before and not now.  Then the verdicts. */
+/* A regression of what the plan asked for and did not get. */
+static void missing(struct gate *g, size_t *k, const char *mode, const char *point, const char *dir, const char *was,
+                    const char *now, char *note)
+{
+	g->items[(*k)++] = (struct item){.mode = mode, .point = point, .dir = dir, .metric = -1, .was = was, .now = now,
+	                                 .note = note, .t = {.verdict = VB_REGRESSED, .why = note, .change_pct = NAN,
+	                                                     .p = NAN, .q = NAN}};
+}
+
+static bool finished_in(struct vb_night *const *from, size_t nfrom, const char *mode)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		const char *st = vb_night_mode_status(from[i], mode);
+		if (st && !strcmp(st, "ok"))
+			return true;
+	}
+	return false;
+}
+
+static char *why_missing(const struct vb_mode_status *ms)
+{
+	if (!ms)
+		return vb_strdup("asked for, but the run has no record of it");
+	if (!strcmp(ms->status, "unavailable"))
+		return vb_asprintf("asked for, unavailable at probe time: %s", ms->reason ? ms->reason : "no reason recorded");
+	return vb_asprintf("asked for, %s: %s", ms->status, ms->reason ? ms->reason : "no reason recorded");
+}
+
+/* One wanted metric of one exercised row: tonight's values against the
+ * history's, every repetition counted. */
+static void test_row(struct gate *g, size_t *k, struct vb_night *const *from, size_t nfrom, const char *mode,
+                     const char *point, const char *dir, int m)
+{
+	struct item it = {.mode = mode, .point = point, .dir = dir, .metric = m};
+	struct vb_values now = {0}, hist = {0};
+	vb_night_values_all(g->target, mode, point, dir, m, &now);
+	for (size_t i = 0; i < nfrom; i++)
+		vb_night_values_all(from[i], mode, point, dir, m, &hist);
+	if (!now.n || !hist.n) {
+		g->new_rows += now.n && !hist.n;
+		free(now.v);
+		free(hist.v);
+		return;
+	}
+	it.nv = now.v, it.nn = now.n, it.hv = hist.v, it.nh = hist.n;
+	it.t = (struct vb_test){.hist = it.hv, .nh = it.nh, .now = it.nv, .nn = it.nn,
+	                        .higher_is_better = vb_metrics[m].higher_is_better};
+	vb_test_measure(&it.t, &g->rule);
+	g->items[(*k)++] = it;
+}
+
+/* Does the row do I/O?  The plan says (rw, rwmixread); where it does not
+ * (an imported trim job), any IOPS tonight or in the history. */
+static bool exercised(const struct gate *g, struct vb_night *const *from, size_t nfrom, const char *mode,
+                      const char *point, const char *dir)
+{
+	int ex = vb_point_exercises(&g->target->run, point, dir);
+	if (ex >= 0)
+		return ex;
+	struct vb_values v = {0};
+	vb_night_values_all(g->target, mode, point, dir, VB_M_IOPS, &v);
+	for (size_t i = 0; i < nfrom; i++)
+		vb_night_values_all(from[i], mode, point, dir, VB_M_IOPS, &v);
+	bool any = v.zeros < v.reps;
+	free(v.v);
+	return any;
+}
+
+/* The modes the history finished that tonight's plan did not ask for:
+ * listed, judged by nothing. */
+static void find_not_measured(struct gate *g, struct vb_night *const *from, size_t nfrom, char **planned)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		for (size_t m = 0; m < from[i]->run.nmodes; m++) {
+			const char *name = from[i]->run.modes[m].mode;
+			bool known = false;
+			for (size_t p = 0; planned[p] && !known; p++)
+				known = !strcmp(planned[p], name);
+			for (size_t p = 0; p < g->nnot && !known; p++)
+				known = !strcmp(g->not_measured[p], name);
+			const char *st = vb_night_mode_status(from[i], name);
+			if (known || !st || strcmp(st, "ok") != 0)
+				continue;
+			if (!(g->not_measured = realloc(g->not_measured, (g->nnot + 1) * sizeof(char *))))
+				abort();
+			g->not_measured[g->nnot++] = vb_strdup(name);
+		}
+	}
+}
+
+/* Every mode, point and direction tonight's plan asked for, and every
+ * metric wanted of it, against the history; what the plan asked for and
+ * did not get regresses.  Then the verdicts. */
 static void judge(struct gate *g, const bool want[VB_NMETRICS])
 {
 	const struct vb_summary *s = &g->target->run;
 	struct vb_night **from = g->nhist ? g->hist : &g->ref;
 	size_t nfrom = g->nhist ? g->nhist : g->ref ? 1 : 0;
-	size_t k = 0;
+	size_t k = 0, nplanned = 0;
+	static const char *const dirs[2] = {"read", "write"};
 
 	free_items(g);
-	g->items = vb_calloc(s->nrows * VB_NMETRICS + s->nmodes + 1, sizeof(*g->items));
-	for (size_t m = 0; m < s->nmodes; m++) {
-		const char *now = vb_night_mode_status(g->target, s->modes[m].mode);
-		bool before = false;
-		for (size_t i = 0; i < nfrom; i++) {
-			const char *st = vb_night_mode_status(from[i], s->modes[m].mode);
-			before |= st && !strcmp(st, "ok");
+	char **planned = g->planned = vb_run_planned_modes(s, &nplanned); /* the items borrow its names */
+	g->items = vb_calloc(nplanned * (s->npoints * 2 * (VB_NMETRICS + 1) + 1) + 1, sizeof(*g->items));
+	const struct vb_summary **before = vb_calloc(nfrom + 1, sizeof(*before));
+	for (size_t i = 0; i < nfrom; i++)
+		before[i] = &from[i]->run;
+	g->changes = vb_version_changes(before, nfrom, s);
+	free(before);
+	find_not_measured(g, from, nfrom, planned);
+	for (size_t pm = 0; pm < nplanned; pm++) {
+		const struct vb_mode_status *ms = vb_night_mode(g->target, planned[pm]);
+		const char *mode = planned[pm];
+		const char *was = finished_in(from, nfrom, mode) ? "ok" : "-";
+		if (!ms || strcmp(ms->status, "ok") != 0) {
+			missing(g, &k, mode, "-", "-", was, ms ? ms->status : "missing", why_missing(ms));
+			continue;
 		}
-		if (before && (!now || strcmp(now, "ok") != 0))
-			g->items[k++] = (struct item){.mode = s->modes[m].mode, .point = "-", .dir = "-", .metric = -1,
-			                              .t = {.verdict = VB_REGRESSED, .why = "finished in the history, not in this run",
-			                                    .change_pct = NAN, .p = NAN, .q = NAN}};
-	}
-	for (size_t r = 0; r < s->nrows; r++) {
-		const struct vb_row *row = &s->rows[r];
-		if (!row->n || row->s[VB_M_IOPS].mean <= 0)
-			continue; /* a direction the job does not exercise */
-		for (int m = 0; m < VB_NMETRICS; m++) {
-			if (!want[m])
-				continue;
-			struct item it = {.mode = row->mode, .point = row->point, .dir = row->dir, .metric = m};
-			vb_night_values(g->target, it.mode, it.point, it.dir, m, &it.nv, &it.nn, &it.capn);
-			for (size_t i = 0; i < nfrom; i++)
-				vb_night_values(from[i], it.mode, it.point, it.dir, m, &it.hv, &it.nh, &it.caph);
-			if (!it.nn || !it.nh) {
-				g->new_rows += it.nn && !it.nh;
-				free(it.hv);
-				free(it.nv);
-				continue;
+		for (size_t p = 0; p < s->npoints; p++) {
+			for (int d = 0; d < 2; d++) {
+				const char *point = s->points[p];
+				if (!exercised(g, from, nfrom, mode, point, dirs[d]))
+					continue;
+				struct vb_values iops = {0};
+				vb_night_values_all(g->target, mode, point, dirs[d], VB_M_IOPS, &iops);
+				free(iops.v);
+				if (!iops.reps) {
+					missing(g, &k, mode, point, "-", was, "none",
+					        vb_strdup("asked for, but the mode has no repetition of this job point"));
+					break;
+				}
+				if (iops.zeros)
+					missing(g, &k, mode, point, dirs[d], was, "0 IOPS",
+					        vb_asprintf("read 0 IOPS in %zu of %zu repetitions", iops.zeros, iops.reps));
+				for (int m = 0; m < VB_NMETRICS; m++)
+					if (want[m])
+						test_row(g, &k, from, nfrom, mode, point, dirs[d], m);
 			}
-			it.t = (struct vb_test){.hist = it.hv, .nh = it.nh, .now = it.nv, .nn = it.nn,
-			                        .higher_is_better = vb_metrics[m].higher_is_better};
-			vb_test_measure(&it.t, &g->rule);
-			g->items[k++] = it;
 		}
 	}
 	g->nitems = k;
@@ -255,10 +377,31 @@ static const char *metric_name(const struct item *it)
 	return it->metric >= 0 ? vb_metrics[it->metric].name : "status";
 }
 
-static void print_text(const struct gate *g)
+/* "since the history", "since 2 of the history's 5 runs", "since run X" */
+static char *since(const struct gate *g, json_t *change)
 {
-	const struct vb_summary *s = &g->target->run;
-	printf("gate %s (%s, %s)\n", s->id, s->job, s->accel);
+	json_int_t runs = json_integer_value(json_object_get(change, "runs"));
+	json_int_t of = json_integer_value(json_object_get(change, "of"));
+	if (g->rule.threshold_only && g->ref)
+		return vb_asprintf("since run %s", g->ref->run.id);
+	if (runs == of)
+		return vb_strdup("since the history");
+	return vb_asprintf("since %lld of the history's %lld runs", (long long)runs, (long long)of);
+}
+
+/* "QEMU 7.2.22 → 8.2.0 since the history" (caller frees) */
+static char *change_line(const struct gate *g, json_t *change)
+{
+	char *what = vb_version_change_text(change), *when = since(g, change);
+	char *line = vb_asprintf("%s %s", what, when);
+	free(what);
+	free(when);
+	return line;
+}
+
+/* What the run is judged against, and what changed under test since. */
+static void print_history(const struct gate *g)
+{
 	if (g->first) {
 		printf("first run of this history: nothing before it in %s measured the same way, so there is nothing to judge it by;\n"
 		       "it is accepted as the history's start\n", g->root);
@@ -275,6 +418,22 @@ static void print_text(const struct gate *g)
 		       "Mann-Whitney U significant at Benjamini-Hochberg q < %.2f\n",
 		       g->rule.threshold_pct, g->rule.spread_mult, g->rule.fdr);
 	}
+	size_t ci;
+	json_t *c;
+	json_array_foreach(g->changes, ci, c) {
+		char *line = change_line(g, c);
+		printf("under test, changed: %s\n", line);
+		free(line);
+	}
+}
+
+static void print_text(const struct gate *g)
+{
+	const struct vb_summary *s = &g->target->run;
+	size_t ci;
+	json_t *c;
+	printf("gate %s (%s, %s)\n", s->id, s->job, s->accel);
+	print_history(g);
 	if (g->target->nreruns)
 		printf("with rerun%s:", g->target->nreruns == 1 ? "" : "s");
 	for (size_t i = 0; i < g->target->nreruns; i++)
@@ -290,8 +449,8 @@ static void print_text(const struct gate *g)
 		const struct vb_test *t = &it->t;
 		if (it->metric < 0) {
 			vb_render_mode_cell(stdout, it->mode, fleet);
-			printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", "-", "-", "status", "ok",
-			       "failed", "", "", "", "", "", vb_verdict_names[t->verdict], t->why);
+			printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", it->point, it->dir, "status", it->was,
+			       it->now, "", "", "", "", "", vb_verdict_names[t->verdict], t->why);
 			continue;
 		}
 		char hist[48], now[48], iv[48], p[16], q[16];
@@ -311,9 +470,19 @@ static void print_text(const struct gate *g)
 	if (g->new_rows && !g->first)
 		printf("%zu row%s had nothing in the history to compare with (a new mode or point): not judged\n", g->new_rows,
 		       g->new_rows == 1 ? "" : "s");
+	if (g->nnot) {
+		printf("not measured (tonight's plan did not ask for %s), judged by nothing:", g->nnot == 1 ? "it" : "them");
+		for (size_t k = 0; k < g->nnot; k++)
+			printf(" %s%s", g->not_measured[k], k + 1 < g->nnot ? "," : "\n");
+	}
 	if (g->rerun_note)
 		printf("%s\n", g->rerun_note);
 	printf("verdict: %s", vb_verdict_names[g->overall]);
+	json_array_foreach(g->changes, ci, c) {
+		char *line = change_line(g, c);
+		printf("%s %s", ci ? "," : ", with", line);
+		free(line);
+	}
 	if (g->overall == VB_INCONCLUSIVE && !g->target->nreruns && !g->rerun_impossible)
 		printf(" (more repetitions would tell: 'vmio-bench gate %s %s --rerun 7')", g->root, s->id);
 	else if (g->overall == VB_INCONCLUSIVE)
@@ -333,7 +502,10 @@ static json_t *to_json(const struct gate *g)
 		const struct vb_test *t = &it->t;
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "mode", it->mode, "point", it->point, "dir", it->dir,
 		                      "metric", metric_name(it), "verdict", vb_verdict_names[t->verdict], "why", t->why);
-		if (it->metric >= 0) {
+		if (it->metric < 0) {
+			json_object_set_new(o, "history_status", json_string(it->was));
+			json_object_set_new(o, "new_status", json_string(it->now));
+		} else {
 			json_object_set_new(o, "history", json_pack("{s:o, s:i}", "median", num(t->med_hist), "reps", (int)t->nh));
 			json_object_set_new(o, "new", json_pack("{s:o, s:i}", "median", num(t->med_now), "reps", (int)t->nn));
 			json_object_set_new(o, "change_pct", num(t->change_pct));
@@ -356,6 +528,17 @@ static json_t *to_json(const struct gate *g)
 	                        "exit_status", g->overall == VB_REGRESSED ? 1 : g->overall == VB_INCONCLUSIVE ? 3 : 0);
 	json_object_set_new(doc, "rerun", g->rerun_note ? json_string(g->rerun_note) : json_null());
 	json_object_set_new(doc, "new_rows_not_judged", json_integer((json_int_t)g->new_rows));
+	json_t *changes = json_deep_copy(g->changes), *c, *nm = json_array();
+	size_t ci;
+	json_array_foreach(changes, ci, c) {
+		char *line = change_line(g, c);
+		json_object_set_new(c, "text", json_string(line));
+		free(line);
+	}
+	json_object_set_new(doc, "version_changes", changes);
+	for (size_t i = 0; i < g->nnot; i++)
+		json_array_append_new(nm, json_string(g->not_measured[i]));
+	json_object_set_new(doc, "not_measured", nm);
 	return doc;
 }
 

@@ -280,7 +280,7 @@ static int open_target(struct import *im)
 	im->run = stat(p, &st) == 0 && st.st_size <= (off_t)MAX_IMPORT_FILE ? json_load_file(p, JSON_REJECT_DUPLICATES, &err)
 	                                                                    : NULL;
 	free(p);
-	if (!json_is_object(im->run) || json_integer_value(json_object_get(im->run, "schema")) != VB_RESULTS_SCHEMA ||
+	if (!json_is_object(im->run) || !VB_RESULTS_SCHEMA_OK(json_integer_value(json_object_get(im->run, "schema"))) ||
 	    !json_is_array(json_object_get(im->run, "modes")))
 		return vb_error("import: '%s' is not a vmio-bench run folder (its run.json is missing or damaged)", c->into),
 		       VB_EXIT_USAGE;

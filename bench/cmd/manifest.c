@@ -95,7 +95,8 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 		"fio", json_null(),
 		"guest_kernel", json_null(),
 		"host_kernel", str_or_null(vb_hv_uname('r'))));
-	json_object_set_new(run, "host", json_pack("{s:o, s:i, s:o}",
+	/* the machine: a history pools only runs of the same host name and CPU */
+	json_object_set_new(run, "host", json_pack("{s:o, s:o, s:i, s:o}", "hostname", str_or_null(vb_virt_hostname(in->virt)),
 		"cpu", str_or_null(vb_hv_cpu_model()), "cpus", (int)vb_hv_cpus(), "machine", str_or_null(vb_hv_uname('m'))));
 	if (vb_hv_remote())
 		json_object_set_new(run, "hypervisor", hypervisor_json(in));

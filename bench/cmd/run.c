@@ -58,6 +58,7 @@ struct run_ctx {
 	struct vb_plan plan;
 	json_t **point_args; /* fio arguments of each job point */
 	bool probed;         /* --modes all probed every mode already */
+	struct vb_mode_dropped *dropped; /* --modes all: the modes this host cannot run, and why */
 	json_t *seeds;       /* fio's random seed of each repetition (run.json's "seeds") */
 	json_t *placement;   /* a remote hypervisor: the pool and volumes (run.json) */
 	double accel_s;      /* choosing the accelerator (a probe boot unless cached) */
@@ -646,7 +647,7 @@ static int check_inputs(struct run_ctx *x)
 	struct vb_config *c = x->cfg;
 	bool system_uri = vb_hv_system() && !vb_hv_remote(); /* QEMU, unprivileged, on this machine */
 
-	if (!(x->modes = vb_mode_list_parse(c->modes, c, &x->probed)))
+	if (!(x->modes = vb_mode_list_pick(c->modes, c, &x->probed, &x->dropped)))
 		return -1;
 	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0)
 		return -1;
@@ -787,6 +788,14 @@ static int open_run(struct run_ctx *x)
 		x->runjson = vb_manifest_new(&in);
 	}
 	x->seeds = vb_manifest_seeds(x->runjson, reps_max(c));
+	/* the plan asked for them: the gate sees them missing, report shows why */
+	for (size_t i = 0; x->dropped && x->dropped[i].mode; i++) {
+		json_t *mj = vb_manifest_mode(x->runjson, x->dropped[i].mode->name);
+		if (vb_manifest_mode_done(mj))
+			continue; /* finished before --resume, when it could run */
+		json_object_set_new(mj, "status", json_string("unavailable"));
+		json_object_set_new(mj, "reason", json_string(x->dropped[i].why));
+	}
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		return -1;
 	if (!x->resumed && !c->rerun_of && !x->fleet_dir) /* a rerun belongs to its run; latest stays that run */
@@ -931,6 +940,7 @@ static void run_release(struct run_ctx *x)
 	json_decref(x->runjson);
 	json_decref(x->resumed);
 	free(x->modes);
+	vb_mode_dropped_free(x->dropped);
 }
 
 int vb_cmd_run(struct vb_config *c, int nrest, char **rest)

@@ -137,7 +137,7 @@ const struct vb_option vb_options[] = {
 	 .help = "also write the verdicts as JUnit XML (one test case per mode, point, direction and metric)"},
 	{.name = "force", .type = VB_OPT_FLAG, .offset = F(force),
 	 .cmds = VB_CMD_COMPARE, .record = "force",
-	 .help = "compare runs whose jobs, tuning, accelerators or versions differ"},
+	 .help = "compare runs whose jobs, tuning, accelerators or machines (host name, CPU model) differ"},
 	{.name = "out", .type = VB_OPT_STR, .offset = F(out),
 	 .cmds = VB_CMD_TREND, .metavar = "DIR", .record = "out",
 	 .help = "where trend writes its data and charts (default: ROOT/trend or ./trend)"},

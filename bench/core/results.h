@@ -9,7 +9,14 @@
 
 #include <stddef.h>
 
-#define VB_RESULTS_SCHEMA 1
+/* run.json's schema: a field added extends it and raises the number;
+ * every older number keeps loading (a run from before says nothing of the
+ * new field).  2: host.hostname, and a mode "unavailable" (dropped at
+ * probe time by --modes all, with the probe's reason). */
+#define VB_RESULTS_SCHEMA 2
+#define VB_RESULTS_SCHEMA_MIN 1
+/* Is this a results schema number this vmio-bench reads? */
+#define VB_RESULTS_SCHEMA_OK(n) ((n) >= VB_RESULTS_SCHEMA_MIN && (n) <= VB_RESULTS_SCHEMA)
 
 /* How one mode of the current run went (the figures live in its files). */
 struct vb_mode_result {

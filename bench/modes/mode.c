@@ -53,28 +53,54 @@ char *vb_mode_names(void)
 
 const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg, bool *probed)
 {
+	struct vb_mode_dropped *dropped = NULL;
+	const struct vb_mode **out = vb_mode_list_pick(list, cfg, probed, &dropped);
+	vb_mode_dropped_free(dropped);
+	return out;
+}
+
+void vb_mode_dropped_free(struct vb_mode_dropped *d)
+{
+	for (size_t i = 0; d && d[i].mode; i++)
+		free(d[i].why);
+	free(d);
+}
+
+const struct vb_mode **vb_mode_list_pick(const char *list, const struct vb_config *cfg, bool *probed,
+                                         struct vb_mode_dropped **dropped)
+{
 	size_t nmodes = 0, n = 0;
 	const struct vb_mode **out;
 	char *copy, *save = NULL, *tok;
 
 	while (vb_modes[nmodes])
 		nmodes++;
+	*dropped = NULL;
 	if (!list || !*list) {
 		vb_error("--modes: the list is empty: name at least one mode ('vmio-bench modes' lists them)");
 		return NULL;
 	}
 	*probed = false;
+	*dropped = vb_calloc(nmodes + 1, sizeof(**dropped));
 	if (strcmp(list, "all") == 0) {
+		size_t nd = 0;
 		*probed = true;
 		out = vb_calloc(nmodes + 1, sizeof(*out));
 		for (size_t i = 0; i < nmodes; i++) {
 			char *why = NULL;
 			/* a mode this configuration does not suit (host with
-			 * --backend null, nvme on a block device) is left out too */
-			if ((vb_modes[i]->check_config && vb_modes[i]->check_config(cfg, &why) < 0) ||
-			    (vb_modes[i]->probe && vb_modes[i]->probe(cfg, &why) < 0)) {
+			 * --backend null, nvme on a block device) is not part of
+			 * the plan; one this host cannot run (its probe failed:
+			 * tgtd or qemu-storage-daemon gone) is, and is dropped
+			 * with its reason, for run.json and the gate to see */
+			if (vb_modes[i]->check_config && vb_modes[i]->check_config(cfg, &why) < 0) {
 				vb_info("--modes all: leaving out %s: %s", vb_modes[i]->name, why);
 				free(why);
+				continue;
+			}
+			if (vb_modes[i]->probe && vb_modes[i]->probe(cfg, &why) < 0) {
+				vb_warn("--modes all: %s is unavailable here: %s", vb_modes[i]->name, why);
+				(*dropped)[nd++] = (struct vb_mode_dropped){.mode = vb_modes[i], .why = why};
 				continue;
 			}
 			out[n++] = vb_modes[i];
@@ -108,6 +134,8 @@ const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_conf
 fail:
 	free(copy);
 	free(out);
+	free(*dropped);
+	*dropped = NULL;
 	return NULL;
 }
 

@@ -114,6 +114,20 @@ const struct vb_mode *vb_mode_find(const char *name);
  * passes on this host; *probed says whether the probes have run (then a run
  * does not run them again). */
 const struct vb_mode **vb_mode_list_parse(const char *list, const struct vb_config *cfg, bool *probed);
+/* A mode --modes all dropped because its probe failed on this host, and
+ * the probe's reason. */
+struct vb_mode_dropped {
+	const struct vb_mode *mode; /* NULL ends the array */
+	char *why;
+};
+/* vb_mode_list_parse, also handing back in *dropped (caller frees with
+ * vb_mode_dropped_free; NULL on bad input) the modes "all" dropped at
+ * probe time: the plan asked for them and they cannot run here (run.json
+ * records them as unavailable).  A mode the configuration does not suit
+ * (check_config) is not part of the plan and not listed. */
+const struct vb_mode **vb_mode_list_pick(const char *list, const struct vb_config *cfg, bool *probed,
+                                         struct vb_mode_dropped **dropped);
+void vb_mode_dropped_free(struct vb_mode_dropped *d);
 /* "sata, virtio-blk, ..." for messages; caller frees. */
 char *vb_mode_names(void);
 

@@ -169,7 +169,7 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 			continue;
 		vb_buf_adds(&b, "<p><b>");
 		esc(&b, s->modes[i].mode);
-		vb_buf_adds(&b, " failed:</b> ");
+		vb_buf_adds(&b, vb_mode_unavailable(&s->modes[i]) ? " unavailable</b> (dropped at probe time): " : " failed:</b> ");
 		esc(&b, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
 		vb_buf_adds(&b, "</p>\n");
 	}

@@ -97,7 +97,8 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 	}
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (strcmp(s->modes[i].status, "ok") != 0)
-			fprintf(f, "%-15s FAILED: %s\n", s->modes[i].mode, s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
+			fprintf(f, "%-15s %s: %s\n", s->modes[i].mode, vb_mode_unavailable(&s->modes[i]) ? "UNAVAILABLE" : "FAILED",
+			        s->modes[i].reason ? s->modes[i].reason : s->modes[i].status);
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (s->modes[i].imported)
 			fprintf(f, "%-15s IMPORTED, not measured by vmio-bench: %s\n", s->modes[i].mode, s->modes[i].imported);
@@ -177,7 +178,12 @@ static void md_text(FILE *f, const char *s)
 /* What summary.md says of a mode under a heading, or NULL for nothing. */
 static const char *failure_note(const struct vb_mode_status *m)
 {
-	return strcmp(m->status, "ok") == 0 ? NULL : m->reason ? m->reason : m->status;
+	return strcmp(m->status, "ok") == 0 || vb_mode_unavailable(m) ? NULL : m->reason ? m->reason : m->status;
+}
+
+static const char *unavailable_note(const struct vb_mode_status *m)
+{
+	return vb_mode_unavailable(m) ? m->reason ? m->reason : m->status : NULL;
 }
 
 static const char *import_note(const struct vb_mode_status *m)
@@ -245,6 +251,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 		}
 	}
 	md_mode_notes(f, s, "Modes that failed", failure_note);
+	md_mode_notes(f, s, "Modes unavailable on this host (dropped at probe time)", unavailable_note);
 	md_mode_notes(f, s, "Imported modes (not measured by vmio-bench)", import_note);
 	fputs("\nCPU per I/O: host = the guest's QEMU process (for mode host: fio itself), guest = fio inside the guest; "
 	      "both per completed I/O, reads and writes together. Latency percentiles come from fio's histogram bins "

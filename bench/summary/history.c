@@ -10,29 +10,41 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What must be equal for two runs to measure the same thing: the job, the
- * tuning, the accelerator and the versions of what sits in the I/O path. */
-static const struct {
+/* What run.json's fields are to a comparison of runs.  What is under test
+ * (the versions of what sits in the I/O path) may differ: such runs pool,
+ * and the change is named.  What defines the measurement (the job, the
+ * tuning, the accelerator, the machine) must be equal, or the figures are
+ * of something else.  optional: recorded only since results schema 2; a
+ * run from before says nothing about it, which is not a difference. */
+enum kind { UNDER_TEST, MEASUREMENT };
+static const struct field {
 	const char *what, *obj, *key;
-} same[] = {
-	{"accelerator", "accelerator", "name"},
-	{"QEMU version", "versions", "qemu"},
-	{"fio version", "versions", "fio"},
-	{"guest kernel", "versions", "guest_kernel"},
-	{"--cache", "config", "cache"},
-	{"--io", "config", "io"},
-	{"--backend", "config", "backend"},
-	{"--format", "config", "format"},
-	{"--iothreads", "config", "iothreads"},
-	{"--queues", "config", "queues"},
-	{"--vcpus", "config", "vcpus"},
-	{"--memory", "config", "memory_mib"},
-	{"--size", "config", "size"},
-	{"--ramp", "config", "ramp"},
-	{"--lun-device", "config", "lun_device"},
-	{"--pci-device", "config", "pci_device"},
-	{"per-mode tuning (-c FILE's [mode] sections)", "config_file", "modes"},
+	enum kind kind;
+	bool optional;
+} fields[] = {
+	{"QEMU", "versions", "qemu", UNDER_TEST, false},
+	{"libvirt", "versions", "libvirt", UNDER_TEST, false},
+	{"host kernel", "versions", "host_kernel", UNDER_TEST, false},
+	{"guest kernel", "versions", "guest_kernel", UNDER_TEST, false},
+	{"fio", "versions", "fio", UNDER_TEST, false},
+	{"accelerator", "accelerator", "name", MEASUREMENT, false},
+	{"host name", "host", "hostname", MEASUREMENT, true},
+	{"CPU model", "host", "cpu", MEASUREMENT, false},
+	{"--cache", "config", "cache", MEASUREMENT, false},
+	{"--io", "config", "io", MEASUREMENT, false},
+	{"--backend", "config", "backend", MEASUREMENT, false},
+	{"--format", "config", "format", MEASUREMENT, false},
+	{"--iothreads", "config", "iothreads", MEASUREMENT, false},
+	{"--queues", "config", "queues", MEASUREMENT, false},
+	{"--vcpus", "config", "vcpus", MEASUREMENT, false},
+	{"--memory", "config", "memory_mib", MEASUREMENT, false},
+	{"--size", "config", "size", MEASUREMENT, false},
+	{"--ramp", "config", "ramp", MEASUREMENT, false},
+	{"--lun-device", "config", "lun_device", MEASUREMENT, false},
+	{"--pci-device", "config", "pci_device", MEASUREMENT, false},
+	{"per-mode tuning (-c FILE's [mode] sections)", "config_file", "modes", MEASUREMENT, false},
 };
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 static json_t *job_of(const struct vb_summary *s)
 {
@@ -48,6 +60,11 @@ static char *show(json_t *v)
 	return r;
 }
 
+static json_t *field_of(const struct vb_summary *s, const struct field *f)
+{
+	return json_object_get(json_object_get(s->run, f->obj), f->key);
+}
+
 int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool report, const char *who)
 {
 	int n = 0;
@@ -56,9 +73,11 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 			vb_error("%s: the runs ran different jobs: '%s' in %s, '%s' in %s", who, a->job, a->id, b->job, b->id);
 		n++;
 	}
-	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-		json_t *x = json_object_get(json_object_get(a->run, same[i].obj), same[i].key);
-		json_t *y = json_object_get(json_object_get(b->run, same[i].obj), same[i].key);
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct field *f = &fields[i];
+		json_t *x = field_of(a, f), *y = field_of(b, f);
+		if (f->kind != MEASUREMENT || (f->optional && (!x || !y)))
+			continue;
 		if (json_is_object(x) && !json_object_size(x))
 			x = NULL; /* no per-mode tuning is the same as none recorded */
 		if (json_is_object(y) && !json_object_size(y))
@@ -66,7 +85,7 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 		if ((x || y) && !(x && y && json_equal(x, y))) {
 			if (report) {
 				char *sx = show(x), *sy = show(y);
-				vb_error("%s: %s differs: %s in %s, %s in %s", who, same[i].what, sx, a->id, sy, b->id);
+				vb_error("%s: %s differs: %s in %s, %s in %s", who, f->what, sx, a->id, sy, b->id);
 				free(sx);
 				free(sy);
 			}
@@ -74,6 +93,64 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 		}
 	}
 	return n;
+}
+
+/* A version as run.json has it, or NULL when the run did not know it
+ * (fio: from the repetitions' own JSON when run.json has none). */
+static const char *version_of(const struct vb_summary *s, const struct field *f)
+{
+	const char *v = json_string_value(field_of(s, f));
+	if (!v && !strcmp(f->key, "fio"))
+		v = s->fio_version;
+	return v && *v && strcmp(v, "unknown") != 0 ? v : NULL;
+}
+
+static bool listed(json_t *a, const char *v)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(a, i, e)
+		if (!strcmp(json_string_value(e), v))
+			return true;
+	return false;
+}
+
+json_t *vb_version_changes(const struct vb_summary *const *before, size_t n, const struct vb_summary *now)
+{
+	json_t *changes = json_array();
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct field *f = &fields[i];
+		const char *to = f->kind == UNDER_TEST ? version_of(now, f) : NULL;
+		json_t *from = json_array();
+		size_t runs = 0;
+		for (size_t k = 0; to && k < n; k++) {
+			const char *v = version_of(before[k], f);
+			if (!v || !strcmp(v, to))
+				continue; /* the same, or not known then */
+			runs++;
+			if (!listed(from, v))
+				json_array_append_new(from, json_string(v));
+		}
+		if (runs)
+			json_array_append_new(changes, json_pack("{s:s, s:s+, s:o, s:s, s:I, s:I}", "what", f->what, "field",
+			                                         "versions.", f->key, "from", from, "to", to, "runs",
+			                                         (json_int_t)runs, "of", (json_int_t)n));
+		else
+			json_decref(from);
+	}
+	return changes;
+}
+
+char *vb_version_change_text(json_t *change)
+{
+	struct vb_buf b = {0};
+	json_t *from = json_object_get(change, "from"), *e;
+	size_t i;
+	vb_buf_addf(&b, "%s ", json_string_value(json_object_get(change, "what")));
+	json_array_foreach(from, i, e)
+		vb_buf_addf(&b, "%s%.60s", i ? ", " : "", json_string_value(e));
+	vb_buf_addf(&b, " \u2192 %.60s", json_string_value(json_object_get(change, "to")));
+	return vb_text_clean(vb_buf_release(&b));
 }
 
 static bool is_run(const char *dir)
@@ -249,6 +326,105 @@ void vb_night_values(const struct vb_night *n, const char *mode, const char *poi
 	take(&n->run, mode, point, dir, metric, v, len, cap);
 	for (size_t k = 0; k < n->nreruns; k++)
 		take(&n->reruns[k], mode, point, dir, metric, v, len, cap);
+}
+
+/* Every repetition of an exercised direction: one that read 0 IOPS
+ * counts as 0 for IOPS and bandwidth (and is counted in *zeros), and has
+ * no latency (fio measured none). */
+static void take_all(const struct vb_summary *s, const char *mode, const char *point, const char *dir, int metric,
+                     struct vb_values *out)
+{
+	const char *st = status_in(s, mode);
+	const struct vb_row *r = vb_summary_find(s, mode, point, dir);
+	if (!r || !st || strcmp(st, "ok") != 0)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		bool none = !(r->val[VB_M_IOPS][i] > 0);
+		double v = none && vb_metrics[metric].higher_is_better ? 0.0 : r->val[metric][i];
+		out->zeros += none;
+		out->reps++;
+		if ((none && !vb_metrics[metric].higher_is_better) || (!none && !(v > 0)))
+			continue;
+		if (out->n == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 16;
+			if (!(out->v = realloc(out->v, out->cap * sizeof(double))))
+				abort();
+		}
+		out->v[out->n++] = v;
+	}
+}
+
+void vb_night_values_all(const struct vb_night *n, const char *mode, const char *point, const char *dir, int metric,
+                         struct vb_values *out)
+{
+	take_all(&n->run, mode, point, dir, metric, out);
+	for (size_t k = 0; k < n->nreruns; k++)
+		take_all(&n->reruns[k], mode, point, dir, metric, out);
+}
+
+int vb_point_exercises(const struct vb_summary *s, const char *point, const char *dir)
+{
+	json_t *p, *params = NULL;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(s->run, "job"), "points"), i, p) {
+		const char *l = json_string_value(json_object_get(p, "label"));
+		if (l && !strcmp(l, point))
+			params = json_object_get(p, "params");
+	}
+	const char *rw = json_string_value(json_object_get(params, "rw"));
+	json_t *mix = json_object_get(params, "rwmixread");
+	long pct = json_is_integer(mix) ? (long)json_integer_value(mix) : 50;
+	bool read = !strcmp(dir, "read");
+	if (!rw)
+		return -1;
+	if (!strcmp(rw, "read") || !strcmp(rw, "randread"))
+		return read;
+	if (!strcmp(rw, "write") || !strcmp(rw, "randwrite"))
+		return !read;
+	if (!strcmp(rw, "rw") || !strcmp(rw, "randrw") || !strcmp(rw, "readwrite"))
+		return read ? pct > 0 : pct < 100;
+	return -1; /* trim and the like: the figures tell */
+}
+
+static void add_name(char ***names, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], name))
+			return;
+	if (!(*names = realloc(*names, (*n + 2) * sizeof(char *))))
+		abort();
+	(*names)[(*n)++] = vb_strdup(name);
+	(*names)[*n] = NULL;
+}
+
+char **vb_run_planned_modes(const struct vb_summary *s, size_t *n)
+{
+	char **names = vb_calloc(1, sizeof(char *));
+	const char *list = json_string_value(json_object_get(json_object_get(s->run, "config"), "modes"));
+	*n = 0;
+	if (list && !s->fleet && strcmp(list, "all") != 0) {
+		char *copy = vb_strdup(list), *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			if (vb_valid_name(t, 32))
+				add_name(&names, n, t);
+		free(copy);
+	}
+	for (size_t i = 0; i < s->nmodes; i++)
+		add_name(&names, n, s->modes[i].mode);
+	return names;
+}
+
+const struct vb_mode_status *vb_night_mode(const struct vb_night *n, const char *mode)
+{
+	const struct vb_mode_status *st = NULL;
+	const struct vb_summary *runs[1] = {&n->run};
+	for (size_t k = 0; k <= n->nreruns; k++) {
+		const struct vb_summary *s = k ? &n->reruns[k - 1] : runs[0];
+		for (size_t i = 0; i < s->nmodes; i++)
+			if (!strcmp(s->modes[i].mode, mode) && !(st && !strcmp(st->status, "ok")))
+				st = &s->modes[i];
+	}
+	return st;
 }
 
 int vb_accept_write(const char *run_dir, const char *by, const char *verdict)

@@ -7,8 +7,12 @@
  * regression, or by 'vmio-bench accept RUN'.
  *
  * Runs are comparable when they measured the same job with the same
- * tuning, accelerator and versions (vb_runs_differ); compare refuses the
- * others, gate and trend leave them out and count them. */
+ * tuning and accelerator on the same machine (host name, CPU model):
+ * vb_runs_differ; compare refuses the others, gate and trend leave them
+ * out and count them.  What is under test -- the versions of QEMU,
+ * libvirt, the host and guest kernels and fio -- may differ between
+ * comparable runs: such runs pool, and vb_version_changes names what
+ * changed (the gate exists to judge an upgrade). */
 #ifndef VB_HISTORY_H
 #define VB_HISTORY_H
 
@@ -42,8 +46,26 @@ void vb_history_release(struct vb_history *h);
 struct vb_night *vb_history_find(struct vb_history *h, const char *run);
 
 /* The number of differences between two runs' job, tuning, accelerator
- * and versions; with report, one error line each, prefixed by who. */
+ * and machine (what defines the measurement; versions are not counted);
+ * with report, one error line each, prefixed by who. */
 int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool report, const char *who);
+/* What is under test that changed from the runs before[0..n) to now, a
+ * new JSON array: one {"what": "QEMU", "field": "versions.qemu", "from":
+ * [the earlier versions, distinct], "to", "runs": how many of the n had
+ * another, "of": n} per version that changed.  A version a run did not
+ * know is no change. */
+json_t *vb_version_changes(const struct vb_summary *const *before, size_t n, const struct vb_summary *now);
+/* "QEMU 7.2.22 → 8.2.0" of one such change (caller frees). */
+char *vb_version_change_text(json_t *change);
+
+/* The modes a run's plan asked for (HOST/MODE in a fleet): its --modes
+ * list, and every mode its run.json records (--modes all: those that ran
+ * and those dropped at probe time).  NULL-terminated; caller frees each
+ * and the array. */
+char **vb_run_planned_modes(const struct vb_summary *s, size_t *n);
+/* Whether the job point does I/O in direction dir ("read", "write"),
+ * from its rw and rwmixread: 1, 0, or -1 when run.json does not say. */
+int vb_point_exercises(const struct vb_summary *s, const char *point, const char *dir);
 
 /* Append the values of one metric of one row (mode, point, direction)
  * over a night's run and reruns to *v (grown as needed; *len values,
@@ -51,6 +73,20 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
  * and only values > 0. */
 void vb_night_values(const struct vb_night *n, const char *mode, const char *point, const char *dir, int metric,
                      double **v, size_t *len, size_t *cap);
+/* The repetitions of one row of a night for a direction the plan
+ * exercises, each counted: a repetition that read 0 IOPS is 0 for IOPS
+ * and bandwidth (and is left out of latency, which it did not measure). */
+struct vb_values {
+	double *v;
+	size_t n, cap;
+	size_t reps;           /* repetitions seen */
+	size_t zeros;          /* of which read 0 IOPS */
+};
+void vb_night_values_all(const struct vb_night *n, const char *mode, const char *point, const char *dir, int metric,
+                         struct vb_values *out);
+/* The mode's entry in the night: the run's, or a rerun's that finished it
+ * (borrowed), or NULL when the night has no record of the mode. */
+const struct vb_mode_status *vb_night_mode(const struct vb_night *n, const char *mode);
 /* The mode's status in the night: "ok" if the run or a rerun finished it. */
 const char *vb_night_mode_status(const struct vb_night *n, const char *mode);
 

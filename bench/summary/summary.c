@@ -320,6 +320,7 @@ static int check_strings(struct vb_summary *s, const char *path)
 	json_object_foreach(json_object_get(s->run, "versions"), k, v) clean_text(json_object_get(s->run, "versions"), k);
 	clean_text(json_object_get(s->run, "accelerator"), "why");
 	clean_text(json_object_get(s->run, "host"), "cpu");
+	clean_text(json_object_get(s->run, "host"), "hostname");
 	clean_text(json_object_get(s->run, "backing_store"), "path");
 	return 0;
 }
@@ -377,8 +378,9 @@ static json_t *load_run_json(const char *run_dir, const char *path)
 		return NULL;
 	}
 	json_t *schema = json_object_get(run, "schema");
-	if (!json_is_integer(schema) || json_integer_value(schema) != VB_RESULTS_SCHEMA) {
-		vb_error("'%s' has no results schema %d: it was not written by this vmio-bench", path, VB_RESULTS_SCHEMA);
+	if (!json_is_integer(schema) || !VB_RESULTS_SCHEMA_OK(json_integer_value(schema))) {
+		vb_error("'%s' has no results schema %d to %d: it was not written by this vmio-bench (or by a newer one: "
+		         "upgrade to read it)", path, VB_RESULTS_SCHEMA_MIN, VB_RESULTS_SCHEMA);
 		json_decref(run);
 		return NULL;
 	}
@@ -450,6 +452,11 @@ fail:
 	free(path);
 	vb_summary_release(s);
 	return -1;
+}
+
+bool vb_mode_unavailable(const struct vb_mode_status *m)
+{
+	return strcmp(m->status, "unavailable") == 0;
 }
 
 const char *vb_mode_bare(const char *mode)

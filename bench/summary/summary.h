@@ -73,6 +73,10 @@ struct vb_summary {
 	bool fleet;
 };
 
+/* Was the mode dropped at probe time (--modes all: this host cannot run
+ * it; status "unavailable", the probe's reason in reason)? */
+bool vb_mode_unavailable(const struct vb_mode_status *m);
+
 /* MODE of "HOST/MODE" (a fleet's), or the name itself; and the length of
  * its HOST part (0 outside a fleet). */
 const char *vb_mode_bare(const char *mode);
