@@ -178,7 +178,9 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 }
 
 /* --rerun: the inconclusive modes again, as a new run in ROOT made with
- * RUN's own recorded configuration, in a child whose output goes to
+ * RUN's own recorded configuration -- its hypervisor, disk and store:
+ * --rerun-of makes the child use them, or refuse (vb_manifest_check_place)
+ * -- in a child whose output goes to
  * stderr (stdout is the verdict's).  Returns the run's exit status, or -1
  * when nothing needed a rerun that vmio-bench can measure (an imported
  * mode's figures came from elsewhere). */
