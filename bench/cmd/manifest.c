@@ -285,12 +285,16 @@ static int check_disk(json_t *run, const char *disk, const char *what, const cha
 int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *what)
 {
 	const char *id = json_string_value(json_object_get(run, "id"));
-	const char *uri = recorded_uri(run, what, id = id ? id : "?");
+	id = id ? id : "?";
+	if (json_object_get(run, "fleet"))
+		return vb_error("%s: run %s is a fleet's (several --connect): it is not measured again as one run; run the "
+		                "fleet again", what, id);
+	const char *uri = recorded_uri(run, what, id);
 	if (!uri)
 		return -1;
-	if (json_object_get(run, "fleet") || strchr(uri, '\n'))
-		return vb_error("%s: run %s is a fleet's (several --connect): it is not measured again as one run; run the "
-		                "fleet again, or give one of its hosts' folders", what, id);
+	if (strchr(uri, '\n'))
+		return vb_error("%s: run %s records several hypervisors but no fleet: its run.json was edited; measure a new "
+		                "run instead", what, id);
 	struct vb_hv_uri u;
 	char *why = NULL;
 	if (vb_hv_uri_parse(uri, &u, &why) < 0) {
