@@ -315,7 +315,7 @@ check "... and nothing was made in the root" unchanged_root
 # a run to resume, its record changed in one thing at a time
 resumable() { # JQ-FILTER: a copy of runs[2], incomplete, its host mode to do again, filtered
 	rm -rf "$TMP/res"; cp -r "$R/${runs[2]}" "$TMP/res"; rm -f "$TMP/res/accepted.json"
-	jq --arg d "$(readlink -f "$TMP/d.raw")" '.state = "incomplete" | (.modes[] | select(.mode == "host")) |= (.status = "failed") | '"$1" \
+	jq --arg d "$(readlink -f "$TMP/d.raw")" '.state = "incomplete" | (.modes[] | select(.mode == "host")) |= (.status = "failed" | .points = []) | '"$1" \
 		"$R/${runs[2]}/run.json" > "$TMP/res/run.json"
 	md5=$(md5sum < "$TMP/res/run.json")
 }
@@ -326,7 +326,7 @@ res_refused() { # WHAT GREP
 	check "... run.json untouched" [ "$(md5sum < "$TMP/res/run.json")" = "$md5" ]
 }
 resumable '.config.disk = $d | .backing_store = {path: $d, type: "block", size: 8388608, created_by_vmio_bench: false}'
-res_refused "a recorded block --disk that is a file here" "was a block on this host and is a file"
+res_refused "a recorded block --disk that is a file here" "was a block device on this host and is not one now"
 resumable '.config.disk = ($d + ".gone") | .backing_store = {path: ($d + ".gone"), type: "file", size: 8388608, created_by_vmio_bench: false}'
 res_refused "a recorded --disk that does not exist" "d.raw.gone' does not exist on this host"
 ln -sfn /dev/null "$TMP/d.link"
@@ -339,7 +339,7 @@ res_refused "a record naming two hypervisors" "does not name one hypervisor"
 resumable '.'
 vb run --resume "$TMP/res"
 check "--resume of the same record, unchanged: exit 0, the host mode measured again" \
-	sh -c "[ $rc -eq 0 ] && jq -e '.state == \"complete\" and ([.modes[] | select(.mode == \"host\") | .status] == [\"ok\"])' '$TMP/res/run.json' >/dev/null"
+	sh -c "[ $rc -eq 0 ] && jq -e '.state == \"complete\" and ([.modes[] | select(.mode == \"host\") | .status, (.points[0].reps | length)] == [\"ok\", 3])' '$TMP/res/run.json' >/dev/null"
 mkdir "$R/broken" && echo '{"schema": ' > "$R/broken/run.json"
 vb gate "$R" "${runs[2]}"
 check "a damaged run folder in the root is named and left out; the gate still judges" \

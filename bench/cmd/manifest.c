@@ -273,8 +273,8 @@ static int check_disk(json_t *run, const char *disk, const char *what, const cha
 		r = vb_error("%s: run %s's --disk '%s' is '%s' on %s now, not '%s' as the run measured: not writing to "
 		             "another file or device; measure a new run", what, id, disk, real, vb_hv_where(), was);
 	else if (blk != want)
-		r = vb_error("%s: run %s's --disk '%s' was a %s on %s and is a %s now: not writing to it; measure a new run",
-		             what, id, disk, type, vb_hv_where(), blk ? "block device" : "file or missing");
+		r = vb_error("%s: run %s's --disk '%s' was a %s on %s and is %s now: not writing to it; measure a new run",
+		             what, id, disk, want ? "block device" : "file", vb_hv_where(), blk ? "a block device" : "not one");
 	else if (!blk && !vb_hv_test("-f", real))
 		r = vb_error("%s: run %s's --disk '%s' is no longer a regular file on %s: measure a new run", what, id, disk,
 		             vb_hv_where());
