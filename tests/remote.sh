@@ -228,9 +228,12 @@ check "fleet: nothing left running" no_domains
 # A remote run's `gate --rerun` and `run --resume` measure on its host, on its
 # --disk resolved there, or are refused with one line; a fleet's rerun is
 # refused.  Self-contained (moves as a whole): needs lib.sh, $A and $B (two
-# remote URIs whose sshd logs what it runs to $S/commands-a.log), and
-# $TMP.  The gate and the resume are given no --connect: the hypervisor is
-# the one the run recorded.
+# remote URIs; $A's sshd listens on port $PA and logs what it runs to
+# $S/commands-a.log), no_domains, and $TMP.  The gate and the resume are
+# given no --connect: the hypervisor is the one the run recorded.  (Here
+# the "remote" is this machine, so the checks look at what went over ssh
+# and what the guests and run.json name; in a remote of its own, the same
+# checks hold.)
 remote_rerun() {
 	local G=$TMP/rr disk base rerun n0 j
 	# after LINE of host a's ssh log: what ran there since
@@ -279,6 +282,8 @@ remote_rerun() {
 		         [ "$(jq -r .backing_store.path "$3/run.json")" = "$(jq -r .backing_store.path "$4/run.json")" ]' \
 		_ "$disk" "$(since "$n0")" "$G/$rerun" "$G/$base"
 	check "... its private folder made there" grep -q "/var/lib/vmio-bench/127.0.0.1/run-" <<< "$(since "$n0")"
+	check "... and no ssh connection to the host outlives the gate (the rerun's own closed)" \
+		bash -c '[ -z "$(ss -tnH state established "( dport = :$1 )")" ]' _ "$PA"
 	# --resume of a remote run (no --connect): its host mode again, there
 	cp -r "$G/$base" "$G/resumable"
 	rm -f "$G/resumable/accepted.json"

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "commands.h"
 #include "history.h"
+#include "hv.h"
 #include "options.h"
 #include "summary.h"
 #include "render.h"
@@ -233,6 +234,7 @@ static int rerun(struct gate *g)
 			rc.reps = g->c->rerun;
 		int r = vb_cmd_run(&rc, 0, NULL);
 		vb_config_release(&rc);
+		vb_hv_close(); /* a remote run's ssh master: _exit skips atexit */
 		fflush(NULL);
 		_exit(r);
 	}
