@@ -308,9 +308,12 @@ int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *
 	if (remote != json_is_true(json_object_get(hyp, "remote")) || (!remote && hyp))
 		return vb_error("%s: run %s records the hypervisor '%s' but says it was %s: its run.json was edited; "
 		                "measure a new run instead", what, id, uri, remote ? "this host" : "remote");
-	if (!c->connect || strcmp(c->connect, uri) != 0 || vb_hv_remote() != remote)
+	if (!c->connect || strcmp(c->connect, uri) != 0)
 		return vb_error("%s: run %s was measured on '%s', not '%s': it is measured again only there (give "
 		                "--connect '%s')", what, id, uri, c->connect ? c->connect : "this host", uri);
+	if (vb_hv_remote() != remote) /* a caller that did not vb_hv_use the URI: never measure here by its name */
+		return vb_error("%s: run %s was measured on '%s', but this process's helpers would run on %s: not "
+		                "measuring it", what, id, uri, vb_hv_where());
 	const char *disk = json_string_value(json_object_get(json_object_get(run, "config"), "disk"));
 	const char *type = json_string_value(json_object_get(json_object_get(run, "backing_store"), "type"));
 	if (!disk && type && strcmp(type, "block") == 0)
