@@ -181,41 +181,111 @@ check "... and in the chart's script, as a dashed line" grep -q "set arrow 10 fr
 # ---- the nightly recipe ---------------------------------------------------------
 N=$TMP/nightly-root
 mkdir -p "$N"
-# an old run nobody accepted, and an old baseline accepted by hand
+# old nights: one accepted by hand (the history), the others nobody accepted
 derive_into() { cp -r "$R/${runs[0]}" "$N/$1"; rm -f "$N/$1/accepted.json"
 	jq --arg id "$1" --arg st "$2" '.id = $id | .started = $st' "$R/${runs[0]}/run.json" > "$N/$1/run.json"; }
 derive_into old-stray 2000-01-01T00:00:00Z
 derive_into old-baseline 2000-01-02T00:00:00Z
+derive_into old-1 2000-01-03T00:00:00Z
+derive_into old-2 2000-01-04T00:00:00Z
 "$VB" accept "$N/old-baseline" >/dev/null 9>&-
+# The test's own record, not the script's: the nights in the order of the
+# start times the test gave them (tonight's real runs start later than all
+# but "future"), and the night each folder belongs to (a rerun, its night's).
+order=(old-stray old-baseline old-1 old-2)
+declare -A owner=([old-stray]=old-stray [old-baseline]=old-baseline [old-1]=old-1 [old-2]=old-2)
+folders() { local d; for d in "$N"/*/; do d=${d%/}; [ -L "$d" ] || echo "${d##*/}"; done | sort; }
+# nightly KEEP [VMIO-BENCH]: sets rc, night (the folder it made that is not
+# a rerun, by comparing the root before and after) and made (all it made)
 nightly() {
-	bash "$VB_SRCDIR/scripts/nightly" --results "$N" --keep 2 --rerun 2 --vmio-bench "$VB" -- \
+	local before f
+	before=$(folders)
+	bash "$VB_SRCDIR/scripts/nightly" --results "$N" --keep "$1" --rerun 2 --vmio-bench "${2:-$VB}" -- \
 		--modes host --reps 3 "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
-	echo "# scripts/nightly -> exit $rc"; tail -n 5 "$TMP/err" | sed 's/^/#   /'
-}
-for i in 1 2 3; do
-	nightly
-	night=$(readlink "$N/latest")
-	# (real runs against a real history: this host's fio drifts by up to 25%
-	# between runs, so any verdict can be right; the exit must be the gate's)
-	check "nightly $i: exit 0, 1 or 3, the gate's" [ "$rc" -eq 0 -o "$rc" -eq 1 -o "$rc" -eq 3 ]
-	check "nightly $i: the gate's verdict in gate.txt, gate.json and gate.xml, and on stdout" \
-		sh -c "grep -q '^verdict: ' '$N/$night/gate.txt' && grep -q '^verdict: ' '$TMP/out' &&
-			jq -e '.exit_status == $rc' '$N/$night/gate.json' >/dev/null && xmllint --noout '$N/$night/gate.xml'"
-	sleep 1
-done
-check "the nightly pruned the stray old run, kept the accepted baseline" \
-	[ ! -e "$N/old-stray" -a -e "$N/old-baseline/run.json" ]
-# what may remain: accepted runs, the 2 newest runs, and reruns of those
-pruned_right() {
-	local newest d id of
-	newest=$(for d in "$N"/*/; do jq -r 'select(.config.rerun_of == null) | "\(.started) \(.id)"' "$d/run.json"; done | sort | tail -2 | cut -d' ' -f2)
-	for d in "$N"/*/; do
-		id=$(jq -r .id "$d/run.json") of=$(jq -r '.config.rerun_of // empty' "$d/run.json")
-		[ -e "$d/accepted.json" ] || grep -qx "${of:-$id}" <<< "$newest" || [ -e "$N/$of/accepted.json" ] || return 1
+	echo "# scripts/nightly --keep $1 -> exit $rc"; tail -n 5 "$TMP/err" | sed 's/^/#   /'
+	made=$(comm -13 <(echo "$before") <(folders))
+	night=""
+	for f in $made; do
+		of=$(jq -r '.config.rerun_of // empty' "$N/$f/run.json")
+		owner[$f]=${of:-$f}
+		[ -n "$of" ] || night=$night$f
 	done
 }
-check "... and kept only accepted runs, the newest 2 and their reruns" pruned_right
+# survivors KEEP TONIGHT ACCEPTED...: the folders that must remain, by this
+# test's reckoning: tonight's, the KEEP-1 newest other nights in `order`,
+# the nights accepted before the nightly ran, and the reruns of these
+survivors() {
+	local keep=$1 tonight=$2 f i
+	shift 2
+	declare -A stay=([$tonight]=1)
+	local others=()
+	for f in "${order[@]}"; do [ "$f" = "$tonight" ] || others+=("$f"); done
+	for ((i = ${#others[@]} - keep + 1; i < ${#others[@]}; i++)); do [ "$i" -ge 0 ] && stay[${others[i]}]=1; done
+	for f in "$@"; do stay[$f]=1; done
+	for f in "${!owner[@]}"; do [ -n "${stay[${owner[$f]}]:-}" ] && echo "$f"; done | sort
+}
+accepted_now() { local f; for f in "${order[@]}"; do [ -e "$N/$f/accepted.json" ] && echo "$f"; done; }
+# one nightly with --keep KEEP; LABEL names it in the checks
+night_checks() { # LABEL KEEP
+	local label=$1 keep=$2 acc want
+	acc=$(accepted_now)
+	nightly "$keep"
+	check "$label: the run made one night (and maybe its rerun)" [ -n "$night" -a "$(wc -w <<< "$night")" -eq 1 ]
+	order+=("$night")
+	# (real runs against a real history: this host's fio drifts by up to 25%
+	# between runs, so any verdict can be right; the exit must be the gate's)
+	check "$label: exit $rc is the one gate.json's verdict calls for" \
+		jqe --argjson rc "$rc" '.exit_status == $rc and ({"pass": 0, "improved": 0, "regressed": 1, "inconclusive": 3}[.verdict]) == $rc' \
+		"$N/$night/gate.json"
+	check "$label: the gate's verdict in gate.txt, gate.json and gate.xml, and on stdout, for tonight's run" \
+		sh -c "grep -q '^verdict: ' '$N/$night/gate.txt' && grep -q '^verdict: ' '$TMP/out' &&
+			jq -e '.run == \"$night\"' '$N/$night/gate.json' >/dev/null && xmllint --noout '$N/$night/gate.xml'"
+	# shellcheck disable=SC2086 # the accepted nights, one word each
+	want=$(survivors "$keep" "$night" $acc)
+	check "$label: --keep $keep left exactly tonight's, the $((keep - 1)) newest other night(s), the accepted ones and their reruns ($(echo $want))" \
+		[ "$(folders)" = "$want" ]
+	check "$label: latest names tonight's run" [ "$(readlink "$N/latest")" = "$night" ]
+	for f in "${!owner[@]}"; do grep -qx "$f" <<< "$want" || unset "owner[$f]"; done
+	local o=(); for f in "${order[@]}"; do [ -e "$N/$f" ] && o+=("$f"); done; order=("${o[@]}")
+	# tonight unaccepted again: the history stays old-baseline, and only
+	# --keep decides what the next nightly keeps
+	rm -f "$N/$night/accepted.json"
+	sleep 1
+}
+night_checks "nightly 1" 2
+check "nightly 1 pruned the stray old runs, kept the accepted baseline" \
+	[ ! -e "$N/old-stray" -a ! -e "$N/old-1" -a -e "$N/old-2/run.json" -a -e "$N/old-baseline/run.json" ]
+night_checks "nightly 2" 3
+# a night that started after tonight's (a clock set wrong): --keep 1 still
+# keeps the run just gated, not that one
+derive_into future 2099-01-01T00:00:00Z
+order+=(future)
+owner[future]=future
+night_checks "nightly 3" 1
+check "nightly 3 (--keep 1) kept tonight's run and the accepted baseline, removed the future-dated night" \
+	[ -e "$N/$night/run.json" -a ! -e "$N/future" -a -e "$N/old-baseline/run.json" ]
+# a run that fails before making its folder (libvirtd or ssh down): a fake
+# vmio-bench whose run says so and exits 1; its gate and accept are the
+# real ones, so gating last night again would show
+mkdir -p "$TMP/fakebin"
+cat > "$TMP/fakebin/vmio-bench" <<EOF
+#!/bin/sh
+[ "\$1" = run ] || exec "$VB" "\$@"
+echo "vmio-bench: cannot reach libvirt (a fake run, for the test)" >&2
+exit 1
+EOF
+chmod 755 "$TMP/fakebin/vmio-bench"
+last=$night
+sums() { stat -c '%n %s %y' "$N/$last"/* "$N"/*; }
+before_sums=$(sums)
+before_latest=$(readlink "$N/latest")
+nightly 2 "$TMP/fakebin/vmio-bench"
+check "a run that made no folder: nightly exits 2" [ "$rc" -eq 2 ]
+check "... saying so in one line of its own" \
+	[ "$(grep -c '^nightly: the run made no run folder (exit 1' "$TMP/err")" -eq 1 -a "$(grep -c '^nightly: ' "$TMP/err")" -eq 2 ]
+check "... gated nothing: no verdict on stdout, last night's gate files and the root untouched, latest unchanged" \
+	[ ! -s "$TMP/out" -a "$(sums)" = "$before_sums" -a "$(readlink "$N/latest")" = "$before_latest" ]
 bash "$VB_SRCDIR/scripts/nightly" --keep 2 >"$TMP/out" 2>"$TMP/err"
 check "nightly without --results: exit 2 with one line" [ "$?" -eq 2 -a "$(wc -l < "$TMP/err")" -eq 1 ]
 
@@ -235,6 +305,45 @@ jq '.state = "incomplete"' "$R/slow/run.json" > "$R/slow/run.t" && mv "$R/slow/r
 one_line_2 "gate on an incomplete run" gate "$R" slow
 one_line_2 "accept on an incomplete run" accept "$R/slow"
 rm -rf "$R/slow"
+# a rerun or a resume measures where its run did, or is refused with one
+# line before anything is measured or written (vb_manifest_check_place)
+unchanged_root() { [ "$(ls "$R" | sort)" = "$root_before" ]; }
+root_before=$(ls "$R" | sort)
+one_line_2 "run --rerun-of a run of qemu:///system, on qemu:///session" \
+	run --rerun-of "${runs[2]}" --results "$R" --connect qemu:///session --modes host "${common[@]:2}"
+check "... naming where the run was measured" grep -q "was measured on 'qemu:///system', not 'qemu:///session'" "$TMP/err"
+dd if=/dev/zero of="$TMP/d.raw" bs=1M count=8 status=none
+one_line_2 "run --rerun-of a run on its own store, with a --disk" \
+	run --rerun-of "${runs[2]}" --results "$R" --disk "$TMP/d.raw" --modes host "${common[@]}"
+check "... and nothing was made in the root" unchanged_root
+# a run to resume, its record changed in one thing at a time
+resumable() { # JQ-FILTER: a copy of runs[2], incomplete, its host mode to do again, filtered
+	rm -rf "$TMP/res"; cp -r "$R/${runs[2]}" "$TMP/res"; rm -f "$TMP/res/accepted.json"
+	jq --arg d "$(readlink -f "$TMP/d.raw")" '.state = "incomplete" | (.modes[] | select(.mode == "host")) |= (.status = "failed" | .points = []) | '"$1" \
+		"$R/${runs[2]}/run.json" > "$TMP/res/run.json"
+	md5=$(md5sum < "$TMP/res/run.json")
+}
+res_refused() { # WHAT GREP
+	vb run --resume "$TMP/res"
+	check "--resume, $1: exit 2 with one line ($(head -1 "$TMP/err"))" [ "$rc" -eq 2 -a "$(wc -l < "$TMP/err")" -eq 1 ]
+	check "... naming it" grep -q -- "$2" "$TMP/err"
+	check "... run.json untouched" [ "$(md5sum < "$TMP/res/run.json")" = "$md5" ]
+}
+resumable '.config.disk = $d | .backing_store = {path: $d, type: "block", size: 8388608, created_by_vmio_bench: false}'
+res_refused "a recorded block --disk that is a file here" "was a block device on this host and is not one now"
+resumable '.config.disk = ($d + ".gone") | .backing_store = {path: ($d + ".gone"), type: "file", size: 8388608, created_by_vmio_bench: false}'
+res_refused "a recorded --disk that does not exist" "d.raw.gone' does not exist on this host"
+ln -sfn /dev/null "$TMP/d.link"
+resumable '.config.disk = ($d | sub("raw$"; "link")) | .backing_store = {path: $d, type: "file", size: 8388608, created_by_vmio_bench: false}'
+res_refused "a recorded --disk whose link now points elsewhere" "is '/dev/null' on this host now, not '$(readlink -f "$TMP/d.raw")'"
+resumable '.hypervisor = {remote: true, helpers: "h (over ssh)"} | .config.disk = "/dev/loop0" | .backing_store = {path: "/dev/loop0", type: "block"}'
+res_refused "a remote run's record with a local URI (its block --disk would be this host's)" "says it was remote: its run.json was edited"
+resumable '.connect = "qemu+ssh://root@h/system"'
+res_refused "a record naming two hypervisors" "does not name one hypervisor"
+resumable '.'
+vb run --resume "$TMP/res"
+check "--resume of the same record, unchanged: exit 0, the host mode measured again" \
+	sh -c "[ $rc -eq 0 ] && jq -e '.state == \"complete\" and ([.modes[] | select(.mode == \"host\") | .status, (.points[0].reps | length)] == [\"ok\", 3])' '$TMP/res/run.json' >/dev/null"
 mkdir "$R/broken" && echo '{"schema": ' > "$R/broken/run.json"
 vb gate "$R" "${runs[2]}"
 check "a damaged run folder in the root is named and left out; the gate still judges" \

@@ -224,6 +224,121 @@ check "fleet: gate judges each host's modes, host by host" \
 	         grep -q "^localhost  *host  *default  *write  *iops .* pass$" "$2"' _ "$rc" "$TMP/out"
 check "fleet: nothing left running" no_domains
 
+# ==== BEGIN remote_rerun (issue 22 point 2) ===================================
+# A remote run's `gate --rerun` and `run --resume` measure on its host, on its
+# --disk resolved there, or are refused with one line; a fleet's rerun is
+# refused.  Self-contained (moves as a whole): needs lib.sh, $A and $B (two
+# remote URIs; $A's sshd listens on port $PA and logs what it runs to
+# $S/commands-a.log), no_domains, and $TMP.  The gate and the resume are
+# given no --connect: the hypervisor is the one the run recorded.  (Here
+# the "remote" is this machine, so the checks look at what went over ssh
+# and what the guests and run.json name; in a remote of its own, the same
+# checks hold.)
+remote_rerun() {
+	local G=$TMP/rr disk base rerun n0 j
+	# after LINE of host a's ssh log: what ran there since
+	since() { tail -n +"$(($1 + 1))" "$S/commands-a.log"; }
+	lines() { wc -l < "$S/commands-a.log"; }
+	# a copy of run FROM named NAME, MODE at 5% of its IOPS (beyond any
+	# gate, TCG's noise too; 3 reps against 3: inconclusive, so the gate
+	# reruns it)
+	slow_copy() { # ROOT FROM NAME MODE...
+		local root=$1 from=$2 name=$3 m f
+		shift 3
+		cp -r "$root/$from" "$root/$name"
+		rm -f "$root/$name/accepted.json"
+		for f in "$root/$name/run.json" "$root/$name"/*/run.json; do
+			[ -f "$f" ] && jq --arg id "$name" '.id = $id | .started = "2099-01-01T00:00:00Z"' "$f" > "$f.t" && mv "$f.t" "$f"
+		done
+		for m in "$@"; do
+			for f in "$root/$name"/$m/rep-*.fio.json; do
+				jq 'def s(d): .jobs[0][d].iops *= 0.05 | .jobs[0][d].bw_bytes *= 0.05 | .jobs[0][d].clat_ns.mean *= 20
+					| .jobs[0][d].clat_ns.percentile |= map_values(. * 20)
+					| .jobs[0][d].clat_ns.bins |= with_entries(.key |= (tonumber * 20 | floor | tostring)); s("read") | s("write")' \
+					"$f" > "$f.t" && mv "$f.t" "$f"
+			done
+		done
+	}
+	disk=$TMP/rr-disk.raw
+	dd if=/dev/urandom of="$disk" bs=1M count=64 status=none
+	vb run --connect "$A" --disk "$disk" --modes host,virtio-blk --reps 3 --runtime 1 --ramp 0 --results "$G"
+	check "rerun: a remote run on a --disk: exit 0" [ "$rc" -eq 0 ]
+	base=$(readlink "$G/latest")
+	vb accept "$G/$base"
+	slow_copy "$G" "$base" night virtio-blk
+	n0=$(lines)
+	vb gate "$G" night --rerun 2 --format json
+	rerun=$(ls "$G" | grep -v -e latest -e "$base" -e night)
+	check "gate --rerun of a remote run: one rerun folder, of virtio-blk" \
+		[ "$(wc -w <<< "$rerun")" -eq 1 -a "$(jq -r '[.modes[].mode] | join(",")' "$G/$rerun/run.json" 2>/dev/null)" = virtio-blk ]
+	check "... measured on the run's host: its URI, remote, helpers over ssh there" \
+		jqe --arg a "$A" '.config.connect == $a and .connect == $a and .hypervisor.remote == true and .hypervisor.helpers == "127.0.0.1 (over ssh)"' \
+		"$G/$rerun/run.json"
+	check "... its guest defined there: named for the host, booting the host's pool kernel, on the --disk" \
+		bash -c 'grep -q "<name>vmio-127.0.0.1-" "$1" && grep -q "<kernel>/var/lib/vmio-bench/127.0.0.1/pool/vmlinuz-" "$1" &&
+		         grep -qF "$2" "$1"' _ "$G/$rerun/virtio-blk/domain.xml" "$(readlink -f "$disk")"
+	check "... the --disk resolved on the host (over ssh), the store the run recorded" \
+		bash -c 'grep -qF "'"'"'readlink'"'"' '"'"'-e'"'"' '"'"'--'"'"' '"'"'$1'"'"'" <<< "$2" &&
+		         [ "$(jq -r .backing_store.path "$3/run.json")" = "$(jq -r .backing_store.path "$4/run.json")" ]' \
+		_ "$disk" "$(since "$n0")" "$G/$rerun" "$G/$base"
+	check "... its private folder made there" grep -q "/var/lib/vmio-bench/127.0.0.1/run-" <<< "$(since "$n0")"
+	check "... and no ssh connection to the host outlives the gate (the rerun's own closed)" \
+		bash -c '[ -z "$(ss -tnH state established "( dport = :$1 )")" ]' _ "$PA"
+	# --resume of a remote run (no --connect): its host mode again, there
+	cp -r "$G/$base" "$G/resumable"
+	rm -f "$G/resumable/accepted.json"
+	jq '.id = "resumable" | .state = "incomplete" | (.modes[] | select(.mode == "host")) |= (.status = "failed" | .points = [])' \
+		"$G/$base/run.json" > "$G/resumable/run.json"
+	n0=$(lines)
+	vb run --resume "$G/resumable"
+	check "run --resume of a remote run: exit 0" [ "$rc" -eq 0 ]
+	check "... complete, its host mode measured again (3 repetitions)" \
+		jqe '.state == "complete" and ([.modes[] | select(.mode == "host") | .status, (.points[0].reps | length)] == ["ok", 3])' \
+		"$G/resumable/run.json"
+	check "... host fio ran on its host, over ssh, on the --disk" \
+		bash -c 'grep "^'"'"'fio'"'"'\|'"'"'fio'"'"' " <<< "$1" | grep -qF "$2"' _ "$(since "$n0")" "$(readlink -f "$disk")"
+	# refused: a recorded --disk that is not there on the host; a record
+	# that says block where the host has a file
+	jq --arg d "$disk.gone" '.state = "incomplete" | .config.disk = $d | .backing_store.path = $d' \
+		"$G/$base/run.json" > "$G/resumable/run.json"
+	n0=$(lines)
+	vb run --resume "$G/resumable"
+	check "--resume, the recorded --disk gone from the host: exit 2, one line naming the host" \
+		bash -c '[ "$1" -eq 2 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "rr-disk.raw.gone'"'"' does not exist on 127.0.0.1 (over ssh)" "$2"' \
+		_ "$rc" "$TMP/err"
+	check "... looked for there, over ssh" grep -qF "$disk.gone" <<< "$(since "$n0")"
+	slow_copy "$G" "$base" night2 virtio-blk
+	jq '.backing_store.type = "block"' "$G/night2/run.json" > "$G/night2/run.t" && mv "$G/night2/run.t" "$G/night2/run.json"
+	j=$(ls "$G" | wc -l)
+	vb gate "$G" night2 --rerun 2 --format json
+	check "gate --rerun, a recorded block --disk that is a file on the host: the rerun refused in one line, judged without it" \
+		bash -c '[ "$1" -eq 3 ] && [ "$(grep -c "^vmio-bench: error: " "$2")" -eq 1 ] &&
+		         grep -q "was a block device on 127.0.0.1 (over ssh) and is not one now" "$2" &&
+		         jq -e ".rerun | test(\"could not start\")" "$3" >/dev/null' _ "$rc" "$TMP/err" "$TMP/out"
+	check "... and no rerun folder was made" [ "$(ls "$G" | wc -l)" -eq "$j" ]
+	# a fleet: its rerun is refused (each host's part is its own run)
+	vb run --connect "$A" --connect "$B" --modes host --reps 3 --runtime 1 --ramp 0 --size 64m --results "$G/f"
+	check "rerun of a fleet: the fleet's run exits 0" [ "$rc" -eq 0 ]
+	base=$(readlink "$G/f/latest")
+	vb accept "$G/f/$base"
+	slow_copy "$G/f" "$base" night "*/host"
+	j=$(ls "$G/f" | wc -l)
+	vb gate "$G/f" night --rerun 2 --format json
+	check "gate --rerun of a fleet's inconclusive night: refused, saying so, judged without it (exit 3)" \
+		bash -c '[ "$1" -eq 3 ] && jq -e ".rerun | test(\"a fleet.s run is not re-measured by --rerun\")" "$2" >/dev/null' _ "$rc" "$TMP/out"
+	check "... no rerun folder" [ "$(ls "$G/f" | wc -l)" -eq "$j" ]
+	vb run --rerun-of night --results "$G/f" --connect "$A" --connect "$B" --modes host
+	check "run --rerun-of a fleet's run with the fleet's hosts: exit 2, one line" \
+		bash -c '[ "$1" -eq 2 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "a fleet is not a rerun of one run" "$2"' _ "$rc" "$TMP/err"
+	vb run --rerun-of night --results "$G/f" --connect "$A" --modes host
+	check "run --rerun-of a fleet's run on one of its hosts: exit 2, one line" \
+		bash -c '[ "$1" -eq 2 ] && [ "$(wc -l < "$2")" -eq 1 ] && grep -q "is a fleet.s (several --connect)" "$2"' _ "$rc" "$TMP/err"
+	check "... no folder made" [ "$(ls "$G/f" | wc -l)" -eq "$j" ]
+	check "rerun: nothing left running" no_domains
+}
+remote_rerun
+# ==== END remote_rerun =======================================================
+
 # ---- a host lost mid-run, and --resume --------------------------------------
 vb_bg() { "$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&- & }
 vb_bg run --connect "$A" --connect "$B" --modes virtio-blk,sata --runtime 6 --ramp 0 --reps 1 --size 64m --results "$TMP/x"

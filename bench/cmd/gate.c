@@ -27,6 +27,7 @@
 #include "config.h"
 #include "commands.h"
 #include "history.h"
+#include "hv.h"
 #include "options.h"
 #include "summary.h"
 #include "render.h"
@@ -300,7 +301,9 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 }
 
 /* --rerun: the inconclusive modes again, as a new run in ROOT made with
- * RUN's own recorded configuration, in a child whose output goes to
+ * RUN's own recorded configuration -- its hypervisor, disk and store:
+ * --rerun-of makes the child use them, or refuse (vb_manifest_check_place)
+ * -- in a child whose output goes to
  * stderr (stdout is the verdict's).  Returns the run's exit status, or -1
  * when nothing needed a rerun that vmio-bench can measure (an imported
  * mode's figures came from elsewhere). */
@@ -353,6 +356,7 @@ static int rerun(struct gate *g)
 			rc.reps = g->c->rerun;
 		int r = vb_cmd_run(&rc, 0, NULL);
 		vb_config_release(&rc);
+		vb_hv_close(); /* a remote run's ssh master: _exit skips atexit */
 		fflush(NULL);
 		_exit(r);
 	}

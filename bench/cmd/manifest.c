@@ -236,3 +236,93 @@ int vb_manifest_save(const char *dir, json_t *run)
 	free(p);
 	return r;
 }
+
+/* ---- where a resumed run or a rerun measures ----------------------------- */
+
+/* The recorded URI: config.connect, which --resume and a gate's rerun
+ * apply; the top-level "connect" says the same in a run.json we wrote. */
+static const char *recorded_uri(json_t *run, const char *what, const char *id)
+{
+	const char *uri = json_string_value(json_object_get(json_object_get(run, "config"), "connect"));
+	const char *top = json_string_value(json_object_get(run, "connect"));
+	if (!uri || (top && strcmp(top, uri) != 0)) {
+		vb_error("%s: run %s's run.json does not name one hypervisor (connect '%s', config.connect '%s'): it was "
+		         "edited; measure a new run instead",
+		         what, id, top ? top : "none", uri ? uri : "none");
+		return NULL;
+	}
+	return uri;
+}
+
+/* A recorded --disk, on the hypervisor now: there, the same kind (file or
+ * block device) at the same real path; never another device by its name. */
+static int check_disk(json_t *run, const char *disk, const char *what, const char *id)
+{
+	json_t *bs = json_object_get(run, "backing_store");
+	const char *type = json_string_value(json_object_get(bs, "type"));
+	const char *was = json_string_value(json_object_get(bs, "path"));
+	if (!type || (strcmp(type, "file") != 0 && strcmp(type, "block") != 0) || !was)
+		return vb_error("%s: run %s's run.json records --disk '%s' without its backing store's path and type: it "
+		                "was edited; measure a new run instead", what, id, disk);
+	char *real = vb_hv_realpath(disk);
+	if (!real)
+		return vb_error("%s: run %s's --disk '%s' does not exist on %s: attach it there again, or measure a new run",
+		                what, id, disk, vb_hv_where());
+	bool blk = vb_hv_test("-b", real), want = strcmp(type, "block") == 0;
+	int r = 0;
+	if (strcmp(real, was) != 0)
+		r = vb_error("%s: run %s's --disk '%s' is '%s' on %s now, not '%s' as the run measured: not writing to "
+		             "another file or device; measure a new run", what, id, disk, real, vb_hv_where(), was);
+	else if (blk != want)
+		r = vb_error("%s: run %s's --disk '%s' was a %s on %s and is %s now: not writing to it; measure a new run",
+		             what, id, disk, want ? "block device" : "file", vb_hv_where(), blk ? "a block device" : "not one");
+	else if (!blk && !vb_hv_test("-f", real))
+		r = vb_error("%s: run %s's --disk '%s' is no longer a regular file on %s: measure a new run", what, id, disk,
+		             vb_hv_where());
+	free(real);
+	return r;
+}
+
+int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *what)
+{
+	const char *id = json_string_value(json_object_get(run, "id"));
+	id = id ? id : "?";
+	if (json_object_get(run, "fleet"))
+		return vb_error("%s: run %s is a fleet's (several --connect): it is not measured again as one run; run the "
+		                "fleet again", what, id);
+	const char *uri = recorded_uri(run, what, id);
+	if (!uri)
+		return -1;
+	if (strchr(uri, '\n'))
+		return vb_error("%s: run %s records several hypervisors but no fleet: its run.json was edited; measure a new "
+		                "run instead", what, id);
+	struct vb_hv_uri u;
+	char *why = NULL;
+	if (vb_hv_uri_parse(uri, &u, &why) < 0) {
+		vb_error("%s: run %s's recorded hypervisor: %s", what, id, why);
+		free(why);
+		return -1;
+	}
+	bool remote = u.remote;
+	vb_hv_uri_release(&u);
+	json_t *hyp = json_object_get(run, "hypervisor");
+	if (remote != json_is_true(json_object_get(hyp, "remote")) || (!remote && hyp))
+		return vb_error("%s: run %s records the hypervisor '%s' but says it was %s: its run.json was edited; "
+		                "measure a new run instead", what, id, uri, remote ? "this host" : "remote");
+	if (!c->connect || strcmp(c->connect, uri) != 0)
+		return vb_error("%s: run %s was measured on '%s', not '%s': it is measured again only there (give "
+		                "--connect '%s')", what, id, uri, c->connect ? c->connect : "this host", uri);
+	if (vb_hv_remote() != remote) /* a caller that did not vb_hv_use the URI: never measure here by its name */
+		return vb_error("%s: run %s was measured on '%s', but this process's helpers would run on %s: not "
+		                "measuring it", what, id, uri, vb_hv_where());
+	const char *disk = json_string_value(json_object_get(json_object_get(run, "config"), "disk"));
+	const char *type = json_string_value(json_object_get(json_object_get(run, "backing_store"), "type"));
+	if (!disk && type && strcmp(type, "block") == 0)
+		return vb_error("%s: run %s's run.json records a block device as its store but no --disk: it was edited; "
+		                "measure a new run instead", what, id);
+	if ((disk || c->disk) && (!disk || !c->disk || strcmp(c->disk, disk) != 0))
+		return vb_error("%s: run %s measured %s%s%s, not %s%s%s: it is measured again only on its own store", what, id,
+		                disk ? "--disk '" : "vmio-bench's own store", disk ? disk : "", disk ? "'" : "",
+		                c->disk ? "--disk '" : "vmio-bench's own store", c->disk ? c->disk : "", c->disk ? "'" : "");
+	return disk ? check_disk(run, disk, what, id) : 0;
+}

@@ -39,6 +39,13 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in);
 /* --resume RUN: its run.json, with its recorded configuration applied to c
  * (and its accelerator); NULL after reporting when it cannot be resumed. */
 json_t *vb_manifest_resume(struct vb_config *c);
+/* --resume and --rerun-of measure where run (a run.json) measured: c's
+ * hypervisor (already this process's, vb_hv_use) must be the one the run
+ * recorded, the record must agree with itself (its URI, whether it was
+ * remote), and a recorded --disk must still be, on that host, the same
+ * kind of thing at the same real path.  Reports one line naming what
+ * (the option) and returns -1 otherwise. */
+int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *what);
 /* Mark a resumed run: a timestamp in "resumed", state "incomplete". */
 void vb_manifest_resumed(json_t *run);
 /* Each repetition's random seed ("seeds", drawn once, kept on resume); the

@@ -46,6 +46,7 @@ struct run_ctx {
 	struct vb_config *cfg;
 	const struct vb_mode **modes; /* the plan's modes, in order */
 	json_t *resumed;     /* run.json of the run --resume continues, or NULL */
+	json_t *rerun_of;    /* run.json of the run --rerun-of repeats, or NULL */
 	char *results;       /* absolute results root */
 	struct vb_virt *virt;
 	struct vb_image img;
@@ -679,14 +680,6 @@ static int check_inputs(struct run_ctx *x)
 		return -1; /* a remote --disk is checked there, once libvirt is reached */
 	if (!x->resumed && vb_results_check_root(c->results) < 0)
 		return -1;
-	if (c->rerun_of) {
-		char *p = vb_asprintf("%s/%s/run.json", c->results, c->rerun_of);
-		bool there = vb_valid_id(c->rerun_of) && access(p, F_OK) == 0;
-		free(p);
-		if (!there)
-			return vb_error("--rerun-of: '%s' is not a run in the results root '%s': give the id of a run folder there",
-			                c->rerun_of, c->results);
-	}
 	if (system_uri && (vb_check_reachable("the guest kernel", x->img.kernel) < 0 ||
 	                   vb_check_reachable("the guest initramfs", x->img.initrd) < 0 ||
 	                   (c->disk && vb_check_reachable("--disk", x->store.path) < 0)))
@@ -939,14 +932,34 @@ static void run_release(struct run_ctx *x)
 	vb_plan_release(&x->plan);
 	json_decref(x->runjson);
 	json_decref(x->resumed);
+	json_decref(x->rerun_of);
 	free(x->modes);
 	vb_mode_dropped_free(x->dropped);
+}
+
+/* --rerun-of ID: that run's run.json, in the same results root; NULL
+ * after reporting. */
+static json_t *rerun_of_json(const struct vb_config *c)
+{
+	char *p = vb_asprintf("%s/%s/run.json", c->results, c->rerun_of);
+	json_t *run = vb_valid_id(c->rerun_of) ? json_load_file(p, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	free(p);
+	if (!json_is_object(run)) {
+		json_decref(run);
+		vb_error("--rerun-of: '%s' is not a run in the results root '%s': give the id of a run folder there",
+		         c->rerun_of, c->results);
+		return NULL;
+	}
+	return run;
 }
 
 int vb_cmd_run(struct vb_config *c, int nrest, char **rest)
 {
 	(void)nrest;
 	(void)rest;
+	if (vb_fleet_is(c) && c->rerun_of)
+		return vb_error("--rerun-of with several --connect: a fleet is not a rerun of one run; run the fleet again, "
+		                "or rerun one host's run on its own"), VB_EXIT_USAGE;
 	if (vb_fleet_is(c))
 		return vb_fleet_run(c);
 	return vb_run_host(c, NULL, NULL);
@@ -960,8 +973,11 @@ int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id
 
 	if (c->resume && !(x.resumed = vb_manifest_resume(c)))
 		goto out;
-	/* the resumed run's own hypervisor, wherever the command line pointed */
-	if (x.resumed && vb_hv_use(c->connect) < 0)
+	if (c->rerun_of && !(x.rerun_of = rerun_of_json(c)))
+		goto out;
+	/* the resumed or repeated run's own hypervisor, whichever this process
+	 * had (a gate's rerun is its child) */
+	if ((x.resumed || x.rerun_of) && vb_hv_use(c->connect) < 0)
 		goto out;
 	char *why = NULL;
 	if (vb_hv_check(&why) < 0) { /* before any probe asks that host something */
@@ -970,6 +986,10 @@ int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id
 		ret = VB_EXIT_FAIL;
 		goto out;
 	}
+	/* there, on the disk and store it measured, or not at all */
+	if ((x.resumed && vb_manifest_check_place(x.resumed, c, "--resume") < 0) ||
+	    (x.rerun_of && vb_manifest_check_place(x.rerun_of, c, "--rerun-of") < 0))
+		goto out;
 	if (check_inputs(&x) < 0)
 		goto out;
 	t1 = vb_now();

@@ -110,7 +110,7 @@ const struct vb_option vb_options[] = {
 	 .help = "--reps auto: the most repetitions of a job point"},
 	{.name = "rerun-of", .type = VB_OPT_STR, .offset = F(rerun_of),
 	 .cmds = VB_CMD_RUN, .metavar = "RUN-ID", .record = "rerun_of",
-	 .help = "this run re-measures modes of run RUN-ID in the same results root (gate --rerun sets it): gate and trend pool the two"},
+	 .help = "this run re-measures modes of run RUN-ID in the same results root, on its hypervisor and --disk (gate --rerun sets it): gate and trend pool the two"},
 	{.name = "ramp", .type = VB_OPT_UINT, .offset = F(ramp), .defval = "2", .max = 3600,
 	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "ramp", .sweepable = true,
 	 .help = "seconds fio runs before it starts counting (ramp_time)"},
