@@ -32,6 +32,8 @@ blockdev=$(find /dev -maxdepth 1 -type b -name 'loop*' 2>/dev/null | sed -n 1p)
 [ -n "$blockdev" ] || { mknod "$TMP/loop0" b 7 0 2>/dev/null && blockdev=$TMP/loop0; }
 if [ -n "$blockdev" ]; then
 	expect_usage "nvme on a block device (not in QEMU's private /dev) ($blockdev)" run --modes nvme --disk "$blockdev" --results "$R"
+	# (for that reason, not another: an unattached loop device is also too small)
+	check "... refused for being a block device" grep -q 'nvme: a block device as --disk cannot be used' "$TMP/err"
 elif [ "${CI:-}" = true ]; then
 	bad "nvme on a block device: CI has no loop device and cannot mknod one"
 else
@@ -57,7 +59,9 @@ expect_usage "image: bad action"     image frob
 expect_usage "image: no action"      image
 expect_usage "xml: unknown mode"     xml --mode bogus
 expect_usage "stray argument"        run stray --results "$R"
-expect_usage "a file where a block device is needed" run --backend block --disk /etc/hostname --results "$R"
+truncate -s 2M "$TMP/file.raw" # (large enough: a smaller file is refused for its size first)
+expect_usage "a file where a block device is needed" run --backend block --disk "$TMP/file.raw" --results "$R"
+check "... refused for being a file" grep -q -- "--backend block needs --disk to name a block device; '$TMP/file.raw' is a file" "$TMP/err"
 expect_usage "a missing --lun-device"  run --modes lun --lun-device /dev/nonexistent --results "$R"
 expect_usage "a file as --lun-device"  run --modes lun --lun-device /etc/hostname --results "$R"
 expect_usage "a malformed --pci-device" run --modes hostdev --pci-device "0000:zz:<1>.9" --results "$R"

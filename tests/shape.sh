@@ -15,7 +15,7 @@ planted() { # ERE
 	local st=$?
 	[ "$st" -eq 1 ] && [ ! -s "$TMP/planted.err" ] && tail -n 1 "$TMP/planted.out" | grep -Eqx '[1-9][0-9]* failed' &&
 		grep -Eq -e "$1" "$TMP/planted.out" && return 0
-	echo "# shape.py on the planted tree: exit $st, $(tail -n 2 "$TMP/planted.out" "$TMP/planted.err" | tr '\n' ' ')"
+	echo "# shape.py on the planted tree: exit $st, its last line '$(tail -n 1 "$TMP/planted.out")', stderr '$(tail -n 1 "$TMP/planted.err")'"
 	return 1
 }
 # the checker itself must notice what it is for: a planted include cycle,
