@@ -76,12 +76,13 @@ check "the page can be photographed (a PNG)" sh -c "head -c 8 '$TMP/shot.png' | 
 # ---- the checker fails broken pages ---------------------------------------
 sed 's|</body>|<script>window.noSuchFunction();</script></body>|' "$H" >"$TMP/run/broken-script.html"
 look "$TMP/run/broken-script.html"
-check "a page with a script error is caught by the console check" sh -c "! jq -e 'length == 0' '$TMP/console.json' >/dev/null"
+check "a page with a script error is caught by the console check" jq_false 'length == 0' "$TMP/console.json"
 # the first chart's drawing taken out: the page still loads, one chart is empty
 awk 'BEGIN{s=0} /<svg/ && !s {print; s=1; skip=1; next} skip && /<\/svg>/ {skip=0} !skip' "$H" >"$TMP/run/empty-chart.html"
 look "$TMP/run/empty-chart.html"
-check "a page with an empty chart is caught by the chart check" sh -c "! jq -e --argjson n $nsvg '(.charts | length) == \$n and all(.charts[]; .w > 100 and .h > 100 and .shown and .drawn > 10)' '$TMP/page.json' >/dev/null"
+check "a page with an empty chart is caught by the chart check" \
+	jq_false --argjson n "$nsvg" '(.charts | length) == $n and all(.charts[]; .w > 100 and .h > 100 and .shown and .drawn > 10)' "$TMP/page.json"
 sed 's|<svg |<svg style="display:none" |' "$H" >"$TMP/run/hidden-chart.html"
 look "$TMP/run/hidden-chart.html"
-check "a page with a hidden chart is caught by the chart check" sh -c "! jq -e --argjson n $nsvg 'all(.charts[]; .shown)' '$TMP/page.json' >/dev/null"
+check "a page with a hidden chart is caught by the chart check" jq_false --argjson n "$nsvg" '(.charts | length) == $n and all(.charts[]; .shown)' "$TMP/page.json"
 finish

@@ -25,8 +25,20 @@ expect_usage "empty mode item"       run --modes virtio-blk, --results "$R"
 expect_usage "zero iodepth"          run --iodepth 0 --results "$R"
 expect_usage "backend with numjobs 2" run --modes backend --numjobs 2 --results "$R"
 expect_usage "backend deeper than a virtqueue" run --modes backend --iodepth 400 --results "$R"
+# a block device: a loop device if /dev has one, else a node of our own for
+# loop device 0 (the refusal looks at the file's type and opens nothing;
+# a container without udev has no /dev/loop*, but root can still mknod)
 blockdev=$(find /dev -maxdepth 1 -type b -name 'loop*' 2>/dev/null | sed -n 1p)
-[ -n "$blockdev" ] && expect_usage "nvme on a block device (not in QEMU's private /dev)" run --modes nvme --disk "$blockdev" --results "$R"
+[ -n "$blockdev" ] || { mknod "$TMP/loop0" b 7 0 2>/dev/null && blockdev=$TMP/loop0; }
+if [ -n "$blockdev" ]; then
+	expect_usage "nvme on a block device (not in QEMU's private /dev) ($blockdev)" run --modes nvme --disk "$blockdev" --results "$R"
+	# (for that reason, not another: an unattached loop device is also too small)
+	check "... refused for being a block device" grep -q 'nvme: a block device as --disk cannot be used' "$TMP/err"
+elif [ "${CI:-}" = true ]; then
+	bad "nvme on a block device: CI has no loop device and cannot mknod one"
+else
+	echo "# SKIP: nvme on a block device: no loop device in /dev and mknod is not allowed here"
+fi
 expect_usage "negative runtime"      run --runtime -5 --results "$R"
 expect_usage "huge iodepth"          run --iodepth 99999999999999999999 --results "$R"
 expect_usage "bad size suffix"       run --bs 4q --results "$R"
@@ -47,7 +59,9 @@ expect_usage "image: bad action"     image frob
 expect_usage "image: no action"      image
 expect_usage "xml: unknown mode"     xml --mode bogus
 expect_usage "stray argument"        run stray --results "$R"
-expect_usage "a file where a block device is needed" run --backend block --disk /etc/hostname --results "$R"
+truncate -s 2M "$TMP/file.raw" # (large enough: a smaller file is refused for its size first)
+expect_usage "a file where a block device is needed" run --backend block --disk "$TMP/file.raw" --results "$R"
+check "... refused for being a file" grep -q -- "--backend block needs --disk to name a block device; '$TMP/file.raw' is a file" "$TMP/err"
 expect_usage "a missing --lun-device"  run --modes lun --lun-device /dev/nonexistent --results "$R"
 expect_usage "a file as --lun-device"  run --modes lun --lun-device /etc/hostname --results "$R"
 expect_usage "a malformed --pci-device" run --modes hostdev --pci-device "0000:zz:<1>.9" --results "$R"
@@ -112,5 +126,7 @@ if [ -n "$plain" ]; then
 	vb modes --sriov "$plain:0"
 	check "modes: hostdev's probe says a --sriov PF without SR-IOV offers no VFs" \
 		grep -q "^hostdev *no *PCI function $plain offers no SR-IOV virtual functions" "$TMP/out"
+else
+	echo "# SKIP: modes --sriov on a PCI function without SR-IOV: this machine shows no PCI function"
 fi
 finish

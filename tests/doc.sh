@@ -16,13 +16,21 @@ check "groff renders the page without a warning" [ ! -s "$TMP/groff.err" ]
 groff -man -Tascii "$MAN" 2>/dev/null | col -bx > "$TMP/page.txt"
 commands=$("$VB" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ {print $1}')
 check "vmio-bench --help lists commands" [ -n "$commands" ]
+# The entries of command K's section, as the page renders them: "   K ..."
+# opens it, the next command or heading closes it; an option's entry is a
+# line "       --NAME" with the whole name (--mode is not --modes, and
+# --mode in import's synopsis is no entry)
+section() { awk -v k="$1" '/^   [a-z]/ || /^[A-Z]/ {on = ($1 == k && /^   /)} on' "$TMP/page.txt"; }
+has_option() { section "$1" | grep -Eq -e "^       $2( |\$)"; }
 for k in $commands; do
 	check "the page has command $k" grep -Eq "^   $k( |$)" "$TMP/page.txt"
 	"$VB" "$k" --help | grep -oE '^  --[a-z-]+' | sed 's/^  //' > "$TMP/help-$k"
-	missing=$(while read -r o; do [ "$o" = --help ] || grep -qe "$o" "$TMP/page.txt" || echo "$o"; done < "$TMP/help-$k")
-	check "the page has every option of '$k --help' ($(wc -l < "$TMP/help-$k"))" [ -z "$missing" ]
+	missing=$(while read -r o; do [ "$o" = --help ] || has_option "$k" "$o" || echo "$o"; done < "$TMP/help-$k")
+	check "the page has an entry for every option of '$k --help' in $k's section ($(wc -l < "$TMP/help-$k"))${missing:+, missing: $(echo $missing)}" [ -s "$TMP/help-$k" -a -z "$missing" ]
 done
-for m in $("$VB" modes | awk 'NR > 1 {print $1}'); do
+modes=$("$VB" modes | awk 'NR > 1 {print $1}')
+check "vmio-bench modes lists modes" [ -n "$modes" ]
+for m in $modes; do
 	check "the page has mode $m" sh -c "sed -n '/^MODES/,/^EXIT STATUS/p' '$TMP/page.txt' | grep -Eq '^       $m( |\$)'"
 done
 check "the page documents exit status 3 (gate: inconclusive)" sh -c "sed -n '/^EXIT STATUS/,/^FILES/p' '$TMP/page.txt' | tr -s ' ' | grep -q '^ 3 gate only: inconclusive'"

@@ -23,8 +23,8 @@ check "every warn or fail is followed by its fix" \
 check "libvirt's start time is measured" grep -Eq '^ok +libvirt domain start +a trivial domain started in [0-9.]+ s' "$TMP/out"
 check "the guest image is compared with the host's fio" grep -Eq "guest fio fio-[0-9.]+, host fio fio-[0-9.]+" "$TMP/out"
 check "the modes this host could run are listed" grep -Eq '^modes this host could run: host .*virtio-blk' "$TMP/out"
-check "no domain is left" [ -z "$(leftover_domains)" ]
-check "no scratch file is left" [ -z "$(ls -A "$TMPDIR")" ]
+check "no domain is left" no_domain_left
+check "no scratch file is left" sh -c "[ -d '$TMPDIR' ] && [ -z \"\$(ls -A '$TMPDIR')\" ]"
 
 vb doctor --connect 'qemu+unix:///system?socket=/nonexistent' --cache-dir "$CACHE" --results "$TMP/results" --size 64m
 check "libvirtd out of reach: exit 1, a fail line with its fix" \
@@ -38,5 +38,5 @@ check "no room for a 1000 TiB store: exit 1, the cache folder fails" \
 	sh -c "[ $rc -eq 1 ] && grep -Eq '^fail  cache folder .*needs 10240[0-9.]+ GiB' '$TMP/out'"
 vb doctor stray "${common[@]}"
 check "doctor with an argument: exit 2, one line" [ "$rc" -eq 2 -a "$(wc -l < "$TMP/err")" -eq 1 ]
-check "still no domain left" [ -z "$(leftover_domains)" ]
+check "still no domain left" no_domain_left
 finish

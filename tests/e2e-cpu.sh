@@ -24,7 +24,7 @@ for nj in 1 2; do
 	echo "# host, numjobs $nj: CPU per I/O from /proc over the window $ours us, from fio's rusage $fios us"
 	check "host, numjobs $nj: CPU per I/O agrees with fio's own rusage within 20% ($ours vs $fios us)" within "$ours" "$fios" 0.20
 	check "host, numjobs $nj: the window covers fio's processes" \
-		jqe '[.modes[0].points[0].reps[].host_cpu | .window_s > 1 and .processes.fio > 0] | all' "$R/latest/run.json"
+		jqe '[.modes[0].points[0].reps[].host_cpu | .window_s > 1 and .processes.fio > 0] | length == 2 and all' "$R/latest/run.json"
 done
 
 # --ramp 0 against --ramp 4 in one boot, alternating (a sweep over ramp,
@@ -43,9 +43,10 @@ J=$R/latest/run.json
 for ramp in 0 4; do
 	check "virtio-blk, --ramp $ramp: QEMU's CPU read from /proc over a window inside the runtime" \
 		jqe --arg p "ramp=$ramp" '[.modes[0].points[] | select(.label == $p) | .reps[].host_cpu
-			| .source == "/proc" and .processes.qemu > 0 and .window_s > 1.5 and .window_s < 3] | all' "$J"
+			| .source == "/proc" and .processes.qemu > 0 and .window_s > 1.5 and .window_s < 3] | length == 5 and all' "$J"
 done
-check "virtio-blk: guest CPU per I/O is there" jqe '[.rows[].guest_cpu_us_per_io > 0] | all' "$R/latest/summary.json"
+check "virtio-blk: guest CPU per I/O is there, in each of the 4 rows (2 points, read and write)" \
+	jqe '[.rows[] | select(.mode == "virtio-blk") | .guest_cpu_us_per_io > 0] | length == 4 and all' "$R/latest/summary.json"
 cpu_per_io() { # RAMP REP: host CPU us per I/O of that repetition
 	local ns w iops
 	read -r ns w < <(jq -r --arg p "ramp=$1" --argjson i "$2" \
@@ -68,12 +69,13 @@ check "virtio-blk: --ramp 0 and --ramp 4 agree within 40% (median paired ratio $
 J=$R/latest/run.json
 check "run.json records a seed per repetition, all different" jqe '(.seeds | length == 5) and (.seeds | unique | length == 5)' "$J"
 check "no fixed seed in the job's fio arguments" jqe '[.job.fio_args[] | select(startswith("--randrepeat") or startswith("--randseed"))] | length == 0' "$J"
+same_seed() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" = "$2" ]; } # a number, the same on both sides
 for i in 1 2 3 4 5; do
 	for ramp in 0 4; do
 		check "rep $i, ramp $ramp ran fio with its recorded seed" \
-			[ "$(jq -r '.jobs[0]["job options"].randseed' "$R/latest/virtio-blk/ramp-$ramp/rep-$i.fio.json")" = "$(jq ".seeds[$((i - 1))]" "$J")" ]
+			same_seed "$(jq -r '.jobs[0]["job options"].randseed' "$R/latest/virtio-blk/ramp-$ramp/rep-$i.fio.json")" "$(jq ".seeds[$((i - 1))]" "$J")"
 	done
 done
-check "each repetition's entry names its seed" jqe '[.modes[0].points[] | [.reps[] | .seed] == $s] | all' --argjson s "$(jq -c .seeds "$J")" "$J"
-check "no domain is left" [ -z "$(leftover_domains)" ]
+check "each repetition's entry names its seed" jqe '[.modes[0].points[] | [.reps[] | .seed] == $s] | length == 2 and all' --argjson s "$(jq -c .seeds "$J")" "$J"
+check "no domain is left" no_domain_left
 finish

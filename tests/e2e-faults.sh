@@ -14,12 +14,12 @@ command -v jq >/dev/null || need "jq (apt-get install jq)"
 
 R=$TMP/results
 common=(--connect "$CONNECT" --cache-dir "$CACHE" --size 256m --accel tcg --ramp 0)
-tgt_targets() { tgtadm --lld iscsi --mode target --op show 2>/dev/null | grep -c '^Target' || true; }
-targets_before=$(tgt_targets)
+command -v tgtadm >/dev/null || need "tgtadm (apt-get install tgt)"
+targets_before=$(tgt_targets) || { echo "not ok - $targets_before"; exit 1; }
 nothing_left() { # WHAT
-	check "$1: no domain is left" test -z "$(leftover_domains)"
-	check "$1: no iSCSI target is left" [ "$(tgt_targets)" = "$targets_before" ]
-	check "$1: no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
+	check "$1: no domain is left" no_domain_left
+	check "$1: no iSCSI target is left" targets_unchanged "$targets_before"
+	check "$1: no qemu-storage-daemon is left" no_process '^qemu-storage-daemon'
 }
 
 # A finished run whose files must survive everything below.
@@ -177,7 +177,7 @@ if mount -t tmpfs -o size=1m tmpfs "$TMP/ro" 2>/dev/null; then
 	check "a full results disk: exit 1" [ "$rc" -eq 1 ]
 	check "a full results disk: the message names the space" grep -q 'free space\|No space' "$TMP/err"
 	check "a full results disk: run.json is still valid JSON" jq -e . "$TMP/ro/results/latest/run.json" >/dev/null
-	check "a full results disk: no half-written file" sh -c "! find '$TMP/ro/results' -name '*.tmp.*' | grep -q ."
+	check "a full results disk: no half-written file" no_file_named "$TMP/ro/results" '*.tmp.*'
 	nothing_left "a full results disk"
 	umount "$TMP/ro"
 else

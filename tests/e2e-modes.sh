@@ -13,8 +13,8 @@ command -v jq >/dev/null || need "jq (apt-get install jq)"
 R=$TMP/results
 common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg --runtime 2 --ramp 0 --reps 1)
 store=$CACHE/store/disk-256m.raw
-tgt_targets() { tgtadm --lld iscsi --mode target --op show 2>/dev/null | grep -c '^Target' || true; }
-targets_before=$(tgt_targets)
+command -v tgtadm >/dev/null || need "tgtadm (apt-get install tgt)"
+targets_before=$(tgt_targets) || { echo "not ok - $targets_before"; exit 1; }
 
 vb run --modes all "${common[@]}"
 cat "$TMP/err" "$TMP/out"
@@ -80,9 +80,9 @@ for mm in "sata:ahci sd_mod" "virtio-blk:virtio_blk" "virtio-scsi:virtio_scsi sd
 	check "${mm%%:*}: the guest loaded only its bus's drivers (${mm#*:})" \
 		grep -qE "vmio: .*, loading drivers for ${mm#*:}[[:space:]]*\$" "$R/latest/${mm%%:*}/console.log"
 done
-check "no domain is left" test -z "$(leftover_domains)"
-check "no iSCSI target of ours is left" [ "$(tgt_targets)" = "$targets_before" ]
-check "no qemu-storage-daemon is left" sh -c "! pgrep -f '^qemu-storage-daemon' >/dev/null"
+check "no domain is left" no_domain_left
+check "no iSCSI target of ours is left" targets_unchanged "$targets_before"
+check "no qemu-storage-daemon is left" no_process '^qemu-storage-daemon'
 check "the backing store is still root's (nvme gave it back)" [ "$(stat -c %U "$store")" = root ]
 
 # The other backings: QEMU's null-co (pure bus overhead) and a qcow2 image.
@@ -96,7 +96,7 @@ vb run --modes virtio-blk --format qcow2 "${common[@]}"
 check "--format qcow2 runs (exit 0)" [ "$rc" -eq 0 ]
 check "--format qcow2 opened a qcow2 image" grep -q "type='qcow2'" "$R/latest/virtio-blk/domain.xml"
 check "--format qcow2 is recorded in run.json" jqe '.config.format == "qcow2" and (.backing_store.qcow2_image | endswith(".qcow2"))' "$R/latest/run.json"
-check "no domain is left after null and qcow2 runs" test -z "$(leftover_domains)"
+check "no domain is left after null and qcow2 runs" no_domain_left
 
 # The report of the modes so far is drawn while the next one boots: when
 # virtio-blk starts its fio, report.html already shows host, and the run

@@ -73,17 +73,17 @@ check "report.html is written" test -s "$run/report.html"
 check "the table shows virtio-blk read and write for each point" \
 	sh -c "[ \$(grep -c '^virtio-blk  *read  *[1-9]' '$TMP/out') -eq 2 ] && [ \$(grep -c '^virtio-blk  *write  *[1-9]' '$TMP/out') -eq 2 ]"
 check "the table names the accelerator" grep -q "accelerator $accel" "$TMP/out"
-no_control() { ! grep -q $'[\r\033]' "$1"; }
+no_control() { lacks "$1" $'[\r\033]'; }
 check "off a terminal: one plain line per step" grep -q 'virtio-blk: done in .* (mode 1 of 1)' "$TMP/err"
 check "off a terminal: no status line, no control character" no_control "$TMP/err"
-check "no domain is left" test -z "$(leftover_domains)"
+check "no domain is left" no_domain_left
 
 # ---- a fresh boot per repetition --------------------------------------------
 vb run --modes virtio-blk --runtime 1 --ramp 0 --reps 2 --boot-per-rep --accel tcg "${common[@]}"
 check "--boot-per-rep exits 0" [ "$rc" -eq 0 ]
 check "--boot-per-rep booted once per repetition" test -s "$R/latest/virtio-blk/console-boot1.log" -a -s "$R/latest/virtio-blk/console-boot2.log"
 check "--boot-per-rep kept both repetitions" jqe '.modes[0].points[0].reps | length == 2' "$R/latest/run.json"
-check "no domain is left after --boot-per-rep" test -z "$(leftover_domains)"
+check "no domain is left after --boot-per-rep" no_domain_left
 
 # ---- a guest that does not greet before the deadline ----------------------
 # Its /init never starts the agent: a real boot now beats any deadline the
@@ -97,7 +97,7 @@ check "a boot timeout exits 1" [ "$rc" -eq 1 ]
 check "a boot timeout names the deadline" grep -q 'did not greet the controller within 5 s' "$TMP/err"
 check "a boot timeout is recorded in run.json" \
 	jqe '.state == "complete" and .modes[0].status == "failed" and (.modes[0].reason | test("within 5 s"))' "$R/latest/run.json"
-check "no domain is left after a boot timeout" test -z "$(leftover_domains)"
+check "no domain is left after a boot timeout" no_domain_left
 
 # ---- fio failing inside the guest ----------------------------------------
 truncate -s 1M "$TMP/tiny.raw"
@@ -105,7 +105,7 @@ vb run --modes virtio-blk --runtime 2 --ramp 0 --reps 1 --accel tcg --disk "$TMP
 check "a fio failure exits 1" [ "$rc" -eq 1 ]
 check "a fio failure carries fio's own message" grep -q 'fio exited with status 1: fio: blocksize is larger' "$TMP/err"
 check "fio's stderr is kept in the results" grep -q 'blocksize' "$R/latest/virtio-blk/rep-1.stderr.txt"
-check "no domain is left after a fio failure" test -z "$(leftover_domains)"
+check "no domain is left after a fio failure" no_domain_left
 
 # ---- libvirtd out of reach -----------------------------------------------
 vb run --modes virtio-blk --accel tcg --connect 'qemu+unix:///system?socket=/nonexistent/sock' \
@@ -150,7 +150,7 @@ check "-c: virtio-blk's guest ran with its own tuning (cache writeback, io threa
 check "-c: ... and run.json says so in the mode's entry, host has none" \
 	jqe '(.modes[] | select(.mode == "virtio-blk") | .tuning_overrides.io == "threads") and (.modes[] | select(.mode == "host") | has("tuning_overrides") | not)' "$J"
 check "-c: the global tuning is unchanged for the rest (cache none)" jqe '.config.cache == "none"' "$J"
-check "no domain is left after the -c run" test -z "$(leftover_domains)"
+check "no domain is left after the -c run" no_domain_left
 # ---- --quiet on a terminal: the table and nothing else
 vbtty run --modes host --runtime 1 --ramp 0 --reps 1 --quiet "${common[@]}"
 check "--quiet: exits 0" [ "$rc" -eq 0 ]

@@ -14,16 +14,17 @@ check "image info lists the virtio_blk module" grep -q 'modules:.*virtio_blk' "$
 # Unpack the initramfs and look inside.
 mkdir -p "$TMP/root"
 (cd "$TMP/root" && gzip -dc "$CACHE/image/initrd.img" | cpio -id --quiet)
+check "the initramfs unpacks (with /init)" test -x "$TMP/root/init"
 size=$(stat -c %s "$CACHE/image/initrd.img")
 echo "# initramfs: $((size / 1024)) KiB"
 check "the initramfs is under 16 MiB" [ "$size" -lt $((16 << 20)) ]
 command -v readelf >/dev/null || need "readelf (apt-get install binutils)"
 # an ELF executable that readelf reads and that needs no shared library
 # (fails when the file is missing or readelf cannot read it)
-static_elf() { test -x "$1" && readelf -d "$1" > "$TMP/readelf" 2>&1 && ! grep -q NEEDED "$TMP/readelf" && readelf -h "$1" | grep -q 'EXEC\|DYN'; }
+static_elf() { test -x "$1" && readelf -d "$1" > "$TMP/readelf" 2>&1 && lacks "$TMP/readelf" NEEDED && readelf -h "$1" | grep -q 'EXEC\|DYN'; }
 check "the guest fio is statically linked" static_elf "$TMP/root/bin/fio"
 check "vmio-agent is statically linked" static_elf "$TMP/root/sbin/vmio-agent"
-check "the initramfs carries no shared libraries" sh -c "! find '$TMP/root' -name '*.so*' | grep -q ."
+check "the initramfs carries no shared libraries" no_file_named "$TMP/root" '*.so*'
 check "the guest fio has libaio" sh -c "'$TMP/root/bin/fio' --enghelp | grep -qx '	libaio'"
 check "the guest fio is the host's version" [ "$("$TMP/root/bin/fio" --version)" = "$(fio --version)" ]
 check "/init is there and executable" test -x "$TMP/root/init"

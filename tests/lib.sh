@@ -69,9 +69,78 @@ overlay() { # NAME DIR
 	cat "$CACHE/image/initrd.img" "$TMP/$1.cpio.gz" > "$TMP/$1.img"
 	chmod 644 "$TMP/$1.img"
 }
+# The vmio- domains libvirt knows, one a line.  When virsh cannot list
+# them (libvirtd down, a bad URI) it says so on stdout and fails: a caller's
+# [ -z "$(leftover_domains)" ] must not pass because nobody looked.
 leftover_domains() {
-	virsh -c "$CONNECT" list --all --name 2>/dev/null | grep '^vmio-' || true
+	local names
+	if ! names=$(virsh -c "$CONNECT" list --all --name 2>&1); then
+		echo "virsh cannot list the domains at $CONNECT: $(echo "$names" | grep . | head -1)"
+		return 1
+	fi
+	printf '%s\n' "$names" | grep '^vmio-'
+	return 0
 }
+no_domain_left() { # for check: fails on a vmio- domain or when virsh cannot list
+	local left
+	left=$(leftover_domains) && [ -z "$left" ] && return 0
+	echo "# left: $left" | tr '\n' ' '; echo
+	return 1
+}
+# How many iSCSI targets tgtd has.  tgtadm exits 107 (ENOTCONN) when no tgtd
+# runs: that is 0 targets, said so; any other failure (no tgtadm, a broken
+# daemon) fails with its message on stdout, never a count.
+tgt_targets() {
+	local out st
+	out=$(tgtadm --lld iscsi --mode target --op show 2>&1)
+	st=$?
+	case $st in
+	0)   printf '%s\n' "$out" | awk '/^Target / {n++} END {print n + 0}' ;;
+	107) echo 0 ;;
+	*)   echo "tgtadm cannot list the targets (exit $st): $(echo "$out" | grep . | head -1)"; return 1 ;;
+	esac
+}
+# for check: tgtd has as many targets as BEFORE (a count from tgt_targets)
+targets_unchanged() { # BEFORE
+	local now
+	now=$(tgt_targets) || { echo "# $now"; return 1; }
+	[ "$now" = "$1" ] && return 0
+	echo "# iSCSI targets: $1 before, $now now"
+	return 1
+}
+# for check: no process's command line matches the ERE (pgrep's exit 1, never
+# its 2 or 3, nor a missing pgrep)
+no_process() { # ERE
+	local found st
+	found=$(pgrep -af "$1")
+	st=$?
+	[ "$st" -eq 1 ] && return 0
+	echo "# pgrep -f '$1' -> exit $st: $(echo "$found" | head -3 | tr '\n' ' ')"
+	return 1
+}
+# for check: FILE exists and no line of it matches the ERE (grep's exit 1,
+# never its 2: a missing file or a bad pattern fails)
+lacks() { # FILE ERE
+	[ -f "$1" ] || { echo "# $1 is missing"; return 1; }
+	grep -Eq -e "$2" "$1"
+	case $? in
+	1) return 0 ;;
+	0) echo "# $1 has: $(grep -Em2 -e "$2" "$1" | tr '\n' ' ' | cut -c1-300)"; return 1 ;;
+	*) echo "# grep -E '$2' $1 failed"; return 1 ;;
+	esac
+}
+# for check: find walked DIR (it exists, find did not fail) and found no file
+# named GLOB
+no_file_named() { # DIR GLOB
+	local found
+	found=$(find "$1" -name "$2") || { echo "# find '$1' failed"; return 1; }
+	[ -z "$found" ] && return 0
+	echo "# found: $(echo "$found" | head -3 | tr '\n' ' ')"
+	return 1
+}
+# for check: jq -e ARGS... says false or null (its exit 1), not that it
+# could not run (a missing file, a bad filter: 2, 3, 5)
+jq_false() { jq -e "$@" >/dev/null; [ $? -eq 1 ]; }
 finish() {
 	echo "$npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]

@@ -22,8 +22,11 @@ tunings=(
 	"--cache directsync --format qcow2"
 	"--backend null --queues 2"
 )
-x() { xmllint --xpath "$1" "$F" 2>/dev/null; }
+# (a missing file answers with a line of its own: [ -z "$(x ...)" ] must not
+# pass because there was nothing to read)
+x() { [ -s "$F" ] || { echo "(no file $F)"; return 1; }; xmllint --xpath "$1" "$F" 2>/dev/null; }
 
+looked=()
 for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 	case "$mode" in host|backend) continue ;; esac # no guest, no XML
 	extra=()
@@ -69,7 +72,10 @@ for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 		done
 	done
 	cp "$TMP/$mode-1.xml" "$TMP/$mode.xml"
+	looked+=("$mode")
 done
+check "every mode with a domain was validated (${looked[*]})" \
+	[ "$(printf '%s\n' "${looked[@]}" | sort | tr '\n' ' ')" = "hostdev lun nvme sata vhost-user-blk virtio-blk virtio-scsi " ]
 
 # What each bus must look like (default tuning, TCG).
 F=$TMP/sata.xml;        check "sata: disk on the sata bus" [ "$(x 'string(//disk/target/@bus)')" = sata ]
