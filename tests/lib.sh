@@ -61,7 +61,9 @@ vbtty() {
 	tr '\r' '\n' < "$TMP/tty" | grep -v '^.\[K$' | tail -n 15 | sed 's/^/#   /'
 	return 0
 }
-jqe() { jq -e "$@" >/dev/null; }
+# jq -e, but empty input (a missing or empty file, no output) is a failure:
+# jq 1.6 -e exits 0 when it reads nothing
+jqe() { local o; o=$(jq -e "$@") || return 1; [ -n "$o" ]; }
 # A broken guest image: the image's initramfs with the files of folder DIR
 # laid over it, as $TMP/NAME.img (readable by QEMU's user).
 overlay() { # NAME DIR
