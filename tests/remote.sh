@@ -230,7 +230,7 @@ vb run --connect "$A" --disk "$W" --modes host,virtio-blk --runtime 1 --ramp 0 -
 check "a hostile --disk path on the remote host: exit 0" [ "$rc" -eq 0 ]
 check "a hostile --disk path on the remote host: nothing it names ran" \
 	bash -c '! ls ~root/vmio-PWNED* ./vmio-PWNED* "$1"/vmio-PWNED* 2>/dev/null &&
-	         o=$(nsenter -t "$3" -m -- ls -A ~root "$2") && ! grep -q PWNED <<<"$o"' _ "$TMP" "$WD" "$NS"
+	         o=$(nsenter -t "$3" -m -- ls -A ~root "$2") && ! grep -qx "vmio-PWNED2\?" <<<"$o"' _ "$TMP" "$WD" "$NS"
 check "a hostile --disk path on the remote host: the guest's disk is that file" \
 	grep -qF "it&apos;s a" "$(readlink -f "$TMP/rq/latest")/virtio-blk/domain.xml"
 
