@@ -203,7 +203,7 @@ static const char *uri_parse(const char *uri, struct vb_hv_uri *u, char **unknow
 	const char *auth = sep + 3, *path = auth + strcspn(auth, "/?#");
 	const struct transport *t = NULL;
 	if (plus && !(t = transport_find(*unknown = strndup(plus + 1, (size_t)(sep - plus - 1)))))
-		return "its transport is not one libvirt knows (tls, unix, ssh, ext, tcp, libssh2, libssh)";
+		return "libvirt knows no such transport (it knows tls, unix, ssh, ext, tcp, libssh2, libssh)";
 	if (t && t->refused)
 		return t->refused;
 	if (authority_parse(auth, (size_t)(path - auth), t && t->ssh, u, &bad) < 0)
@@ -239,8 +239,8 @@ int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why)
 	memset(u, 0, sizeof(*u));
 	const char *bad = uri_parse(uri, u, &unknown);
 	if (bad) {
-		*why = unknown && strstr(bad, "not one libvirt knows")
-		           ? vb_asprintf("--connect '%s': transport '%s': %s", uri, unknown, bad)
+		*why = unknown && strstr(bad, "no such transport")
+		           ? vb_asprintf("--connect '%s': '%s': %s", uri, unknown, bad)
 		           : vb_asprintf("--connect '%s': %s", uri, bad);
 		free(unknown);
 		vb_hv_uri_release(u);
