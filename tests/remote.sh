@@ -249,7 +249,7 @@ check "doctor --connect: passes on the remote host (exit 0, no check failed)" \
 check "doctor --connect: its trivial domain started there" grep -q "^ok    libvirt domain start  *a trivial domain started" "$TMP/out"
 check "doctor --connect: no domain left on either side" no_domains
 check "doctor --connect: no private folder left here, no ssh control folder" \
-	bash -c '! ls -d "${TMPDIR:-/tmp}"/vmio-doctor-* /tmp/vmio-bench-ssh-* 2>/dev/null'
+	bash -c '! compgen -G "${TMPDIR:-/tmp}/vmio-doctor-*" && ! compgen -G "/tmp/vmio-bench-ssh-*"'
 vb doctor --connect "$B"
 check "doctor --connect: ssh and the pool are checked there" \
 	bash -c 'grep -q "^ok    ssh " "$1" && grep -q "^ok    storage pool  *vmio-bench-localhost" "$1"' _ "$TMP/out"
