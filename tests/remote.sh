@@ -1,15 +1,22 @@
 #!/bin/bash
 # remote.sh: a remote hypervisor and a fleet, for real, over ssh.
 #
-# Two sshds on the loopback address, with host and user keys this test
-# makes, stand for two remote hosts.  Each runs every command through a
-# wrapper (ForceCommand) that logs it first, so the test sees what ran over
-# ssh; the second one also puts a directory first on PATH where
-# qemu-storage-daemon is "not found", so one host lacks a helper.
+# The "remote" host is this machine in a mount namespace of its own
+# (unshare -m): private /tmp, /run/libvirt, /run/tgtd, /var/lib/libvirt,
+# /var/lib/vmio-bench, the cache folder and a copy of /etc/libvirt without
+# pools or domains, with its own virtlogd and libvirtd; a local path handed
+# to a remote command finds nothing there, as on a real remote host.  Two
+# sshds run in it on the loopback address, with host and user keys this
+# test makes, and stand for two remote hosts.  Each runs every command
+# through a wrapper (ForceCommand) that logs it first, so the test sees
+# what ran over ssh; the second one also puts a directory first on PATH
+# where qemu-storage-daemon is "not found", so one host lacks a helper.
 #   - run --connect qemu+ssh://root@127.0.0.1:PORT/system: every mode that
 #     runs locally, its image and store placed through the pool, helpers
 #     run over ssh (quoted), results the same shape as a local run's;
 #   - a --disk whose path is hostile to a shell, on the remote side;
+#   - doctor --connect passes there (its probe domain goes through
+#     libvirt's API, no local file);
 #   - a host without qemu-storage-daemon: vhost-user-blk fails its probe
 #     with the reason; doctor --connect says so;
 #   - the two hosts as a fleet (127.0.0.1 and localhost): pools, volumes
@@ -17,6 +24,11 @@
 #     compare over the fleet's runs;
 #   - a host whose sshd dies mid-run: its modes fail with the reason, the
 #     other host finishes, nothing is left running; --resume finishes it.
+# No domain may be left on either side; those checks fail when virsh
+# cannot list.  Helpers for more blocks: on_remote CMD... (a command in
+# the remote's namespace, not over ssh, so not in the command logs),
+# rvirsh ARGS... (virsh on the remote's libvirtd), lvirsh (this host's),
+# no_domains.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 need_libvirtd
 need_image
@@ -24,8 +36,11 @@ SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null ||
 	need "sshd and ssh (apt-get install openssh-server openssh-client)"
 command -v ss >/dev/null || need "ss (apt-get install iproute2)"
+command -v unshare >/dev/null && command -v nsenter >/dev/null || need "unshare and nsenter (apt-get install util-linux)"
+T0=$SECONDS
 
-S=$TMP/ssh
+# sshd's files are read inside the remote's namespace: not under /tmp
+S=$(mktemp -d /var/tmp/vmio-remote-ssh.XXXXXX)
 mkdir -p "$S/shadow" /run/sshd
 chmod 700 "$S"
 ssh-keygen -q -t ed25519 -N '' -C vmio-test -f "$S/key"
@@ -46,6 +61,57 @@ EOF
 	chmod 755 "$S/wrap-$w"
 done
 
+# ---- the remote host: a mount namespace with its own libvirtd ------------
+NS=""
+start_remote() {
+	cat > "$S/remote-ns" <<'EOF'
+#!/bin/bash
+# In a new mount namespace: make this machine look like another host.
+set -e
+S=$1 CACHE=$2
+for d in /tmp /run/libvirt /run/tgtd /var/lib/libvirt /var/lib/vmio-bench "$CACHE"; do
+	mkdir -p "$d"
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
+done
+chmod 1777 /tmp
+cp -a /etc/libvirt "$S/etc-libvirt"
+rm -rf "$S/etc-libvirt/storage" "$S/etc-libvirt/qemu/"*.xml "$S/etc-libvirt/qemu/autostart"
+mkdir -p "$S/etc-libvirt/storage"
+mount --bind "$S/etc-libvirt" /etc/libvirt
+virtlogd -d -p /run/libvirt/virtlogd.pid
+setsid tini -s -- libvirtd -p /run/libvirt/libvirtd.pid </dev/null >>"$S/libvirtd.log" 2>&1 &
+exec sleep infinity
+EOF
+	chmod 755 "$S/remote-ns"
+	unshare --mount --propagation private "$S/remote-ns" "$S" "$CACHE" </dev/null >"$S/remote-ns.log" 2>&1 9>&- &
+	NS=$!
+	for _ in $(seq 100); do rvirsh version >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+on_remote() { nsenter -t "$NS" -m -- "$@"; }
+rvirsh() { on_remote virsh -c qemu:///system "$@"; }
+lvirsh() { virsh -c "$CONNECT" "$@"; }
+stop_remote() {
+	[ -n "$NS" ] || return 0
+	local p
+	for p in libvirtd virtlogd; do
+		on_remote sh -c 'kill "$(cat "/run/libvirt/$1.pid")"' _ "$p" 2>/dev/null
+	done
+	sleep 0.5
+	kill "$NS" 2>/dev/null
+	wait "$NS" 2>/dev/null
+	NS=""
+}
+# no vmio- domain on that side; fails when virsh cannot list
+no_domains_at() { # lvirsh|rvirsh
+	local out
+	out=$("$1" list --all --name 2>&1) || { echo "# $1 cannot list domains: $out"; return 1; }
+	! grep -q '^vmio-' <<<"$out"
+}
+no_domains() { no_domains_at lvirsh && no_domains_at rvirsh; }
+export -f lvirsh rvirsh on_remote
+export CONNECT
+
 free_port() {
 	local p
 	while :; do
@@ -53,8 +119,8 @@ free_port() {
 		ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 }
-start_sshd() { # NAME PORT
-	"$SSHD" -p "$2" -h "$S/hostkey" -E "$S/sshd-$1.log" 9>&- \
+start_sshd() { # NAME PORT, in the remote's namespace
+	on_remote "$SSHD" -p "$2" -h "$S/hostkey" -E "$S/sshd-$1.log" 9>&- \
 		-o ListenAddress=127.0.0.1 -o PidFile="$S/sshd-$1.pid" -o UsePAM=no -o StrictModes=no \
 		-o AuthorizedKeysFile="$S/authorized_keys" -o PermitRootLogin=prohibit-password \
 		-o PasswordAuthentication=no -o ForceCommand="$S/wrap-$1" -o LogLevel=ERROR
@@ -76,26 +142,23 @@ K="keyfile=$S/key&no_verify=1"
 A="qemu+ssh://root@127.0.0.1:$PA/system?$K"
 B="qemu+ssh://root@localhost:$PB/system?$K"
 
-# vmio-bench's pools of the two host names, as a run would leave them
-drop_pools() {
-	for l in 127.0.0.1 localhost; do
-		virsh -c "$CONNECT" pool-destroy "vmio-bench-$l" >/dev/null 2>&1
-		virsh -c "$CONNECT" pool-undefine "vmio-bench-$l" >/dev/null 2>&1
-		rm -rf "/var/lib/vmio-bench/$l"
-	done
-}
 cleanup() {
 	stop_sshd a
 	stop_sshd b
-	drop_pools
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+	stop_remote
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP" "$S"
 }
 trap cleanup EXIT
-drop_pools
+LPOOLS=$(lvirsh pool-list --all --name | sort)
+check "the remote host's namespace and its libvirtd start" start_remote
+export NS
+touch "$TMP/here-only"
+check "the remote host sees neither this host's /tmp nor its libvirtd's domains" \
+	bash -c '[ -e "$1" ] && ! nsenter -t "$2" -m -- test -e "$1" &&
+	         [ "$(nsenter -t "$2" -m -- readlink -f /proc/self/ns/mnt)" != "$(readlink -f /proc/self/ns/mnt)" ]' _ "$TMP/here-only" "$NS"
 check "sshd a listens on 127.0.0.1:$PA" start_sshd a "$PA"
 check "sshd b listens on 127.0.0.1:$PB" start_sshd b "$PB"
 
-no_domains() { ! virsh -c "$CONNECT" list --all --name | grep -q '^vmio-'; }
 runjson() { jq -r "$2" "$1/run.json"; }
 SHORT=(--runtime 2 --ramp 0 --reps 1 --size 64m)
 
@@ -133,8 +196,9 @@ check "helpers ran over ssh: each argument quoted, none interpolated" \
 	bash -c '! grep -E "^(fio|tgtadm|dd) " "$1"' _ "$LOG"
 check "remote run: the helpers' CPU was read there (qemu-storage-daemon, tgtd)" \
 	[ "$(runjson "$R1" '[.modes[] | select(.mode == "vhost-user-blk" or .mode == "lun") | .points[0].reps[0].host_cpu.processes | keys | length] | add')" -ge 3 ]
-check "remote run: nothing left: no domain, no remote private folder" \
-	bash -c '! virsh -c qemu:///system list --all --name | grep -q "^vmio-" && ! ls -d /var/lib/vmio-bench/127.0.0.1/run-* 2>/dev/null' 
+check "remote run: no domain left on either side" no_domains
+check "remote run: no private folder left there" \
+	bash -c 'o=$(nsenter -t "$1" -m -- ls -A /var/lib/vmio-bench/127.0.0.1) && ! grep -q "^run-" <<<"$o"' _ "$NS"
 check "remote run: no ssh master outlives the run" bash -c '! ls /tmp/vmio-bench-ssh-* 2>/dev/null'
 
 # the same plan on this host directly: results of the same shape
@@ -156,12 +220,17 @@ check "remote summary.json rows have the local ones' keys" \
 # (what it would run: touch, in the remote shell's folder, root's home;
 # no $VAR or ';': fio's own option parser expands the one and cuts at the
 # other in a file name, locally too)
-W="$TMP/it's a \$(touch vmio-PWNED) \`touch vmio-PWNED2\` | file"
-dd if=/dev/urandom of="$W" bs=1M count=32 status=none
+# The file is on the remote host only: this host has no such path.
+WD=/tmp/vmio-remote-disk
+W="$WD/it's a \$(touch vmio-PWNED) \`touch vmio-PWNED2\` | file"
+on_remote mkdir -p "$WD"
+on_remote dd if=/dev/urandom of="$W" bs=1M count=32 status=none
+check "a hostile --disk path: the file exists there, not here" bash -c '[ ! -e "$1" ] && nsenter -t "$2" -m -- test -f "$1"' _ "$W" "$NS"
 vb run --connect "$A" --disk "$W" --modes host,virtio-blk --runtime 1 --ramp 0 --reps 1 --results "$TMP/rq"
 check "a hostile --disk path on the remote host: exit 0" [ "$rc" -eq 0 ]
 check "a hostile --disk path on the remote host: nothing it names ran" \
-	bash -c '! ls ~root/vmio-PWNED* ./vmio-PWNED* "$1"/vmio-PWNED* 2>/dev/null' _ "$TMP"
+	bash -c '! ls ~root/vmio-PWNED* ./vmio-PWNED* "$1"/vmio-PWNED* 2>/dev/null &&
+	         o=$(nsenter -t "$3" -m -- ls -A ~root "$2") && ! grep -qx "vmio-PWNED2\?" <<<"$o"' _ "$TMP" "$WD" "$NS"
 check "a hostile --disk path on the remote host: the guest's disk is that file" \
 	grep -qF "it&apos;s a" "$(readlink -f "$TMP/rq/latest")/virtio-blk/domain.xml"
 
@@ -174,6 +243,13 @@ check "missing helper: vhost-user-blk fails its probe, naming the host and the f
 	  "qemu-storage-daemon is missing on localhost (over ssh): apt-get install qemu-system-x86 there (Debian ships it in that package)" ]
 check "missing helper: the other mode ran" [ "$(runjson "$RB" '.modes[] | select(.mode == "virtio-blk") | .status')" = ok ]
 check "missing helper: one error line, not two" [ "$(grep -c 'qemu-storage-daemon is missing' "$TMP/err")" -eq 1 ]
+vb doctor --connect "$A"
+check "doctor --connect: passes on the remote host (exit 0, no check failed)" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^0 checks failed" "$2" && ! grep -q "^fail" "$2"' _ "$rc" "$TMP/out"
+check "doctor --connect: its trivial domain started there" grep -q "^ok    libvirt domain start  *a trivial domain started" "$TMP/out"
+check "doctor --connect: no domain left on either side" no_domains
+check "doctor --connect: no private folder left here, no ssh control folder" \
+	bash -c '! compgen -G "${TMPDIR:-/tmp}/.vmio-doctor-*" && ! compgen -G "/tmp/vmio-bench-ssh-*"'
 vb doctor --connect "$B"
 check "doctor --connect: ssh and the pool are checked there" \
 	bash -c 'grep -q "^ok    ssh " "$1" && grep -q "^ok    storage pool  *vmio-bench-localhost" "$1"' _ "$TMP/out"
@@ -191,8 +267,10 @@ check "fleet: exit 0" [ "$rc" -eq 0 ]
 check "fleet: run.json lists both hosts, each complete" \
 	[ "$(runjson "$F" '[.fleet.hosts[] | .label + ":" + .state] | join(",")')" = "127.0.0.1:complete,localhost:complete" ]
 check "fleet: a run folder per host" [ -f "$F/127.0.0.1/run.json" -a -f "$F/localhost/run.json" ]
-check "fleet: pools per host" bash -c 'virsh -c qemu:///system pool-list --name | grep -qx vmio-bench-127.0.0.1 &&
-                                       virsh -c qemu:///system pool-list --name | grep -qx vmio-bench-localhost'
+pools=$(rvirsh pool-list --name)
+check "fleet: pools per host, on the remote's libvirtd" \
+	bash -c 'grep -qx vmio-bench-127.0.0.1 <<<"$1" && grep -qx vmio-bench-localhost <<<"$1"' _ "$pools"
+check "fleet: this host's libvirtd has the pools it had before" bash -c 'o=$(lvirsh pool-list --all --name | sort) && [ "$o" = "$1" ]' _ "$LPOOLS"
 check "fleet: domains per host" bash -c 'grep -q "<name>vmio-127.0.0.1-" "$1/127.0.0.1/virtio-blk/domain.xml" &&
                                          grep -q "<name>vmio-localhost-" "$1/localhost/virtio-blk/domain.xml"' _ "$F"
 check "fleet: the first host reused its pool's image (same checksums)" \
@@ -371,5 +449,6 @@ check "--resume: both hosts complete, the finished one kept as it was" \
 check "--resume: one table, both hosts" [ "$(grep -c '^host  *mode' "$TMP/out")" -eq 1 ]
 check "--resume: nothing left running" no_domains
 
+echo "# remote: wall time $((SECONDS - T0)) s"
 echo "# remote: $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

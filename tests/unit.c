@@ -3,6 +3,7 @@
  * Needs no libvirt daemon. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,6 +705,32 @@ static void test_hv_uri(void)
 		{"qemu+ssh://h1:22x/system", -1, false, false, NULL, NULL, NULL, NULL},
 		{"qemu+ssh://h1/system?keyfile=relative/key", -1, false, false, NULL, NULL, NULL, NULL},
 		{"qemu+ssh://h$(x)/system", -1, false, false, NULL, NULL, NULL, NULL},
+		/* libvirt's rules: transports are case-insensitive, a host with
+		 * no transport is TLS, libssh and libssh2 ports are ssh's, a tls
+		 * port and user are libvirtd's */
+		{"qemu+SSH://h:2222/system", 0, true, true, "h", "2222", NULL, "h"},
+		{"qemu+Ssh://u@h/system", 0, true, true, "h", NULL, "u", "h"},
+		{"qemu://HOST/system", 0, true, true, "HOST", NULL, NULL, "HOST"},
+		{"qemu://HOST:16514/system", 0, true, true, "HOST", NULL, NULL, "HOST"},
+		{"qemu+tls://sasl@h:16514/system", 0, true, true, "h", NULL, NULL, "h"},
+		{"qemu+libssh://h:2222/system", 0, true, true, "h", "2222", NULL, "h"},
+		{"qemu+libssh2://u@h:2222/system", 0, true, true, "h", "2222", "u", "h"},
+		{"qemu+LIBSSH2://h:2222/system", 0, true, true, "h", "2222", NULL, "h"},
+		{"qemu+tcp://h/session", 0, true, false, "h", NULL, NULL, "h"},
+		{"qemu+UNIX:///system", 0, false, true, NULL, NULL, NULL, ""},
+		{"qemu+ssh://r%6Fot@h%31:22/%73ystem", 0, true, true, "h1", "22", "root", "h1"},
+		/* refused, each with one line */
+		{"qemu+ftp://h/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh+x://h/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ext:///system?command=/bin/x", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+unix://h/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh:///system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h:99999/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h%zz/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h%2f..%2fx/system", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h/system?no_verify=yes", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h/system?no_verify=1&no_verify=x", -1, false, false, NULL, NULL, NULL, NULL},
+		{"qemu+ssh://h/system?keyfile=/k%25d", -1, false, false, NULL, NULL, NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct vb_hv_uri u;
@@ -722,6 +749,41 @@ static void test_hv_uri(void)
 		CHECK(!*u.label || vb_valid_label(u.label));
 		vb_hv_uri_release(&u);
 	}
+	/* the query as libvirt's remote driver reads it: names in any case,
+	 * %-escapes decoded, the last of a repeated parameter wins, ';'
+	 * separates once no '&' is left */
+	struct {
+		const char *uri, *keyfile;
+		bool no_verify;
+	} q_t[] = {
+		{"qemu+ssh://h/system?keyfile=/a&keyfile=/b", "/b", false},
+		{"qemu+ssh://h/system?KeyFile=/my%20key&NO_VERIFY=1", "/my key", true},
+		{"qemu+ssh://h/system?no_verify=1&no_verify=0", NULL, false},
+		{"qemu+ssh://h/system?no_verify=0&no_verify=2", NULL, true},
+		{"qemu+ssh://h/system?keyfile=/a;no_verify=1", "/a", true},
+		{"qemu+ssh://h/system?&&=x&mode=auto&keyfile=/k", "/k", false},
+		{"qemu+tls://h/system?keyfile=relative&no_verify=1", NULL, false}, /* not ssh's */
+	};
+	for (size_t i = 0; i < sizeof(q_t) / sizeof(q_t[0]); i++) {
+		struct vb_hv_uri u;
+		char *why = NULL;
+		CHECK(vb_hv_uri_parse(q_t[i].uri, &u, &why) == 0);
+		if (why) {
+			fprintf(stderr, "%s\n", why);
+			free(why);
+			continue;
+		}
+		CHECK(q_t[i].keyfile ? u.keyfile && !strcmp(u.keyfile, q_t[i].keyfile) : !u.keyfile);
+		CHECK(u.no_verify == q_t[i].no_verify);
+		vb_hv_uri_release(&u);
+	}
+	/* an unknown transport: one line that names it and what libvirt knows */
+	struct vb_hv_uri u;
+	char *why = NULL;
+	CHECK(vb_hv_uri_parse("qemu+FOO://h/system", &u, &why) < 0 && why && !strchr(why, '\n') && strstr(why, "'FOO'") &&
+	      strstr(why, "libssh2"));
+	free(why);
+
 	const char *argv[] = {"a b", "it's", "$(x)", "`y`", "", NULL};
 	char *q = vb_hv_quote(argv);
 	CHECK(!strcmp(q, "'a b' 'it'\\''s' '$(x)' '`y`' ''"));
@@ -782,6 +844,23 @@ static void test_paths(void)
 	free(target);
 }
 
+/* A command's output beyond VB_RUN_OUT_MAX is an error, not a cut text. */
+static void test_run_out_max(void)
+{
+	char n[32];
+	snprintf(n, sizeof(n), "%u", VB_RUN_OUT_MAX + 1);
+	const char *over[] = {"head", "-c", n, "/dev/zero", NULL};
+	char *out = (char *)"unset";
+	errno = 0;
+	CHECK(vb_run(over, &out, 30) == -1 && errno == EFBIG && out == NULL);
+	snprintf(n, sizeof(n), "%u", VB_RUN_OUT_MAX);
+	const char *at[] = {"head", "-c", n, "/dev/zero", NULL};
+	size_t len = 0;
+	CHECK(vb_run(at, &out, 30) == 0 && out);
+	free(out);
+	(void)len;
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -805,6 +884,7 @@ int main(void)
 	test_verdict();
 	test_hv_uri();
 	test_paths();
+	test_run_out_max();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -37,24 +37,21 @@ struct doctor {
 	int fails, warns;
 };
 
-/* Run argv quietly: its output goes to a scratch log, and on failure *why
- * (when asked for) gets the log's last line.  The exit status. */
-/* The scratch folder: private (mkdtemp), never a name in /tmp that
- * another user could have planted a link at. */
-static char *scratch_new(void)
-{
-	return vb_private_dir_new(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "vmio-doctor");
-}
+/* Run argv quietly: its output goes to a log in doctor's private folder
+ * (mkdtemp: no name in /tmp another user could have planted), and on
+ * failure *why (when asked for) gets the log's last line.  The exit
+ * status. */
+static char *scratch;
 
 static int quiet_run(const char *const argv[], int timeout_s, char **why)
 {
-	char *dir = scratch_new(), *log = dir ? vb_asprintf("%s/run.log", dir) : NULL;
-	int rc = dir ? vb_hv_run_logged(argv, log, timeout_s) : -1;
-	if (rc != 0 && why && log)
-		*why = vb_file_last_line(log);
-	vb_private_dir_remove(dir);
+	char *log = scratch ? vb_asprintf("%s/command.log", scratch) : vb_strdup("/dev/null");
+	int rc = vb_hv_run_logged(argv, log, timeout_s);
+	if (rc != 0 && why)
+		*why = scratch ? vb_file_last_line(log) : vb_strdup("(no log)");
+	if (scratch)
+		unlink(log);
 	free(log);
-	free(dir);
 	return rc;
 }
 
@@ -241,37 +238,30 @@ static void check_accel(struct doctor *d)
 	free(acc.why);
 }
 
-/* How long libvirt takes to start (paused) and destroy a trivial domain. */
+/* How long libvirt takes to start (paused) and destroy a trivial domain,
+ * through libvirt's API: the XML goes with the call, so a remote
+ * hypervisor is never handed a path that only this host has. */
 static void check_start_time(struct doctor *d)
 {
 	if (!d->virt)
 		return;
-	char *name = vb_asprintf("vmio-doctor-%ld", (long)getpid());
+	char *name = vb_asprintf("vmio-doctor-%s%s%ld", vb_hv_label(), *vb_hv_label() ? "-" : "", (long)getpid());
 	char *xml = vb_asprintf("<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
 	                        "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
 	                        "</devices></domain>", name);
-	char *dir = scratch_new(), *file = vb_asprintf("%s/domain.xml", dir ? dir : "/nonexistent");
-	if (dir)
-		vb_write_file_atomic(file, xml, strlen(xml));
-	const char *create[] = {"virsh", "-c", d->c->connect, "create", "--paused", file, NULL};
-	const char *destroy[] = {"virsh", "-c", d->c->connect, "destroy", name, NULL};
 	char *why = NULL;
-	double t0 = vb_now();
-	int rc = quiet_run(create, 300, &why);
-	double s = vb_now() - t0;
-	if (rc == 0)
-		quiet_run(destroy, 60, NULL);
-	vb_private_dir_remove(dir);
-	free(dir);
-	char *found = rc == 0 ? vb_asprintf("a trivial domain started in %.2f s", s)
+	double t0 = vb_now(), s = vb_virt_try_domain(d->virt, xml, &why);
+	bool started = s >= 0;
+	if (!started)
+		s = vb_now() - t0;
+	char *found = started ? vb_asprintf("a trivial domain started in %.2f s", s)
 	                      : vb_asprintf("a trivial domain did not start in %.1f s: %s", s, why ? why : "?");
 	free(why);
-	say(d, rc != 0 ? FAIL : s > 10 ? WARN : OK, "libvirt domain start", found,
-	    rc != 0 ? "see libvirtd's log (virt-admin daemon-log-outputs)"
-	            : "slow starts come from libvirt probing QEMU again: give /dev/kvm mode 0660 group kvm, "
-	              "and check that nothing else holds libvirtd");
+	say(d, !started ? FAIL : s > 10 ? WARN : OK, "libvirt domain start", found,
+	    !started ? "see libvirtd's log (virt-admin daemon-log-outputs)"
+	             : "slow starts come from libvirt probing QEMU again: give /dev/kvm mode 0660 group kvm, "
+	               "and check that nothing else holds libvirtd");
 	free(found);
-	free(file);
 	free(xml);
 	free(name);
 }
@@ -395,6 +385,7 @@ int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	struct doctor d = {.c = c};
 	(void)nrest;
 	(void)rest;
+	scratch = vb_private_dir_new(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "vmio-doctor");
 	if (vb_hv_remote())
 		printf("checking the hypervisor %s; the controller (image, results, charts) is this host\n", vb_hv_where());
 	check_libvirt(&d);
@@ -415,5 +406,8 @@ int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	if (d.have_image)
 		vb_image_release(&d.img);
 	vb_virt_free(d.virt);
+	vb_private_dir_remove(scratch);
+	free(scratch);
+	scratch = NULL;
 	return d.fails ? VB_EXIT_FAIL : VB_EXIT_OK;
 }

@@ -483,6 +483,7 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 	struct vb_buf b = {0};
 	double deadline = timeout_s > 0 ? vb_now() + timeout_s : 0;
 	int status = 0;
+	bool over = false;
 	pid_t pid;
 
 	/* the log is opened here, not in the child: never through a link
@@ -534,8 +535,12 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 				ssize_t n = read(pfd[0], chunk, sizeof(chunk));
 				if (n <= 0)
 					break;
-				if (b.len < (1u << 20))
-					vb_buf_add(&b, chunk, (size_t)n);
+				if (b.len + (size_t)n > VB_RUN_OUT_MAX) { /* never a cut text that parses as a whole */
+					over = true;
+					kill(pid, SIGKILL);
+					break;
+				}
+				vb_buf_add(&b, chunk, (size_t)n);
 			}
 			if ((deadline && vb_now() > deadline) || vb_interrupted) {
 				kill(pid, SIGKILL);
@@ -557,6 +562,12 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 				kill(pid, SIGKILL);
 			usleep(50000);
 		}
+	}
+	if (over) {
+		vb_buf_free(&b);
+		*out = NULL;
+		errno = EFBIG;
+		return -1;
 	}
 	if (out)
 		*out = vb_buf_release(&b);

@@ -97,10 +97,13 @@ int vb_publish(const char *from, const char *name, int to_fd, const char *to);
 char *vb_read_file(const char *path, size_t max, size_t *lenp);
 
 /* Run argv[0] (looked up in PATH) with argv; no shell is involved.
- * If out is non-NULL, stdout is captured (up to 1 MiB) into *out (caller
- * frees); otherwise it is inherited.  stderr is inherited.  Waits at most
+ * If out is non-NULL, stdout is captured into *out (caller frees);
+ * otherwise it is inherited.  stderr is inherited.  Waits at most
  * timeout_s seconds (0 = no limit), then kills the child.  Returns the exit
- * status, or -1 if it could not be started or was killed. */
+ * status, or -1 if it could not be started or was killed.  Output beyond
+ * VB_RUN_OUT_MAX is an error, never cut: the child is killed, *out is
+ * NULL, -1 with errno EFBIG. */
+#define VB_RUN_OUT_MAX (8u << 20)
 int vb_run(const char *const argv[], char **out, int timeout_s);
 
 /* The same, with stdout and stderr written to the file log (a tool's

@@ -34,6 +34,10 @@ bool vb_virt_reachable(struct vb_virt *v);
 /* Does the host offer <domain type='kvm'> for x86_64? */
 bool vb_virt_offers_kvm(struct vb_virt *v);
 
+/* Start xml as a paused transient domain and destroy it at once: the
+ * seconds libvirt took to start it, or -1 with *why (caller frees). */
+double vb_virt_try_domain(struct vb_virt *v, const char *xml, char **why);
+
 /* Create a transient domain (destroyed automatically should the controller
  * die) and open its agent channel.  Returns NULL with *why (caller frees;
  * not reported: the caller decides how to say it) on failure. */

@@ -187,81 +187,96 @@ int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns)
 	return rc;
 }
 
-/* Every process's stat line on the hypervisor, one per line. */
-static char *all_stats(void)
+/* A process's children: the kernel's own list (/proc/PID/task/TID/
+ * children) where it keeps one, else the processes whose parent it is
+ * (this machine's microVM kernel keeps none). */
+static void children_local(long pid, struct vb_buf *b)
 {
-	if (vb_hv_remote()) {
-		const char *argv[] = {"sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null; exit 0", NULL};
-		char *out = NULL;
-		if (vb_hv_run(argv, &out, 20) != 0) {
-			free(out);
-			return NULL;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	DIR *d = opendir(path);
+	bool listed = false;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char *f = vb_asprintf("%s/%s/children", path, e->d_name), *text;
+		if (e->d_name[0] != '.' && (text = vb_read_file(f, 1 << 16, NULL))) {
+			listed = true;
+			vb_buf_adds(b, text);
+			vb_buf_adds(b, " ");
+			free(text);
 		}
-		return out;
+		free(f);
 	}
-	struct vb_buf b = {0};
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char path[300], *text;
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+	if (d)
+		closedir(d);
+	if (listed)
+		return;
+	char num[24], *out = NULL;
+	snprintf(num, sizeof(num), "%ld", pid);
+	const char *argv[] = {"pgrep", "-P", num, NULL};
+	if (vb_run(argv, &out, 10) == 0 && out)
+		vb_buf_adds(b, out);
+	free(out);
+}
+
+/* The stat lines of n processes on this machine and, for tree[i], of
+ * their children: only these are read, never all of /proc. */
+static char *stats_local(const long *pids, const bool *tree, size_t n)
+{
+	struct vb_buf b = {0}, kids = {0};
+	for (size_t i = 0; i < n; i++) {
+		vb_buf_addf(&kids, "%ld ", pids[i]);
+		if (tree[i])
+			children_local(pids[i], &kids);
+	}
+	char *list = vb_buf_release(&kids), *save = NULL;
+	for (char *w = strtok_r(list, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		char path[64], *text;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", atol(w));
 		if ((text = vb_read_file(path, 8192, NULL))) {
 			text[strcspn(text, "\n")] = '\0';
 			vb_buf_addf(&b, "%s\n", text);
 			free(text);
 		}
 	}
-	if (d)
-		closedir(d);
+	free(list);
 	return b.len ? vb_buf_release(&b) : vb_strdup("");
 }
 
-/* The first process (by the listing) whose parent is ppid (when ppid > 0)
- * or whose command is comm; sum: the CPU of every process whose parent is
- * ppid. */
-static long scan_stats(long ppid, const char *comm, unsigned long long *sum)
+/* The same on a remote hypervisor, in one ssh round trip (each one is
+ * time a window's edge is late by): "+PID" asks for its children too. */
+static char *stats_remote(const long *pids, const bool *tree, size_t n)
 {
-	char *text = all_stats(), *save = NULL;
-	long found = 0;
-	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
-		struct proc_stat ps;
-		if (parse_stat(l, &ps) < 0)
-			continue;
-		if (ppid > 0 && ps.ppid == ppid) {
-			*sum += ps.ns;
-		} else if (comm && strcmp(ps.comm, comm) == 0 && !found) {
-			found = ps.pid;
-		}
-	}
-	free(text);
-	return found;
-}
-
-int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns)
-{
-	if (vb_proc_cpu_ns(pid, ns) < 0)
-		return -1;
-	scan_stats((long)vb_daemon_host_pid(pid), NULL, ns);
-	return 0;
-}
-
-/* One look at a remote /proc for every process asked about: each ssh
- * round trip is time the window's edge is late by. */
-static int remote_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns)
-{
-	long *host = vb_calloc(n, sizeof(long));
-	bool *seen = vb_calloc(n, sizeof(bool));
-	char *text = NULL, *save = NULL;
-	int rc = -1;
+	const char **argv = vb_calloc(n + 5, sizeof(char *));
+	char **words = vb_calloc(n, sizeof(char *));
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = "for a; do p=${a#+}; cat /proc/$p/stat; [ \"$a\" = \"$p\" ] && continue; "
+	          "k=$(cat /proc/$p/task/*/children) || k=$(pgrep -P $p); "
+	          "for c in $k; do cat /proc/$c/stat; done; done 2>/dev/null; exit 0";
+	argv[3] = "sh";
 	for (size_t i = 0; i < n; i++)
-		if ((host[i] = (long)vb_daemon_host_pid(pids[i])) <= 0)
-			goto out;
-	if (!(text = all_stats()))
-		goto out;
+		argv[4 + i] = words[i] = vb_asprintf("%s%ld", tree[i] ? "+" : "", pids[i]);
+	char *out = NULL;
+	if (vb_hv_run(argv, &out, 20) != 0) {
+		free(out);
+		out = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+	free(argv);
+	return out;
+}
+
+/* The CPU of n processes where they run (pids there), tree[i] with the
+ * children of the i-th: -1 when one is gone or cannot be read. */
+static int cpu_of(const long *host, const bool *tree, size_t n, unsigned long long *ns)
+{
+	char *text = vb_hv_remote() ? stats_remote(host, tree, n) : stats_local(host, tree, n), *save = NULL;
+	bool *seen = vb_calloc(n, sizeof(bool));
+	int rc = text ? 0 : -1;
 	memset(ns, 0, n * sizeof(*ns));
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
 		struct proc_stat ps;
 		if (parse_stat(l, &ps) < 0)
 			continue;
@@ -272,28 +287,38 @@ static int remote_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsign
 				ns[i] += ps.ns;
 		}
 	}
-	rc = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!seen[i])
 			rc = -1; /* gone */
-out:
-	free(text);
 	free(seen);
-	free(host);
+	free(text);
 	return rc;
+}
+
+int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns)
+{
+	bool tree = true;
+	return vb_proc_cpu_many(&pid, &tree, 1, ns);
 }
 
 int vb_proc_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns)
 {
-	if (vb_hv_remote())
-		return remote_cpu_many(pids, tree, n, ns);
-	for (size_t i = 0; i < n; i++)
-		if ((tree[i] ? vb_proc_tree_cpu_ns(pids[i], &ns[i]) : vb_proc_cpu_ns(pids[i], &ns[i])) < 0)
-			return -1;
-	return 0;
+	long *host = vb_calloc(n, sizeof(long));
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((host[i] = (long)vb_daemon_host_pid(pids[i])) <= 0)
+			rc = -1;
+	if (rc == 0)
+		rc = cpu_of(host, tree, n, ns);
+	free(host);
+	return rc;
 }
 
 pid_t vb_proc_find(const char *comm)
 {
-	return (pid_t)scan_stats(0, comm, NULL);
+	const char *argv[] = {"pgrep", "-o", "-x", "--", comm, NULL}; /* the oldest: the daemon, not a child of it */
+	char *v = vb_hv_command_first_line(argv);
+	long pid = v ? atol(v) : 0;
+	free(v);
+	return pid > 0 ? (pid_t)pid : 0;
 }

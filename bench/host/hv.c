@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -31,85 +33,230 @@ static bool safe_part(const char *s, bool user)
 	return true;
 }
 
-/* The value of ?name= in a URI's query, or NULL; caller frees. */
-static char *query_value(const char *query, const char *name)
+/* libvirt's transports, as its remote driver knows them
+ * (src/remote/remote_sockets.c, remoteSplitURIScheme): whether one reaches
+ * another host, and whether the URI's user, port, ?keyfile= and
+ * ?no_verify= are ssh's (with tls and tcp they are libvirtd's port and a
+ * SASL user; helpers then go to the host with ssh's own defaults). */
+static const struct transport {
+	const char *name;
+	bool remote, ssh;
+	const char *refused; /* why vmio-bench cannot use it, or NULL */
+} transports[] = {
+	{"tls", true, false, NULL},
+	{"tcp", true, false, NULL},
+	{"ssh", true, true, NULL},
+	{"libssh", true, true, NULL},
+	{"libssh2", true, true, NULL},
+	{"unix", false, false, NULL},
+	{"ext", false, false,
+	 "the ext transport runs a command of the URI's own, so vmio-bench cannot tell which host its helpers belong on: "
+	 "use qemu+ssh://HOST/system"},
+	{NULL, false, false, NULL},
+};
+
+static const struct transport *transport_find(const char *name)
 {
-	size_t n = strlen(name);
-	for (const char *p = query; p && *p;) {
-		size_t len = strcspn(p, "&");
-		if (len > n && strncmp(p, name, n) == 0 && p[n] == '=')
-			return strndup(p + n + 1, len - n - 1);
-		p += len + (p[len] == '&');
+	for (const struct transport *t = transports; t->name; t++)
+		if (strcasecmp(t->name, name) == 0) /* libvirt lowercases it first */
+			return t;
+	return NULL;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* s[0..len) with each %XX decoded, as libxml2 decodes a URI's user, host
+ * and path and libvirt each query name and value; NULL on a broken escape
+ * or an encoded NUL. */
+static char *unescape(const char *s, size_t len)
+{
+	char *r = vb_calloc(len + 1, 1), *o = r;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		int hi = i + 2 < len ? hexval(s[i + 1]) : -1, lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || hi + lo == 0) {
+			free(r);
+			return NULL;
+		}
+		*o++ = (char)(hi * 16 + lo);
+		i += 2;
 	}
+	return r;
+}
+
+/* What the URI's query says to ssh, read as libvirt's remote driver reads
+ * it: parameters split at '&' (at ';' once no '&' is left), names matched
+ * case-insensitively, the last of a repeated one wins, and every
+ * no_verify= must be an integer.  -1 with *bad naming what is wrong. */
+static int query_parse(const char *q, struct vb_hv_uri *u, const char **bad)
+{
+	for (const char *p = q; p && *p;) {
+		const char *end = strchr(p, '&');
+		if (!end)
+			end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		char *name = end == p || eq == p ? NULL : unescape(p, (size_t)((eq ? eq : end) - p));
+		char *value = eq ? unescape(eq + 1, (size_t)(end - eq - 1)) : vb_strdup("");
+		int rc = 0;
+		if ((end != p && eq != p && !name) || !value) {
+			*bad = "a parameter has a broken %-escape";
+			rc = -1;
+		} else if (name && strcasecmp(name, "keyfile") == 0) {
+			free(u->keyfile);
+			u->keyfile = value;
+			value = NULL;
+		} else if (name && strcasecmp(name, "no_verify") == 0) {
+			char *e = NULL;
+			errno = 0;
+			long v = strtol(value, &e, 10);
+			if (!*value || *e || errno || v != (int)v) {
+				*bad = "its no_verify= is not an integer (libvirt refuses it too)";
+				rc = -1;
+			}
+			u->no_verify = v != 0;
+		}
+		free(name);
+		free(value);
+		if (rc < 0)
+			return -1;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* The authority [USER@]HOST[:PORT], decoded; -1 with *bad. */
+static int authority_parse(const char *a, size_t len, bool ssh, struct vb_hv_uri *u, const char **bad)
+{
+	const char *at = NULL;
+	for (const char *p = a; p < a + len; p++)
+		if (*p == '@')
+			at = p;
+	if (at && !(u->user = unescape(a, (size_t)(at - a)))) {
+		*bad = "its user has a broken %-escape";
+		return -1;
+	}
+	const char *h = at ? at + 1 : a, *end = a + len, *colon;
+	if (*h == '[') { /* [::1]: ssh takes the address bare */
+		const char *close = memchr(h, ']', (size_t)(end - h));
+		if (!close) {
+			*bad = "its IPv6 address has no ']'";
+			return -1;
+		}
+		u->host = strndup(h + 1, (size_t)(close - h - 1));
+		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+		if (!(u->host = unescape(h, (size_t)((colon ? colon : end) - h)))) {
+			*bad = "its host has a broken %-escape";
+			return -1;
+		}
+	}
+	if (colon && colon + 1 < end) {
+		char *port = strndup(colon + 1, (size_t)(end - colon - 1));
+		if (strspn(port, "0123456789") != strlen(port) || atol(port) > 65535) {
+			free(port);
+			*bad = "its port is not a number (libvirt cannot parse it either)";
+			return -1;
+		}
+		if (ssh)
+			u->port = port;
+		else
+			free(port);
+	}
+	if (!*u->host) {
+		free(u->host);
+		u->host = NULL;
+	}
+	if (!ssh) { /* a SASL user is not ssh's */
+		free(u->user);
+		u->user = NULL;
+	}
+	return 0;
+}
+
+/* The host as a name part: [A-Za-z0-9.-], starting with a letter or digit. */
+static char *label_of(const char *host)
+{
+	struct vb_buf b = {0};
+	if (host && !((*host >= 'a' && *host <= 'z') || (*host >= 'A' && *host <= 'Z') || (*host >= '0' && *host <= '9')))
+		vb_buf_adds(&b, "h"); /* "[::1]" */
+	for (const char *p = host ? host : ""; *p; p++)
+		vb_buf_addf(&b, "%c", (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ? *p : '-');
+	return b.len ? vb_buf_release(&b) : vb_strdup("");
+}
+
+/* Why the URI cannot be used, or NULL when it can. */
+static const char *uri_parse(const char *uri, struct vb_hv_uri *u, char **unknown)
+{
+	const char *sep = strstr(uri, "://"), *bad = NULL;
+	if (!sep) /* "qemu" or a libvirt alias: libvirt resolves it, locally */
+		return NULL;
+	const char *plus = memchr(uri, '+', (size_t)(sep - uri));
+	const char *auth = sep + 3, *path = auth + strcspn(auth, "/?#");
+	const struct transport *t = NULL;
+	if (plus && !(t = transport_find(*unknown = strndup(plus + 1, (size_t)(sep - plus - 1)))))
+		return "libvirt knows no such transport (it knows tls, unix, ssh, ext, tcp, libssh2, libssh)";
+	if (t && t->refused)
+		return t->refused;
+	if (authority_parse(auth, (size_t)(path - auth), t && t->ssh, u, &bad) < 0)
+		return bad;
+	if (!t) /* qemu://HOST/system is TLS to HOST; qemu:///system this machine */
+		t = transport_find(u->host ? "tls" : "unix");
+	if (!t->remote && u->host)
+		return "the unix transport cannot reach a host (libvirt refuses it too): use qemu+ssh://HOST/system";
+	if (t->remote && !u->host)
+		return "it names no host, and vmio-bench runs its helpers on the hypervisor's host: name it "
+		       "(qemu+ssh://HOST/system), or use qemu:///system for this machine";
+	size_t plen = strcspn(path, "?#");
+	char *p = unescape(path, plen);
+	u->system = p && strcmp(p, "/system") == 0;
+	free(p);
+	u->remote = t->remote;
+	const char *query = path[plen] == '?' ? path + plen + 1 : NULL;
+	char *q = query ? strndup(query, strcspn(query, "#")) : NULL;
+	int rc = t->ssh ? query_parse(q, u, &bad) : 0;
+	free(q);
+	if (rc < 0)
+		return bad;
+	if (u->remote && (!safe_part(u->host, false) || (u->user && !safe_part(u->user, true)) ||
+	                  (u->keyfile && (*u->keyfile != '/' || strchr(u->keyfile, '%')))))
+		return "its host, user or keyfile cannot be handed to ssh safely: use a plain host name or address and an "
+		       "absolute keyfile path";
 	return NULL;
 }
 
 int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why)
 {
+	char *unknown = NULL;
 	memset(u, 0, sizeof(*u));
-	const char *sep = strstr(uri, "://");
-	if (!sep) { /* "qemu" or a libvirt alias: libvirt resolves it, locally */
-		u->label = vb_strdup("");
-		return 0;
-	}
-	const char *plus = memchr(uri, '+', (size_t)(sep - uri));
-	char *transport = plus ? strndup(plus + 1, (size_t)(sep - plus - 1)) : vb_strdup("");
-	const char *auth = sep + 3, *path = auth + strcspn(auth, "/?");
-	char *hostport = strndup(auth, (size_t)(path - auth));
-	const char *query = strchr(path, '?');
-	if (query)
-		query++;
-	char *at = strrchr(hostport, '@');
-	int ret = 0;
-
-	u->system = strncmp(path, "/system", 7) == 0 && (path[7] == '\0' || path[7] == '?');
-	if (at) {
-		*at = '\0';
-		u->user = vb_strdup(hostport);
-	}
-	const char *h = at ? at + 1 : hostport;
-	if (*h) {
-		const char *colon = h[0] == '[' ? strstr(h, "]:") : strrchr(h, ':');
-		if (colon && h[0] == '[')
-			colon++;
-		u->host = colon ? strndup(h, (size_t)(colon - h)) : vb_strdup(h);
-		if (colon && strcmp(transport, "ssh") == 0)
-			u->port = vb_strdup(colon + 1);
-		size_t n = strlen(u->host);
-		if (n >= 2 && u->host[0] == '[' && u->host[n - 1] == ']') { /* [::1]: ssh takes the address bare */
-			memmove(u->host, u->host + 1, n - 2);
-			u->host[n - 2] = '\0';
-		}
-	}
-	u->remote = u->host && *transport && strcmp(transport, "unix") != 0;
-	if (u->remote) {
-		u->keyfile = query_value(query, "keyfile");
-		char *nv = query_value(query, "no_verify");
-		u->no_verify = nv && strcmp(nv, "0") != 0;
-		free(nv);
-	}
-	if (u->remote && (!safe_part(u->host, false) || (u->user && !safe_part(u->user, true)) ||
-	                  (u->port && strspn(u->port, "0123456789") != strlen(u->port)) ||
-	                  (u->keyfile && (*u->keyfile != '/' || strchr(u->keyfile, '%'))))) {
-		*why = vb_asprintf("--connect '%s': its host, user, port or keyfile cannot be handed to ssh safely: use a plain host name or address, a numeric port and an absolute keyfile path", uri);
-		ret = -1;
-	}
-	/* the label: the host, as a safe name part */
-	struct vb_buf b = {0};
-	for (const char *p = u->remote ? u->host : ""; *p; p++)
-		vb_buf_addf(&b, "%c", (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ? *p : '-');
-	u->label = b.len ? vb_buf_release(&b) : vb_strdup("");
-	if (*u->label && !((*u->label >= 'a' && *u->label <= 'z') || (*u->label >= 'A' && *u->label <= 'Z') ||
-	                   (*u->label >= '0' && *u->label <= '9'))) { /* "[::1]": a name part starts with a letter or digit */
-		char *l = vb_asprintf("h%s", u->label);
-		free(u->label);
-		u->label = l;
-	}
-	free(transport);
-	free(hostport);
-	if (ret < 0)
+	const char *bad = uri_parse(uri, u, &unknown);
+	if (bad) {
+		*why = unknown && strstr(bad, "no such transport")
+		           ? vb_asprintf("--connect '%s': '%s': %s", uri, unknown, bad)
+		           : vb_asprintf("--connect '%s': %s", uri, bad);
+		free(unknown);
 		vb_hv_uri_release(u);
-	return ret;
+		return -1;
+	}
+	free(unknown);
+	if (!u->remote) { /* what a local URI says of hosts is not ours */
+		free(u->host);
+		free(u->user);
+		free(u->port);
+		free(u->keyfile);
+		u->host = u->user = u->port = u->keyfile = NULL;
+		u->no_verify = false;
+	}
+	u->label = label_of(u->remote ? u->host : NULL);
+	return 0;
 }
 
 void vb_hv_uri_release(struct vb_hv_uri *u)
@@ -186,11 +333,45 @@ char *vb_hv_quote(const char *const argv[])
 	return vb_buf_release(&b);
 }
 
+/* The folder of this process's ssh control socket (and ssh's complaint
+ * in vb_hv_check): made by mkdtemp, so 0700 and ours, never a name
+ * another user could have taken first (OpenSSH's mux client does not
+ * check who owns the master it talks to).  A fleet's child makes its
+ * own; the folder goes at vb_hv_close. */
+static char ctl_dir[64];
+static pid_t ctl_owner;
+
+static const char *control_dir(void)
+{
+	if (ctl_owner != getpid()) {
+		snprintf(ctl_dir, sizeof(ctl_dir), "/tmp/vmio-bench-ssh-XXXXXX");
+		ctl_owner = mkdtemp(ctl_dir) ? getpid() : 0;
+		if (!ctl_owner)
+			snprintf(ctl_dir, sizeof(ctl_dir), "/nonexistent/vmio-bench-ssh"); /* ssh then runs without a master */
+	}
+	return ctl_dir;
+}
+
 static char *control_path(void)
 {
 	static char path[96];
-	snprintf(path, sizeof(path), "/tmp/vmio-bench-ssh-%ld-%%C", (long)getpid());
+	snprintf(path, sizeof(path), "%s/%%C", control_dir()); /* a socket's path has room for 107 bytes */
 	return path;
+}
+
+/* The folder and what the master left in it. */
+static void control_dir_remove(void)
+{
+	if (ctl_owner != getpid())
+		return;
+	DIR *d = opendir(ctl_dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(ctl_dir);
+	ctl_owner = 0;
 }
 
 static char **ssh_argv(const char *cmd, const char *control);
@@ -213,6 +394,7 @@ void vb_hv_close(void)
 		close(null);
 	free(out);
 	vb_hv_argv_free(a);
+	control_dir_remove();
 }
 
 /* ssh to the URI's destination running the remote command line cmd (a
@@ -311,11 +493,21 @@ char **vb_hv_argv_pidfile(const char *const argv[], const char *pidfile)
 	return a;
 }
 
+/* Output beyond VB_RUN_OUT_MAX is an error of its own, said once: a
+ * figure read from part of it would be wrong without a word. */
+static int too_much(int rc, const char *const argv[])
+{
+	if (rc == -1 && errno == EFBIG)
+		vb_error("'%s' on %s wrote more than %u MiB: vmio-bench reads no part of it (report this with the command)",
+		         argv[0], vb_hv_where(), VB_RUN_OUT_MAX >> 20);
+	return rc;
+}
+
 static int hv_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
                           void (*tick)(void *arg, pid_t pid), void *arg)
 {
 	char **a = vb_hv_argv(argv);
-	int rc = vb_run_watched((const char *const *)a, out, log, timeout_s, tick, arg);
+	int rc = too_much(vb_run_watched((const char *const *)a, out, log, timeout_s, tick, arg), argv);
 	vb_hv_argv_free(a);
 	return rc;
 }
@@ -335,10 +527,10 @@ int vb_hv_run_logged(const char *const argv[], const char *log, int timeout_s)
 int vb_hv_run_quiet(const char *const argv[], char **out, int timeout_s)
 {
 	if (!hv.remote)
-		return vb_run(argv, out, timeout_s);
+		return too_much(vb_run(argv, out, timeout_s), argv);
 	char *q = vb_hv_quote(argv), *cmd = vb_asprintf("%s 2>/dev/null", q);
 	char **a = ssh_argv(cmd, NULL);
-	int rc = vb_run((const char *const *)a, out, timeout_s);
+	int rc = too_much(vb_run((const char *const *)a, out, timeout_s), argv);
 	vb_hv_argv_free(a);
 	free(cmd);
 	free(q);
@@ -490,20 +682,17 @@ int vb_hv_check(char **why)
 		return 0;
 	/* the one call whose ssh may speak: its complaint (a refused key, an
 	 * unknown host) is the reason; later calls keep quiet */
-	char tmpl[] = "/tmp/vmio-bench-ssh-check-XXXXXX";
-	int fd = mkstemp(tmpl);
-	if (fd >= 0)
-		close(fd);
+	char *log = vb_asprintf("%s/check.log", control_dir()); /* the private folder: no name to race for */
 	char **a = ssh_argv("true", NULL);
 	for (size_t i = 0; a[i]; i++)
 		if (strcmp(a[i], "LogLevel=QUIET") == 0) {
 			free(a[i]);
 			a[i] = vb_strdup("LogLevel=ERROR");
 		}
-	int rc = vb_run_logged((const char *const *)a, fd >= 0 ? tmpl : "/dev/null", 30);
-	char *last = fd >= 0 ? vb_file_last_line(tmpl) : NULL;
-	if (fd >= 0)
-		unlink(tmpl);
+	int rc = vb_run_logged((const char *const *)a, log, 30);
+	char *last = vb_file_last_line(log);
+	unlink(log);
+	free(log);
 	vb_hv_argv_free(a);
 	if (rc != 0) {
 		char *said = rc == 255 || rc < 0 ? vb_asprintf("ssh said: %s", last && *last ? last : "nothing")

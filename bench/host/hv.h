@@ -2,10 +2,13 @@
  * host-side helper (host fio, tgtadm, qemu-storage-daemon, reading /proc)
  * must run too.  Locally (qemu:///system, qemu:///session) that is this
  * machine and nothing changes.  With a remote libvirt URI
- * (qemu+ssh://[USER@]HOST[:PORT]/system, qemu+tls://HOST/system) helpers
- * run on HOST over ssh, to the same destination the URI names (its user,
- * port and ?keyfile=, ?no_verify=): an argument vector is sent quoted for
- * the remote shell, one argument at a time, never an interpolated string.
+ * (qemu+ssh://[USER@]HOST[:PORT]/system, qemu+tls://HOST/system,
+ * qemu://HOST/system, read by libvirt's own rules) helpers run on HOST
+ * over ssh, to the same destination the URI names (with ssh, libssh and
+ * libssh2 its user, port and ?keyfile=, ?no_verify=): an argument vector
+ * is sent quoted for the remote shell, one argument at a time, never an
+ * interpolated string.  ssh's control socket is in a private folder; a
+ * command's output beyond VB_RUN_OUT_MAX is an error, never cut.
  *
  * One controller process serves one hypervisor (a fleet forks one process
  * per host), so the hypervisor is this process's: vb_hv_use sets it. */
@@ -22,14 +25,18 @@ struct vb_hv_uri {
 	bool system;       /* the /system instance: QEMU runs as an unprivileged user */
 	char *user;        /* NULL: ssh's default */
 	char *host;        /* NULL when local */
-	char *port;        /* ssh's port (qemu+ssh only), NULL: 22 */
+	char *port;        /* ssh's port (ssh, libssh, libssh2), NULL: 22 */
 	char *keyfile;     /* ?keyfile= */
 	bool no_verify;    /* ?no_verify=1: do not check the host key */
 	char *label;       /* the host as a name part: [A-Za-z0-9.-], "" locally */
 };
 
-/* Parse uri; -1 with *why on a URI that names no host where a transport
- * needs one, or whose host or user would not be a safe ssh argument. */
+/* Parse uri as libvirt does (transport names in any case, a host without
+ * a transport is TLS, the query's last repeated parameter wins, %-escapes
+ * decoded); -1 with *why (one line) on an unknown or unusable transport,
+ * a URI that names no host where its transport needs one, a query libvirt
+ * refuses, or a host, user or keyfile that would not be a safe ssh
+ * argument. */
 int vb_hv_uri_parse(const char *uri, struct vb_hv_uri *u, char **why);
 void vb_hv_uri_release(struct vb_hv_uri *u);
 
