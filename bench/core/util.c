@@ -476,15 +476,87 @@ int vb_run_logged(const char *const argv[], const char *log, int timeout_s)
 	return vb_run_watched(argv, NULL, log, timeout_s, NULL, NULL);
 }
 
+/* The child of vb_run_watched: stdout to the pipe (pfd, when given), or
+ * stdout and stderr to logfd; the default SIGINT/SIGTERM. */
+static pid_t run_spawn(const char *const argv[], const int *pfd, int logfd)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (pfd)
+		dup2(pfd[1], STDOUT_FILENO);
+	if (logfd >= 0) {
+		dup2(logfd, STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+	}
+	/* A child must not inherit our handlers' view of SIGINT. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+static bool run_expired(double deadline)
+{
+	return (deadline && vb_now() > deadline) || vb_interrupted;
+}
+
+/* Read the child's stdout into *b until it closes, the deadline passes or
+ * the output outgrows VB_RUN_OUT_MAX (then false: never a cut text that
+ * parses as a whole); the child is killed on the last two. */
+static bool run_collect(int fd, pid_t pid, struct vb_buf *b, double deadline,
+                        void (*tick)(void *arg, pid_t pid), void *arg)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, tick ? 50 : 200);
+		vb_waiting();
+		if (tick)
+			tick(arg, pid);
+		if (r > 0) {
+			char chunk[4096];
+			ssize_t n = read(fd, chunk, sizeof(chunk));
+			if (n <= 0)
+				return true;
+			if (b->len + (size_t)n > VB_RUN_OUT_MAX) {
+				kill(pid, SIGKILL);
+				return false;
+			}
+			vb_buf_add(b, chunk, (size_t)n);
+		}
+		if (run_expired(deadline)) {
+			kill(pid, SIGKILL);
+			return true;
+		}
+	}
+}
+
+/* Wait for the child, killing it once the deadline passes: its wait status,
+ * or -1. */
+static int run_reap(pid_t pid, double deadline)
+{
+	int status = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, deadline || vb_interrupted ? WNOHANG : 0);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0) {
+			if (run_expired(deadline))
+				kill(pid, SIGKILL);
+			usleep(50000);
+		}
+	}
+}
+
 int vb_run_watched(const char *const argv[], char **out, const char *log, int timeout_s,
                    void (*tick)(void *arg, pid_t pid), void *arg)
 {
 	int pfd[2] = {-1, -1};
 	struct vb_buf b = {0};
 	double deadline = timeout_s > 0 ? vb_now() + timeout_s : 0;
-	int status = 0;
-	bool over = false;
-	pid_t pid;
+	bool whole = true;
 
 	/* the log is opened here, not in the child: never through a link
 	 * (logs live in results folders), and a failure is the caller's to see */
@@ -496,74 +568,22 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 			close(logfd);
 		return -1;
 	}
-	pid = fork();
-	if (pid < 0) {
-		if (out) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		if (logfd >= 0)
-			close(logfd);
-		return -1;
-	}
-	if (pid == 0) {
-		if (out) {
-			dup2(pfd[1], STDOUT_FILENO);
-		}
-		if (logfd >= 0) {
-			dup2(logfd, STDOUT_FILENO);
-			dup2(logfd, STDERR_FILENO);
-		}
-		/* A child must not inherit our handlers' view of SIGINT. */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	pid_t pid = run_spawn(argv, out ? pfd : NULL, logfd);
 	if (logfd >= 0)
 		close(logfd);
-	if (out) {
+	if (out)
 		close(pfd[1]);
-		for (;;) {
-			struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-			int r = poll(&p, 1, tick ? 50 : 200);
-			vb_waiting();
-			if (tick)
-				tick(arg, pid);
-			if (r > 0) {
-				char chunk[4096];
-				ssize_t n = read(pfd[0], chunk, sizeof(chunk));
-				if (n <= 0)
-					break;
-				if (b.len + (size_t)n > VB_RUN_OUT_MAX) { /* never a cut text that parses as a whole */
-					over = true;
-					kill(pid, SIGKILL);
-					break;
-				}
-				vb_buf_add(&b, chunk, (size_t)n);
-			}
-			if ((deadline && vb_now() > deadline) || vb_interrupted) {
-				kill(pid, SIGKILL);
-				break;
-			}
-		}
+	if (pid < 0) {
+		if (out)
+			close(pfd[0]);
+		return -1;
+	}
+	if (out) {
+		whole = run_collect(pfd[0], pid, &b, deadline, tick, arg);
 		close(pfd[0]);
 	}
-	for (;;) {
-		pid_t r = waitpid(pid, &status, deadline || vb_interrupted ? WNOHANG : 0);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			status = -1;
-			break;
-		}
-		if (r == 0) {
-			if ((deadline && vb_now() > deadline) || vb_interrupted)
-				kill(pid, SIGKILL);
-			usleep(50000);
-		}
-	}
-	if (over) {
+	int status = run_reap(pid, deadline);
+	if (!whole) {
 		vb_buf_free(&b);
 		*out = NULL;
 		errno = EFBIG;
