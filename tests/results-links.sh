@@ -212,6 +212,43 @@ check "trend ROOT: ROOT/trend linked to an outside folder is refused (exit 2) wi
 check "... one line" one_line "symbolic link"
 check "... the outside folder is untouched" untouched
 
+# ---- a FIFO or a device planted where a file is read ------------------------------
+# report, gate and trend read run.json, the repetitions' fio JSON and
+# accepted.json; a FIFO there must not block them (nightly would hang
+# forever) and a device is not read: one line naming the file, in seconds.
+vbt() { # the same as vb, killed after 20 s (exit 124)
+	timeout 20 "$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&-
+	rc=$?
+	echo "# timeout 20 vmio-bench $* -> exit $rc" | cut -c1-400
+	tail -n 15 "$TMP/err" | sed 's/^/#   /'
+}
+F=$TMP/fifo/root
+fresh "$F/a"
+fresh "$F/b"
+rm "$F/b/host/rep-1.fio.json"
+mkfifo "$F/b/host/rep-1.fio.json"
+vbt report "$F/b"
+check "report: a FIFO planted as a repetition's fio JSON is refused (exit 2, not blocked) naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"rep-1.fio.json': not a regular file\" '$TMP/err'"
+rm "$F/b/host/rep-1.fio.json"
+ln -s /dev/zero "$F/b/host/rep-1.fio.json"
+vbt report "$F/b"
+check "report: a link to /dev/zero as a repetition's fio JSON is refused (exit 2) naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"rep-1.fio.json': not a regular file\" '$TMP/err'"
+rm "$F/b/run.json"
+mkfifo "$F/b/run.json"
+vbt gate "$F"
+check "gate ROOT: a FIFO planted as a run's run.json leaves that run out, not blocked (exit 0 on the other)" \
+	sh -c "[ $rc -eq 0 ] && grep -q \"b/run.json' is not a regular file\" '$TMP/err'"
+vbt trend "$F"
+check "trend ROOT: the same run.json is left out, not blocked (exit 0)" \
+	sh -c "[ $rc -eq 0 ] && grep -q \"b/run.json' is not a regular file\" '$TMP/err'"
+rm "$F/b/run.json"
+rm -f "$F/a/accepted.json"
+mkfifo "$F/a/accepted.json"
+vbt gate "$F"
+check "gate ROOT: a FIFO planted as accepted.json is not blocked on (exit 0)" [ "$rc" -eq 0 ]
+
 # ---- doctor's scratch files -----------------------------------------------------------
 # The names doctor used were /tmp/vmio-doctor-PID.{log,xml}: plant a link at
 # every such name for the next 3000 PIDs; none may be written through.

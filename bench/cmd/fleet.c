@@ -33,7 +33,7 @@ struct fleet {
 static json_t *fleet_json(const char *dir)
 {
 	char *p = vb_asprintf("%s/run.json", dir);
-	json_t *j = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
+	json_t *j = vb_json_load_regular(p, 64u << 20, JSON_REJECT_DUPLICATES, NULL);
 	free(p);
 	if (json_is_object(json_object_get(j, "fleet")))
 		return j;
@@ -156,7 +156,7 @@ static int fleet_save(const struct fleet *f)
 static int host_part(struct vb_config *c, const struct fleet *f, const struct fleet_host *h)
 {
 	char *sub = vb_asprintf("%s/%s", f->dir, h->label), *runjson = vb_asprintf("%s/run.json", sub);
-	json_t *prev = json_load_file(runjson, 0, NULL);
+	json_t *prev = vb_json_load_regular(runjson, 64u << 20, 0, NULL);
 	const char *state = json_string_value(json_object_get(prev, "state"));
 	int rc;
 
@@ -204,7 +204,7 @@ static bool fleet_record(struct fleet *f)
 	bool all = true;
 	for (size_t i = 0; i < f->n; i++) {
 		char *p = vb_asprintf("%s/%s/run.json", f->dir, f->hosts[i].label);
-		json_t *hr = json_load_file(p, 0, NULL), *h = json_array_get(hosts, i);
+		json_t *hr = vb_json_load_regular(p, 64u << 20, 0, NULL), *h = json_array_get(hosts, i);
 		const char *state = json_string_value(json_object_get(hr, "state"));
 		bool done = state && strcmp(state, "complete") == 0;
 		free(p);

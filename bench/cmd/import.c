@@ -276,9 +276,7 @@ static int open_target(struct import *im)
 	}
 	char *p = vb_asprintf("%s/run.json", c->into);
 	json_error_t err;
-	struct stat st;
-	im->run = stat(p, &st) == 0 && st.st_size <= (off_t)MAX_IMPORT_FILE ? json_load_file(p, JSON_REJECT_DUPLICATES, &err)
-	                                                                    : NULL;
+	im->run = vb_json_load_regular(p, MAX_IMPORT_FILE, JSON_REJECT_DUPLICATES, &err);
 	free(p);
 	if (!json_is_object(im->run) || !VB_RESULTS_SCHEMA_OK(json_integer_value(json_object_get(im->run, "schema"))) ||
 	    !json_is_array(json_object_get(im->run, "modes")))

@@ -120,7 +120,7 @@ json_t *vb_manifest_resume(struct vb_config *c)
 {
 	char *path = vb_asprintf("%s/run.json", c->resume);
 	json_error_t err;
-	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	json_t *run = vb_json_load_regular(path, 64u << 20, JSON_REJECT_DUPLICATES, &err);
 	const char *state = run ? json_string_value(json_object_get(run, "state")) : NULL;
 	const char *accel = run ? json_string_value(json_object_get(json_object_get(run, "accelerator"), "name")) : NULL;
 

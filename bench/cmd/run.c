@@ -942,7 +942,7 @@ static void run_release(struct run_ctx *x)
 static json_t *rerun_of_json(const struct vb_config *c)
 {
 	char *p = vb_asprintf("%s/%s/run.json", c->results, c->rerun_of);
-	json_t *run = vb_valid_id(c->rerun_of) ? json_load_file(p, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *run = vb_valid_id(c->rerun_of) ? vb_json_load_regular(p, 64u << 20, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	free(p);
 	if (!json_is_object(run)) {
 		json_decref(run);

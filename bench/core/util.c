@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -431,14 +432,59 @@ int vb_publish(const char *from, const char *name, int to_fd, const char *to)
 	return 0;
 }
 
+static char *read_fd(int fd, size_t max, size_t *lenp);
+
 char *vb_read_file(const char *path, size_t max, size_t *lenp)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? NULL : read_fd(fd, max, lenp);
+}
+
+char *vb_read_regular(const char *path, size_t max, size_t *lenp)
+{
+	/* O_NONBLOCK: opening a FIFO planted at path must not wait for a
+	 * writer; it is refused below like any other non-file */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (st.st_size > (off_t)max) {
+		close(fd);
+		errno = EFBIG;
+		return NULL;
+	}
+	return read_fd(fd, max, lenp);
+}
+
+json_t *vb_json_load_regular(const char *path, size_t max, size_t flags, json_error_t *err)
+{
+	size_t len = 0;
+	char *text = vb_read_regular(path, max, &len);
+	if (!text) {
+		int saved = errno;
+		if (err) {
+			memset(err, 0, sizeof(*err));
+			snprintf(err->text, sizeof(err->text), "%s", saved == EINVAL ? "not a regular file" : strerror(saved));
+		}
+		errno = saved;
+		return NULL;
+	}
+	json_t *j = json_loadb(text, len, flags, err);
+	free(text);
+	return j;
+}
+
+/* Read fd to its end (at most max bytes, else EFBIG) and close it. */
+static char *read_fd(int fd, size_t max, size_t *lenp)
+{
 	struct vb_buf b = {0};
 	char chunk[65536];
 
-	if (fd < 0)
-		return NULL;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {

@@ -95,6 +95,15 @@ void vb_private_dir_remove(const char *dir);
 int vb_publish(const char *from, const char *name, int to_fd, const char *to);
 /* Read a whole (small) file; NULL with errno set on failure. */
 char *vb_read_file(const char *path, size_t max, size_t *lenp);
+/* The same for a file in a results folder (input, maybe planted): only a
+ * regular file is read (errno EINVAL otherwise: a FIFO there would block
+ * report, gate and trend forever, a device never end); larger than max is
+ * EFBIG before reading.  vb_json_load_regular parses such a file (NULL, and
+ * err's text says why; JSON_* flags as json_loadb's). */
+char *vb_read_regular(const char *path, size_t max, size_t *lenp);
+struct json_t;
+struct json_error_t;
+struct json_t *vb_json_load_regular(const char *path, size_t max, size_t flags, struct json_error_t *err);
 
 /* Run argv[0] (looked up in PATH) with argv; no shell is involved.
  * If out is non-NULL, stdout is captured into *out (caller frees);

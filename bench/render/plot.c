@@ -179,7 +179,7 @@ static void chart_host(struct chart *c, const char *point)
  * may be stamped a few ms apart, so windows are keyed by the second. */
 static int log_series(const char *path, FILE *out)
 {
-	char *text = vb_read_file(path, 8u << 20, NULL);
+	char *text = vb_read_regular(path, 8u << 20, NULL);
 	double t_prev = -1, rd = 0, wr = 0;
 	int n = 0;
 	if (!text)

@@ -445,7 +445,7 @@ int vb_accept_write(const char *run_dir, const char *by, const char *verdict)
 char *vb_accept_read(const char *run_dir)
 {
 	char *p = vb_asprintf("%s/accepted.json", run_dir);
-	json_t *o = json_load_file(p, 0, NULL);
+	json_t *o = vb_json_load_regular(p, 1 << 20, 0, NULL);
 	const char *by = json_string_value(json_object_get(o, "by"));
 	char *r = json_is_true(json_object_get(o, "accepted")) && by && (!strcmp(by, "gate") || !strcmp(by, "hand"))
 	              ? vb_strdup(by)

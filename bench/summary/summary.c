@@ -138,9 +138,9 @@ static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, s
 	if (!safe_rel(file))
 		return vb_error("'%s/run.json': a repetition of mode '%s' names no file inside the run folder", s->run_dir, mode);
 	path = vb_asprintf("%s/%s/%s", s->run_dir, mode, file);
-	text = vb_read_file(path, MAX_RESULT_FILE, &len);
+	text = vb_read_regular(path, MAX_RESULT_FILE, &len);
 	if (!text)
-		vb_error("cannot read '%s': %s", path, errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
+		vb_error("cannot read '%s': %s", path, errno == EFBIG ? "larger than 64 MiB" : errno == EINVAL ? "not a regular file" : strerror(errno));
 	else if (vb_fio_parse(text, len, fr, &why) < 0)
 		vb_error("'%s' is not fio JSON output (%s): it cannot be summarised", path, why);
 	else
@@ -367,11 +367,15 @@ static json_t *load_run_json(const char *run_dir, const char *path)
 		vb_error("'%s' is not a vmio-bench run folder (no run.json: %s)", run_dir, strerror(errno));
 		return NULL;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		vb_error("'%s' is not a regular file: not a run.json vmio-bench wrote", path);
+		return NULL;
+	}
 	if (st.st_size > (off_t)MAX_RESULT_FILE) {
 		vb_error("'%s' is larger than 64 MiB: not a run.json vmio-bench wrote", path);
 		return NULL;
 	}
-	json_t *run = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	json_t *run = vb_json_load_regular(path, MAX_RESULT_FILE, JSON_REJECT_DUPLICATES, &err);
 	if (!json_is_object(run)) {
 		vb_error("'%s' is not valid JSON (line %d: %s)", path, err.line, err.text);
 		json_decref(run);
