@@ -92,6 +92,30 @@ check "... fio's change read as fio-3.33 → fio-3.38" \
 	jqe '.version_changes[] | select(.what == "fio") | .text == "fio fio-3.33 → fio-3.38 since the history"' "$TMP/out"
 rm -rf "$R/noise"
 
+# ---- an accepted upgrade starts the history afresh ----------------------------------
+# 8.2.0 improves virtio-blk by half and is accepted, with two more nights on
+# it; 8.2.1 then loses all of that.  Pooled with the five nights on 7.2.22
+# (the median of all eight is at the old level) the loss would pass: the
+# history is the accepted runs since its versions last changed.
+U=$TMP/upgrades
+for k in 1 2 3 4 5; do
+	night "$U" "old-$k" "2026-12-0${k}T01:00:00Z" "$q7" $((4000 + 10 * k)) $((4050 - 10 * k)) $((3950 + 5 * k))
+	"$VB" accept "$U/old-$k" >/dev/null 9>&-
+done
+for k in 6 7 8; do
+	night "$U" "new-$k" "2026-12-0${k}T01:00:00Z" "$q8" $((6000 + 10 * k)) $((6050 - 10 * k)) $((5950 + 5 * k))
+	"$VB" accept "$U/new-$k" >/dev/null 9>&-
+done
+night "$U" loss 2026-12-09T01:00:00Z '.versions.qemu = "8.2.1"' 4010 4040 3990
+vb gate "$U" loss --format json
+check "8.2.1 losing 8.2.0's gain: regressed (exit 1), judged by the three nights on 8.2.0 only" \
+	jqe '.verdict == "regressed" and .exit_status == 1 and .history.runs == ["new-8", "new-7", "new-6"]
+		and .history.left_out_older_versions == 5' "$TMP/out"
+check "... naming QEMU 8.2.0 → 8.2.1, not 7.2.22" \
+	jqe '[.version_changes[].text] == ["QEMU 8.2.0 → 8.2.1 since the history"]' "$TMP/out"
+vb gate "$U" loss
+check "... the text says what was left out" grep -q ', 5 accepted before the history.s versions (QEMU, libvirt, kernels, fio) last changed' "$TMP/out"
+
 # ---- another machine does not pool ----------------------------------------------
 night "$R" elsewhere 2026-12-06T01:00:00Z "$q7"' | .host.hostname = "bench-b"' 2000 2025 1975
 vb gate "$R" elsewhere --format json

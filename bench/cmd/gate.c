@@ -6,7 +6,9 @@
  * machine (host name, CPU model).  What is under test -- the versions of
  * QEMU, libvirt, the kernels and fio -- may differ: such runs pool, and
  * the verdict names every version that changed (judging an upgrade is
- * what the gate is for).  Per mode, job point, direction and metric the
+ * what the gate is for).  The history itself is one population: the
+ * accepted runs since its versions last changed (an accepted upgrade
+ * starts it afresh, so that losing its gain is not the older norm).  Per mode, job point, direction and metric the
  * decision rule of verdict.h gives pass, improved, inconclusive or
  * regressed.  What RUN's plan asked for and did not get regresses,
  * whatever the history: a mode that failed or was unavailable at probe
@@ -66,6 +68,7 @@ struct gate {
 	struct vb_night **hist;   /* the history, newest first */
 	size_t nhist;
 	size_t not_accepted, differing; /* earlier runs left out */
+	size_t older;             /* accepted runs left out: from before the history's versions */
 	struct vb_night *ref;     /* threshold-only: the run compared with */
 	bool first;               /* nothing before RUN to compare with */
 	struct vb_gate_rule rule;
@@ -106,8 +109,17 @@ static void choose_history(struct gate *g)
 				g->ref = n;
 			continue;
 		}
-		if (g->nhist < g->c->history)
-			g->hist[g->nhist++] = n;
+		/* the history is one population: the accepted runs since its
+		 * versions under test last changed.  Pooled with the runs from
+		 * before an accepted upgrade, a step (an improvement) would make
+		 * the next night's loss of it look like the older norm */
+		if (g->nhist >= g->c->history)
+			continue;
+		if (g->nhist && (g->older || !vb_versions_same(&n->run, &g->hist[0]->run))) {
+			g->older++;
+			continue;
+		}
+		g->hist[g->nhist++] = n;
 	}
 	if (g->nhist)
 		g->ref = NULL;
@@ -417,7 +429,10 @@ static void print_history(const struct gate *g)
 			printf("history: 1 accepted run (%s)", g->hist[0]->run.id);
 		else
 			printf("history: %zu accepted runs (%s ... %s)", g->nhist, g->hist[g->nhist - 1]->run.id, g->hist[0]->run.id);
-		printf("; left out: %zu not accepted, %zu measured differently\n", g->not_accepted, g->differing);
+		printf("; left out: %zu not accepted, %zu measured differently", g->not_accepted, g->differing);
+		if (g->older)
+			printf(", %zu accepted before the history's versions (QEMU, libvirt, kernels, fio) last changed", g->older);
+		printf("\n");
 		printf("rule: change of medians beyond the gate (the larger of %.1f%% and %.2g x the history's MAD) and "
 		       "Mann-Whitney U significant at Benjamini-Hochberg q < %.2f\n",
 		       g->rule.threshold_pct, g->rule.spread_mult, g->rule.fdr);
@@ -522,9 +537,9 @@ static json_t *to_json(const struct gate *g)
 		}
 		json_array_append_new(tests, o);
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:o, s:i, s:i}, s:{s:f, s:f, s:f, s:i, s:b}, s:b, s:o, s:o, s:s, s:b, s:i}",
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:o, s:i, s:i, s:i}, s:{s:f, s:f, s:f, s:i, s:b}, s:b, s:o, s:o, s:s, s:b, s:i}",
 	                        "run", g->target->run.id, "root", g->root, "reruns", reruns, "history", "runs", hist,
-	                        "left_out_not_accepted", (int)g->not_accepted, "left_out_differing", (int)g->differing,
+	                        "left_out_not_accepted", (int)g->not_accepted, "left_out_differing", (int)g->differing, "left_out_older_versions", (int)g->older,
 	                        "rule", "threshold_pct", g->rule.threshold_pct, "spread_mult", g->rule.spread_mult, "fdr",
 	                        g->rule.fdr, "history_k", (int)g->c->history, "threshold_only", g->rule.threshold_only,
 	                        "first_run", g->first, "reference", g->ref ? json_string(g->ref->run.id) : json_null(),
@@ -611,7 +626,7 @@ static void release(struct gate *g)
 	free_items(g);
 	free(g->hist);
 	g->hist = NULL;
-	g->nhist = g->not_accepted = g->differing = 0;
+	g->nhist = g->not_accepted = g->differing = g->older = 0;
 	g->ref = NULL;
 	vb_history_release(&g->h);
 }

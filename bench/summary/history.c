@@ -115,6 +115,17 @@ static bool listed(json_t *a, const char *v)
 	return false;
 }
 
+bool vb_versions_same(const struct vb_summary *a, const struct vb_summary *b)
+{
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const char *x = fields[i].kind == UNDER_TEST ? version_of(a, &fields[i]) : NULL;
+		const char *y = x ? version_of(b, &fields[i]) : NULL;
+		if (x && y && strcmp(x, y) != 0)
+			return false;
+	}
+	return true;
+}
+
 json_t *vb_version_changes(const struct vb_summary *const *before, size_t n, const struct vb_summary *now)
 {
 	json_t *changes = json_array();

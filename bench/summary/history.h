@@ -55,6 +55,9 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
  * another, "of": n} per version that changed.  A version a run did not
  * know is no change. */
 json_t *vb_version_changes(const struct vb_summary *const *before, size_t n, const struct vb_summary *now);
+/* Whether two runs had the same versions under test (one a run did not
+ * know is no difference). */
+bool vb_versions_same(const struct vb_summary *a, const struct vb_summary *b);
 /* "QEMU 7.2.22 → 8.2.0" of one such change (caller frees). */
 char *vb_version_change_text(json_t *change);
 
