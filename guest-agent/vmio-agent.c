@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "fiopath.h"
 
 #define AGENT_VERSION PACKAGE_VERSION
 #define MAX_OUTPUT (30u << 20)   /* fio's JSON (json+ bins included) fits well below */
@@ -646,8 +647,19 @@ static void do_job(json_t *job)
 		}
 		argv[n++] = (char *)s;
 	}
-	if (asprintf(&filename, "--filename=/dev/%s", dev) < 0)
+	/* a kernel name, but fio reads it as an option value: literal or refused */
+	char path[PATH_MAX], *escaped = NULL;
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	if (vb_fio_path_check(path)) {
+		send_error(id, NULL, "the disk's path '%s' %s", path, vb_fio_path_check(path));
 		goto out;
+	}
+	escaped = vb_fio_path_arg(path);
+	if (!escaped || asprintf(&filename, "--filename=%s", escaped) < 0) {
+		free(escaped);
+		goto out;
+	}
+	free(escaped);
 	argv[n++] = filename;
 	argv[n++] = "--output-format=json+";
 	if (want_log && asprintf(&logarg, "--write_iops_log=%s", logprefix) > 0) {
