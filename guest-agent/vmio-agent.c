@@ -768,6 +768,17 @@ int main(int argc, char **argv)
 		} else if (strcmp(type, "job") == 0) {
 			do_job(m);
 		} else if (strcmp(type, "bye") == 0) {
+#ifdef VB_TEST_CHATTY
+			/* tests/chatty-agent: never answers bye, never powers off,
+			 * talks ten times a second (the controller's teardown must
+			 * end by its own deadline all the same) */
+			for (;;) {
+				json_t *p = msg_new("progress");
+				send_msg(p);
+				json_decref(p);
+				usleep(100000);
+			}
+#endif
 			json_t *b = msg_new("bye");
 			send_msg(b);
 			json_decref(b);
