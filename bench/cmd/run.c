@@ -563,6 +563,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	if (m->tuning)
 		json_object_set_new(mj, "tuning", json_string(m->tuning));
 	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
+	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	if (vb_mkdir_p(mdir, 0755) < 0) {
