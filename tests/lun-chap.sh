@@ -66,7 +66,7 @@ check "... so libvirt does not hand out its value" sh -c '! virsh -c "$1" secret
 initiator "iscsi://127.0.0.1:3260/$iqn/1"
 check "another initiator without credentials is refused (exit $irc)" \
 	sh -c '[ "$1" -ne 0 ] && [ "$1" -ne 124 ] && grep -qi "auth" "$2"' _ "$irc" "$TMP/iscsi.err"
-initiator "iscsi://$user%25not-the-password@127.0.0.1:3260/$iqn/1"
+initiator "iscsi://$user%not-the-password@127.0.0.1:3260/$iqn/1"
 check "another initiator with the account's name and a wrong password is refused (exit $irc)" \
 	sh -c '[ "$1" -ne 0 ] && [ "$1" -ne 124 ] && grep -qi "auth" "$2"' _ "$irc" "$TMP/iscsi.err"
 check "... while the target was there" sh -c 'tgtadm --lld iscsi --mode target --op show | grep -qF "$1"' _ "$iqn"
