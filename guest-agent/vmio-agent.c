@@ -772,8 +772,9 @@ int main(int argc, char **argv)
 			/* tests/chatty-agent: never answers bye, never powers off,
 			 * talks ten times a second (the controller's teardown must
 			 * end by its own deadline all the same) */
-			for (;;) {
-				json_t *p = msg_new("progress");
+			for (;;) { /* a type the controller hands up (progress it swallows) */
+				json_t *p = msg_new("window");
+				json_object_set_new(p, "edge", json_string("start"));
 				send_msg(p);
 				json_decref(p);
 				usleep(100000);
