@@ -134,6 +134,24 @@ static int send_msg(struct vu_conn *c, struct vu_msg *m, const int *fds, int nfd
 	return 0;
 }
 
+/* Descriptors passed along with a received message (none is expected):
+ * closed.  Only headers the kernel wrote, each no longer than the part it
+ * filled (msg_controllen), are read. */
+static void close_passed_fds(struct msghdr *mh)
+{
+	if (mh->msg_controllen < sizeof(struct cmsghdr))
+		return;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			close(fd);
+		}
+	}
+}
+
 /* Read exactly n bytes within the reply timeout; descriptors that come
  * along (none is expected) are closed. */
 static int read_full(struct vu_conn *c, void *buf, size_t n, const char *what)
@@ -147,19 +165,22 @@ static int read_full(struct vu_conn *c, void *buf, size_t n, const char *what)
 		if (r == 0)
 			return fail(c, "the backend did not answer %s within %d ms", what, c->timeout_ms);
 		char cbuf[CMSG_SPACE(sizeof(int) * VU_MAX_REGIONS)];
+		memset(cbuf, 0, sizeof(cbuf));
 		struct iovec iov = {.iov_base = (char *)buf + got, .iov_len = n - got};
 		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 		ssize_t k = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 		if (k < 0 && errno == EINTR)
 			continue;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-				for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-					close(((int *)CMSG_DATA(cm))[i]);
+		/* the kernel fills mh's control part only when a message came:
+		 * after a failure or a hang-up it holds nothing to walk */
+		if (k > 0)
+			close_passed_fds(&mh);
 		c->hung_up = k == 0;
-		if (k <= 0)
-			return fail(c, "the backend %s while we waited for its answer to %s",
-			            k == 0 ? "closed the connection" : strerror(errno), what);
+		if (k == 0)
+			return fail(c, "the backend closed the connection while we waited for its answer to %s", what);
+		if (k < 0)
+			return fail(c, "the connection to the backend failed (%s) while we waited for its answer to %s",
+			            strerror(errno), what);
 		got += (size_t)k;
 	}
 	return 0;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "fiopath.h"
 
 #define AGENT_VERSION PACKAGE_VERSION
 #define MAX_OUTPUT (30u << 20)   /* fio's JSON (json+ bins included) fits well below */
@@ -646,8 +647,19 @@ static void do_job(json_t *job)
 		}
 		argv[n++] = (char *)s;
 	}
-	if (asprintf(&filename, "--filename=/dev/%s", dev) < 0)
+	/* a kernel name, but fio reads it as an option value: literal or refused */
+	char path[PATH_MAX], *escaped = NULL;
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	if (vb_fio_path_check(path)) {
+		send_error(id, NULL, "the disk's path '%s' %s", path, vb_fio_path_check(path));
 		goto out;
+	}
+	escaped = vb_fio_path_arg(path);
+	if (!escaped || asprintf(&filename, "--filename=%s", escaped) < 0) {
+		free(escaped);
+		goto out;
+	}
+	free(escaped);
 	argv[n++] = filename;
 	argv[n++] = "--output-format=json+";
 	if (want_log && asprintf(&logarg, "--write_iops_log=%s", logprefix) > 0) {
@@ -756,6 +768,18 @@ int main(int argc, char **argv)
 		} else if (strcmp(type, "job") == 0) {
 			do_job(m);
 		} else if (strcmp(type, "bye") == 0) {
+#ifdef VB_TEST_CHATTY
+			/* tests/chatty-agent: never answers bye, never powers off,
+			 * talks ten times a second (the controller's teardown must
+			 * end by its own deadline all the same) */
+			for (;;) { /* a type the controller hands up (progress it swallows) */
+				json_t *p = msg_new("window");
+				json_object_set_new(p, "edge", json_string("start"));
+				send_msg(p);
+				json_decref(p);
+				usleep(100000);
+			}
+#endif
 			json_t *b = msg_new("bye");
 			send_msg(b);
 			json_decref(b);

@@ -104,6 +104,36 @@ expect_usage "-c: a flag with a value"       run -c "$TMP/flag-value.ini" --resu
 ini bad-combo '[global]\n[mode sata]\ncache = writeback\n'
 expect_usage "-c: a [mode] tuning QEMU would refuse (native AIO, writeback)" run -c "$TMP/bad-combo.ini" --results "$R"
 check "... naming the mode" grep -q "\[mode sata\]: --io native needs" "$TMP/err"
+# (an empty cache: should a file pass that must not, nothing boots)
+expect_ini() { # NAME WHAT PATTERN: refused, one line, naming the problem
+	expect_usage "-c: $2" run -c "$TMP/$1.ini" --results "$R" --cache-dir "$TMP/empty-cache"
+	check "... $3" grep -qF -- "$3" "$TMP/err"
+}
+ini junk-header '[global]\n[mode sata junk]\n'
+expect_ini junk-header "a header with more than a mode's name" "junk-header.ini:2: '[mode sata junk]' is not a section"
+ini global-junk '[global] x\n'
+expect_ini global-junk "[global] with a tail" "global-junk.ini:1: '[global] x' is not a section"
+ini mode-two-spaces '[global]\n[mode  sata]\n'
+expect_ini mode-two-spaces "[mode  NAME] with two blanks" "mode-two-spaces.ini:2: '[mode  sata]' is not a section"
+ini twice '[global]\nruntime = 3\nruntime = 4\n'
+expect_ini twice "a key set twice" "twice.ini:3: 'runtime' is set again (first on line 2)"
+ini twice-mode '[global]\n[mode sata]\ncache = none\n[mode sata]\ncache = directsync\n'
+expect_ini twice-mode "a [mode] key set twice (two sections of one mode)" "twice-mode.ini:5: 'cache' is set again (first on line 3)"
+# connect is repeatable: the file takes every value, as repeated --connect
+# does (so the fleet's own check sees both hosts and refuses this pair)
+ini connect-both '[global]\nconnect = qemu+ssh://root@h1/system\nconnect = qemu+ssh://root@h1:2222/system\n'
+expect_ini connect-both "connect twice makes a fleet of both" \
+	"'qemu+ssh://root@h1/system' and 'qemu+ssh://root@h1:2222/system' name the same host"
+# ';' and '#' inside a value are the value's, not a comment
+ini hash-value '[global]\nmodes = host#x\n'
+expect_ini hash-value "a value keeps its '#'" "unknown mode 'host#x'"
+ini semi-value '[global]\nbs = 4k;8k\n'
+expect_ini semi-value "a value keeps its ';'" "semi-value.ini:2: option --bs: '4k;8k'"
+ini inline-comment '[global]\nboot-per-rep ; a flag\n'
+expect_ini inline-comment "a comment after a key is part of the line" "inline-comment.ini:2: 'boot-per-rep ; a flag' is not an option"
+ini comments '  # indented\n[global]\n\t; a tab first\nruntime = 3\n'
+vb run -c "$TMP/comments.ini" --help
+check "-c: a line whose first non-blank is ';' or '#' is a comment (exit 0)" [ "$rc" -eq 0 ]
 printf '[global]\nruntime = 3\0\n' > "$TMP/nul.ini"
 expect_usage "-c: a binary file"             run -c "$TMP/nul.ini" --results "$R"
 expect_usage "-c: a missing file"            run -c "$TMP/none.ini" --results "$R"

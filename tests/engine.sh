@@ -11,6 +11,7 @@
 [ -n "${VB_ENGINE:-}" ] && [ -f "$VB_ENGINE" ] || need "the vhost-user-blk engine (configure found no fio source: run scripts/fio-source)"
 command -v qemu-storage-daemon >/dev/null || need "qemu-storage-daemon (apt-get install qemu-system-x86)"
 command -v jq >/dev/null || need "jq (apt-get install jq)"
+command -v valgrind >/dev/null || need "valgrind (apt-get install valgrind)"
 # timing-sensitive neighbours (the CPU tests) run one at a time
 exec 9>"${TMPDIR:-/tmp}/vmio-bench-tests.lock"
 flock 9
@@ -146,4 +147,23 @@ for f in wrong-request:'answer to GET_FEATURES came as request 2' no-reply-flag:
 	check "$name: fio fails (exit $rc, no signal, ${t} ms)" [ "$rc" -eq 1 ]
 	check "$name: one line says what the backend did" grep -qF "$msg" "$TMP/err"
 done
+
+# ---- 6. recvmsg fails: no message, no control data to read ---------------------------
+# The fake closes with GET_FEATURES unread, which resets the connection:
+# the engine's recvmsg returns -1 (ECONNRESET).  Under valgrind, reading
+# control headers the kernel never wrote is an error (exit 99).
+rm -f "$TMP/fake.sock"
+python3 "$VB_SRCDIR/tests/fake-vhost-user.py" reset "$TMP/fake.sock" 2>"$TMP/fake.err" 9>&- &
+FAKE=$!
+for _ in $(seq 50); do [ -S "$TMP/fake.sock" ] && break; sleep 0.1; done
+timeout 300 valgrind -q --error-exitcode=99 fio --name=vub --ioengine=external:"$VB_ENGINE" --vhost_socket="$TMP/fake.sock" \
+	--verify_state_save=0 --rw=randread --bs=4k --iodepth=8 --size=16M --vhost_timeout=2 --output-format=json \
+	>"$TMP/out" 2>"$TMP/err" 9>&-
+rc=$?
+sed 's/^/#   /' "$TMP/err" | head -n 20
+kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null; FAKE=
+check "reset: fio fails as fio (exit $rc: 1, not valgrind's 99)" [ "$rc" -eq 1 ]
+check "reset: valgrind saw no memory error in the engine" sh -c '! grep -q "^==[0-9]*==" "$1" && [ -s "$1" ]' _ "$TMP/err"
+check "reset: one line names the failed connection" \
+	grep -qF 'the connection to the backend failed (Connection reset by peer) while we waited for its answer to GET_FEATURES' "$TMP/err"
 finish

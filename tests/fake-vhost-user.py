@@ -15,6 +15,8 @@ FAULT is one of
   huge-size      answers GET_FEATURES claiming a 4 GiB payload
   short-config   answers GET_CONFIG with fewer bytes than asked
   hang-up        closes the connection instead of answering GET_FEATURES
+  reset          closes the connection with GET_FEATURES unread: the
+                 engine's recvmsg fails (ECONNRESET), no message comes
   silent         never answers GET_FEATURES
   bad-id         completes a request under a descriptor id never submitted
   idx-jump       moves the used index 1000 entries ahead
@@ -67,6 +69,10 @@ counts = {}    # virtio-blk request type -> requests served
 def serve(conn):
     regions = []   # (gpa, size, uaddr, mmap)
     q = Queue()
+    if fault == 'reset':
+        # a unix socket closed with unread data resets its peer
+        select.select([conn], [], [])
+        raise EOFError
 
     def at(addr, by_gpa):
         for gpa, size, uaddr, m in regions:

@@ -337,8 +337,11 @@ remote_rerun() {
 			done
 		done
 	}
-	disk=$TMP/rr-disk.raw
-	dd if=/dev/urandom of="$disk" bs=1M count=64 status=none
+	# the --disk exists on the remote host only (its private /tmp): a rerun
+	# or resume that resolved it here would find nothing
+	disk=/tmp/vmio-rr-disk.raw
+	on_remote dd if=/dev/urandom of="$disk" bs=1M count=64 status=none
+	check "rerun: the --disk exists on the remote host, not here" bash -c '! [ -e "$1" ] && on_remote test -f "$1"' _ "$disk"
 	vb run --connect "$A" --disk "$disk" --modes host,virtio-blk --reps 3 --runtime 1 --ramp 0 --results "$G"
 	check "rerun: a remote run on a --disk: exit 0" [ "$rc" -eq 0 ]
 	base=$(readlink "$G/latest")
@@ -354,7 +357,7 @@ remote_rerun() {
 		"$G/$rerun/run.json"
 	check "... its guest defined there: named for the host, booting the host's pool kernel, on the --disk" \
 		bash -c 'grep -q "<name>vmio-127.0.0.1-" "$1" && grep -q "<kernel>/var/lib/vmio-bench/127.0.0.1/pool/vmlinuz-" "$1" &&
-		         grep -qF "$2" "$1"' _ "$G/$rerun/virtio-blk/domain.xml" "$(readlink -f "$disk")"
+		         grep -qF "$2" "$1"' _ "$G/$rerun/virtio-blk/domain.xml" "$disk"
 	check "... the --disk resolved on the host (over ssh), the store the run recorded" \
 		bash -c 'grep -qF "'"'"'readlink'"'"' '"'"'-e'"'"' '"'"'--'"'"' '"'"'$1'"'"'" <<< "$2" &&
 		         [ "$(jq -r .backing_store.path "$3/run.json")" = "$(jq -r .backing_store.path "$4/run.json")" ]' \
@@ -374,7 +377,7 @@ remote_rerun() {
 		jqe '.state == "complete" and ([.modes[] | select(.mode == "host") | .status, (.points[0].reps | length)] == ["ok", 3])' \
 		"$G/resumable/run.json"
 	check "... host fio ran on its host, over ssh, on the --disk" \
-		bash -c 'grep "^'"'"'fio'"'"'\|'"'"'fio'"'"' " <<< "$1" | grep -qF "$2"' _ "$(since "$n0")" "$(readlink -f "$disk")"
+		bash -c 'grep "^'"'"'fio'"'"'\|'"'"'fio'"'"' " <<< "$1" | grep -qF "$2"' _ "$(since "$n0")" "$disk"
 	# refused: a recorded --disk that is not there on the host; a record
 	# that says block where the host has a file
 	jq --arg d "$disk.gone" '.state = "incomplete" | .config.disk = $d | .backing_store.path = $d' \

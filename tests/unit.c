@@ -25,6 +25,7 @@
 #include "changepoint.h"
 #include "verdict.h"
 #include "sweep.h"
+#include "fiopath.h"
 
 #include <math.h>
 
@@ -861,6 +862,21 @@ static void test_run_out_max(void)
 	(void)len;
 }
 
+/* fio's option parser: ':' escaped, the rest literal or refused */
+static void test_fio_path(void)
+{
+	char *a = vb_fio_path_arg("/x/a:b c:");
+	CHECK(a && strcmp(a, "/x/a\\:b c\\:") == 0);
+	free(a);
+	CHECK(vb_fio_path_check("/x/a:b c.raw") == NULL);
+	CHECK(vb_fio_path_check("/x/a\\b") == NULL);
+	const char *bad[] = {"", "-", "/x/${HOME}", "/x/$ncpus", "/x/$pagesize", "/x/$mb_memory", "/x/a;b", "/x/a#b",
+	                     " /x", "/x ", "/x/\tb"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(vb_fio_path_check(bad[i]) != NULL);
+	CHECK(vb_fio_path_check("/x/$HOME") == NULL); /* fio substitutes ${HOME} only */
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -885,6 +901,7 @@ int main(void)
 	test_hv_uri();
 	test_paths();
 	test_run_out_max();
+	test_fio_path();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -428,6 +428,9 @@ static void record_stops(const struct run_ctx *x, json_t *mj, json_t **point_rep
 	}
 }
 
+/* The whole of a guest's teardown, bye to power-off (session.h) */
+#define VB_TEARDOWN_S 30
+
 /* One boot: the guest up, repetitions first..last of every point, and
  * its power-off. */
 static int run_boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir, unsigned b,
@@ -452,9 +455,14 @@ static int run_boot(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 	}
 	double t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
-	if (vb_session_end(g, vb_now() + 30) < 0)
-		vb_warn("%s: the guest did not power off within 30 s and was destroyed", m->name);
+	const char *how;
+	if (vb_session_end(g, t0 + VB_TEARDOWN_S, &how) < 0)
+		vb_warn("%s: the guest was %s", m->name, how);
 	timing(mj, "teardown_s", vb_now() - t0, true);
+	/* a boot destroyed at the deadline is what the mode's record keeps */
+	json_t *was = json_object_get(mj, "teardown");
+	if (!json_is_string(was) || strcmp(json_string_value(was), "powered off") == 0)
+		json_object_set_new(mj, "teardown", json_string(how));
 	return 0;
 }
 
@@ -569,6 +577,7 @@ static int run_mode(struct run_ctx *x, const struct vb_mode *m, struct vb_mode_r
 	if (m->tuning)
 		json_object_set_new(mj, "tuning", json_string(m->tuning));
 	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
+	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
 	d.mode_dir = mdir;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	/* a resumed run's folder is input: its mode folder may not be a link */

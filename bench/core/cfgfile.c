@@ -1,19 +1,25 @@
 /* -c FILE: a run's options kept in a file, in fio's INI style.
  *
- *   ; a comment (so is '#')
+ *   ; a comment: a line whose first non-blank character is ';' or '#'
  *   [global]
  *   modes = host,virtio-blk,nvme
  *   runtime = 30
- *   boot-per-rep                 ; a flag needs no value
+ *   boot-per-rep
+ *   connect = qemu+ssh://h1/system
+ *   connect = qemu+ssh://h2/system
  *   [mode virtio-blk]
- *   iothreads = 2                ; tuning for this mode only
+ *   iothreads = 2
  *
  * Keys are the long options of the command, validated by their option
- * rows like on the command line; a [mode NAME] section may hold only the
- * per-mode tuning keys (mode_keys).  The command line overrides the file.
- * Every problem is one line naming the file and line, exit 2.  (Whether a
- * mode's tuning makes a valid combination with the rest, e.g. --io native
- * with a cache mode, is checked by run once the command line is in.) */
+ * rows like on the command line; a flag needs no value; a [mode NAME]
+ * section may hold only the per-mode tuning keys (mode_keys).  A value
+ * keeps every character, ';' and '#' too (a path may hold them).  A key
+ * given twice in one section is refused, but for a repeatable option
+ * (connect), which takes every value as repeated --connect does.  The
+ * command line overrides the file.  Every problem is one line naming the
+ * file and line, exit 2.  (Whether a mode's tuning makes a valid
+ * combination with the rest, e.g. --io native with a cache mode, is
+ * checked by run once the command line is in.) */
 #include "config.h"
 #include "cfgfile.h"
 #include "mode.h"
@@ -51,7 +57,29 @@ static char *trim(char *s)
 
 /* One "key [= value]" line of a section: checked, and applied to c (the
  * [global] section) or kept in *modes (a [mode NAME] section). */
-static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, const char *section, char *line, json_t *modes)
+/* A key given before in this section: refused, or (a repeatable option
+ * in [global]) its value added to the earlier ones, one per line, as
+ * repeated options on the command line are. */
+static int repeat(struct vb_config *c, const struct vb_option *o, const char *path, int ln, const char *section,
+                  json_t *seen, bool *append)
+{
+	char *where = vb_asprintf("%s%s/%s", section ? "mode " : "global", section ? section : "", o->name);
+	json_t *first = json_object_get(seen, where);
+	int r = 0;
+	*append = false;
+	if (first && o->repeatable && !section && o->type == VB_OPT_STR)
+		*append = *(char **)((char *)c + o->offset) != NULL;
+	else if (first)
+		r = vb_error("%s:%d: '%s' is set again (first on line %d): give it once", path, ln, o->name,
+		             (int)json_integer_value(first));
+	else
+		json_object_set_new(seen, where, json_integer(ln));
+	free(where);
+	return r;
+}
+
+static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, const char *section, char *line, json_t *modes,
+                 json_t *seen)
 {
 	char *eq = strchr(line, '='), *key = trim(line), *val = NULL;
 	if (eq) {
@@ -67,12 +95,23 @@ static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, co
 		return vb_error("%s:%d: '%s' is a flag: write it alone (or '%s = 1')", path, ln, key, key);
 	if (o->type != VB_OPT_FLAG && (!val || !*val))
 		return vb_error("%s:%d: '%s' needs a value: '%s = %s'", path, ln, key, key, o->metavar ? o->metavar : "VALUE");
+	bool append;
+	if (repeat(c, o, path, ln, section, seen, &append) < 0)
+		return -1;
 	if (!section) {
-		char *msg = NULL;
+		char **field = (char **)((char *)c + o->offset);
+		char *msg = NULL, *before = append ? vb_strdup(*field) : NULL;
 		if (vb_option_set_quiet(c, o, o->type == VB_OPT_FLAG ? "1" : val, &msg) < 0) {
 			vb_error("%s:%d: %s", path, ln, msg);
 			free(msg);
+			free(before);
 			return -1;
+		}
+		if (before) {
+			char *joined = vb_asprintf("%s\n%s", before, *field);
+			free(*field);
+			*field = joined;
+			free(before);
 		}
 		return 0;
 	}
@@ -98,6 +137,25 @@ static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, co
 	return 0;
 }
 
+/* A header line, exactly "[global]" (returns "") or "[mode NAME]" with a
+ * known mode (returns NAME, inside line); NULL for anything else. */
+static const char *header(char *line)
+{
+	size_t n = strlen(line);
+	if (!strcmp(line, "[global]"))
+		return "";
+	if (strncmp(line, "[mode ", 6) != 0 || n < 8 || line[n - 1] != ']')
+		return NULL;
+	line[n - 1] = '\0';
+	const char *name = line + 6;
+	const struct vb_mode *m = vb_mode_find(name);
+	if (!m || strcmp(m->name, name) != 0) {
+		line[n - 1] = ']'; /* the message quotes the line */
+		return NULL;
+	}
+	return name;
+}
+
 int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path)
 {
 	size_t len = 0;
@@ -108,7 +166,7 @@ int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path)
 		free(text);
 		return vb_error("-c %s: the file holds a NUL byte: it is not a text file", path);
 	}
-	json_t *modes = json_object();
+	json_t *modes = json_object(), *seen = json_object();
 	char *copy = vb_strdup(text), *save = NULL, *section = NULL;
 	bool global_seen = false;
 	int ln = 0, r = 0;
@@ -117,36 +175,33 @@ int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path)
 		if (nl)
 			*nl = '\0';
 		ln++;
-		char *cut = strpbrk(p, ";#");
-		if (cut)
-			*cut = '\0';
 		char *line = trim(p);
 		for (const char *s = line; *s && r == 0; s++)
 			if ((unsigned char)*s < 0x20 && *s != '\t')
 				r = vb_error("%s:%d: a control character: the file is not a text file", path, ln);
-		if (r || !*line)
+		if (r || !*line || *line == ';' || *line == '#')
 			continue;
 		if (*line == '[') {
-			char *end = strchr(line, ']'), name[64];
-			if (!end || end[1])
-				r = vb_error("%s:%d: a section header is '[global]' or '[mode NAME]'", path, ln);
-			else if (!strcmp(line, "[global]"))
+			const char *name = header(line);
+			if (!name)
+				r = vb_error("%s:%d: '%s' is not a section: use exactly [global] or [mode NAME] with a mode from "
+				             "'vmio-bench modes'", path, ln, line);
+			else if (!*name)
 				section = NULL, global_seen = true;
-			else if (sscanf(line, "[mode %63[^] ]]", name) == 1 && vb_mode_find(name)) {
+			else {
 				free(save);
 				section = save = vb_strdup(name);
-			} else
-				r = vb_error("%s:%d: '%s' is not a section: use [global] or [mode NAME] with a mode from 'vmio-bench modes'",
-				             path, ln, line);
+			}
 			continue;
 		}
 		if (!global_seen && !section)
 			r = vb_error("%s:%d: an option before any section: start the file with [global]", path, ln);
 		else
-			r = entry(c, cmd, path, ln, section, line, modes);
+			r = entry(c, cmd, path, ln, section, line, modes, seen);
 	}
 	free(save);
 	free(copy);
+	json_decref(seen);
 	if (r < 0) {
 		free(text);
 		json_decref(modes);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "options.h"
+#include "fiopath.h"
 #include "util.h"
 
 #include <errno.h>
@@ -34,7 +35,7 @@ const struct vb_option vb_options[] = {
 	 .cmds = RUNX | VB_CMD_DOCTOR | VB_CMD_IMPORT, .metavar = "DIR", .record = "results",
 	 .help = "results root; each run writes DIR/<run-id>/ and DIR/latest"},
 	{.name = "cache-dir", .type = VB_OPT_STR, .offset = F(cache_dir), .defval = "/var/cache/vmio-bench",
-	 .cmds = VB_CMD_ALL, .metavar = "DIR", .record = "cache_dir",
+	 .cmds = VB_CMD_ALL, .metavar = "DIR", .record = "cache_dir", .fio_path = true, /* the store in it */
 	 .help = "guest image, backing store and fio source"},
 	{.name = "kernel", .type = VB_OPT_STR, .offset = F(kernel),
 	 .cmds = RUNX, .metavar = "FILE", .record = "kernel",
@@ -43,7 +44,7 @@ const struct vb_option vb_options[] = {
 	 .cmds = RUNX, .metavar = "FILE", .record = "initrd",
 	 .help = "guest initramfs (default: the built image's)"},
 	{.name = "disk", .type = VB_OPT_STR, .offset = F(disk),
-	 .cmds = RUNX, .metavar = "PATH", .record = "disk",
+	 .cmds = RUNX, .metavar = "PATH", .record = "disk", .fio_path = true,
 	 .help = "backing store: an existing file or block device (default: a filled raw file in the cache)"},
 	{.name = "size", .type = VB_OPT_SIZE, .offset = F(size), .defval = "1g", .min = 16ULL << 20, .max = 1ULL << 50,
 	 .cmds = RUNX | VB_CMD_DOCTOR, .metavar = "SIZE", .record = "size",
@@ -332,6 +333,8 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 	case VB_OPT_STR:
 		if (!*v)
 			return fail(msg, "option --%s: the value is empty: give a %s", o->name, o->metavar);
+		if (o->fio_path && vb_fio_path_check(v))
+			return fail(msg, "option --%s: '%s' %s", o->name, v, vb_fio_path_check(v));
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
 		return 0;

@@ -52,6 +52,7 @@ struct vb_option {
 	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
 	const char *zero_word;  /* VB_OPT_UINT: a word that stands for 0 ("auto"), recorded as that word */
 	bool repeatable;        /* VB_OPT_STR: given again on the command line, the values add up, one per line */
+	bool fio_path;          /* VB_OPT_STR: a path that may reach fio as a filename (vb_fio_path_check) */
 };
 
 extern const struct vb_option vb_options[];

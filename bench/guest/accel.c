@@ -105,7 +105,7 @@ static bool kvm_boots(struct vb_virt *v, const struct vb_config *c, const struct
 	bool ok = g != NULL;
 
 	if (ok)
-		vb_session_end(g, vb_now() + 5);
+		vb_session_end(g, vb_now() + 5, NULL);
 	else if (!*why)
 		*why = vb_asprintf("a probe guest did not boot under KVM within %u s", c->accel_timeout);
 	else /* libvirt quotes QEMU's stderr, assertion text and all: its first line names the cause */

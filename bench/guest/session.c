@@ -121,26 +121,38 @@ int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_c
 	return 1;
 }
 
-int vb_session_end(struct vb_guest *g, double deadline)
+int vb_session_end(struct vb_guest *g, double deadline, const char **how)
 {
 	json_t *bye = vb_agent_msg_new("bye"), *msg = NULL;
 	char *ignored = NULL; /* a guest that cannot take bye is stopped all the same */
 	const char *type;
+	/* one deadline for the answer, fixed now: a guest that keeps talking
+	 * (every message would restart a per-message wait) cannot hold it */
+	double bye_by = vb_now() + VB_BYE_WAIT_S;
+	bool answered = false;
 
+	if (bye_by > deadline)
+		bye_by = deadline;
 	if (vb_agent_send(g, bye, &ignored) == 0) {
 		/* the agent answers bye, then powers the guest off: close the
 		 * channel in between (libvirt 9.0's libvirtd deadlocked here once,
 		 * tearing down a domain whose channel we still held open) */
-		while (vb_agent_recv(g, vb_now() + 5, &msg, &type, &ignored) == 1 && strcmp(type, "bye") != 0) {
+		while (!answered && vb_agent_recv(g, bye_by, &msg, &type, &ignored) == 1) {
+			answered = strcmp(type, "bye") == 0;
 			json_decref(msg);
 			msg = NULL;
 		}
 	}
 	vb_guest_close_channel(g);
-	json_decref(msg);
 	free(ignored);
 	json_decref(bye);
-	int r = vb_guest_stop(g, deadline);
+	/* without its answer the agent will not power the guest off: no
+	 * point waiting for it */
+	int r = vb_guest_stop(g, answered ? deadline : 0);
+	if (how)
+		*how = r == 0 ? "powered off"
+		       : answered ? "destroyed at the deadline: the guest did not power off in time"
+		                  : "destroyed at the deadline: the agent did not answer bye in time";
 	vb_guest_free(g);
 	return r;
 }

@@ -46,8 +46,13 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m);
 int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
                    const char **type, char **why);
 
-/* Say bye, wait until deadline for the guest to power off (destroyed if it
- * does not), and free it.  0 if it stopped by itself. */
-int vb_session_end(struct vb_guest *g, double deadline);
+/* How long the agent has to answer bye, all messages together. */
+#define VB_BYE_WAIT_S 5
+/* Say bye and free the guest, all by deadline (a hard one): the agent's
+ * answer within VB_BYE_WAIT_S (messages it sends meanwhile do not extend
+ * it), then the power-off by deadline.  A guest without an answer or
+ * still running at deadline is destroyed.  0 if it stopped by itself, -1
+ * if destroyed; with how, a phrase for run.json (a string constant). */
+int vb_session_end(struct vb_guest *g, double deadline, const char **how);
 
 #endif

@@ -2,6 +2,7 @@
 #include "virt.h"
 #include "hv.h"
 #include "util.h"
+#include "xmlbuf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -500,4 +501,43 @@ void vb_guest_free(struct vb_guest *g)
 	vb_buf_free(&g->in);
 	free(g->name);
 	free(g);
+}
+
+int vb_virt_iscsi_secret_new(struct vb_virt *v, const char *usage, const char *value, char uuid[37], char **why)
+{
+	struct vb_xml x = {0};
+	vb_xml_open(&x, "secret", "ephemeral", "yes", "private", "yes", NULL);
+	vb_xml_text(&x, "description", "vmio-bench: CHAP secret of one run's iSCSI target (removed after the run)", NULL);
+	vb_xml_open(&x, "usage", "type", "iscsi", NULL);
+	vb_xml_text(&x, "target", usage, NULL);
+	vb_xml_close(&x);
+	vb_xml_close(&x);
+	char *xml = vb_xml_release(&x);
+	virSecretPtr s = virSecretDefineXML(v->conn, xml, 0);
+	free(xml);
+	if (!s) {
+		*why = vb_asprintf("libvirt refused the iSCSI secret for '%s': %s", usage, last_error());
+		return -1;
+	}
+	int r = 0;
+	if (virSecretGetUUIDString(s, uuid) < 0 ||
+	    virSecretSetValue(s, (const unsigned char *)value, strlen(value), 0) < 0) {
+		*why = vb_asprintf("libvirt could not set the iSCSI secret for '%s': %s", usage, last_error());
+		virSecretUndefine(s);
+		r = -1;
+	}
+	virSecretFree(s);
+	return r;
+}
+
+int vb_virt_secret_remove(struct vb_virt *v, const char *uuid, char **why)
+{
+	virSecretPtr s = virSecretLookupByUUIDString(v->conn, uuid);
+	int r = s ? virSecretUndefine(s) : -1;
+	if (r < 0)
+		*why = vb_asprintf("libvirt could not remove secret %s: %s (remove it with 'virsh secret-undefine %s')", uuid,
+		                   last_error(), uuid);
+	if (s)
+		virSecretFree(s);
+	return r;
 }

@@ -38,6 +38,15 @@ bool vb_virt_offers_kvm(struct vb_virt *v);
  * seconds libvirt took to start it, or -1 with *why (caller frees). */
 double vb_virt_try_domain(struct vb_virt *v, const char *xml, char **why);
 
+/* An iSCSI CHAP secret for one run: ephemeral (never on disk) and
+ * private (libvirt does not hand its value out), its usage named after
+ * the target (usage: the target's IQN).  The secret's UUID goes to
+ * uuid[37]; -1 with *why (caller frees) on failure.  Remove it with
+ * vb_virt_secret_remove once the guest is gone. */
+int vb_virt_iscsi_secret_new(struct vb_virt *v, const char *usage, const char *value, char uuid[37], char **why);
+/* Undefine the secret of that UUID; 0, or -1 with *why (caller frees). */
+int vb_virt_secret_remove(struct vb_virt *v, const char *uuid, char **why);
+
 /* Create a transient domain (destroyed automatically should the controller
  * die) and open its agent channel.  Returns NULL with *why (caller frees;
  * not reported: the caller decides how to say it) on failure. */

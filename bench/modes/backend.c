@@ -6,6 +6,7 @@
 #include "config.h"
 #include "vhost_user_blk.h"
 #include "image.h"
+#include "fiopath.h"
 #include "hv.h"
 #include "util.h"
 
@@ -71,7 +72,12 @@ static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const 
 	                       "--filename=vhost-user-blk", NULL};
 	int rc = -1;
 	*host_cpu = NULL;
-	if (backend_check_config(d->cfg, why) == 0)  /* a sweep point may ask for more */
+	/* fio's filename here is a label (the engine opens the socket); the
+	 * socket's path is an option value, read by fio's parser alike */
+	const char *refused = vb_fio_path_check(st->socket);
+	if (refused)
+		*why = vb_asprintf("backend: the daemon's socket path '%s' %s", st->socket, refused);
+	else if (backend_check_config(d->cfg, why) == 0)  /* a sweep point may ask for more */
 		rc = vb_mode_host_fio(d, fio_args, extra, log_prefix, fio_json, host_cpu, why);
 	free(engine);
 	free(ioengine);

@@ -2,6 +2,7 @@
  * ceiling every guest mode is divided by. */
 #include "config.h"
 #include "mode.h"
+#include "fiopath.h"
 #include "hostres.h"
 #include "hv.h"
 #include "job.h"
@@ -126,10 +127,21 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 static int host_measure(const struct vb_disk_ctx *d, json_t *fio_args, const char *log_prefix, char **fio_json,
                         json_t **host_cpu, char **why)
 {
-	char *filename = vb_asprintf("--filename=%s", d->source);
+	/* checked when --disk was parsed; a store's path is checked here */
+	const char *refused = vb_fio_path_check(d->source);
+	if (refused) {
+		*host_cpu = NULL;
+		*why = vb_asprintf("host: the disk's path '%s' %s", d->source, refused);
+		return -1;
+	}
+	char *escaped = vb_fio_path_arg(d->source);
+	if (!escaped)
+		abort();
+	char *filename = vb_asprintf("--filename=%s", escaped);
 	const char *extra[] = {filename, NULL};
 	int rc = vb_mode_host_fio(d, fio_args, extra, log_prefix, fio_json, host_cpu, why);
 	free(filename);
+	free(escaped);
 	return rc;
 }
 

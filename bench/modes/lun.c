@@ -8,8 +8,10 @@
 #include "hostres.h"
 #include "hv.h"
 #include "util.h"
+#include "virt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <glob.h>
 #include <limits.h>
@@ -28,6 +30,8 @@ struct lun_state {
 	int tid;
 	bool started_tgtd;   /* tgtd was not running: we stop it again */
 	char *serial_owned;  /* --lun-device's own serial */
+	char *user;          /* the target's CHAP account (tgtd), made for this run */
+	char secret_uuid[37]; /* the libvirt secret holding its password ("" none) */
 };
 
 static bool qemu_has_iscsi(void)
@@ -154,6 +158,50 @@ static char *vpd_serial(const char *dev)
 	return r;
 }
 
+/* A password nobody can guess: 16 random bytes, as hex. */
+static int random_password(char out[33], char **why)
+{
+	unsigned char b[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(b)) {
+		*why = vb_strdup("cannot read /dev/urandom for the iSCSI target's CHAP password");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/* Only the run's own guest may log in: the target binds a CHAP account
+ * made for this run, whose password QEMU gets from a libvirt secret (made
+ * here, ephemeral and private, removed by cleanup).  The address ACL
+ * alone admits any process of this host. */
+static int chap(struct vb_disk_ctx *d, struct lun_state *st, const char *tid, char **why)
+{
+	char password[33];
+	if (!d->virt) {
+		*why = vb_strdup("lun: no libvirt connection for the target's CHAP secret");
+		return -1;
+	}
+	if (random_password(password, why) < 0)
+		return -1;
+	st->user = vb_asprintf("vmio-%ld-%s", (long)getpid(), tid);
+	int r = tgtadm(why, "--mode", "account", "--op", "new", "--user", st->user, "--password", password, NULL);
+	if (r < 0) {
+		free(st->user);
+		st->user = NULL;
+	} else {
+		r = tgtadm(why, "--mode", "account", "--op", "bind", "--tid", tid, "--user", st->user, NULL);
+	}
+	if (r == 0)
+		r = vb_virt_iscsi_secret_new(d->virt, st->iqn, password, st->secret_uuid, why);
+	memset(password, 0, sizeof(password));
+	return r;
+}
+
 static int lun_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct lun_state *st = d->priv;
@@ -215,6 +263,8 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 	free(params);
 	if (r < 0)
 		return -1;
+	if (chap(d, st, tid, why) < 0)
+		return -1;
 	if (tgtadm(why, "--mode", "target", "--op", "bind", "--tid", tid, "--initiator-address", "127.0.0.1", NULL) < 0)
 		return -1;
 	/* tgtd serves the LUN: its CPU is part of this bus's cost */
@@ -234,6 +284,16 @@ static void lun_cleanup(struct vb_disk_ctx *d)
 			        st->iqn, st->tid, st->tid);
 		st->tid = 0;
 	}
+	if (st->user && tgtadm(NULL, "--mode", "account", "--op", "delete", "--user", st->user, NULL) < 0)
+		vb_warn("lun: could not remove tgtd's CHAP account '%s': remove it with 'tgtadm --lld iscsi --mode account --op "
+		        "delete --user %s'", st->user, st->user);
+	free(st->user);
+	st->user = NULL;
+	char *why = NULL;
+	if (st->secret_uuid[0] && d->virt && vb_virt_secret_remove(d->virt, st->secret_uuid, &why) < 0)
+		vb_warn("lun: %s", why);
+	free(why);
+	st->secret_uuid[0] = '\0';
 	if (st->started_tgtd) {
 		tgtadm(NULL, "--mode", "system", "--op", "delete", NULL);
 		st->started_tgtd = false;
@@ -258,6 +318,11 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, NULL);
 		vb_xml_open(x, "source", "protocol", "iscsi", "name", name, NULL);
 		vb_xml_empty(x, "host", "name", "127.0.0.1", "port", TGT_PORT, NULL);
+		/* the run's CHAP account (the xml command shows where it goes) */
+		vb_xml_open(x, "auth", "username", st && st->user ? st->user : "vmio-PID-TID", NULL);
+		vb_xml_empty(x, "secret", "type", "iscsi", "uuid",
+		             st && st->secret_uuid[0] ? st->secret_uuid : "00000000-0000-0000-0000-000000000000", NULL);
+		vb_xml_close(x);
 		vb_xml_close(x);
 		free(name);
 	}

@@ -29,6 +29,7 @@ struct vb_disk_ctx {
 	bool null_backend;     /* --backend null: QEMU's null-co, no storage at all */
 	const char *run_dir;   /* a private folder for sockets */
 	const char *mode_dir;  /* the mode's results folder (daemon logs go there) */
+	struct vb_virt *virt;  /* the run's libvirt connection (NULL in the xml command) */
 
 	/* The mode's own state (its struct, vb_mode.priv_size bytes), zeroed
 	 * before prepare and freed after cleanup; NULL where nothing is set up
