@@ -211,6 +211,34 @@ vb gate "$R" hostonly
 check "... the text says so" grep -qx 'not measured (tonight.s plan did not ask for it), judged by nothing: virtio-blk' "$TMP/out"
 rm -rf "$R/hostonly"
 
+# ---- scripts/nightly's --keep, read as a decimal number --------------------------
+# a stand-in for vmio-bench whose run makes one night from the fixture (no
+# guest); gate and the rest are the real one.  The oracle is the test's own:
+# the nights it made, in the order of their start times.
+K=$TMP/keep
+mkdir -p "$K"
+cat > "$TMP/fake-vb" <<EOS
+#!/bin/bash
+[ "\$1" = run ] || exec "$VB" "\$@"
+while [ \$# -gt 0 ]; do [ "\$1" = --results ] && r=\$2; shift; done
+mkdir "\$r/tonight" && cp -r "$FIX/host" "$FIX/virtio-blk" "\$r/tonight/" &&
+jq '.id = "tonight" | .started = "2026-12-31T01:00:00Z" | .config.modes = "host,virtio-blk"
+	| .modes |= map(select(.mode != "lun"))' "$FIX/run.json" > "\$r/tonight/run.json"
+EOS
+chmod +x "$TMP/fake-vb"
+for k in 10 11 12 13 14 15 16 17 18 19; do
+	night "$K" "n$k" "2026-12-${k}T01:00:00Z" "$q7" 4010 3990 4000
+done
+bash "$VB_SRCDIR/scripts/nightly" --results "$K" --keep 08 --vmio-bench "$TMP/fake-vb" >"$TMP/out" 2>"$TMP/err" 9>&-
+rc=$?
+echo "# scripts/nightly --keep 08 -> exit $rc"; tail -n 3 "$TMP/err" | sed 's/^/#   /'
+check "nightly --keep 08 (a leading zero): 8 runs kept, tonight's and the 7 newest others, not 1" \
+	sh -c "[ $rc -eq 0 ] && [ \"\$(cd '$K' && ls -d */ | tr -d / | tr '\n' ' ')\" = 'n13 n14 n15 n16 n17 n18 n19 tonight ' ]"
+bash "$VB_SRCDIR/scripts/nightly" --results "$K" --keep 99999999999999999999 --vmio-bench "$TMP/fake-vb" >"$TMP/out" 2>"$TMP/err" 9>&-
+rc=$?
+check "nightly --keep beyond what a shell counts: refused (exit 2) with one line, nothing run" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'keep' '$TMP/err' && [ \$(ls '$K' | wc -l) -eq 8 ]"
+
 # ---- run.json schema: older numbers load and pool, newer ones are refused ---------
 O=$TMP/old
 for k in 1 2; do
