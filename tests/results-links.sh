@@ -212,6 +212,21 @@ check "trend ROOT: ROOT/trend linked to an outside folder is refused (exit 2) wi
 check "... one line" one_line "symbolic link"
 check "... the outside folder is untouched" untouched
 
+# ---- a run folder in ROOT that is a link -------------------------------------------
+# gate ROOT writes accepted.json into the run it judges; a link in ROOT
+# named like a run (newest of all) must not be judged, or written through.
+G=$TMP/linkroot
+fresh "$G/root/real"
+fresh "$TMP/linkroot-outside/x"
+jq '.id = "x" | .started = "2099-01-01T00:00:00Z"' "$FIX/run.json" > "$TMP/linkroot-outside/x/run.json"
+ln -s "$TMP/linkroot-outside/x" "$G/root/evil"
+before=$(cd "$TMP/linkroot-outside" && find . -printf '%p %y %s\n' | sort)
+vb gate "$G/root"
+check "gate ROOT: a run folder there that is a link is left out with a warning naming it; the real run is judged (exit 0)" \
+	sh -c "[ $rc -eq 0 ] && grep -q \"leaving out '$G/root/evil': it is a symbolic link\" '$TMP/err' && [ -f '$G/root/real/accepted.json' ]"
+check "... nothing was written where the link points (no accepted.json there)" \
+	sh -c "[ \"\$(cd '$TMP/linkroot-outside' && find . -printf '%p %y %s\n' | sort)\" = '$before' ]"
+
 # ---- a FIFO or a device planted where a file is read ------------------------------
 # report, gate and trend read run.json, the repetitions' fio JSON and
 # accepted.json; a FIFO there must not block them (nightly would hang

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* What run.json's fields are to a comparison of runs.  What is under test
@@ -249,7 +250,16 @@ int vb_history_load(const char *root, struct vb_history *h)
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, "latest") || !strcmp(e->d_name, "trend"))
 			continue;
 		char *p = vb_asprintf("%s/%s", root, e->d_name);
+		struct stat st;
 		if (!is_run(p)) {
+			free(p);
+			continue;
+		}
+		/* a run folder below the root is never a link: gate would write
+		 * its accepted.json wherever one pointed (latest is skipped above) */
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+			vb_warn("leaving out '%s': it is a symbolic link, and vmio-bench does not follow links below the folder "
+			        "it is given (remove the link)", p);
 			free(p);
 			continue;
 		}
