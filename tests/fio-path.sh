@@ -28,6 +28,19 @@ check "... fio wrote that file (it holds data now)" [ "$(stat -c %b "$disk")" -g
 check "... and no file named after a piece of it (a, b c.raw)" \
 	sh -c '[ -z "$(ls -A "$1/cwd")" ] && [ "$(ls -A "$2")" = "a:b c.raw" ]' _ "$TMP" "$D"
 
+# A resumed run's folder is input: fio (root) opens its IOPS log by name,
+# following a link, so a link planted at that name must be gone before fio
+# runs; the file it pointed at stays as it was.
+RUN=$(readlink -f "$R/latest")
+jq '.state = "incomplete" | (.modes[] | select(.mode == "host")) |= (.status = "failed" | .points = [])' \
+	"$RUN/run.json" > "$TMP/run.t" && mv "$TMP/run.t" "$RUN/run.json"
+echo precious > "$TMP/outside"
+ln -s "$TMP/outside" "$RUN/host/.host-log_iops.log"
+vb run --resume "$RUN"
+check "resume with a link planted at fio's IOPS log name: exit 0, host measured again" \
+	sh -c "[ $rc -eq 0 ] && jq -e '.modes[] | select(.mode == \"host\") | .status == \"ok\"' '$RUN/run.json' >/dev/null"
+check "... the file the link pointed at is untouched" sh -c '[ "$(cat "$1")" = precious ]' _ "$TMP/outside"
+
 # Refused before anything runs, even when the file exists as named.
 refused() {
 	local what=$1 path=$2

@@ -509,6 +509,10 @@ static int run_host(struct run_ctx *x, const struct vb_mode *m, struct vb_disk_c
 				*why = vb_strdup("interrupted by a signal");
 			} else if (point_dir(x, m, pt, why) < 0) {
 			} else {
+				/* fio (root) opens its IOPS log by name, following a
+				 * link: a resumed run's folder is input, so nothing
+				 * planted at that name survives */
+				unlink(logfile);
 				vb_info("%s: rep %u/%u%s, %s: fio%s%s on %s for %u s", m->name, rep, reps_max(x->cfg),
 				        x->cfg->reps ? "" : " at most", pt->label,
 				        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
