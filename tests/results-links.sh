@@ -227,6 +227,38 @@ check "gate ROOT: a run folder there that is a link is left out with a warning n
 check "... nothing was written where the link points (no accepted.json there)" \
 	sh -c "[ \"\$(cd '$TMP/linkroot-outside' && find . -printf '%p %y %s\n' | sort)\" = '$before' ]"
 
+# ---- a run folder others could write: not resumed or rerun ----------------------
+# --resume and --rerun-of measure what run.json records (--disk, --pci-device,
+# the hypervisor): a run.json others could have written is not acted on.
+# Refused before libvirt is reached or anything is made.
+W=$TMP/writable
+fresh "$W/r1"
+# (its hypervisor a socket nobody serves: should the refusal go, nothing
+# is measured all the same)
+jq '.state = "incomplete" | .connect = "qemu+unix:///system?socket=/nonexistent" | .config.connect = .connect' \
+	"$VB_SRCDIR/tests/fixtures/run-v2/run.json" > "$W/r1/run.json"
+chmod 666 "$W/r1/run.json"
+before=$(cd "$W" && find . -printf '%p %y %s %m\n' | sort)
+vb run --resume "$W/r1"
+check "run --resume of a run whose run.json anyone may write: refused (exit 2) with one line naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"resume: '$W/r1/run.json' is owned by uid 0 with mode 666\" '$TMP/err'"
+check "... one line" one_line "not writable by others"
+chmod 644 "$W/r1/run.json"
+chown nobody "$W/r1/run.json"
+vb run --results "$W" --rerun-of r1 --modes host
+check "run --rerun-of a run whose run.json another user owns: refused (exit 2) with one line naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"rerun-of: '$W/r1/run.json' is owned by uid 65534\" '$TMP/err'"
+check "... one line" one_line "not writable by others"
+chown 0 "$W/r1/run.json"
+chmod 757 "$W/r1"
+vb run --resume "$W/r1"
+check "run --resume of a run folder anyone may write: refused (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"resume: '$W/r1' is owned by uid 0 with mode 757\" '$TMP/err'"
+chmod 755 "$W/r1"
+chmod 666 "$W/r1/run.json"
+check "... nothing was made or changed in the results root" \
+	sh -c "[ \"\$(cd '$W' && find . -printf '%p %y %s %m\n' | sort)\" = '$before' ]"
+
 # ---- a FIFO or a device planted where a file is read ------------------------------
 # report, gate and trend read run.json, the repetitions' fio JSON and
 # accepted.json; a FIFO there must not block them (nightly would hang

@@ -11,7 +11,11 @@
 #include "util.h"
 #include "virt.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/utsname.h>
@@ -116,8 +120,39 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 /* --resume RUN: the run's own run.json, its recorded configuration applied
  * to c (and its accelerator, so that the figures stay comparable).  NULL
  * after reporting when the run cannot be resumed. */
+/* One of dir and dir/run.json: ours (or root's) and writable by nobody
+ * else, else reported. */
+static int trusted_one(const char *path, const struct stat *st, const char *what)
+{
+	/* group-writable is fine for this user's own group (umask 002) */
+	if ((st->st_uid == geteuid() || st->st_uid == 0) && !(st->st_mode & S_IWOTH) &&
+	    (!(st->st_mode & S_IWGRP) || st->st_gid == getegid()))
+		return 0;
+	return vb_error("%s: '%s' is owned by uid %u with mode %03o: others could have written the run.json whose --disk, "
+	                "--pci-device and hypervisor would be measured again; make it yours and not writable by others "
+	                "(chown, chmod go-w) if you trust it, or measure a new run",
+	                what, path, (unsigned)st->st_uid, (unsigned)(st->st_mode & 0777));
+}
+
+int vb_manifest_trusted(const char *dir, const char *what)
+{
+	char *p = vb_asprintf("%s/run.json", dir);
+	struct stat d, f;
+	int r;
+	if (stat(dir, &d) < 0 || lstat(p, &f) < 0)
+		r = vb_error("%s: cannot read '%s': %s: give a run folder vmio-bench made", what, p, strerror(errno));
+	else if (!S_ISREG(f.st_mode))
+		r = vb_error("%s: '%s' is not a regular file: not a run.json vmio-bench wrote", what, p);
+	else
+		r = trusted_one(dir, &d, what) < 0 || trusted_one(p, &f, what) < 0 ? -1 : 0;
+	free(p);
+	return r;
+}
+
 json_t *vb_manifest_resume(struct vb_config *c)
 {
+	if (vb_manifest_trusted(c->resume, "--resume") < 0)
+		return NULL;
 	char *path = vb_asprintf("%s/run.json", c->resume);
 	json_error_t err;
 	json_t *run = vb_json_load_regular(path, 64u << 20, JSON_REJECT_DUPLICATES, &err);

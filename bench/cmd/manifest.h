@@ -46,6 +46,12 @@ json_t *vb_manifest_resume(struct vb_config *c);
  * kind of thing at the same real path.  Reports one line naming what
  * (the option) and returns -1 otherwise. */
 int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *what);
+/* A run folder whose run.json --resume or --rerun-of may act on: it and
+ * its run.json (a regular file) belong to this user or root and nobody
+ * else can write them -- what it records (--disk, --pci-device, the
+ * hypervisor) is measured again, so a folder others could write is not
+ * trusted.  0, or -1 reported (what: "--resume"). */
+int vb_manifest_trusted(const char *dir, const char *what);
 /* Mark a resumed run: a timestamp in "resumed", state "incomplete". */
 void vb_manifest_resumed(json_t *run);
 /* Each repetition's random seed ("seeds", drawn once, kept on resume); the

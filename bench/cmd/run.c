@@ -955,6 +955,13 @@ static void run_release(struct run_ctx *x)
 static json_t *rerun_of_json(const struct vb_config *c)
 {
 	char *p = vb_asprintf("%s/%s/run.json", c->results, c->rerun_of);
+	char *dir = vb_asprintf("%s/%s", c->results, c->rerun_of);
+	int mine = vb_valid_id(c->rerun_of) && access(p, F_OK) == 0 ? vb_manifest_trusted(dir, "--rerun-of") : 0;
+	free(dir);
+	if (mine < 0) {
+		free(p);
+		return NULL;
+	}
 	json_t *run = vb_valid_id(c->rerun_of) ? vb_json_load_regular(p, 64u << 20, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	free(p);
 	if (!json_is_object(run)) {
