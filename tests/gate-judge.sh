@@ -211,6 +211,20 @@ vb gate "$R" hostonly
 check "... the text says so" grep -qx 'not measured (tonight.s plan did not ask for it), judged by nothing: virtio-blk' "$TMP/out"
 rm -rf "$R/hostonly"
 
+# ---- a run.json with many job points is judged in linear time ----------------------
+# 20000 points (a 3 MB run.json, well inside what run.json may be) and none
+# measured: each is missing from the plan, regressed -- in a second, not in
+# the minutes a search per point took
+M=$TMP/many
+night "$M" many 2026-12-06T01:00:00Z '.job.points += [range(1; 20001) | {label: "p\(.)", dir: "d\(.)", params: {rw: "randrw", rwmixread: 50}}]' \
+	4010 3990 4000
+timeout 30 "$VB" gate "$M" many --format json >"$TMP/out" 2>"$TMP/err" 9>&-
+rc=$?
+echo "# timeout 30 vmio-bench gate $M many -> exit $rc"
+check "20000 job points: the gate ends within 30 s, regressed (exit 1)" [ "$rc" -eq 1 ]
+check "... each point without repetitions named, per planned mode" \
+	jqe '[.tests[] | select(.metric == "status" and .point == "p20000")] | length == 2' "$TMP/out"
+
 # ---- scripts/nightly's --keep, read as a decimal number --------------------------
 # a stand-in for vmio-bench whose run makes one night from the fixture (no
 # guest); gate and the rest are the real one.  The oracle is the test's own:

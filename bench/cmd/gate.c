@@ -205,9 +205,10 @@ static void test_row(struct gate *g, size_t *k, struct vb_night *const *from, si
 /* Does the row do I/O?  The plan says (rw, rwmixread); where it does not
  * (an imported trim job), any IOPS tonight or in the history. */
 static bool exercised(const struct gate *g, struct vb_night *const *from, size_t nfrom, const char *mode,
-                      const char *point, const char *dir)
+                      size_t p, const char *dir)
 {
-	int ex = vb_point_exercises(&g->target->run, point, dir);
+	const char *point = g->target->run.points[p];
+	int ex = vb_point_exercises(&g->target->run, p, dir);
 	if (ex >= 0)
 		return ex;
 	struct vb_values v = {0};
@@ -272,7 +273,7 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 		for (size_t p = 0; p < s->npoints; p++) {
 			for (int d = 0; d < 2; d++) {
 				const char *point = s->points[p];
-				if (!exercised(g, from, nfrom, mode, point, dirs[d]))
+				if (!exercised(g, from, nfrom, mode, p, dirs[d]))
 					continue;
 				struct vb_values iops = {0};
 				vb_night_values_all(g->target, mode, point, dirs[d], VB_M_IOPS, &iops);

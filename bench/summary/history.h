@@ -66,9 +66,10 @@ char *vb_version_change_text(json_t *change);
  * and those dropped at probe time).  NULL-terminated; caller frees each
  * and the array. */
 char **vb_run_planned_modes(const struct vb_summary *s, size_t *n);
-/* Whether the job point does I/O in direction dir ("read", "write"),
- * from its rw and rwmixread: 1, 0, or -1 when run.json does not say. */
-int vb_point_exercises(const struct vb_summary *s, const char *point, const char *dir);
+/* Whether job point index (s->points[index], job.points[index]) does I/O
+ * in direction dir ("read", "write"), from its rw and rwmixread: 1, 0, or
+ * -1 when run.json does not say. */
+int vb_point_exercises(const struct vb_summary *s, size_t index, const char *dir);
 
 /* Append the values of one metric of one row (mode, point, direction)
  * over a night's run and reruns to *v (grown as needed; *len values,
