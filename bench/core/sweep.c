@@ -102,7 +102,7 @@ static int parse_spec(const char *text, struct vb_plan *plan, struct axes *ax)
 		ax->keys[ax->n] = json_object_iter_key(json_object_iter_at(plan->sweep, item));
 		ax->vals[ax->n] = list;
 		ax->total *= json_array_size(list);
-		if (++ax->n == 8 || ax->total > 10000) {
+		if (++ax->n == 8 || ax->total > VB_SWEEP_MAX_POINTS) {
 			vb_error("--sweep: too many points (%zu): sweep fewer parameters or values", ax->total);
 			goto out;
 		}

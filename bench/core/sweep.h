@@ -5,6 +5,9 @@
 #ifndef VB_SWEEP_H
 #define VB_SWEEP_H
 
+/* The most job points a plan has (a run.json with more is not ours). */
+#define VB_SWEEP_MAX_POINTS 10000
+
 #include <jansson.h>
 #include <stdbool.h>
 

@@ -297,6 +297,9 @@ static int check_strings(struct vb_summary *s, const char *path)
 		if (!vb_sweep_is_param(k))
 			return vb_error("'%s': the sweep names a parameter vmio-bench does not sweep: the file is damaged", path);
 	}
+	if (json_array_size(json_object_get(job, "points")) > VB_SWEEP_MAX_POINTS)
+		return vb_error("'%s': more than %d job points, more than a sweep makes: the file is damaged", path,
+		                VB_SWEEP_MAX_POINTS);
 	json_array_foreach(json_object_get(job, "points"), i, o) {
 		if (!point_dir_ok(o))
 			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
