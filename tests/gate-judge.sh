@@ -231,6 +231,12 @@ vb report "$M/many"
 check "10001 job points, more than a sweep makes: refused (exit 2) with one line" \
 	sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'more than 10000 job points' '$TMP/err'"
 
+jq '.modes += [range(1; 256) | {mode: "m\(.)", status: "failed", reason: "x", points: []}]' "$FIX/run.json" \
+	> "$M/many/run.json"
+vb report "$M/many"
+check "258 modes in one run.json (a host has a few): refused (exit 2) with one line" \
+	sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'more than 256 modes' '$TMP/err'"
+
 # ---- scripts/nightly's --keep, read as a decimal number --------------------------
 # a stand-in for vmio-bench whose run makes one night from the fixture (no
 # guest); gate and the rest are the real one.  The oracle is the test's own:

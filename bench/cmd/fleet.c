@@ -69,6 +69,10 @@ static int add_host(struct fleet *f, const char *uri)
 		free(why);
 		return -1;
 	}
+	if (f->n == VB_FLEET_MAX_HOSTS) {
+		free(label);
+		return vb_error("--connect: more than %d hosts in one fleet: split them over several runs", VB_FLEET_MAX_HOSTS);
+	}
 	for (size_t i = 0; i < f->n; i++) {
 		if (strcmp(f->hosts[i].label, label) == 0) {
 			vb_error("--connect: '%s' and '%s' name the same host (%s): give each host once, under a name of its own",

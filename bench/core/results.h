@@ -40,4 +40,8 @@ int vb_results_write_json(const char *path, json_t *doc);
 /* "2026-11-25T13:15:00Z"; caller frees. */
 char *vb_utc_timestamp(void);
 
+/* The most hosts one fleet run has (run refuses more; a run.json naming
+ * more is not one vmio-bench wrote). */
+#define VB_FLEET_MAX_HOSTS 256
+
 #endif

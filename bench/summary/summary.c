@@ -43,6 +43,7 @@ int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
 }
 
 #define MAX_RESULT_FILE (64u << 20)
+#define MAX_MODES 256       /* mode entries in one run.json */
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -304,6 +305,10 @@ static int check_strings(struct vb_summary *s, const char *path)
 		if (!point_dir_ok(o))
 			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
 	}
+	/* a host has a few bus modes (and what was imported beside them):
+	 * every table of gate and report grows with them */
+	if (json_array_size(json_object_get(s->run, "modes")) > MAX_MODES)
+		return vb_error("'%s': more than %d modes: the file is damaged", path, MAX_MODES);
 	json_array_foreach(json_object_get(s->run, "modes"), i, o) {
 		if (!vb_valid_name(jstr(o, "mode"), 32))
 			return vb_error("'%s': a mode entry has no valid name ([a-z0-9-]): the file is damaged", path);
@@ -535,8 +540,9 @@ static int load_fleet(struct vb_summary *s)
 	size_t i;
 
 	s->run = NULL;
-	if (!vb_valid_id(jstr(top, "id")) || !json_is_array(hosts)) {
-		vb_error("'%s/run.json': a fleet's run without a valid id or hosts: the file is damaged", s->run_dir);
+	if (!vb_valid_id(jstr(top, "id")) || !json_is_array(hosts) || json_array_size(hosts) > VB_FLEET_MAX_HOSTS) {
+		vb_error("'%s/run.json': a fleet's run without a valid id or hosts (at most %d): the file is damaged", s->run_dir,
+		         VB_FLEET_MAX_HOSTS);
 		goto fail;
 	}
 	json_array_foreach(hosts, i, h) {
