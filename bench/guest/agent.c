@@ -105,13 +105,18 @@ json_t *vb_agent_msg_new(const char *type)
 
 int vb_agent_send(struct vb_guest *g, json_t *msg, char **why)
 {
+	return vb_agent_send_by(g, msg, vb_now() + 30, why);
+}
+
+int vb_agent_send_by(struct vb_guest *g, json_t *msg, double deadline, char **why)
+{
 	char *s = json_dumps(msg, JSON_COMPACT);
 	int r;
 	if (!s) {
 		*why = vb_strdup("cannot encode a message for the guest agent");
 		return -1;
 	}
-	r = vb_guest_send_line(g, s, why);
+	r = vb_guest_send_line_by(g, s, deadline, why);
 	free(s);
 	return r;
 }

@@ -20,6 +20,8 @@ int vb_agent_recv(struct vb_guest *g, double deadline, json_t **msg, const char 
 json_t *vb_agent_hello_disk(json_t *hello, const char *serial);
 /* Send a message; -1 with *why (caller frees) on failure. */
 int vb_agent_send(struct vb_guest *g, json_t *msg, char **why);
+/* The same, given up at deadline (a send within a deadline of its own). */
+int vb_agent_send_by(struct vb_guest *g, json_t *msg, double deadline, char **why);
 /* Does the disk a hello reports sit where mode m promises (its drivers, a
  * passthrough's own identity, a passed-through function's address)?  0,
  * or -1 with *why (caller frees). */

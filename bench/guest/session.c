@@ -133,7 +133,9 @@ int vb_session_end(struct vb_guest *g, double deadline, const char **how)
 
 	if (bye_by > deadline)
 		bye_by = deadline;
-	if (vb_agent_send(g, bye, &ignored) == 0) {
+	/* sending bye counts against the same deadline: a guest that does not
+	 * read its channel cannot hold teardown either */
+	if (vb_agent_send_by(g, bye, bye_by, &ignored) == 0) {
 		/* the agent answers bye, then powers the guest off: close the
 		 * channel in between (libvirt 9.0's libvirtd deadlocked here once,
 		 * tearing down a domain whose channel we still held open) */

@@ -349,10 +349,14 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 
 int vb_guest_send_line(struct vb_guest *g, const char *line, char **why)
 {
+	return vb_guest_send_line_by(g, line, vb_now() + 30, why);
+}
+
+int vb_guest_send_line_by(struct vb_guest *g, const char *line, double deadline, char **why)
+{
 	size_t len = strlen(line);
 	char *msg;
 	size_t off = 0;
-	double deadline = vb_now() + 30;
 
 	if (!g->st) {
 		*why = vb_strdup("the agent channel is closed");
@@ -374,7 +378,7 @@ int vb_guest_send_line(struct vb_guest *g, const char *line, char **why)
 		}
 		free(msg);
 		*why = vb_asprintf("cannot send to the agent of guest '%s': %s", g->name,
-		                   n == -2 ? "the channel stayed full for 30 s" : last_error());
+		                   n == -2 ? "the channel stayed full until the deadline" : last_error());
 		return -1;
 	}
 	free(msg);

@@ -61,6 +61,9 @@ pid_t vb_guest_pid(struct vb_guest *g);
 int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadline, char **why);
 /* Send one line; -1 with *why (caller frees) when it cannot be sent. */
 int vb_guest_send_line(struct vb_guest *g, const char *line, char **why);
+/* The same, given up at deadline (vb_now()'s clock): a guest that does not
+ * read its channel cannot hold a caller with a deadline of its own. */
+int vb_guest_send_line_by(struct vb_guest *g, const char *line, double deadline, char **why);
 /* The live domain XML (with libvirt's additions); caller frees. */
 char *vb_guest_live_xml(struct vb_guest *g);
 bool vb_guest_running(struct vb_guest *g);
