@@ -156,6 +156,15 @@ touch "$TMP/here-only"
 check "the remote host sees neither this host's /tmp nor its libvirtd's domains" \
 	bash -c '[ -e "$1" ] && ! nsenter -t "$2" -m -- test -e "$1" &&
 	         [ "$(nsenter -t "$2" -m -- readlink -f /proc/self/ns/mnt)" != "$(readlink -f /proc/self/ns/mnt)" ]' _ "$TMP/here-only" "$NS"
+# backend's fio engine, "installed" on the remote host at the path this
+# build uses (the same prefix, as the tool asks of a real remote host): a
+# build tree under /tmp is not there in the remote's private /tmp
+ENGINE=$(dirname "$(dirname "$VB")")/engines/vhost-user-blk.so
+if [ -f "$ENGINE" ] && ! on_remote test -f "$ENGINE"; then
+	cp "$ENGINE" "$S/engine.so"
+	on_remote sh -c 'mkdir -p "${1%/*}" && cp "$2" "$1"' _ "$ENGINE" "$S/engine.so"
+fi
+check "the remote host has backend's engine at this build's path" on_remote test -f "$ENGINE"
 check "sshd a listens on 127.0.0.1:$PA" start_sshd a "$PA"
 check "sshd b listens on 127.0.0.1:$PB" start_sshd b "$PB"
 
