@@ -136,13 +136,16 @@ check "... compare refuses it (exit 2), naming the CPU model" sh -c "[ $rc -eq 2
 rm -rf "$R/othercpu"
 
 # ---- what the plan asked for and did not get ------------------------------------
-# --modes all, lun dropped at probe time (the fixture's own entry)
-night "$R" dropped 2026-12-06T01:00:00Z "$q7" 4010 3990 4000
-jq --slurpfile f "$FIX/run.json" '.config.modes = "all" | .modes += [$f[0].modes[] | select(.mode == "lun")]' \
-	"$R/dropped/run.json" > "$R/dropped/run.t" && mv "$R/dropped/run.t" "$R/dropped/run.json"
+# lun dropped at probe time (the fixture's own entry), lun named in the plan
+dropped() { # PLAN
+	night "$R" dropped 2026-12-06T01:00:00Z "$q7" 4010 3990 4000
+	jq --slurpfile f "$FIX/run.json" --arg plan "$1" '.config.modes = $plan | .modes += [$f[0].modes[] | select(.mode == "lun")]' \
+		"$R/dropped/run.json" > "$R/dropped/run.t" && mv "$R/dropped/run.t" "$R/dropped/run.json"
+}
+dropped host,virtio-blk,lun
 vb gate "$R" dropped --format json
 cp "$TMP/out" "$TMP/dropped.json"
-check "a mode dropped at probe time: exit 1, regressed" [ "$rc" -eq 1 ]
+check "a mode named in the plan and dropped at probe time: exit 1, regressed" [ "$rc" -eq 1 ]
 check "... lun's status item says unavailable, with the probe's reason; it never ran in the history" \
 	jqe '[.tests[] | select(.mode == "lun" and .metric == "status" and .verdict == "regressed" and .new_status == "unavailable"
 		and .history_status == "-" and (.why | startswith("asked for, unavailable at probe time: tgtd/tgtadm are missing")))] | length == 1' \
@@ -156,6 +159,23 @@ check "report shows the dropped mode as UNAVAILABLE, with its reason" \
 	grep -Eq '^lun +UNAVAILABLE: tgtd/tgtadm are missing' "$TMP/out"
 check "... and report.html says so" grep -q '<b>lun unavailable</b> (dropped at probe time): tgtd' "$R/dropped/report.html"
 rm -rf "$R/dropped"
+# --modes all: a mode this host never ran is not lost (else a host without
+# tgtd stays red every night); one the history ran is
+dropped all
+vb gate "$R" dropped --format json
+check "--modes all, lun unavailable and never run in the history: exit 0, lun 'not measured', nothing regressed" \
+	jqe '.exit_status == 0 and (.not_measured | index("lun") != null) and ([.tests[] | select(.verdict == "regressed")] | length == 0)' "$TMP/out"
+rm -rf "$R/dropped"
+cp "$R/night-5/run.json" "$TMP/night-5.json"
+cp -r "$R/night-5/virtio-blk" "$R/night-5/lun"
+jq '.modes += [.modes[] | select(.mode == "virtio-blk") | .mode = "lun"]' "$TMP/night-5.json" > "$R/night-5/run.json"
+dropped all
+vb gate "$R" dropped --format json
+check "--modes all, lun unavailable tonight and ok in the history: exit 1, lun regressed" \
+	jqe '.exit_status == 1 and ([.tests[] | select(.verdict == "regressed") | .mode] == ["lun"])
+		and (.not_measured | index("lun") == null)' "$TMP/out"
+cp "$TMP/night-5.json" "$R/night-5/run.json"
+rm -rf "$R/night-5/lun" "$R/dropped"
 
 # a mode the plan names with no record in run.json
 night "$R" norecord 2026-12-06T01:00:00Z "$q7"' | .config.modes = "host,virtio-blk,sata"' 4010 3990 4000

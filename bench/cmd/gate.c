@@ -220,6 +220,20 @@ static bool exercised(const struct gate *g, struct vb_night *const *from, size_t
 	return any;
 }
 
+static void add_not_measured(struct gate *g, const char *name)
+{
+	if (!(g->not_measured = realloc(g->not_measured, (g->nnot + 1) * sizeof(char *))))
+		abort();
+	g->not_measured[g->nnot++] = vb_strdup(name);
+}
+
+/* Was tonight's plan "every mode this host offers" (--modes all)? */
+static bool asked_all(const struct vb_summary *s)
+{
+	const char *list = json_string_value(json_object_get(json_object_get(s->run, "config"), "modes"));
+	return list && !strcmp(list, "all");
+}
+
 /* The modes the history finished that tonight's plan did not ask for:
  * listed, judged by nothing. */
 static void find_not_measured(struct gate *g, struct vb_night *const *from, size_t nfrom, char **planned)
@@ -235,9 +249,7 @@ static void find_not_measured(struct gate *g, struct vb_night *const *from, size
 			const char *st = vb_night_mode_status(from[i], name);
 			if (known || !st || strcmp(st, "ok") != 0)
 				continue;
-			if (!(g->not_measured = realloc(g->not_measured, (g->nnot + 1) * sizeof(char *))))
-				abort();
-			g->not_measured[g->nnot++] = vb_strdup(name);
+			add_not_measured(g, name);
 		}
 	}
 }
@@ -266,6 +278,12 @@ static void judge(struct gate *g, const bool want[VB_NMETRICS])
 		const struct vb_mode_status *ms = vb_night_mode(g->target, planned[pm]);
 		const char *mode = planned[pm];
 		const char *was = finished_in(from, nfrom, mode) ? "ok" : "-";
+		if (ms && !strcmp(ms->status, "unavailable") && asked_all(s) && !strcmp(was, "-")) {
+			/* --modes all on a host that never ran it: nothing was lost
+			 * (a host without tgtd would stay red every night) */
+			add_not_measured(g, mode);
+			continue;
+		}
 		if (!ms || strcmp(ms->status, "ok") != 0) {
 			missing(g, &k, mode, "-", "-", was, ms ? ms->status : "missing", why_missing(ms));
 			continue;
