@@ -64,4 +64,7 @@ refused "'#' (fio cuts the value there)" "$D/a#b.raw" '#'
 vb run "${quick[@]}" --disk "$disk " --results "$TMP/r-refused"
 check "a trailing blank (fio strips it) is refused with one line" \
 	sh -c '[ "$1" -eq 2 ] && [ "$(grep -c . "$2")" -eq 1 ] && grep -q "ends with a blank" "$2"' _ "$rc" "$TMP/err"
+vb run --connect "$CONNECT" --modes host --runtime 2 --ramp 0 --reps 1 --disk "$disk" --results "$TMP/r\$ncpus"
+check "a --results folder with \$ncpus (fio writes its IOPS log there) is refused with one line" \
+	sh -c '[ "$1" -eq 2 ] && [ "$(grep -c . "$2")" -eq 1 ] && grep -qF "option --results: " "$2" && [ ! -e "$3" ]' _ "$rc" "$TMP/err" "$TMP/r\$ncpus"
 finish

@@ -32,7 +32,7 @@ const struct vb_option vb_options[] = {
 	 .cmds = VB_CMD_IMPORT, .metavar = "LABEL", .record = "",
 	 .help = "the job point of RUN they measured (needed when RUN sweeps)"},
 	{.name = "results", .type = VB_OPT_STR, .offset = F(results), .defval = "results",
-	 .cmds = RUNX | VB_CMD_DOCTOR | VB_CMD_IMPORT, .metavar = "DIR", .record = "results",
+	 .cmds = RUNX | VB_CMD_DOCTOR | VB_CMD_IMPORT, .metavar = "DIR", .record = "results", .fio_path = true, /* fio writes its IOPS log in it */
 	 .help = "results root; each run writes DIR/<run-id>/ and DIR/latest"},
 	{.name = "cache-dir", .type = VB_OPT_STR, .offset = F(cache_dir), .defval = "/var/cache/vmio-bench",
 	 .cmds = VB_CMD_ALL, .metavar = "DIR", .record = "cache_dir", .fio_path = true, /* the store in it */
