@@ -13,7 +13,9 @@
  * regressed.  What RUN's plan asked for and did not get regresses,
  * whatever the history: a mode that failed or was unavailable at probe
  * time, a point without repetitions, a direction that read 0 IOPS (its
- * repetitions count as 0 in the tests, too).  A mode the history has and
+ * repetitions count as 0 in the tests, too); under --modes all, a mode
+ * unavailable tonight that the history never finished is only listed as
+ * not measured (nothing was lost).  A mode the history has and
  * RUN's plan did not ask for is listed as not measured and judged by
  * nothing.  With --rerun N,
  * the modes left inconclusive are measured again (N more repetitions, a
