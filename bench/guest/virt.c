@@ -176,6 +176,17 @@ static bool reconnect(struct vb_virt *v)
 #define LIBVIRTD_LOST lost_text()
 #define GUEST_STOPPED "the guest stopped (it powered off, crashed or QEMU died)"
 
+/* Why a guest went quiet, once its state was asked (running: the answer):
+ * the lost connection when it is lost, for a state query over a connection
+ * libvirtd just dropped fails as if the guest were gone (and only then
+ * marks the connection dead); else stopped, or if_running. */
+static const char *quiet_reason(struct vb_guest *g, bool running, const char *if_running)
+{
+	if (!conn_alive(g->v))
+		return LIBVIRTD_LOST;
+	return running ? if_running : GUEST_STOPPED;
+}
+
 static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, const char *uuid);
 
 /* The <name> of a domain XML we wrote (no escaping needed: ours are plain). */
@@ -300,9 +311,7 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			bool running = true;
 			for (int i = 0; i < 20 && conn_alive(g->v) && (running = vb_guest_running(g)); i++)
 				usleep(100000);
-			*why = vb_strdup(!conn_alive(g->v) ? LIBVIRTD_LOST
-			                 : running        ? "the guest closed the agent channel"
-			                                  : GUEST_STOPPED);
+			*why = vb_strdup(quiet_reason(g, running, "the guest closed the agent channel"));
 			return -1;
 		}
 		char chunk[65536];
@@ -321,9 +330,9 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 		}
 		if (n != -2) {
 			char *err = vb_strdup(last_error());
-			*why = !conn_alive(g->v)    ? vb_strdup(LIBVIRTD_LOST)
-			       : vb_guest_running(g) ? vb_asprintf("the agent channel failed: %s", err)
-			                             : vb_strdup(GUEST_STOPPED);
+			char *failed = vb_asprintf("the agent channel failed: %s", err);
+			*why = vb_strdup(quiet_reason(g, vb_guest_running(g), failed));
+			free(failed);
 			free(err);
 			return -1;
 		}
@@ -332,12 +341,8 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 			return 0;
 		if (now >= next_check) {
 			/* A guest that died or powered off says nothing more. */
-			if (!conn_alive(g->v)) {
-				*why = vb_strdup(LIBVIRTD_LOST);
-				return -1;
-			}
 			if (!vb_guest_running(g)) {
-				*why = vb_strdup(GUEST_STOPPED);
+				*why = vb_strdup(quiet_reason(g, false, NULL));
 				return -1;
 			}
 			next_check = now + 0.5;
