@@ -6,13 +6,7 @@
 expect_usage() {
 	local what=$1; shift
 	vb "$@"
-	local lines
-	lines=$(grep -c . "$TMP/err")
-	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q 'vmio-bench: error: ' "$TMP/err"; then
-		ok "$what: $(cat "$TMP/err")"
-	else
-		bad "$what: exit $rc, $lines lines: $(cat "$TMP/err")"
-	fi
+	one_line_refusal "$what" 'vmio-bench: error: '
 }
 
 R=$TMP/results

@@ -46,13 +46,7 @@ refused() {
 	local what=$1 path=$2
 	truncate -s 8m "$path"   # a disk run would take, but for its name
 	vb run "${quick[@]}" --disk "$path" --results "$TMP/r-refused"
-	local lines
-	lines=$(grep -c . "$TMP/err")
-	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -qF "option --disk: '$path' holds '$3'" "$TMP/err"; then
-		ok "$what refused: $(cat "$TMP/err")"
-	else
-		bad "$what: exit $rc, $lines lines: $(cat "$TMP/err")"
-	fi
+	one_line_refusal "$what refused" "option --disk: '$path' holds '$3'"
 	check "... nothing made for it (no results folder)" test ! -e "$TMP/r-refused"
 }
 refused '${HOME} (an environment variable to fio)' "$D/\${HOME}.raw" '${'

@@ -61,6 +61,17 @@ vbtty() {
 	tr '\r' '\n' < "$TMP/tty" | grep -v '^.\[K$' | tail -n 15 | sed 's/^/#   /'
 	return 0
 }
+# After vb: exit 2 and exactly one line on stderr that holds TEXT (fixed
+# string): the shape of every refusal of bad input.  ok/bad WHAT.
+one_line_refusal() { # WHAT TEXT
+	local lines
+	lines=$(grep -c . "$TMP/err")
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -qF -- "$2" "$TMP/err"; then
+		ok "$1: $(cat "$TMP/err")"
+	else
+		bad "$1: exit $rc, $lines lines: $(cat "$TMP/err")"
+	fi
+}
 # jq -e, but empty input (a missing or empty file, no output) is a failure:
 # jq 1.6 -e exits 0 when it reads nothing
 jqe() { local o; o=$(jq -e "$@") || return 1; [ -n "$o" ]; }
