@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 struct vb_command {
 	const char *name;

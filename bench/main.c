@@ -2,11 +2,11 @@
  * main() finds the command's row, parses its options, answers --help and
  * dispatches; the commands are rows of vb_commands. */
 #include "config.h"
-#include "cfgfile.h"
+#include "core/cfgfile.h"
 #include "commands.h"
-#include "options.h"
-#include "hv.h"
-#include "util.h"
+#include "core/options.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -23,9 +23,9 @@
  * a "regressed".  A fixed seed makes every run of it the same.  It prints
  * the rates, the reruns and what stayed inconclusive. */
 #include "config.h"
-#include "rank.h"
-#include "verdict.h"
-#include "util.h"
+#include "summary/rank.h"
+#include "summary/verdict.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -17,7 +17,8 @@ for d, _, fs in os.walk(bench):
             files.append(os.path.join(d, f))
 files.sort()
 inc_re = re.compile(r'^#include "([^"]+)"', re.M)
-headers = {os.path.basename(f): f for f in files if f.endswith('.h')}
+# a header is included by its path below bench/ ("guest/virt.h")
+headers = {os.path.relpath(f, bench): f for f in files if f.endswith('.h')}
 fails = 0
 def ok(cond, what):
     global fails
@@ -29,7 +30,7 @@ def local_includes(path):
     return [h for h in inc_re.findall(open(path).read()) if h in headers]
 module = {}
 for f in files:
-    module[f] = os.path.basename(f)[:-2]   # x.c and x.h are module x
+    module[f] = os.path.relpath(f, bench)[:-2]   # d/x.c and d/x.h are module d/x
 graph = {}
 for f in files:
     for h in local_includes(f):

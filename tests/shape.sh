@@ -23,8 +23,8 @@ planted() { # ERE
 cp -r "$VB_SRCDIR/bench" "$TMP/src-bench" 2>/dev/null
 mkdir -p "$TMP/src/tests"
 mv "$TMP/src-bench" "$TMP/src/bench"
-sed -i 's|#include "util.h"|#include "util.h"\n#include "summary.h"|' "$TMP/src/bench/summary/stats.c" 2>/dev/null
-echo '#include "stats.h"' >> "$TMP/src/bench/summary/summary.h"
+sed -i 's|#include "core/util.h"|#include "core/util.h"\n#include "summary/summary.h"|' "$TMP/src/bench/summary/stats.c" 2>/dev/null
+echo '#include "summary/stats.h"' >> "$TMP/src/bench/summary/summary.h"
 check "the checker finds a planted include cycle" planted '^not ok - no include cycle between bench/ modules: .*stats'
 { echo 'int planted(void)'; echo '{'; for i in $(seq 90); do echo "	int v$i = $i;"; done; echo '	return 0;'; echo '}'; } >> "$TMP/src/bench/core/util.c"
 check "the checker finds a planted long function" planted '^not ok - bench/core/util.c:planted: 9[0-9] lines, over 80'

@@ -17,12 +17,12 @@
  * regression, 2 error or refusal. */
 #include "config.h"
 #include "commands.h"
-#include "history.h"
-#include "options.h"
-#include "summary.h"
-#include "render.h"
-#include "util.h"
-#include "xmlbuf.h"
+#include "summary/history.h"
+#include "core/options.h"
+#include "summary/summary.h"
+#include "render/render.h"
+#include "core/util.h"
+#include "guest/xmlbuf.h"
 
 #include <math.h>
 #include <stdlib.h>

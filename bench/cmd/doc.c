@@ -5,9 +5,9 @@
  * lists options, so the three cannot drift apart. */
 #include "config.h"
 #include "commands.h"
-#include "mode.h"
-#include "options.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "core/options.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

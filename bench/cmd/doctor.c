@@ -3,17 +3,17 @@
  * Exit 0 when every mode the host could run is ready (no check failed),
  * 1 otherwise.  The checks are rows of a table: name, function. */
 #include "config.h"
-#include "accel.h"
+#include "guest/accel.h"
 #include "commands.h"
-#include "gp.h"
-#include "image.h"
-#include "mode.h"
-#include "options.h"
-#include "hv.h"
-#include "place.h"
-#include "pool.h"
-#include "util.h"
-#include "virt.h"
+#include "render/gp.h"
+#include "guest/image.h"
+#include "modes/mode.h"
+#include "core/options.h"
+#include "host/hv.h"
+#include "runner/place.h"
+#include "guest/pool.h"
+#include "core/util.h"
+#include "guest/virt.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -30,14 +30,14 @@
  * change: it then starts the history that later runs are judged by). */
 #include "config.h"
 #include "commands.h"
-#include "history.h"
-#include "hv.h"
-#include "options.h"
-#include "summary.h"
-#include "render.h"
-#include "util.h"
-#include "verdict.h"
-#include "xmlbuf.h"
+#include "summary/history.h"
+#include "host/hv.h"
+#include "core/options.h"
+#include "summary/summary.h"
+#include "render/render.h"
+#include "core/util.h"
+#include "summary/verdict.h"
+#include "guest/xmlbuf.h"
 
 #include <errno.h>
 #include <math.h>

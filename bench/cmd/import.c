@@ -10,14 +10,14 @@
  * run's job point, or the import is refused. */
 #include "config.h"
 #include "commands.h"
-#include "fiojson.h"
-#include "layout.h"
-#include "manifest.h"
-#include "mode.h"
-#include "options.h"
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "summary/fiojson.h"
+#include "core/layout.h"
+#include "runner/manifest.h"
+#include "modes/mode.h"
+#include "core/options.h"
+#include "render/report.h"
+#include "core/results.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <inttypes.h>

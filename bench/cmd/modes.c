@@ -1,10 +1,10 @@
 /* `vmio-bench modes`: every mode, whether it can run here, and why not. */
 #include "config.h"
 #include "commands.h"
-#include "mode.h"
-#include "hv.h"
-#include "options.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "host/hv.h"
+#include "core/options.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 

@@ -6,12 +6,12 @@
  * the run it reran: its repetitions join that run's for change points. */
 #include "config.h"
 #include "commands.h"
-#include "options.h"
-#include "changepoint.h"
-#include "gp.h"
-#include "history.h"
-#include "summary.h"
-#include "util.h"
+#include "core/options.h"
+#include "summary/changepoint.h"
+#include "render/gp.h"
+#include "summary/history.h"
+#include "summary/summary.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

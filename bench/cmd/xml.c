@@ -2,14 +2,14 @@
  * user can read, validate or hand-edit exactly what will boot. */
 #include "config.h"
 #include "commands.h"
-#include "options.h"
-#include "domxml.h"
-#include "image.h"
-#include "layout.h"
-#include "mode.h"
-#include "store.h"
-#include "hv.h"
-#include "util.h"
+#include "core/options.h"
+#include "guest/domxml.h"
+#include "guest/image.h"
+#include "core/layout.h"
+#include "modes/mode.h"
+#include "host/store.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

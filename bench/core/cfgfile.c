@@ -21,10 +21,10 @@
  * combination with the rest, e.g. --io native with a cache mode, is
  * checked by run once the command line is in.) */
 #include "config.h"
-#include "cfgfile.h"
-#include "mode.h"
-#include "options.h"
-#include "util.h"
+#include "core/cfgfile.h"
+#include "modes/mode.h"
+#include "core/options.h"
+#include "core/util.h"
 
 #include <ctype.h>
 #include <errno.h>

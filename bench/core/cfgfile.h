@@ -5,7 +5,7 @@
 #ifndef VB_CFGFILE_H
 #define VB_CFGFILE_H
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 /* 0, or -1 after one line naming the file and line. */
 int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path);

@@ -4,7 +4,7 @@
  * fio_option_dup_subs (${VAR}) and fio_keyword_replace ($ncpus ...),
  * and the "filename" row's maxlen (PATH_MAX, counting the escapes). */
 #include "config.h"
-#include "fiopath.h"
+#include "core/fiopath.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -1,6 +1,6 @@
 #include "config.h"
-#include "job.h"
-#include "util.h"
+#include "core/job.h"
+#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 /* New reference: array of strings, without --filename/--output-format
  * (the side that runs fio adds those). */

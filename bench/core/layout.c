@@ -1,6 +1,6 @@
 #include "config.h"
-#include "layout.h"
-#include "util.h"
+#include "core/layout.h"
+#include "core/util.h"
 
 char *vb_layout_domain(const char *host, const char *run_id, const char *mode)
 {

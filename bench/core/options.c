@@ -1,7 +1,7 @@
 #include "config.h"
-#include "options.h"
-#include "fiopath.h"
-#include "util.h"
+#include "core/options.h"
+#include "core/fiopath.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 enum vb_opt_type {
 	VB_OPT_STR,    /* free string (paths are checked where used) */

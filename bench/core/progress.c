@@ -1,6 +1,6 @@
 #include "config.h"
-#include "progress.h"
-#include "util.h"
+#include "core/progress.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdio.h>

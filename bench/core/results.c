@@ -1,6 +1,6 @@
 #include "config.h"
-#include "results.h"
-#include "util.h"
+#include "core/results.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 #include "config.h"
-#include "sweep.h"
-#include "options.h"
-#include "util.h"
+#include "core/sweep.h"
+#include "core/options.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

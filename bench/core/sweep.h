@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 struct vb_point {
 	char *label;            /* "bs=4k,iodepth=1", or "default" */

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "util.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

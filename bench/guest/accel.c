@@ -1,10 +1,10 @@
 #include "config.h"
-#include "accel.h"
-#include "session.h"
-#include "domxml.h"
-#include "results.h"
-#include "hv.h"
-#include "util.h"
+#include "guest/accel.h"
+#include "guest/session.h"
+#include "guest/domxml.h"
+#include "core/results.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <jansson.h>
 #include <stdlib.h>

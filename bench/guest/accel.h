@@ -8,9 +8,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "vbconfig.h"
-#include "image.h"
-#include "virt.h"
+#include "core/vbconfig.h"
+#include "guest/image.h"
+#include "guest/virt.h"
 
 struct vb_accel {
 	const char *name;        /* "kvm" or "tcg" (static) */

@@ -1,8 +1,8 @@
 #include "config.h"
-#include "agent.h"
-#include "mode.h"
-#include "progress.h"
-#include "util.h"
+#include "guest/agent.h"
+#include "modes/mode.h"
+#include "core/progress.h"
+#include "core/util.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "proto.h"
-#include "virt.h"
+#include "core/proto.h"
+#include "guest/virt.h"
 
 /* Parse one line.  Returns 0 with *msg (new reference) and *type
  * (borrowed from *msg), or -1 with *why (caller frees). */

@@ -1,12 +1,12 @@
 #include "config.h"
-#include "domxml.h"
+#include "guest/domxml.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "proto.h"
-#include "util.h"
+#include "core/proto.h"
+#include "core/util.h"
 
 /* Everything before <devices>: size, memory backing, direct kernel boot,
  * CPU and clock, and what ends the domain. */

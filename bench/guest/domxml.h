@@ -6,7 +6,7 @@
 #ifndef VB_DOMXML_H
 #define VB_DOMXML_H
 
-#include "mode.h"
+#include "modes/mode.h"
 
 /* Kernel command line of every vmio guest.  cryptomgr.notests skips the
  * self-tests of the kernel's crypto algorithms at boot (0.2-0.4 s of a

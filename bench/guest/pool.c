@@ -1,7 +1,7 @@
 #include "config.h"
-#include "pool.h"
-#include "xmlbuf.h"
-#include "util.h"
+#include "guest/pool.h"
+#include "guest/xmlbuf.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

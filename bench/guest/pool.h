@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "virt.h"
+#include "guest/virt.h"
 
 struct vb_pool;
 

@@ -3,10 +3,10 @@
  * window edges the agent marks), say bye and see it power off.  `run` and
  * the accelerator probe both boot guests through it. */
 #include "config.h"
-#include "session.h"
-#include "hostres.h"
-#include "results.h"
-#include "util.h"
+#include "guest/session.h"
+#include "host/hostres.h"
+#include "core/results.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "agent.h"
-#include "virt.h"
+#include "guest/agent.h"
+#include "guest/virt.h"
 
 /* Start the domain, wait wait_s seconds from t0 (0: from when the domain
  * has started) for the agent's hello.  The guest,

@@ -1,8 +1,8 @@
 #include "config.h"
-#include "virt.h"
-#include "hv.h"
-#include "util.h"
-#include "xmlbuf.h"
+#include "guest/virt.h"
+#include "host/hv.h"
+#include "core/util.h"
+#include "guest/xmlbuf.h"
 
 #include <errno.h>
 #include <pthread.h>

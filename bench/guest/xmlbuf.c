@@ -1,5 +1,5 @@
 #include "config.h"
-#include "xmlbuf.h"
+#include "guest/xmlbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

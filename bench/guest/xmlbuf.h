@@ -8,7 +8,7 @@
 #ifndef VB_XMLBUF_H
 #define VB_XMLBUF_H
 
-#include "util.h"
+#include "core/util.h"
 
 #define VB_XML_MAXDEPTH 32
 

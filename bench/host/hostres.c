@@ -1,7 +1,7 @@
 #include "config.h"
-#include "hostres.h"
-#include "hv.h"
-#include "util.h"
+#include "host/hostres.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

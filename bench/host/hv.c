@@ -1,6 +1,6 @@
 #include "config.h"
-#include "hv.h"
-#include "util.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 #include "config.h"
-#include "nvmevf.h"
-#include "util.h"
+#include "host/nvmevf.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

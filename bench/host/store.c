@@ -1,8 +1,8 @@
 #include "config.h"
-#include "store.h"
-#include "layout.h"
-#include "hostres.h"
-#include "util.h"
+#include "host/store.h"
+#include "core/layout.h"
+#include "host/hostres.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 struct vb_store {
 	char *path;        /* absolute */

@@ -4,11 +4,11 @@
  * guest speaks, with no guest.  Beside host (the file) and vhost-user-blk
  * (the daemon plus a guest) it splits a guest's cost into its parts. */
 #include "config.h"
-#include "vhost_user_blk.h"
-#include "image.h"
-#include "fiopath.h"
-#include "hv.h"
-#include "util.h"
+#include "modes/vhost_user_blk.h"
+#include "guest/image.h"
+#include "core/fiopath.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,12 +1,12 @@
 /* host: the same fio job on the host, on the same backing store: the
  * ceiling every guest mode is divided by. */
 #include "config.h"
-#include "mode.h"
-#include "fiopath.h"
-#include "hostres.h"
-#include "hv.h"
-#include "job.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "core/fiopath.h"
+#include "host/hostres.h"
+#include "host/hv.h"
+#include "core/job.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

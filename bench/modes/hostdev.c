@@ -3,10 +3,10 @@
  * an IOMMU, the vfio-pci driver and a spare function given with
  * --pci-device; the probe says which of those is missing. */
 #include "config.h"
-#include "mode.h"
-#include "nvmevf.h"
-#include "hv.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "host/nvmevf.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

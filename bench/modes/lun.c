@@ -3,12 +3,12 @@
  * loopback iSCSI LUN that vmio-bench serves from the backing store with
  * tgtd, or a host SCSI disk given with --lun-device. */
 #include "config.h"
-#include "mode.h"
-#include "proto.h"
-#include "hostres.h"
-#include "hv.h"
-#include "util.h"
-#include "virt.h"
+#include "modes/mode.h"
+#include "core/proto.h"
+#include "host/hostres.h"
+#include "host/hv.h"
+#include "core/util.h"
+#include "guest/virt.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 #include "config.h"
-#include "mode.h"
-#include "proto.h"
-#include "hv.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "core/proto.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "options.h"
-#include "vbconfig.h"
-#include "xmlbuf.h"
+#include "core/options.h"
+#include "core/vbconfig.h"
+#include "guest/xmlbuf.h"
 
 /* What a mode needs to describe its disk, shared by every mode; what one
  * mode sets up on the host lives in its own private state (priv). */

@@ -5,9 +5,9 @@
  * cleanup gives it back), and the device takes a fixed free PCI address on
  * q35's root bus, clear of libvirt's own root ports. */
 #include "config.h"
-#include "mode.h"
-#include "hv.h"
-#include "util.h"
+#include "modes/mode.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * ICH9).  Every register access traps: the bus that shows what full
  * emulation costs. */
 #include "config.h"
-#include "mode.h"
+#include "modes/mode.h"
 
 static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {

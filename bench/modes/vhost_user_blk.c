@@ -3,10 +3,10 @@
  * by QEMU's own block layer.  vmio-bench starts the daemon on the backing
  * store for the run and stops it afterwards. */
 #include "config.h"
-#include "vhost_user_blk.h"
-#include "hostres.h"
-#include "hv.h"
-#include "util.h"
+#include "modes/vhost_user_blk.h"
+#include "host/hostres.h"
+#include "host/hv.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>

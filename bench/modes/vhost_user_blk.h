@@ -4,7 +4,7 @@
 #ifndef VB_VHOST_USER_BLK_H
 #define VB_VHOST_USER_BLK_H
 
-#include "mode.h"
+#include "modes/mode.h"
 
 /* Its private state (vb_disk_ctx.priv): the daemon it started */
 struct vhost_state {

@@ -2,7 +2,7 @@
  * Best practice so that it is not under-reported: cache=none with native
  * AIO (O_DIRECT on the host) and a dedicated IOThread. */
 #include "config.h"
-#include "mode.h"
+#include "modes/mode.h"
 
 #include <jansson.h>
 

@@ -1,7 +1,7 @@
 /* virtio-scsi: a SCSI disk (QEMU scsi-hd) behind a paravirtual virtio-scsi
  * host adapter, with an IOThread on the controller. */
 #include "config.h"
-#include "mode.h"
+#include "modes/mode.h"
 
 static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {

@@ -2,8 +2,8 @@
  * there, and running a script with its folder as an argument (no chdir,
  * no shell). */
 #include "config.h"
-#include "gp.h"
-#include "util.h"
+#include "render/gp.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

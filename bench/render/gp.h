@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* Append s to b as a gnuplot double-quoted string, whitelisted: printable
  * ASCII without ` " \ $ @ < > &; anything else becomes '?', a newline \n. */

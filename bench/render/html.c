@@ -1,9 +1,9 @@
 /* report.html: one self-contained page (tables, charts inlined as SVG, run
  * metadata) that opens offline.  Every string from the results is escaped. */
 #include "config.h"
-#include "render.h"
-#include "util.h"
-#include "xmlbuf.h"
+#include "render/render.h"
+#include "core/util.h"
+#include "guest/xmlbuf.h"
 
 #include <math.h>
 #include <stdlib.h>

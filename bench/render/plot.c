@@ -3,9 +3,9 @@
  * gnuplot is run from an argument vector; every string that reaches the
  * script is quoted for gnuplot. */
 #include "config.h"
-#include "gp.h"
-#include "render.h"
-#include "util.h"
+#include "render/gp.h"
+#include "render/render.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* Text renderers of a summary: the table printed after a run, CSV and
  * Markdown.  They read the summary and measure nothing. */
 #include "config.h"
-#include "render.h"
-#include "util.h"
+#include "render/render.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "summary.h"
+#include "summary/summary.h"
 
 /* Shared by the renderers: "1.23 ms" / "456.7 us" ("-" when unknown),
  * "12.3 MB/s", and kind '%' a percentage or 'u' microseconds ("-" for NaN). */

@@ -1,7 +1,7 @@
 #include "config.h"
-#include "changepoint.h"
-#include "rank.h"
-#include "util.h"
+#include "summary/changepoint.h"
+#include "summary/rank.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdbool.h>

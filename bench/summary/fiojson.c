@@ -1,6 +1,6 @@
 #include "config.h"
-#include "fiojson.h"
-#include "util.h"
+#include "summary/fiojson.h"
+#include "core/util.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #include "config.h"
-#include "history.h"
-#include "results.h"
-#include "util.h"
+#include "summary/history.h"
+#include "core/results.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "summary.h"
+#include "summary/summary.h"
 
 struct vb_night {
 	struct vb_summary run;

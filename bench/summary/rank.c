@@ -1,6 +1,6 @@
 #include "config.h"
-#include "rank.h"
-#include "util.h"
+#include "summary/rank.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 #include "config.h"
-#include "stats.h"
-#include "util.h"
+#include "summary/stats.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 #include "config.h"
-#include "summary.h"
-#include "fiojson.h"
-#include "results.h"
-#include "sweep.h"
-#include "util.h"
+#include "summary/summary.h"
+#include "summary/fiojson.h"
+#include "core/results.h"
+#include "core/sweep.h"
+#include "core/util.h"
 
 #include <unistd.h>
 

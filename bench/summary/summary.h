@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "stats.h"
+#include "summary/stats.h"
 
 #define VB_SUMMARY_SCHEMA 1
 #define VB_NPCT 5

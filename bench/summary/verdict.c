@@ -1,7 +1,7 @@
 #include "config.h"
-#include "verdict.h"
-#include "rank.h"
-#include "util.h"
+#include "summary/verdict.h"
+#include "summary/rank.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 #include "config.h"
-#include "place.h"
-#include "hv.h"
-#include "pool.h"
-#include "util.h"
+#include "runner/place.h"
+#include "host/hv.h"
+#include "guest/pool.h"
+#include "core/util.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #ifndef VB_FLEET_H
 #define VB_FLEET_H
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 /* Is this a fleet run: several --connect, or --resume of a fleet's run? */
 bool vb_fleet_is(const struct vb_config *c);

@@ -9,10 +9,10 @@
 
 #include <jansson.h>
 
-#include "image.h"
-#include "store.h"
-#include "vbconfig.h"
-#include "virt.h"
+#include "guest/image.h"
+#include "host/store.h"
+#include "core/vbconfig.h"
+#include "guest/virt.h"
 
 /* Replace img's paths with the remote volumes' and fill s.  *record gets
  * what was placed how, for run.json ("placement").  Reports and returns

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "vbconfig.h"
+#include "core/vbconfig.h"
 
 struct vb_image {
 	char *kernel;    /* absolute paths */

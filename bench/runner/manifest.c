@@ -2,14 +2,14 @@
  * run goes: created at the start (state "incomplete"), updated after each
  * mode, closed at the end; and read back for --resume. */
 #include "config.h"
-#include "manifest.h"
-#include "domxml.h"
-#include "job.h"
-#include "options.h"
-#include "results.h"
-#include "hv.h"
-#include "util.h"
-#include "virt.h"
+#include "runner/manifest.h"
+#include "guest/domxml.h"
+#include "core/job.h"
+#include "core/options.h"
+#include "core/results.h"
+#include "host/hv.h"
+#include "core/util.h"
+#include "guest/virt.h"
 
 #include <errno.h>
 #include <stdlib.h>

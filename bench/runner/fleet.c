@@ -1,11 +1,11 @@
 #include "config.h"
-#include "fleet.h"
+#include "runner/fleet.h"
 #include "commands.h"
-#include "hv.h"
-#include "options.h"
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "host/hv.h"
+#include "core/options.h"
+#include "render/report.h"
+#include "core/results.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -12,11 +12,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "accel.h"
-#include "image.h"
-#include "mode.h"
-#include "store.h"
-#include "sweep.h"
+#include "guest/accel.h"
+#include "guest/image.h"
+#include "modes/mode.h"
+#include "host/store.h"
+#include "core/sweep.h"
 
 struct vb_virt;
 
