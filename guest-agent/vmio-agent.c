@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto.h"
-#include "fiopath.h"
+#include "core/proto.h"
+#include "core/fiopath.h"
 
 #define AGENT_VERSION PACKAGE_VERSION
 #define MAX_OUTPUT (30u << 20)   /* fio's JSON (json+ bins included) fits well below */
