@@ -30,6 +30,7 @@
  * change: it then starts the history that later runs are judged by). */
 #include "config.h"
 #include "commands.h"
+#include "runner/runner.h"
 #include "summary/history.h"
 #include "host/hv.h"
 #include "core/options.h"
@@ -370,25 +371,8 @@ static int rerun(struct gate *g)
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct vb_config rc = {0};
-		char *argv[] = {"run", NULL};
 		dup2(2, 1);
-		if (vb_options_parse(&rc, VB_CMD_RUN, 1, argv, NULL, NULL) < 0 ||
-		    vb_options_from_json(&rc, VB_CMD_RUN, json_object_get(g->target->run.run, "config")) < 0)
-			_exit(VB_EXIT_USAGE);
-		rc.mode_tuning = json_deep_copy(json_object_get(json_object_get(g->target->run.run, "config_file"), "modes"));
-		free(rc.modes);
-		rc.modes = vb_strdup(modes.s);
-		free(rc.results);
-		rc.results = vb_strdup(g->root);
-		free(rc.rerun_of);
-		rc.rerun_of = vb_strdup(g->target->run.id);
-		if (rc.reps == 0 && g->c->rerun >= 2)
-			rc.max_reps = g->c->rerun; /* --reps auto: at most N more */
-		else
-			rc.reps = g->c->rerun;
-		int r = vb_cmd_run(&rc, 0, NULL);
-		vb_config_release(&rc);
+		int r = vb_runner_rerun(g->target->run.run, g->target->run.id, g->root, modes.s, g->c->rerun);
 		vb_hv_close(); /* a remote run's ssh master: _exit skips atexit */
 		fflush(NULL);
 		_exit(r);

@@ -1,11 +1,13 @@
 #include "config.h"
 #include "host/hv.h"
 #include "core/util.h"
+#include "core/layout.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -757,4 +759,97 @@ long vb_hv_cpus(void)
 	long n = v ? atol(v) : 0;
 	free(v);
 	return n > 0 ? n : -1;
+}
+
+/* runner's helpers (issue 23) */
+
+bool vb_hv_local_system(void)
+{
+	return hv.system && !hv.remote;
+}
+
+bool vb_hv_places_files(void)
+{
+	return hv.remote;
+}
+
+bool vb_hv_may_be_lost(void)
+{
+	return hv.remote;
+}
+
+/* Private folders of runs that died (a crash, SIGKILL) hold nothing of
+ * value but a stale socket: remove them. */
+static void sweep_stale_run_dirs(const char *cache_dir)
+{
+	char *parent = vb_asprintf("%s/run", cache_dir);
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] == '.' || *end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		char *dir = vb_asprintf("%s/%s", parent, e->d_name);
+		DIR *sub = opendir(dir);
+		struct dirent *f;
+		while (sub && (f = readdir(sub))) {
+			if (f->d_name[0] == '.')
+				continue;
+			char *p = vb_asprintf("%s/%s", dir, f->d_name);
+			unlink(p);
+			free(p);
+		}
+		if (sub)
+			closedir(sub);
+		rmdir(dir);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+	free(parent);
+}
+
+int vb_hv_private_dir_new(const char *cache_dir, char **dir)
+{
+	if (hv.remote) {
+		*dir = vb_asprintf("%s/%s/run-%ld", VB_HV_REMOTE_ROOT, vb_hv_label(), (long)getpid());
+		if (vb_hv_mkdir_p(*dir) < 0) {
+			vb_error("cannot create '%s' on %s: check that ssh reaches it as a user who may (see the README's remote section)",
+			         *dir, vb_hv_where());
+			free(*dir);
+			*dir = NULL;
+			return -1;
+		}
+	} else {
+		sweep_stale_run_dirs(cache_dir);
+		*dir = vb_layout_private_dir(cache_dir, (long)getpid());
+		if (vb_mkdir_p(*dir, 0755) < 0)
+			return vb_error("cannot create '%s': %s: choose another --cache-dir", *dir, strerror(errno));
+	}
+	vb_hv_set_scratch(*dir);
+	return 0;
+}
+
+void vb_hv_private_dir_remove(const char *dir)
+{
+	if (dir && hv.remote) {
+		const char *argv[] = {"rm", "-rf", "--", dir, NULL};
+		vb_hv_run(argv, NULL, 30);
+	} else if (dir) {
+		rmdir(dir);
+	}
+}
+
+char *vb_hv_console_path(const char *mode, unsigned boot_no)
+{
+	return hv.remote ? vb_asprintf("%s/console-%s-%u.log", vb_hv_scratch(), mode, boot_no) : NULL;
+}
+
+void vb_hv_fetch_console(const char *mode, unsigned boot_no, const char *local)
+{
+	char *remote = vb_hv_console_path(mode, boot_no);
+	if (remote)
+		vb_hv_fetch(remote, local, 64u << 20);
+	free(remote);
 }

@@ -113,4 +113,35 @@ const char *vb_hv_scratch(void);
  * and each run's private files. */
 #define VB_HV_REMOTE_ROOT "/var/lib/vmio-bench"
 
+/* runner's helpers (issue 23) */
+/* The hypervisor is this machine's /system instance: QEMU runs there as
+ * an unprivileged user, who must reach every file the run gives it by
+ * its path (the kernel, the initramfs, --disk, the results folder). */
+bool vb_hv_local_system(void);
+/* The guest's image and store are placed on the hypervisor through its
+ * storage pool (a remote host, after libvirt is reached) rather than
+ * used by their paths on this machine (checked before anything starts). */
+bool vb_hv_places_files(void);
+/* The hypervisor can go out of reach in the middle of a run (a remote
+ * host: its link, its sshd, its libvirtd), and the modes after a failure
+ * then wait for --resume. */
+bool vb_hv_may_be_lost(void);
+/* The run's private folder on the hypervisor (the scratch folder: its
+ * sockets, pidfiles, daemon logs and console logs), made and set as
+ * vb_hv_scratch: locally under cache_dir (folders of runs that died
+ * removed first), remotely under VB_HV_REMOTE_ROOT.  *dir gets it (the
+ * caller frees it; NULL when a remote one could not be made).  0, or -1
+ * after reporting. */
+int vb_hv_private_dir_new(const char *cache_dir, char **dir);
+/* Remove it at the end of the run: remotely with all it holds, locally
+ * only when empty.  dir may be NULL. */
+void vb_hv_private_dir_remove(const char *dir);
+/* Where virtlogd writes a guest's console (boot boot_no of mode) on a
+ * remote hypervisor, in the scratch folder; NULL locally, where it is
+ * written straight into the run folder.  Caller frees. */
+char *vb_hv_console_path(const char *mode, unsigned boot_no);
+/* Bring that console home, to local, and remove it there; nothing
+ * locally. */
+void vb_hv_fetch_console(const char *mode, unsigned boot_no, const char *local);
+
 #endif

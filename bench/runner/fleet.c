@@ -1,6 +1,6 @@
 #include "config.h"
 #include "runner/fleet.h"
-#include "commands.h"
+#include "runner/engine.h"
 #include "host/hv.h"
 #include "core/options.h"
 #include "render/report.h"
@@ -178,9 +178,9 @@ static int host_part(struct vb_config *c, const struct fleet *f, const struct fl
 		rc = VB_EXIT_USAGE;
 	} else if (prev) { /* it began: continue it */
 		c->resume = vb_strdup(sub);
-		rc = vb_run_host(c, sub, f->id);
+		rc = vb_engine_host(c, sub, f->id);
 	} else {
-		rc = vb_run_host(c, sub, f->id);
+		rc = vb_engine_host(c, sub, f->id);
 	}
 	json_decref(prev);
 	free(runjson);

@@ -6,7 +6,8 @@
  * ended; its report puts the hosts side by side, each mode divided by its
  * own host's baseline.  A host that fails (unreachable, a daemon missing)
  * fails its own modes only; `run --resume RUN` runs again the part of every
- * host that did not finish. */
+ * host that did not finish.  Each host's part is engine.h's vb_engine_host
+ * (below the fleet: it never calls back here); runner.h decides. */
 #ifndef VB_FLEET_H
 #define VB_FLEET_H
 
@@ -16,9 +17,5 @@
 bool vb_fleet_is(const struct vb_config *c);
 /* Run it; an exit status (0 all hosts finished, 1 some failed, 2 usage). */
 int vb_fleet_run(struct vb_config *c);
-/* One host's part, in its own folder (run.c): fleet_dir NULL for an
- * ordinary run.  A host's part prints no table (the fleet prints one);
- * with c->resume it continues that folder. */
-int vb_run_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id);
 
 #endif

@@ -1,0 +1,207 @@
+/* job: one job point's repetition, in a guest or on the host, and what is
+ * kept of it (job.h). */
+#include "config.h"
+#include "runner/job.h"
+#include "runner/reps.h"
+#include "guest/agent.h"
+#include "summary/fiojson.h"
+#include "core/job.h"
+#include "core/progress.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static json_t *jstr_or_null(char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+	free(s);
+	return j ? j : json_null();
+}
+
+/* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
+ * fio JSON), its IOPS log, and what the controller measured around it
+ * (extra: the seed, the host CPU; stolen). */
+static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
+                    const char *iops_log, json_t *extra, json_t *reps, char **why)
+{
+	struct vb_fio_result fr;
+	char *p;
+	int rc;
+	if (vb_fio_parse(text, len, &fr, why) < 0) {
+		json_decref(extra);
+		return -1;
+	}
+	json_t *versions = json_object_get(x->runjson, "versions");
+	if (!json_is_string(json_object_get(versions, "fio")) && vb_valid_fio_version(fr.fio_version))
+		json_object_set_new(versions, "fio", json_string(fr.fio_version));
+	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
+	rc = vb_write_file_atomic(p, text, len);
+	free(p);
+	if (rc < 0) {
+		*why = vb_strdup("cannot store fio's result");
+		json_decref(extra);
+		vb_fio_result_release(&fr);
+		return -1;
+	}
+	json_t *entry = json_pack("{s:i, s:o, s:o, s:{s:f, s:f}}", "rep", (int)rep,
+	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)), "iops_log", json_null(),
+	                          "iops", "read", fr.read.iops, "write", fr.write.iops);
+	vb_fio_result_release(&fr);
+	json_object_update(entry, extra);
+	json_decref(extra);
+	if (iops_log && *iops_log) {
+		p = vb_asprintf("%s/rep-%u.iops.log", pdir, rep);
+		if (vb_write_file_atomic(p, iops_log, strlen(iops_log)) == 0)
+			json_object_set_new(entry, "iops_log", jstr_or_null(vb_asprintf("%srep-%u.iops.log", prefix, rep)));
+		free(p);
+	}
+	json_array_append_new(reps, entry);
+	return 0;
+}
+
+/* fio's arguments for one repetition: the point's job and the
+ * repetition's own random seed. */
+static json_t *rep_args(struct vb_runner *x, size_t pi, unsigned rep)
+{
+	json_t *a = json_copy(x->point_args[pi]);
+	char seed[48];
+	snprintf(seed, sizeof(seed), "--randseed=%lld", (long long)json_integer_value(json_array_get(x->seeds, rep - 1)));
+	json_array_append_new(a, json_string(seed));
+	return a;
+}
+
+/* fio's messages from the guest, kept beside its result. */
+static void save_stderr(const char *pdir, unsigned rep, json_t *msg)
+{
+	json_t *fio_err = json_object_get(msg, "stderr");
+	if (json_is_string(fio_err) && json_string_length(fio_err)) {
+		char *f = vb_asprintf("rep-%u.stderr.txt", rep);
+		vb_runner_save_text(pdir, f, json_string_value(fio_err));
+		free(f);
+	}
+}
+
+/* A point's folder below the run folder (a resumed run's folder is
+ * input: no link in it is followed).  0, or -1 with *why. */
+static int point_dir(const struct vb_runner *x, const struct vb_mode *m, const struct vb_point *pt, char **why)
+{
+	char *rel = *pt->dir ? vb_asprintf("%s/%s", m->name, pt->dir) : vb_strdup(m->name);
+	int r = vb_subdir_why(x->dir, rel, why);
+	free(rel);
+	return r;
+}
+
+int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
+                        const char *mdir, size_t pi, unsigned rep, json_t *reps, char **why)
+{
+	const struct vb_config *c = x->cfg;
+	const struct vb_point *pt = &x->plan.points[pi];
+	char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
+	char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
+	char *id = vb_asprintf("rep-%u %s", rep, pt->label);
+	json_t *job = vb_agent_msg_new("job"), *msg = NULL;
+	unsigned limit = pt->cfg.runtime * 2 + pt->cfg.ramp + 120;
+	const char *type;
+	int rc, ret = -1;
+
+	vb_runner_drawn(x); /* never measure while the report of earlier modes is drawn */
+	if (point_dir(x, m, pt, why) < 0)
+		goto out;
+	double win[2];
+	vb_job_window(&pt->cfg, &win[0], &win[1]);
+	json_object_set_new(job, "id", json_string(id));
+	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
+	json_object_set_new(job, "args", rep_args(x, pi, rep));
+	json_object_set_new(job, "iops_log", json_true());
+	json_object_set_new(job, "progress", json_true());
+	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
+	vb_info("%s: rep %u/%u%s, %s: fio for %u s", m->name, rep, vb_reps_max(c), c->reps ? "" : " at most", pt->label,
+	        pt->cfg.ramp + pt->cfg.runtime);
+	struct vb_cpu_meter meter;
+	vb_cpu_meter_init(&meter, g, d->helper_name, d->helper_pid);
+	vb_progress_job(rep, vb_reps_max(c), pt->label, pt->cfg.ramp + pt->cfg.runtime);
+	double t0 = vb_now();
+	/* fio's own start-up under TCG takes seconds; allow for it generously
+	 * but never wait without a limit */
+	rc = vb_session_job(g, job, t0 + limit, &meter, &msg, &type, why);
+	if (rc == 0)
+		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
+	if (rc <= 0)
+		goto out;
+	double wall = vb_now() - t0;
+	vb_progress_job_done();
+	save_stderr(pdir, rep, msg);
+	if (strcmp(type, "error") == 0) {
+		json_t *em = json_object_get(msg, "message");
+		*why = vb_asprintf("the guest agent reported: %s", json_is_string(em) ? json_string_value(em) : "an error without a message");
+		goto out;
+	}
+	json_t *fio = json_object_get(msg, "fio");
+	if (strcmp(type, "result") != 0 || !json_is_string(fio)) {
+		*why = vb_asprintf("the guest agent sent '%s' where a result with fio's output was due", type);
+		goto out;
+	}
+	json_t *log = json_object_get(msg, "iops_log");
+	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
+	               json_is_string(log) ? json_string_value(log) : NULL,
+	               json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s", wall, "host_cpu",
+	                         vb_cpu_meter_json(&meter)),
+	               reps, why);
+out:
+	json_decref(job);
+	json_decref(msg);
+	free(id);
+	free(prefix);
+	free(pdir);
+	return ret;
+}
+
+int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir, size_t pi,
+                       unsigned rep, json_t *reps, char **why)
+{
+	const struct vb_point *pt = &x->plan.points[pi];
+	char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
+	char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
+	char *logprefix = vb_asprintf("%s/.host-log", pdir);
+	char *logfile = vb_asprintf("%s_iops.log", logprefix);
+	char *out = NULL, *log = NULL;
+	int rc = -1;
+
+	if (vb_interrupted) {
+		*why = vb_strdup("interrupted by a signal");
+	} else if (point_dir(x, m, pt, why) < 0) {
+	} else {
+		/* fio (root) opens its IOPS log by name, following a
+		 * link: a resumed run's folder is input, so nothing
+		 * planted at that name survives */
+		unlink(logfile);
+		vb_info("%s: rep %u/%u%s, %s: fio%s%s on %s for %u s", m->name, rep, vb_reps_max(x->cfg),
+		        x->cfg->reps ? "" : " at most", pt->label,
+		        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
+		        pt->cfg.ramp + pt->cfg.runtime);
+		vb_progress_job(rep, vb_reps_max(x->cfg), pt->label, pt->cfg.ramp + pt->cfg.runtime);
+		double t0 = vb_now();
+		json_t *args = rep_args(x, pi, rep), *cpu = NULL;
+		struct vb_disk_ctx dp = *d;
+		dp.cfg = &pt->cfg; /* this point's ramp and runtime place the CPU window */
+		if (m->measure(&dp, args, logprefix, &out, &cpu, why) == 0) {
+			vb_progress_job_done();
+			log = vb_read_file(logfile, 4u << 20, NULL);
+			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
+			              json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s",
+			                        vb_now() - t0, "host_cpu", cpu ? cpu : json_null()),
+			              reps, why);
+		}
+		json_decref(args);
+	}
+	unlink(logfile);
+	free(out);
+	free(log);
+	free(logfile);
+	free(logprefix);
+	free(prefix);
+	free(pdir);
+	return rc;
+}

@@ -1,0 +1,202 @@
+/* mode: the modes of a run in turn, each end to end (mode.h). */
+#include "config.h"
+#include "runner/mode.h"
+#include "runner/boot.h"
+#include "runner/job.h"
+#include "runner/manifest.h"
+#include "runner/reps.h"
+#include "runner/resume.h"
+#include "guest/virt.h"
+#include "host/hv.h"
+#include "core/layout.h"
+#include "core/options.h"
+#include "core/progress.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A host mode's repetitions: fio on the host, repetition-major as in a
+ * guest. */
+static int run_host(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                    json_t **point_reps, char **why)
+{
+	/* The baseline always reads the store itself, never a qcow2 layer
+	 * (backend's daemon serves what vhost-user-blk's would). */
+	if (m->baseline)
+		d->source = x->store.path;
+	vb_runner_drawn(x); /* never measure while the report of earlier modes is drawn */
+	for (unsigned rep = 1; rep <= vb_reps_max(x->cfg); rep++)
+		for (size_t pi = 0; pi < x->plan.npoints; pi++)
+			if (vb_reps_need(x, point_reps, pi, rep) &&
+			    vb_runner_host_job(x, m, d, mdir, pi, rep, point_reps[pi], why) < 0)
+				return -1;
+	return 0;
+}
+
+/* What the mode's run.json record says of it, whatever its fate. */
+static void record_mode(const struct vb_mode *m, json_t *mj)
+{
+	json_object_del(mj, "reason");
+	if (m->host && !m->baseline)
+		json_object_set_new(mj, "guest", json_false()); /* its fio CPU is the host's (summary) */
+	if (m->tuning)
+		json_object_set_new(mj, "tuning", json_string(m->tuning));
+}
+
+/* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
+static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+{
+	char *mdir = vb_layout_mode_dir(x->dir, m->name);
+	char *why = NULL;
+	struct vb_disk_ctx d;
+	json_t **point_reps = vb_calloc(x->plan.npoints, sizeof(json_t *));
+	int rc = -1;
+
+	vb_resume_mode_points(x, mj, point_reps);
+	record_mode(m, mj);
+	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
+	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
+	d.mode_dir = mdir;
+	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
+	/* a resumed run's folder is input: its mode folder may not be a link */
+	if (vb_subdir_why(x->dir, m->name, &why) < 0)
+		goto out;
+	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
+		goto out;
+	double t0 = vb_now();
+	if (m->prepare && m->prepare(&d, &why) < 0)
+		goto out;
+	vb_runner_timing(mj, "prepare_s", vb_now() - t0, false);
+	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why)
+	             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, &why);
+	if (rc == 0)
+		vb_reps_record_stops(x, mj, point_reps);
+out:
+	t0 = vb_now();
+	vb_progress_step(VB_STEP_TEARDOWN);
+	if (m->cleanup)
+		m->cleanup(&d);
+	vb_runner_timing(mj, "cleanup_s", vb_now() - t0, false);
+	free(d.priv);
+	r->ok = rc == 0;
+	if (!r->ok)
+		r->reason = why ? why : vb_strdup("unknown failure");
+	else
+		free(why);
+	json_object_set_new(mj, "status", json_string(r->ok ? "ok" : "failed"));
+	if (r->reason)
+		json_object_set_new(mj, "reason", json_string(r->reason));
+	if (r->guest_kernel)
+		json_object_set_new(mj, "guest_kernel", json_string(r->guest_kernel));
+	free(point_reps);
+	free(mdir);
+	return r->ok ? 0 : -1;
+}
+
+/* A remote host out of reach after mode m failed: m's reason says so
+ * (whatever broke first), the modes after it are not run, and the run
+ * stays incomplete for --resume. */
+static void mark_host_lost(struct vb_runner *x, const struct vb_mode *m, json_t *mj, struct vb_mode_result *r)
+{
+	if (!strstr(r->reason, vb_hv_where())) {
+		char *why = vb_asprintf("%s became unreachable (%s)", vb_hv_where(), r->reason);
+		free(r->reason);
+		r->reason = why;
+		json_object_set_new(mj, "reason", json_string(why));
+	}
+	vb_warn("%s: %s", m->name, r->reason);
+	x->host_lost = vb_asprintf("not run: %s became unreachable during mode %s; continue with 'vmio-bench run --resume'",
+	                           vb_hv_where(), m->name);
+	vb_error("%s is out of reach: the modes after %s are not run; the run stays incomplete for --resume", vb_hv_where(),
+	         m->name);
+}
+
+/* Mode m with its -c FILE's [mode NAME] tuning, if it has one: this mode
+ * alone runs with it.  As run_mode. */
+static int run_tuned(struct vb_runner *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+{
+	json_t *ov = json_object_get(x->cfg->mode_tuning, m->name);
+	struct vb_config *base = x->cfg, mc;
+	if (ov) {
+		char *why = NULL;
+		vb_config_copy(&mc, base);
+		vb_config_apply(&mc, VB_CMD_RUN, ov, &why); /* checked by check_inputs */
+		free(why);
+		x->cfg = &mc;
+		json_object_set(mj, "tuning_overrides", ov);
+	}
+	int rm = run_mode(x, m, r, mj);
+	vb_progress_step(rm < 0 ? VB_STEP_FAILED : VB_STEP_DONE);
+	if (ov) {
+		x->cfg = base;
+		vb_config_release(&mc);
+	}
+	return rm;
+}
+
+/* A mode kept from before (--resume) or not run (a signal, a lost host):
+ * true when it is not to run now; *failed when the run is the worse for
+ * it. */
+static bool skip_mode(struct vb_runner *x, const struct vb_mode *m, json_t *mj, bool *failed)
+{
+	if (vb_manifest_mode_done(mj)) {
+		vb_info("%s: finished before, kept as it is", m->name);
+		return true;
+	}
+	if (vb_interrupted || x->host_lost) {
+		json_object_set_new(mj, "status", json_string("not run"));
+		if (x->host_lost)
+			json_object_set_new(mj, "reason", json_string(x->host_lost));
+		*failed = true;
+		return true;
+	}
+	return false;
+}
+
+/* The status line's plan: each mode's jobs and their fio seconds
+ * (--reps auto: the least it runs).  The number of modes. */
+static size_t progress_plan(const struct vb_runner *x)
+{
+	size_t nmodes = 0;
+	while (x->modes[nmodes])
+		nmodes++;
+	unsigned reps = vb_reps_least(x->cfg);
+	double fio_s = 0;
+	for (size_t pi = 0; pi < x->plan.npoints; pi++)
+		fio_s += reps * (double)(x->plan.points[pi].cfg.ramp + x->plan.points[pi].cfg.runtime);
+	vb_progress_begin(nmodes, reps * (unsigned)x->plan.npoints, fio_s);
+	return nmodes;
+}
+
+bool vb_runner_modes(struct vb_runner *x)
+{
+	bool failed = false;
+	size_t nmodes = progress_plan(x);
+	for (size_t i = 0; x->modes[i]; i++) {
+		const struct vb_mode *m = x->modes[i];
+		json_t *mj = vb_manifest_mode(x->runjson, m->name);
+		struct vb_mode_result r = {0};
+		vb_progress_mode(i + 1, m->name, !m->host);
+		if (skip_mode(x, m, mj, &failed))
+			continue;
+		double t0 = vb_now();
+		if (run_tuned(x, m, &r, mj) < 0) {
+			failed = true;
+			if (vb_hv_may_be_lost() && !vb_virt_reachable(x->virt))
+				mark_host_lost(x, m, mj, &r);
+			else
+				vb_warn("%s: %s", m->name, r.reason);
+		} else {
+			vb_info("%s: done in %.1f s (mode %zu of %zu)", m->name, vb_now() - t0, i + 1, nmodes);
+			if (r.guest_kernel)
+				json_object_set_new(json_object_get(x->runjson, "versions"), "guest_kernel", json_string(r.guest_kernel));
+		}
+		free(r.reason);
+		free(r.guest_kernel);
+		vb_manifest_save(x->dir, x->runjson);
+		if (x->modes[i + 1] && !vb_interrupted)
+			vb_runner_draw_behind(x);
+	}
+	return failed;
+}

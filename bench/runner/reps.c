@@ -1,0 +1,100 @@
+/* reps: repetitions and the rules that stop them (reps.h): --reps N, or
+ * --reps auto's confidence interval against --ci-target and its cap. */
+#include "config.h"
+#include "runner/reps.h"
+#include "summary/stats.h"
+#include "core/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+unsigned vb_reps_max(const struct vb_config *c)
+{
+	return c->reps ? c->reps : c->max_reps;
+}
+
+/* --reps auto stops a point after at least 3 repetitions (or the cap,
+ * when it is 2). */
+static unsigned auto_least(const struct vb_config *c)
+{
+	return c->max_reps < 3 ? c->max_reps : 3;
+}
+
+unsigned vb_reps_least(const struct vb_config *c)
+{
+	return c->reps ? c->reps : auto_least(c);
+}
+
+static bool rep_done(json_t **point_reps, size_t pi, unsigned rep)
+{
+	return json_array_size(point_reps[pi]) >= rep;
+}
+
+/* --reps auto: whether the 95% confidence interval of a point's IOPS is
+ * within target percent of the mean in every direction the job exercises
+ * (at least 2 repetitions with the figure).  ci_pct gets each direction's
+ * interval (read, write; NAN where the point does no I/O that way). */
+static bool ci_met(double target, json_t *reps, double ci_pct[2])
+{
+	size_t n = json_array_size(reps);
+	const char *dn[2] = {"read", "write"};
+	bool ok = n >= 2;
+	for (int d = 0; d < 2; d++) {
+		double *v = vb_calloc(n ? n : 1, sizeof(double));
+		size_t k = 0, i;
+		json_t *r;
+		json_array_foreach(reps, i, r) {
+			json_t *x = json_object_get(json_object_get(r, "iops"), dn[d]);
+			if (json_is_number(x))
+				v[k++] = json_number_value(x);
+		}
+		struct vb_sample smp;
+		vb_sample_compute(v, k, &smp);
+		free(v);
+		ci_pct[d] = smp.mean > 0 && k >= 2 ? smp.ci95 / smp.mean * 100.0 : NAN;
+		if (k < n) /* a repetition without the figure (from before it was recorded) */
+			ok = false;
+		else if (smp.mean > 0 && !(ci_pct[d] <= target))
+			ok = false;
+	}
+	return ok;
+}
+
+/* --reps auto stops a point after at least 3 repetitions (or the cap,
+ * when it is 2) once its interval meets --ci-target. */
+static bool settled(const struct vb_config *c, json_t *reps)
+{
+	double ci[2];
+	return json_array_size(reps) >= auto_least(c) && ci_met(c->ci_target, reps, ci);
+}
+
+bool vb_reps_need(const struct vb_runner *x, json_t **point_reps, size_t pi, unsigned rep)
+{
+	if (rep_done(point_reps, pi, rep))
+		return false;
+	return x->cfg->reps || !settled(x->cfg, point_reps[pi]);
+}
+
+bool vb_reps_left(const struct vb_runner *x, json_t **point_reps, unsigned first, unsigned last)
+{
+	for (unsigned rep = first; rep <= last; rep++)
+		for (size_t pi = 0; pi < x->plan.npoints; pi++)
+			if (vb_reps_need(x, point_reps, pi, rep))
+				return true;
+	return false;
+}
+
+void vb_reps_record_stops(const struct vb_runner *x, json_t *mj, json_t **point_reps)
+{
+	if (x->cfg->reps)
+		return;
+	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+		double ci[2];
+		bool met = ci_met(x->cfg->ci_target, point_reps[pi], ci);
+		json_t *o = json_pack("{s:s, s:i, s:f, s:o, s:o}", "stopped_by", met ? "ci-target" : "max-reps", "reps",
+		                      (int)json_array_size(point_reps[pi]), "ci_target_pct", x->cfg->ci_target, "read_ci95_pct",
+		                      isfinite(ci[0]) ? json_real(ci[0]) : json_null(), "write_ci95_pct",
+		                      isfinite(ci[1]) ? json_real(ci[1]) : json_null());
+		json_object_set_new(json_array_get(json_object_get(mj, "points"), pi), "auto_reps", o);
+	}
+}
