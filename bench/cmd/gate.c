@@ -33,7 +33,6 @@
 #include "runner/runner.h"
 #include "summary/history.h"
 #include "host/hv.h"
-#include "core/options.h"
 #include "summary/summary.h"
 #include "render/render.h"
 #include "core/util.h"
