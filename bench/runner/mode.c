@@ -121,7 +121,7 @@ static int run_tuned(struct vb_runner *x, const struct vb_mode *m, struct vb_mod
 	if (ov) {
 		char *why = NULL;
 		vb_config_copy(&mc, base);
-		vb_config_apply(&mc, VB_CMD_RUN, ov, &why); /* checked by check_inputs */
+		vb_config_apply(&mc, VB_CMD_RUN, ov, &why); /* checked by start.c before the run */
 		free(why);
 		x->cfg = &mc;
 		json_object_set(mj, "tuning_overrides", ov);
