@@ -129,6 +129,13 @@ ok(not dups, 'no block of six or more lines repeated in bench/ (%d found)' % len
 LAYER_RANK = {'core': 0, 'host': 1, 'summary': 1, 'guest': 2, 'modes': 3, 'render': 3,
               'runner': 4, 'cmd': 5, 'main': 6}
 LAYER_OF_ROOT = {'commands.h': 'cmd', 'main.c': 'main'}
+# render/ draws from the results model alone (STYLE.md: renderers only read
+# a results struct): of the folders below it, only these.
+LAYER_ONLY = {'render': ('core', 'summary')}
+# Leaks in files that another part of issue 23 is reshaping (point 1: the
+# run engine no longer reaches for commands.h): listed, not yet failed.
+# Empty this once that lands.
+LAYER_PENDING = {('bench/runner/run.c', 'commands.h'), ('bench/runner/fleet.c', 'commands.h')}
 
 def layer_of(rel):
     """The layer of a file by its path below bench/ (None: not layered)."""
@@ -139,6 +146,8 @@ def layer_of(rel):
 
 def layer_why(a, b):
     """Why folder a may not use folder b, or None when it may."""
+    if a != b and a in LAYER_ONLY and b not in LAYER_ONLY[a]:
+        return '%s draws from the model alone: it may use only %s' % (a, ' and '.join(LAYER_ONLY[a]))
     if a == b or LAYER_RANK[b] < LAYER_RANK[a]:
         return None
     if LAYER_RANK[a] == LAYER_RANK[b]:
@@ -237,7 +246,9 @@ def layer_violations(src):
         raw = open(os.path.join(bench, rel)).read()
         for ln, name, target in layer_includes(bench, rel, raw, by_name):
             why = layer_why(a, layer_of(target))
-            if why:
+            if why and ('bench/' + rel, target) in LAYER_PENDING:
+                print('# pending (issue 23, point 1): bench/%s:%d: #include "%s" (%s -> %s)' % (rel, ln, name, a, layer_of(target)))
+            elif why:
                 found.append('bench/%s:%d: #include "%s" (%s -> %s): %s' % (rel, ln, name, a, layer_of(target), why))
         for i, l in enumerate(strip_c(raw).split('\n')):
             if l.lstrip().startswith('#include'):
