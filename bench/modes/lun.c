@@ -33,9 +33,11 @@ static const struct vb_option lun_options[] = {
 	{.name = NULL},
 };
 
-static const struct lun_options *lun_opts(const struct vb_config *c)
+/* --lun-device, or NULL. */
+static const char *lun_device(const struct vb_config *c)
 {
-	return vb_config_part(c, lun_options);
+	const struct lun_options *o = vb_config_part(c, lun_options);
+	return o->device;
 }
 
 #define TGT_PORT "3260"
@@ -115,8 +117,8 @@ static int scsi_disk(const char *dev, char **why)
 
 static int lun_probe(const struct vb_config *cfg, char **why)
 {
-	if (lun_opts(cfg)->device)
-		return scsi_disk(lun_opts(cfg)->device, why);
+	if (lun_device(cfg))
+		return scsi_disk(lun_device(cfg), why);
 	if (!qemu_has_iscsi()) {
 		*why = vb_strdup("QEMU's iSCSI block driver is missing: apt-get install qemu-block-extra");
 		return -1;
@@ -139,12 +141,12 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 		return -1;
 	/* that it is a block device at all is a usage matter; whether it is a
 	 * SCSI disk is the probe's (it depends on the host, not the command) */
-	if (lun_opts(cfg)->device && !vb_hv_remote()) { /* a remote host's device: its probe looks */
+	if (lun_device(cfg) && !vb_hv_remote()) { /* a remote host's device: its probe looks */
 		char real[PATH_MAX];
 		struct stat st;
-		if (!realpath(lun_opts(cfg)->device, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
+		if (!realpath(lun_device(cfg), real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
 			*why = vb_asprintf("--lun-device '%s' is not a block device: pass a host SCSI disk such as /dev/sdb",
-			                   lun_opts(cfg)->device);
+			                   lun_device(cfg));
 			return -1;
 		}
 	}
@@ -224,12 +226,12 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 	struct lun_state *st = d->priv;
 	char tid[16], path[PATH_MAX];
 
-	if (lun_opts(d->cfg)->device) {
+	if (lun_device(d->cfg)) {
 		/* A real SCSI disk keeps its own serial; the agent finds it by that. */
-		st->serial_owned = vpd_serial(lun_opts(d->cfg)->device);
+		st->serial_owned = vpd_serial(lun_device(d->cfg));
 		if (!st->serial_owned || !*st->serial_owned) {
 			*why = vb_asprintf("--lun-device '%s' reports no unit serial number (VPD page 0x80): the guest could not tell it apart",
-			                   lun_opts(d->cfg)->device);
+			                   lun_device(d->cfg));
 			return -1;
 		}
 		d->serial = st->serial_owned;
@@ -325,10 +327,10 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	const struct lun_state *st = d->priv;
 	vb_mode_virtio_scsi_controller(x, d);
-	if (lun_opts(d->cfg)->device) {
+	if (lun_device(d->cfg)) {
 		vb_xml_open(x, "disk", "type", "block", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, "io", d->cfg->io, NULL);
-		vb_xml_empty(x, "source", "dev", lun_opts(d->cfg)->device, NULL);
+		vb_xml_empty(x, "source", "dev", lun_device(d->cfg), NULL);
 	} else {
 		char *name = vb_asprintf("%s/1", st && st->iqn ? st->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
 		vb_xml_open(x, "disk", "type", "network", "device", "lun", NULL);
