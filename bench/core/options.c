@@ -167,6 +167,12 @@ const struct vb_option vb_options[] = {
 	{.name = NULL},
 };
 
+/* Zeroes, standing for a part's struct a configuration has not made yet. */
+static const union {
+	char bytes[512];
+	long double align;
+} zeroes;
+
 /* The parts that joined (vb_options_add_part), in order. */
 static const struct vb_option_part *parts[VB_CONFIG_PARTS];
 static size_t nparts;
@@ -175,8 +181,8 @@ void vb_options_add_part(const struct vb_option_part *p)
 {
 	if (vb_options_part_known(p->name))
 		return;
-	if (nparts == VB_CONFIG_PARTS)
-		abort(); /* a bug: raise VB_CONFIG_PARTS */
+	if (nparts == VB_CONFIG_PARTS || p->size > sizeof(zeroes.bytes))
+		abort(); /* a bug: raise VB_CONFIG_PARTS or zeroes */
 	parts[nparts++] = p;
 }
 
@@ -200,12 +206,6 @@ static int part_of(const struct vb_option *o)
 	return -1;
 }
 
-/* Zeroes, standing for a part's struct a configuration has not made yet. */
-static const union {
-	char bytes[512];
-	long double align;
-} zeroes;
-
 const void *vb_config_part(const struct vb_config *c, const struct vb_option *rows)
 {
 	int i = part_of(rows);
@@ -224,11 +224,10 @@ static void *field_of(struct vb_config *c, const struct vb_option *o)
 	return (char *)c->part[i] + o->offset;
 }
 
+/* The same for reading: zeroes where c has no struct for the part. */
 static const void *field_in(const struct vb_config *c, const struct vb_option *o)
 {
 	int i = part_of(o);
-	if (i >= 0 && parts[i]->size > sizeof(zeroes.bytes))
-		abort(); /* a bug: raise zeroes */
 	return i < 0 ? (const char *)c + o->offset : (const char *)vb_config_part(c, parts[i]->rows) + o->offset;
 }
 
@@ -299,8 +298,8 @@ void vb_config_release(struct vb_config *c)
 	json_decref(c->mode_tuning);
 	c->mode_tuning = NULL;
 	VB_FOREACH_OPTION(o) {
-		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
-			char **p = field_of(c, o);
+		char **p = (char **)field_in(c, o);
+		if ((o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) && *p) {
 			free(*p);
 			*p = NULL;
 		}

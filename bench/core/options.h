@@ -41,7 +41,7 @@ enum {
 struct vb_option {
 	const char *name;
 	enum vb_opt_type type;
-	size_t offset;          /* into struct vb_config */
+	size_t offset;          /* into struct vb_config, or a part's own struct (vb_option_part) */
 	const char *defval;     /* NULL: no default (unset) */
 	const char *choices;    /* VB_OPT_CHOICE: "a|b|c" */
 	unsigned long long min, max;
@@ -84,8 +84,6 @@ const void *vb_config_part(const struct vb_config *c, const struct vb_option *ro
  * run.json take alike.  vb_option_next(NULL) is the first; NULL ends. */
 const struct vb_option *vb_option_next(const struct vb_option *o);
 #define VB_FOREACH_OPTION(o) for (const struct vb_option *o = vb_option_next(NULL); o; o = vb_option_next(o))
-/* offsetof a struct vb_config field, for option rows */
-#define VB_OPT_FIELD(field) offsetof(struct vb_config, field)
 
 /* Set option o from the text v, validated by its row; -1 with *msg (caller
  * frees) when v is bad. */
