@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The shape of bench/, checked (issue 9): no include cycle between its
-modules, no function over 80 lines, no block of six or more repeated lines.
+modules, no function over 80 lines, no block of six or more repeated lines;
+and (issue 23) no include or use against the folder order (see below).
 
 A module is x.h with x.c (a .c without a header of its name is a module of
 its own); x depends on y when x.c or x.h includes y.h.  Data tables

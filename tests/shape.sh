@@ -1,6 +1,7 @@
 #!/bin/bash
 # The controller's shape (issue 9): no include cycle between bench/'s
-# modules, no function over 80 lines, no block of six or more repeated lines.
+# modules, no function over 80 lines, no block of six or more repeated lines;
+# (issue 23) no include or call from a lower folder to a higher one.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 command -v python3 >/dev/null || need "python3 (apt-get install python3)"
 python3 "$VB_SRCDIR/tests/shape.py" "$VB_SRCDIR" > "$TMP/shape.out"
