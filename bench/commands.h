@@ -21,9 +21,6 @@ struct vb_command {
 	const char *help;       /* lines between the usage line and the options */
 };
 
-/* Every command, in the order 'vmio-bench --help' lists them; NULL name ends it. */
-extern const struct vb_command vb_commands[];
-
 int vb_cmd_run(struct vb_config *c, int nargs, char **args);
 int vb_cmd_xml(struct vb_config *c, int nargs, char **args);
 int vb_cmd_modes(struct vb_config *c, int nargs, char **args);

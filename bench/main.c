@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct vb_command vb_commands[] = {
+/* Every command, in the order 'vmio-bench --help' lists them; NULL name ends it. */
+static const struct vb_command vb_commands[] = {
 	{"run", VB_CMD_RUN, false, vb_cmd_run, "run [options]",
 	 "boot a guest per bus mode, run fio in each, store and print the results",
 	 "Boot a guest per bus mode through libvirt, run the same fio job in each,\n"
@@ -86,7 +87,7 @@ static int dispatch(const struct vb_command *k, int argc, char **argv)
 	if ((file && vb_config_file_load(&c, k->cmd, file) < 0) ||
 	    vb_options_parse_args(&c, k->cmd, argc, argv, k->args ? &args : NULL, k->args ? &nargs : NULL) < 0) {
 		ret = VB_EXIT_USAGE;
-	} else if (!c.help && c.connect && !strchr(c.connect, '\n') && vb_hv_use(c.connect) < 0) {
+	} else if (!c.help && c.connects.n == 1 && vb_hv_use(c.connect) < 0) {
 		ret = VB_EXIT_USAGE; /* where the hypervisor is, for every host-side step */
 	} else if (c.help) {
 		printf("usage: vmio-bench %s\n%soptions:\n", k->synopsis, k->help);

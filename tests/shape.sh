@@ -1,6 +1,7 @@
 #!/bin/bash
 # The controller's shape (issue 9): no include cycle between bench/'s
-# modules, no function over 80 lines, no block of six or more repeated lines.
+# modules, no function over 80 lines, no block of six or more repeated lines;
+# (issue 23) no include or call from a lower folder to a higher one.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 command -v python3 >/dev/null || need "python3 (apt-get install python3)"
 python3 "$VB_SRCDIR/tests/shape.py" "$VB_SRCDIR" > "$TMP/shape.out"
@@ -30,4 +31,16 @@ check "the checker finds a planted include cycle" planted '^not ok - no include 
 check "the checker finds a planted long function" planted '^not ok - bench/core/util.c:planted: 9[0-9] lines, over 80'
 { for i in 1 2; do echo "static void copy$i(int *a)"; echo '{'; for k in 1 2 3 4 5 6 7; do echo "	a[$k] = a[$k - 1] * $k + 3;"; done; echo '}'; done; } >> "$TMP/src/bench/core/job.c"
 check "the checker finds a planted repeated block" planted '^# repeated: bench/core/job.c'
+# issue 23, point 3: the folder order.  An include up (by folder path, and
+# by a bare name as the old tree wrote them), an include between peers, a
+# call up (a function a higher folder defines, called from a lower one)
+echo '#include "modes/mode.h"' >> "$TMP/src/bench/core/job.c"
+check "the checker finds a planted upward include" planted '^not ok - bench/core/job.c:[0-9]+: #include "modes/mode.h" \(core -> modes\)'
+echo '#include "domxml.h"' >> "$TMP/src/bench/core/sweep.c"
+check "the checker finds a planted upward include by bare name" planted '^not ok - bench/core/sweep.c:[0-9]+: #include "domxml.h" \(core -> guest\)'
+echo '#include "summary/stats.h"' >> "$TMP/src/bench/host/store.c"
+check "the checker finds a planted include between peers" planted '^not ok - bench/host/store.c:[0-9]+: #include "summary/stats.h" \(host -> summary\): host and summary are peers'
+{ echo 'int planted_call(void)'; echo '{'; echo '	return vb_mode_find("sata") != 0; /* vb_helper_path in a comment is no call */'; echo '}'; } >> "$TMP/src/bench/core/layout.c"
+check "the checker finds a planted upward call" planted '^not ok - bench/core/layout.c:[0-9]+: uses vb_mode_find, defined in modes/ \(core -> modes\)'
+check "the checker reads no call in a comment" sh -c "! grep -q 'layout.c.*vb_helper_path' '$TMP/planted.out'"
 finish

@@ -877,6 +877,36 @@ static void test_fio_path(void)
 	CHECK(vb_fio_path_check("/x/$HOME") == NULL); /* fio substitutes ${HOME} only */
 }
 
+/* issue 23, point 4: a mode's options live in a struct of its own that
+ * the configuration carries (copied, released, recorded by name as
+ * before); a repeated --connect is a list, recorded one per line. */
+static void test_option_parts(void)
+{
+	struct vb_config c, d;
+	char *argv[] = {"run", "--connect", "qemu+ssh://h1/system", "--lun-device", "/dev/sdz", "--connect",
+	                "qemu+ssh://h2/system", "--vhost-poll", NULL};
+	memset(&c, 0, sizeof(c));
+	CHECK(vb_options_parse(&c, VB_CMD_RUN, 8, argv, NULL, NULL) == 0);
+	CHECK(c.connects.n == 2 && strcmp(c.connects.v[1], "qemu+ssh://h2/system") == 0);
+	CHECK(strcmp(c.connect, "qemu+ssh://h1/system\nqemu+ssh://h2/system") == 0);
+	const struct vb_mode *lun = vb_mode_find("lun");
+	CHECK(lun && lun->options && lun->options_size);
+	const char *const *dev = vb_config_part(&c, lun->options); /* lun's struct opens with the device */
+	CHECK(*dev && strcmp(*dev, "/dev/sdz") == 0);
+	vb_config_copy(&d, &c);
+	CHECK(vb_config_part(&d, lun->options) != vb_config_part(&c, lun->options));
+	CHECK(d.connects.n == 2 && d.connects.v[0] != c.connects.v[0]);
+	json_t *j = vb_options_to_json(&d, VB_CMD_RUN);
+	CHECK(strcmp(json_string_value(json_object_get(j, "lun_device")), "/dev/sdz") == 0);
+	CHECK(json_is_true(json_object_get(j, "vhost_poll")) && json_is_null(json_object_get(j, "pci_device")));
+	CHECK(strcmp(json_string_value(json_object_get(j, "connect")), c.connect) == 0);
+	json_decref(j);
+	vb_config_release(&d);
+	vb_config_release(&c);
+	CHECK(c.connects.n == 0 && !c.part[0]);
+	CHECK(vb_options_part_known("hostdev") && !vb_options_part_known("nosuch"));
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -902,6 +932,7 @@ int main(void)
 	test_paths();
 	test_run_out_max();
 	test_fio_path();
+	test_option_parts();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -22,7 +22,6 @@
  * checked by run once the command line is in.) */
 #include "config.h"
 #include "core/cfgfile.h"
-#include "modes/mode.h"
 #include "core/options.h"
 #include "core/util.h"
 
@@ -58,8 +57,8 @@ static char *trim(char *s)
 /* One "key [= value]" line of a section: checked, and applied to c (the
  * [global] section) or kept in *modes (a [mode NAME] section). */
 /* A key given before in this section: refused, or (a repeatable option
- * in [global]) its value added to the earlier ones, one per line, as
- * repeated options on the command line are. */
+ * in [global]) its value added to the earlier ones, as repeated options
+ * on the command line are. */
 static int repeat(struct vb_config *c, const struct vb_option *o, const char *path, int ln, const char *section,
                   json_t *seen, bool *append)
 {
@@ -99,19 +98,12 @@ static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, co
 	if (repeat(c, o, path, ln, section, seen, &append) < 0)
 		return -1;
 	if (!section) {
-		char **field = (char **)((char *)c + o->offset);
-		char *msg = NULL, *before = append ? vb_strdup(*field) : NULL;
-		if (vb_option_set_quiet(c, o, o->type == VB_OPT_FLAG ? "1" : val, &msg) < 0) {
+		char *msg = NULL;
+		const char *v = o->type == VB_OPT_FLAG ? "1" : val;
+		if ((append ? vb_option_add_quiet(c, o, v, &msg) : vb_option_set_quiet(c, o, v, &msg)) < 0) {
 			vb_error("%s:%d: %s", path, ln, msg);
 			free(msg);
-			free(before);
 			return -1;
-		}
-		if (before) {
-			char *joined = vb_asprintf("%s\n%s", before, *field);
-			free(*field);
-			*field = joined;
-			free(before);
 		}
 		return 0;
 	}
@@ -138,7 +130,8 @@ static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, co
 }
 
 /* A header line, exactly "[global]" (returns "") or "[mode NAME]" with a
- * known mode (returns NAME, inside line); NULL for anything else. */
+ * known mode (returns NAME, inside line); NULL for anything else.  The
+ * modes are the parts that joined the option table (vb_options_add_part). */
 static const char *header(char *line)
 {
 	size_t n = strlen(line);
@@ -148,8 +141,7 @@ static const char *header(char *line)
 		return NULL;
 	line[n - 1] = '\0';
 	const char *name = line + 6;
-	const struct vb_mode *m = vb_mode_find(name);
-	if (!m || strcmp(m->name, name) != 0) {
+	if (!vb_options_part_known(name)) {
 		line[n - 1] = ']'; /* the message quotes the line */
 		return NULL;
 	}

@@ -15,6 +15,7 @@
 const struct vb_option vb_options[] = {
 	{.name = "connect", .type = VB_OPT_STR, .offset = F(connect), .defval = "qemu:///system",
 	 .cmds = RUNX | VB_CMD_MODES | VB_CMD_DOCTOR, .metavar = "URI", .record = "connect", .repeatable = true,
+	 .list_offset = F(connects),
 	 .help = "libvirt connection URI (qemu+ssh://[USER@]HOST/system for a remote host); run: give it again for a fleet of hosts"},
 	{.name = "modes", .type = VB_OPT_STR, .offset = F(modes), .defval = "host,sata,virtio-blk,virtio-scsi",
 	 .cmds = VB_CMD_RUN, .metavar = "LIST", .record = "modes",
@@ -166,11 +167,80 @@ const struct vb_option vb_options[] = {
 	{.name = NULL},
 };
 
-/* Table k of the option rows: 0 is this file's, k >= 1 the modes' own
- * (vb_mode_option_table); NULL past the last. */
+/* Zeroes, standing for a part's struct a configuration has not made yet. */
+static const union {
+	char bytes[512];
+	long double align;
+} zeroes;
+
+/* The parts that joined (vb_options_add_part), in order. */
+static const struct vb_option_part *parts[VB_CONFIG_PARTS];
+static size_t nparts;
+
+void vb_options_add_part(const struct vb_option_part *p)
+{
+	if (vb_options_part_known(p->name))
+		return;
+	if (nparts == VB_CONFIG_PARTS || p->size > sizeof(zeroes.bytes))
+		abort(); /* a bug: raise VB_CONFIG_PARTS or zeroes */
+	parts[nparts++] = p;
+}
+
+bool vb_options_part_known(const char *name)
+{
+	for (size_t i = 0; i < nparts; i++)
+		if (strcmp(parts[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The part whose rows hold o, or -1 for the table's own rows. */
+static int part_of(const struct vb_option *o)
+{
+	for (size_t i = 0; i < nparts; i++) {
+		const struct vb_option *r = parts[i]->rows;
+		for (size_t k = 0; r && r[k].name; k++)
+			if (r + k == o)
+				return (int)i;
+	}
+	return -1;
+}
+
+const void *vb_config_part(const struct vb_config *c, const struct vb_option *rows)
+{
+	int i = part_of(rows);
+	return i >= 0 && c->part[i] ? c->part[i] : zeroes.bytes;
+}
+
+/* Where option o's value lives in c: a field of c, or of its part's own
+ * struct (made here on first use). */
+static void *field_of(struct vb_config *c, const struct vb_option *o)
+{
+	int i = part_of(o);
+	if (i < 0)
+		return (char *)c + o->offset;
+	if (!c->part[i])
+		c->part[i] = vb_calloc(1, parts[i]->size);
+	return (char *)c->part[i] + o->offset;
+}
+
+/* The same for reading: zeroes where c has no struct for the part. */
+static const void *field_in(const struct vb_config *c, const struct vb_option *o)
+{
+	int i = part_of(o);
+	return i < 0 ? (const char *)c + o->offset : (const char *)vb_config_part(c, parts[i]->rows) + o->offset;
+}
+
+/* Table k of the option rows: 0 is this file's, k >= 1 the parts' own;
+ * NULL past the last. */
 static const struct vb_option *table(size_t k)
 {
-	return k == 0 ? vb_options : vb_mode_option_table(k - 1);
+	if (k == 0)
+		return vb_options;
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i]->rows && --k == 0)
+			return parts[i]->rows;
+	return NULL;
 }
 
 const struct vb_option *vb_option_next(const struct vb_option *o)
@@ -204,6 +274,23 @@ const struct vb_option *vb_option_find(const char *name, unsigned cmd)
 	return NULL;
 }
 
+static void list_clear(struct vb_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void list_add(struct vb_strlist *l, const char *v)
+{
+	l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+	if (!l->v)
+		abort();
+	l->v[l->n++] = vb_strdup(v);
+}
+
 void vb_config_release(struct vb_config *c)
 {
 	free(c->config_text);
@@ -211,11 +298,17 @@ void vb_config_release(struct vb_config *c)
 	json_decref(c->mode_tuning);
 	c->mode_tuning = NULL;
 	VB_FOREACH_OPTION(o) {
-		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
-			char **p = (char **)((char *)c + o->offset);
+		char **p = (char **)field_in(c, o);
+		if ((o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) && *p) {
 			free(*p);
 			*p = NULL;
 		}
+		if (o->repeatable)
+			list_clear((struct vb_strlist *)((char *)c + o->list_offset));
+	}
+	for (size_t i = 0; i < VB_CONFIG_PARTS; i++) {
+		free(c->part[i]);
+		c->part[i] = NULL;
 	}
 }
 
@@ -233,35 +326,55 @@ static bool repeated(const struct vb_option *o, const struct vb_option **seen, s
 }
 
 /* A value from the command line: a repeatable option given again keeps
- * its earlier values, one per line. */
+ * its earlier values. */
 static int set_arg(struct vb_config *c, const struct vb_option *o, const char *val, const struct vb_option **seen,
                    size_t *nseen)
 {
-	char **field = (char **)((char *)c + o->offset);
-	char *before = o->repeatable && repeated(o, seen, nseen) ? vb_strdup(*field) : NULL;
-	if (set_value(c, o, val, NULL) < 0) {
-		free(before);
-		return -1;
-	}
-	if (before) {
-		char *joined = vb_asprintf("%s\n%s", before, *field);
-		free(*field);
-		*field = joined;
-		free(before);
-	}
-	return 0;
+	if (o->repeatable && repeated(o, seen, nseen))
+		return vb_option_add_quiet(c, o, val, NULL);
+	return set_value(c, o, val, NULL);
 }
 
-static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
+int vb_option_add_quiet(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
+{
+	struct vb_strlist *l = (struct vb_strlist *)((char *)c + o->list_offset), keep = *l;
+	*l = (struct vb_strlist){0};
+	if (set_value(c, o, v, msg) < 0) {
+		list_clear(l);
+		*l = keep;
+		return -1;
+	}
+	/* the earlier values, then v; the string joins them one per line,
+	 * the form run.json records */
+	list_add(&keep, v);
+	list_clear(l);
+	*l = keep;
+	char **field = field_of(c, o);
+	struct vb_buf b = {0};
+	for (size_t i = 0; i < l->n; i++)
+		vb_buf_addf(&b, "%s%s", i ? "\n" : "", l->v[i]);
+	free(*field);
+	*field = vb_buf_release(&b);
+	return 0;
+}
 
 void vb_config_copy(struct vb_config *dst, const struct vb_config *src)
 {
 	*dst = *src;
+	for (size_t i = 0; i < nparts; i++)
+		if (src->part[i])
+			dst->part[i] = memcpy(vb_calloc(1, parts[i]->size), src->part[i], parts[i]->size);
 	VB_FOREACH_OPTION(o) {
 		if (o->type == VB_OPT_STR || o->type == VB_OPT_CHOICE) {
-			char **p = (char **)((char *)dst + o->offset);
+			char **p = field_of(dst, o);
 			if (*p)
 				*p = vb_strdup(*p);
+		}
+		if (o->repeatable) {
+			struct vb_strlist *l = (struct vb_strlist *)((char *)dst + o->list_offset), from = *l;
+			*l = (struct vb_strlist){0};
+			for (size_t i = 0; i < from.n; i++)
+				list_add(l, from.v[i]);
 		}
 	}
 	dst->config_text = NULL;
@@ -320,7 +433,7 @@ static int fail(char **msg, const char *fmt, ...)
 
 static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
 {
-	void *field = (char *)c + o->offset;
+	void *field = field_of(c, o);
 	unsigned long long n;
 	uint64_t sz;
 	char *end;
@@ -337,6 +450,11 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 			return fail(msg, "option --%s: '%s' %s", o->name, v, vb_fio_path_check(v));
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
+		if (o->repeatable) { /* set anew: the one value */
+			struct vb_strlist *l = (struct vb_strlist *)((char *)c + o->list_offset);
+			list_clear(l);
+			list_add(l, v);
+		}
 		return 0;
 	case VB_OPT_CHOICE:
 		if (!choice_ok(o->choices, v))
@@ -548,7 +666,7 @@ json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 {
 	json_t *o = json_object();
 	VB_FOREACH_OPTION(opt) {
-		const void *field = (const char *)c + opt->offset;
+		const void *field = field_in(c, opt);
 		json_t *v = NULL;
 		if (!opt->record || !*opt->record || !(opt->cmds & cmd))
 			continue;
@@ -588,9 +706,11 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 			continue;
 		if (json_is_null(v)) {
 			if (opt->type == VB_OPT_STR || opt->type == VB_OPT_CHOICE) {
-				char **p = (char **)((char *)c + opt->offset);
+				char **p = field_of(c, opt);
 				free(*p);
 				*p = NULL;
+				if (opt->repeatable)
+					list_clear((struct vb_strlist *)((char *)c + opt->list_offset));
 			}
 			continue;
 		}
@@ -616,7 +736,7 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 			break;
 		case VB_OPT_FLAG:
 			if (json_is_boolean(v)) {
-				*(bool *)((char *)c + opt->offset) = json_is_true(v);
+				*(bool *)field_of(c, opt) = json_is_true(v);
 				continue;
 			}
 			break;

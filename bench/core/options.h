@@ -41,7 +41,7 @@ enum {
 struct vb_option {
 	const char *name;
 	enum vb_opt_type type;
-	size_t offset;          /* into struct vb_config */
+	size_t offset;          /* into struct vb_config, or a part's own struct (vb_option_part) */
 	const char *defval;     /* NULL: no default (unset) */
 	const char *choices;    /* VB_OPT_CHOICE: "a|b|c" */
 	unsigned long long min, max;
@@ -51,27 +51,45 @@ struct vb_option {
 	const char *record;     /* key in run.json's config ("" = not recorded) */
 	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
 	const char *zero_word;  /* VB_OPT_UINT: a word that stands for 0 ("auto"), recorded as that word */
-	bool repeatable;        /* VB_OPT_STR: given again on the command line, the values add up, one per line */
+	bool repeatable;        /* VB_OPT_STR: given again, the values add up in the list at list_offset
+	                           (and in the string at offset, one per line) */
+	size_t list_offset;     /* repeatable: its struct vb_strlist in struct vb_config */
 	bool fio_path;          /* VB_OPT_STR: a path that may reach fio as a filename (vb_fio_path_check) */
 };
 
 extern const struct vb_option vb_options[];
 
-/* Every option row: the table in options.c, then each mode's own rows
- * (vb_mode.options: --lun-device, --pci-device), which parsing, --help and
+/* A part above core that owns options, as fio's engines do (a bus mode:
+ * --lun-device is lun's): its rows' offsets point into a private struct
+ * of its own (size bytes), which every struct vb_config carries for it
+ * (vb_config_part).  Parts join the table from above (modes/mode.c), so
+ * core knows none of them by name; name is what a -c file's [mode NAME]
+ * section calls it, and a part may join with no rows (rows NULL, size 0). */
+struct vb_option_part {
+	const char *name;
+	const struct vb_option *rows; /* ended by a row without a name */
+	size_t size;
+};
+/* p joins (kept, not copied; once per name): its rows follow the table's
+ * and the parts before it, for parsing, --help and run.json alike. */
+void vb_options_add_part(const struct vb_option_part *p);
+/* Has a part of this name joined? */
+bool vb_options_part_known(const char *name);
+/* The private struct of the part whose rows are rows, in c (zeroes where c
+ * has none yet).  Borrowed. */
+const void *vb_config_part(const struct vb_config *c, const struct vb_option *rows);
+
+/* Every option row: the table in options.c, then each part's own rows
+ * (vb_option_part: --lun-device, --pci-device), which parsing, --help and
  * run.json take alike.  vb_option_next(NULL) is the first; NULL ends. */
 const struct vb_option *vb_option_next(const struct vb_option *o);
 #define VB_FOREACH_OPTION(o) for (const struct vb_option *o = vb_option_next(NULL); o; o = vb_option_next(o))
-/* The i-th table of option rows that a bus mode declares (vb_mode.options),
- * or NULL past the last.  Implemented by the mode table (modes/mode.c):
- * options ask for the rows without knowing what a mode is. */
-const struct vb_option *vb_mode_option_table(size_t i);
-/* offsetof a struct vb_config field, for option rows */
-#define VB_OPT_FIELD(field) offsetof(struct vb_config, field)
 
 /* Set option o from the text v, validated by its row; -1 with *msg (caller
  * frees) when v is bad. */
 int vb_option_set_quiet(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
+/* The same for a repeatable option given again: v joins its values. */
+int vb_option_add_quiet(struct vb_config *c, const struct vb_option *o, const char *v, char **msg);
 
 /* A copy of src with strings of its own (released with vb_config_release);
  * the -c file's text and sections stay with src. */

@@ -160,6 +160,29 @@ void vb_buf_free(struct vb_buf *b)
 	b->len = b->cap = 0;
 }
 
+void vb_xml_escape(struct vb_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': vb_buf_adds(b, "&lt;"); break;
+		case '>': vb_buf_adds(b, "&gt;"); break;
+		case '&': vb_buf_adds(b, "&amp;"); break;
+		case '"': vb_buf_adds(b, "&quot;"); break;
+		case '\'': vb_buf_adds(b, "&apos;"); break;
+		case '\n': vb_buf_adds(b, "&#10;"); break;
+		case '\r': vb_buf_adds(b, "&#13;"); break;
+		case '\t': vb_buf_adds(b, "&#9;"); break;
+		default:
+			/* Other control characters are not allowed in XML 1.0 at
+			 * all; callers validate input, this is the last guard. */
+			if ((unsigned char)*s < 0x20)
+				vb_buf_adds(b, "?");
+			else
+				vb_buf_add(b, s, 1);
+		}
+	}
+}
+
 double vb_now(void)
 {
 	struct timespec ts;

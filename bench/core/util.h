@@ -53,6 +53,10 @@ void vb_buf_adds(struct vb_buf *b, const char *s);
 void vb_buf_addf(struct vb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *vb_buf_release(struct vb_buf *b); /* caller frees; b is emptied */
 void vb_buf_free(struct vb_buf *b);
+/* s escaped for XML (and HTML) text and attribute values, appended to b:
+ * the five entities, tab, CR and LF as character references, any other
+ * control character (not allowed in XML 1.0) as '?'. */
+void vb_xml_escape(struct vb_buf *b, const char *s);
 
 /* Monotonic clock in seconds. */
 double vb_now(void);

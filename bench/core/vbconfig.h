@@ -6,11 +6,23 @@
 #define VB_VBCONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* The values of a repeatable option, in the order given (owned). */
+struct vb_strlist {
+	char **v;
+	size_t n;
+};
+
+/* Parts above core with options of their own (the bus modes): at most. */
+#define VB_CONFIG_PARTS 16
 
 struct vb_config {
 	/* where */
-	char *connect;     /* libvirt URI */
+	char *connect;     /* libvirt URI; given again, every one, one per line
+	                      (as run.json records it): connects is the list */
+	struct vb_strlist connects; /* --connect, each one given (several: a fleet) */
 	char *results;     /* results root */
 	char *cache_dir;   /* image, backing store, fio source */
 	char *kernel;      /* override of the image's kernel */
@@ -37,10 +49,6 @@ struct vb_config {
 	unsigned queues;   /* 0: the bus's default */
 	char *format;      /* raw | qcow2 */
 	char *backend;     /* file | block */
-	char *lun_device;  /* lun: a host SCSI disk to pass through */
-	char *pci_device;  /* hostdev: DDDD:BB:SS.F */
-	char *sriov;       /* hostdev: PF[:VF], a virtual function made for the run */
-	bool vhost_poll;   /* backend: the engine polls the used ring */
 
 	/* fio job */
 	uint64_t bs;
@@ -75,6 +83,10 @@ struct vb_config {
 	struct json_t *mode_tuning; /* its [mode NAME] sections: {mode: {option: value}} (not an option) */
 	bool json;         /* run, report: the summary as JSON on stdout instead of the table */
 	bool help;
+
+	/* The private option structs of the parts that own options (a bus
+	 * mode's: vb_config_part), in the order they joined the table. */
+	void *part[VB_CONFIG_PARTS];
 };
 
 void vb_config_release(struct vb_config *c);

@@ -96,11 +96,11 @@ static void set(struct vb_accel *a, bool kvm, char *why)
 static bool kvm_boots(struct vb_virt *v, const struct vb_config *c, const struct vb_image *img, char **why)
 {
 	char *name = vb_asprintf("vmio-kvm-probe-%ld", (long)getpid());
-	struct vb_domain_spec spec = {
-		.name = name, .domain_type = "kvm", .mode = NULL, .cfg = c,
+	struct vb_guest_xml spec = {
+		.name = name, .domain_type = "kvm", .cfg = c,
 		.kernel = img->kernel, .initrd = img->initrd, .cmdline = VB_GUEST_CMDLINE,
 	};
-	char *xml = vb_domain_xml_new(&spec);
+	char *xml = vb_guest_xml_new(&spec);
 	struct vb_guest *g = vb_session_start(v, xml, 0, c->accel_timeout, NULL, NULL, why);
 	bool ok = g != NULL;
 

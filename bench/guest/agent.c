@@ -1,6 +1,5 @@
 #include "config.h"
 #include "guest/agent.h"
-#include "modes/mode.h"
 #include "core/progress.h"
 #include "core/util.h"
 
@@ -119,59 +118,5 @@ int vb_agent_send_by(struct vb_guest *g, json_t *msg, double deadline, char **wh
 	r = vb_guest_send_line_by(g, s, deadline, why);
 	free(s);
 	return r;
-}
-
-/* Does the disk the guest reports sit on the drivers this mode promises?
- * A benchmark of the wrong bus is worse than none. */
-int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why)
-{
-	json_t *drivers = json_object_get(disk, "drivers");
-	json_t *first = json_array_get(drivers, 0);
-	bool bus = !m->bus_driver;
-	size_t i;
-	json_t *d;
-
-	if (m->guest_pci) {
-		/* a passed-through function has no driver we could promise; it
-		 * sits where the domain XML put it in the guest */
-		json_t *dp = json_object_get(disk, "devpath");
-		char *want = vb_asprintf("/%s/", m->guest_pci);
-		bool there = json_is_string(dp) && strstr(json_string_value(dp), want);
-		free(want);
-		if (!there) {
-			*why = vb_asprintf("the guest's disk is not on the passed-through function (guest PCI address %s): it sits at %s",
-			                   m->guest_pci, json_is_string(dp) ? json_string_value(dp) : "an unknown place");
-			return -1;
-		}
-	}
-	if (!m->guest_driver)
-		return 0;
-	json_array_foreach(drivers, i, d)
-		if (json_is_string(d) && m->bus_driver && strcmp(json_string_value(d), m->bus_driver) == 0)
-			bus = true;
-	if (!json_is_string(first) || strcmp(json_string_value(first), m->guest_driver) != 0 || !bus) {
-		char *got = json_dumps(drivers, JSON_COMPACT);
-		*why = vb_asprintf("the guest's disk sits on drivers %s, not on %s over %s as the mode promises",
-		                   got ? got : "[]", m->guest_driver, m->bus_driver ? m->bus_driver : "any bus");
-		free(got);
-		return -1;
-	}
-	if (m->passthrough) {
-		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
-		 * passed-through LUN answers INQUIRY with its own identity, and
-		 * has an sg node for raw SCSI commands.  A host disk that is
-		 * itself QEMU's (a nested lab's) proves itself by its own unit
-		 * serial, which the guest found it by and an emulated disk here
-		 * would not carry. */
-		json_t *vendor = json_object_get(disk, "vendor"), *serial = json_object_get(disk, "serial");
-		bool own_serial = json_is_string(serial) && json_string_length(serial) &&
-		                  strcmp(json_string_value(serial), VB_DISK_SERIAL) != 0;
-		if (!json_is_string(json_object_get(disk, "sg")) || !json_is_string(vendor) ||
-		    (strncmp(json_string_value(vendor), "QEMU", 4) == 0 && !own_serial)) {
-			*why = vb_strdup("the guest's disk is QEMU's emulated SCSI disk (or has no sg node), not the passed-through LUN");
-			return -1;
-		}
-	}
-	return 0;
 }
 

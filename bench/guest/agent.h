@@ -22,11 +22,6 @@ json_t *vb_agent_hello_disk(json_t *hello, const char *serial);
 int vb_agent_send(struct vb_guest *g, json_t *msg, char **why);
 /* The same, given up at deadline (a send within a deadline of its own). */
 int vb_agent_send_by(struct vb_guest *g, json_t *msg, double deadline, char **why);
-/* Does the disk a hello reports sit where mode m promises (its drivers, a
- * passthrough's own identity, a passed-through function's address)?  0,
- * or -1 with *why (caller frees). */
-struct vb_mode;
-int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why);
 /* {"v":1,"type":type}; new reference. */
 json_t *vb_agent_msg_new(const char *type);
 

@@ -10,7 +10,7 @@
 
 /* Everything before <devices>: size, memory backing, direct kernel boot,
  * CPU and clock, and what ends the domain. */
-static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
+static void machine(struct vb_xml *x, const struct vb_guest_xml *s)
 {
 	char num[32], mem[32];
 
@@ -18,7 +18,7 @@ static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
 	snprintf(mem, sizeof(mem), "%u", s->cfg->memory);
 	vb_xml_text(x, "name", s->name, NULL);
 	vb_xml_text(x, "memory", mem, "unit", "MiB", NULL);
-	if (s->mode && s->mode->shared_memory) {
+	if (s->shared_memory) {
 		/* vhost-user: the daemon maps guest RAM, so it must be shared. */
 		vb_xml_open(x, "memoryBacking", NULL);
 		vb_xml_empty(x, "source", "type", "memfd", NULL);
@@ -26,7 +26,7 @@ static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
 		vb_xml_close(x);
 	}
 	vb_xml_text(x, "vcpu", num, NULL);
-	if (s->mode && s->mode->iothread && s->cfg->iothreads) {
+	if (s->iothreads && s->cfg->iothreads) {
 		char n[16];
 		snprintf(n, sizeof(n), "%u", s->cfg->iothreads);
 		vb_xml_text(x, "iothreads", n, NULL);
@@ -59,12 +59,12 @@ static void machine(struct vb_xml *x, const struct vb_domain_spec *s)
 	vb_xml_text(x, "on_crash", "destroy", NULL);
 }
 
-/* <devices>: the mode's disk, the logged console, the agent's channel. */
-static void devices(struct vb_xml *x, const struct vb_domain_spec *s)
+/* <devices>: the disk under test, the logged console, the agent's channel. */
+static void devices(struct vb_xml *x, const struct vb_guest_xml *s)
 {
 	vb_xml_open(x, "devices", NULL);
-	if (s->mode && s->mode->devices_xml)
-		s->mode->devices_xml(x, &s->disk);
+	if (s->devices)
+		s->devices(x, s->arg);
 
 	vb_xml_open(x, "serial", "type", "pty", NULL);
 	if (s->console_log)
@@ -83,42 +83,15 @@ static void devices(struct vb_xml *x, const struct vb_domain_spec *s)
 	vb_xml_close(x);
 }
 
-char *vb_domain_xml_new(const struct vb_domain_spec *s)
+char *vb_guest_xml_new(const struct vb_guest_xml *s)
 {
 	struct vb_xml x = {0};
-	bool null_dev = s->mode && s->disk.null_backend && s->mode->null_device;
-	bool cmdline = s->mode && (s->mode->commandline_xml || null_dev);
 
 	vb_xml_open(&x, "domain", "type", s->domain_type,
-	            "xmlns:qemu", cmdline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
+	            "xmlns:qemu", s->commandline ? "http://libvirt.org/schemas/domain/qemu/1.0" : NULL, NULL);
 	machine(&x, s);
 	devices(&x, s);
-	if (null_dev)
-		vb_mode_null_commandline(&x, s->mode, &s->disk);
-	else if (cmdline)
-		s->mode->commandline_xml(&x, &s->disk);
+	if (s->commandline)
+		s->commandline(&x, s->arg);
 	return vb_xml_release(&x);
-}
-
-char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
-                             const char *kernel, const char *initrd, const struct vb_disk_ctx *disk, const char *name,
-                             const char *console_log)
-{
-	/* the guest's /init loads only the bus's drivers (vmio.modules=a,b) */
-	char *cmdline = m && m->guest_modules ? vb_asprintf("%s vmio.modules=%s", VB_GUEST_CMDLINE, m->guest_modules)
-	                                      : vb_strdup(VB_GUEST_CMDLINE);
-	struct vb_domain_spec spec = {
-		.name = name,
-		.domain_type = domain_type,
-		.mode = m,
-		.cfg = c,
-		.kernel = kernel,
-		.initrd = initrd,
-		.cmdline = cmdline,
-		.console_log = console_log,
-		.disk = *disk,
-	};
-	char *xml = vb_domain_xml_new(&spec);
-	free(cmdline);
-	return xml;
 }

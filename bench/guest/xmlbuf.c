@@ -4,29 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vb_xml_escape(struct vb_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': vb_buf_adds(b, "&lt;"); break;
-		case '>': vb_buf_adds(b, "&gt;"); break;
-		case '&': vb_buf_adds(b, "&amp;"); break;
-		case '"': vb_buf_adds(b, "&quot;"); break;
-		case '\'': vb_buf_adds(b, "&apos;"); break;
-		case '\n': vb_buf_adds(b, "&#10;"); break;
-		case '\r': vb_buf_adds(b, "&#13;"); break;
-		case '\t': vb_buf_adds(b, "&#9;"); break;
-		default:
-			/* Other control characters are not allowed in XML 1.0 at
-			 * all; callers validate input, this is the last guard. */
-			if ((unsigned char)*s < 0x20)
-				vb_buf_adds(b, "?");
-			else
-				vb_buf_add(b, s, 1);
-		}
-	}
-}
-
 static void indent(struct vb_xml *x)
 {
 	for (int i = 0; i < x->depth; i++)

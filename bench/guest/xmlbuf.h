@@ -18,7 +18,7 @@ struct vb_xml {
 	const char *stack[VB_XML_MAXDEPTH];
 };
 
-void vb_xml_escape(struct vb_buf *b, const char *s);
+/* vb_xml_escape, the escaping itself, is core/util.h's (HTML reports use it too). */
 void vb_xml_open(struct vb_xml *x, const char *name, ...) __attribute__((sentinel));
 void vb_xml_empty(struct vb_xml *x, const char *name, ...) __attribute__((sentinel));
 /* <name attrs...>text</name>; text is escaped. */

@@ -13,6 +13,23 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* backend's own options (vb_mode.options, into this struct). */
+struct backend_options {
+	bool vhost_poll; /* --vhost-poll: the engine polls the used ring */
+};
+
+static const struct vb_option backend_options[] = {
+	{.name = "vhost-poll", .type = VB_OPT_FLAG, .offset = offsetof(struct backend_options, vhost_poll),
+	 .cmds = VB_CMD_RUN, .record = "vhost_poll",
+	 .help = "backend: the engine polls the used ring for completions instead of waiting on the call eventfd"},
+	{.name = NULL},
+};
+
+static const struct backend_options *backend_opts(const struct vb_config *c)
+{
+	return vb_config_part(c, backend_options);
+}
+
 #define ENGINE "vhost-user-blk.so"
 /* QEMU's vhost-user-blk device's default queue size; each request takes
  * three descriptors in the engine (a Linux guest uses one, indirect). */
@@ -68,7 +85,7 @@ static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const 
 	char *ioengine = vb_asprintf("--ioengine=external:%s", engine);
 	char *sock = vb_asprintf("--vhost_socket=%s", st->socket);
 	char *qs = vb_asprintf("--vhost_queue_size=%u", queue_size(d->cfg->iodepth));
-	const char *extra[] = {ioengine, sock, qs, d->cfg->vhost_poll ? "--vhost_poll=1" : "--vhost_poll=0",
+	const char *extra[] = {ioengine, sock, qs, backend_opts(d->cfg)->vhost_poll ? "--vhost_poll=1" : "--vhost_poll=0",
 	                       "--filename=vhost-user-blk", NULL};
 	int rc = -1;
 	*host_cpu = NULL;
@@ -86,18 +103,13 @@ static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const 
 	return rc;
 }
 
-static const struct vb_option backend_options[] = {
-	{.name = "vhost-poll", .type = VB_OPT_FLAG, .offset = VB_OPT_FIELD(vhost_poll),
-	 .cmds = VB_CMD_RUN, .record = "vhost_poll",
-	 .help = "backend: the engine polls the used ring for completions instead of waiting on the call eventfd"},
-	{.name = NULL},
-};
 
 const struct vb_mode vb_mode_backend = {
 	.name = "backend",
 	.summary = "vhost-user-blk's qemu-storage-daemon driven by fio on the host through engines/vhost-user-blk (no guest)",
 	.host = true,
 	.options = backend_options,
+	.options_size = sizeof(struct backend_options),
 	.check_config = backend_check_config,
 	.probe = backend_probe,
 	.priv_size = sizeof(struct vhost_state),

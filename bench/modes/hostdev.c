@@ -17,6 +17,27 @@
 #include <string.h>
 #include <unistd.h>
 
+/* hostdev's own options (vb_mode.options, into this struct). */
+struct hostdev_options {
+	char *pci_device; /* --pci-device: DDDD:BB:SS.F */
+	char *sriov; /* --sriov: PF[:VF], a virtual function made for the run */
+};
+
+static const struct vb_option hostdev_options[] = {
+	{.name = "pci-device", .type = VB_OPT_STR, .offset = offsetof(struct hostdev_options, pci_device),
+	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DDDD:BB:SS.F", .record = "pci_device",
+	 .help = "hostdev: the PCI function (e.g. an NVMe drive or SR-IOV VF) to pass through"},
+	{.name = "sriov", .type = VB_OPT_STR, .offset = offsetof(struct hostdev_options, sriov),
+	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "PF[:VF]", .record = "sriov",
+	 .help = "hostdev: pass through virtual function VF (default 0) of physical function PF, made for the run when PF has none (sriov_numvfs back to 0 after)"},
+	{.name = NULL},
+};
+
+static const struct hostdev_options *hostdev_opts(const struct vb_config *c)
+{
+	return vb_config_part(c, hostdev_options);
+}
+
 /* Parse DDDD:BB:SS.F (domain optional); 0 on success.  With vf, a
  * trailing ":N" (--sriov PF[:VF]) is taken too (N 0 when absent). */
 static int parse_pci_vf(const char *s, unsigned *dom, unsigned *bus, unsigned *slot, unsigned *fn, unsigned *vf)
@@ -64,26 +85,27 @@ struct hostdev_state {
 
 static int hostdev_check_config(const struct vb_config *cfg, char **why)
 {
+	const struct hostdev_options *o = hostdev_opts(cfg);
 	unsigned dom, bus, slot, fn, vf;
 	if (vb_mode_refuse_null(cfg, "hostdev", why) < 0)
 		return -1;
-	if (cfg->pci_device && cfg->sriov) {
+	if (o->pci_device && o->sriov) {
 		*why = vb_strdup("give hostdev either --pci-device (a function that exists) or --sriov PF[:VF] (a VF made for the run), not both");
 		return -1;
 	}
-	if (cfg->sriov) {
-		if (parse_pci_vf(cfg->sriov, &dom, &bus, &slot, &fn, &vf) < 0) {
-			*why = vb_asprintf("--sriov '%s' is not PF[:VF]: a PCI address DDDD:BB:SS.F and a VF index (e.g. 0000:01:00.0:0)", cfg->sriov);
+	if (o->sriov) {
+		if (parse_pci_vf(o->sriov, &dom, &bus, &slot, &fn, &vf) < 0) {
+			*why = vb_asprintf("--sriov '%s' is not PF[:VF]: a PCI address DDDD:BB:SS.F and a VF index (e.g. 0000:01:00.0:0)", o->sriov);
 			return -1;
 		}
 		return 0;
 	}
-	if (!cfg->pci_device) {
+	if (!o->pci_device) {
 		*why = vb_strdup("mode hostdev needs the PCI function to pass through: give it with --pci-device DDDD:BB:SS.F, or a VF to make with --sriov PF[:VF]");
 		return -1;
 	}
-	if (parse_pci(cfg->pci_device, &dom, &bus, &slot, &fn) < 0) {
-		*why = vb_asprintf("--pci-device '%s' is not a PCI address of the form DDDD:BB:SS.F", cfg->pci_device);
+	if (parse_pci(o->pci_device, &dom, &bus, &slot, &fn) < 0) {
+		*why = vb_asprintf("--pci-device '%s' is not a PCI address of the form DDDD:BB:SS.F", o->pci_device);
 		return -1;
 	}
 	return 0;
@@ -128,6 +150,7 @@ static char *pci_link(const char *addr, const char *link)
 
 static int hostdev_probe(const struct vb_config *cfg, char **why)
 {
+	const struct hostdev_options *o = hostdev_opts(cfg);
 	unsigned dom, bus, slot, fn, vf = 0;
 	if (hostdev_check_config(cfg, why) < 0)
 		return -1;
@@ -136,7 +159,7 @@ static int hostdev_probe(const struct vb_config *cfg, char **why)
 		                   "device where vmio-bench runs; run vmio-bench on that host itself", vb_hv_where());
 		return -1;
 	}
-	parse_pci_vf(cfg->sriov ? cfg->sriov : cfg->pci_device, &dom, &bus, &slot, &fn, &vf);
+	parse_pci_vf(o->sriov ? o->sriov : o->pci_device, &dom, &bus, &slot, &fn, &vf);
 	char *addr = pci_name(dom, bus, slot, fn);
 	char *sys = vb_asprintf("/sys/bus/pci/devices/%s", addr);
 	bool present = access(sys, F_OK) == 0;
@@ -146,7 +169,7 @@ static int hostdev_probe(const struct vb_config *cfg, char **why)
 		free(addr);
 		return -1;
 	}
-	if (cfg->sriov) {
+	if (o->sriov) {
 		char *total = pci_attr(addr, "sriov_totalvfs");
 		long t = total ? strtol(total, NULL, 10) : 0;
 		free(total);
@@ -226,8 +249,9 @@ static int write_attr(const char *addr, const char *attr, const char *value, cha
  * 0 to VF + 1; cleanup sets it back to 0), and pass it through. */
 static int make_vf(struct hostdev_state *st, const struct vb_config *cfg, char **why)
 {
+	const struct hostdev_options *o = hostdev_opts(cfg);
 	unsigned dom, bus, slot, fn, vf;
-	parse_pci_vf(cfg->sriov, &dom, &bus, &slot, &fn, &vf);
+	parse_pci_vf(o->sriov, &dom, &bus, &slot, &fn, &vf);
 	st->pf = pci_name(dom, bus, slot, fn);
 	char *num = pci_attr(st->pf, "sriov_numvfs");
 	long n = num ? strtol(num, NULL, 10) : -1;
@@ -276,16 +300,17 @@ static int make_vf(struct hostdev_state *st, const struct vb_config *cfg, char *
 
 static int hostdev_prepare(struct vb_disk_ctx *d, char **why)
 {
+	const struct hostdev_options *o = hostdev_opts(d->cfg);
 	struct hostdev_state *st = d->priv;
 	/* The device keeps its own serial; the agent takes the guest's only
 	 * block device. */
 	d->serial = NULL;
-	if (d->cfg->sriov) {
+	if (o->sriov) {
 		if (make_vf(st, d->cfg, why) < 0)
 			return -1;
 	} else {
 		unsigned dom, bus, slot, fn;
-		parse_pci(d->cfg->pci_device, &dom, &bus, &slot, &fn);
+		parse_pci(o->pci_device, &dom, &bus, &slot, &fn);
 		st->addr = pci_name(dom, bus, slot, fn);
 	}
 	if (group_alone(st->addr, why) < 0)
@@ -345,12 +370,13 @@ static void hostdev_cleanup(struct vb_disk_ctx *d)
 
 static void hostdev_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
+	const struct hostdev_options *o = hostdev_opts(d->cfg);
 	const struct hostdev_state *st = d->priv;
 	unsigned dom = 0, bus = 0, slot = 0, fn = 0;
 	char sd[8], sb[8], ss[8], sf[8];
 	/* the VF --sriov made; --pci-device; or, for the xml command (no
 	 * prepare), --sriov's PF as a stand-in */
-	const char *addr = st && st->addr ? st->addr : d->cfg->pci_device ? d->cfg->pci_device : d->cfg->sriov;
+	const char *addr = st && st->addr ? st->addr : o->pci_device ? o->pci_device : o->sriov;
 	unsigned vf;
 	parse_pci_vf(addr, &dom, &bus, &slot, &fn, &vf);
 	snprintf(sd, sizeof(sd), "0x%04x", dom);
@@ -369,19 +395,11 @@ static void hostdev_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
-static const struct vb_option hostdev_options[] = {
-	{.name = "pci-device", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(pci_device),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DDDD:BB:SS.F", .record = "pci_device",
-	 .help = "hostdev: the PCI function (e.g. an NVMe drive or SR-IOV VF) to pass through"},
-	{.name = "sriov", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(sriov),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "PF[:VF]", .record = "sriov",
-	 .help = "hostdev: pass through virtual function VF (default 0) of physical function PF, made for the run when PF has none (sriov_numvfs back to 0 after)"},
-	{.name = NULL},
-};
 
 const struct vb_mode vb_mode_hostdev = {
 	.name = "hostdev",
 	.options = hostdev_options,
+	.options_size = sizeof(struct hostdev_options),
 	.summary = "PCI passthrough of --pci-device with VFIO (<hostdev type='pci'>)",
 	.guest_driver = NULL, /* the device's own driver, whatever it is */
 	.guest_pci = "0000:00:12.0", /* VB_PCI_ADDR_HOSTDEV */

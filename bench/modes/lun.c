@@ -21,6 +21,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* lun's own options (vb_mode.options, into this struct). */
+struct lun_options {
+	char *device; /* --lun-device: a host SCSI disk to pass through */
+};
+
+static const struct vb_option lun_options[] = {
+	{.name = "lun-device", .type = VB_OPT_STR, .offset = offsetof(struct lun_options, device),
+	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
+	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
+	{.name = NULL},
+};
+
+/* --lun-device, or NULL. */
+static const char *lun_device(const struct vb_config *c)
+{
+	const struct lun_options *o = vb_config_part(c, lun_options);
+	return o->device;
+}
+
 #define TGT_PORT "3260"
 
 
@@ -98,8 +117,8 @@ static int scsi_disk(const char *dev, char **why)
 
 static int lun_probe(const struct vb_config *cfg, char **why)
 {
-	if (cfg->lun_device)
-		return scsi_disk(cfg->lun_device, why);
+	if (lun_device(cfg))
+		return scsi_disk(lun_device(cfg), why);
 	if (!qemu_has_iscsi()) {
 		*why = vb_strdup("QEMU's iSCSI block driver is missing: apt-get install qemu-block-extra");
 		return -1;
@@ -122,12 +141,12 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 		return -1;
 	/* that it is a block device at all is a usage matter; whether it is a
 	 * SCSI disk is the probe's (it depends on the host, not the command) */
-	if (cfg->lun_device && !vb_hv_remote()) { /* a remote host's device: its probe looks */
+	if (lun_device(cfg) && !vb_hv_remote()) { /* a remote host's device: its probe looks */
 		char real[PATH_MAX];
 		struct stat st;
-		if (!realpath(cfg->lun_device, real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
+		if (!realpath(lun_device(cfg), real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {
 			*why = vb_asprintf("--lun-device '%s' is not a block device: pass a host SCSI disk such as /dev/sdb",
-			                   cfg->lun_device);
+			                   lun_device(cfg));
 			return -1;
 		}
 	}
@@ -207,12 +226,12 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 	struct lun_state *st = d->priv;
 	char tid[16], path[PATH_MAX];
 
-	if (d->cfg->lun_device) {
+	if (lun_device(d->cfg)) {
 		/* A real SCSI disk keeps its own serial; the agent finds it by that. */
-		st->serial_owned = vpd_serial(d->cfg->lun_device);
+		st->serial_owned = vpd_serial(lun_device(d->cfg));
 		if (!st->serial_owned || !*st->serial_owned) {
 			*why = vb_asprintf("--lun-device '%s' reports no unit serial number (VPD page 0x80): the guest could not tell it apart",
-			                   d->cfg->lun_device);
+			                   lun_device(d->cfg));
 			return -1;
 		}
 		d->serial = st->serial_owned;
@@ -308,10 +327,10 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	const struct lun_state *st = d->priv;
 	vb_mode_virtio_scsi_controller(x, d);
-	if (d->cfg->lun_device) {
+	if (lun_device(d->cfg)) {
 		vb_xml_open(x, "disk", "type", "block", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, "io", d->cfg->io, NULL);
-		vb_xml_empty(x, "source", "dev", d->cfg->lun_device, NULL);
+		vb_xml_empty(x, "source", "dev", lun_device(d->cfg), NULL);
 	} else {
 		char *name = vb_asprintf("%s/1", st && st->iqn ? st->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
 		vb_xml_open(x, "disk", "type", "network", "device", "lun", NULL);
@@ -331,16 +350,11 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
-static const struct vb_option lun_options[] = {
-	{.name = "lun-device", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(lun_device),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
-	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
-	{.name = NULL},
-};
 
 const struct vb_mode vb_mode_lun = {
 	.name = "lun",
 	.options = lun_options,
+	.options_size = sizeof(struct lun_options),
 	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",

@@ -27,12 +27,17 @@ const struct vb_mode *const vb_modes[] = {
 	NULL,
 };
 
-const struct vb_option *vb_mode_option_table(size_t i)
+/* Every mode joins the option table before main runs, its own rows (if
+ * any) in the table's order: the options know no modes, so the modes
+ * tell them (and a -c file's [mode NAME] sections are theirs). */
+__attribute__((constructor)) static void modes_join_options(void)
 {
-	for (size_t k = 0; vb_modes[k]; k++)
-		if (vb_modes[k]->options && i-- == 0)
-			return vb_modes[k]->options;
-	return NULL;
+	static struct vb_option_part parts[VB_CONFIG_PARTS];
+	for (size_t i = 0; vb_modes[i]; i++) {
+		parts[i] = (struct vb_option_part){
+			.name = vb_modes[i]->name, .rows = vb_modes[i]->options, .size = vb_modes[i]->options_size};
+		vb_options_add_part(&parts[i]);
+	}
 }
 
 const struct vb_mode *vb_mode_find(const char *name)
@@ -233,4 +238,58 @@ void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const s
 		json_decref(j[i]);
 	}
 	vb_xml_close(x);
+}
+
+/* Does the disk the guest reports sit on the drivers this mode promises?
+ * A benchmark of the wrong bus is worse than none. */
+int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why)
+{
+	json_t *drivers = json_object_get(disk, "drivers");
+	json_t *first = json_array_get(drivers, 0);
+	bool bus = !m->bus_driver;
+	size_t i;
+	json_t *d;
+
+	if (m->guest_pci) {
+		/* a passed-through function has no driver we could promise; it
+		 * sits where the domain XML put it in the guest */
+		json_t *dp = json_object_get(disk, "devpath");
+		char *want = vb_asprintf("/%s/", m->guest_pci);
+		bool there = json_is_string(dp) && strstr(json_string_value(dp), want);
+		free(want);
+		if (!there) {
+			*why = vb_asprintf("the guest's disk is not on the passed-through function (guest PCI address %s): it sits at %s",
+			                   m->guest_pci, json_is_string(dp) ? json_string_value(dp) : "an unknown place");
+			return -1;
+		}
+	}
+	if (!m->guest_driver)
+		return 0;
+	json_array_foreach(drivers, i, d)
+		if (json_is_string(d) && m->bus_driver && strcmp(json_string_value(d), m->bus_driver) == 0)
+			bus = true;
+	if (!json_is_string(first) || strcmp(json_string_value(first), m->guest_driver) != 0 || !bus) {
+		char *got = json_dumps(drivers, JSON_COMPACT);
+		*why = vb_asprintf("the guest's disk sits on drivers %s, not on %s over %s as the mode promises",
+		                   got ? got : "[]", m->guest_driver, m->bus_driver ? m->bus_driver : "any bus");
+		free(got);
+		return -1;
+	}
+	if (m->passthrough) {
+		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
+		 * passed-through LUN answers INQUIRY with its own identity, and
+		 * has an sg node for raw SCSI commands.  A host disk that is
+		 * itself QEMU's (a nested lab's) proves itself by its own unit
+		 * serial, which the guest found it by and an emulated disk here
+		 * would not carry. */
+		json_t *vendor = json_object_get(disk, "vendor"), *serial = json_object_get(disk, "serial");
+		bool own_serial = json_is_string(serial) && json_string_length(serial) &&
+		                  strcmp(json_string_value(serial), VB_DISK_SERIAL) != 0;
+		if (!json_is_string(json_object_get(disk, "sg")) || !json_is_string(vendor) ||
+		    (strncmp(json_string_value(vendor), "QEMU", 4) == 0 && !own_serial)) {
+			*why = vb_strdup("the guest's disk is QEMU's emulated SCSI disk (or has no sg node), not the passed-through LUN");
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -67,8 +67,12 @@ struct vb_mode {
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
 	/* Options only this mode reads (e.g. lun's --lun-device), ended by a
-	 * row without a name; the option table merges them (options.h). */
+	 * row without a name: their offsets point into the mode's own option
+	 * struct (options_size bytes), which the configuration carries for it
+	 * (vb_config_part).  The option table merges them (options.h), as
+	 * fio's does an engine's. */
 	const struct vb_option *options;
+	size_t options_size;
 	/* Is the configuration complete and sensible for this mode (e.g. a
 	 * --pci-device for hostdev)?  Checked before anything runs: a "no" is a
 	 * usage error.  -1 with *why; NULL means "always". */
@@ -161,6 +165,32 @@ void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const ch
  * measure hook of the host-side modes. */
 int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *const *extra, const char *log_prefix,
                      char **fio_json, json_t **host_cpu, char **why);
+/* A mode's guest, for its domain XML (modes/domain.c, over the guest's
+ * domain in guest/domxml.h). */
+struct vb_domain_spec {
+	const char *name;
+	const char *domain_type;  /* "kvm" or "qemu" (TCG) */
+	const struct vb_mode *mode; /* NULL: a guest without a disk (the KVM probe) */
+	const struct vb_config *cfg;
+	const char *kernel, *initrd;
+	const char *cmdline;
+	const char *console_log;  /* NULL: no console log */
+	struct vb_disk_ctx disk;
+};
+
+/* The domain XML; caller frees. */
+char *vb_domain_xml_new(const struct vb_domain_spec *s);
+/* The same for mode m's guest with the vmio kernel command line (what
+ * `run` boots and `xml` prints); caller frees. */
+char *vb_domain_xml_for_mode(const struct vb_config *c, const struct vb_mode *m, const char *domain_type,
+                             const char *kernel, const char *initrd, const struct vb_disk_ctx *disk, const char *name,
+                             const char *console_log);
+
+/* Does the disk a hello reports (vb_agent_hello_disk) sit where mode m
+ * promises (its drivers, a passthrough's own identity, a passed-through
+ * function's address)?  0, or -1 with *why (caller frees).  The mode's
+ * judgement of the agent's report: here, above the agent. */
+int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why);
 /* "%u" of --queues, or NULL when 0 (let libvirt decide). */
 const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n);
 

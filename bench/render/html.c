@@ -3,7 +3,6 @@
 #include "config.h"
 #include "render/render.h"
 #include "core/util.h"
-#include "guest/xmlbuf.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -43,7 +43,7 @@ static json_t *fleet_json(const char *dir)
 
 bool vb_fleet_is(const struct vb_config *c)
 {
-	if (c->connect && strchr(c->connect, '\n'))
+	if (c->connects.n > 1)
 		return true;
 	json_t *j = c->resume ? fleet_json(c->resume) : NULL;
 	json_decref(j);
@@ -102,11 +102,9 @@ static int fleet_hosts(struct fleet *f, const struct vb_config *c)
 		}
 		return f->n ? 0 : vb_error("--resume: '%s/run.json' names no host: the file is damaged", c->resume);
 	}
-	char *copy = vb_strdup(c->connect), *save = NULL;
 	int rc = 0;
-	for (char *u = strtok_r(copy, "\n", &save); u && rc == 0; u = strtok_r(NULL, "\n", &save))
-		rc = add_host(f, u);
-	free(copy);
+	for (size_t i = 0; i < c->connects.n && rc == 0; i++)
+		rc = add_host(f, c->connects.v[i]);
 	return rc;
 }
 
@@ -165,8 +163,7 @@ static int host_part(struct vb_config *c, const struct fleet *f, const struct fl
 	int rc;
 
 	vb_msg_host = h->label;
-	free(c->connect);
-	c->connect = vb_strdup(h->uri);
+	vb_option_set_quiet(c, vb_option_find("connect", VB_CMD_RUN), h->uri, NULL); /* this host's alone */
 	free(c->resume);
 	c->resume = NULL;
 	if (state && strcmp(state, "complete") == 0) {
