@@ -88,7 +88,7 @@ static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const 
 
 static const struct vb_option backend_options[] = {
 	{.name = "vhost-poll", .type = VB_OPT_FLAG, .offset = VB_OPT_FIELD(vhost_poll),
-	 .cmds = VB_CMD_RUN, .record = "vhost_poll",
+	 .cmds = "run", .record = "vhost_poll",
 	 .help = "backend: the engine polls the used ring for completions instead of waiting on the call eventfd"},
 	{.name = NULL},
 };

@@ -333,7 +333,7 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 static const struct vb_option lun_options[] = {
 	{.name = "lun-device", .type = VB_OPT_STR, .offset = VB_OPT_FIELD(lun_device),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
+	 .cmds = "run xml modes", .metavar = "DEV", .record = "lun_device",
 	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
 	{.name = NULL},
 };

@@ -1030,3 +1030,11 @@ out:
 	run_release(&x);
 	return ret;
 }
+
+const struct vb_command vb_command_run = {
+	.name = "run", .args = false, .fn = vb_cmd_run,
+	.synopsis = "run [options]",
+	.summary = "boot a guest per bus mode, run fio in each, store and print the results",
+	.help = "Boot a guest per bus mode through libvirt, run the same fio job in each,\n"
+	        "store everything under RESULTS/<run-id>/ and print a table.\n",
+};
