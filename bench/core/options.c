@@ -195,15 +195,27 @@ const struct vb_option *vb_option_next(const struct vb_option *o)
 	return NULL;
 }
 
+/* Is word w (of length len) one of the space-separated words of list? */
+static bool word_in(const char *w, size_t len, const char *list)
+{
+	for (; *list; list += strspn(list, " ")) {
+		size_t n = strcspn(list, " ");
+		if (n == len && !strncmp(list, w, len))
+			return true;
+		list += n;
+	}
+	return false;
+}
+
 bool vb_option_takes(const struct vb_option *o, const char *cmd)
 {
 	if (!strcmp(o->cmds, "*"))
 		return true;
-	for (const char *w = o->cmds; *w; w += strspn(w, " ")) {
-		size_t len = strcspn(w, " ");
-		if (len == strlen(cmd) && !strncmp(w, cmd, len))
+	for (; *cmd; cmd += strspn(cmd, " ")) {
+		size_t n = strcspn(cmd, " ");
+		if (word_in(cmd, n, o->cmds))
 			return true;
-		w += len;
+		cmd += n;
 	}
 	return false;
 }

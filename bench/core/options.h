@@ -70,7 +70,8 @@ void vb_config_copy(struct vb_config *dst, const struct vb_config *src);
  * -1 with *why (caller frees) on a bad one. */
 int vb_config_apply(struct vb_config *c, const char *cmd, json_t *settings, char **why);
 
-/* Whether command cmd (its name) takes option o. */
+/* Whether command cmd (its name; or several names, space-separated: any
+ * of them) takes option o. */
 bool vb_option_takes(const struct vb_option *o, const char *cmd);
 /* The row of option name that command cmd takes, or NULL. */
 const struct vb_option *vb_option_find(const char *name, const char *cmd);
