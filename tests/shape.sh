@@ -30,4 +30,12 @@ check "the checker finds a planted include cycle" planted '^not ok - no include 
 check "the checker finds a planted long function" planted '^not ok - bench/core/util.c:planted: 9[0-9] lines, over 80'
 { for i in 1 2; do echo "static void copy$i(int *a)"; echo '{'; for k in 1 2 3 4 5 6 7; do echo "	a[$k] = a[$k - 1] * $k + 3;"; done; echo '}'; done; } >> "$TMP/src/bench/core/job.c"
 check "the checker finds a planted repeated block" planted '^# repeated: bench/core/job.c'
+# issue 23: the guest agent and the fio engine are held to the same shape
+mkdir -p "$TMP/src/guest-agent" "$TMP/src/engines"
+{ echo 'int planted_agent(void)'; echo '{'; for i in $(seq 90); do echo "	int v$i = $i;"; done; echo '	return 0;'; echo '}'; } > "$TMP/src/guest-agent/planted.c"
+check "the checker reads guest-agent/ too" planted '^not ok - guest-agent/planted.c:planted_agent: 9[0-9] lines, over 80'
+cp "$VB_SRCDIR/bench/summary/stats.c" "$VB_SRCDIR/bench/summary/summary.h" "$TMP/src/bench/summary/" # bench's planted cycle out
+printf '#include "b.h"\n' > "$TMP/src/engines/a.h"
+printf '#include "a.h"\n' > "$TMP/src/engines/b.h"
+check "the checker follows engines/' includes" planted '^not ok - no include cycle between bench/ modules: .*engines/a'
 finish
