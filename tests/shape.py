@@ -111,6 +111,40 @@ for key, n in sorted(long_seen.items()):
     ok(False, '%s: %d lines, over 80: split it' % (key, n))
 ok(not long_seen, 'no function in bench/, guest-agent/ or engines/ over 80 lines (data tables aside)')
 
+# ---- the command table (issue 23) ---------------------------------------------
+# A command is its file, which defines its row (vb_command_NAME), and one word
+# in main.c's VB_COMMANDS; an option row names the commands that take it
+# (.cmds = "run xml"), which a typo would silently drop: every name there
+# must be a command, and every command's row must exist once, named alike.
+main_c = os.path.join(bench, 'main.c')
+listed, rows, named, table_bad = [], {}, [], []
+if os.path.exists(main_c):
+    m = re.search(r'#define VB_COMMANDS\(X\)((?:[^\n]*\\\n)*[^\n]*)', open(main_c).read())
+    listed = re.findall(r'X\((\w+)\)', m.group(1)) if m else []
+    if not listed:
+        table_bad.append('main.c lists no command in VB_COMMANDS(X)')
+for f in files:
+    if not f.endswith('.c'):
+        continue
+    text, rel = open(f).read(), os.path.relpath(f, src)
+    for r in re.finditer(r'^const struct vb_command vb_command_(\w+) = \{\n\t\.name = "([^"]+)"', text, re.M):
+        rows.setdefault(r.group(1), []).append(rel)
+        if r.group(1) != r.group(2):
+            table_bad.append('%s: vb_command_%s is named "%s"' % (rel, r.group(1), r.group(2)))
+    named += [(rel, w) for c in re.findall(r'\.cmds = "([^"]*)"', text) for w in c.split()]
+for name in listed:
+    if len(rows.get(name, [])) != 1:
+        table_bad.append('command %s: %s rows vb_command_%s (%s)' % (name, len(rows.get(name, [])), name, ', '.join(rows.get(name, []))))
+for name in sorted(set(rows) - set(listed)):
+    if listed:
+        table_bad.append('%s: vb_command_%s is not in VB_COMMANDS' % (', '.join(rows[name]), name))
+for rel, w in named:
+    if listed and w != '*' and w not in listed:
+        table_bad.append('%s: an option names command "%s", which VB_COMMANDS does not list' % (rel, w))
+for why in table_bad:
+    ok(False, why)
+ok(not table_bad, 'the commands in VB_COMMANDS, their rows and the commands option rows name agree')
+
 # ---- repeated blocks ----------------------------------------------------------
 def norm(l):
     l = l.strip()
