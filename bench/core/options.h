@@ -35,7 +35,7 @@ struct vb_option {
 	const char *defval;     /* NULL: no default (unset) */
 	const char *choices;    /* VB_OPT_CHOICE: "a|b|c" */
 	unsigned long long min, max;
-	const char *cmds;
+	const char *cmds;       /* the commands that take it, by name, space-separated: "run xml" ("*": every command) */
 	const char *metavar;
 	const char *help;
 	const char *record;     /* key in run.json's config ("" = not recorded) */
