@@ -7,6 +7,7 @@
 #include "summary/summary.h"
 #include "core/util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 /* What the outputs of one run folder share: the folder, its summary, and
@@ -84,9 +85,17 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	if (vb_summary_load(run_dir, &s) < 0)
 		return -1;
 	struct output o = {.dir = run_dir, .s = &s};
-	for (const struct renderer *r = renderers; r->name; r++)
-		if ((r->text ? write_text(&o, r->name, r->text) : r->write(&o, r->name)) < 0)
+	bool text_failed = false;
+	for (const struct renderer *r = renderers; r->name; r++) {
+		/* a text file that could not be written (memory, the folder):
+		 * the next ones would fail alike, so one error, not one each */
+		if (r->text && text_failed)
+			continue;
+		if ((r->text ? write_text(&o, r->name, r->text) : r->write(&o, r->name)) < 0) {
 			ret = -1;
+			text_failed |= r->text != NULL;
+		}
+	}
 	vb_charts_release(&o.charts);
 	if (table_out)
 		vb_render_table(table_out, &s);
