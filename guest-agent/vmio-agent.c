@@ -4,7 +4,7 @@
  * sent against the disk named by serial, and returns fio's JSON output
  * untouched.  Every failure becomes an `error` message with fio's stderr,
  * never silence.  Statically linked: the initramfs has no shared libraries.
- * Protocol: bench/proto.h. */
+ * Protocol: bench/core/proto.h. */
 #include "config.h"
 
 #include <dirent.h>
@@ -598,25 +598,12 @@ static const char *last_line(const char *s, char *buf, size_t n)
 	return buf;
 }
 
-static void do_job(json_t *job)
+/* The disk a job names by its serial (no serial: the guest's only block
+ * device; passthrough devices keep their own serials), or NULL after
+ * telling the controller which disks there are. */
+static char *job_disk(const char *id, const char *serial)
 {
-	const char *id = json_string_value(json_object_get(job, "id"));
-	const char *serial = json_string_value(json_object_get(job, "serial"));
-	json_t *args = json_object_get(job, "args");
-	struct capture out = {.max = MAX_OUTPUT}, err = {.max = MAX_STDERR};
-	char **argv = NULL;
-	char *dev = NULL, *filename = NULL;
-	size_t i, n = 0;
-	json_t *a;
-	char line[512];
-
-	if (!id || !json_is_array(args)) {
-		send_error(id, NULL, "malformed job: it needs 'id', 'serial' and an 'args' array");
-		return;
-	}
-	/* No serial: the disk under test is the guest's only block device
-	 * (passthrough devices keep their own serials). */
-	dev = serial ? find_disk(serial, 10) : only_disk();
+	char *dev = serial ? find_disk(serial, 10) : only_disk();
 	if (!dev) {
 		json_t *disks = list_disks();
 		char *listing = json_dumps(disks, JSON_COMPACT);
@@ -624,18 +611,23 @@ static void do_job(json_t *job)
 		           listing ? listing : "?");
 		free(listing);
 		json_decref(disks);
-		return;
 	}
-	/* IOPS over time: fio logs a per-second average into a file of ours,
-	 * which goes back with the result. */
-	static int nlog;
-	bool want_log = json_is_true(json_object_get(job, "iops_log"));
-	char logprefix[64], logfile[96], *logarg = NULL, *logavg = "--log_avg_msec=1000", *perjob = "--per_job_logs=0";
-	snprintf(logprefix, sizeof(logprefix), "/tmp/vmio-log-%d", ++nlog);
-	snprintf(logfile, sizeof(logfile), "%s_iops.log", logprefix);
-	argv = calloc(json_array_size(args) + 8, sizeof(char *));
+	return dev;
+}
+
+/* fio's command line for a job: the job's args, then the disk, the output
+ * format and, with logprefix, the IOPS log.  NULL after refusing an
+ * argument (reported) or running out of memory.  argv borrows *filename
+ * and *logarg, which the caller frees. */
+static char **job_argv(const char *id, json_t *args, const char *dev, const char *logprefix,
+                       char **filename, char **logarg)
+{
+	char **argv = calloc(json_array_size(args) + 8, sizeof(char *));
+	size_t i, n = 0;
+	json_t *a;
+
 	if (!argv)
-		goto out;
+		return NULL;
 	argv[n++] = "fio";
 	json_array_foreach(args, i, a) {
 		const char *s = json_string_value(a);
@@ -643,7 +635,7 @@ static void do_job(json_t *job)
 		 * the output format are the agent's to set. */
 		if (!s || strncmp(s, "--", 2) != 0 || !strncmp(s, "--filename", 10) || !strncmp(s, "--output", 8)) {
 			send_error(id, NULL, "refusing fio argument '%s'", s ? s : "(not a string)");
-			goto out;
+			goto fail;
 		}
 		argv[n++] = (char *)s;
 	}
@@ -652,62 +644,105 @@ static void do_job(json_t *job)
 	snprintf(path, sizeof(path), "/dev/%s", dev);
 	if (vb_fio_path_check(path)) {
 		send_error(id, NULL, "the disk's path '%s' %s", path, vb_fio_path_check(path));
-		goto out;
+		goto fail;
 	}
 	escaped = vb_fio_path_arg(path);
-	if (!escaped || asprintf(&filename, "--filename=%s", escaped) < 0) {
+	if (!escaped || asprintf(filename, "--filename=%s", escaped) < 0) {
+		*filename = NULL;
 		free(escaped);
-		goto out;
+		goto fail;
 	}
 	free(escaped);
-	argv[n++] = filename;
+	argv[n++] = *filename;
 	argv[n++] = "--output-format=json+";
-	if (want_log && asprintf(&logarg, "--write_iops_log=%s", logprefix) > 0) {
-		argv[n++] = logarg;
-		argv[n++] = logavg;
-		argv[n++] = perjob;
+	if (logprefix && asprintf(logarg, "--write_iops_log=%s", logprefix) > 0) {
+		argv[n++] = *logarg;
+		argv[n++] = "--log_avg_msec=1000";
+		argv[n++] = "--per_job_logs=0";
 	}
 	argv[n] = NULL;
-	json_t *win = json_object_get(job, "window");
-	struct window w = {.id = id, .dev = dev, .live = json_is_true(json_object_get(job, "progress"))};
-	if (json_is_array(win) && json_array_size(win) == 2) {
-		w.start = json_number_value(json_array_get(win, 0));
-		w.end = json_number_value(json_array_get(win, 1));
-	}
-	logmsg("job %s: fio on /dev/%s", id, dev);
-	int st = run_fio(argv, &out, &err, &w);
+	return argv;
+fail:
+	free(argv);
+	return NULL;
+}
+
+/* fio's outcome to the controller: its JSON output untouched, with its
+ * stderr and the IOPS log in logfile (when not NULL), or an error with
+ * fio's stderr. */
+static void send_outcome(const char *id, const char *dev, int st, const struct capture *out,
+                         const struct capture *err, const char *logfile)
+{
+	char line[512];
+
 	if (st != 0) {
-		send_error(id, err.s ? err.s : "", "fio exited with status %d: %s", st,
-		           last_line(err.s, line, sizeof(line)));
-	} else if (out.truncated) {
-		send_error(id, err.s, "fio's output exceeded %u bytes", MAX_OUTPUT);
-	} else {
-		json_t *m = msg_new("result");
-		json_t *fio = json_stringn(out.s ? out.s : "", out.len);
-		if (!fio) {
-			json_decref(m);
-			send_error(id, err.s, "fio's output is not valid UTF-8 text");
-			goto out;
-		}
-		json_object_set_new(m, "id", json_string(id));
-		json_object_set_new(m, "device", json_string(dev));
-		json_object_set_new(m, "fio", fio);
-		json_t *e = err.s ? json_string(err.s) : NULL;
-		if (e)
-			json_object_set_new(m, "stderr", e);
-		if (want_log) {
-			size_t llen = 0;
-			char *log = read_all(logfile, 4u << 20, &llen);
-			json_t *l = log ? json_stringn(log, llen) : NULL;
-			if (l)
-				json_object_set_new(m, "iops_log", l);
-			free(log);
-		}
-		send_msg(m);
-		json_decref(m);
-		logmsg("job %s: done", id);
+		send_error(id, err->s ? err->s : "", "fio exited with status %d: %s", st,
+		           last_line(err->s, line, sizeof(line)));
+		return;
 	}
-out:
+	if (out->truncated) {
+		send_error(id, err->s, "fio's output exceeded %u bytes", MAX_OUTPUT);
+		return;
+	}
+	json_t *m = msg_new("result");
+	json_t *fio = json_stringn(out->s ? out->s : "", out->len);
+	if (!fio) {
+		json_decref(m);
+		send_error(id, err->s, "fio's output is not valid UTF-8 text");
+		return;
+	}
+	json_object_set_new(m, "id", json_string(id));
+	json_object_set_new(m, "device", json_string(dev));
+	json_object_set_new(m, "fio", fio);
+	json_t *e = err->s ? json_string(err->s) : NULL;
+	if (e)
+		json_object_set_new(m, "stderr", e);
+	if (logfile) {
+		size_t llen = 0;
+		char *log = read_all(logfile, 4u << 20, &llen);
+		json_t *l = log ? json_stringn(log, llen) : NULL;
+		if (l)
+			json_object_set_new(m, "iops_log", l);
+		free(log);
+	}
+	send_msg(m);
+	json_decref(m);
+	logmsg("job %s: done", id);
+}
+
+static void do_job(json_t *job)
+{
+	const char *id = json_string_value(json_object_get(job, "id"));
+	const char *serial = json_string_value(json_object_get(job, "serial"));
+	json_t *args = json_object_get(job, "args");
+	struct capture out = {.max = MAX_OUTPUT}, err = {.max = MAX_STDERR};
+	char **argv, *dev, *filename = NULL, *logarg = NULL;
+
+	if (!id || !json_is_array(args)) {
+		send_error(id, NULL, "malformed job: it needs 'id', 'serial' and an 'args' array");
+		return;
+	}
+	if (!(dev = job_disk(id, serial)))
+		return;
+	/* IOPS over time: fio logs a per-second average into a file of ours,
+	 * which goes back with the result. */
+	static int nlog;
+	bool want_log = json_is_true(json_object_get(job, "iops_log"));
+	char logprefix[64], logfile[96];
+	snprintf(logprefix, sizeof(logprefix), "/tmp/vmio-log-%d", ++nlog);
+	snprintf(logfile, sizeof(logfile), "%s_iops.log", logprefix);
+	argv = job_argv(id, args, dev, want_log ? logprefix : NULL, &filename, &logarg);
+	if (argv) {
+		json_t *win = json_object_get(job, "window");
+		struct window w = {.id = id, .dev = dev, .live = json_is_true(json_object_get(job, "progress"))};
+		if (json_is_array(win) && json_array_size(win) == 2) {
+			w.start = json_number_value(json_array_get(win, 0));
+			w.end = json_number_value(json_array_get(win, 1));
+		}
+		logmsg("job %s: fio on /dev/%s", id, dev);
+		int st = run_fio(argv, &out, &err, &w);
+		send_outcome(id, dev, st, &out, &err, want_log ? logfile : NULL);
+	}
 	unlink(logfile);
 	free(logarg);
 	free(argv);

@@ -43,4 +43,12 @@ check "the checker finds a planted include between peers" planted '^not ok - ben
 { echo 'int planted_call(void)'; echo '{'; echo '	return vb_mode_find("sata") != 0; /* vb_helper_path in a comment is no call */'; echo '}'; } >> "$TMP/src/bench/core/layout.c"
 check "the checker finds a planted upward call" planted '^not ok - bench/core/layout.c:[0-9]+: uses vb_mode_find, defined in modes/ \(core -> modes\)'
 check "the checker reads no call in a comment" sh -c "! grep -q 'layout.c.*vb_helper_path' '$TMP/planted.out'"
+# issue 23: the guest agent and the fio engine are held to the same shape
+mkdir -p "$TMP/src/guest-agent" "$TMP/src/engines"
+{ echo 'int planted_agent(void)'; echo '{'; for i in $(seq 90); do echo "	int v$i = $i;"; done; echo '	return 0;'; echo '}'; } > "$TMP/src/guest-agent/planted.c"
+check "the checker reads guest-agent/ too" planted '^not ok - guest-agent/planted.c:planted_agent: 9[0-9] lines, over 80'
+cp "$VB_SRCDIR/bench/summary/stats.c" "$VB_SRCDIR/bench/summary/summary.h" "$TMP/src/bench/summary/" # bench's planted cycle out
+printf '#include "b.h"\n' > "$TMP/src/engines/a.h"
+printf '#include "a.h"\n' > "$TMP/src/engines/b.h"
+check "the checker follows engines/' includes" planted '^not ok - no include cycle between bench/ modules: .*engines/a'
 finish

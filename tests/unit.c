@@ -37,7 +37,7 @@ static int failures, checks;
 	if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
 } while (0)
 
-static int parse(struct vb_config *c, unsigned cmd, const char *a1, const char *a2)
+static int parse(struct vb_config *c, const char *cmd, const char *a1, const char *a2)
 {
 	char *argv[] = {"run", (char *)a1, (char *)a2, NULL};
 	int argc = a1 ? (a2 ? 3 : 2) : 1;

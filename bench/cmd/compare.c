@@ -223,7 +223,7 @@ static void print_text(const struct vb_summary *base, const struct vb_summary *n
 	printf("%s\n", regressed ? "REGRESSION" : "no regression");
 }
 
-int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 {
 	struct vb_summary base = {0}, now = {0};
 	int ret = VB_EXIT_USAGE;
@@ -259,3 +259,10 @@ out:
 	vb_summary_release(&now);
 	return ret;
 }
+
+const struct vb_command vb_command_compare = {
+	.name = "compare", .args = true, .fn = vb_cmd_compare,
+	.synopsis = "compare BASE NEW [options]",
+	.summary = "compare two runs: exit 1 when NEW regressed against BASE beyond noise",
+	.help = "Did run NEW regress against run BASE?  Exit 0 no regression, 1 regression, 2 error.\n",
+};

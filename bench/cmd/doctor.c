@@ -380,7 +380,7 @@ static void modes_ready(struct doctor *d)
 	printf("\n");
 }
 
-int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 {
 	struct doctor d = {.c = c};
 	(void)nrest;
@@ -411,3 +411,12 @@ int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	scratch = NULL;
 	return d.fails ? VB_EXIT_FAIL : VB_EXIT_OK;
 }
+
+const struct vb_command vb_command_doctor = {
+	.name = "doctor", .args = false, .fn = vb_cmd_doctor,
+	.synopsis = "doctor [options]",
+	.summary = "check this host (libvirtd, QEMU, /dev/kvm, the image, tgtd, space...), each with the fix",
+	.help = "Check what vmio-bench needs on this host, each check with a verdict (ok, warn, fail)\n"
+	        "and the exact fix, then list the modes the host could run.\n"
+	        "Exit status: 0 every mode the host could run is ready (no check failed), 1 otherwise.\n",
+};

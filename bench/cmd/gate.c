@@ -635,7 +635,7 @@ static void release(struct gate *g)
 	vb_history_release(&g->h);
 }
 
-int vb_cmd_gate(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_gate(struct vb_config *c, int nrest, char **rest)
 {
 	struct gate g = {.c = c};
 	bool want[VB_NMETRICS];
@@ -703,7 +703,7 @@ out:
 	return ret;
 }
 
-int vb_cmd_accept(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_accept(struct vb_config *c, int nrest, char **rest)
 {
 	struct vb_summary s = {0};
 	int ret = VB_EXIT_USAGE;
@@ -732,3 +732,24 @@ out:
 	vb_summary_release(&s);
 	return ret;
 }
+
+const struct vb_command vb_command_gate = {
+	.name = "gate", .args = true, .fn = vb_cmd_gate,
+	.synopsis = "gate ROOT [RUN] [options]",
+	.summary = "the nightly regression gate: judge a run against the history of accepted runs in ROOT",
+	.help = "Judge RUN (default: ROOT's newest run) against the pooled repetitions of the last\n"
+	        "--history accepted runs in ROOT that measured the same job the same way.  Per mode,\n"
+	        "job point, direction and metric: the change of medians must exceed the gate (the\n"
+	        "larger of --threshold and --spread-mult times the history's MAD) and Mann-Whitney U\n"
+	        "must be significant after Benjamini-Hochberg (q < 0.05) for a regression.  A run\n"
+	        "without a regression is accepted into the history.  With no accepted run yet, RUN is\n"
+	        "judged against the newest comparable run by --threshold alone.\n"
+	        "Exit status: 0 pass, 1 regressed, 2 usage or input, 3 inconclusive (try --rerun).\n",
+};
+
+const struct vb_command vb_command_accept = {
+	.name = "accept", .args = true, .fn = vb_cmd_accept,
+	.synopsis = "accept RUN",
+	.summary = "accept a run into its results root's history by hand (after an intended change)",
+	.help = "Mark RUN as accepted (RUN/accepted.json): gate pools accepted runs as its history.\n",
+};

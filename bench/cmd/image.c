@@ -85,7 +85,7 @@ static int image_info(const struct vb_config *c)
 	return VB_EXIT_OK;
 }
 
-int vb_cmd_image(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_image(struct vb_config *c, int nrest, char **rest)
 {
 	if (nrest == 1 && strcmp(rest[0], "build") == 0)
 		return image_build(c);
@@ -95,3 +95,11 @@ int vb_cmd_image(struct vb_config *c, int nrest, char **rest)
 	         nrest ? rest[0] : "");
 	return VB_EXIT_USAGE;
 }
+
+const struct vb_command vb_command_image = {
+	.name = "image", .args = true, .fn = vb_cmd_image,
+	.synopsis = "image build|info [options]",
+	.summary = "build the guest image (image build) or describe it (image info)",
+	.help = "  build   make the guest kernel + initramfs in CACHE/image from Debian packages\n"
+	        "  info    print what the image holds and its size\n",
+};

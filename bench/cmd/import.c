@@ -353,7 +353,7 @@ static int store(struct import *im, json_t *point)
 	return vb_manifest_save(im->dir, im->run);
 }
 
-int vb_cmd_import(struct vb_config *c, int nargs, char **args)
+static int vb_cmd_import(struct vb_config *c, int nargs, char **args)
 {
 	struct import im = {.c = c, .n = nargs, .files = args, .reps = json_array(), .origins = json_array(),
 	                    .when = vb_utc_timestamp()};
@@ -403,3 +403,15 @@ out:
 	free(im.last_t);
 	return ret;
 }
+
+const struct vb_command vb_command_import = {
+	.name = "import", .args = true, .fn = vb_cmd_import,
+	.synopsis = "import FILE.json... --mode NAME [--into RUN] [options]",
+	.summary = "bring fio JSON from elsewhere (a bare-metal host, another tool) into a run",
+	.help = "Each FILE is fio's JSON output (--output-format=json or json+) of one repetition of\n"
+	        "one job.  The files become mode NAME: in RUN (--into), at the job point they measured,\n"
+	        "or in a new run of their own in --results.  They are stored untouched and marked as\n"
+	        "imported, with where they came from, and show in report, compare, trend and gate like\n"
+	        "any measured mode.  A file whose job differs from RUN's (rw, bs, iodepth, numjobs,\n"
+	        "rwmixread) is refused: the figures would not compare.  The report is drawn again.\n",
+};

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-int vb_cmd_modes(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_modes(struct vb_config *c, int nrest, char **rest)
 {
 	char *unreachable = NULL;
 	if (vb_hv_check(&unreachable) < 0) { /* every probe would ask that host in vain */
@@ -26,3 +26,10 @@ int vb_cmd_modes(struct vb_config *c, int nrest, char **rest)
 	}
 	return VB_EXIT_OK;
 }
+
+const struct vb_command vb_command_modes = {
+	.name = "modes", .args = false, .fn = vb_cmd_modes,
+	.synopsis = "modes [options]",
+	.summary = "list the bus modes and whether each can run on this host",
+	.help = "",
+};

@@ -338,7 +338,7 @@ static void find_changes(struct trend *t)
 	free(n);
 }
 
-int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_trend(struct vb_config *c, int nrest, char **rest)
 {
 	char *out = NULL;
 	int ret = VB_EXIT_USAGE;
@@ -373,3 +373,10 @@ out:
 	free(out);
 	return ret;
 }
+
+const struct vb_command vb_command_trend = {
+	.name = "trend", .args = true, .fn = vb_cmd_trend,
+	.synopsis = "trend RUN... | ROOT [--out DIR]",
+	.summary = "each mode's history across runs, as a table and a chart",
+	.help = "Each mode's IOPS across runs (e.g. nightly), as a table and a chart.\n",
+};

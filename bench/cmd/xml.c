@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
+static int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 {
 	struct vb_image img = {0};
 	struct vb_store store = {0};
@@ -75,3 +75,10 @@ out:
 	vb_store_release(&store);
 	return ret;
 }
+
+const struct vb_command vb_command_xml = {
+	.name = "xml", .args = false, .fn = vb_cmd_xml,
+	.synopsis = "xml [options]",
+	.summary = "print the libvirt domain XML a mode's guest would get",
+	.help = "",
+};

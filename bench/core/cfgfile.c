@@ -77,7 +77,7 @@ static int repeat(struct vb_config *c, const struct vb_option *o, const char *pa
 	return r;
 }
 
-static int entry(struct vb_config *c, unsigned cmd, const char *path, int ln, const char *section, char *line, json_t *modes,
+static int entry(struct vb_config *c, const char *cmd, const char *path, int ln, const char *section, char *line, json_t *modes,
                  json_t *seen)
 {
 	char *eq = strchr(line, '='), *key = trim(line), *val = NULL;
@@ -148,7 +148,7 @@ static const char *header(char *line)
 	return name;
 }
 
-int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path)
+int vb_config_file_load(struct vb_config *c, const char *cmd, const char *path)
 {
 	size_t len = 0;
 	char *text = vb_read_file(path, 1 << 20, &len);

@@ -8,6 +8,6 @@
 #include "core/vbconfig.h"
 
 /* 0, or -1 after one line naming the file and line. */
-int vb_config_file_load(struct vb_config *c, unsigned cmd, const char *path);
+int vb_config_file_load(struct vb_config *c, const char *cmd, const char *path);
 
 #endif

@@ -10,159 +10,158 @@
 #include <string.h>
 
 #define F(field) offsetof(struct vb_config, field)
-#define RUNX (VB_CMD_RUN | VB_CMD_XML)
 
 const struct vb_option vb_options[] = {
 	{.name = "connect", .type = VB_OPT_STR, .offset = F(connect), .defval = "qemu:///system",
-	 .cmds = RUNX | VB_CMD_MODES | VB_CMD_DOCTOR, .metavar = "URI", .record = "connect", .repeatable = true,
+	 .cmds = "run xml modes doctor", .metavar = "URI", .record = "connect", .repeatable = true,
 	 .list_offset = F(connects),
 	 .help = "libvirt connection URI (qemu+ssh://[USER@]HOST/system for a remote host); run: give it again for a fleet of hosts"},
 	{.name = "modes", .type = VB_OPT_STR, .offset = F(modes), .defval = "host,sata,virtio-blk,virtio-scsi",
-	 .cmds = VB_CMD_RUN, .metavar = "LIST", .record = "modes",
+	 .cmds = "run", .metavar = "LIST", .record = "modes",
 	 .help = "comma-separated bus modes to run ('vmio-bench modes' lists them)"},
 	{.name = "mode", .type = VB_OPT_STR, .offset = F(mode), .defval = "virtio-blk",
-	 .cmds = VB_CMD_XML, .metavar = "MODE", .record = "",
+	 .cmds = "xml", .metavar = "MODE", .record = "",
 	 .help = "the bus mode whose domain XML to print"},
 	{.name = "mode", .type = VB_OPT_STR, .offset = F(import_mode),
-	 .cmds = VB_CMD_IMPORT, .metavar = "NAME", .record = "",
+	 .cmds = "import", .metavar = "NAME", .record = "",
 	 .help = "the name the imported results take, a mode of their own ([a-z0-9-], e.g. baremetal)"},
 	{.name = "into", .type = VB_OPT_STR, .offset = F(into),
-	 .cmds = VB_CMD_IMPORT, .metavar = "RUN", .record = "",
+	 .cmds = "import", .metavar = "RUN", .record = "",
 	 .help = "add them to this run folder (default: a new run in --results)"},
 	{.name = "point", .type = VB_OPT_STR, .offset = F(point),
-	 .cmds = VB_CMD_IMPORT, .metavar = "LABEL", .record = "",
+	 .cmds = "import", .metavar = "LABEL", .record = "",
 	 .help = "the job point of RUN they measured (needed when RUN sweeps)"},
 	{.name = "results", .type = VB_OPT_STR, .offset = F(results), .defval = "results",
-	 .cmds = RUNX | VB_CMD_DOCTOR | VB_CMD_IMPORT, .metavar = "DIR", .record = "results", .fio_path = true, /* fio writes its IOPS log in it */
+	 .cmds = "run xml doctor import", .metavar = "DIR", .record = "results", .fio_path = true, /* fio writes its IOPS log in it */
 	 .help = "results root; each run writes DIR/<run-id>/ and DIR/latest"},
 	{.name = "cache-dir", .type = VB_OPT_STR, .offset = F(cache_dir), .defval = "/var/cache/vmio-bench",
-	 .cmds = VB_CMD_ALL, .metavar = "DIR", .record = "cache_dir", .fio_path = true, /* the store in it */
+	 .cmds = "*", .metavar = "DIR", .record = "cache_dir", .fio_path = true, /* the store in it */
 	 .help = "guest image, backing store and fio source"},
 	{.name = "kernel", .type = VB_OPT_STR, .offset = F(kernel),
-	 .cmds = RUNX, .metavar = "FILE", .record = "kernel",
+	 .cmds = "run xml", .metavar = "FILE", .record = "kernel",
 	 .help = "guest kernel (default: the built image's)"},
 	{.name = "initrd", .type = VB_OPT_STR, .offset = F(initrd),
-	 .cmds = RUNX, .metavar = "FILE", .record = "initrd",
+	 .cmds = "run xml", .metavar = "FILE", .record = "initrd",
 	 .help = "guest initramfs (default: the built image's)"},
 	{.name = "disk", .type = VB_OPT_STR, .offset = F(disk),
-	 .cmds = RUNX, .metavar = "PATH", .record = "disk", .fio_path = true,
+	 .cmds = "run xml", .metavar = "PATH", .record = "disk", .fio_path = true,
 	 .help = "backing store: an existing file or block device (default: a filled raw file in the cache)"},
 	{.name = "size", .type = VB_OPT_SIZE, .offset = F(size), .defval = "1g", .min = 16ULL << 20, .max = 1ULL << 50,
-	 .cmds = RUNX | VB_CMD_DOCTOR, .metavar = "SIZE", .record = "size",
+	 .cmds = "run xml doctor", .metavar = "SIZE", .record = "size",
 	 .help = "size of the backing store vmio-bench creates"},
 	{.name = "accel", .type = VB_OPT_CHOICE, .offset = F(accel), .defval = "auto", .choices = "auto|kvm|tcg",
-	 .cmds = RUNX, .metavar = "auto|kvm|tcg", .record = "accel",
+	 .cmds = "run xml", .metavar = "auto|kvm|tcg", .record = "accel",
 	 .help = "accelerator; auto uses KVM only if a probe guest boots under it"},
 	{.name = "vcpus", .type = VB_OPT_UINT, .offset = F(vcpus), .defval = "2", .min = 1, .max = 64,
-	 .cmds = RUNX, .metavar = "N", .record = "vcpus",
+	 .cmds = "run xml", .metavar = "N", .record = "vcpus",
 	 .help = "guest vCPUs"},
 	{.name = "memory", .type = VB_OPT_UINT, .offset = F(memory), .defval = "512", .min = 128, .max = 65536,
-	 .cmds = RUNX, .metavar = "MIB", .record = "memory_mib",
+	 .cmds = "run xml", .metavar = "MIB", .record = "memory_mib",
 	 .help = "guest memory in MiB"},
 	{.name = "boot-timeout", .type = VB_OPT_UINT, .offset = F(boot_timeout), .defval = "180", .min = 5, .max = 3600,
-	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "boot_timeout",
+	 .cmds = "run", .metavar = "SEC", .record = "boot_timeout",
 	 .help = "seconds a guest may take to boot and greet the controller"},
 	{.name = "accel-timeout", .type = VB_OPT_UINT, .offset = F(accel_timeout), .defval = "20", .min = 2, .max = 600,
-	 .cmds = VB_CMD_RUN | VB_CMD_DOCTOR, .metavar = "SEC", .record = "accel_timeout",
+	 .cmds = "run doctor", .metavar = "SEC", .record = "accel_timeout",
 	 .help = "seconds the KVM probe guest may take to boot"},
 	{.name = "cache", .type = VB_OPT_CHOICE, .offset = F(cache), .defval = "none", .choices = "none|directsync|writethrough|writeback|unsafe",
-	 .cmds = RUNX, .metavar = "MODE", .record = "cache",
+	 .cmds = "run xml", .metavar = "MODE", .record = "cache",
 	 .help = "host page cache mode of the disk"},
 	{.name = "io", .type = VB_OPT_CHOICE, .offset = F(io), .defval = "native", .choices = "native|io_uring|threads",
-	 .cmds = RUNX, .metavar = "native|io_uring|threads", .record = "io",
+	 .cmds = "run xml", .metavar = "native|io_uring|threads", .record = "io",
 	 .help = "QEMU's I/O submission for the disk"},
 	{.name = "iothreads", .type = VB_OPT_UINT, .offset = F(iothreads), .defval = "1", .max = 64,
-	 .cmds = RUNX, .metavar = "N", .record = "iothreads",
+	 .cmds = "run xml", .metavar = "N", .record = "iothreads",
 	 .help = "IOThreads in the guest's QEMU; the disk (virtio-blk) or controller (virtio-scsi) uses the first"},
 	{.name = "queues", .type = VB_OPT_UINT, .offset = F(queues), .defval = "0", .max = 64,
-	 .cmds = RUNX, .metavar = "N", .record = "queues",
+	 .cmds = "run xml", .metavar = "N", .record = "queues",
 	 .help = "virtqueues of virtio-blk, virtio-scsi and vhost-user-blk (0: the bus's default)"},
 	{.name = "format", .type = VB_OPT_CHOICE, .offset = F(format), .defval = "raw", .choices = "raw|qcow2",
-	 .cmds = RUNX, .metavar = "raw|qcow2", .record = "format",
+	 .cmds = "run xml", .metavar = "raw|qcow2", .record = "format",
 	 .help = "image format the guest's disk is opened with (qcow2 is made from the filled raw store)"},
 	{.name = "backend", .type = VB_OPT_CHOICE, .offset = F(backend), .defval = "file", .choices = "file|block|null",
-	 .cmds = RUNX, .metavar = "file|block|null", .record = "backend",
+	 .cmds = "run xml", .metavar = "file|block|null", .record = "backend",
 	 .help = "backing store: a file, a block device (with --disk), or QEMU's null-co driver (pure bus overhead, no storage)"},
 	{.name = "bs", .type = VB_OPT_SIZE, .offset = F(bs), .defval = "4k", .min = 512, .max = 64ULL << 20,
-	 .cmds = VB_CMD_RUN, .metavar = "SIZE", .record = "bs", .sweepable = true,
+	 .cmds = "run", .metavar = "SIZE", .record = "bs", .sweepable = true,
 	 .help = "fio block size"},
 	{.name = "iodepth", .type = VB_OPT_UINT, .offset = F(iodepth), .defval = "32", .min = 1, .max = 65536,
-	 .cmds = VB_CMD_RUN, .metavar = "N", .record = "iodepth", .sweepable = true,
+	 .cmds = "run", .metavar = "N", .record = "iodepth", .sweepable = true,
 	 .help = "fio iodepth"},
 	{.name = "rw", .type = VB_OPT_CHOICE, .offset = F(rw), .defval = "randrw", .choices = "randrw|randread|randwrite|read|write|rw",
-	 .cmds = VB_CMD_RUN, .metavar = "PATTERN", .record = "rw", .sweepable = true,
+	 .cmds = "run", .metavar = "PATTERN", .record = "rw", .sweepable = true,
 	 .help = "fio access pattern"},
 	{.name = "rwmixread", .type = VB_OPT_UINT, .offset = F(rwmixread), .defval = "50", .max = 100,
-	 .cmds = VB_CMD_RUN, .metavar = "PCT", .record = "rwmixread", .sweepable = true,
+	 .cmds = "run", .metavar = "PCT", .record = "rwmixread", .sweepable = true,
 	 .help = "percent of reads in a mixed pattern"},
 	{.name = "numjobs", .type = VB_OPT_UINT, .offset = F(numjobs), .defval = "1", .min = 1, .max = 256,
-	 .cmds = VB_CMD_RUN, .metavar = "N", .record = "numjobs", .sweepable = true,
+	 .cmds = "run", .metavar = "N", .record = "numjobs", .sweepable = true,
 	 .help = "fio jobs (threads of I/O) in the guest"},
 	{.name = "runtime", .type = VB_OPT_UINT, .offset = F(runtime), .defval = "10", .min = 1, .max = 86400,
-	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "runtime",
+	 .cmds = "run", .metavar = "SEC", .record = "runtime",
 	 .help = "seconds of fio per repetition (time based)"},
 	{.name = "reps", .type = VB_OPT_UINT, .offset = F(reps), .defval = "3", .min = 1, .max = 1000, .zero_word = "auto",
-	 .cmds = VB_CMD_RUN, .metavar = "N|auto", .record = "reps",
+	 .cmds = "run", .metavar = "N|auto", .record = "reps",
 	 .help = "repetitions of every job point in every mode; auto: until the 95% CI of IOPS is within --ci-target (at least 3, at most --max-reps)"},
 	{.name = "ci-target", .type = VB_OPT_PCT, .offset = F(ci_target), .defval = "3", .max = 100,
-	 .cmds = VB_CMD_RUN, .metavar = "PCT", .record = "ci_target",
+	 .cmds = "run", .metavar = "PCT", .record = "ci_target",
 	 .help = "--reps auto: stop a job point when its 95% confidence interval is within this percent of the mean"},
 	{.name = "max-reps", .type = VB_OPT_UINT, .offset = F(max_reps), .defval = "10", .min = 2, .max = 1000,
-	 .cmds = VB_CMD_RUN, .metavar = "N", .record = "max_reps",
+	 .cmds = "run", .metavar = "N", .record = "max_reps",
 	 .help = "--reps auto: the most repetitions of a job point"},
 	{.name = "rerun-of", .type = VB_OPT_STR, .offset = F(rerun_of),
-	 .cmds = VB_CMD_RUN, .metavar = "RUN-ID", .record = "rerun_of",
+	 .cmds = "run", .metavar = "RUN-ID", .record = "rerun_of",
 	 .help = "this run re-measures modes of run RUN-ID in the same results root, on its hypervisor and --disk (gate --rerun sets it): gate and trend pool the two"},
 	{.name = "ramp", .type = VB_OPT_UINT, .offset = F(ramp), .defval = "2", .max = 3600,
-	 .cmds = VB_CMD_RUN, .metavar = "SEC", .record = "ramp", .sweepable = true,
+	 .cmds = "run", .metavar = "SEC", .record = "ramp", .sweepable = true,
 	 .help = "seconds fio runs before it starts counting (ramp_time)"},
 	{.name = "sweep", .type = VB_OPT_STR, .offset = F(sweep),
-	 .cmds = VB_CMD_RUN, .metavar = "'P=V,V P=V,V'", .record = "sweep",
+	 .cmds = "run", .metavar = "'P=V,V P=V,V'", .record = "sweep",
 	 .help = "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread, ramp)"},
 	{.name = "resume", .type = VB_OPT_STR, .offset = F(resume),
-	 .cmds = VB_CMD_RUN, .metavar = "RUN", .record = "",
+	 .cmds = "run", .metavar = "RUN", .record = "",
 	 .help = "continue an interrupted run folder with its own configuration, keeping every finished repetition"},
 	{.name = "boot-per-rep", .type = VB_OPT_FLAG, .offset = F(boot_per_rep),
-	 .cmds = VB_CMD_RUN, .record = "boot_per_rep",
+	 .cmds = "run", .record = "boot_per_rep",
 	 .help = "boot a fresh guest for every repetition (default: one boot per mode)"},
 	{.name = "threshold", .type = VB_OPT_PCT, .offset = F(threshold), .defval = "5", .max = 1000,
-	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE | VB_CMD_TREND, .metavar = "PCT", .record = "threshold",
+	 .cmds = "compare gate trend", .metavar = "PCT", .record = "threshold",
 	 .help = "smallest change in percent that counts as a regression or an improvement"},
 	{.name = "metric", .type = VB_OPT_STR, .offset = F(metric), .defval = "iops,clat_p99",
-	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "M,...", .record = "metric",
+	 .cmds = "compare gate", .metavar = "M,...", .record = "metric",
 	 .help = "metrics to compare: iops, bw, clat_mean, clat_p99"},
 	{.name = "format", .type = VB_OPT_CHOICE, .offset = F(output), .defval = "text", .choices = "text|json",
-	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "text|json", .record = "format",
+	 .cmds = "compare gate", .metavar = "text|json", .record = "format",
 	 .help = "output format"},
 	{.name = "junit", .type = VB_OPT_STR, .offset = F(junit),
-	 .cmds = VB_CMD_COMPARE | VB_CMD_GATE, .metavar = "FILE", .record = "junit",
+	 .cmds = "compare gate", .metavar = "FILE", .record = "junit",
 	 .help = "also write the verdicts as JUnit XML (one test case per mode, point, direction and metric)"},
 	{.name = "force", .type = VB_OPT_FLAG, .offset = F(force),
-	 .cmds = VB_CMD_COMPARE, .record = "force",
+	 .cmds = "compare", .record = "force",
 	 .help = "compare runs whose jobs, tuning, accelerators or machines (host name, CPU model) differ"},
 	{.name = "out", .type = VB_OPT_STR, .offset = F(out),
-	 .cmds = VB_CMD_TREND, .metavar = "DIR", .record = "out",
+	 .cmds = "trend", .metavar = "DIR", .record = "out",
 	 .help = "where trend writes its data and charts (default: ROOT/trend or ./trend)"},
 	{.name = "history", .type = VB_OPT_UINT, .offset = F(history), .defval = "10", .min = 1, .max = 1000,
-	 .cmds = VB_CMD_GATE, .metavar = "K", .record = "history",
+	 .cmds = "gate", .metavar = "K", .record = "history",
 	 .help = "pool the repetitions of the last K accepted comparable runs as the history"},
 	{.name = "spread-mult", .type = VB_OPT_PCT, .offset = F(spread_mult), .defval = "1", .max = 100,
-	 .cmds = VB_CMD_GATE, .metavar = "X", .record = "spread_mult",
+	 .cmds = "gate", .metavar = "X", .record = "spread_mult",
 	 .help = "a change must also exceed X times the history's robust spread (MAD over median)"},
 	{.name = "rerun", .type = VB_OPT_UINT, .offset = F(rerun), .defval = "0", .max = 1000,
-	 .cmds = VB_CMD_GATE, .metavar = "N", .record = "rerun",
+	 .cmds = "gate", .metavar = "N", .record = "rerun",
 	 .help = "re-measure inconclusive modes with N more repetitions (a new run folder, judged with the first)"},
 	{.name = "config", .type = VB_OPT_STR, .offset = F(config),
-	 .cmds = VB_CMD_RUN, .metavar = "FILE", .record = "",
+	 .cmds = "run", .metavar = "FILE", .record = "",
 	 .help = "-c FILE: options from a file in fio's INI style ([global], and [mode NAME] for one mode's tuning); the command line overrides it"},
 	{.name = "quiet", .type = VB_OPT_FLAG, .offset = F(quiet),
-	 .cmds = VB_CMD_ALL, .record = "",
+	 .cmds = "*", .record = "",
 	 .help = "print only results and errors"},
 	{.name = "json", .type = VB_OPT_FLAG, .offset = F(json),
-	 .cmds = VB_CMD_RUN | VB_CMD_REPORT, .record = "",
+	 .cmds = "run report", .record = "",
 	 .help = "print the run's summary as JSON (summary.json) on stdout instead of the table"},
 	{.name = "help", .type = VB_OPT_FLAG, .offset = F(help),
-	 .cmds = VB_CMD_ALL, .record = "",
+	 .cmds = "*", .record = "",
 	 .help = "show this help"},
 	{.name = NULL},
 };
@@ -266,10 +265,35 @@ const struct vb_option *vb_option_next(const struct vb_option *o)
 	return NULL;
 }
 
-const struct vb_option *vb_option_find(const char *name, unsigned cmd)
+/* Is word w (of length len) one of the space-separated words of list? */
+static bool word_in(const char *w, size_t len, const char *list)
+{
+	for (; *list; list += strspn(list, " ")) {
+		size_t n = strcspn(list, " ");
+		if (n == len && !strncmp(list, w, len))
+			return true;
+		list += n;
+	}
+	return false;
+}
+
+bool vb_option_takes(const struct vb_option *o, const char *cmd)
+{
+	if (!strcmp(o->cmds, "*"))
+		return true;
+	for (; *cmd; cmd += strspn(cmd, " ")) {
+		size_t n = strcspn(cmd, " ");
+		if (word_in(cmd, n, o->cmds))
+			return true;
+		cmd += n;
+	}
+	return false;
+}
+
+const struct vb_option *vb_option_find(const char *name, const char *cmd)
 {
 	VB_FOREACH_OPTION(o)
-		if (strcmp(o->name, name) == 0 && (o->cmds & cmd))
+		if (strcmp(o->name, name) == 0 && vb_option_takes(o, cmd))
 			return o;
 	return NULL;
 }
@@ -381,7 +405,7 @@ void vb_config_copy(struct vb_config *dst, const struct vb_config *src)
 	dst->mode_tuning = NULL;
 }
 
-int vb_config_apply(struct vb_config *c, unsigned cmd, json_t *settings, char **why)
+int vb_config_apply(struct vb_config *c, const char *cmd, json_t *settings, char **why)
 {
 	const char *k;
 	json_t *v;
@@ -511,10 +535,10 @@ int vb_option_set_quiet(struct vb_config *c, const struct vb_option *o, const ch
 }
 
 /* Two subcommands may use one name for different things (--format). */
-static const struct vb_option *find_option(const char *name, size_t len, unsigned cmd)
+static const struct vb_option *find_option(const char *name, size_t len, const char *cmd)
 {
 	VB_FOREACH_OPTION(o)
-		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 && (o->cmds & cmd))
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 && vb_option_takes(o, cmd))
 			return o;
 	return NULL;
 }
@@ -529,7 +553,7 @@ void vb_options_defaults(struct vb_config *c)
 	}
 }
 
-const char *vb_options_config_file(unsigned cmd, int argc, char **argv)
+const char *vb_options_config_file(const char *cmd, int argc, char **argv)
 {
 	const char *file = NULL;
 	if (!vb_option_find("config", cmd))
@@ -543,7 +567,7 @@ const char *vb_options_config_file(unsigned cmd, int argc, char **argv)
 	return file;
 }
 
-int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
+int vb_options_parse(struct vb_config *c, const char *cmd, int argc, char **argv,
                      char ***rest, int *nrest)
 {
 	vb_options_defaults(c);
@@ -553,7 +577,7 @@ int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
 /* A short option at argv[0]: -h, or -c FILE where the command takes a
  * file (main read it before the rest).  The arguments it used, or -1
  * after reporting. */
-static int short_option(struct vb_config *c, unsigned cmd, const char *sub, int argc, char **argv)
+static int short_option(struct vb_config *c, const char *cmd, const char *sub, int argc, char **argv)
 {
 	if (strcmp(argv[0], "-h") == 0) {
 		c->help = true;
@@ -567,7 +591,7 @@ static int short_option(struct vb_config *c, unsigned cmd, const char *sub, int 
 	return vb_error("%s: unknown option '%s': see 'vmio-bench %s --help'", sub, argv[0], sub);
 }
 
-int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **argv,
+int vb_options_parse_args(struct vb_config *c, const char *cmd, int argc, char **argv,
                           char ***rest, int *nrest)
 {
 	static char *none[1];
@@ -645,11 +669,11 @@ int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **ar
 	return 0;
 }
 
-void vb_options_help(FILE *f, unsigned cmd)
+void vb_options_help(FILE *f, const char *cmd)
 {
 	VB_FOREACH_OPTION(o) {
 		char left[64];
-		if (!(o->cmds & cmd))
+		if (!vb_option_takes(o, cmd))
 			continue;
 		if (o->metavar && o->type != VB_OPT_FLAG)
 			snprintf(left, sizeof(left), "--%s %s", o->name, o->metavar);
@@ -662,13 +686,13 @@ void vb_options_help(FILE *f, unsigned cmd)
 	}
 }
 
-json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
+json_t *vb_options_to_json(const struct vb_config *c, const char *cmd)
 {
 	json_t *o = json_object();
 	VB_FOREACH_OPTION(opt) {
 		const void *field = field_in(c, opt);
 		json_t *v = NULL;
-		if (!opt->record || !*opt->record || !(opt->cmds & cmd))
+		if (!opt->record || !*opt->record || !vb_option_takes(opt, cmd))
 			continue;
 		switch (opt->type) {
 		case VB_OPT_STR:
@@ -694,7 +718,7 @@ json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd)
 	return o;
 }
 
-int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
+int vb_options_from_json(struct vb_config *c, const char *cmd, json_t *o)
 {
 	if (!json_is_object(o))
 		return vb_error("the run's recorded configuration is missing: the run.json is damaged");
@@ -702,7 +726,7 @@ int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o)
 		json_t *v;
 		char buf[64];
 		const char *text = NULL;
-		if (!opt->record || !*opt->record || !(opt->cmds & cmd) || !(v = json_object_get(o, opt->record)))
+		if (!opt->record || !*opt->record || !vb_option_takes(opt, cmd) || !(v = json_object_get(o, opt->record)))
 			continue;
 		if (json_is_null(v)) {
 			if (opt->type == VB_OPT_STR || opt->type == VB_OPT_CHOICE) {

@@ -1,6 +1,6 @@
 /* options: every command-line option is one row of a table (name, type,
- * target field, default, help, which subcommands take it, whether --sweep
- * may vary it), written with named fields.  That row drives
+ * target field, default, help, which subcommands take it (by their names),
+ * whether --sweep may vary it), written with named fields.  That row drives
  * parsing, validation, defaults, --help and the configuration recorded in
  * run.json; nothing else lists options. */
 #ifndef VB_OPTIONS_H
@@ -22,21 +22,11 @@ enum vb_opt_type {
 	VB_OPT_PCT,    /* a decimal number (double) within [min, max] */
 };
 
-/* Subcommands an option belongs to (bit mask). */
-enum {
-	VB_CMD_RUN = 1 << 0,
-	VB_CMD_XML = 1 << 1,
-	VB_CMD_IMAGE = 1 << 2,
-	VB_CMD_MODES = 1 << 3,
-	VB_CMD_REPORT = 1 << 4,
-	VB_CMD_COMPARE = 1 << 5,
-	VB_CMD_TREND = 1 << 6,
-	VB_CMD_GATE = 1 << 7,
-	VB_CMD_ACCEPT = 1 << 8,
-	VB_CMD_DOCTOR = 1 << 9,
-	VB_CMD_IMPORT = 1 << 10,
-	VB_CMD_ALL = 0xffff,
-};
+/* The command whose options a run records in run.json's "config" and
+ * --sweep varies.  Options name the commands that take them by the
+ * commands' names (vb_option.cmds); core knows no other command and no
+ * list of them (the command table, bench/commands.h, is above it). */
+#define VB_CMD_RUN "run"
 
 struct vb_option {
 	const char *name;
@@ -45,7 +35,7 @@ struct vb_option {
 	const char *defval;     /* NULL: no default (unset) */
 	const char *choices;    /* VB_OPT_CHOICE: "a|b|c" */
 	unsigned long long min, max;
-	unsigned cmds;
+	const char *cmds;       /* the commands that take it, by name, space-separated: "run xml" ("*": every command) */
 	const char *metavar;
 	const char *help;
 	const char *record;     /* key in run.json's config ("" = not recorded) */
@@ -96,30 +86,33 @@ int vb_option_add_quiet(struct vb_config *c, const struct vb_option *o, const ch
 void vb_config_copy(struct vb_config *dst, const struct vb_config *src);
 /* Set options from {"option": "value", ...} (a -c [mode NAME] section);
  * -1 with *why (caller frees) on a bad one. */
-int vb_config_apply(struct vb_config *c, unsigned cmd, json_t *settings, char **why);
+int vb_config_apply(struct vb_config *c, const char *cmd, json_t *settings, char **why);
 
+/* Whether command cmd (its name; or several names, space-separated: any
+ * of them) takes option o. */
+bool vb_option_takes(const struct vb_option *o, const char *cmd);
 /* The row of option name that command cmd takes, or NULL. */
-const struct vb_option *vb_option_find(const char *name, unsigned cmd);
+const struct vb_option *vb_option_find(const char *name, const char *cmd);
 
 /* Fill defaults, then parse argv for subcommand cmd (argv[0] is the
  * subcommand name).  Positional arguments are returned in *rest / *nrest
  * (borrowed from argv).  Reports one line and returns -1 on bad usage. */
-int vb_options_parse(struct vb_config *c, unsigned cmd, int argc, char **argv,
+int vb_options_parse(struct vb_config *c, const char *cmd, int argc, char **argv,
                      char ***rest, int *nrest);
 /* The two halves of it, for main(), which reads a -c FILE in between (the
  * file over the defaults, the command line over the file). */
 void vb_options_defaults(struct vb_config *c);
-int vb_options_parse_args(struct vb_config *c, unsigned cmd, int argc, char **argv,
+int vb_options_parse_args(struct vb_config *c, const char *cmd, int argc, char **argv,
                           char ***rest, int *nrest);
 /* The -c FILE (or --config FILE) among argv when cmd takes it (the last
  * one given), or NULL. */
-const char *vb_options_config_file(unsigned cmd, int argc, char **argv);
-void vb_options_help(FILE *f, unsigned cmd);
+const char *vb_options_config_file(const char *cmd, int argc, char **argv);
+void vb_options_help(FILE *f, const char *cmd);
 /* The effective configuration as a JSON object (new reference). */
-json_t *vb_options_to_json(const struct vb_config *c, unsigned cmd);
+json_t *vb_options_to_json(const struct vb_config *c, const char *cmd);
 /* The reverse, for --resume: every recorded option of cmd found in o is
  * validated through its table row and set.  Reports and returns -1 on a
  * value of the wrong type or out of range. */
-int vb_options_from_json(struct vb_config *c, unsigned cmd, json_t *o);
+int vb_options_from_json(struct vb_config *c, const char *cmd, json_t *o);
 
 #endif

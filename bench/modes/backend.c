@@ -20,7 +20,7 @@ struct backend_options {
 
 static const struct vb_option backend_options[] = {
 	{.name = "vhost-poll", .type = VB_OPT_FLAG, .offset = offsetof(struct backend_options, vhost_poll),
-	 .cmds = VB_CMD_RUN, .record = "vhost_poll",
+	 .cmds = "run", .record = "vhost_poll",
 	 .help = "backend: the engine polls the used ring for completions instead of waiting on the call eventfd"},
 	{.name = NULL},
 };

@@ -25,10 +25,10 @@ struct hostdev_options {
 
 static const struct vb_option hostdev_options[] = {
 	{.name = "pci-device", .type = VB_OPT_STR, .offset = offsetof(struct hostdev_options, pci_device),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DDDD:BB:SS.F", .record = "pci_device",
+	 .cmds = "run xml modes", .metavar = "DDDD:BB:SS.F", .record = "pci_device",
 	 .help = "hostdev: the PCI function (e.g. an NVMe drive or SR-IOV VF) to pass through"},
 	{.name = "sriov", .type = VB_OPT_STR, .offset = offsetof(struct hostdev_options, sriov),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "PF[:VF]", .record = "sriov",
+	 .cmds = "run xml modes", .metavar = "PF[:VF]", .record = "sriov",
 	 .help = "hostdev: pass through virtual function VF (default 0) of physical function PF, made for the run when PF has none (sriov_numvfs back to 0 after)"},
 	{.name = NULL},
 };

@@ -28,7 +28,7 @@ struct lun_options {
 
 static const struct vb_option lun_options[] = {
 	{.name = "lun-device", .type = VB_OPT_STR, .offset = offsetof(struct lun_options, device),
-	 .cmds = VB_CMD_RUN | VB_CMD_XML | VB_CMD_MODES, .metavar = "DEV", .record = "lun_device",
+	 .cmds = "run xml modes", .metavar = "DEV", .record = "lun_device",
 	 .help = "lun: pass this host SCSI disk through instead of a loopback iSCSI LUN"},
 	{.name = NULL},
 };

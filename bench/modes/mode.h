@@ -1,11 +1,12 @@
 /* mode: a bus mode is one row in a table of ops (the fio ioengine_ops
- * pattern).  Each mode lives in its own mode_<name>.c and says what it adds
+ * pattern).  Each mode lives in its own modes/<name>.c and says what it adds
  * to the domain XML, what it needs on the host (and sets up and tears down
  * there: an iSCSI target, a qemu-storage-daemon), which guest driver should
  * end up owning the disk, and whether it can run here (and if not, why).
  *
- * Adding a mode: write mode_<name>.c defining a `const struct vb_mode`, add
- * one line to the table in mode.c and the file to Makefile.am. */
+ * Adding a mode: write modes/<name>.c (virtio_blk.c for virtio-blk) defining
+ * a `const struct vb_mode`, add one line to the table in mode.c and the file
+ * to Makefile.am. */
 #ifndef VB_MODE_H
 #define VB_MODE_H
 

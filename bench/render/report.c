@@ -7,10 +7,19 @@
 #include "summary/summary.h"
 #include "core/util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
-static int write_rendered(const char *dir, const char *name, void (*fn)(FILE *, const struct vb_summary *),
-                          const struct vb_summary *s)
+/* What the outputs of one run folder share: the folder, its summary, and
+ * the charts the plots drew for report.html to inline. */
+struct output {
+	const char *dir;
+	const struct vb_summary *s;
+	struct vb_charts charts;
+};
+
+/* A text renderer's output into DIR/name, written atomically. */
+static int write_text(const struct output *o, const char *name, void (*fn)(FILE *, const struct vb_summary *))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -18,14 +27,56 @@ static int write_rendered(const char *dir, const char *name, void (*fn)(FILE *, 
 	int r;
 	if (!f)
 		return vb_error("out of memory rendering %s", name);
-	fn(f, s);
+	fn(f, o->s);
 	fclose(f);
-	char *path = vb_asprintf("%s/%s", dir, name);
+	char *path = vb_asprintf("%s/%s", o->dir, name);
 	r = vb_write_file_atomic(path, buf, len);
 	free(path);
 	free(buf);
 	return r;
 }
+
+static int write_json(struct output *o, const char *name)
+{
+	json_t *j = vb_summary_to_json(o->s);
+	char *p = vb_asprintf("%s/%s", o->dir, name);
+	int r = vb_results_write_json(p, j);
+	free(p);
+	json_decref(j);
+	return r;
+}
+
+/* without gnuplot: one warning, tables still written; a link planted at
+ * plots/ or gnuplot.log is refused */
+static int write_plots(struct output *o, const char *name)
+{
+	return vb_render_plots(o->s, o->dir, &o->charts) < 0 ? -1 : 0;
+}
+
+static int write_html(struct output *o, const char *name)
+{
+	char *p = vb_asprintf("%s/%s", o->dir, name);
+	int r = vb_render_html(o->s, p, &o->charts);
+	free(p);
+	return r;
+}
+
+/* A run folder's outputs, in the order they are written (report.html
+ * inlines the charts the plots drew).  A new format is one row: a text
+ * renderer (render.h) that the table writes into the file, or a function
+ * that writes it. */
+static const struct renderer {
+	const char *name;       /* what it writes in the run folder */
+	void (*text)(FILE *f, const struct vb_summary *s);
+	int (*write)(struct output *o, const char *name);
+} renderers[] = {
+	{"summary.json", NULL, write_json},
+	{"summary.csv", vb_render_csv, NULL},
+	{"summary.md", vb_render_md, NULL},
+	{"plots", NULL, write_plots},
+	{"report.html", NULL, write_html},
+	{NULL, NULL, NULL},
+};
 
 int vb_report_run(const char *run_dir, FILE *table_out)
 {
@@ -33,25 +84,19 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	int ret = 0;
 	if (vb_summary_load(run_dir, &s) < 0)
 		return -1;
-	json_t *j = vb_summary_to_json(&s);
-	char *p = vb_asprintf("%s/summary.json", run_dir);
-	if (vb_results_write_json(p, j) < 0)
-		ret = -1;
-	free(p);
-	json_decref(j);
-	if (write_rendered(run_dir, "summary.csv", vb_render_csv, &s) < 0 ||
-	    write_rendered(run_dir, "summary.md", vb_render_md, &s) < 0)
-		ret = -1;
-	/* without gnuplot: one warning, tables still written; a link planted
-	 * at plots/ or gnuplot.log is refused */
-	struct vb_charts charts;
-	if (vb_render_plots(&s, run_dir, &charts) < 0)
-		ret = -1;
-	p = vb_asprintf("%s/report.html", run_dir);
-	if (vb_render_html(&s, p, &charts) < 0)
-		ret = -1;
-	free(p);
-	vb_charts_release(&charts);
+	struct output o = {.dir = run_dir, .s = &s};
+	bool text_failed = false;
+	for (const struct renderer *r = renderers; r->name; r++) {
+		/* a text file that could not be written (memory, the folder):
+		 * the next ones would fail alike, so one error, not one each */
+		if (r->text && text_failed)
+			continue;
+		if ((r->text ? write_text(&o, r->name, r->text) : r->write(&o, r->name)) < 0) {
+			ret = -1;
+			text_failed |= r->text != NULL;
+		}
+	}
+	vb_charts_release(&o.charts);
 	if (table_out)
 		vb_render_table(table_out, &s);
 	vb_summary_release(&s);
