@@ -23,11 +23,6 @@ struct vb_command {
 	const char *help;       /* lines between the usage line and the options */
 };
 
-/* Every command, in the order 'vmio-bench --help' lists them: main.c's
- * list of the rows each command's file defines (vb_command_NAME); NULL
- * ends it. */
-extern const struct vb_command *const vb_commands[];
-
 /* The manual page (roff) and the bash completion script, from the same
  * tables as --help (cmd/doc.c); 'vmio-bench --man' and
  * 'vmio-bench --bash-completion' print them, and the build installs them. */

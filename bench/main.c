@@ -22,7 +22,7 @@
 #define DECLARE(name) extern const struct vb_command vb_command_##name;
 VB_COMMANDS(DECLARE)
 #define ROW(name) &vb_command_##name,
-const struct vb_command *const vb_commands[] = {VB_COMMANDS(ROW) NULL};
+static const struct vb_command *const vb_commands[] = {VB_COMMANDS(ROW) NULL};
 
 static void usage(FILE *f)
 {
