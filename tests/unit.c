@@ -907,6 +907,37 @@ static void test_option_parts(void)
 	CHECK(vb_options_part_known("hostdev") && !vb_options_part_known("nosuch"));
 }
 
+/* The hypervisor layer's helpers on this machine (issue 23: local or
+ * remote is decided in host/; tests/remote.sh runs their remote form). */
+static void test_hv_here(void)
+{
+	CHECK(vb_hv_is_this_host());
+	CHECK(vb_hv_on_path("sh") && !vb_hv_on_path("vmio-no-such-command"));
+	CHECK(vb_hv_scratch_path("host-fio.pid") == NULL); /* a child's pid is known here */
+	char dir[] = "/tmp/vmio-unit-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *a = vb_asprintf("%s/a.so", dir), *dot = vb_asprintf("%s/.hidden", dir), *pat = vb_asprintf("%s/*.so", dir);
+	const char *none[] = {"/nonexistent/*/x.so", NULL}, *some[] = {"/nonexistent/*/x.so", pat, NULL};
+	CHECK(vb_hv_dir_count(dir) == 0 && !vb_hv_glob_any(some) && !vb_hv_glob_any(none));
+	CHECK(vb_write_file_atomic(a, "", 0) == 0 && vb_write_file_atomic(dot, "", 0) == 0);
+	CHECK(vb_hv_dir_count(dir) == 1 && vb_hv_glob_any(some) && !vb_hv_glob_any(none));
+	CHECK(vb_hv_dir_count("/nonexistent") == 0);
+	json_t *id = vb_hv_kvm_identity("/nonexistent/qemu");
+	const char *keys[] = {"kernel", "qemu_binary_size", "qemu_binary_mtime", "dev_kvm"};
+	size_t k = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(id, key, v) CHECK(k < 4 && strcmp(key, keys[k++]) == 0);
+	CHECK(k == 4 && json_integer_value(json_object_get(id, "qemu_binary_size")) == -1);
+	json_decref(id);
+	unlink(a);
+	unlink(dot);
+	rmdir(dir);
+	free(a);
+	free(dot);
+	free(pat);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -933,6 +964,7 @@ int main(void)
 	test_run_out_max();
 	test_fio_path();
 	test_option_parts();
+	test_hv_here();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -15,7 +15,6 @@
 #include "core/util.h"
 #include "guest/virt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -55,24 +54,6 @@ static int quiet_run(const char *const argv[], int timeout_s, char **why)
 	return rc;
 }
 
-/* Is name an executable in PATH (on the hypervisor)? */
-static bool on_path(const char *name)
-{
-	if (vb_hv_remote()) {
-		const char *argv[] = {"sh", "-c", "command -v \"$0\" >/dev/null", name, NULL};
-		return vb_hv_run_quiet(argv, NULL, 20) == 0;
-	}
-	char *path = vb_strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin"), *save = NULL;
-	bool found = false;
-	for (char *dir = strtok_r(path, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = vb_asprintf("%s/%s", dir, name);
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(path);
-	return found;
-}
-
 /* One verdict line: what, what was found, and the fix when not ok. */
 static void say(struct doctor *d, enum verdict v, const char *what, const char *found, const char *fix)
 {
@@ -107,7 +88,7 @@ static void check_qemu(struct doctor *d)
 {
 	const char *argv[] = {"qemu-system-x86_64", "-machine", "help", NULL};
 	char *out = NULL;
-	if (!on_path("qemu-system-x86_64") || vb_hv_run(argv, &out, 30) != 0 || !out) {
+	if (!vb_hv_on_path("qemu-system-x86_64") || vb_hv_run(argv, &out, 30) != 0 || !out) {
 		say(d, FAIL, "QEMU", "qemu-system-x86_64 does not run", "apt-get install qemu-system-x86");
 	} else {
 		bool q35 = strstr(out, "\nq35 ") || strstr(out, "\npc-q35"), pc = strstr(out, "\npc ") || strstr(out, "\npc-i440fx");
@@ -163,7 +144,7 @@ static void check_remote_kvm(struct doctor *d)
 
 static void check_kvm(struct doctor *d)
 {
-	if (vb_hv_remote()) {
+	if (!vb_hv_is_this_host()) { /* the check below reads this machine's qemu.conf, users and groups */
 		check_remote_kvm(d);
 		return;
 	}
@@ -198,7 +179,7 @@ static void check_image(struct doctor *d)
 	const char *gfio = json_string_value(json_object_get(d->img.manifest, "fio_version"));
 	const char *argv[] = {"fio", "--version", NULL};
 	char *hfio = NULL;
-	if (!on_path("fio") || vb_hv_run(argv, &hfio, 10) != 0) {
+	if (!vb_hv_on_path("fio") || vb_hv_run(argv, &hfio, 10) != 0) {
 		free(hfio);
 		hfio = NULL;
 	}
@@ -218,7 +199,7 @@ static void check_accel(struct doctor *d)
 		say(d, WARN, "KVM guest boots", "not tried (needs libvirtd and the guest image)", NULL);
 		return;
 	}
-	if (vb_hv_remote()) { /* a probe boot needs the image there: 'run' places it and probes */
+	if (!vb_hv_is_this_host()) { /* a probe boot needs the image there: 'run' places it and probes */
 		bool kvm = vb_virt_offers_kvm(d->virt);
 		say(d, kvm ? OK : WARN, "KVM offered", kvm ? "libvirt offers KVM there (run probes that a guest boots)"
 		                                            : "libvirt offers no KVM there: guests run under TCG (emulation)",
@@ -266,28 +247,10 @@ static void check_start_time(struct doctor *d)
 	free(name);
 }
 
-static size_t iommu_groups(void)
-{
-	if (vb_hv_remote()) {
-		const char *argv[] = {"sh", "-c", "ls /sys/kernel/iommu_groups 2>/dev/null | wc -l", NULL};
-		char *out = NULL;
-		size_t n = vb_hv_run(argv, &out, 20) == 0 && out ? strtoul(out, NULL, 10) : 0;
-		free(out);
-		return n;
-	}
-	DIR *g = opendir("/sys/kernel/iommu_groups");
-	size_t groups = 0;
-	for (struct dirent *e; g && (e = readdir(g));)
-		groups += e->d_name[0] != '.';
-	if (g)
-		closedir(g);
-	return groups;
-}
-
 static void check_tools(struct doctor *d)
 {
 	const char *tgt[] = {"tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "show", NULL};
-	bool tgt_installed = on_path("tgtd") && on_path("tgtadm"), tgtd = tgt_installed && quiet_run(tgt, 10, NULL) == 0;
+	bool tgt_installed = vb_hv_on_path("tgtd") && vb_hv_on_path("tgtadm"), tgtd = tgt_installed && quiet_run(tgt, 10, NULL) == 0;
 	say(d, tgt_installed ? OK : WARN, "tgtd",
 	    !tgt_installed ? "absent: lun cannot run (but for --lun-device)"
 	    : tgtd         ? "installed and answering"
@@ -301,7 +264,7 @@ static void check_tools(struct doctor *d)
 	    "apt-get install qemu-system-x86 (Debian ships it there)");
 	say(d, vb_gp_available() ? OK : WARN, "gnuplot", vb_gp_available() ? "installed (charts are drawn here)" : "absent: no charts, tables only",
 	    "apt-get install gnuplot-nox");
-	size_t groups = iommu_groups();
+	size_t groups = vb_hv_dir_count("/sys/kernel/iommu_groups");
 	bool vfio = vb_hv_test("-e", "/sys/bus/pci/drivers/vfio-pci") || vb_hv_test("-e", "/sys/module/vfio_pci");
 	char *found = vb_asprintf("%zu IOMMU group%s, vfio-pci %s%s", groups, groups == 1 ? "" : "s", vfio ? "loaded" : "not loaded",
 	                          groups && vfio ? "" : ": hostdev cannot run");
@@ -386,10 +349,10 @@ static int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	(void)nrest;
 	(void)rest;
 	scratch = vb_private_dir_new(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "vmio-doctor");
-	if (vb_hv_remote())
+	if (!vb_hv_is_this_host())
 		printf("checking the hypervisor %s; the controller (image, results, charts) is this host\n", vb_hv_where());
 	check_libvirt(&d);
-	if (vb_hv_remote())
+	if (!vb_hv_is_this_host()) /* ssh, and the pool the disks go in there */
 		check_remote(&d);
 	check_qemu(&d);
 	check_kvm(&d);
@@ -397,7 +360,7 @@ static int vb_cmd_doctor(struct vb_config *c, int nrest, char **rest)
 	check_accel(&d);
 	check_start_time(&d);
 	check_tools(&d);
-	if (!vb_hv_remote()) /* there: the pool's space, above */
+	if (vb_hv_is_this_host()) /* there: the pool's space, above */
 		check_space(&d, "cache folder", c->cache_dir, c->size + (256ULL << 20));
 	check_space(&d, "results folder", c->results, 64ULL << 20);
 	modes_ready(&d);

@@ -9,8 +9,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 /* The probe's verdict is cached per host: the same QEMU (its binary and
@@ -20,39 +18,13 @@
 #define PROBE_CACHE "accel-probe.json"
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
 
-/* On a remote hypervisor: its QEMU binary and /dev/kvm as stat(1) sees
- * them there (strings: only equality matters). */
-static json_t *remote_stat(const char *path)
-{
-	const char *argv[] = {"stat", "-L", "-c", "%s %Y %t:%T %f %u %g", "--", path, NULL};
-	char *v = vb_hv_command_first_line(argv);
-	json_t *j = v ? json_string(vb_text_clean(v)) : json_null();
-	free(v);
-	return j ? j : json_null();
-}
-
 static json_t *probe_key(struct vb_virt *v, const struct vb_config *c)
 {
-	if (vb_hv_remote()) {
-		char *qemu = vb_virt_hypervisor_version(v), *kernel = vb_hv_uname('r');
-		json_t *key = json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "connect", c->connect, "qemu_version", qemu, "kernel",
-		                        kernel, "qemu_binary", remote_stat(QEMU_BINARY), "dev_kvm", remote_stat("/dev/kvm"));
-		free(qemu);
-		free(kernel);
-		return key;
-	}
-	struct utsname un;
-	struct stat q, k;
 	char *qemu = vb_virt_hypervisor_version(v);
-	bool has_q = stat(QEMU_BINARY, &q) == 0, has_k = stat("/dev/kvm", &k) == 0;
-	uname(&un);
-	json_t *key = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:o}", "connect", c->connect, "qemu_version", qemu,
-	                        "kernel", un.release, "qemu_binary_size", (json_int_t)(has_q ? q.st_size : -1),
-	                        "qemu_binary_mtime", (json_int_t)(has_q ? q.st_mtime : -1),
-	                        "dev_kvm", has_k ? json_pack("{s:I, s:I, s:I, s:I}", "rdev", (json_int_t)k.st_rdev, "mode",
-	                                                     (json_int_t)k.st_mode, "uid", (json_int_t)k.st_uid, "gid",
-	                                                     (json_int_t)k.st_gid)
-	                                         : json_null());
+	json_t *key = json_pack("{s:s, s:s?}", "connect", c->connect, "qemu_version", qemu);
+	json_t *id = vb_hv_kvm_identity(QEMU_BINARY); /* kernel, qemu_binary..., dev_kvm: in this order */
+	json_object_update(key, id);
+	json_decref(id);
 	free(qemu);
 	return key;
 }

@@ -154,7 +154,7 @@ static bool conn_alive(struct vb_virt *v)
 static const char *lost_text(void)
 {
 	static char text[512];
-	if (!vb_hv_remote())
+	if (vb_hv_is_this_host())
 		return "the connection to libvirtd was lost (libvirtd stopped or crashed)";
 	snprintf(text, sizeof(text), "the connection to libvirtd on %s was lost (the host became unreachable, or libvirtd "
 	         "stopped there)", vb_hv_where());
@@ -460,14 +460,14 @@ static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, con
 	bool back = false;
 	virDomainPtr dom;
 
-	if (vb_hv_remote()) /* its libvirtd ends a guest whose connection closed, if libvirtd still runs */
+	if (!vb_hv_is_this_host()) /* its libvirtd ends a guest whose connection closed, if libvirtd still runs */
 		vb_warn("the connection to %s is gone; waiting up to %d s for it to come back to make sure guest '%s' is removed",
 		        vb_hv_where(), VB_LIBVIRTD_RETURN_S, name);
 	else
 		vb_warn("libvirtd is gone; waiting up to %d s for it to come back to remove guest '%s'", VB_LIBVIRTD_RETURN_S, name);
 	while (!(back = reconnect(v)) && vb_now() < deadline && !vb_interrupted)
 		usleep(500000);
-	if (!back && vb_hv_remote()) {
+	if (!back && !vb_hv_is_this_host()) {
 		vb_error("guest '%s' on %s may still be running if libvirtd there did not end it with the connection; once the "
 		         "host is reachable, check with 'virsh -c %s list' and remove it with 'virsh -c %s destroy %s'", name,
 		         vb_hv_where(), v->uri, v->uri, name);

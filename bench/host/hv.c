@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -851,5 +852,126 @@ void vb_hv_fetch_console(const char *mode, unsigned boot_no, const char *local)
 	char *remote = vb_hv_console_path(mode, boot_no);
 	if (remote)
 		vb_hv_fetch(remote, local, 64u << 20);
-	free(remote);
+	free(remote);}
+
+/* local or remote, decided here (issue 23) */
+
+bool vb_hv_is_this_host(void)
+{
+	return !hv.remote;
+}
+
+bool vb_hv_on_path(const char *name)
+{
+	if (hv.remote) {
+		const char *argv[] = {"sh", "-c", "command -v \"$0\" >/dev/null", name, NULL};
+		return vb_hv_run_quiet(argv, NULL, 20) == 0;
+	}
+	char *path = vb_strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin"), *save = NULL;
+	bool found = false;
+	for (char *dir = strtok_r(path, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = vb_asprintf("%s/%s", dir, name);
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(path);
+	return found;
+}
+
+bool vb_hv_glob_any(const char *const patterns[])
+{
+	if (hv.remote) { /* the remote shell expands them: "for f in P1 P2; do ..." */
+		struct vb_buf b = {0};
+		vb_buf_adds(&b, "for f in");
+		for (size_t i = 0; patterns[i]; i++)
+			vb_buf_addf(&b, " %s", patterns[i]);
+		vb_buf_adds(&b, "; do [ -e \"$f\" ] && exit 0; done; exit 1");
+		char *script = vb_buf_release(&b);
+		const char *argv[] = {"sh", "-c", script, NULL};
+		bool found = vb_hv_run_quiet(argv, NULL, 20) == 0;
+		free(script);
+		return found;
+	}
+	bool found = false;
+	for (size_t i = 0; patterns[i] && !found; i++) {
+		glob_t g;
+		found = glob(patterns[i], 0, NULL, &g) == 0;
+		globfree(&g);
+	}
+	return found;
+}
+
+size_t vb_hv_dir_count(const char *dir)
+{
+	if (hv.remote) {
+		const char *argv[] = {"sh", "-c", "ls -- \"$0\" 2>/dev/null | wc -l", dir, NULL};
+		char *out = NULL;
+		size_t n = vb_hv_run(argv, &out, 20) == 0 && out ? strtoul(out, NULL, 10) : 0;
+		free(out);
+		return n;
+	}
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+char *vb_hv_scratch_path(const char *name)
+{
+	return hv.remote ? vb_asprintf("%s/%s", vb_hv_scratch(), name) : NULL;
+}
+
+int vb_hv_hand_to_qemu(const char *path, char **saved, char **why)
+{
+	uid_t uid;
+	gid_t gid;
+	/* here the user must exist first; there, chown names it (vb_hv_chown_qemu) */
+	if (!hv.remote && vb_qemu_user(&uid, &gid) < 0) {
+		*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
+		return -1;
+	}
+	if (!(*saved = vb_hv_owner(path))) {
+		*why = vb_asprintf("cannot read '%s' on %s: %s", path, vb_hv_where(), strerror(errno ? errno : ENOENT));
+		return -1;
+	}
+	if (vb_hv_chown_qemu(path, why) < 0) {
+		free(*saved);
+		*saved = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A file there as stat(1) sees it (a string: only equality matters). */
+static json_t *remote_stat(const char *path)
+{
+	const char *argv[] = {"stat", "-L", "-c", "%s %Y %t:%T %f %u %g", "--", path, NULL};
+	char *v = vb_hv_command_first_line(argv);
+	json_t *j = v ? json_string(vb_text_clean(v)) : json_null();
+	free(v);
+	return j ? j : json_null();
+}
+
+json_t *vb_hv_kvm_identity(const char *qemu_binary)
+{
+	if (hv.remote) {
+		char *kernel = vb_hv_uname('r');
+		json_t *id = json_pack("{s:s?, s:o, s:o}", "kernel", kernel, "qemu_binary", remote_stat(qemu_binary), "dev_kvm",
+		                       remote_stat("/dev/kvm"));
+		free(kernel);
+		return id;
+	}
+	struct utsname un;
+	struct stat q, k;
+	bool has_q = stat(qemu_binary, &q) == 0, has_k = stat("/dev/kvm", &k) == 0;
+	uname(&un);
+	return json_pack("{s:s, s:I, s:I, s:o}", "kernel", un.release, "qemu_binary_size", (json_int_t)(has_q ? q.st_size : -1),
+	                 "qemu_binary_mtime", (json_int_t)(has_q ? q.st_mtime : -1),
+	                 "dev_kvm", has_k ? json_pack("{s:I, s:I, s:I, s:I}", "rdev", (json_int_t)k.st_rdev, "mode",
+	                                              (json_int_t)k.st_mode, "uid", (json_int_t)k.st_uid, "gid",
+	                                              (json_int_t)k.st_gid)
+	                                  : json_null());
 }

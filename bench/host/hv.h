@@ -15,6 +15,7 @@
 #ifndef VB_HV_H
 #define VB_HV_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -143,5 +144,37 @@ char *vb_hv_console_path(const char *mode, unsigned boot_no);
 /* Bring that console home, to local, and remove it there; nothing
  * locally. */
 void vb_hv_fetch_console(const char *mode, unsigned boot_no, const char *local);
+
+/* local or remote, decided here (issue 23): what a mode or a command asks
+ * of the hypervisor, answered here and there alike; the callers ask no
+ * vb_hv_remote(). */
+
+/* The hypervisor is this machine, where vmio-bench runs: what it reads,
+ * binds or boots here directly (sysfs, /dev, users and groups, the cache
+ * folder's image) is the hypervisor's.  Only what a command must say or do
+ * differently for the user asks this (a message that names the other host,
+ * hostdev's refusal, doctor's checks that have no remote form). */
+bool vb_hv_is_this_host(void);
+/* Is name an executable in PATH on the hypervisor? */
+bool vb_hv_on_path(const char *name);
+/* Does any of patterns (NULL-terminated glob(7) patterns of ours, with no
+ * blank or quote: a remote shell expands them) name a file there? */
+bool vb_hv_glob_any(const char *const patterns[]);
+/* The entries of folder dir there, but for its dot files; 0 if it cannot
+ * be read. */
+size_t vb_hv_dir_count(const char *dir);
+/* A path in the scratch folder (vb_hv_scratch) for a file that a helper
+ * writes on a remote hypervisor and this process fetches or reads there
+ * (a log, a pidfile); NULL on this machine, where the file is written
+ * where it belongs and a child's pid is known.  Caller frees. */
+char *vb_hv_scratch_path(const char *name);
+/* Hand path there to QEMU's user (vb_hv_chown_qemu), keeping its owner
+ * ("UID:GID", caller frees) in *saved to give back with vb_hv_chown; -1
+ * with *why. */
+int vb_hv_hand_to_qemu(const char *path, char **saved, char **why);
+/* What identifies the hypervisor's kernel, its QEMU binary and /dev/kvm,
+ * for a cache key that must change when they do (a JSON object; caller
+ * owns it). */
+json_t *vb_hv_kvm_identity(const char *qemu_binary);
 
 #endif

@@ -11,7 +11,6 @@
 #include "core/util.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 /* backend's own options (vb_mode.options, into this struct). */
 struct backend_options {
@@ -40,14 +39,13 @@ static int backend_probe(const struct vb_config *cfg, char **why)
 {
 	char *engine = vb_helper_path(ENGINE);
 	int rc = vb_vhost_probe(cfg, why);
-	if (rc == 0 && !vb_hv_remote() && access(engine, R_OK) < 0) {
-		*why = vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
-		                   "./configure && make install", engine);
-		rc = -1;
-	} else if (rc == 0 && vb_hv_remote() && !vb_hv_test("-r", engine)) {
-		/* fio runs on the hypervisor and loads the engine there */
-		*why = vb_asprintf("fio's vhost-user-blk engine is not on %s at %s: install vmio-bench there too (the "
-		                   "same prefix), or leave backend out", vb_hv_where(), engine);
+	/* fio runs on the hypervisor and loads the engine there */
+	if (rc == 0 && !vb_hv_test("-r", engine)) {
+		*why = vb_hv_is_this_host() /* another host is named, and what to install there */
+		           ? vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
+		                         "./configure && make install", engine)
+		           : vb_asprintf("fio's vhost-user-blk engine is not on %s at %s: install vmio-bench there too (the "
+		                         "same prefix), or leave backend out", vb_hv_where(), engine);
 		rc = -1;
 	}
 	free(engine);

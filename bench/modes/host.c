@@ -76,8 +76,8 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 		nx++;
 	const char **argv = vb_calloc(n + nx + 6, sizeof(char *));
 	/* on a remote hypervisor fio's log is written there and fetched */
-	char *rprefix = vb_hv_remote() ? vb_asprintf("%s/host-log", vb_hv_scratch()) : NULL;
-	char *pidfile = vb_hv_remote() ? vb_asprintf("%s/host-fio.pid", vb_hv_scratch()) : NULL;
+	char *rprefix = vb_hv_scratch_path("host-log");
+	char *pidfile = vb_hv_scratch_path("host-fio.pid");
 	char *log = vb_asprintf("--write_iops_log=%s", rprefix ? rprefix : log_prefix);
 	char *out = NULL;
 	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid, .pidfile = pidfile};

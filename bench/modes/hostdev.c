@@ -154,7 +154,7 @@ static int hostdev_probe(const struct vb_config *cfg, char **why)
 	unsigned dom, bus, slot, fn, vf = 0;
 	if (hostdev_check_config(cfg, why) < 0)
 		return -1;
-	if (vb_hv_remote()) { /* its checks read this machine's sysfs and bind drivers here */
+	if (!vb_hv_is_this_host()) { /* its checks read this machine's sysfs and bind drivers here */
 		*why = vb_asprintf("hostdev is not offered on a remote hypervisor (%s): PCI passthrough binds and checks the "
 		                   "device where vmio-bench runs; run vmio-bench on that host itself", vb_hv_where());
 		return -1;

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +54,8 @@ struct lun_state {
 
 static bool qemu_has_iscsi(void)
 {
-	if (vb_hv_remote()) {
-		const char *argv[] = {"sh", "-c", "for f in /usr/lib/*/qemu/block-iscsi.so /usr/lib*/qemu/block-iscsi.so; "
-		                      "do [ -e \"$f\" ] && exit 0; done; exit 1", NULL};
-		return vb_hv_run_quiet(argv, NULL, 20) == 0;
-	}
-	glob_t g;
-	bool found = glob("/usr/lib/*/qemu/block-iscsi.so", 0, NULL, &g) == 0 ||
-	             glob("/usr/lib*/qemu/block-iscsi.so", 0, NULL, &g) == 0;
-	globfree(&g);
-	return found;
+	const char *const modules[] = {"/usr/lib/*/qemu/block-iscsi.so", "/usr/lib*/qemu/block-iscsi.so", NULL};
+	return vb_hv_glob_any(modules);
 }
 
 /* tgtadm --lld iscsi ARGS... (NULL-terminated); no shell involved. */
@@ -141,7 +132,7 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 		return -1;
 	/* that it is a block device at all is a usage matter; whether it is a
 	 * SCSI disk is the probe's (it depends on the host, not the command) */
-	if (lun_device(cfg) && !vb_hv_remote()) { /* a remote host's device: its probe looks */
+	if (lun_device(cfg) && vb_hv_is_this_host()) { /* a remote host's device: its probe looks */
 		char real[PATH_MAX];
 		struct stat st;
 		if (!realpath(lun_device(cfg), real) || stat(real, &st) < 0 || !S_ISBLK(st.st_mode)) {

@@ -28,24 +28,7 @@ static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 
 	if (!d->system || d->null_backend)
 		return 0; /* QEMU runs as us, or there is no file */
-	if (!vb_hv_remote()) {
-		uid_t uid;
-		gid_t gid;
-		if (vb_qemu_user(&uid, &gid) < 0) {
-			*why = vb_strdup("cannot find the user QEMU runs as (libvirt-qemu): is libvirt-daemon-system installed?");
-			return -1;
-		}
-	}
-	if (!(st->saved_owner = vb_hv_owner(d->source))) {
-		*why = vb_asprintf("cannot read '%s' on %s: %s", d->source, vb_hv_where(), strerror(errno ? errno : ENOENT));
-		return -1;
-	}
-	if (vb_hv_chown_qemu(d->source, why) < 0) {
-		free(st->saved_owner);
-		st->saved_owner = NULL;
-		return -1;
-	}
-	return 0;
+	return vb_hv_hand_to_qemu(d->source, &st->saved_owner, why);
 }
 
 static void nvme_cleanup(struct vb_disk_ctx *d)
