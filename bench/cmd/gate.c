@@ -30,6 +30,7 @@
  * change: it then starts the history that later runs are judged by). */
 #include "config.h"
 #include "commands.h"
+#include "summary/runrec.h"
 #include "summary/history.h"
 #include "host/hv.h"
 #include "core/options.h"
@@ -232,7 +233,7 @@ static void add_not_measured(struct gate *g, const char *name)
 /* Was tonight's plan "every mode this host offers" (--modes all)? */
 static bool asked_all(const struct vb_summary *s)
 {
-	const char *list = json_string_value(json_object_get(json_object_get(s->run, "config"), "modes"));
+	const char *list = vb_runrec_config_str(s->run, "modes");
 	return list && !strcmp(list, "all");
 }
 
@@ -374,9 +375,9 @@ static int rerun(struct gate *g)
 		char *argv[] = {"run", NULL};
 		dup2(2, 1);
 		if (vb_options_parse(&rc, VB_CMD_RUN, 1, argv, NULL, NULL) < 0 ||
-		    vb_options_from_json(&rc, VB_CMD_RUN, json_object_get(g->target->run.run, "config")) < 0)
+		    vb_options_from_json(&rc, VB_CMD_RUN, vb_runrec_config(g->target->run.run)) < 0)
 			_exit(VB_EXIT_USAGE);
-		rc.mode_tuning = json_deep_copy(json_object_get(json_object_get(g->target->run.run, "config_file"), "modes"));
+		rc.mode_tuning = json_deep_copy(vb_runrec_config_file_modes(g->target->run.run));
 		free(rc.modes);
 		rc.modes = vb_strdup(modes.s);
 		free(rc.results);
@@ -735,7 +736,7 @@ int vb_cmd_accept(struct vb_config *c, int nrest, char **rest)
 		vb_error("accept: run %s is incomplete: finish it with 'vmio-bench run --resume %s' first", s.id, rest[0]);
 		goto out;
 	}
-	if (json_string_value(json_object_get(json_object_get(s.run, "config"), "rerun_of"))) {
+	if (vb_runrec_config_str(s.run, "rerun_of")) {
 		vb_error("accept: run %s is a rerun: accept the run it reran instead", s.id);
 		goto out;
 	}

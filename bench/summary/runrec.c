@@ -94,6 +94,8 @@
 #define K_WALL_S "wall_s"
 #define K_HOST_CPU "host_cpu"
 #define K_HOST_CPU_NS "host_cpu_ns"
+#define K_WINDOW_S "window_s"
+#define K_PROCESSES "processes"
 #define K_FLEET "fleet"
 #define K_HOSTS "hosts"
 #define K_EXIT "exit"
@@ -206,10 +208,14 @@ json_t *vb_runrec_job_point_params(json_t *run, size_t index)
 	return json_object_get(json_array_get(vb_runrec_job_points(run), index), K_PARAMS);
 }
 
-const char *vb_runrec_baseline(json_t *run, bool *bad)
+const char *vb_runrec_baseline_recorded(json_t *run)
+{
+	return str(run, K_BASELINE);
+}
+
+const char *vb_runrec_baseline(json_t *run)
 {
 	json_t *base = json_object_get(run, K_BASELINE);
-	*bad = base && !json_is_string(base) && !json_is_null(base);
 	/* absent: a run from before "baseline" was recorded, whose baseline was host */
 	return json_is_string(base) ? json_string_value(base) : json_is_null(base) ? NULL : "host";
 }
@@ -309,6 +315,31 @@ const char *vb_runrec_fleet_host_dir(json_t *host) { return str(host, K_DIR); }
 const char *vb_runrec_fleet_host_state(json_t *host) { return str(host, K_STATE); }
 const char *vb_runrec_fleet_host_reason(json_t *host) { return str(host, K_REASON); }
 
+json_t *vb_runrec_fleet_mode_new(json_t *mode, const char *name, const char *host)
+{
+	json_t *c = json_deep_copy(mode);
+	json_object_set_new(c, K_MODE, json_string(name));
+	json_object_set_new(c, K_HOST, json_string(host));
+	return c;
+}
+
+json_t *vb_runrec_fleet_missing_new(const char *name, const char *host, const char *reason)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", K_MODE, name, K_HOST, host, K_STATUS, "failed", K_REASON, reason);
+}
+
+void vb_runrec_fleet_merge(json_t *merged, json_t *top, json_t *modes, char *(*clean)(char *))
+{
+	json_object_set_new(merged, K_MODES, modes);
+	json_object_set(merged, K_ID, json_object_get(top, K_ID));
+	json_object_set(merged, K_FLEET, json_object_get(top, K_FLEET));
+	const char *keys[] = {K_STATE, K_STARTED, K_ENDED};
+	for (int k = 0; k < 3; k++) {
+		json_object_set(merged, keys[k], json_object_get(top, keys[k]));
+		clean_one(merged, keys[k], clean);
+	}
+}
+
 /* ---- reading: a mode, a point, a repetition ------------------------------ */
 
 const char *vb_runrec_mode_name(json_t *mode) { return str(mode, K_MODE); }
@@ -364,6 +395,8 @@ json_t *vb_runrec_rep_iops_log(json_t *rep) { return json_object_get(rep, K_IOPS
 json_t *vb_runrec_rep_host_cpu(json_t *rep) { return json_object_get(rep, K_HOST_CPU); }
 double vb_runrec_rep_host_cpu_ns(json_t *rep) { return num(rep, K_HOST_CPU_NS); }
 double vb_runrec_rep_wall_s(json_t *rep) { return num(rep, K_WALL_S); }
+double vb_runrec_host_cpu_window_s(json_t *hc) { return num(hc, K_WINDOW_S); }
+json_t *vb_runrec_host_cpu_processes(json_t *hc) { return json_object_get(hc, K_PROCESSES); }
 
 const char *vb_runrec_imported_origin(json_t *imp) { return str(json_array_get(json_object_get(imp, K_FILES), 0), K_ORIGIN); }
 const char *vb_runrec_imported_fio(json_t *imp) { return str(imp, K_FIO_VERSION); }

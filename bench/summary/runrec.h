@@ -47,8 +47,11 @@ json_t *vb_runrec_job_sweep(json_t *run);           /* object, or null/NULL */
 json_t *vb_runrec_job_point_params(json_t *run, size_t index);
 json_t *vb_runrec_modes(json_t *run);               /* the mode entries (array) */
 /* The mode every other is divided by: NULL when the run had none (a
- * recorded null); "host" in a run from before the key was recorded. */
-const char *vb_runrec_baseline(json_t *run, bool *bad);
+ * recorded null); "host" in a run from before the key was recorded (or
+ * one that records something else than a name or null). */
+const char *vb_runrec_baseline(json_t *run);
+/* The baseline as recorded: its name, else NULL. */
+const char *vb_runrec_baseline_recorded(json_t *run);
 json_t *vb_runrec_config(json_t *run);              /* the effective options */
 /* One option as the run recorded it (its long name, '-' as '_'). */
 json_t *vb_runrec_config_get(json_t *run, const char *option);
@@ -91,6 +94,14 @@ const char *vb_runrec_fleet_host_connect(json_t *host);
 const char *vb_runrec_fleet_host_dir(json_t *host);
 const char *vb_runrec_fleet_host_state(json_t *host);
 const char *vb_runrec_fleet_host_reason(json_t *host);
+/* A fleet's run as the summary reads it, one run with HOST/MODE modes: a
+ * host's mode entry (copied, renamed, marked with its host); a host with
+ * no results (a failed entry); the merged record (the first host's copy)
+ * given the fleet's modes (stolen), id, fleet and times from top (its
+ * state and times cleaned by clean, as vb_runrec_clean_text). */
+json_t *vb_runrec_fleet_mode_new(json_t *mode, const char *name, const char *host);
+json_t *vb_runrec_fleet_missing_new(const char *name, const char *host, const char *reason);
+void vb_runrec_fleet_merge(json_t *merged, json_t *top, json_t *modes, char *(*clean)(char *));
 
 /* ---- reading: a mode, a point, a repetition ----------------------------- */
 
@@ -117,6 +128,9 @@ json_t *vb_runrec_rep_iops_log(json_t *rep);        /* string, null or NULL */
 json_t *vb_runrec_rep_host_cpu(json_t *rep);        /* object, null or NULL */
 double vb_runrec_rep_host_cpu_ns(json_t *rep);      /* schema 1's QEMU ns; NAN */
 double vb_runrec_rep_wall_s(json_t *rep);           /* NAN when missing */
+/* host_cpu's window (NAN when missing) and CPU ns per process (object). */
+double vb_runrec_host_cpu_window_s(json_t *host_cpu);
+json_t *vb_runrec_host_cpu_processes(json_t *host_cpu);
 
 /* The imported entry's first origin, fio version, time and file count. */
 const char *vb_runrec_imported_origin(json_t *imp);
