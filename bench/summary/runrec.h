@@ -203,9 +203,10 @@ void vb_runrec_mode_set_guest_disk(json_t *mode, json_t *disk);     /* borrowed,
 /* The teardown's outcome: a boot destroyed at the deadline is what the
  * record keeps over one powered off. */
 void vb_runrec_mode_set_teardown(json_t *mode, const char *how);
-/* Where the wall time goes ("timings", seconds): set a phase, or append
- * to one that happens more than once (boots). */
-void vb_runrec_timing(json_t *mode, const char *phase, double seconds, bool many);
+/* Where the wall time goes ("timings", seconds) of a mode or of the whole
+ * run (owner: a mode entry or the run): set a phase, or append to one that
+ * happens more than once (boots). */
+void vb_runrec_timing(json_t *owner, const char *phase, double seconds, bool many);
 /* A mode's point (params stolen, reps borrowed and referenced). */
 json_t *vb_runrec_point_new(const char *label, const char *dir, json_t *params, json_t *reps);
 /* --reps auto: what stopped point pi of mode (NAN ci: null). */
