@@ -574,19 +574,20 @@ void vb_runrec_mode_set_teardown(json_t *mode, const char *how)
 		json_object_set_new(mode, K_TEARDOWN, json_string(how));
 }
 
-void vb_runrec_timing(json_t *mode, const char *phase, double seconds, bool many)
+void vb_runrec_timing(json_t *owner, const char *phase, double seconds, bool many)
 {
-	json_t *t = json_object_get(mode, K_TIMINGS);
-	if (!json_is_object(t))
-		json_object_set_new(mode, K_TIMINGS, t = json_object());
-	if (!many) {
-		json_object_set_new(t, phase, json_real(seconds));
-		return;
+	json_t *t = json_object_get(owner, K_TIMINGS);
+	if (!json_is_object(t)) {
+		t = json_object();
+		json_object_set_new(owner, K_TIMINGS, t);
 	}
-	json_t *a = json_object_get(t, phase);
-	if (!json_is_array(a))
-		json_object_set_new(t, phase, a = json_array());
-	json_array_append_new(a, json_real(seconds));
+	json_t *was = many ? json_object_get(t, phase) : NULL;
+	if (!many)
+		json_object_set_new(t, phase, json_real(seconds));
+	else if (json_is_array(was))
+		json_array_append_new(was, json_real(seconds));
+	else /* the first of a phase that happens more than once */
+		json_object_set_new(t, phase, json_pack("[f]", seconds));
 }
 
 json_t *vb_runrec_point_new(const char *label, const char *dir, json_t *params, json_t *reps)
