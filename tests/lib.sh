@@ -43,8 +43,10 @@ need_image() {
 # its status and the end of its stderr also go to the test's log, so that a
 # failed check can be understood from the log alone (a CI machine is gone).
 vb() {
+	runjson_before
 	"$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
+	runjson_after
 	echo "# vmio-bench $* -> exit $rc" | cut -c1-400
 	tail -n 15 "$TMP/err" | sed 's/^/#   /'
 	return 0
@@ -55,8 +57,10 @@ vb() {
 vbtty() {
 	local cmd
 	printf -v cmd '%q ' "$VB" "$@"
+	runjson_before
 	script -qfec "$cmd" "$TMP/tty" </dev/null >/dev/null 2>&1 9>&-
 	rc=$?
+	runjson_after
 	echo "# (on a terminal) vmio-bench $* -> exit $rc" | cut -c1-400
 	tr '\r' '\n' < "$TMP/tty" | grep -v '^.\[K$' | tail -n 15 | sed 's/^/#   /'
 	return 0
@@ -155,6 +159,50 @@ no_file_named() { # DIR GLOB
 # could not run (a missing file, a bad filter: 2, 3, 5)
 jq_false() { jq -e "$@" >/dev/null; [ $? -eq 1 ]; }
 finish() {
+	runjson_check
 	echo "$npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]
+}
+
+# ---- issue 23, point 2: run.json's schema ----------------------------------
+# Every run.json a vmio-bench command of this test wrote (vb, vbtty) is
+# checked against results/run.schema.json when the test finishes: the
+# files that appeared or changed while the command ran, as it left them (a
+# test that damages one afterwards on purpose has its own expectations).
+# A missing validator (python3-jsonschema) fails, never skips.
+RUNJSON_SCHEMA=$VB_SRCDIR/results/run.schema.json
+RUNJSON_WRITTEN=$TMP/.runjson-written   # "sha256  path" lines, in order
+runjson_sums() { find "$TMP" -name run.json -type f -exec sha256sum {} + 2>/dev/null | sort; }
+runjson_before() { runjson_sums > "$TMP/.runjson-before"; }
+runjson_after() {
+	[ -f "$TMP/.runjson-before" ] || return 0
+	runjson_sums | comm -13 "$TMP/.runjson-before" - >> "$RUNJSON_WRITTEN"
+	rm -f "$TMP/.runjson-before"
+}
+# The files vmio-bench wrote that still hold what it wrote last, one a line.
+runjson_written() {
+	[ -f "$RUNJSON_WRITTEN" ] || return 0
+	tac "$RUNJSON_WRITTEN" | awk '{ p = substr($0, 67) } !seen[p]++' | while IFS= read -r line; do
+		p=${line:66}
+		[ -f "$p" ] && [ "$(sha256sum < "$p" | cut -c1-64)" = "${line:0:64}" ] && printf '%s\n' "$p"
+	done
+}
+# check: FILES... validate against the schema (none: nothing to say).
+runjson_validate() { # WHAT FILE...
+	local what=$1 out st
+	shift
+	[ $# -gt 0 ] || return 0
+	out=$(python3 "$VB_SRCDIR/tests/runjson-check.py" "$RUNJSON_SCHEMA" "$@" 2>&1)
+	st=$?
+	if [ $st -eq 0 ]; then
+		ok "$what validates against results/run.schema.json ($# files)"
+	else
+		printf '%s\n' "$out" | head -20 | sed 's/^/# /'
+		bad "$what validates against results/run.schema.json ($# files; exit $st)"
+	fi
+}
+runjson_check() {
+	local files=()
+	mapfile -t files < <(runjson_written)
+	runjson_validate "every run.json this test wrote" "${files[@]}"
 }

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "commands.h"
 #include "runner/runner.h"
+#include "summary/runrec.h"
 #include "summary/history.h"
 #include "host/hv.h"
 #include "summary/summary.h"
@@ -232,7 +233,7 @@ static void add_not_measured(struct gate *g, const char *name)
 /* Was tonight's plan "every mode this host offers" (--modes all)? */
 static bool asked_all(const struct vb_summary *s)
 {
-	const char *list = json_string_value(json_object_get(json_object_get(s->run, "config"), "modes"));
+	const char *list = vb_runrec_config_str(s->run, "modes");
 	return list && !strcmp(list, "all");
 }
 
@@ -718,7 +719,7 @@ static int vb_cmd_accept(struct vb_config *c, int nrest, char **rest)
 		vb_error("accept: run %s is incomplete: finish it with 'vmio-bench run --resume %s' first", s.id, rest[0]);
 		goto out;
 	}
-	if (json_string_value(json_object_get(json_object_get(s.run, "config"), "rerun_of"))) {
+	if (vb_runrec_config_str(s.run, "rerun_of")) {
 		vb_error("accept: run %s is a rerun: accept the run it reran instead", s.id);
 		goto out;
 	}

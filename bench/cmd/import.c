@@ -13,6 +13,7 @@
 #include "summary/fiojson.h"
 #include "core/layout.h"
 #include "runner/manifest.h"
+#include "summary/runrec.h"
 #include "modes/mode.h"
 #include "core/options.h"
 #include "render/report.h"
@@ -152,14 +153,7 @@ static json_t *new_run(const char *id, const struct job_params *p, const char *f
 	                                        p->numjobs == 1 ? "" : "s");
 	json_t *params = json_pack("{s:I, s:I, s:s, s:I, s:I}", "bs", (json_int_t)p->bs, "iodepth", (json_int_t)p->iodepth,
 	                           "rw", p->rw, "rwmixread", (json_int_t)p->rwmixread, "numjobs", (json_int_t)p->numjobs);
-	json_t *run = json_pack("{s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s?}, s:{}, s:{s:s, s:s, s:b}, s:n, s:n,"
-	                        " s:{s:s, s:[], s:n, s:[{s:s, s:s, s:o, s:[]}]}, s:{s:n}, s:[]}",
-	                        "schema", VB_RESULTS_SCHEMA, "id", id, "state", "complete", "started", started, "ended", ended,
-	                        "versions", "vmio_bench", PACKAGE_VERSION, "fio", fio_version, "host",
-	                        "accelerator", "name", "none", "why", "imported results: no guest ran under vmio-bench",
-	                        "emulated", 0, "baseline", "connect", "job", "description", desc, "fio_args", "sweep",
-	                        "points", "label", "default", "dir", "", "params", params, "fio_args", "config",
-	                        "rerun_of", "modes");
+	json_t *run = vb_runrec_import_new(id, fio_version, started, ended, desc, params);
 	free(desc);
 	return run;
 }
@@ -167,7 +161,7 @@ static json_t *new_run(const char *id, const struct job_params *p, const char *f
 /* The run's job point the files measured: --point, or its only one. */
 static json_t *pick_point(const struct vb_config *c, json_t *run, const char *dir)
 {
-	json_t *points = json_object_get(json_object_get(run, "job"), "points"), *p;
+	json_t *points = vb_runrec_job_points(run), *p;
 	size_t i;
 	if (!c->point) {
 		if (json_array_size(points) == 1)
@@ -177,7 +171,7 @@ static json_t *pick_point(const struct vb_config *c, json_t *run, const char *di
 		return NULL;
 	}
 	json_array_foreach(points, i, p) {
-		const char *l = json_string_value(json_object_get(p, "label"));
+		const char *l = vb_runrec_point_label(p);
 		if (l && strcmp(l, c->point) == 0)
 			return p;
 	}
@@ -250,10 +244,9 @@ static int read_files(struct import *im)
 		keep_earliest(&im->first_t, t, 1);
 		keep_earliest(&im->last_t, t, -1);
 		free(t);
-		json_array_append_new(im->origins, json_pack("{s:s, s:I}", "origin", realpath(f, real) ? real : f, "bytes",
-		                                             (json_int_t)im->lens[i]));
-		json_array_append_new(im->reps, json_pack("{s:i, s:s, s:n, s:{s:f, s:f}}", "rep", i + 1, "file", "",
-		                                          "iops_log", "iops", "read", fr.read.iops, "write", fr.write.iops));
+		json_array_append_new(im->origins,
+		                      vb_runrec_import_origin_new(realpath(f, real) ? real : f, (long long)im->lens[i]));
+		json_array_append_new(im->reps, vb_runrec_rep_new(i + 1, "", fr.read.iops, fr.write.iops));
 		vb_fio_result_release(&fr);
 		memset(&fr, 0, sizeof(fr));
 		if (bad)
@@ -278,16 +271,15 @@ static int open_target(struct import *im)
 	json_error_t err;
 	im->run = vb_json_load_regular(p, MAX_IMPORT_FILE, JSON_REJECT_DUPLICATES, &err);
 	free(p);
-	if (!json_is_object(im->run) || !VB_RESULTS_SCHEMA_OK(json_integer_value(json_object_get(im->run, "schema"))) ||
-	    !json_is_array(json_object_get(im->run, "modes")))
+	if (!vb_runrec_usable(im->run))
 		return vb_error("import: '%s' is not a vmio-bench run folder (its run.json is missing or damaged)", c->into),
 		       VB_EXIT_USAGE;
-	const char *state = json_string_value(json_object_get(im->run, "state"));
+	const char *state = vb_runrec_state(im->run);
 	if (!state || strcmp(state, "complete") != 0)
 		return vb_error("import: run '%s' is not complete: finish it with 'vmio-bench run --resume %s' first", c->into,
 		                c->into),
 		       VB_EXIT_USAGE;
-	if (vb_manifest_mode_find(im->run, c->import_mode))
+	if (vb_runrec_mode_find(im->run, c->import_mode))
 		return vb_error("import: run '%s' already has a mode '%s': choose another --mode", c->into, c->import_mode),
 		       VB_EXIT_USAGE;
 	im->dir = vb_strdup(c->into);
@@ -301,7 +293,7 @@ static int open_target(struct import *im)
  * reported. */
 static int check_target(const struct import *im, json_t *point)
 {
-	json_t *d = json_object_get(point, "dir");
+	json_t *d = vb_runrec_point_dir(point);
 	const char *rel = json_string_value(d);
 	struct stat st;
 	if (d && !json_is_null(d) && !vb_valid_component(rel, true))
@@ -325,7 +317,7 @@ static int check_target(const struct import *im, json_t *point)
  * mode's entry in run.json, marked imported.  0, or -1 reported. */
 static int store(struct import *im, json_t *point)
 {
-	const char *rel = json_string_value(json_object_get(point, "dir"));
+	const char *rel = vb_runrec_point_dir_str(point);
 	bool sub = rel && *rel;
 	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
 	char *pdir = sub ? vb_asprintf("%s/%s", mdir, rel) : vb_strdup(mdir);
@@ -336,20 +328,16 @@ static int store(struct import *im, json_t *point)
 		char *f = vb_asprintf("%s/rep-%d.fio.json", pdir, i + 1);
 		bad = vb_write_file_atomic(f, im->texts[i], im->lens[i]);
 		free(f);
-		json_object_set_new(json_array_get(im->reps, (size_t)i), "file",
-		                    sub ? json_sprintf("%s/rep-%d.fio.json", rel, i + 1) : json_sprintf("rep-%d.fio.json", i + 1));
+		char *rf = sub ? vb_asprintf("%s/rep-%d.fio.json", rel, i + 1) : vb_asprintf("rep-%d.fio.json", i + 1);
+		vb_runrec_rep_set_file(json_array_get(im->reps, (size_t)i), rf);
+		free(rf);
 	}
 	free(pdir);
 	free(mdir);
 	if (bad)
 		return -1;
-	json_t *imported = json_pack("{s:s, s:s?, s:s?, s:s, s:O}", "at", im->when, "fio_first", im->first_t, "fio_last",
-	                             im->last_t, "fio_version", im->fio_version, "files", im->origins);
-	json_array_append_new(json_object_get(im->run, "modes"),
-	                      json_pack("{s:s, s:[{s:O, s:O, s:O, s:O}], s:s, s:b, s:o}", "mode", im->c->import_mode,
-	                                "points", "label", json_object_get(point, "label"), "dir",
-	                                json_object_get(point, "dir"), "params", json_object_get(point, "params"), "reps",
-	                                im->reps, "status", "ok", "guest", 0, "imported", imported));
+	vb_runrec_add_imported(im->run, im->c->import_mode, point, im->reps, im->when, im->first_t, im->last_t,
+	                       im->fio_version, im->origins);
 	return vb_manifest_save(im->dir, im->run);
 }
 
@@ -374,7 +362,7 @@ static int vb_cmd_import(struct vb_config *c, int nargs, char **args)
 	json_t *point = pick_point(c, im.run, im.dir);
 	if (!point)
 		goto out;
-	if (params_differ(&im.job, json_object_get(point, "params"), what, sizeof(what))) {
+	if (params_differ(&im.job, vb_runrec_point_params(point), what, sizeof(what))) {
 		vb_error("import: '%s' ran %s: the figures would not compare (import it without --into, as a run of its own)",
 		         args[0], what);
 		goto out;
@@ -385,7 +373,7 @@ static int vb_cmd_import(struct vb_config *c, int nargs, char **args)
 	if (store(&im, point) < 0)
 		goto out;
 	printf("imported %d file%s as mode %s into run %s\n", nargs, nargs == 1 ? "" : "s", c->import_mode,
-	       json_string_value(json_object_get(im.run, "id")));
+	       vb_runrec_id(im.run));
 	ret = vb_report_run(im.dir, stdout) < 0 ? VB_EXIT_FAIL : VB_EXIT_OK;
 out:
 	for (int i = 0; i < nargs; i++)

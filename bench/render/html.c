@@ -2,6 +2,7 @@
  * metadata) that opens offline.  Every string from the results is escaped. */
 #include "config.h"
 #include "render/render.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -143,7 +144,7 @@ static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb
 	svg(b, c, "latency-write", "Write completion latency percentiles, from merged bins");
 	svg(b, c, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
 	svg(b, c, "iops-over-time", "IOPS over time (1 s averages), first repetition");
-	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
+	json_t *sweep = vb_runrec_job_sweep(s->run);
 	const char *param;
 	json_t *v;
 	json_object_foreach(sweep, param, v) {

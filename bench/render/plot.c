@@ -5,6 +5,7 @@
 #include "config.h"
 #include "render/gp.h"
 #include "render/render.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <dirent.h>
@@ -248,8 +249,8 @@ static void chart_time(struct chart *c, const char *point)
 static void chart_sweep(struct chart *c)
 {
 	const struct vb_summary *s = c->s;
-	json_t *sweep = json_object_get(json_object_get(s->run, "job"), "sweep");
-	json_t *points = json_object_get(json_object_get(s->run, "job"), "points");
+	json_t *sweep = vb_runrec_job_sweep(s->run);
+	json_t *points = vb_runrec_job_points(s->run);
 	const char *param;
 	json_t *values;
 	if (!json_is_object(sweep))
@@ -273,7 +274,7 @@ static void chart_sweep(struct chart *c)
 		fputc('\n', d);
 		json_array_foreach(points, pi, pt) {
 			/* keep points whose other swept parameters sit at their first value */
-			const char *label = json_string_value(json_object_get(pt, "label"));
+			const char *label = vb_runrec_point_label(pt);
 			bool keepit = label != NULL;
 			const char *other;
 			json_t *ovals;

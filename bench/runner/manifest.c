@@ -7,6 +7,7 @@
 #include "core/job.h"
 #include "core/options.h"
 #include "core/results.h"
+#include "summary/runrec.h"
 #include "host/hv.h"
 #include "core/util.h"
 #include "guest/virt.h"
@@ -21,99 +22,76 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static json_t *str_or_null(char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-	free(s);
-	return j ? j : json_null();
-}
-
 /* The job as run.json records it: its description, fio's arguments and
  * the sweep's points. */
-static json_t *job_json(const struct vb_manifest_in *in)
+static void job_head(struct vb_runrec_head *h, const struct vb_manifest_in *in, char **desc)
 {
 	const struct vb_config *c = in->cfg;
-	char *desc = vb_job_describe(c);
+	*desc = vb_job_describe(c);
 	if (c->sweep) {
-		char *d2 = vb_asprintf("%s; swept: %s", desc, c->sweep);
-		free(desc);
-		desc = d2;
+		char *d2 = vb_asprintf("%s; swept: %s", *desc, c->sweep);
+		free(*desc);
+		*desc = d2;
 	}
-	json_t *jpoints = json_array();
+	h->points = json_array();
 	for (size_t i = 0; i < in->plan->npoints; i++)
-		json_array_append_new(jpoints, json_pack("{s:s, s:s, s:o, s:O}", "label", in->plan->points[i].label,
-		                                         "dir", in->plan->points[i].dir, "params",
-		                                         vb_point_params(&in->plan->points[i]), "fio_args", in->point_args[i]));
-	json_t *job = json_pack("{s:s, s:O, s:O?, s:o}", "description", desc, "fio_args", in->point_args[0], "sweep",
-	                        in->plan->sweep, "points", jpoints);
-	free(desc);
-	return job;
+		json_array_append_new(h->points, vb_runrec_job_point_new(in->plan->points[i].label, in->plan->points[i].dir,
+		                                                         vb_point_params(&in->plan->points[i]),
+		                                                         in->point_args[i]));
+	h->job_description = *desc;
+	h->fio_args = in->point_args[0];
+	h->sweep = in->plan->sweep;
 }
 
 /* What the guests and the store were: image, backing store, baseline. */
-static void setup_json(json_t *run, const struct vb_manifest_in *in)
+static void setup_head(struct vb_runrec_head *h, const struct vb_manifest_in *in)
 {
 	const struct vb_config *c = in->cfg;
 	const struct vb_store *st = in->store;
 	/* the mode every other is divided by: host, when it runs */
-	json_t *baseline = json_null();
-	for (size_t i = 0; in->modes[i]; i++)
-		if (in->modes[i]->baseline && json_is_null(baseline))
-			baseline = json_string(in->modes[i]->name);
-	json_object_set_new(run, "baseline", baseline);
-	json_object_set_new(run, "connect", json_string(c->connect));
-	json_object_set_new(run, "image", json_pack("{s:s, s:s, s:O?}", "kernel", in->img->kernel, "initrd", in->img->initrd,
-	                                            "manifest", in->img->manifest));
-	json_object_set_new(run, "backing_store", json_pack("{s:s?, s:s, s:I, s:b}", "path", st->path, "type",
-		strcmp(c->backend, "null") == 0 ? "null" : st->is_block ? "block" : "file",
-		"size", (json_int_t)(st->path ? st->size : c->size), "created_by_vmio_bench", st->created));
-	if (st->image)
-		json_object_set_new(json_object_get(run, "backing_store"), "qcow2_image", json_string(st->image));
+	for (size_t i = 0; in->modes[i] && !h->baseline; i++)
+		if (in->modes[i]->baseline)
+			h->baseline = in->modes[i]->name;
+	h->connect = c->connect;
+	h->kernel = in->img->kernel;
+	h->initrd = in->img->initrd;
+	h->image_manifest = in->img->manifest;
+	h->store_path = st->path;
+	h->store_type = strcmp(c->backend, "null") == 0 ? "null" : st->is_block ? "block" : "file";
+	h->store_size = (long long)(st->path ? st->size : c->size);
+	h->store_created = st->created;
+	h->store_image = st->image;
 	/* what every guest was given beyond the job's settings (each mode's
 	 * domain.xml has the rest, with the drivers its /init loads) */
-	json_object_set_new(run, "guest", json_pack("{s:{s:i, s:i, s:i}, s:s}", "cpu_topology", "sockets", 1, "cores",
-	                                            (int)c->vcpus, "threads", 1, "kernel_cmdline", VB_GUEST_CMDLINE));
-}
-
-/* The hypervisor the run measured on: where it is and how it was reached
- * (a remote one: over ssh, its pool and volumes). */
-static json_t *hypervisor_json(const struct vb_manifest_in *in)
-{
-	json_t *h = json_pack("{s:o, s:b, s:s}", "hostname", str_or_null(vb_virt_hostname(in->virt)), "remote",
-	                      vb_hv_remote(), "helpers", vb_hv_where());
-	if (in->placement)
-		json_object_set(h, "placement", in->placement);
-	return h;
+	h->vcpus = (int)c->vcpus;
+	h->kernel_cmdline = VB_GUEST_CMDLINE;
 }
 
 json_t *vb_manifest_new(const struct vb_manifest_in *in)
 {
-	char *started = vb_utc_timestamp();
-	json_t *run = json_pack("{s:i, s:s, s:s, s:s, s:o}", "schema", VB_RESULTS_SCHEMA, "id", in->id, "state", "incomplete",
-	                        "started", started, "ended", json_null());
-	free(started);
-	json_object_set_new(run, "versions", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
-		"vmio_bench", PACKAGE_VERSION,
-		"qemu", str_or_null(vb_virt_hypervisor_version(in->virt)),
-		"libvirt", str_or_null(vb_virt_library_version(in->virt)),
-		"fio", json_null(),
-		"guest_kernel", json_null(),
-		"host_kernel", str_or_null(vb_hv_uname('r'))));
-	/* the machine: a history pools only runs of the same host name and CPU */
-	json_object_set_new(run, "host", json_pack("{s:o, s:o, s:i, s:o}", "hostname", str_or_null(vb_virt_hostname(in->virt)),
-		"cpu", str_or_null(vb_hv_cpu_model()), "cpus", (int)vb_hv_cpus(), "machine", str_or_null(vb_hv_uname('m'))));
-	if (vb_hv_remote())
-		json_object_set_new(run, "hypervisor", hypervisor_json(in));
-	json_object_set_new(run, "accelerator", json_pack("{s:s, s:s, s:b}",
-		"name", in->accel->name, "why", in->accel->why, "emulated", strcmp(in->accel->name, "tcg") == 0));
-	setup_json(run, in);
-	json_object_set_new(run, "job", job_json(in));
-	json_object_set_new(run, "config", vb_options_to_json(in->cfg, VB_CMD_RUN));
-	if (in->cfg->config_text) /* -c FILE: its text, and its per-mode tuning as run applied it */
-		json_object_set_new(run, "config_file",
-		                    json_pack("{s:s, s:s, s:O}", "path", in->cfg->config, "text", in->cfg->config_text, "modes",
-		                              in->cfg->mode_tuning));
-	json_object_set_new(run, "modes", json_array());
+	char *qemu = vb_virt_hypervisor_version(in->virt), *libvirt = vb_virt_library_version(in->virt);
+	char *kernel = vb_hv_uname('r'), *hostname = vb_virt_hostname(in->virt), *cpu = vb_hv_cpu_model();
+	char *machine = vb_hv_uname('m'), *hv_hostname = vb_hv_remote() ? vb_virt_hostname(in->virt) : NULL, *desc = NULL;
+	struct vb_runrec_head h = {
+		.id = in->id, .qemu = qemu, .libvirt = libvirt, .host_kernel = kernel,
+		.hostname = hostname, .cpu = cpu, .cpus = (int)vb_hv_cpus(), .machine = machine,
+		/* a remote hypervisor: where it is and how it was reached (over ssh, its pool and volumes) */
+		.remote = vb_hv_remote(), .hv_hostname = hv_hostname, .hv_helpers = vb_hv_where(), .placement = in->placement,
+		.accel = in->accel->name, .accel_why = in->accel->why,
+		.config = vb_options_to_json(in->cfg, VB_CMD_RUN),
+		.config_path = in->cfg->config, .config_text = in->cfg->config_text, .config_modes = in->cfg->mode_tuning,
+	};
+	setup_head(&h, in);
+	job_head(&h, in, &desc);
+	json_t *run = vb_runrec_new(&h);
+	free(qemu);
+	free(libvirt);
+	free(kernel);
+	free(hostname);
+	free(cpu);
+	free(machine);
+	free(hv_hostname);
+	free(desc);
 	return run;
 }
 
@@ -156,15 +134,14 @@ json_t *vb_manifest_resume(struct vb_config *c)
 	char *path = vb_asprintf("%s/run.json", c->resume);
 	json_error_t err;
 	json_t *run = vb_json_load_regular(path, 64u << 20, JSON_REJECT_DUPLICATES, &err);
-	const char *state = run ? json_string_value(json_object_get(run, "state")) : NULL;
-	const char *accel = run ? json_string_value(json_object_get(json_object_get(run, "accelerator"), "name")) : NULL;
+	const char *state = run ? vb_runrec_state(run) : NULL;
+	const char *accel = run ? vb_runrec_accel(run) : NULL;
 
 	if (!run) {
 		vb_error("--resume: cannot read '%s' (%s): give a run folder vmio-bench made", path, err.text);
 		goto fail;
 	}
-	if (!json_is_integer(json_object_get(run, "schema")) || !json_is_string(json_object_get(run, "id")) ||
-	    !json_is_array(json_object_get(run, "modes")) || !state || !accel) {
+	if (!vb_runrec_has_schema(run) || !vb_runrec_id(run) || !json_is_array(vb_runrec_modes(run)) || !state || !accel) {
 		vb_error("--resume: '%s' is not a run.json this vmio-bench wrote", path);
 		goto fail;
 	}
@@ -175,8 +152,8 @@ json_t *vb_manifest_resume(struct vb_config *c)
 	char *keep = vb_strdup(c->resume);
 	bool quiet = c->quiet;
 	json_decref(c->mode_tuning); /* the run's own per-mode tuning, if it had any */
-	c->mode_tuning = json_deep_copy(json_object_get(json_object_get(run, "config_file"), "modes"));
-	if (vb_options_from_json(c, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
+	c->mode_tuning = json_deep_copy(vb_runrec_config_file_modes(run));
+	if (vb_options_from_json(c, VB_CMD_RUN, vb_runrec_config(run)) < 0) {
 		free(keep);
 		goto fail;
 	}
@@ -195,73 +172,32 @@ fail:
 
 void vb_manifest_resumed(json_t *run)
 {
-	char *now = vb_utc_timestamp();
-	json_t *res = json_object_get(run, "resumed");
-	if (!json_is_array(res))
-		json_object_set_new(run, "resumed", res = json_array());
-	json_array_append_new(res, json_string(now));
-	free(now);
-	json_object_set_new(run, "state", json_string("incomplete"));
+	vb_runrec_resumed(run);
 }
 
-/* Each repetition's random seed, drawn once per run and kept in run.json
- * (so that --resume goes on with the same ones); rep N of every mode and
- * point uses seed N, so modes still see the same offsets as each other. */
 json_t *vb_manifest_seeds(json_t *run, unsigned reps)
 {
-	json_t *s = json_object_get(run, "seeds");
-	if (!json_is_array(s)) {
-		s = json_array();
-		json_object_set_new(run, "seeds", s);
-	}
-	while (json_array_size(s) < reps) {
-		uint32_t v = 0;
-		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-			v = (uint32_t)(vb_now() * 1e6) ^ (uint32_t)getpid();
-		json_array_append_new(s, json_integer((json_int_t)v + 1));
-	}
-	return s;
+	return vb_runrec_seeds(run, reps);
 }
 
 json_t *vb_manifest_mode_find(json_t *run, const char *mode)
 {
-	json_t *e;
-	size_t k;
-	json_array_foreach(json_object_get(run, "modes"), k, e) {
-		const char *name = json_string_value(json_object_get(e, "mode"));
-		if (name && strcmp(name, mode) == 0)
-			return e;
-	}
-	return NULL;
+	return vb_runrec_mode_find(run, mode);
 }
 
 json_t *vb_manifest_mode(json_t *run, const char *mode)
 {
-	json_t *e = vb_manifest_mode_find(run, mode);
-	if (!e) {
-		e = json_pack("{s:s}", "mode", mode);
-		json_array_append_new(json_object_get(run, "modes"), e);
-	}
-	return e;
+	return vb_runrec_mode(run, mode);
 }
 
 bool vb_manifest_mode_done(json_t *mj)
 {
-	const char *st = json_string_value(json_object_get(mj, "status"));
-	return st && strcmp(st, "ok") == 0;
+	return vb_runrec_mode_done(mj);
 }
 
 void vb_manifest_end(json_t *run, bool interrupted)
 {
-	char *ended = vb_utc_timestamp();
-	json_object_set_new(run, "ended", json_string(ended));
-	free(ended);
-	/* "incomplete" until every mode has had its turn: --resume continues it */
-	json_object_set_new(run, "state", json_string(interrupted ? "incomplete" : "complete"));
-	if (interrupted)
-		json_object_set_new(run, "interrupted", json_true());
-	else
-		json_object_del(run, "interrupted");
+	vb_runrec_end(run, interrupted);
 }
 
 int vb_manifest_save(const char *dir, json_t *run)
@@ -278,8 +214,8 @@ int vb_manifest_save(const char *dir, json_t *run)
  * apply; the top-level "connect" says the same in a run.json we wrote. */
 static const char *recorded_uri(json_t *run, const char *what, const char *id)
 {
-	const char *uri = json_string_value(json_object_get(json_object_get(run, "config"), "connect"));
-	const char *top = json_string_value(json_object_get(run, "connect"));
+	const char *uri = vb_runrec_config_str(run, "connect");
+	const char *top = vb_runrec_connect(run);
 	if (!uri || (top && strcmp(top, uri) != 0)) {
 		vb_error("%s: run %s's run.json does not name one hypervisor (connect '%s', config.connect '%s'): it was "
 		         "edited; measure a new run instead",
@@ -293,9 +229,8 @@ static const char *recorded_uri(json_t *run, const char *what, const char *id)
  * block device) at the same real path; never another device by its name. */
 static int check_disk(json_t *run, const char *disk, const char *what, const char *id)
 {
-	json_t *bs = json_object_get(run, "backing_store");
-	const char *type = json_string_value(json_object_get(bs, "type"));
-	const char *was = json_string_value(json_object_get(bs, "path"));
+	const char *type = vb_runrec_store_type(run);
+	const char *was = vb_runrec_store_path(run);
 	if (!type || (strcmp(type, "file") != 0 && strcmp(type, "block") != 0) || !was)
 		return vb_error("%s: run %s's run.json records --disk '%s' without its backing store's path and type: it "
 		                "was edited; measure a new run instead", what, id, disk);
@@ -320,9 +255,9 @@ static int check_disk(json_t *run, const char *disk, const char *what, const cha
 
 int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *what)
 {
-	const char *id = json_string_value(json_object_get(run, "id"));
+	const char *id = vb_runrec_id(run);
 	id = id ? id : "?";
-	if (json_object_get(run, "fleet"))
+	if (vb_runrec_fleet(run))
 		return vb_error("%s: run %s is a fleet's (several --connect): it is not measured again as one run; run the "
 		                "fleet again", what, id);
 	const char *uri = recorded_uri(run, what, id);
@@ -340,8 +275,8 @@ int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *
 	}
 	bool remote = u.remote;
 	vb_hv_uri_release(&u);
-	json_t *hyp = json_object_get(run, "hypervisor");
-	if (remote != json_is_true(json_object_get(hyp, "remote")) || (!remote && hyp))
+	json_t *hyp = vb_runrec_hypervisor(run);
+	if (remote != vb_runrec_hypervisor_remote(run) || (!remote && hyp))
 		return vb_error("%s: run %s records the hypervisor '%s' but says it was %s: its run.json was edited; "
 		                "measure a new run instead", what, id, uri, remote ? "this host" : "remote");
 	if (!c->connect || strcmp(c->connect, uri) != 0)
@@ -350,8 +285,8 @@ int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *
 	if (vb_hv_remote() != remote) /* a caller that did not vb_hv_use the URI: never measure here by its name */
 		return vb_error("%s: run %s was measured on '%s', but this process's helpers would run on %s: not "
 		                "measuring it", what, id, uri, vb_hv_where());
-	const char *disk = json_string_value(json_object_get(json_object_get(run, "config"), "disk"));
-	const char *type = json_string_value(json_object_get(json_object_get(run, "backing_store"), "type"));
+	const char *disk = vb_runrec_config_str(run, "disk");
+	const char *type = vb_runrec_store_type(run);
 	if (!disk && type && strcmp(type, "block") == 0)
 		return vb_error("%s: run %s's run.json records a block device as its store but no --disk: it was edited; "
 		                "measure a new run instead", what, id);

@@ -1,4 +1,5 @@
-/* manifest: run.json, the record of a run (schema in results.h): versions,
+/* manifest: run.json, the record of a run (written through summary/runrec.h,
+ * which owns its keys; the format: results/run.schema.json): versions,
  * host, accelerator, image, backing store, the job and its points, the full
  * configuration, the baseline mode, the repetitions' seeds, and each mode's
  * status and repetitions as they finish.  `run` creates it, updates it

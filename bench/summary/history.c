@@ -1,5 +1,6 @@
 #include "config.h"
 #include "summary/history.h"
+#include "summary/runrec.h"
 #include "core/results.h"
 #include "core/util.h"
 
@@ -19,37 +20,38 @@
  * run from before says nothing about it, which is not a difference. */
 enum kind { UNDER_TEST, MEASUREMENT };
 static const struct field {
-	const char *what, *obj, *key;
+	const char *what;
+	enum vb_runrec_field f;
+	const char *option; /* VB_RRF_CONFIG: the option as run.json's config names it */
 	enum kind kind;
-	bool optional;
 } fields[] = {
-	{"QEMU", "versions", "qemu", UNDER_TEST, false},
-	{"libvirt", "versions", "libvirt", UNDER_TEST, false},
-	{"host kernel", "versions", "host_kernel", UNDER_TEST, false},
-	{"guest kernel", "versions", "guest_kernel", UNDER_TEST, false},
-	{"fio", "versions", "fio", UNDER_TEST, false},
-	{"accelerator", "accelerator", "name", MEASUREMENT, false},
-	{"host name", "host", "hostname", MEASUREMENT, true},
-	{"CPU model", "host", "cpu", MEASUREMENT, false},
-	{"--cache", "config", "cache", MEASUREMENT, false},
-	{"--io", "config", "io", MEASUREMENT, false},
-	{"--backend", "config", "backend", MEASUREMENT, false},
-	{"--format", "config", "format", MEASUREMENT, false},
-	{"--iothreads", "config", "iothreads", MEASUREMENT, false},
-	{"--queues", "config", "queues", MEASUREMENT, false},
-	{"--vcpus", "config", "vcpus", MEASUREMENT, false},
-	{"--memory", "config", "memory_mib", MEASUREMENT, false},
-	{"--size", "config", "size", MEASUREMENT, false},
-	{"--ramp", "config", "ramp", MEASUREMENT, false},
-	{"--lun-device", "config", "lun_device", MEASUREMENT, false},
-	{"--pci-device", "config", "pci_device", MEASUREMENT, false},
-	{"per-mode tuning (-c FILE's [mode] sections)", "config_file", "modes", MEASUREMENT, false},
+	{"QEMU", VB_RRF_QEMU, NULL, UNDER_TEST},
+	{"libvirt", VB_RRF_LIBVIRT, NULL, UNDER_TEST},
+	{"host kernel", VB_RRF_HOST_KERNEL, NULL, UNDER_TEST},
+	{"guest kernel", VB_RRF_GUEST_KERNEL, NULL, UNDER_TEST},
+	{"fio", VB_RRF_FIO, NULL, UNDER_TEST},
+	{"accelerator", VB_RRF_ACCEL, NULL, MEASUREMENT},
+	{"host name", VB_RRF_HOSTNAME, NULL, MEASUREMENT},
+	{"CPU model", VB_RRF_CPU, NULL, MEASUREMENT},
+	{"--cache", VB_RRF_CONFIG, "cache", MEASUREMENT},
+	{"--io", VB_RRF_CONFIG, "io", MEASUREMENT},
+	{"--backend", VB_RRF_CONFIG, "backend", MEASUREMENT},
+	{"--format", VB_RRF_CONFIG, "format", MEASUREMENT},
+	{"--iothreads", VB_RRF_CONFIG, "iothreads", MEASUREMENT},
+	{"--queues", VB_RRF_CONFIG, "queues", MEASUREMENT},
+	{"--vcpus", VB_RRF_CONFIG, "vcpus", MEASUREMENT},
+	{"--memory", VB_RRF_CONFIG, "memory_mib", MEASUREMENT},
+	{"--size", VB_RRF_CONFIG, "size", MEASUREMENT},
+	{"--ramp", VB_RRF_CONFIG, "ramp", MEASUREMENT},
+	{"--lun-device", VB_RRF_CONFIG, "lun_device", MEASUREMENT},
+	{"--pci-device", VB_RRF_CONFIG, "pci_device", MEASUREMENT},
+	{"per-mode tuning (-c FILE's [mode] sections)", VB_RRF_TUNING, NULL, MEASUREMENT},
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 static json_t *job_of(const struct vb_summary *s)
 {
-	return json_object_get(json_object_get(s->run, "job"), "points");
+	return vb_runrec_job_points(s->run);
 }
 
 static char *show(json_t *v)
@@ -63,7 +65,7 @@ static char *show(json_t *v)
 
 static json_t *field_of(const struct vb_summary *s, const struct field *f)
 {
-	return json_object_get(json_object_get(s->run, f->obj), f->key);
+	return vb_runrec_field(s->run, f->f, f->option);
 }
 
 int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool report, const char *who)
@@ -77,7 +79,7 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 	for (size_t i = 0; i < NFIELDS; i++) {
 		const struct field *f = &fields[i];
 		json_t *x = field_of(a, f), *y = field_of(b, f);
-		if (f->kind != MEASUREMENT || (f->optional && (!x || !y)))
+		if (f->kind != MEASUREMENT || (vb_runrec_field_optional(f->f) && (!x || !y)))
 			continue;
 		if (json_is_object(x) && !json_object_size(x))
 			x = NULL; /* no per-mode tuning is the same as none recorded */
@@ -101,7 +103,7 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 static const char *version_of(const struct vb_summary *s, const struct field *f)
 {
 	const char *v = json_string_value(field_of(s, f));
-	if (!v && !strcmp(f->key, "fio"))
+	if (!v && vb_runrec_field_is_fio(f->f))
 		v = s->fio_version;
 	return v && *v && strcmp(v, "unknown") != 0 ? v : NULL;
 }
@@ -144,8 +146,8 @@ json_t *vb_version_changes(const struct vb_summary *const *before, size_t n, con
 				json_array_append_new(from, json_string(v));
 		}
 		if (runs)
-			json_array_append_new(changes, json_pack("{s:s, s:s+, s:o, s:s, s:I, s:I}", "what", f->what, "field",
-			                                         "versions.", f->key, "from", from, "to", to, "runs",
+			json_array_append_new(changes, json_pack("{s:s, s:s, s:o, s:s, s:I, s:I}", "what", f->what, "field",
+			                                         vb_runrec_field_path(f->f), "from", from, "to", to, "runs",
 			                                         (json_int_t)runs, "of", (json_int_t)n));
 		else
 			json_decref(from);
@@ -182,7 +184,7 @@ static int by_started(const void *a, const void *b)
 
 static const char *rerun_of(const struct vb_summary *s)
 {
-	return json_string_value(json_object_get(json_object_get(s->run, "config"), "rerun_of"));
+	return vb_runrec_config_str(s->run, "rerun_of");
 }
 
 /* Load the run folders dirs[0..n) (unreadable ones reported, counted and
@@ -387,8 +389,7 @@ int vb_point_exercises(const struct vb_summary *s, size_t index, const char *dir
 {
 	/* by its index: a search by label per point made the gate quadratic
 	 * in the points (20000 of them in a 3 MB run.json: minutes) */
-	json_t *params = json_object_get(json_array_get(json_object_get(json_object_get(s->run, "job"), "points"), index),
-	                                 "params");
+	json_t *params = vb_runrec_job_point_params(s->run, index);
 	const char *rw = json_string_value(json_object_get(params, "rw"));
 	json_t *mix = json_object_get(params, "rwmixread");
 	long pct = json_is_integer(mix) ? (long)json_integer_value(mix) : 50;
@@ -418,7 +419,7 @@ static void add_name(char ***names, size_t *n, const char *name)
 char **vb_run_planned_modes(const struct vb_summary *s, size_t *n)
 {
 	char **names = vb_calloc(1, sizeof(char *));
-	const char *list = json_string_value(json_object_get(json_object_get(s->run, "config"), "modes"));
+	const char *list = vb_runrec_config_str(s->run, "modes");
 	*n = 0;
 	if (list && !s->fleet && strcmp(list, "all") != 0) {
 		char *copy = vb_strdup(list), *save = NULL;

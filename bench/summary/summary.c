@@ -1,5 +1,6 @@
 #include "config.h"
 #include "summary/summary.h"
+#include "summary/runrec.h"
 #include "summary/fiojson.h"
 #include "core/results.h"
 #include "core/sweep.h"
@@ -45,18 +46,6 @@ int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
 #define MAX_RESULT_FILE (64u << 20)
 #define MAX_MODES 256       /* mode entries in one run.json */
 
-static const char *jstr(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static double jnum(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* A path stored in run.json must stay inside the run folder. */
 /* A file named by run.json, relative to its mode folder: plain
  * components only (check_strings has refused anything else). */
@@ -101,25 +90,25 @@ static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host
 	double run_ms = (double)(fr->read.runtime_ms > fr->write.runtime_ms ? fr->read.runtime_ms : fr->write.runtime_ms);
 	double job_ms = fr->job_runtime_ms ? (double)fr->job_runtime_ms : run_ms;
 	double fio_cpu_us = (fr->usr_cpu + fr->sys_cpu) / 100.0 * job_ms * 1000.0;
-	json_t *hc = json_object_get(rep, "host_cpu");
+	json_t *hc = vb_runrec_rep_host_cpu(rep);
 
 	if (ios <= 0)
 		return;
 	if (!is_host)
 		gcpu[(*ng)++] = fio_cpu_us / ios;
 	if (json_is_object(hc)) {
-		double w = jnum(hc, "window_s"), ns = 0;
+		double w = vb_runrec_host_cpu_window_s(hc), ns = 0;
 		const char *k;
 		json_t *v;
-		json_object_foreach(json_object_get(hc, "processes"), k, v) {
+		json_object_foreach(vb_runrec_host_cpu_processes(hc), k, v) {
 			if (!json_is_integer(v) || json_integer_value(v) < 0)
 				return;
 			ns += (double)json_integer_value(v);
 		}
 		if (w > 0 && iops > 0 && ns > 0)
 			hcpu[(*nh)++] = ns / 1000.0 / w / iops;
-	} else if (!json_object_get(rep, "host_cpu")) {
-		double qemu_ns = jnum(rep, "host_cpu_ns"), wall = jnum(rep, "wall_s");
+	} else if (!hc) {
+		double qemu_ns = vb_runrec_rep_host_cpu_ns(rep), wall = vb_runrec_rep_wall_s(rep);
 		if (is_host)
 			hcpu[(*nh)++] = fio_cpu_us / ios;
 		else if (!isnan(qemu_ns) && !isnan(wall) && wall > 0)
@@ -131,7 +120,7 @@ static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host
  * must stay inside the run folder).  Reports and returns -1 on failure. */
 static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, struct vb_fio_result *fr)
 {
-	const char *file = jstr(rep, "file");
+	const char *file = vb_runrec_rep_file(rep);
 	char *path, *text, *why = NULL;
 	size_t len = 0;
 	int ret = -1;
@@ -156,8 +145,8 @@ static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, s
  * per direction. */
 static int load_point(struct vb_summary *s, const char *mode, bool is_host, json_t *point)
 {
-	json_t *reps = json_object_get(point, "reps");
-	const char *label = jstr(point, "label");
+	json_t *reps = vb_runrec_point_reps(point);
+	const char *label = vb_runrec_point_label(point);
 	size_t n = json_array_size(reps), i;
 	static const char *const dirs[2] = {"read", "write"};
 	struct vb_row *row[2] = {NULL, NULL};
@@ -190,14 +179,14 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 		if (!s->fio_version && vb_valid_fio_version(fr.fio_version))
 			s->fio_version = vb_strdup(fr.fio_version);
 		const struct vb_fio_dir *fd[2] = {&fr.read, &fr.write};
-		const char *log = jstr(rep, "iops_log");
+		const char *log = json_string_value(vb_runrec_rep_iops_log(rep));
 		for (int d = 0; d < 2; d++) {
 			row[d]->val[VB_M_IOPS][ok] = fd[d]->iops;
 			row[d]->val[VB_M_BW][ok] = fd[d]->bw_bytes;
 			row[d]->val[VB_M_CLAT_MEAN][ok] = fd[d]->clat_mean_ns;
 			row[d]->val[VB_M_CLAT_P99][ok] = fd[d]->clat_p99_ns;
 			if (fd[d]->bins && vb_hist_add_fio_bins(&hist[d], fd[d]->bins) < 0) {
-				vb_error("'%s/%s/%s': the %s latency bins are malformed", s->run_dir, mode, jstr(rep, "file"), dirs[d]);
+				vb_error("'%s/%s/%s': the %s latency bins are malformed", s->run_dir, mode, vb_runrec_rep_file(rep), dirs[d]);
 				vb_fio_result_release(&fr);
 				goto out;
 			}
@@ -233,25 +222,11 @@ out:
 	return ret;
 }
 
-/* Free text of run.json (descriptions, reasons, labels) is shown on a
- * terminal: control characters are replaced in the loaded copy.  (HTML,
- * gnuplot and CSV escape it again for themselves.) */
-static void clean_text(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_string(v))
-		return;
-	char *c = vb_text_clean(vb_strdup(json_string_value(v)));
-	if (strcmp(c, json_string_value(v)) != 0)
-		json_object_set_new(o, key, json_string(c));
-	free(c);
-}
-
 /* A point's folder: one plain component, or none ("" or absent: the
  * default point). */
 static bool point_dir_ok(json_t *point)
 {
-	json_t *d = json_object_get(point, "dir");
+	json_t *d = vb_runrec_point_dir(point);
 	return !d || json_is_null(d) || vb_valid_component(json_string_value(d), true);
 }
 
@@ -260,16 +235,16 @@ static bool point_dir_ok(json_t *point)
  * "..", never absolute.  0, or -1 reported naming the field. */
 static int check_files(json_t *mode, const char *path)
 {
-	const char *name = jstr(mode, "mode");
+	const char *name = vb_runrec_mode_name(mode);
 	json_t *p, *rep, *log;
 	size_t j, k;
-	json_array_foreach(json_object_get(mode, "points"), j, p) {
+	json_array_foreach(vb_runrec_mode_points(mode), j, p) {
 		if (!point_dir_ok(p))
 			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, name, j);
-		json_array_foreach(json_object_get(p, "reps"), k, rep) {
-			if (!vb_valid_relpath(jstr(rep, "file")))
+		json_array_foreach(vb_runrec_point_reps(p), k, rep) {
+			if (!vb_valid_relpath(vb_runrec_rep_file(rep)))
 				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].file is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
-			log = json_object_get(rep, "iops_log");
+			log = vb_runrec_rep_iops_log(rep);
 			if (log && !json_is_null(log) && !vb_valid_relpath(json_string_value(log)))
 				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].iops_log is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
 		}
@@ -281,16 +256,16 @@ static int check_files(json_t *mode, const char *path)
  * whitelist; everything else is cleaned of control characters. */
 static int check_strings(struct vb_summary *s, const char *path)
 {
-	json_t *job = json_object_get(s->run, "job"), *sweep = json_object_get(job, "sweep"), *o, *v;
+	json_t *sweep = vb_runrec_job_sweep(s->run), *points = vb_runrec_job_points(s->run), *o, *v;
 	const char *k;
 	size_t i;
 
-	if (!vb_valid_id(jstr(s->run, "id")))
+	if (!vb_valid_id(vb_runrec_id(s->run)))
 		return vb_error("'%s': the run id is not a plain name ([A-Za-z0-9._-]): the file is damaged", path);
-	json_t *rr = json_object_get(json_object_get(s->run, "config"), "rerun_of");
+	json_t *rr = vb_runrec_config_get(s->run, "rerun_of");
 	if (rr && !json_is_null(rr) && !vb_valid_id(json_string_value(rr)))
 		return vb_error("'%s': config.rerun_of is not a plain run id ([A-Za-z0-9._-]): the file is damaged", path);
-	k = jstr(json_object_get(s->run, "accelerator"), "name");
+	k = vb_runrec_accel(s->run);
 	/* none: a run made by 'import' alone, where no guest ran */
 	if (k && strcmp(k, "kvm") != 0 && strcmp(k, "tcg") != 0 && strcmp(k, "none") != 0)
 		return vb_error("'%s': the accelerator is neither kvm, tcg nor none: the file is damaged", path);
@@ -298,38 +273,27 @@ static int check_strings(struct vb_summary *s, const char *path)
 		if (!vb_sweep_is_param(k))
 			return vb_error("'%s': the sweep names a parameter vmio-bench does not sweep: the file is damaged", path);
 	}
-	if (json_array_size(json_object_get(job, "points")) > VB_SWEEP_MAX_POINTS)
+	if (json_array_size(points) > VB_SWEEP_MAX_POINTS)
 		return vb_error("'%s': more than %d job points, more than a sweep makes: the file is damaged", path,
 		                VB_SWEEP_MAX_POINTS);
-	json_array_foreach(json_object_get(job, "points"), i, o) {
+	json_array_foreach(points, i, o) {
 		if (!point_dir_ok(o))
 			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
 	}
 	/* a host has a few bus modes (and what was imported beside them):
 	 * every table of gate and report grows with them */
-	if (json_array_size(json_object_get(s->run, "modes")) > MAX_MODES)
+	if (json_array_size(vb_runrec_modes(s->run)) > MAX_MODES)
 		return vb_error("'%s': more than %d modes: the file is damaged", path, MAX_MODES);
-	json_array_foreach(json_object_get(s->run, "modes"), i, o) {
-		if (!vb_valid_name(jstr(o, "mode"), 32))
+	json_array_foreach(vb_runrec_modes(s->run), i, o) {
+		if (!vb_valid_name(vb_runrec_mode_name(o), 32))
 			return vb_error("'%s': a mode entry has no valid name ([a-z0-9-]): the file is damaged", path);
 		if (check_files(o, path) < 0)
 			return -1;
-		clean_text(o, "status");
-		clean_text(o, "reason");
-		json_t *p;
-		size_t j;
-		json_array_foreach(json_object_get(o, "points"), j, p) clean_text(p, "label");
 	}
-	json_array_foreach(json_object_get(job, "points"), i, o) clean_text(o, "label");
-	clean_text(job, "description");
-	clean_text(s->run, "state");
-	clean_text(s->run, "started");
-	clean_text(s->run, "ended");
-	json_object_foreach(json_object_get(s->run, "versions"), k, v) clean_text(json_object_get(s->run, "versions"), k);
-	clean_text(json_object_get(s->run, "accelerator"), "why");
-	clean_text(json_object_get(s->run, "host"), "cpu");
-	clean_text(json_object_get(s->run, "host"), "hostname");
-	clean_text(json_object_get(s->run, "backing_store"), "path");
+	/* free text of run.json (descriptions, reasons, labels) is shown on a
+	 * terminal: control characters are replaced in the loaded copy (HTML,
+	 * gnuplot and CSV escape it again for themselves) */
+	vb_runrec_clean_text(s->run, vb_text_clean);
 	return 0;
 }
 
@@ -340,10 +304,9 @@ static char *imported_text(json_t *imp)
 {
 	if (!json_is_object(imp))
 		return NULL;
-	json_t *files = json_object_get(imp, "files");
-	const char *origin = jstr(json_array_get(files, 0), "origin");
-	const char *fio = jstr(imp, "fio_version"), *at = jstr(imp, "at");
-	size_t more = json_array_size(files) > 1 ? json_array_size(files) - 1 : 0;
+	const char *origin = vb_runrec_imported_origin(imp);
+	const char *fio = vb_runrec_imported_fio(imp), *at = vb_runrec_imported_at(imp);
+	size_t nfiles = vb_runrec_imported_nfiles(imp), more = nfiles > 1 ? nfiles - 1 : 0;
 	char *t = vb_asprintf("from %.300s%s%.0zu%s, %.44s, imported %.40s", origin ? origin : "an unnamed file",
 	                      more ? " and " : "", more, more ? " more" : "", fio ? fio : "fio version unknown",
 	                      at ? at : "at an unknown time");
@@ -359,45 +322,12 @@ static void load_labels(struct vb_summary *s, json_t *points)
 		return;
 	s->points = vb_calloc(json_array_size(points) + 1, sizeof(char *));
 	json_array_foreach(points, i, p) {
-		const char *l = jstr(p, "label");
+		const char *l = vb_runrec_point_label(p);
 		s->points[s->npoints++] = vb_strdup(l ? l : "?");
 	}
 }
 
 static int load_fleet(struct vb_summary *s);
-
-/* run.json itself: a JSON object of our schema, or NULL after reporting. */
-static json_t *load_run_json(const char *run_dir, const char *path)
-{
-	struct stat st;
-	json_error_t err;
-	if (stat(path, &st) < 0) {
-		vb_error("'%s' is not a vmio-bench run folder (no run.json: %s)", run_dir, strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		vb_error("'%s' is not a regular file: not a run.json vmio-bench wrote", path);
-		return NULL;
-	}
-	if (st.st_size > (off_t)MAX_RESULT_FILE) {
-		vb_error("'%s' is larger than 64 MiB: not a run.json vmio-bench wrote", path);
-		return NULL;
-	}
-	json_t *run = vb_json_load_regular(path, MAX_RESULT_FILE, JSON_REJECT_DUPLICATES, &err);
-	if (!json_is_object(run)) {
-		vb_error("'%s' is not valid JSON (line %d: %s)", path, err.line, err.text);
-		json_decref(run);
-		return NULL;
-	}
-	json_t *schema = json_object_get(run, "schema");
-	if (!json_is_integer(schema) || !VB_RESULTS_SCHEMA_OK(json_integer_value(schema))) {
-		vb_error("'%s' has no results schema %d to %d: it was not written by this vmio-bench (or by a newer one: "
-		         "upgrade to read it)", path, VB_RESULTS_SCHEMA_MIN, VB_RESULTS_SCHEMA);
-		json_decref(run);
-		return NULL;
-	}
-	return run;
-}
 
 int vb_summary_load(const char *run_dir, struct vb_summary *s)
 {
@@ -407,28 +337,27 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	s->run_dir = vb_strdup(run_dir);
-	if (!(s->run = load_run_json(run_dir, path)))
+	if (!(s->run = vb_runrec_load(run_dir, path)))
 		goto fail;
-	if (json_is_object(json_object_get(s->run, "fleet"))) {
+	if (vb_runrec_is_fleet(s->run)) {
 		free(path);
 		return load_fleet(s);
 	}
 	if (check_strings(s, path) < 0)
 		goto fail;
-	s->id = jstr(s->run, "id");
-	s->state = jstr(s->run, "state");
-	s->started = jstr(s->run, "started");
-	s->accel = jstr(json_object_get(s->run, "accelerator"), "name");
-	s->job = jstr(json_object_get(s->run, "job"), "description");
-	modes = json_object_get(s->run, "modes");
-	points = json_object_get(json_object_get(s->run, "job"), "points");
+	s->id = vb_runrec_id(s->run);
+	s->state = vb_runrec_state(s->run);
+	s->started = vb_runrec_started(s->run);
+	s->accel = vb_runrec_accel(s->run);
+	s->job = vb_runrec_job_description(s->run);
+	modes = vb_runrec_modes(s->run);
+	points = vb_runrec_job_points(s->run);
 	if (!s->id || !s->accel || !s->job || !json_is_array(modes)) {
 		vb_error("'%s' lacks its id, accelerator, job or modes: the file is damaged", path);
 		goto fail;
 	}
 	s->emulated = strcmp(s->accel, "tcg") == 0;
-	json_t *base = json_object_get(s->run, "baseline");
-	s->baseline = json_is_string(base) ? json_string_value(base) : json_is_null(base) ? NULL : "host";
+	s->baseline = vb_runrec_baseline(s->run);
 	if (s->baseline && !vb_valid_name(s->baseline, 32)) {
 		vb_error("'%s': the baseline is not a mode name: the file is damaged", path);
 		goto fail;
@@ -436,17 +365,18 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 	load_labels(s, points);
 	s->modes = vb_calloc(json_array_size(modes) + 1, sizeof(*s->modes));
 	json_array_foreach(modes, i, m) {
-		const char *name = jstr(m, "mode");
-		json_t *pts = json_object_get(m, "points"), *pt;
+		const char *name = vb_runrec_mode_name(m);
+		json_t *pts = vb_runrec_mode_points(m), *pt;
 		size_t k;
 		s->modes[s->nmodes].mode = vb_strdup(name);
-		s->modes[s->nmodes].status = vb_strdup(jstr(m, "status") ? jstr(m, "status") : "unknown");
-		s->modes[s->nmodes].reason = vb_strdup(jstr(m, "reason"));
-		s->modes[s->nmodes].imported = imported_text(json_object_get(m, "imported"));
+		const char *status = vb_runrec_mode_status(m);
+		s->modes[s->nmodes].status = vb_strdup(status ? status : "unknown");
+		s->modes[s->nmodes].reason = vb_strdup(vb_runrec_mode_reason(m));
+		s->modes[s->nmodes].imported = imported_text(vb_runrec_mode_imported(m));
 		s->nmodes++;
 		/* no guest: the baseline, and host-side modes run.json marks so
 		 * (backend): fio's CPU is the host's, not a guest's */
-		bool no_guest = (s->baseline && strcmp(name, s->baseline) == 0) || json_is_false(json_object_get(m, "guest"));
+		bool no_guest = (s->baseline && strcmp(name, s->baseline) == 0) || vb_runrec_mode_no_guest(m);
 		json_array_foreach(pts, k, pt) {
 			if (load_point(s, name, no_guest, pt) < 0)
 				goto fail;
@@ -507,12 +437,9 @@ static void merge_host(struct vb_summary *f, struct vb_summary *h, const char *l
 	h->nmodes = 0;
 	json_t *e;
 	size_t k;
-	json_array_foreach(json_object_get(h->run, "modes"), k, e) {
-		json_t *c = json_deep_copy(e);
-		char *name = vb_asprintf("%s/%s", label, jstr(e, "mode"));
-		json_object_set_new(c, "mode", json_string(name));
-		json_object_set_new(c, "host", json_string(label));
-		json_array_append_new(modes, c);
+	json_array_foreach(vb_runrec_modes(h->run), k, e) {
+		char *name = vb_asprintf("%s/%s", label, vb_runrec_mode_name(e));
+		json_array_append_new(modes, vb_runrec_fleet_mode_new(e, name, label));
 		free(name);
 	}
 }
@@ -523,30 +450,31 @@ static void host_missing(struct vb_summary *f, const char *label, json_t *h, jso
 	f->modes = realloc(f->modes, (f->nmodes + 2) * sizeof(*f->modes));
 	if (!f->modes)
 		abort();
-	const char *why = jstr(h, "reason");
+	const char *why = vb_runrec_fleet_host_reason(h);
 	char *reason = vb_text_clean(vb_strdup(why ? why : "no results from this host"));
 	f->modes[f->nmodes++] = (struct vb_mode_status){.mode = vb_asprintf("%s/-", label), .status = vb_strdup("failed"),
 	                                                .reason = reason};
-	json_array_append_new(modes, json_pack("{s:s+, s:s, s:s, s:s}", "mode", label, "/-", "host", label, "status",
-	                                       "failed", "reason", reason));
+	char *name = vb_asprintf("%s/-", label);
+	json_array_append_new(modes, vb_runrec_fleet_missing_new(name, label, reason));
+	free(name);
 }
 
 /* A fleet's run: each host's folder loaded as a run of its own, rows and
  * modes named HOST/MODE, each divided by its own host's baseline. */
 static int load_fleet(struct vb_summary *s)
 {
-	json_t *top = s->run, *hosts = json_object_get(json_object_get(top, "fleet"), "hosts"), *h, *merged = NULL;
+	json_t *top = s->run, *hosts = vb_runrec_fleet_hosts(top), *h, *merged = NULL;
 	json_t *modes = json_array();
 	size_t i;
 
 	s->run = NULL;
-	if (!vb_valid_id(jstr(top, "id")) || !json_is_array(hosts) || json_array_size(hosts) > VB_FLEET_MAX_HOSTS) {
+	if (!vb_valid_id(vb_runrec_id(top)) || !json_is_array(hosts) || json_array_size(hosts) > VB_FLEET_MAX_HOSTS) {
 		vb_error("'%s/run.json': a fleet's run without a valid id or hosts (at most %d): the file is damaged", s->run_dir,
 		         VB_FLEET_MAX_HOSTS);
 		goto fail;
 	}
 	json_array_foreach(hosts, i, h) {
-		const char *label = jstr(h, "label");
+		const char *label = vb_runrec_fleet_host_label(h);
 		if (!vb_valid_label(label)) {
 			vb_error("'%s/run.json': a host of the fleet has no valid name ([A-Za-z0-9.-]): the file is damaged", s->run_dir);
 			goto fail;
@@ -580,25 +508,17 @@ static int load_fleet(struct vb_summary *s)
 		         s->run_dir);
 		goto fail;
 	}
-	json_object_set_new(merged, "modes", modes);
+	vb_runrec_fleet_merge(merged, top, modes, vb_text_clean);
 	modes = NULL;
-	json_object_set(merged, "id", json_object_get(top, "id"));
-	json_object_set(merged, "fleet", json_object_get(top, "fleet"));
-	const char *keys[] = {"state", "started", "ended"};
-	for (int k = 0; k < 3; k++) {
-		json_object_set(merged, keys[k], json_object_get(top, keys[k]));
-		clean_text(merged, keys[k]);
-	}
 	s->run = merged;
 	s->fleet = true;
-	s->id = jstr(merged, "id");
-	s->state = jstr(merged, "state");
-	s->started = jstr(merged, "started");
-	s->accel = jstr(json_object_get(merged, "accelerator"), "name");
-	s->job = jstr(json_object_get(merged, "job"), "description");
+	s->id = vb_runrec_id(merged);
+	s->state = vb_runrec_state(merged);
+	s->started = vb_runrec_started(merged);
+	s->accel = vb_runrec_accel(merged);
+	s->job = vb_runrec_job_description(merged);
 	s->emulated = s->accel && strcmp(s->accel, "tcg") == 0;
-	json_t *base = json_object_get(merged, "baseline");
-	s->baseline = json_is_string(base) ? json_string_value(base) : NULL;
+	s->baseline = vb_runrec_baseline_recorded(merged);
 	json_decref(top);
 	return 0;
 fail:

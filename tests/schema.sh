@@ -1,0 +1,74 @@
+#!/bin/bash
+# run.json's format, documented once as results/run.schema.json: the schema
+# is a valid JSON Schema that knows every results schema number this
+# vmio-bench reads; the fixtures of older numbers validate and still load;
+# what import writes validates; and the check fails on a run.json that is
+# wrong (a key of the wrong type, a schema-2 field in a schema-1 run, a
+# fleet without hosts) and on a missing validator.  No libvirt needed.
+. "${VB_SRCDIR:-.}/tests/lib.sh"
+command -v jq >/dev/null || need "jq (apt-get install jq)"
+S=$RUNJSON_SCHEMA
+FIX=$VB_SRCDIR/tests/fixtures
+CHECKER=$VB_SRCDIR/tests/runjson-check.py
+
+check "python3-jsonschema is installed (scripts/setup)" python3 -c 'import jsonschema'
+check "results/run.schema.json is a valid JSON Schema" \
+	python3 -c 'import json, sys, jsonschema; s = json.load(open(sys.argv[1])); jsonschema.validators.validator_for(s).check_schema(s)' "$S"
+lo=$(sed -n 's/^#define VB_RESULTS_SCHEMA_MIN \([0-9]*\).*/\1/p' "$VB_SRCDIR/bench/core/results.h")
+hi=$(sed -n 's/^#define VB_RESULTS_SCHEMA \([0-9]*\).*/\1/p' "$VB_SRCDIR/bench/core/results.h")
+check "the schema's numbers are results.h's, $lo to $hi" \
+	jqe --argjson lo "$lo" --argjson hi "$hi" '.properties.schema.enum == [range($lo; $hi + 1)]' "$S"
+
+# ---- the fixtures: every number validates and loads ------------------------
+for f in run-base run-v2; do
+	n=$(jq .schema "$FIX/$f/run.json")
+	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
+	cp -r "$FIX/$f" "$TMP/$f"
+	chmod -R u+w "$TMP/$f"
+	vb report "$TMP/$f"
+	check "fixture $f (schema $n) still loads: report exits 0" [ "$rc" -eq 0 ]
+done
+check "the fixtures cover schema 1 and schema 2" \
+	sh -c "[ \"\$(jq -s 'map(.schema) | sort' '$FIX/run-base/run.json' '$FIX/run-v2/run.json' | jq -c .)\" = '[1,2]' ]"
+
+# ---- what import writes (checked by finish with every run.json vb wrote) ---
+vb import "$FIX/fio-randrw-virtio-blk.json" --mode bare --results "$TMP/res"
+check "import makes a run of its own" [ "$rc" -eq 0 ]
+vb import "$FIX/fio-randrw-virtio-blk.json" --mode bare --into "$TMP/run-base"
+check "import --into a schema-1 run" [ "$rc" -eq 0 ]
+
+# ---- the check can fail -----------------------------------------------------
+bad_one() { # WHAT JQ-FILTER [FIXTURE]: the check refuses the fixture so edited, naming the key
+	local what=$1 filter=$2 fix=${3:-run-v2} out st
+	mkdir -p "$TMP/bad"
+	jq "$filter" "$FIX/$fix/run.json" > "$TMP/bad/run.json"
+	out=$(python3 "$CHECKER" "$S" "$TMP/bad/run.json")
+	st=$?
+	echo "# $out" | cut -c1-300
+	[ "$st" -eq 1 ] && [ -n "$out" ]
+}
+check "a planted run.json with host.cpus a string fails the check" bad_one cpus '.host.cpus = "two"'
+check "... with a mode's points not a list fails it" bad_one points '.modes[0].points = {}'
+check "... with a repetition's file a number fails it" bad_one file '.modes[0].points[0].reps[0].file = 1'
+check "... with a status vmio-bench never writes fails it" bad_one status '.modes[1].status = "fine"'
+check "... with a key vmio-bench never writes fails it" bad_one key '.colour = "blue"'
+check "... with schema 3 (newer than this vmio-bench) fails it" bad_one newer '.schema = 3'
+check "a schema-1 run.json with host.hostname (a schema-2 field) fails it" bad_one v1host '.host.hostname = "x"' run-base
+check "a schema-2 run.json of a guest run without host.hostname fails it" bad_one v2host 'del(.host.hostname)'
+check "a fleet's run.json without hosts fails it" bad_one fleet '{schema, id, state, started, ended, config, fleet: {}}'
+check "a fleet's run.json as fleet.c writes it validates" \
+	sh -c "jq '{schema, id, state, started, ended, fleet: {hosts: [{label: \"a\", connect: \"qemu+ssh://a/system\", dir: \"a\", state: \"complete\", exit: 0}]}, config: (.config | .connect = null)}' '$FIX/run-v2/run.json' > '$TMP/fleet.json' && python3 '$CHECKER' '$S' '$TMP/fleet.json'"
+
+# the helper finish uses: a bad file is a 'not ok' line naming it
+jq '.host.cpus = "two"' "$FIX/run-v2/run.json" > "$TMP/bad/run.json"
+out=$(npass=0 nfail=0; runjson_validate "the planted file" "$TMP/bad/run.json"; echo "nfail=$nfail")
+echo "$out" | sed 's/^/# /'
+check "runjson_validate says 'not ok' for it and counts a failure" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q '^not ok - the planted file validates' && printf '%s\n' \"\$1\" | grep -q '^nfail=1$'" _ "$out"
+check "... and names the key and the file" sh -c "printf '%s\n' \"\$1\" | grep -q 'host.cpus' && printf '%s\n' \"\$1\" | grep -qF \"\$2\"" _ "$out" "$TMP/bad/run.json"
+# without the validator: a failure, not a skip
+out=$(cd "$TMP" && python3 -S "$CHECKER" "$S" "$FIX/run-v2/run.json"; echo "exit=$?")
+echo "$out" | sed 's/^/# /'
+check "without python3-jsonschema the check fails (exit 2), saying what to install" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q 'python3-jsonschema is missing' && printf '%s\n' \"\$1\" | grep -q '^exit=2$'" _ "$out"
+finish
