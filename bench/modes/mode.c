@@ -30,6 +30,10 @@ const struct vb_mode *const vb_modes[] = {
 /* Every mode joins the option table before main runs, its own rows (if
  * any) in the table's order: the options know no modes, so the modes
  * tell them (and a -c file's [mode NAME] sections are theirs). */
+/* each mode's options take one of the configuration's parts: a table that
+ * outgrows them fails the build, not the first run */
+_Static_assert(sizeof(vb_modes) / sizeof(vb_modes[0]) - 1 <= VB_CONFIG_PARTS,
+               "more modes than VB_CONFIG_PARTS (core/vbconfig.h): raise it");
 __attribute__((constructor)) static void modes_join_options(void)
 {
 	static struct vb_option_part parts[VB_CONFIG_PARTS];
