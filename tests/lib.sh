@@ -206,3 +206,15 @@ runjson_check() {
 	mapfile -t files < <(runjson_written)
 	runjson_validate "every run.json this test wrote" "${files[@]}"
 }
+
+# ---- issue 23 (r6): run.json written by a vmio-bench not started by vb ------
+# A run in the background, or one a script starts (nightly): its run.json
+# files are checked at finish like vb's.  runjson_mark NAME before it
+# starts, runjson_since NAME once it has ended: what appeared or changed
+# in between is recorded as it is then (vb and vbtty may run meanwhile).
+runjson_mark() { runjson_sums > "$TMP/.runjson-mark-$1"; }
+runjson_since() {
+	[ -f "$TMP/.runjson-mark-$1" ] || return 0
+	runjson_sums | comm -13 "$TMP/.runjson-mark-$1" - >> "$RUNJSON_WRITTEN"
+	rm -f "$TMP/.runjson-mark-$1"
+}
