@@ -2,8 +2,10 @@
  * which owns its keys; the format: results/run.schema.json): versions,
  * host, accelerator, image, backing store, the job and its points, the full
  * configuration, the baseline mode, the repetitions' seeds, and each mode's
- * status and repetitions as they finish.  `run` creates it, updates it
- * after every mode and closes it; --resume reads it back.
+ * status and repetitions as they finish.  `run` creates it here
+ * (vb_manifest_new), saves it after every mode; --resume reads it back
+ * here.  Its seeds, modes, repetitions and end the engine sets with
+ * runrec's own functions (vb_runrec_seeds, vb_runrec_mode, ...).
  *
  * Ownership: vb_manifest_new and vb_manifest_resume return a new reference;
  * the others borrow. */
