@@ -96,11 +96,13 @@ hostile badwindow 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": 
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------
+runjson_mark bg
 ( "$VB" run --modes virtio-blk --runtime 30 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'fio for' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 3
 pkill -9 -f 'qemu-system-x86_64.*guest=vmio-' || true
 wait
+runjson_since bg
 rc=$(cat "$TMP/rc")
 check "QEMU killed mid-run: exit 1" [ "$rc" -eq 1 ]
 check "QEMU killed mid-run: the reason is named" grep -q 'the guest stopped' "$TMP/err"
@@ -120,6 +122,7 @@ restart_libvirtd() {
 # (killed while fio runs: a boot now takes about 3 s, and a kill 2 s after
 # "booting" could land inside libvirt's domain start, whose error names
 # libvirt's own failure rather than the lost connection: a different case)
+runjson_mark bg
 ( "$VB" run --modes virtio-blk,sata --runtime 8 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'virtio-blk: rep 1/1, default: fio for' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 2
@@ -127,6 +130,7 @@ pkill -9 -x libvirtd || true
 sleep 5
 restart_libvirtd
 wait
+runjson_since bg
 rc=$(cat "$TMP/rc")
 sed 's/^/#   /' "$TMP/err"
 check "libvirtd killed mid-run: exit 1" [ "$rc" -eq 1 ]
@@ -141,11 +145,13 @@ intact "libvirtd killed mid-run"
 # ... and one that stays away longer than the controller waits (30 s): the
 # guest is left, and the one line printed must be the command that removes
 # it once libvirtd is back.
+runjson_mark bg
 ( "$VB" run --modes virtio-blk --runtime 5 --reps 1 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 for _ in $(seq 1 120); do grep -q 'virtio-blk: booting' "$TMP/err" 2>/dev/null && break; sleep 1; done
 sleep 2
 pkill -9 -x libvirtd || true
 wait
+runjson_since bg
 rc=$(cat "$TMP/rc")
 restart_libvirtd
 sed 's/^/#   /' "$TMP/err"
@@ -187,11 +193,13 @@ fi
 
 # ---- SIGINT mid-run, then --resume ---------------------------------------------
 interrupt() { # SIGNAL MODES WAIT-FOR
+	runjson_mark bg
 	( "$VB" run --modes "$2" --runtime 2 --reps 3 --results "$R" "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-; echo $? > "$TMP/rc" ) &
 	local pid=$!
 	for _ in $(seq 1 180); do grep -q "$3" "$TMP/err" 2>/dev/null && break; sleep 1; done
 	pkill "-$1" -f "^$VB run --modes $2 " || kill "-$1" "$pid"
 	wait
+	runjson_since bg
 	rc=$(cat "$TMP/rc")
 }
 interrupt INT virtio-blk 'virtio-blk: rep 2/3'

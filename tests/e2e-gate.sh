@@ -200,9 +200,11 @@ folders() { local d; for d in "$N"/*/; do d=${d%/}; [ -L "$d" ] || echo "${d##*/
 nightly() {
 	local before f
 	before=$(folders)
+	runjson_mark nightly
 	bash "$VB_SRCDIR/scripts/nightly" --results "$N" --keep "$1" --rerun 2 --vmio-bench "${2:-$VB}" -- \
 		--modes host --reps 3 "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-
 	rc=$?
+	runjson_since nightly
 	echo "# scripts/nightly --keep $1 -> exit $rc"; tail -n 5 "$TMP/err" | sed 's/^/#   /'
 	made=$(comm -13 <(echo "$before") <(folders))
 	night=""

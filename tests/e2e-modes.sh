@@ -101,12 +101,14 @@ check "no domain is left after null and qcow2 runs" no_domain_left
 # The report of the modes so far is drawn while the next one boots: when
 # virtio-blk starts its fio, report.html already shows host, and the run
 # is not over.
+runjson_mark bg
 ( "$VB" run --modes host,virtio-blk "${common[@]}" >"$TMP/bg.out" 2>"$TMP/bg.err" 9>&-; echo $? > "$TMP/bg.rc" ) &
 for _ in $(seq 1 240); do grep -q 'virtio-blk: rep 1/1' "$TMP/bg.err" 2>/dev/null && break; sleep 0.25; done
 run_dir=$(sed -n 's/^vmio-bench: results: //p' "$TMP/bg.err")
 check "while virtio-blk runs, report.html already shows host" grep -q '<td>host</td>' "$run_dir/report.html"
 check "... and the run is still going" jqe '.state == "incomplete"' "$run_dir/run.json"
 wait
+runjson_since bg
 check "... which then ends well (exit 0)" [ "$(cat "$TMP/bg.rc")" -eq 0 ]
 check "... and its final report has both modes" grep -q '<td>virtio-blk</td>' "$run_dir/report.html"
 

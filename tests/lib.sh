@@ -6,7 +6,7 @@ CONNECT=${VMIO_TEST_CONNECT:-qemu:///system}
 CACHE=${VMIO_TEST_CACHE:-/var/cache/vmio-bench}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmio-test.XXXXXX")
 chmod 755 "$TMP"   # QEMU's user must reach console logs and disks in here
-trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"; rm -rf "$TMP.runjson"' EXIT
 npass=0
 nfail=0
 
@@ -171,13 +171,17 @@ finish() {
 # test that damages one afterwards on purpose has its own expectations).
 # A missing validator (python3-jsonschema) fails, never skips.
 RUNJSON_SCHEMA=$VB_SRCDIR/results/run.schema.json
-RUNJSON_WRITTEN=$TMP/.runjson-written   # "sha256  path" lines, in order
+# the bookkeeping lives beside $TMP, not in it: a test that lists what a
+# command wrote into $TMP (e2e-faults' hostile agents) sees only the command's
+RUNJSON_DIR=$TMP.runjson
+mkdir -p "$RUNJSON_DIR"
+RUNJSON_WRITTEN=$RUNJSON_DIR/written   # "sha256  path" lines, in order
 runjson_sums() { find "$TMP" -name run.json -type f -exec sha256sum {} + 2>/dev/null | sort; }
-runjson_before() { runjson_sums > "$TMP/.runjson-before"; }
+runjson_before() { runjson_sums > "$RUNJSON_DIR/before"; }
 runjson_after() {
-	[ -f "$TMP/.runjson-before" ] || return 0
-	runjson_sums | comm -13 "$TMP/.runjson-before" - >> "$RUNJSON_WRITTEN"
-	rm -f "$TMP/.runjson-before"
+	[ -f "$RUNJSON_DIR/before" ] || return 0
+	runjson_sums | comm -13 "$RUNJSON_DIR/before" - >> "$RUNJSON_WRITTEN"
+	rm -f "$RUNJSON_DIR/before"
 }
 # The files vmio-bench wrote that still hold what it wrote last, one a line.
 runjson_written() {
@@ -205,4 +209,17 @@ runjson_check() {
 	local files=()
 	mapfile -t files < <(runjson_written)
 	runjson_validate "every run.json this test wrote" "${files[@]}"
+	rm -rf "$RUNJSON_DIR" # (a test's own EXIT trap may not)
+}
+
+# ---- issue 23 (r6): run.json written by a vmio-bench not started by vb ------
+# A run in the background, or one a script starts (nightly): its run.json
+# files are checked at finish like vb's.  runjson_mark NAME before it
+# starts, runjson_since NAME once it has ended: what appeared or changed
+# in between is recorded as it is then (vb and vbtty may run meanwhile).
+runjson_mark() { runjson_sums > "$RUNJSON_DIR/mark-$1"; }
+runjson_since() {
+	[ -f "$RUNJSON_DIR/mark-$1" ] || return 0
+	runjson_sums | comm -13 "$RUNJSON_DIR/mark-$1" - >> "$RUNJSON_WRITTEN"
+	rm -f "$RUNJSON_DIR/mark-$1"
 }

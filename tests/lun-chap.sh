@@ -43,6 +43,7 @@ tgtadm --lld iscsi --mode target --op delete --force --tid $ctl_tid
 
 secrets_before=$(secrets) accounts_before=$(accounts) targets_before=$(targets)
 R=$TMP/results
+runjson_mark bg
 "$VB" run --connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg --runtime 20 --ramp 0 --reps 1 \
 	--modes lun >"$TMP/out" 2>"$TMP/err" 9>&- &
 run=$!
@@ -72,6 +73,7 @@ check "another initiator with the account's name and a wrong password is refused
 check "... while the target was there" sh -c 'tgtadm --lld iscsi --mode target --op show | grep -qF "$1"' _ "$iqn"
 wait $run
 rc=$?
+runjson_since bg
 tail -n 12 "$TMP/err" | sed 's/^/#   /'
 check "the run's own guest logged in and measured (exit $rc)" [ "$rc" -eq 0 ]
 check "... lun ok, with IOPS" jqe '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/lun/rep-1.fio.json"

@@ -431,6 +431,7 @@ remote_rerun
 
 # ---- a host lost mid-run, and --resume --------------------------------------
 vb_bg() { "$VB" "$@" >"$TMP/out" 2>"$TMP/err" 9>&- & }
+runjson_mark bg
 vb_bg run --connect "$A" --connect "$B" --modes virtio-blk,sata --runtime 6 --ramp 0 --reps 1 --size 64m --results "$TMP/x"
 bg=$!
 # cut host b once its first guest runs fio
@@ -438,6 +439,7 @@ for _ in $(seq 600); do grep -q "\[localhost\] virtio-blk: rep 1/1" "$TMP/err" 2
 stop_sshd b
 wait "$bg"
 rc=$?
+runjson_since bg
 echo "# (background run) -> exit $rc"; tail -n 12 "$TMP/err" | sed 's/^/#   /'
 X=$(readlink -f "$TMP/x/latest")
 check "host lost: the fleet's run exits 1" [ "$rc" -eq 1 ]
@@ -461,6 +463,7 @@ check "--resume: both hosts complete, the finished one kept as it was" \
 check "--resume: one table, both hosts" [ "$(grep -c '^host  *mode' "$TMP/out")" -eq 1 ]
 check "--resume: nothing left running" no_domains
 
+runjson_check # every run.json it wrote, local, remote and fleet, against the schema (lib.sh)
 echo "# remote: wall time $((SECONDS - T0)) s"
 echo "# remote: $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -330,5 +330,24 @@ layer_bad = layer_violations(src)
 for v in layer_bad:
     ok(False, v)
 ok(not layer_bad, 'no include or use from a lower folder of bench/ to a higher one or a peer (%d found)' % len(layer_bad))
+# issue 23, point 5: local or remote is decided in bench/host/ alone; the
+# others ask vb_hv_is_this_host() where the record or a message differs
+def hv_remote_calls(src):
+    bench = os.path.join(src, 'bench')
+    found = []
+    for d, _, fs in sorted(os.walk(bench)):
+        for f in sorted(fs):
+            rel = os.path.relpath(os.path.join(d, f), bench)
+            if not f.endswith(('.c', '.h')) or rel.startswith('host/'):
+                continue
+            for i, l in enumerate(strip_c(open(os.path.join(d, f)).read()).split('\n')):
+                if re.search(r'\bvb_hv_remote\s*\(', l):
+                    found.append('bench/%s:%d' % (rel, i + 1))
+    return found
+
+hv_bad = hv_remote_calls(src)
+for v in hv_bad:
+    ok(False, '%s: vb_hv_remote() outside bench/host/ (ask vb_hv_is_this_host(), or a helper of host/hv.h)' % v)
+ok(not hv_bad, 'no vb_hv_remote() outside bench/host/ (%d found)' % len(hv_bad))
 print('%d failed' % fails)
 sys.exit(1 if fails else 0)

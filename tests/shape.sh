@@ -51,4 +51,7 @@ cp "$VB_SRCDIR/bench/summary/stats.c" "$VB_SRCDIR/bench/summary/summary.h" "$TMP
 printf '#include "b.h"\n' > "$TMP/src/engines/a.h"
 printf '#include "a.h"\n' > "$TMP/src/engines/b.h"
 check "the checker follows engines/' includes" planted '^not ok - no include cycle between bench/ modules: .*engines/a'
+# issue 23, point 5: vb_hv_remote() outside bench/host/ (a comment naming it is no call)
+{ echo 'int planted_remote(void)'; echo '{'; echo '	return vb_hv_remote() ? 1 : 0; /* vb_hv_remote() */'; echo '}'; } >> "$TMP/src/bench/runner/reps.c"
+check "the checker finds a planted vb_hv_remote() outside bench/host/" planted '^not ok - bench/runner/reps.c:[0-9]+: vb_hv_remote\(\) outside bench/host/'
 finish

@@ -6,6 +6,7 @@
 #include "guest/agent.h"
 #include "guest/domxml.h"
 #include "guest/session.h"
+#include "summary/runrec.h"
 #include "host/hv.h"
 #include "core/layout.h"
 #include "core/progress.h"
@@ -30,13 +31,13 @@ static void check_disk(const struct vb_mode *m, struct vb_disk_ctx *d, const cha
 		                               console);
 		return;
 	}
-	json_object_set_new(mj, "guest_disk", json_deep_copy(disk));
+	vb_runrec_mode_set_guest_disk(mj, disk);
 	if (vb_agent_check_disk(m, disk, why) != 0)
 		return;
 	json_t *dname = json_object_get(disk, "name");
 	vb_info("%s: guest up after %.1f s, disk %s on %s", m->name, vb_now() - t0,
 	        json_is_string(dname) ? json_string_value(dname) : "?", m->guest_driver ? m->guest_driver : "its driver");
-	vb_runner_timing(mj, "boot_s", vb_now() - t0, true); /* define and start to the agent's hello */
+	vb_runrec_timing(mj, VB_PHASE_BOOT, vb_now() - t0); /* define and start to the agent's hello */
 }
 
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
@@ -116,11 +117,9 @@ static int run_boot(struct vb_runner *x, const struct vb_mode *m, struct vb_disk
 	const char *how;
 	if (vb_session_end(g, t0 + VB_TEARDOWN_S, &how) < 0)
 		vb_warn("%s: the guest was %s", m->name, how);
-	vb_runner_timing(mj, "teardown_s", vb_now() - t0, true);
+	vb_runrec_timing(mj, VB_PHASE_TEARDOWN, vb_now() - t0);
 	/* a boot destroyed at the deadline is what the mode's record keeps */
-	json_t *was = json_object_get(mj, "teardown");
-	if (!json_is_string(was) || strcmp(json_string_value(was), "powered off") == 0)
-		json_object_set_new(mj, "teardown", json_string(how));
+	vb_runrec_mode_set_teardown(mj, how);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-/* ctx: the small things every step of a run does (ctx.h): timings in
- * run.json, a file saved in a folder, the report drawn behind the run. */
+/* ctx: the small things every step of a run does (ctx.h):
+ * a file saved in a folder, the report drawn behind the run. */
 #include "config.h"
 #include "runner/ctx.h"
 #include "render/report.h"
@@ -47,19 +47,4 @@ void vb_runner_draw_behind(struct vb_runner *x)
 	}
 	if (pid > 0)
 		x->drawing = pid;
-}
-
-void vb_runner_timing(json_t *owner, const char *phase, double seconds, bool many)
-{
-	json_t *t = json_object_get(owner, "timings");
-	if (!json_is_object(t))
-		json_object_set_new(owner, "timings", t = json_object());
-	if (!many) {
-		json_object_set_new(t, phase, json_real(seconds));
-		return;
-	}
-	json_t *a = json_object_get(t, phase);
-	if (!json_is_array(a))
-		json_object_set_new(t, phase, a = json_array());
-	json_array_append_new(a, json_real(seconds));
 }

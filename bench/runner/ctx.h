@@ -1,7 +1,7 @@
 /* ctx: what one host's run carries from step to step and mode to mode
  * (struct vb_runner), shared by the run engine's files -- engine.c (the
  * steps), start.c, mode.c, boot.c, job.c, reps.c, resume.c -- and the few
- * things they all do: note a timing in run.json, save a small file, draw
+ * things they all do: save a small file, draw
  * the report of the run so far behind the next mode.  Not an API: the
  * commands and the fleet use runner.h and engine.h.
  *
@@ -55,10 +55,6 @@ struct vb_runner {
 
 /* Write text to dir/file (atomically).  0 or -1. */
 int vb_runner_save_text(const char *dir, const char *file, const char *text);
-
-/* Where a run's wall time goes (run.json "timings", in seconds): set a
- * phase, or append to a phase that happens more than once (boots). */
-void vb_runner_timing(json_t *owner, const char *phase, double seconds, bool many);
 
 /* Draw the report of the run so far in a child process, while the next
  * mode prepares and boots; vb_runner_drawn waits for it (nothing is

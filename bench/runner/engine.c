@@ -13,6 +13,7 @@
 #include "core/progress.h"
 #include "core/results.h"
 #include "render/report.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -29,7 +30,7 @@ static int run_folder(struct vb_runner *x)
 	char real[PATH_MAX], *dir = NULL;
 
 	if (x->resumed) {
-		x->id = vb_strdup(json_string_value(json_object_get(x->resumed, "id")));
+		x->id = vb_strdup(vb_runrec_id(x->resumed));
 		dir = vb_strdup(c->resume);
 	} else if (x->fleet_dir) {
 		x->id = vb_strdup(x->fleet_id);
@@ -61,21 +62,20 @@ static int open_run(struct vb_runner *x)
 		x->point_args[i] = vb_job_args(&x->plan.points[i].cfg);
 	if (x->resumed) {
 		x->runjson = json_incref(x->resumed);
-		vb_manifest_resumed(x->runjson);
+		vb_runrec_resumed(x->runjson);
 	} else {
 		struct vb_manifest_in in = {.id = x->id, .cfg = c, .virt = x->virt, .accel = &x->accel, .img = &x->img,
 		                            .store = &x->store, .plan = &x->plan, .point_args = x->point_args, .modes = x->modes,
 		                            .placement = x->placement};
 		x->runjson = vb_manifest_new(&in);
 	}
-	x->seeds = vb_manifest_seeds(x->runjson, vb_reps_max(c));
+	x->seeds = vb_runrec_seeds(x->runjson, vb_reps_max(c));
 	/* the plan asked for them: the gate sees them missing, report shows why */
 	for (size_t i = 0; x->dropped && x->dropped[i].mode; i++) {
-		json_t *mj = vb_manifest_mode(x->runjson, x->dropped[i].mode->name);
-		if (vb_manifest_mode_done(mj))
+		json_t *mj = vb_runrec_mode(x->runjson, x->dropped[i].mode->name);
+		if (vb_runrec_mode_done(mj))
 			continue; /* finished before --resume, when it could run */
-		json_object_set_new(mj, "status", json_string("unavailable"));
-		json_object_set_new(mj, "reason", json_string(x->dropped[i].why));
+		vb_runrec_mode_set_status(mj, "unavailable", x->dropped[i].why);
 	}
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		return -1;
@@ -90,7 +90,7 @@ static int open_run(struct vb_runner *x)
 static int finish(struct vb_runner *x, bool failed)
 {
 	vb_progress_end();
-	vb_manifest_end(x->runjson, vb_interrupted || x->host_lost);
+	vb_runrec_end(x->runjson, vb_interrupted || x->host_lost);
 	if (vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
 	vb_runner_drawn(x);
@@ -100,7 +100,7 @@ static int finish(struct vb_runner *x, bool failed)
 	if (vb_report_run(x->dir, table) < 0 || (x->cfg->json && !x->fleet_dir && vb_report_print_json(x->dir, stdout) < 0))
 		failed = true;
 	/* the report's own time, recorded after it (run.json saved again) */
-	vb_runner_timing(x->runjson, "report_s", vb_now() - t0, false);
+	vb_runrec_timing(x->runjson, VB_PHASE_REPORT, vb_now() - t0);
 	if (!failed && vb_manifest_save(x->dir, x->runjson) < 0)
 		failed = true;
 	if (vb_interrupted)
@@ -160,9 +160,9 @@ int vb_engine_host(struct vb_config *c, const char *fleet_dir, const char *fleet
 	ret = VB_EXIT_FAIL;
 	if (open_run(&x) < 0)
 		goto out;
-	vb_runner_timing(x.runjson, "checks_s", t1 - t0, false);
-	vb_runner_timing(x.runjson, "host_setup_s", t2 - t1, false); /* store, libvirt, accelerator (probe) */
-	vb_runner_timing(x.runjson, "accel_probe_s", x.accel_s, false); /* of which the accelerator's choice */
+	vb_runrec_timing(x.runjson, VB_PHASE_CHECKS, t1 - t0);
+	vb_runrec_timing(x.runjson, VB_PHASE_HOST_SETUP, t2 - t1); /* store, libvirt, accelerator (probe) */
+	vb_runrec_timing(x.runjson, VB_PHASE_ACCEL_PROBE, x.accel_s); /* of which the accelerator's choice */
 	ret = finish(&x, vb_runner_modes(&x));
 out:
 	vb_progress_end();

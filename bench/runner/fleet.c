@@ -1,5 +1,6 @@
 #include "config.h"
 #include "runner/fleet.h"
+#include "summary/runrec.h"
 #include "runner/engine.h"
 #include "host/hv.h"
 #include "core/options.h"
@@ -35,7 +36,7 @@ static json_t *fleet_json(const char *dir)
 	char *p = vb_asprintf("%s/run.json", dir);
 	json_t *j = vb_json_load_regular(p, 64u << 20, JSON_REJECT_DUPLICATES, NULL);
 	free(p);
-	if (json_is_object(json_object_get(j, "fleet")))
+	if (vb_runrec_is_fleet(j))
 		return j;
 	json_decref(j);
 	return NULL;
@@ -95,8 +96,8 @@ static int fleet_hosts(struct fleet *f, const struct vb_config *c)
 	if (c->resume) {
 		json_t *h;
 		size_t i;
-		json_array_foreach(json_object_get(json_object_get(f->run, "fleet"), "hosts"), i, h) {
-			const char *uri = json_string_value(json_object_get(h, "connect"));
+		json_array_foreach(vb_runrec_fleet_hosts(f->run), i, h) {
+			const char *uri = vb_runrec_fleet_host_connect(h);
 			if (!uri || add_host(f, uri) < 0)
 				return vb_error("--resume: '%s/run.json' names a host badly: the file is damaged", c->resume);
 		}
@@ -112,8 +113,7 @@ static json_t *hosts_json(const struct fleet *f)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < f->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "label", f->hosts[i].label, "connect", f->hosts[i].uri,
-		                                   "dir", f->hosts[i].label));
+		json_array_append_new(a, vb_runrec_fleet_host_new(f->hosts[i].label, f->hosts[i].uri, f->hosts[i].label));
 	return a;
 }
 
@@ -122,26 +122,20 @@ static int fleet_open(struct fleet *f, const struct vb_config *c)
 {
 	if (c->resume) {
 		char real[PATH_MAX];
-		const char *state = json_string_value(json_object_get(f->run, "state"));
-		const char *id = json_string_value(json_object_get(f->run, "id"));
+		const char *state = vb_runrec_state(f->run);
+		const char *id = vb_runrec_id(f->run);
 		if (!id || !vb_valid_id(id))
 			return vb_error("--resume: '%s/run.json' has no valid id: the file is damaged", c->resume);
 		if (state && strcmp(state, "complete") == 0)
 			return vb_error("--resume: run '%s' is complete: there is nothing to resume", c->resume);
 		f->id = vb_strdup(id);
 		f->dir = vb_strdup(realpath(c->resume, real) ? real : c->resume);
-		json_object_set_new(f->run, "state", json_string("incomplete"));
+		vb_runrec_set_state(f->run, "incomplete");
 		return 0;
 	}
 	if (vb_results_check_root(c->results) < 0 || vb_results_create_run_dir(c->results, &f->id, &f->dir) < 0)
 		return -1;
-	char *started = vb_utc_timestamp();
-	f->run = json_pack("{s:i, s:s, s:s, s:s, s:n, s:{s:o}, s:o}", "schema", VB_RESULTS_SCHEMA, "id", f->id, "state",
-	                   "incomplete", "started", started, "ended", "fleet", "hosts", hosts_json(f), "config",
-	                   vb_options_to_json(c, VB_CMD_RUN));
-	free(started);
-	/* run.json's connect is a list here: each host's own run.json has its URI */
-	json_object_set_new(json_object_get(f->run, "config"), "connect", json_null());
+	f->run = vb_runrec_fleet_new(f->id, hosts_json(f), vb_options_to_json(c, VB_CMD_RUN));
 	return 0;
 }
 
@@ -159,7 +153,7 @@ static int host_part(struct vb_config *c, const struct fleet *f, const struct fl
 {
 	char *sub = vb_asprintf("%s/%s", f->dir, h->label), *runjson = vb_asprintf("%s/run.json", sub);
 	json_t *prev = vb_json_load_regular(runjson, 64u << 20, 0, NULL);
-	const char *state = json_string_value(json_object_get(prev, "state"));
+	const char *state = vb_runrec_state(prev);
 	int rc;
 
 	vb_msg_host = h->label;
@@ -201,29 +195,23 @@ static void fleet_wait(struct fleet *f)
 /* How each host ended, from its own run.json; true if every host finished. */
 static bool fleet_record(struct fleet *f)
 {
-	json_t *hosts = json_object_get(json_object_get(f->run, "fleet"), "hosts");
+	json_t *hosts = vb_runrec_fleet_hosts(f->run);
 	bool all = true;
 	for (size_t i = 0; i < f->n; i++) {
 		char *p = vb_asprintf("%s/%s/run.json", f->dir, f->hosts[i].label);
 		json_t *hr = vb_json_load_regular(p, 64u << 20, 0, NULL), *h = json_array_get(hosts, i);
-		const char *state = json_string_value(json_object_get(hr, "state"));
+		const char *state = vb_runrec_state(hr);
 		bool done = state && strcmp(state, "complete") == 0;
 		free(p);
-		json_object_set_new(h, "state", json_string(state ? state : "not started"));
-		json_object_set_new(h, "exit", json_integer(f->hosts[i].exit));
-		if (f->hosts[i].exit != 0 && !done)
-			json_object_set_new(h, "reason", json_string(f->hosts[i].exit == VB_EXIT_USAGE
-			                                             ? "refused before it began (see the log)"
-			                                             : "its part did not finish (see the log; continue it with run --resume)"));
-		else
-			json_object_del(h, "reason");
+		const char *why = f->hosts[i].exit == VB_EXIT_USAGE
+		                  ? "refused before it began (see the log)"
+		                  : "its part did not finish (see the log; continue it with run --resume)";
+		vb_runrec_fleet_host_end(h, state ? state : "not started", f->hosts[i].exit,
+		                         f->hosts[i].exit != 0 && !done ? why : NULL);
 		all = all && done;
 		json_decref(hr);
 	}
-	char *ended = vb_utc_timestamp();
-	json_object_set_new(f->run, "ended", json_string(ended));
-	json_object_set_new(f->run, "state", json_string(all ? "complete" : "incomplete"));
-	free(ended);
+	vb_runrec_close(f->run, all ? "complete" : "incomplete");
 	return all;
 }
 

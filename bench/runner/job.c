@@ -5,6 +5,7 @@
 #include "runner/reps.h"
 #include "guest/agent.h"
 #include "summary/fiojson.h"
+#include "summary/runrec.h"
 #include "core/job.h"
 #include "core/progress.h"
 #include "core/util.h"
@@ -12,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static json_t *jstr_or_null(char *s)
-{
-	json_t *j = s ? json_string(s) : json_null();
-	free(s);
-	return j ? j : json_null();
-}
 
 /* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
  * fio JSON), its IOPS log, and what the controller measured around it
@@ -33,9 +27,8 @@ static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, u
 		json_decref(extra);
 		return -1;
 	}
-	json_t *versions = json_object_get(x->runjson, "versions");
-	if (!json_is_string(json_object_get(versions, "fio")) && vb_valid_fio_version(fr.fio_version))
-		json_object_set_new(versions, "fio", json_string(fr.fio_version));
+	if (vb_valid_fio_version(fr.fio_version))
+		vb_runrec_set_fio_version(x->runjson, fr.fio_version);
 	p = vb_asprintf("%s/rep-%u.fio.json", pdir, rep);
 	rc = vb_write_file_atomic(p, text, len);
 	free(p);
@@ -45,16 +38,19 @@ static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, u
 		vb_fio_result_release(&fr);
 		return -1;
 	}
-	json_t *entry = json_pack("{s:i, s:o, s:o, s:{s:f, s:f}}", "rep", (int)rep,
-	                          "file", jstr_or_null(vb_asprintf("%srep-%u.fio.json", prefix, rep)), "iops_log", json_null(),
-	                          "iops", "read", fr.read.iops, "write", fr.write.iops);
+	p = vb_asprintf("%srep-%u.fio.json", prefix, rep);
+	json_t *entry = vb_runrec_rep_new((int)rep, p, fr.read.iops, fr.write.iops);
+	free(p);
 	vb_fio_result_release(&fr);
-	json_object_update(entry, extra);
+	vb_runrec_rep_add(entry, extra);
 	json_decref(extra);
 	if (iops_log && *iops_log) {
 		p = vb_asprintf("%s/rep-%u.iops.log", pdir, rep);
-		if (vb_write_file_atomic(p, iops_log, strlen(iops_log)) == 0)
-			json_object_set_new(entry, "iops_log", jstr_or_null(vb_asprintf("%srep-%u.iops.log", prefix, rep)));
+		if (vb_write_file_atomic(p, iops_log, strlen(iops_log)) == 0) {
+			char *l = vb_asprintf("%srep-%u.iops.log", prefix, rep);
+			vb_runrec_rep_set_iops_log(entry, l);
+			free(l);
+		}
 		free(p);
 	}
 	json_array_append_new(reps, entry);
@@ -146,8 +142,7 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	json_t *log = json_object_get(msg, "iops_log");
 	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
 	               json_is_string(log) ? json_string_value(log) : NULL,
-	               json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s", wall, "host_cpu",
-	                         vb_cpu_meter_json(&meter)),
+	               vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, vb_cpu_meter_json(&meter)),
 	               reps, why);
 out:
 	json_decref(job);
@@ -190,8 +185,7 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 			vb_progress_job_done();
 			log = vb_read_file(logfile, 4u << 20, NULL);
 			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
-			              json_pack("{s:O, s:f, s:o}", "seed", json_array_get(x->seeds, rep - 1), "wall_s",
-			                        vb_now() - t0, "host_cpu", cpu ? cpu : json_null()),
+			              vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), vb_now() - t0, cpu),
 			              reps, why);
 		}
 		json_decref(args);

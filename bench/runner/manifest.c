@@ -71,12 +71,13 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 {
 	char *qemu = vb_virt_hypervisor_version(in->virt), *libvirt = vb_virt_library_version(in->virt);
 	char *kernel = vb_hv_uname('r'), *hostname = vb_virt_hostname(in->virt), *cpu = vb_hv_cpu_model();
-	char *machine = vb_hv_uname('m'), *hv_hostname = vb_hv_remote() ? vb_virt_hostname(in->virt) : NULL, *desc = NULL;
+	bool remote = !vb_hv_is_this_host(); /* the record says where the hypervisor was */
+	char *machine = vb_hv_uname('m'), *hv_hostname = remote ? vb_virt_hostname(in->virt) : NULL, *desc = NULL;
 	struct vb_runrec_head h = {
 		.id = in->id, .qemu = qemu, .libvirt = libvirt, .host_kernel = kernel,
 		.hostname = hostname, .cpu = cpu, .cpus = (int)vb_hv_cpus(), .machine = machine,
 		/* a remote hypervisor: where it is and how it was reached (over ssh, its pool and volumes) */
-		.remote = vb_hv_remote(), .hv_hostname = hv_hostname, .hv_helpers = vb_hv_where(), .placement = in->placement,
+		.remote = remote, .hv_hostname = hv_hostname, .hv_helpers = vb_hv_where(), .placement = in->placement,
 		.accel = in->accel->name, .accel_why = in->accel->why,
 		.config = vb_options_to_json(in->cfg, VB_CMD_RUN),
 		.config_path = in->cfg->config, .config_text = in->cfg->config_text, .config_modes = in->cfg->mode_tuning,
@@ -170,36 +171,6 @@ fail:
 	return NULL;
 }
 
-void vb_manifest_resumed(json_t *run)
-{
-	vb_runrec_resumed(run);
-}
-
-json_t *vb_manifest_seeds(json_t *run, unsigned reps)
-{
-	return vb_runrec_seeds(run, reps);
-}
-
-json_t *vb_manifest_mode_find(json_t *run, const char *mode)
-{
-	return vb_runrec_mode_find(run, mode);
-}
-
-json_t *vb_manifest_mode(json_t *run, const char *mode)
-{
-	return vb_runrec_mode(run, mode);
-}
-
-bool vb_manifest_mode_done(json_t *mj)
-{
-	return vb_runrec_mode_done(mj);
-}
-
-void vb_manifest_end(json_t *run, bool interrupted)
-{
-	vb_runrec_end(run, interrupted);
-}
-
 int vb_manifest_save(const char *dir, json_t *run)
 {
 	char *p = vb_asprintf("%s/run.json", dir);
@@ -282,7 +253,7 @@ int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *
 	if (!c->connect || strcmp(c->connect, uri) != 0)
 		return vb_error("%s: run %s was measured on '%s', not '%s': it is measured again only there (give "
 		                "--connect '%s')", what, id, uri, c->connect ? c->connect : "this host", uri);
-	if (vb_hv_remote() != remote) /* a caller that did not vb_hv_use the URI: never measure here by its name */
+	if (vb_hv_is_this_host() == remote) /* a caller that did not vb_hv_use the URI: never measure here by its name */
 		return vb_error("%s: run %s was measured on '%s', but this process's helpers would run on %s: not "
 		                "measuring it", what, id, uri, vb_hv_where());
 	const char *disk = vb_runrec_config_str(run, "disk");

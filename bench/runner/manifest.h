@@ -2,8 +2,10 @@
  * which owns its keys; the format: results/run.schema.json): versions,
  * host, accelerator, image, backing store, the job and its points, the full
  * configuration, the baseline mode, the repetitions' seeds, and each mode's
- * status and repetitions as they finish.  `run` creates it, updates it
- * after every mode and closes it; --resume reads it back.
+ * status and repetitions as they finish.  `run` creates it here
+ * (vb_manifest_new), saves it after every mode; --resume reads it back
+ * here.  Its seeds, modes, repetitions and end the engine sets with
+ * runrec's own functions (vb_runrec_seeds, vb_runrec_mode, ...).
  *
  * Ownership: vb_manifest_new and vb_manifest_resume return a new reference;
  * the others borrow. */
@@ -53,19 +55,6 @@ int vb_manifest_check_place(json_t *run, const struct vb_config *c, const char *
  * hypervisor) is measured again, so a folder others could write is not
  * trusted.  0, or -1 reported (what: "--resume"). */
 int vb_manifest_trusted(const char *dir, const char *what);
-/* Mark a resumed run: a timestamp in "resumed", state "incomplete". */
-void vb_manifest_resumed(json_t *run);
-/* Each repetition's random seed ("seeds", drawn once, kept on resume); the
- * array is borrowed from run. */
-json_t *vb_manifest_seeds(json_t *run, unsigned reps);
-/* A mode's entry in "modes", added when missing (borrowed). */
-json_t *vb_manifest_mode(json_t *run, const char *mode);
-/* The mode's entry in run.json, or NULL (nothing added). */
-json_t *vb_manifest_mode_find(json_t *run, const char *mode);
-/* Did that mode finish in full (an earlier part of a resumed run)? */
-bool vb_manifest_mode_done(json_t *mode_entry);
-/* Close the run: "ended", and state "complete" unless interrupted. */
-void vb_manifest_end(json_t *run, bool interrupted);
 /* Write RUN_DIR/run.json atomically; reports and returns -1. */
 int vb_manifest_save(const char *dir, json_t *run);
 

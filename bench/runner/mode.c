@@ -6,6 +6,7 @@
 #include "runner/manifest.h"
 #include "runner/reps.h"
 #include "runner/resume.h"
+#include "summary/runrec.h"
 #include "guest/virt.h"
 #include "host/hv.h"
 #include "core/layout.h"
@@ -37,11 +38,10 @@ static int run_host(struct vb_runner *x, const struct vb_mode *m, struct vb_disk
 /* What the mode's run.json record says of it, whatever its fate. */
 static void record_mode(const struct vb_mode *m, json_t *mj)
 {
-	json_object_del(mj, "reason");
 	if (m->host && !m->baseline)
-		json_object_set_new(mj, "guest", json_false()); /* its fio CPU is the host's (summary) */
+		vb_runrec_mode_set_no_guest(mj); /* its fio CPU is the host's (summary) */
 	if (m->tuning)
-		json_object_set_new(mj, "tuning", json_string(m->tuning));
+		vb_runrec_mode_set_tuning(mj, m->tuning);
 }
 
 /* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
@@ -67,7 +67,7 @@ static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode
 	double t0 = vb_now();
 	if (m->prepare && m->prepare(&d, &why) < 0)
 		goto out;
-	vb_runner_timing(mj, "prepare_s", vb_now() - t0, false);
+	vb_runrec_timing(mj, VB_PHASE_PREPARE, vb_now() - t0);
 	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why)
 	             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, &why);
 	if (rc == 0)
@@ -77,18 +77,16 @@ out:
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
 		m->cleanup(&d);
-	vb_runner_timing(mj, "cleanup_s", vb_now() - t0, false);
+	vb_runrec_timing(mj, VB_PHASE_CLEANUP, vb_now() - t0);
 	free(d.priv);
 	r->ok = rc == 0;
 	if (!r->ok)
 		r->reason = why ? why : vb_strdup("unknown failure");
 	else
 		free(why);
-	json_object_set_new(mj, "status", json_string(r->ok ? "ok" : "failed"));
-	if (r->reason)
-		json_object_set_new(mj, "reason", json_string(r->reason));
+	vb_runrec_mode_set_status(mj, r->ok ? "ok" : "failed", r->reason);
 	if (r->guest_kernel)
-		json_object_set_new(mj, "guest_kernel", json_string(r->guest_kernel));
+		vb_runrec_mode_set_guest_kernel(mj, r->guest_kernel);
 	free(point_reps);
 	free(mdir);
 	return r->ok ? 0 : -1;
@@ -103,7 +101,7 @@ static void mark_host_lost(struct vb_runner *x, const struct vb_mode *m, json_t 
 		char *why = vb_asprintf("%s became unreachable (%s)", vb_hv_where(), r->reason);
 		free(r->reason);
 		r->reason = why;
-		json_object_set_new(mj, "reason", json_string(why));
+		vb_runrec_mode_set_reason(mj, why);
 	}
 	vb_warn("%s: %s", m->name, r->reason);
 	x->host_lost = vb_asprintf("not run: %s became unreachable during mode %s; continue with 'vmio-bench run --resume'",
@@ -124,7 +122,7 @@ static int run_tuned(struct vb_runner *x, const struct vb_mode *m, struct vb_mod
 		vb_config_apply(&mc, VB_CMD_RUN, ov, &why); /* checked by start.c before the run */
 		free(why);
 		x->cfg = &mc;
-		json_object_set(mj, "tuning_overrides", ov);
+		vb_runrec_mode_set_overrides(mj, ov);
 	}
 	int rm = run_mode(x, m, r, mj);
 	vb_progress_step(rm < 0 ? VB_STEP_FAILED : VB_STEP_DONE);
@@ -140,14 +138,12 @@ static int run_tuned(struct vb_runner *x, const struct vb_mode *m, struct vb_mod
  * it. */
 static bool skip_mode(struct vb_runner *x, const struct vb_mode *m, json_t *mj, bool *failed)
 {
-	if (vb_manifest_mode_done(mj)) {
+	if (vb_runrec_mode_done(mj)) {
 		vb_info("%s: finished before, kept as it is", m->name);
 		return true;
 	}
 	if (vb_interrupted || x->host_lost) {
-		json_object_set_new(mj, "status", json_string("not run"));
-		if (x->host_lost)
-			json_object_set_new(mj, "reason", json_string(x->host_lost));
+		vb_runrec_mode_set_status(mj, "not run", x->host_lost);
 		*failed = true;
 		return true;
 	}
@@ -175,7 +171,7 @@ bool vb_runner_modes(struct vb_runner *x)
 	size_t nmodes = progress_plan(x);
 	for (size_t i = 0; x->modes[i]; i++) {
 		const struct vb_mode *m = x->modes[i];
-		json_t *mj = vb_manifest_mode(x->runjson, m->name);
+		json_t *mj = vb_runrec_mode(x->runjson, m->name);
 		struct vb_mode_result r = {0};
 		vb_progress_mode(i + 1, m->name, !m->host);
 		if (skip_mode(x, m, mj, &failed))
@@ -190,7 +186,7 @@ bool vb_runner_modes(struct vb_runner *x)
 		} else {
 			vb_info("%s: done in %.1f s (mode %zu of %zu)", m->name, vb_now() - t0, i + 1, nmodes);
 			if (r.guest_kernel)
-				json_object_set_new(json_object_get(x->runjson, "versions"), "guest_kernel", json_string(r.guest_kernel));
+				vb_runrec_set_guest_kernel(x->runjson, r.guest_kernel);
 		}
 		free(r.reason);
 		free(r.guest_kernel);

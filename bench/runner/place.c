@@ -1,5 +1,6 @@
 #include "config.h"
 #include "runner/place.h"
+#include "summary/runrec.h"
 #include "host/hv.h"
 #include "guest/pool.h"
 #include "core/util.h"
@@ -38,7 +39,7 @@ static char *sha256(const char *path, bool remote)
 /* One file of the guest image as a volume named PREFIX-DIGEST16: reused
  * when the volume there has the local file's checksum, uploaded (through a
  * libvirt stream) otherwise.  *path becomes the remote path. */
-static int place_file(struct vb_pool *p, const char *prefix, char **path, json_t *record, const char *key)
+static int place_file(struct vb_pool *p, const char *prefix, char **path, json_t *record, bool initrd)
 {
 	struct stat sb;
 	char *digest = sha256(*path, false);
@@ -57,8 +58,7 @@ static int place_file(struct vb_pool *p, const char *prefix, char **path, json_t
 		remote = vb_pool_volume_upload(p, name, *path);
 	}
 	if (remote)
-		json_object_set_new(record, key, json_pack("{s:s, s:s, s:s, s:s, s:b}", "from", *path, "volume", name, "path",
-		                                           remote, "sha256", digest, "reused", reused));
+		vb_runrec_placement_file(record, initrd, *path, name, remote, digest, reused);
 	free(there);
 	free(digest);
 	free(name);
@@ -147,7 +147,7 @@ static int remote_store(const struct vb_config *c, struct vb_pool *p, struct vb_
 	path = NULL;
 	s->size = c->size;
 	s->created = true;
-	json_object_set_new(record, "store", json_pack("{s:s, s:s, s:b}", "volume", name, "path", s->path, "reused", reused));
+	vb_runrec_placement_store(record, name, s->path, reused);
 	if (strcmp(c->format, "qcow2") == 0) {
 		char *q = reused ? vb_pool_volume_path(p, qname, NULL) : NULL;
 		if (!q || !marked(q, "done")) {
@@ -159,7 +159,7 @@ static int remote_store(const struct vb_config *c, struct vb_pool *p, struct vb_
 			}
 		}
 		s->image = q;
-		json_object_set_new(json_object_get(record, "store"), "qcow2_volume", json_string(qname));
+		vb_runrec_placement_store_qcow2(record, qname);
 	}
 	ret = 0;
 out:
@@ -174,15 +174,14 @@ int vb_place_remote(const struct vb_config *c, struct vb_virt *v, struct vb_imag
 {
 	char *pname = vb_place_pool_name(), *pdir = vb_place_pool_dir();
 	struct vb_pool *p = vb_pool_open(v, pname, pdir);
-	json_t *rec = json_pack("{s:s, s:s}", "pool", pname, "pool_dir", pdir);
+	json_t *rec = vb_runrec_placement_new(pname, pdir);
 	int ret = -1;
 
 	free(pname);
 	free(pdir);
 	if (!p)
 		goto out;
-	if (place_file(p, "vmlinuz", &img->kernel, rec, "kernel") < 0 ||
-	    place_file(p, "initrd", &img->initrd, rec, "initrd") < 0)
+	if (place_file(p, "vmlinuz", &img->kernel, rec, false) < 0 || place_file(p, "initrd", &img->initrd, rec, true) < 0)
 		goto out;
 	if (c->disk)
 		ret = remote_disk(c, s);

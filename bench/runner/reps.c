@@ -3,6 +3,7 @@
 #include "config.h"
 #include "runner/reps.h"
 #include "summary/stats.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -37,16 +38,15 @@ static bool rep_done(json_t **point_reps, size_t pi, unsigned rep)
 static bool ci_met(double target, json_t *reps, double ci_pct[2])
 {
 	size_t n = json_array_size(reps);
-	const char *dn[2] = {"read", "write"};
 	bool ok = n >= 2;
 	for (int d = 0; d < 2; d++) {
 		double *v = vb_calloc(n ? n : 1, sizeof(double));
 		size_t k = 0, i;
 		json_t *r;
 		json_array_foreach(reps, i, r) {
-			json_t *x = json_object_get(json_object_get(r, "iops"), dn[d]);
-			if (json_is_number(x))
-				v[k++] = json_number_value(x);
+			double x = vb_runrec_rep_iops(r, d == 1);
+			if (!isnan(x))
+				v[k++] = x;
 		}
 		struct vb_sample smp;
 		vb_sample_compute(v, k, &smp);
@@ -91,10 +91,7 @@ void vb_reps_record_stops(const struct vb_runner *x, json_t *mj, json_t **point_
 	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 		double ci[2];
 		bool met = ci_met(x->cfg->ci_target, point_reps[pi], ci);
-		json_t *o = json_pack("{s:s, s:i, s:f, s:o, s:o}", "stopped_by", met ? "ci-target" : "max-reps", "reps",
-		                      (int)json_array_size(point_reps[pi]), "ci_target_pct", x->cfg->ci_target, "read_ci95_pct",
-		                      isfinite(ci[0]) ? json_real(ci[0]) : json_null(), "write_ci95_pct",
-		                      isfinite(ci[1]) ? json_real(ci[1]) : json_null());
-		json_object_set_new(json_array_get(json_object_get(mj, "points"), pi), "auto_reps", o);
+		vb_runrec_point_set_auto_reps(mj, pi, met, (int)json_array_size(point_reps[pi]), x->cfg->ci_target, ci[0],
+		                              ci[1]);
 	}
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "runner/resume.h"
 #include "runner/manifest.h"
+#include "summary/runrec.h"
 #include "host/hv.h"
 #include "core/results.h"
 #include "core/util.h"
@@ -62,21 +63,12 @@ void vb_resume_mode_points(const struct vb_runner *x, json_t *mj, json_t **point
 	json_t *points = json_array();
 	/* --resume: the repetitions a mode already finished are kept and
 	 * skipped; points are matched by label */
-	json_t *old = json_object_get(mj, "points");
 	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
-		json_t *prev = NULL, *op;
-		size_t k;
-		json_array_foreach(old, k, op) {
-			json_t *l = json_object_get(op, "label");
-			if (json_is_string(l) && !strcmp(json_string_value(l), x->plan.points[pi].label) &&
-			    json_is_array(json_object_get(op, "reps")))
-				prev = json_object_get(op, "reps");
-		}
+		json_t *prev = vb_runrec_mode_point_reps(mj, x->plan.points[pi].label);
 		point_reps[pi] = prev ? json_incref(prev) : json_array();
-		json_array_append_new(points, json_pack("{s:s, s:s, s:o, s:O}", "label", x->plan.points[pi].label,
-		                                        "dir", x->plan.points[pi].dir,
-		                                        "params", vb_point_params(&x->plan.points[pi]), "reps", point_reps[pi]));
+		json_array_append_new(points, vb_runrec_point_new(x->plan.points[pi].label, x->plan.points[pi].dir,
+		                                                  vb_point_params(&x->plan.points[pi]), point_reps[pi]));
 		json_decref(point_reps[pi]); /* owned by the point now; still borrowed here */
 	}
-	json_object_set_new(mj, "points", points);
+	vb_runrec_mode_begin(mj, points); /* the earlier reason goes */
 }

@@ -5,6 +5,7 @@
 #include "runner/fleet.h"
 #include "core/options.h"
 #include "core/results.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -24,11 +25,11 @@ int vb_runner_rerun(json_t *run, const char *id, const char *root, const char *m
 	struct vb_config rc = {0};
 	char *argv[] = {"run", NULL};
 	if (vb_options_parse(&rc, VB_CMD_RUN, 1, argv, NULL, NULL) < 0 ||
-	    vb_options_from_json(&rc, VB_CMD_RUN, json_object_get(run, "config")) < 0) {
+	    vb_options_from_json(&rc, VB_CMD_RUN, vb_runrec_config(run)) < 0) {
 		vb_config_release(&rc);
 		return VB_EXIT_USAGE;
 	}
-	rc.mode_tuning = json_deep_copy(json_object_get(json_object_get(run, "config_file"), "modes"));
+	rc.mode_tuning = json_deep_copy(vb_runrec_config_file_modes(run));
 	free(rc.modes);
 	rc.modes = vb_strdup(modes);
 	free(rc.results);

@@ -574,8 +574,21 @@ void vb_runrec_mode_set_teardown(json_t *mode, const char *how)
 		json_object_set_new(mode, K_TEARDOWN, json_string(how));
 }
 
-void vb_runrec_timing(json_t *owner, const char *phase, double seconds, bool many)
+/* Each phase's key in "timings"; many: a list, one figure each time. */
+static const struct {
+	const char *key;
+	bool many;
+} phases[] = {
+	[VB_PHASE_CHECKS] = {"checks_s", false},   [VB_PHASE_HOST_SETUP] = {"host_setup_s", false},
+	[VB_PHASE_ACCEL_PROBE] = {"accel_probe_s", false}, [VB_PHASE_REPORT] = {"report_s", false},
+	[VB_PHASE_PREPARE] = {"prepare_s", false}, [VB_PHASE_CLEANUP] = {"cleanup_s", false},
+	[VB_PHASE_BOOT] = {"boot_s", true},        [VB_PHASE_TEARDOWN] = {"teardown_s", true},
+};
+
+void vb_runrec_timing(json_t *owner, enum vb_runrec_phase ph, double seconds)
 {
+	const char *phase = phases[ph].key;
+	bool many = phases[ph].many;
 	json_t *t = json_object_get(owner, K_TIMINGS);
 	if (!json_is_object(t)) {
 		t = json_object();
@@ -679,4 +692,44 @@ void vb_runrec_add_imported(json_t *run, const char *mode, json_t *point, json_t
 	                                json_object_get(point, K_LABEL), K_DIR, json_object_get(point, K_DIR), K_PARAMS,
 	                                json_object_get(point, K_PARAMS), K_REPS, reps, K_STATUS, "ok", K_GUEST, 0,
 	                                K_IMPORTED, imported));
+}
+
+/* ---- issue 23 point 2, the run engine's last keys (r6): a remote
+ * hypervisor's placement, a repetition's IOPS ----------------------------- */
+
+#define K_POOL "pool"
+#define K_POOL_DIR "pool_dir"
+#define K_STORE "store"
+#define K_FROM "from"
+#define K_VOLUME "volume"
+#define K_SHA256 "sha256"
+#define K_REUSED "reused"
+#define K_QCOW2_VOLUME "qcow2_volume"
+
+json_t *vb_runrec_placement_new(const char *pool, const char *pool_dir)
+{
+	return json_pack("{s:s, s:s}", K_POOL, pool, K_POOL_DIR, pool_dir);
+}
+
+void vb_runrec_placement_file(json_t *pl, bool initrd, const char *from, const char *volume, const char *path,
+                              const char *sha256, bool reused)
+{
+	json_object_set_new(pl, initrd ? K_INITRD : K_KERNEL,
+	                    json_pack("{s:s, s:s, s:s, s:s, s:b}", K_FROM, from, K_VOLUME, volume, K_PATH, path, K_SHA256,
+	                              sha256, K_REUSED, reused));
+}
+
+void vb_runrec_placement_store(json_t *pl, const char *volume, const char *path, bool reused)
+{
+	json_object_set_new(pl, K_STORE, json_pack("{s:s, s:s, s:b}", K_VOLUME, volume, K_PATH, path, K_REUSED, reused));
+}
+
+void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume)
+{
+	json_object_set_new(json_object_get(pl, K_STORE), K_QCOW2_VOLUME, json_string(volume));
+}
+
+double vb_runrec_rep_iops(json_t *rep, bool write)
+{
+	return num(json_object_get(rep, K_IOPS), write ? K_WRITE : K_READ);
 }

@@ -205,8 +205,12 @@ void vb_runrec_mode_set_guest_disk(json_t *mode, json_t *disk);     /* borrowed,
 void vb_runrec_mode_set_teardown(json_t *mode, const char *how);
 /* Where the wall time goes ("timings", seconds) of a mode or of the whole
  * run (owner: a mode entry or the run): set a phase, or append to one that
- * happens more than once (boots). */
-void vb_runrec_timing(json_t *owner, const char *phase, double seconds, bool many);
+ * happens more than once (boots, teardowns). */
+enum vb_runrec_phase {
+	VB_PHASE_CHECKS, VB_PHASE_HOST_SETUP, VB_PHASE_ACCEL_PROBE, VB_PHASE_REPORT, /* the run's */
+	VB_PHASE_PREPARE, VB_PHASE_CLEANUP, VB_PHASE_BOOT, VB_PHASE_TEARDOWN,         /* a mode's */
+};
+void vb_runrec_timing(json_t *owner, enum vb_runrec_phase phase, double seconds);
 /* A mode's point (params stolen, reps borrowed and referenced). */
 json_t *vb_runrec_point_new(const char *label, const char *dir, json_t *params, json_t *reps);
 /* --reps auto: what stopped point pi of mode (NAN ci: null). */
@@ -239,5 +243,18 @@ json_t *vb_runrec_import_origin_new(const char *origin, long long bytes);
  * borrowed). */
 void vb_runrec_add_imported(json_t *run, const char *mode, json_t *point, json_t *reps, const char *at,
                             const char *first, const char *last, const char *fio_version, json_t *origins);
+
+/* ---- issue 23 point 2, the run engine's last keys (r6) ------------------ */
+
+/* A remote hypervisor's placement (the "hypervisor" record's): its pool;
+ * the kernel's or initrd's volume (from: the local file); the backing
+ * store's volume, and its qcow2 image's. */
+json_t *vb_runrec_placement_new(const char *pool, const char *pool_dir);
+void vb_runrec_placement_file(json_t *pl, bool initrd, const char *from, const char *volume, const char *path,
+                              const char *sha256, bool reused);
+void vb_runrec_placement_store(json_t *pl, const char *volume, const char *path, bool reused);
+void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume);
+/* A repetition's IOPS, read or write (NAN when not recorded). */
+double vb_runrec_rep_iops(json_t *rep, bool write);
 
 #endif
