@@ -16,9 +16,11 @@ cp "$VB_CHATTY_AGENT" "$TMP/chatty/sbin/vmio-agent"
 overlay chatty "$TMP/chatty"
 R=$TMP/results
 # a bounded wait for the run itself: the old restarting wait never returns
+runjson_mark chatty
 timeout 150 "$VB" run --connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --accel tcg --runtime 2 --ramp 0 \
 	--reps 1 --modes virtio-blk --kernel "$CACHE/image/vmlinuz" --initrd "$TMP/chatty.img" >"$TMP/out" 2>"$TMP/err" 9>&-
 rc=$?
+runjson_since chatty
 tail -n 15 "$TMP/err" | sed 's/^/#   /'
 J=$R/latest/run.json
 check "a chatty guest's run ends (exit $rc, not the timeout's 124)" [ "$rc" -eq 0 ]
