@@ -181,15 +181,15 @@ ok(not dups, 'no block of six or more lines repeated in bench/, guest-agent/ or 
 # ---- folder order (issue 23, point 3) -----------------------------------------
 # Each folder of bench/ may use the folders below it, never one above or a
 # peer (DESIGN.md, "Layers"):
-#   core < host, summary < guest < modes, render < runner < cmd < main.c
+#   core < host, summary < guest < storage < modes, render < runner < cmd < main.c
 # host and summary are peers, and so are modes and render: neither of a pair
 # may use the other.  bench/commands.h declares the commands: it is of the
 # cmd layer, so only cmd/ and main.c may include it.  "Use" is an include
 # (by folder path, or by bare name as the tree before issue 23 wrote them)
 # or a mention, outside comments and strings, of a function or object that
 # a .c of another folder defines without `static`.
-LAYER_RANK = {'core': 0, 'host': 1, 'summary': 1, 'guest': 2, 'modes': 3, 'render': 3,
-              'runner': 4, 'cmd': 5, 'main': 6}
+LAYER_RANK = {'core': 0, 'host': 1, 'summary': 1, 'guest': 2, 'storage': 3, 'modes': 4, 'render': 4,
+              'runner': 5, 'cmd': 6, 'main': 7}
 LAYER_OF_ROOT = {'commands.h': 'cmd', 'main.c': 'main'}
 # render/ draws from the results model alone (STYLE.md: renderers only read
 # a results struct): of the folders below it, only these.

@@ -7,6 +7,7 @@
 #include "guest/image.h"
 #include "core/layout.h"
 #include "modes/mode.h"
+#include "storage/storage.h"
 #include "host/store.h"
 #include "host/hv.h"
 #include "core/util.h"
@@ -35,7 +36,10 @@ static int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 		goto out;
 	}
 	char *why = NULL;
-	if (m->check_config && m->check_config(c, &why) < 0) {
+	if (vb_storage_settle(c) < 0)
+		goto out;
+	const struct vb_storage *sm = vb_storage_of(c);
+	if ((m->check_config && m->check_config(c, &why) < 0) || (sm->check_config && sm->check_config(c, &why) < 0)) {
 		vb_error("%s", why);
 		free(why);
 		goto out;
@@ -60,8 +64,14 @@ static int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 	char *name = vb_layout_domain(vb_hv_label(), "RUN-ID", m->name);
 	struct vb_disk_ctx d;
 	char *private_dir = vb_layout_private_dir(c->cache_dir, -1);
-	vb_mode_disk_ctx(&d, c, store.image ? store.image : store.path, store.is_block, private_dir);
+	struct vb_stor st;
+	/* what run would set up, named but not made (a server's port is
+	 * picked when it starts: the XML shows a placeholder) */
+	vb_stor_init(&st, sm, c, NULL, &store, private_dir, mdir, vb_hv_system());
+	vb_stor_plan(&st);
+	vb_mode_disk_ctx(&d, c, &st, private_dir);
 	xml = vb_domain_xml_for_mode(c, m, type, img.kernel, img.initrd, &d, name, console);
+	vb_stor_teardown(&st);
 	free(private_dir);
 	free(mdir);
 	free(rundir);

@@ -82,6 +82,10 @@ const struct vb_option vb_options[] = {
 	{.name = "backend", .type = VB_OPT_CHOICE, .offset = F(backend), .defval = "file", .choices = "file|block|null",
 	 .cmds = "run xml", .metavar = "file|block|null", .record = "backend",
 	 .help = "backing store: a file, a block device (with --disk), or QEMU's null-co driver (pure bus overhead, no storage)"},
+	{.name = "storage", .type = VB_OPT_STR, .offset = F(storage), .defval = NULL,
+	 .cmds = "run xml", .metavar = "MODEL", .record = "storage", .sweepable = true, .point_if_swept = true,
+	 .help = "the storage under the disk: raw, qcow2 (and -metadata, -falloc, -full), volume, nbd, null, ... "
+	         "('vmio-bench storage' lists them; default: what --backend and --format say, raw)"},
 	{.name = "bs", .type = VB_OPT_SIZE, .offset = F(bs), .defval = "4k", .min = 512, .max = 64ULL << 20,
 	 .cmds = "run", .metavar = "SIZE", .record = "bs", .sweepable = true,
 	 .help = "fio block size"},

@@ -40,6 +40,9 @@ struct vb_option {
 	const char *help;
 	const char *record;     /* key in run.json's config ("" = not recorded) */
 	bool sweepable;         /* --sweep may vary it (a fio parameter of the job) */
+	bool point_if_swept;    /* sweepable, but a point's params name it only when
+	                           the sweep varies it (storage: not a fio parameter,
+	                           and runs from before it existed name no such key) */
 	const char *zero_word;  /* VB_OPT_UINT: a word that stands for 0 ("auto"), recorded as that word */
 	bool repeatable;        /* VB_OPT_STR: given again, the values add up in the list at list_offset
 	                           (and in the string at offset, one per line) */

@@ -208,11 +208,21 @@ void vb_plan_release(struct vb_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* Does a point's label ("bs=4k,storage=raw") set key? */
+static bool label_sets(const char *label, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *s = label; s && *s; s = strchr(s, ',') ? strchr(s, ',') + 1 : NULL)
+		if (strncmp(s, key, n) == 0 && s[n] == '=')
+			return true;
+	return false;
+}
+
 json_t *vb_point_params(const struct vb_point *p)
 {
 	json_t *all = vb_options_to_json(&p->cfg, VB_CMD_RUN), *params = json_object();
 	VB_FOREACH_OPTION(o)
-		if (o->sweepable && json_object_get(all, o->record))
+		if (o->sweepable && (!o->point_if_swept || label_sets(p->label, o->name)) && json_object_get(all, o->record))
 			json_object_set(params, o->record, json_object_get(all, o->record));
 	json_decref(all);
 	return params;

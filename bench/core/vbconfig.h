@@ -48,7 +48,9 @@ struct vb_config {
 	unsigned iothreads;
 	unsigned queues;   /* 0: the bus's default */
 	char *format;      /* raw | qcow2 */
-	char *backend;     /* file | block */
+	char *backend;     /* file | block | null (older spelling of storage) */
+	char *storage;     /* the storage model (storage/storage.h); settled
+	                      from --backend/--format when not given */
 
 	/* fio job */
 	uint64_t bs;

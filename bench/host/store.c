@@ -81,42 +81,6 @@ out:
 	return ret;
 }
 
-/* --format qcow2 on vmio-bench's own store: a qcow2 copy of the filled raw
- * file, made once (qemu-img writes every block, so reads hit data). */
-static int make_qcow2(struct vb_store *s)
-{
-	char *img = vb_asprintf("%s.qcow2", s->path);
-	char *tmp = vb_asprintf("%s.qcow2.tmp", s->path);
-	char *marker = vb_asprintf("%s.qcow2.done", s->path);
-	char *log = vb_asprintf("%s.qcow2.log", s->path);
-	int ret = 0;
-
-	if (access(img, R_OK) < 0 || access(marker, F_OK) < 0) {
-		const char *argv[] = {"qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", s->path, tmp, NULL};
-		vb_info("converting the backing store to qcow2: %s", img);
-		unlink(marker);
-		/* qemu-img's warnings go to a log beside the image, not the terminal */
-		if (vb_run_logged(argv, log, 0) != 0 || rename(tmp, img) < 0) {
-			char *last = vb_file_last_line(log);
-			unlink(tmp);
-			ret = vb_error("cannot make the qcow2 image '%s' with qemu-img (%s; see %s)", img, last, log);
-			free(last);
-		} else {
-			int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-			if (fd >= 0)
-				close(fd);
-		}
-	}
-	if (ret == 0)
-		s->image = img;
-	else
-		free(img);
-	free(tmp);
-	free(marker);
-	free(log);
-	return ret;
-}
-
 static int user_disk(const struct vb_config *c, struct vb_store *s)
 {
 	char real[PATH_MAX];
@@ -155,13 +119,7 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 
 	memset(s, 0, sizeof(*s));
 	if (c->disk) {
-		if (user_disk(c, s) < 0)
-			return -1;
-		if (s->is_block && strcmp(c->format, "qcow2") == 0)
-			return vb_error("--format qcow2 with the block device '%s': vmio-bench makes qcow2 images only from its own store; drop --disk or use --format raw", c->disk);
-		if (strcmp(c->backend, "block") == 0 && !s->is_block)
-			return vb_error("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
-		return 0;
+		return user_disk(c, s);
 	}
 
 	dir = vb_asprintf("%s/store", c->cache_dir);
@@ -179,13 +137,10 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 	marker = vb_asprintf("%s.filled", s->path);
 	if (stat(s->path, &st) == 0 && (uint64_t)st.st_size == c->size && access(marker, F_OK) == 0) {
 		free(marker);
-		return strcmp(c->format, "qcow2") == 0 ? make_qcow2(s) : 0;
+		return 0;
 	}
 	unlink(marker);
-	/* a new raw file invalidates any qcow2 made from the old one */
-	char *qdone = vb_asprintf("%s.qcow2.done", s->path);
-	unlink(qdone);
-	free(qdone);
+	/* (an image made from the old fill knows it: storage/qcow2.c) */
 	if (c->size % (1ULL << 30) == 0)
 		snprintf(sz, sizeof(sz), "%llu GiB", (unsigned long long)(c->size >> 30));
 	else
@@ -199,14 +154,11 @@ int vb_store_prepare(const struct vb_config *c, struct vb_store *s)
 			close(fd);
 	}
 	free(marker);
-	if (ret == 0 && strcmp(c->format, "qcow2") == 0)
-		ret = make_qcow2(s);
 	return ret;
 }
 
 void vb_store_release(struct vb_store *s)
 {
 	free(s->path);
-	free(s->image);
 	memset(s, 0, sizeof(*s));
 }

@@ -15,7 +15,6 @@ struct vb_store {
 	bool is_block;
 	uint64_t size;
 	bool created;      /* made (or reused) by vmio-bench */
-	char *image;       /* --format qcow2: the qcow2 image guests open (NULL: path) */
 };
 
 /* Prepare the store.  Reports and returns -1 on failure. */

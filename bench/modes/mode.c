@@ -164,7 +164,12 @@ void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const ch
 
 void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
-	vb_xml_empty(x, "source", d->source_is_block ? "dev" : "file", d->source, NULL);
+	vb_stor_source_xml(x, d->stor);
+}
+
+void vb_mode_disk_open(struct vb_xml *x, const struct vb_disk_ctx *d, const char *device)
+{
+	vb_xml_open(x, "disk", "type", vb_stor_disk_type(d->stor), "device", device, NULL);
 }
 
 void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d)
@@ -177,8 +182,9 @@ void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *
 
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why)
 {
-	if (strcmp(cfg->backend, "null") == 0) {
-		*why = vb_asprintf("mode %s needs real storage; --backend null has none: leave %s out or use --backend file", mode, mode);
+	const struct vb_storage *m = vb_storage_of(cfg);
+	if (m && m->no_data) {
+		*why = vb_asprintf("mode %s needs real storage; --storage null has none: leave %s out or use another storage", mode, mode);
 		return -1;
 	}
 	return 0;
@@ -186,10 +192,7 @@ int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **wh
 
 json_t *vb_mode_null_blockdev(const struct vb_disk_ctx *d)
 {
-	/* read-zeroes off: reads do not even touch the buffer, so what is
-	 * measured is the bus and QEMU's block layer alone. */
-	return json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", VB_NULL_NODE,
-	                 "size", (json_int_t)d->cfg->size, "read-zeroes", 0);
+	return vb_stor_blockdev(d->stor, VB_NULL_NODE); /* storage/null.c */
 }
 
 int vb_mode_check_tuning_quiet(const struct vb_config *c, char **why)
@@ -213,17 +216,18 @@ int vb_mode_check_tuning(const struct vb_config *c)
 	return -1;
 }
 
-void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,
+void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_stor *stor,
                       const char *private_dir)
 {
 	memset(d, 0, sizeof(*d));
 	d->cfg = c;
-	d->source = source;
-	d->source_is_block = source_is_block;
-	d->format = c->format;
+	d->stor = stor;
+	d->source = stor->path;
+	d->source_is_block = stor->is_block;
+	d->format = stor->model->format;
 	d->serial = VB_DISK_SERIAL;
 	d->system = vb_hv_system(); /* the /system instance, here or remote */
-	d->null_backend = strcmp(c->backend, "null") == 0;
+	d->null_backend = stor->model->disk_type == NULL;
 	d->run_dir = private_dir;
 }
 

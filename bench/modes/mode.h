@@ -17,17 +17,20 @@
 #include "core/options.h"
 #include "core/vbconfig.h"
 #include "guest/xmlbuf.h"
+#include "storage/storage.h"
 
 /* What a mode needs to describe its disk, shared by every mode; what one
  * mode sets up on the host lives in its own private state (priv). */
 struct vb_disk_ctx {
 	const struct vb_config *cfg;
-	const char *source;    /* backing store path (raw, or the qcow2 image) */
+	const struct vb_stor *stor; /* the storage under the disk (storage.h) */
+	const char *source;    /* the path QEMU opens (file or device; NULL for
+	                          a network model): stor's path */
 	bool source_is_block;  /* block device rather than a file */
-	const char *format;    /* "raw" or "qcow2" */
+	const char *format;    /* "raw" or "qcow2": stor's model's */
 	const char *serial;    /* the serial the agent looks the disk up by */
 	bool system;           /* qemu:///system: QEMU runs unprivileged */
-	bool null_backend;     /* --backend null: QEMU's null-co, no storage at all */
+	bool null_backend;     /* storage null: QEMU's null-co, no storage at all */
 	const char *run_dir;   /* a private folder for sockets */
 	const char *mode_dir;  /* the mode's results folder (daemon logs go there) */
 	struct vb_virt *virt;  /* the run's libvirt connection (NULL in the xml command) */
@@ -141,6 +144,8 @@ char *vb_mode_names(void);
  * do.  The driver element honours --cache, --io and the image format. */
 void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const char *iothread, const char *queues);
 void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* <disk type=...> of the storage, device kind device; close with vb_xml_close. */
+void vb_mode_disk_open(struct vb_xml *x, const struct vb_disk_ctx *d, const char *device);
 /* A virtio-scsi controller with the tuning it supports. */
 void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d);
 /* check_config of modes that cannot use --backend null. */
@@ -156,9 +161,9 @@ void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const s
 int vb_mode_check_tuning_quiet(const struct vb_config *c, char **why);
 int vb_mode_check_tuning(const struct vb_config *cfg);
 /* The disk context every mode starts from (before its prepare hook):
- * the backing store (source; the qcow2 image when there is one), the
- * serial, the private folder for sockets.  `run` and `xml` alike. */
-void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const char *source, bool source_is_block,
+ * the storage, prepared (or planned, in the xml command), the serial, the
+ * private folder for sockets.  `run` and `xml` alike. */
+void vb_mode_disk_ctx(struct vb_disk_ctx *d, const struct vb_config *c, const struct vb_stor *stor,
                       const char *private_dir);
 /* fio on the host: fio_args, then extra (NULL-terminated: the target,
  * the engine), its IOPS log to log_prefix; *host_cpu the CPU of fio's

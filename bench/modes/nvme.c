@@ -60,7 +60,8 @@ static void json_arg(struct vb_xml *x, json_t *j)
 static int nvme_check_config(const struct vb_config *cfg, char **why)
 {
 	struct stat st;
-	if (strcmp(cfg->backend, "block") == 0 || (cfg->disk && stat(cfg->disk, &st) == 0 && S_ISBLK(st.st_mode))) {
+	const struct vb_storage *sm = vb_storage_of(cfg);
+	if ((sm && strcmp(sm->name, "block") == 0) || (cfg->disk && stat(cfg->disk, &st) == 0 && S_ISBLK(st.st_mode))) {
 		*why = vb_strdup("nvme: a block device as --disk cannot be used: libvirt gives QEMU a private /dev with only "
 		                 "the nodes its own XML names, and nvme's disk is on <qemu:commandline>; use a file");
 		return -1;
@@ -70,12 +71,6 @@ static int nvme_check_config(const struct vb_config *cfg, char **why)
 
 static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
-	const char *cache = d->cfg->cache;
-	/* QEMU's -blockdev spells the cache modes as two flags. */
-	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
-	bool no_flush = !strcmp(cache, "unsafe");
-	const char *aio = strcmp(d->cfg->io, "native") == 0 ? "native" : d->cfg->io;
-
 	vb_xml_open(x, "qemu:commandline", NULL);
 	if (d->null_backend) {
 		arg(x, "-blockdev");
@@ -87,10 +82,7 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 		return;
 	}
 	arg(x, "-blockdev");
-	json_arg(x, json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:b}}",
-	                      "driver", d->source_is_block ? "host_device" : "file",
-	                      "node-name", "vmio-nvme-file", "filename", d->source, "aio", aio,
-	                      "cache", "direct", direct, "no-flush", no_flush));
+	json_arg(x, vb_stor_blockdev(d->stor, "vmio-nvme-file"));
 	arg(x, "-blockdev");
 	json_arg(x, json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "vmio-nvme", "file", "vmio-nvme-file"));
 	arg(x, "-device");

@@ -8,7 +8,7 @@ static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	if (d->null_backend)
 		return; /* the device comes from sata_null */
-	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
+	vb_mode_disk_open(x, d, "disk");
 	vb_mode_disk_driver(x, d, NULL, NULL); /* no IOThreads or queues on AHCI */
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "sda", "bus", "sata", NULL);

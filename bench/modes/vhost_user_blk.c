@@ -40,16 +40,12 @@ static unsigned queues(const struct vb_disk_ctx *d)
 int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct vhost_state *st = d->priv;
-	const char *cache = d->cfg->cache;
-	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
 	char *blk_file, *blk_fmt, *exp;
 
 	st->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
 	st->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
 	vb_hv_remove(st->socket);
-	json_t *jf = d->null_backend ? json_pack("{s:s, s:s, s:I, s:b}", "driver", "null-co", "node-name", "file0",
-	                                         "size", (json_int_t)d->cfg->size, "read-zeroes", 0) : json_pack("{s:s, s:s, s:s, s:s, s:{s:b}}", "driver", d->source_is_block ? "host_device" : "file",
-	                       "node-name", "file0", "filename", d->source, "aio", d->cfg->io, "cache", "direct", direct);
+	json_t *jf = vb_stor_blockdev(d->stor, "file0");
 	json_t *jd = json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "disk0", "file", "file0");
 	json_t *je = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:b, s:i, s:s}", "type", "vhost-user-blk", "id", "exp0",
 	                       "node-name", "disk0", "addr", "type", "unix", "path", st->socket, "writable", 1,

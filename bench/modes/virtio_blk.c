@@ -11,7 +11,7 @@ static void virtio_blk_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	char q[16];
 	if (d->null_backend)
 		return; /* the device comes from virtio_blk_null */
-	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
+	vb_mode_disk_open(x, d, "disk");
 	vb_mode_disk_driver(x, d, "1", vb_mode_queues(d, q, sizeof(q)));
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "vda", "bus", "virtio", NULL);

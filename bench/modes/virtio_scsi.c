@@ -8,7 +8,7 @@ static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_mode_virtio_scsi_controller(x, d);
 	if (d->null_backend)
 		return; /* the disk comes from virtio_scsi_null */
-	vb_xml_open(x, "disk", "type", d->source_is_block ? "block" : "file", "device", "disk", NULL);
+	vb_mode_disk_open(x, d, "disk");
 	vb_mode_disk_driver(x, d, NULL, NULL); /* tuning lives on the controller */
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "sda", "bus", "scsi", NULL);

@@ -40,14 +40,35 @@ static void check_disk(const struct vb_mode *m, struct vb_disk_ctx *d, const cha
 	vb_runrec_timing(mj, VB_PHASE_BOOT, vb_now() - t0); /* define and start to the agent's hello */
 }
 
+/* Boot b of this storage model as the mode's boot number, and whether
+ * each boot has a console log of its own (a boot per repetition, or more
+ * than one storage model: a guest each). */
+static unsigned boot_number(const struct vb_runner *x, unsigned b)
+{
+	return x->boot_base + b;
+}
+
+static bool console_per_boot(const struct vb_runner *x)
+{
+	return x->cfg->boot_per_rep || x->storage_groups > 1;
+}
+
+/* The domain XML's file: domain.xml, or with several storage models
+ * domain-storage-NAME.xml, each model's own guest. */
+static char *domain_file(const struct vb_runner *x)
+{
+	return x->storage_groups > 1 ? vb_asprintf("domain-storage-%s.xml", x->storage_now) : vb_strdup("domain.xml");
+}
+
 /* Boot one guest and check the disk it sees.  Returns the guest, or NULL
  * with *why. */
 static struct vb_guest *boot(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                              unsigned boot_no, struct vb_mode_result *r, json_t *mj, char **why)
 {
 	const struct vb_config *c = x->cfg;
-	char *console = vb_layout_console(mdir, c->boot_per_rep, boot_no);
-	char *rconsole = vb_hv_console_path(m->name, boot_no);
+	char *console = vb_layout_console(mdir, console_per_boot(x), boot_number(x, boot_no));
+	char *rconsole = vb_hv_console_path(m->name, boot_number(x, boot_no));
+	char *dfile = domain_file(x);
 	char *name = vb_layout_domain(vb_hv_label(), x->id, m->name);
 	char *xml = vb_domain_xml_for_mode(c, m, x->accel.domain_type, x->img.kernel, x->img.initrd, d, name,
 	                                   rconsole ? rconsole : console);
@@ -60,7 +81,7 @@ static struct vb_guest *boot(struct vb_runner *x, const struct vb_mode *m, struc
 	 * (the log is written afresh, append='off', in any case) */
 	if (!rconsole)
 		unlink(console);
-	if (vb_runner_save_text(mdir, "domain.xml", xml) < 0) {
+	if (vb_runner_save_text(mdir, dfile, xml) < 0) {
 		*why = vb_strdup("cannot save the domain XML");
 		goto out;
 	}
@@ -83,6 +104,7 @@ static struct vb_guest *boot(struct vb_runner *x, const struct vb_mode *m, struc
 	}
 out:
 	json_decref(hello);
+	free(dfile);
 	free(xml);
 	free(name);
 	free(console);
@@ -135,11 +157,12 @@ int vb_runner_guest_boots(struct vb_runner *x, const struct vb_mode *m, struct v
 			continue;
 		int rc = run_boot(x, m, d, mdir, b, first, last, r, mj, point_reps, why);
 		/* a console written on a remote hypervisor comes home */
-		char *console = vb_layout_console(mdir, c->boot_per_rep, b);
-		vb_hv_fetch_console(m->name, b, console);
+		char *console = vb_layout_console(mdir, console_per_boot(x), boot_number(x, b));
+		vb_hv_fetch_console(m->name, boot_number(x, b), console);
 		free(console);
 		if (rc < 0)
 			return -1;
 	}
+	x->boot_base += boots;
 	return 0;
 }

@@ -49,6 +49,13 @@ struct vb_runner {
 	pid_t drawing;       /* the report of the run so far, being drawn, or 0 */
 	char *host_lost;     /* a remote host that became unreachable: why (the
 	                        modes after it are not run; --resume runs them) */
+	/* The storage model whose points run now (a mode's points run model
+	 * by model, each with its own guest): the others' are left alone;
+	 * NULL between modes.  storage_groups: how many models the plan has;
+	 * boot_base: the boots of this mode before this model's. */
+	const char *storage_now;
+	size_t storage_groups;
+	unsigned boot_base;
 	const char *fleet_dir; /* one host of a fleet: its folder in the fleet's run */
 	const char *fleet_id;
 };

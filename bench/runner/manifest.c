@@ -8,6 +8,7 @@
 #include "core/options.h"
 #include "core/results.h"
 #include "summary/runrec.h"
+#include "storage/storage.h"
 #include "host/hv.h"
 #include "core/util.h"
 #include "guest/virt.h"
@@ -57,10 +58,10 @@ static void setup_head(struct vb_runrec_head *h, const struct vb_manifest_in *in
 	h->initrd = in->img->initrd;
 	h->image_manifest = in->img->manifest;
 	h->store_path = st->path;
-	h->store_type = strcmp(c->backend, "null") == 0 ? "null" : st->is_block ? "block" : "file";
+	h->store_type = vb_storage_of(c)->no_data ? "null" : st->is_block ? "block" : "file";
 	h->store_size = (long long)(st->path ? st->size : c->size);
 	h->store_created = st->created;
-	h->store_image = st->image;
+	/* (a qcow2 image is the storage model's: each mode's "storage" record) */
 	/* what every guest was given beyond the job's settings (each mode's
 	 * domain.xml has the rest, with the drivers its /init loads) */
 	h->vcpus = (int)c->vcpus;

@@ -13,6 +13,7 @@
 #include "core/options.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "storage/storage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,12 @@
 static int run_host(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                     json_t **point_reps, char **why)
 {
-	/* The baseline always reads the store itself, never a qcow2 layer
-	 * (backend's daemon serves what vhost-user-blk's would). */
+	/* The baseline reads the medium the storage's data lives on (the
+	 * store, a qcow2 image's file, what a server serves), never through
+	 * a format layer or a server (backend's daemon serves what
+	 * vhost-user-blk's would). */
 	if (m->baseline)
-		d->source = x->store.path;
+		d->source = d->stor->medium;
 	vb_runner_drawn(x); /* never measure while the report of earlier modes is drawn */
 	for (unsigned rep = 1; rep <= vb_reps_max(x->cfg); rep++)
 		for (size_t pi = 0; pi < x->plan.npoints; pi++)
@@ -44,41 +47,98 @@ static void record_mode(const struct vb_mode *m, json_t *mj)
 		vb_runrec_mode_set_tuning(mj, m->tuning);
 }
 
-/* Run one mode end to end.  Returns 0, or -1 with r->reason set. */
-static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+/* The storage models of the plan's points, each once, in the order they
+ * first appear (one model without a storage sweep).  NULL-terminated;
+ * caller frees the array. */
+static const char **storage_groups(const struct vb_runner *x, size_t *n)
 {
-	char *mdir = vb_layout_mode_dir(x->dir, m->name);
-	char *why = NULL;
-	struct vb_disk_ctx d;
-	json_t **point_reps = vb_calloc(x->plan.npoints, sizeof(json_t *));
-	int rc = -1;
+	const char **g = vb_calloc(x->plan.npoints + 1, sizeof(*g));
+	*n = 0;
+	for (size_t i = 0; i < x->plan.npoints; i++) {
+		const char *s = x->plan.points[i].cfg.storage;
+		size_t k = 0;
+		while (k < *n && strcmp(g[k], s) != 0)
+			k++;
+		if (k == *n)
+			g[(*n)++] = s;
+	}
+	return g;
+}
 
-	vb_resume_mode_points(x, mj, point_reps);
-	record_mode(m, mj);
-	vb_mode_disk_ctx(&d, x->cfg, x->store.image ? x->store.image : x->store.path, x->store.is_block, x->run_dir);
+/* Mode m's points on one storage model: the storage set up, the mode's
+ * host side, its guests (or fio on the host), all taken down again.  0,
+ * or -1 with *why. */
+static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const char *mdir, struct vb_mode_result *r,
+                          json_t *mj, json_t **point_reps, char **why)
+{
+	const struct vb_storage *sm = vb_storage_find(x->storage_now);
+	struct vb_stor st;
+	struct vb_disk_ctx d;
+	int rc = -1;
+	double t0 = vb_now();
+
+	vb_stor_init(&st, sm, x->cfg, x->virt, &x->store, x->run_dir, mdir, vb_hv_system());
+	if (sm->probe && sm->probe(x->cfg, why) < 0) {
+		char *w = vb_asprintf("storage %s: %s", sm->name, *why);
+		free(*why);
+		*why = w;
+		goto out;
+	}
+	if (vb_stor_prepare(&st, why) < 0)
+		goto out;
+	vb_mode_disk_ctx(&d, x->cfg, &st, x->run_dir);
 	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
 	d.mode_dir = mdir;
+	d.helper_name = st.server_name; /* a mode's own daemon takes its place */
+	d.helper_pid = st.server_pid;
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
-	/* a resumed run's folder is input: its mode folder may not be a link */
-	if (vb_subdir_why(x->dir, m->name, &why) < 0)
-		goto out;
-	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
-		goto out;
-	double t0 = vb_now();
-	if (m->prepare && m->prepare(&d, &why) < 0)
-		goto out;
-	vb_runrec_timing(mj, VB_PHASE_PREPARE, vb_now() - t0);
-	rc = m->host ? run_host(x, m, &d, mdir, point_reps, &why)
-	             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, &why);
-	if (rc == 0)
-		vb_reps_record_stops(x, mj, point_reps);
-out:
+	if (!m->prepare || m->prepare(&d, why) == 0) {
+		vb_runrec_timing(mj, VB_PHASE_PREPARE, vb_now() - t0);
+		rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
+		             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
+	}
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
 		m->cleanup(&d);
 	vb_runrec_timing(mj, VB_PHASE_CLEANUP, vb_now() - t0);
 	free(d.priv);
+out:
+	vb_runrec_mode_set_storage(mj, sm->name, st.record);
+	vb_stor_teardown(&st);
+	return rc;
+}
+
+/* Run one mode end to end, storage model by storage model.  Returns 0, or
+ * -1 with r->reason set. */
+static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
+{
+	char *mdir = vb_layout_mode_dir(x->dir, m->name);
+	char *why = NULL;
+	json_t **point_reps = vb_calloc(x->plan.npoints, sizeof(json_t *));
+	size_t ngroups;
+	const char **groups = storage_groups(x, &ngroups);
+	int rc = -1;
+
+	vb_resume_mode_points(x, mj, point_reps);
+	record_mode(m, mj);
+	/* a resumed run's folder is input: its mode folder may not be a link */
+	if (vb_subdir_why(x->dir, m->name, &why) < 0)
+		goto out;
+	if (m->probe && !x->probed && m->probe(x->cfg, &why) < 0)
+		goto out;
+	x->storage_groups = ngroups;
+	x->boot_base = 0;
+	for (size_t g = 0; g < ngroups; g++) {
+		x->storage_now = groups[g];
+		rc = run_on_storage(x, m, mdir, r, mj, point_reps, &why);
+		if (rc < 0)
+			break;
+	}
+	x->storage_now = NULL;
+	if (rc == 0)
+		vb_reps_record_stops(x, mj, point_reps);
+out:
 	r->ok = rc == 0;
 	if (!r->ok)
 		r->reason = why ? why : vb_strdup("unknown failure");
@@ -87,6 +147,7 @@ out:
 	vb_runrec_mode_set_status(mj, r->ok ? "ok" : "failed", r->reason);
 	if (r->guest_kernel)
 		vb_runrec_mode_set_guest_kernel(mj, r->guest_kernel);
+	free(groups);
 	free(point_reps);
 	free(mdir);
 	return r->ok ? 0 : -1;

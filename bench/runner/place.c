@@ -88,10 +88,6 @@ static int remote_disk(const struct vb_config *c, struct vb_store *s)
 	if (s->size < (1u << 20))
 		return vb_error("--disk '%s' on %s is smaller than 1 MiB or unreadable: give a larger file or device", c->disk,
 		                vb_hv_where());
-	if (strcmp(c->backend, "block") == 0 && !blk)
-		return vb_error("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
-	if (blk && strcmp(c->format, "qcow2") == 0)
-		return vb_error("--format qcow2 with the block device '%s': vmio-bench makes qcow2 images only from its own store; drop --disk or use --format raw", c->disk);
 	return 0;
 }
 
@@ -119,7 +115,7 @@ static int remote_store(const struct vb_config *c, struct vb_pool *p, struct vb_
 {
 	char sz[32];
 	vb_format_size(c->size, sz, sizeof(sz));
-	char *name = vb_asprintf("disk-%s.raw", sz), *qname = vb_asprintf("disk-%s.qcow2", sz);
+	char *name = vb_asprintf("disk-%s.raw", sz);
 	uint64_t cap = 0;
 	char *path = vb_pool_volume_path(p, name, &cap);
 	bool reused = path && cap == c->size && marked(path, "filled");
@@ -127,7 +123,6 @@ static int remote_store(const struct vb_config *c, struct vb_pool *p, struct vb_
 
 	if (!reused) {
 		free(path);
-		vb_pool_volume_delete(p, qname); /* made from the old one */
 		if (!(path = vb_pool_volume_create(p, name, c->size, "raw", NULL)))
 			goto out;
 		char count[32], *of = vb_asprintf("of=%s", path);
@@ -148,29 +143,15 @@ static int remote_store(const struct vb_config *c, struct vb_pool *p, struct vb_
 	s->size = c->size;
 	s->created = true;
 	vb_runrec_placement_store(record, name, s->path, reused);
-	if (strcmp(c->format, "qcow2") == 0) {
-		char *q = reused ? vb_pool_volume_path(p, qname, NULL) : NULL;
-		if (!q || !marked(q, "done")) {
-			free(q);
-			vb_info("converting the backing store to qcow2 on %s: volume %s", vb_hv_where(), qname);
-			if (!(q = vb_pool_volume_create(p, qname, c->size, "qcow2", name)) || mark(q, "done") < 0) {
-				free(q);
-				goto out;
-			}
-		}
-		s->image = q;
-		vb_runrec_placement_store_qcow2(record, qname);
-	}
 	ret = 0;
 out:
 	free(path);
 	free(name);
-	free(qname);
 	return ret;
 }
 
 int vb_place_remote(const struct vb_config *c, struct vb_virt *v, struct vb_image *img, struct vb_store *s,
-                    json_t **record)
+                    bool need_store, json_t **record)
 {
 	char *pname = vb_place_pool_name(), *pdir = vb_place_pool_dir();
 	struct vb_pool *p = vb_pool_open(v, pname, pdir);
@@ -185,7 +166,7 @@ int vb_place_remote(const struct vb_config *c, struct vb_virt *v, struct vb_imag
 		goto out;
 	if (c->disk)
 		ret = remote_disk(c, s);
-	else if (strcmp(c->backend, "null") != 0)
+	else if (need_store)
 		ret = remote_store(c, p, s, rec);
 	else
 		ret = 0;

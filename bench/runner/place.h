@@ -17,8 +17,10 @@
 /* Replace img's paths with the remote volumes' and fill s.  *record gets
  * what was placed how, for run.json ("placement").  Reports and returns
  * -1 on failure. */
+/* need_store: some storage of the plan reads the filled store (not all
+ * of it is null). */
 int vb_place_remote(const struct vb_config *c, struct vb_virt *v, struct vb_image *img, struct vb_store *s,
-                    json_t **record);
+                    bool need_store, json_t **record);
 /* The pool's name and folder on the current hypervisor; caller frees. */
 char *vb_place_pool_name(void);
 char *vb_place_pool_dir(void);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 unsigned vb_reps_max(const struct vb_config *c)
 {
@@ -70,6 +71,9 @@ static bool settled(const struct vb_config *c, json_t *reps)
 
 bool vb_reps_need(const struct vb_runner *x, json_t **point_reps, size_t pi, unsigned rep)
 {
+	const char *st = x->plan.points[pi].cfg.storage;
+	if (x->storage_now && st && strcmp(st, x->storage_now) != 0)
+		return false; /* another storage model's point: another guest's */
 	if (rep_done(point_reps, pi, rep))
 		return false;
 	return x->cfg->reps || !settled(x->cfg, point_reps[pi]);

@@ -7,6 +7,7 @@
 #include "core/options.h"
 #include "core/results.h"
 #include "core/util.h"
+#include "storage/storage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +33,60 @@ static int check_tuning(const struct vb_config *c)
 	return 0;
 }
 
+/* Every storage model the plan's points name exists and suits the
+ * configuration.  0 or -1. */
+static int check_storages(struct vb_runner *x)
+{
+	for (size_t i = 0; i < x->plan.npoints; i++) {
+		const struct vb_config *pc = &x->plan.points[i].cfg;
+		const struct vb_storage *m = vb_storage_find(pc->storage);
+		char *why = NULL;
+		if (!m) {
+			char *names = vb_storage_names();
+			vb_error("--sweep storage: unknown storage model '%s': choose from %s", pc->storage, names);
+			free(names);
+			return -1;
+		}
+		if (m->check_config && m->check_config(pc, &why) < 0) {
+			vb_error("%s", why);
+			free(why);
+			return -1;
+		}
+		/* and every mode suits every model (host has nothing to read
+		 * under null) */
+		for (size_t k = 0; x->modes[k]; k++) {
+			if (x->modes[k]->check_config && x->modes[k]->check_config(pc, &why) < 0) {
+				vb_error("%s", why);
+				free(why);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Does some point's storage read the filled store (any but null)? */
+static bool need_store(const struct vb_runner *x)
+{
+	for (size_t i = 0; i < x->plan.npoints; i++) {
+		const struct vb_storage *m = vb_storage_find(x->plan.points[i].cfg.storage);
+		if (m && !m->no_data)
+			return true;
+	}
+	return false;
+}
+
 int vb_runner_check_inputs(struct vb_runner *x)
 {
 	struct vb_config *c = x->cfg;
 	bool system_uri = vb_hv_local_system(); /* QEMU, unprivileged, on this machine */
 
+	/* the storage model first: the plan's points copy the configuration */
+	if (vb_storage_settle(c) < 0)
+		return -1;
 	if (!(x->modes = vb_mode_list_pick(c->modes, c, &x->probed, &x->dropped)))
 		return -1;
-	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0)
+	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0 || check_storages(x) < 0)
 		return -1;
 	if (check_tuning(c) < 0)
 		return -1;
@@ -53,7 +100,7 @@ int vb_runner_check_inputs(struct vb_runner *x)
 	}
 	if (vb_image_locate(c, &x->img) < 0)
 		return -1;
-	if (!vb_hv_places_files() && (c->disk || strcmp(c->backend, "block") == 0) && vb_store_prepare(c, &x->store) < 0)
+	if (!vb_hv_places_files() && c->disk && vb_store_prepare(c, &x->store) < 0)
 		return -1; /* a remote --disk is checked there, once libvirt is reached */
 	if (!x->resumed && vb_results_check_root(c->results) < 0)
 		return -1;
@@ -84,7 +131,7 @@ static int start_remote(struct vb_runner *x)
 		return VB_EXIT_FAIL;
 	if (vb_hv_private_dir_new(c->cache_dir, &x->run_dir) < 0)
 		return VB_EXIT_FAIL;
-	if (vb_place_remote(c, x->virt, &x->img, &x->store, &x->placement) < 0)
+	if (vb_place_remote(c, x->virt, &x->img, &x->store, need_store(x), &x->placement) < 0)
 		return VB_EXIT_FAIL;
 	return choose_accel(x);
 }
@@ -95,7 +142,7 @@ int vb_runner_start_host(struct vb_runner *x)
 
 	if (vb_hv_places_files())
 		return start_remote(x);
-	if (!x->store.path && strcmp(c->backend, "null") != 0 && vb_store_prepare(c, &x->store) < 0)
+	if (!x->store.path && need_store(x) && vb_store_prepare(c, &x->store) < 0)
 		return VB_EXIT_FAIL;
 	if (vb_hv_private_dir_new(c->cache_dir, &x->run_dir) < 0)
 		return VB_EXIT_FAIL;

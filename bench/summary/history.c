@@ -35,8 +35,6 @@ static const struct field {
 	{"CPU model", VB_RRF_CPU, NULL, MEASUREMENT},
 	{"--cache", VB_RRF_CONFIG, "cache", MEASUREMENT},
 	{"--io", VB_RRF_CONFIG, "io", MEASUREMENT},
-	{"--backend", VB_RRF_CONFIG, "backend", MEASUREMENT},
-	{"--format", VB_RRF_CONFIG, "format", MEASUREMENT},
 	{"--iothreads", VB_RRF_CONFIG, "iothreads", MEASUREMENT},
 	{"--queues", VB_RRF_CONFIG, "queues", MEASUREMENT},
 	{"--vcpus", VB_RRF_CONFIG, "vcpus", MEASUREMENT},
@@ -74,6 +72,18 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 	if (!json_equal(job_of(a), job_of(b))) {
 		if (report)
 			vb_error("%s: the runs ran different jobs: '%s' in %s, '%s' in %s", who, a->job, a->id, b->job, b->id);
+		n++;
+	}
+	/* the storage model, however the run spelled it (--storage, or the
+	 * older --backend and --format) */
+	const char *sa = vb_runrec_storage(a->run), *sb = vb_runrec_storage(b->run);
+	if (strcmp(sa, sb) != 0) {
+		if (report) {
+			char *ca = vb_text_clean(vb_strdup(sa)), *cb = vb_text_clean(vb_strdup(sb));
+			vb_error("%s: the storage model differs: %s in %s, %s in %s", who, ca, a->id, cb, b->id);
+			free(ca);
+			free(cb);
+		}
 		n++;
 	}
 	for (size_t i = 0; i < NFIELDS; i++) {

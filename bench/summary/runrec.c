@@ -80,6 +80,7 @@
 #define K_TUNING_OVERRIDES "tuning_overrides"
 #define K_GUEST_DISK "guest_disk"
 #define K_TEARDOWN "teardown"
+#define K_STORAGE "storage"
 #define K_TIMINGS "timings"
 #define K_IMPORTED "imported"
 #define K_REPS "reps"
@@ -159,6 +160,34 @@ json_t *vb_runrec_load(const char *run_dir, const char *path)
 		return NULL;
 	}
 	return run;
+}
+
+const char *vb_runrec_legacy_storage(const char *backend, const char *format)
+{
+	if (backend && strcmp(backend, "null") == 0)
+		return "null";
+	if (backend && strcmp(backend, "block") == 0)
+		return "block";
+	if (format && strcmp(format, "qcow2") == 0)
+		return "qcow2";
+	return "raw";
+}
+
+const char *vb_runrec_storage(json_t *run)
+{
+	json_t *c = json_object_get(run, K_CONFIG);
+	const char *s = str(c, "storage");
+	return s && *s ? s : vb_runrec_legacy_storage(str(c, "backend"), str(c, "format"));
+}
+
+void vb_runrec_mode_set_storage(json_t *mode, const char *model, json_t *record)
+{
+	json_t *o = json_object_get(mode, K_STORAGE);
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(mode, K_STORAGE, o);
+	}
+	json_object_set(o, model, record ? record : json_null());
 }
 
 int vb_runrec_schema(json_t *run)

@@ -72,6 +72,14 @@ enum vb_runrec_field {
 };
 /* The field's value, or NULL when not recorded. */
 json_t *vb_runrec_field(json_t *run, enum vb_runrec_field f, const char *option);
+/* The storage model a run used (config.storage; in a run from before
+ * storage models, what its --backend and --format spelled). */
+const char *vb_runrec_storage(json_t *run);
+/* The storage model --backend/--format name: null, block, qcow2, raw. */
+const char *vb_runrec_legacy_storage(const char *backend, const char *format);
+/* A mode's record of one storage model it ran on (modes[].storage.NAME:
+ * settings, server, ports; copied). */
+void vb_runrec_mode_set_storage(json_t *mode, const char *model, json_t *record);
 /* Was the field recorded only by a later schema (host.hostname: 2 on), so
  * that an older run says nothing of it -- which is not a difference? */
 bool vb_runrec_field_optional(enum vb_runrec_field f);
