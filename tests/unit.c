@@ -148,8 +148,12 @@ static void test_domain_xml(void)
 	struct vb_domain_spec s = {
 		.name = "vmio-t", .domain_type = "qemu", .mode = m, .cfg = &c,
 		.kernel = "/k", .initrd = "/i", .cmdline = VB_GUEST_CMDLINE, .console_log = "/r/console.log",
-		.disk = {.cfg = &c, .format = "raw", .source = "/data/it's <here>.raw", .serial = VB_DISK_SERIAL},
 	};
+	struct vb_store store = {.path = "/data/it's <here>.raw"};
+	struct vb_stor st;
+	vb_stor_init(&st, vb_storage_find("raw"), &c, NULL, &store, "/r", "/r", false);
+	vb_stor_plan(&st);
+	vb_mode_disk_ctx(&s.disk, &c, &st, "/r");
 	char *xml = vb_domain_xml_new(&s);
 	CHECK(strstr(xml, "<domain type='qemu'>") != NULL);
 	CHECK(strstr(xml, "<target dev='vda' bus='virtio'/>") != NULL);
@@ -167,6 +171,7 @@ static void test_domain_xml(void)
 	CHECK(strstr(xml, "host-passthrough") != NULL);
 	CHECK(strstr(xml, "<disk") == NULL);
 	free(xml);
+	vb_stor_teardown(&st);
 	vb_config_release(&c);
 }
 

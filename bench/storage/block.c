@@ -2,12 +2,22 @@
  * <disk type='block'> (what --backend block spelled). */
 #include "config.h"
 #include "storage/storage.h"
+#include "host/hv.h"
 #include "core/util.h"
+
+#include <sys/stat.h>
 
 static int block_check(const struct vb_config *c, char **why)
 {
+	struct stat st;
 	if (!c->disk) {
 		*why = vb_strdup("storage block needs --disk /dev/...: vmio-bench's own store is a file");
+		return -1;
+	}
+	/* here it is checked before anything runs; on a remote hypervisor,
+	 * by prepare, there */
+	if (vb_hv_is_this_host() && stat(c->disk, &st) == 0 && !S_ISBLK(st.st_mode)) {
+		*why = vb_asprintf("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
 		return -1;
 	}
 	return 0;

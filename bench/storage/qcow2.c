@@ -27,9 +27,25 @@ static char *image_path(const struct vb_stor *s)
 	return vb_asprintf("%s.%s", s->store->path, s->model->name);
 }
 
+/* --disk FILE is a user's own image, opened as it is (qcow2 alone:
+ * preallocating means making the image, which is vmio-bench's store's). */
+static int qcow2_check(const struct vb_config *c, char **why)
+{
+	if (c->disk && strcmp(c->storage ? c->storage : "qcow2", "qcow2") != 0) {
+		*why = vb_asprintf("storage %s makes its image from vmio-bench's own store: drop --disk, or use --storage qcow2 "
+		                   "to open a qcow2 --disk as it is", c->storage);
+		return -1;
+	}
+	return 0;
+}
+
 static void qcow2_plan(struct vb_stor *s)
 {
-	if (s->store && s->store->path) {
+	if (s->cfg->disk && s->store && s->store->path) {
+		s->path = vb_strdup(s->store->path);
+		s->medium = vb_strdup(s->path);
+		s->is_block = s->store->is_block;
+	} else if (s->store && s->store->path) {
 		s->path = image_path(s);
 		s->medium = vb_strdup(s->path);
 	}
@@ -88,6 +104,10 @@ static int qcow2_prepare(struct vb_stor *s, char **why)
 		return -1;
 	}
 	qcow2_plan(s);
+	if (s->cfg->disk) {
+		json_object_set_new(s->record, "image", json_string(s->path));
+		return 0; /* the user's image, as it is */
+	}
 	char *marker = vb_asprintf("%s.done", s->path), *stamp = store_stamp(s);
 	char *was = vb_hv_read_file(marker, 128, NULL);
 	if (was)
@@ -113,6 +133,7 @@ static int qcow2_prepare(struct vb_stor *s, char **why)
 		.disk_type = "file",                                                                                           \
 		.format = "qcow2",                                                                                             \
 		.needs = "qemu-img (installed with QEMU)",                                                                     \
+		.check_config = qcow2_check,                                                                                   \
 		.plan = qcow2_plan,                                                                                            \
 		.prepare = qcow2_prepare,                                                                                      \
 	}
