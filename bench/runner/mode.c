@@ -109,6 +109,15 @@ out:
 	return rc;
 }
 
+/* The points of storage model name failed, for why: run.json says so
+ * beside each. */
+static void fail_points(const struct vb_runner *x, json_t *mj, const char *name, const char *why)
+{
+	for (size_t pi = 0; pi < x->plan.npoints; pi++)
+		if (strcmp(x->plan.points[pi].cfg.storage, name) == 0)
+			vb_runrec_mode_point_set_reason(mj, pi, why);
+}
+
 /* Run one mode end to end, storage model by storage model.  Returns 0, or
  * -1 with r->reason set. */
 static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode_result *r, json_t *mj)
@@ -129,10 +138,29 @@ static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode
 		goto out;
 	x->storage_groups = ngroups;
 	x->boot_base = 0;
-	for (size_t g = 0; g < ngroups; g++) {
+	rc = 0;
+	/* a storage model that fails fails its own points: the others go
+	 * on (unless the run is interrupted or the host is lost) */
+	for (size_t g = 0; g < ngroups && !vb_interrupted; g++) {
+		char *gwhy = NULL;
 		x->storage_now = groups[g];
-		rc = run_on_storage(x, m, mdir, r, mj, point_reps, &why);
-		if (rc < 0)
+		if (run_on_storage(x, m, mdir, r, mj, point_reps, &gwhy) == 0)
+			continue;
+		if (!gwhy)
+			gwhy = vb_strdup("unknown failure");
+		if (ngroups > 1) {
+			char *w = vb_asprintf("storage %s: %s", groups[g], gwhy);
+			free(gwhy);
+			gwhy = w;
+			vb_warn("%s: %s", m->name, gwhy);
+			fail_points(x, mj, groups[g], gwhy);
+		}
+		if (!why)
+			why = gwhy;
+		else
+			free(gwhy);
+		rc = -1;
+		if (vb_hv_may_be_lost() && !vb_virt_reachable(x->virt))
 			break;
 	}
 	x->storage_now = NULL;

@@ -52,12 +52,17 @@ static void qcow2_plan(struct vb_stor *s)
 	json_object_set_new(vb_stor_settings(s), "preallocation", json_string(prealloc(s->model)));
 }
 
-/* The store's identity (size and modification time, on the hypervisor):
- * an image made from another fill of it is made again. */
+/* Which fill of the store an image was made from: the time of its fill
+ * marker (written once per fill, here and on a remote hypervisor alike;
+ * the store's own time moves with every write a job makes).  An image
+ * made from another fill is made again. */
 static char *store_stamp(const struct vb_stor *s)
 {
-	const char *argv[] = {"stat", "-L", "-c", "%s-%Y", "--", s->store->path, NULL};
-	return vb_hv_command_first_line(argv);
+	char *marker = vb_asprintf("%s.filled", s->store->path);
+	const char *argv[] = {"stat", "-c", "%Y.%y", "--", marker, NULL};
+	char *r = vb_hv_command_first_line(argv);
+	free(marker);
+	return r;
 }
 
 static int make_image(struct vb_stor *s, const char *stamp, const char *marker, char **why)

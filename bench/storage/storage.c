@@ -104,9 +104,13 @@ int vb_stor_prepare(struct vb_stor *s, char **why)
 	const struct vb_storage *m = s->model;
 	if (m->check_config && m->check_config(s->cfg, why) < 0)
 		return -1;
-	if (m->prepare)
-		return m->prepare(s, why);
-	plain_path(s);
+	if (m->prepare && m->prepare(s, why) < 0)
+		return -1;
+	if (!m->prepare)
+		plain_path(s);
+	/* what QEMU opened, when it is a path */
+	if (s->path && !json_object_get(s->record, "image"))
+		json_object_set_new(s->record, "image", json_string(s->path));
 	return 0;
 }
 

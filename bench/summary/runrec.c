@@ -180,6 +180,13 @@ const char *vb_runrec_storage(json_t *run)
 	return s && *s ? s : vb_runrec_legacy_storage(str(c, "backend"), str(c, "format"));
 }
 
+void vb_runrec_mode_point_set_reason(json_t *mode, size_t pi, const char *why)
+{
+	json_t *p = json_array_get(json_object_get(mode, K_POINTS), pi);
+	if (json_is_object(p))
+		json_object_set_new(p, K_REASON, json_string(why));
+}
+
 void vb_runrec_mode_set_storage(json_t *mode, const char *model, json_t *record)
 {
 	json_t *o = json_object_get(mode, K_STORAGE);

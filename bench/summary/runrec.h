@@ -80,6 +80,8 @@ const char *vb_runrec_legacy_storage(const char *backend, const char *format);
 /* A mode's record of one storage model it ran on (modes[].storage.NAME:
  * settings, server, ports; copied). */
 void vb_runrec_mode_set_storage(json_t *mode, const char *model, json_t *record);
+/* Point pi of a mode failed (its storage model did): why. */
+void vb_runrec_mode_point_set_reason(json_t *mode, size_t pi, const char *why);
 /* Was the field recorded only by a later schema (host.hostname: 2 on), so
  * that an older run says nothing of it -- which is not a difference? */
 bool vb_runrec_field_optional(enum vb_runrec_field f);
