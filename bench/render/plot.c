@@ -246,6 +246,81 @@ static void chart_time(struct chart *c, const char *point)
 
 /* For each swept parameter: IOPS (reads + writes) against its values,
  * the other parameters at their first value. */
+/* The label of the point where param has value v and every other swept
+ * parameter its first value, or NULL. */
+static const char *point_at(json_t *sweep, json_t *points, const char *param, const char *v)
+{
+	size_t pi;
+	json_t *pt;
+	json_array_foreach(points, pi, pt) {
+		const char *label = vb_runrec_point_label(pt), *k;
+		json_t *vals;
+		bool keepit = label != NULL;
+		json_object_foreach(sweep, k, vals) {
+			const char *want = strcmp(k, param) == 0 ? v : json_string_value(json_array_get(vals, 0));
+			char *item = vb_asprintf("%s=%s", k, want ? want : "");
+			size_t n = strlen(item);
+			const char *at = label ? strstr(label, item) : NULL;
+			/* a whole item: "storage=qcow2" is not in "storage=qcow2-full" */
+			if (!at || (at != label && at[-1] != ',') || (at[n] && at[n] != ','))
+				keepit = false;
+			free(item);
+		}
+		if (keepit)
+			return label;
+	}
+	return NULL;
+}
+
+/* A categorical parameter (the storage model): each bus a cluster of
+ * bars, one per value, so that a bus's storage models sit side by side. */
+static void chart_by_bus(struct chart *c, const char *param, json_t *values)
+{
+	const struct vb_summary *s = c->s;
+	json_t *sweep = vb_runrec_job_sweep(s->run), *points = vb_runrec_job_points(s->run), *v;
+	char *name = vb_asprintf("sweep-%s", param);
+	FILE *d = data(c, name);
+	struct vb_buf plot = {0};
+	size_t vi;
+	int rows = 0;
+	if (!d) {
+		free(name);
+		return;
+	}
+	fputs("# mode, then IOPS (reads + writes) for each value in turn\n", d);
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (!mode_ok(s, i))
+			continue;
+		gp_word(d, s->modes[i].mode);
+		json_array_foreach(values, vi, v) {
+			const char *label = point_at(sweep, points, param, json_string_value(v));
+			const struct vb_row *r = label ? row(s, s->modes[i].mode, label, "read") : NULL;
+			const struct vb_row *w = label ? row(s, s->modes[i].mode, label, "write") : NULL;
+			fprintf(d, " %g", (r ? r->s[VB_M_IOPS].mean : 0) + (w ? w->s[VB_M_IOPS].mean : 0));
+		}
+		fputc('\n', d);
+		rows++;
+	}
+	fclose(d);
+	json_array_foreach(values, vi, v) {
+		vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using %zu%s title ", plot.len ? ", " : "", name, vi + 2,
+		            vi ? "" : ":xtic(1)");
+		vb_gp_quote(&plot, json_is_string(v) ? json_string_value(v) : "?");
+	}
+	if (rows && plot.len) {
+		char *t = subtitle(s), *title = vb_asprintf("IOPS (reads + writes) of each bus by %s\n%s", param, t);
+		begin(c, name, title, "IOPS");
+		fputs("  set style data histograms\n  set style histogram clustered gap 1\n  set style fill solid 0.7 border -1\n"
+		      "  set yrange [0:*]\n  set xtics rotate by -20\n", c->gp);
+		fprintf(c->gp, "  plot %s\n", plot.s);
+		end(c);
+		free(t);
+		free(title);
+	}
+	vb_buf_free(&plot);
+	free(name);
+}
+
 static void chart_sweep(struct chart *c)
 {
 	const struct vb_summary *s = c->s;
@@ -256,6 +331,10 @@ static void chart_sweep(struct chart *c)
 	if (!json_is_object(sweep))
 		return;
 	json_object_foreach(sweep, param, values) {
+		if (strcmp(param, "storage") == 0) {
+			chart_by_bus(c, param, values);
+			continue;
+		}
 		char *name = vb_asprintf("sweep-%s", param);
 		FILE *d = data(c, name);
 		struct vb_buf plot = {0};
