@@ -13,7 +13,7 @@
 
 const struct vb_option vb_options[] = {
 	{.name = "connect", .type = VB_OPT_STR, .offset = F(connect), .defval = "qemu:///system",
-	 .cmds = "run xml modes doctor", .metavar = "URI", .record = "connect", .repeatable = true,
+	 .cmds = "run xml modes storage doctor", .metavar = "URI", .record = "connect", .repeatable = true,
 	 .list_offset = F(connects),
 	 .help = "libvirt connection URI (qemu+ssh://[USER@]HOST/system for a remote host); run: give it again for a fleet of hosts"},
 	{.name = "modes", .type = VB_OPT_STR, .offset = F(modes), .defval = "host,sata,virtio-blk,virtio-scsi",

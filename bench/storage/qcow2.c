@@ -27,6 +27,15 @@ static char *image_path(const struct vb_stor *s)
 	return vb_asprintf("%s.%s", s->store->path, s->model->name);
 }
 
+static int qcow2_probe(const struct vb_config *c, char **why)
+{
+	(void)c;
+	if (vb_hv_on_path("qemu-img"))
+		return 0;
+	*why = vb_asprintf("qemu-img is missing on %s: apt-get install qemu-utils there", vb_hv_where());
+	return -1;
+}
+
 /* --disk FILE is a user's own image, opened as it is (qcow2 alone:
  * preallocating means making the image, which is vmio-bench's store's). */
 static int qcow2_check(const struct vb_config *c, char **why)
@@ -139,6 +148,7 @@ static int qcow2_prepare(struct vb_stor *s, char **why)
 		.format = "qcow2",                                                                                             \
 		.needs = "qemu-img (installed with QEMU)",                                                                     \
 		.check_config = qcow2_check,                                                                                   \
+		.probe = qcow2_probe,                                                                                          \
 		.plan = qcow2_plan,                                                                                            \
 		.prepare = qcow2_prepare,                                                                                      \
 	}
