@@ -86,6 +86,10 @@ const struct vb_option vb_options[] = {
 	 .cmds = "run xml", .metavar = "MODEL", .record = "storage", .sweepable = true, .point_if_swept = true,
 	 .help = "the storage under the disk: raw, qcow2 (and -metadata, -falloc, -full), volume, nbd, null, ... "
 	         "('vmio-bench storage' lists them; default: what --backend and --format say, raw)"},
+	{.name = "integrity", .type = VB_OPT_CHOICE, .offset = F(integrity), .defval = "once", .choices = "once|each|off",
+	 .cmds = "run", .metavar = "once|each|off", .record = "integrity",
+	 .help = "check that what a guest writes reaches the storage: fio writes 16 MiB of blocks of a pattern new for every run in a "
+	         "guest, then reads them back through the storage with no guest; once per storage model, for each mode, or off"},
 	{.name = "bs", .type = VB_OPT_SIZE, .offset = F(bs), .defval = "4k", .min = 512, .max = 64ULL << 20,
 	 .cmds = "run", .metavar = "SIZE", .record = "bs", .sweepable = true,
 	 .help = "fio block size"},

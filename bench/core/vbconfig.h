@@ -49,6 +49,7 @@ struct vb_config {
 	unsigned queues;   /* 0: the bus's default */
 	char *format;      /* raw | qcow2 */
 	char *backend;     /* file | block | null (older spelling of storage) */
+	char *integrity;   /* once | each | off: a guest's writes read back with no guest */
 	char *storage;     /* the storage model (storage/storage.h); settled
 	                      from --backend/--format when not given */
 

@@ -1,6 +1,7 @@
 /* boot: a guest mode's boots, each with the repetitions it runs (boot.h). */
 #include "config.h"
 #include "runner/boot.h"
+#include "runner/integrity.h"
 #include "runner/job.h"
 #include "runner/reps.h"
 #include "guest/agent.h"
@@ -133,6 +134,10 @@ static int run_boot(struct vb_runner *x, const struct vb_mode *m, struct vb_disk
 				return -1;
 			}
 		}
+	}
+	if (vb_integrity_due(x, m, d) && vb_integrity_write(x, m, g, d, why) < 0) {
+		vb_guest_free(g);
+		return -1;
 	}
 	double t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);

@@ -70,6 +70,7 @@ static int open_run(struct vb_runner *x)
 		x->runjson = vb_manifest_new(&in);
 	}
 	x->seeds = vb_runrec_seeds(x->runjson, vb_reps_max(c));
+	x->verified = json_object();
 	/* the plan asked for them: the gate sees them missing, report shows why */
 	for (size_t i = 0; x->dropped && x->dropped[i].mode; i++) {
 		json_t *mj = vb_runrec_mode(x->runjson, x->dropped[i].mode->name);
@@ -123,6 +124,7 @@ static void run_release(struct vb_runner *x)
 	free(x->run_dir);
 	free(x->host_lost);
 	json_decref(x->placement);
+	json_decref(x->verified);
 	for (size_t i = 0; x->point_args && i < x->plan.npoints; i++)
 		json_decref(x->point_args[i]);
 	free(x->point_args);

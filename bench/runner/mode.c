@@ -2,6 +2,7 @@
 #include "config.h"
 #include "runner/mode.h"
 #include "runner/boot.h"
+#include "runner/integrity.h"
 #include "runner/job.h"
 #include "runner/manifest.h"
 #include "runner/reps.h"
@@ -97,11 +98,15 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 		rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
 		             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
 	}
+	bool check = rc == 0 && vb_integrity_due(x, m, &d);
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
 		m->cleanup(&d);
 	vb_runrec_timing(mj, VB_PHASE_CLEANUP, vb_now() - t0);
+	/* the mode's own daemon is gone: the storage is free to open again */
+	if (check && vb_integrity_check(x, &d, st.record, why) < 0)
+		rc = -1;
 	free(d.priv);
 out:
 	vb_runrec_mode_set_storage(mj, sm->name, st.record);

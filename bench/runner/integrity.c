@@ -1,0 +1,130 @@
+/* integrity: a guest's writes read back with no guest (integrity.h). */
+#include "config.h"
+#include "runner/integrity.h"
+#include "modes/vhost_user_blk.h"
+#include "guest/agent.h"
+#include "guest/image.h"
+#include "guest/session.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <sys/random.h>
+#include <string.h>
+
+#define ENGINE "vhost-user-blk.so"
+/* 16 MiB in 64 KiB blocks, seconds under TCG.  Every block: fio's header
+ * (its magic, length and offset) and then a 32-bit value repeated, new
+ * for every run.  Not crc32c alone: a block an earlier run wrote (the
+ * store outlives runs) carries a valid checksum of its own data, and fio
+ * skips the header's seed check on a write job's verify (fio 3.33,
+ * verify.c), so a storage that dropped this run's writes would pass. */
+#define PATTERN_BYTES "16m"
+
+/* The job both sides run: the guest writes it, the host re-runs it with
+ * --verify_only (fio recomputes what each block must hold). */
+static const char *const pattern[] = {
+	"--name=vmio-integrity", "--rw=write", "--bs=64k", "--size=" PATTERN_BYTES, "--offset=0", "--direct=1",
+	"--iodepth=4", "--verify=pattern", "--verify_fatal=1", "--do_verify=1", NULL,
+};
+
+/* The pattern's value, new for every run (never 0: a zeroed block must
+ * not pass). */
+static unsigned long long run_seed(struct vb_runner *x)
+{
+	while (!(x->integrity_seed & 0xffffffffULL))
+		if (getrandom(&x->integrity_seed, sizeof(x->integrity_seed), 0) < 0)
+			x->integrity_seed = (unsigned long long)vb_now() * 2654435761ULL;
+	return x->integrity_seed;
+}
+
+static json_t *pattern_args(struct vb_runner *x, const char *engine_arg, bool verify_only)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; pattern[i]; i++)
+		json_array_append_new(a, json_string(pattern[i]));
+	char *seed = vb_asprintf("--verify_pattern=0x%08llx", run_seed(x) & 0xffffffffULL);
+	json_array_append_new(a, json_string(seed));
+	free(seed);
+	json_array_append_new(a, json_string(engine_arg));
+	if (verify_only)
+		json_array_append_new(a, json_string("--verify_only=1"));
+	return a;
+}
+
+bool vb_integrity_due(const struct vb_runner *x, const struct vb_mode *m, const struct vb_disk_ctx *d)
+{
+	/* a passed-through device is not the model's storage */
+	if (strcmp(x->cfg->integrity, "off") == 0 || m->host || m->guest_pci || d->stor->model->no_data)
+		return false;
+	return strcmp(x->cfg->integrity, "each") == 0 || !json_object_get(x->verified, d->stor->model->name);
+}
+
+int vb_integrity_write(struct vb_runner *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
+                       char **why)
+{
+	json_t *job = vb_agent_msg_new("job"), *msg = NULL;
+	const char *type;
+	struct vb_cpu_meter meter;
+	json_object_set_new(job, "id", json_string("integrity"));
+	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
+	json_object_set_new(job, "args", pattern_args(x, "--ioengine=libaio", false));
+	json_object_set_new(job, "window", json_pack("[f, f]", 0.0, 0.0));
+	vb_info("%s: integrity: the guest writes %s of verifiable blocks (storage %s)", m->name, PATTERN_BYTES,
+	        d->stor->model->name);
+	vb_cpu_meter_init(&meter, g, d->helper_name, d->helper_pid);
+	int rc = vb_session_job(g, job, vb_now() + 300, &meter, &msg, &type, why);
+	if (rc == 0)
+		*why = vb_strdup("integrity: the guest's write did not finish within 300 s");
+	else if (rc > 0 && strcmp(type, "result") != 0) {
+		json_t *em = json_object_get(msg, "message");
+		*why = vb_asprintf("integrity: the guest could not write and verify its pattern: %s",
+		                   json_is_string(em) ? json_string_value(em) : type);
+		rc = -1;
+	}
+	json_decref(job);
+	json_decref(msg);
+	return rc > 0 ? 0 : -1;
+}
+
+int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, json_t *record, char **why)
+{
+	struct vb_disk_ctx h = *d;
+	struct vhost_state st = {0};
+	char *engine = vb_helper_path(ENGINE), *eng = vb_asprintf("--ioengine=external:%s", engine), *sock = NULL;
+	char *log = vb_asprintf("%s/integrity", d->mode_dir), *out = NULL;
+	json_t *cpu = NULL, *args = NULL;
+	int rc = -1;
+
+	h.priv = &st;
+	if (vb_vhost_probe(x->cfg, why) < 0 || vb_vhost_prepare(&h, why) < 0)
+		goto out;
+	sock = vb_asprintf("--vhost_socket=%s", st.socket);
+	const char *extra[] = {sock, "--vhost_queue_size=128", "--filename=vhost-user-blk", NULL};
+	args = pattern_args(x, eng, true);
+	rc = vb_mode_host_fio(&h, args, extra, log, &out, &cpu, why);
+out:
+	vb_vhost_cleanup(&h);
+	json_object_set_new(record, "integrity",
+	                    json_pack("{s:s, s:I, s:s, s:s, s:s}", "pattern", PATTERN_BYTES " in 64k blocks: fio's header and a 32-bit value",
+	                              "value", (json_int_t)(run_seed(x) & 0xffffffffULL),
+	                              "written_by", "fio in the guest", "read_back_by",
+	                              "fio's vhost-user-blk engine through qemu-storage-daemon (no guest)", "result",
+	                              rc == 0 ? "ok" : "failed"));
+	if (rc < 0) {
+		char *w = vb_asprintf("integrity: what the guest wrote did not read back through the storage with no guest "
+		                      "(%s)", *why ? *why : "unknown");
+		free(*why);
+		*why = w;
+	} else {
+		json_object_set_new(x->verified, d->stor->model->name, json_true());
+		vb_info("integrity: storage %s read back what the guest wrote", d->stor->model->name);
+	}
+	json_decref(args);
+	json_decref(cpu);
+	free(out);
+	free(sock);
+	free(log);
+	free(eng);
+	free(engine);
+	return rc;
+}
