@@ -48,8 +48,8 @@ check "the qcow2-full guest opens a qcow2 image of that name" \
 	grep -q "type='qcow2'.*" "$M/domain-storage-qcow2-full.xml"
 check "... the file qcow2-full" grep -q "disk-256m.raw.qcow2-full'" "$M/domain-storage-qcow2-full.xml"
 check "a console log per guest" sh -c "ls '$M' | grep -c '^console-boot[0-9]*\\.log$' | grep -qx 5"
-check "host reads the medium of each model (the qcow2 file for qcow2)" \
-	sh -c "grep -q 'storage=qcow2-falloc: fio on .*disk-256m.raw.qcow2-falloc' '$TMP/err'"
+check "host reads the medium under each model (for qcow2, the file system: the raw store beside the image)" \
+	sh -c "grep -q 'storage=qcow2-falloc: fio on .*disk-256m.raw for' '$TMP/err'"
 check "backend opens each model through qemu-storage-daemon" \
 	sh -c "[ \$(grep -c 'backend: rep 1/1, storage=.*through qemu-storage-daemon' '$TMP/err') -eq 5 ]"
 check "integrity: every model read back what the guest wrote" \

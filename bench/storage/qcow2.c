@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The preallocation a row stands for: its name after "qcow2-", or off. */
 static const char *prealloc(const struct vb_storage *m)
@@ -51,12 +52,15 @@ static int qcow2_check(const struct vb_config *c, char **why)
 static void qcow2_plan(struct vb_stor *s)
 {
 	if (s->cfg->disk && s->store && s->store->path) {
+		/* a user's image: nothing beside it is ours to write */
 		s->path = vb_strdup(s->store->path);
-		s->medium = vb_strdup(s->path);
 		s->is_block = s->store->is_block;
 	} else if (s->store && s->store->path) {
 		s->path = image_path(s);
-		s->medium = vb_strdup(s->path);
+		/* the host's figure is of the file system under the image: the
+		 * store beside it (fio writing into the image file would
+		 * destroy its metadata) */
+		s->medium = vb_strdup(s->store->path);
 	}
 	json_object_set_new(vb_stor_settings(s), "preallocation", json_string(prealloc(s->model)));
 }
@@ -69,14 +73,17 @@ static char *store_stamp(const struct vb_stor *s)
 {
 	char *marker = vb_asprintf("%s.filled", s->store->path);
 	const char *argv[] = {"stat", "-c", "%Y.%y", "--", marker, NULL};
-	char *r = vb_hv_command_first_line(argv);
+	char *r = vb_hv_command_first_line(argv), *v = r ? vb_asprintf("2 %s", r) : NULL;
 	free(marker);
-	return r;
+	free(r);
+	return v; /* "2": images made before the host stopped writing into them are made again */
 }
 
 static int make_image(struct vb_stor *s, const char *stamp, const char *marker, char **why)
 {
-	char *tmp = vb_asprintf("%s.tmp", s->path), *log = vb_asprintf("%s.log", s->path), *o = NULL, sz[32];
+	/* a temporary of this process's own: two runs sharing the cache
+	 * folder each make a whole image, and the last rename wins */
+	char *tmp = vb_asprintf("%s.tmp%ld", s->path, (long)getpid()), *log = vb_asprintf("%s.log", s->path), *o = NULL, sz[32];
 	const char *p = prealloc(s->model);
 	int rc;
 	snprintf(sz, sizeof(sz), "%" PRIu64, s->store->size);
