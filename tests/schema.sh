@@ -20,7 +20,11 @@ check "the schema's numbers are results.h's, $lo to $hi" \
 	jqe --argjson lo "$lo" --argjson hi "$hi" '.properties.schema.enum == [range($lo; $hi + 1)]' "$S"
 
 # ---- the fixtures: every number validates and loads ------------------------
-for f in run-base run-v2; do
+# run-storage: schema 2 with issue 24's fields (config.storage, a point's
+# params.storage, modes[].storage with each model's record and integrity)
+check "fixture run-storage shows the storage fields" \
+	jqe '.config.storage and .job.points[0].params.storage and (.modes[0].storage.raw.integrity.result == "ok")' "$FIX/run-storage/run.json"
+for f in run-base run-v2 run-storage; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"
