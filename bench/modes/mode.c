@@ -9,11 +9,12 @@
 #include <string.h>
 
 extern const struct vb_mode vb_mode_host, vb_mode_sata, vb_mode_virtio_blk, vb_mode_virtio_scsi,
-	vb_mode_lun, vb_mode_nvme, vb_mode_backend, vb_mode_vhost_user_blk, vb_mode_hostdev;
+	vb_mode_lun, vb_mode_nvme, vb_mode_native, vb_mode_backend, vb_mode_vhost_user_blk, vb_mode_hostdev;
 
 /* Display and run order: the host ceiling first, then emulation to
- * paravirtualisation to passthrough; backend (vhost-user-blk's daemon with
- * no guest) just before vhost-user-blk. */
+ * paravirtualisation to passthrough; native (fio's own storage client)
+ * and backend (vhost-user-blk's daemon with no guest) just before
+ * vhost-user-blk. */
 const struct vb_mode *const vb_modes[] = {
 	&vb_mode_host,
 	&vb_mode_sata,
@@ -21,6 +22,7 @@ const struct vb_mode *const vb_modes[] = {
 	&vb_mode_virtio_scsi,
 	&vb_mode_lun,
 	&vb_mode_nvme,
+	&vb_mode_native,
 	&vb_mode_backend,
 	&vb_mode_vhost_user_blk,
 	&vb_mode_hostdev,

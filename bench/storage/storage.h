@@ -68,6 +68,12 @@ struct vb_storage {
 	/* The protocol node QEMU's block layer opens it with, named node
 	 * (the format node goes above it). */
 	json_t *(*blockdev)(const struct vb_stor *s, const char *node);
+	/* fio's own client for it, where fio has one (its nbd engine for NBD):
+	 * the arguments after the job's (--ioengine=..., where), NULL-
+	 * terminated, caller frees the array and its strings.  NULL: none
+	 * (the native mode refuses the model). */
+	char **(*fio_native)(const struct vb_stor *s);
+	const char *fio_engine;      /* that engine's name, for people */
 };
 
 /* NULL-terminated table of every model, in display order. */
