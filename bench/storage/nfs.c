@@ -100,9 +100,10 @@ static long rpcb_port(const char *listing, long prog)
 /* rpcbind's listing on the hypervisor, NULL when none answers. */
 static char *rpcb_listing(void)
 {
-	const char *argv[] = {"rpcinfo", "-p", NFS_HOST, NULL};
+	/* "Connection refused" while none runs is ours to word */
+	const char *argv[] = {"sh", "-c", "exec rpcinfo -p \"$0\" 2>/dev/null", NFS_HOST, NULL};
 	char *out = NULL;
-	if (vb_hv_run_quiet(argv, &out, 10) != 0) {
+	if (vb_hv_run(argv, &out, 10) != 0) {
 		free(out);
 		return NULL;
 	}
@@ -288,16 +289,21 @@ static void nfs_teardown(struct vb_stor *s)
 	struct nfs_priv *p = s->priv;
 	if (!p)
 		return;
-	if (p->ganesha > 0)
+	/* one found dead (and reaped) is not signalled: its pid may be another's */
+	if (p->ganesha > 0 && vb_daemon_alive(p->ganesha))
 		vb_daemon_stop(p->ganesha, 15);
+	else if (p->ganesha > 0)
+		vb_proc_unalias(p->ganesha);
 	if (p->ganesha > 0 || p->port)
 		rpcb_forget(p);
 	if (p->dir) {
 		const char *rm[] = {"rm", "-rf", "--", p->dir, NULL};
 		vb_hv_run(rm, NULL, 60);
 	}
-	if (p->rpcbind > 0) /* ours: leave the host as we found it */
+	if (p->rpcbind > 0 && vb_daemon_alive(p->rpcbind)) /* ours: leave the host as we found it */
 		vb_daemon_stop(p->rpcbind, 10);
+	else if (p->rpcbind > 0)
+		vb_proc_unalias(p->rpcbind);
 	free(p->dir);
 	free(p->export_dir);
 	free(p->file);
