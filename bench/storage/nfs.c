@@ -118,7 +118,9 @@ static int rpcbind_ready(struct vb_stor *s, char **why)
 	char *l = rpcb_listing();
 	if (!l) {
 		char *log = vb_asprintf("%s/rpcbind.log", s->log_dir);
-		const char *argv[] = {"rpcbind", "-f", "-w", NULL};
+		/* no -w: a warm start would bring back the registrations the
+		 * last rpcbind saved when it stopped, stale servers among them */
+		const char *argv[] = {"rpcbind", "-f", NULL};
 		vb_info("nfs: starting rpcbind (none runs on %s; it is stopped again after the run)", vb_hv_where());
 		p->rpcbind = vb_daemon_start(argv, log);
 		for (double end = vb_now() + 10; p->rpcbind > 0 && !l && vb_now() < end; usleep(100000)) {
