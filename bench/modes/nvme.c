@@ -26,8 +26,8 @@ static int nvme_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct nvme_state *st = d->priv;
 
-	if (!d->system || d->null_backend)
-		return 0; /* QEMU runs as us, or there is no file */
+	if (!d->system || d->null_backend || !d->source)
+		return 0; /* QEMU runs as us, or there is no file (a network storage model) */
 	return vb_hv_hand_to_qemu(d->source, &st->saved_owner, why);
 }
 
