@@ -1,6 +1,7 @@
 #include "config.h"
 #include "guest/virt.h"
 #include "host/hv.h"
+#include "host/hostres.h"
 #include "core/util.h"
 #include "guest/xmlbuf.h"
 
@@ -28,6 +29,8 @@ struct vb_guest {
 	char *name;
 	struct vb_buf in;     /* bytes received but not yet returned as lines */
 	bool stream_done;
+	pid_t watch;          /* a host process the guest's disk needs (a storage server) */
+	char *watch_name;
 };
 
 static void quiet_errors(void *opaque, virErrorPtr err)
@@ -345,6 +348,12 @@ int vb_guest_recv_line(struct vb_guest *g, char **line, size_t max, double deadl
 				*why = vb_strdup(quiet_reason(g, false, NULL));
 				return -1;
 			}
+			/* nor does one whose storage server is gone: its disk
+			 * stalls until fio's own deadline (minutes) */
+			if (g->watch > 0 && !vb_daemon_alive(g->watch)) {
+				*why = vb_asprintf("the storage server %s exited while the guest used it", g->watch_name);
+				return -1;
+			}
 			next_check = now + 0.5;
 		}
 		vb_waiting();
@@ -486,10 +495,18 @@ static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, con
 	vb_info("libvirtd is back; guest '%s' %s", name, dom ? "destroyed" : "was already gone");
 }
 
+void vb_guest_watch(struct vb_guest *g, pid_t pid, const char *name)
+{
+	g->watch = pid;
+	free(g->watch_name);
+	g->watch_name = vb_strdup(name ? name : "of the disk");
+}
+
 void vb_guest_free(struct vb_guest *g)
 {
 	if (!g)
 		return;
+	free(g->watch_name);
 	if (g->st) {
 		virStreamAbort(g->st);
 		virStreamFree(g->st);

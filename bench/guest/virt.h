@@ -67,6 +67,10 @@ int vb_guest_send_line_by(struct vb_guest *g, const char *line, double deadline,
 /* The live domain XML (with libvirt's additions); caller frees. */
 char *vb_guest_live_xml(struct vb_guest *g);
 bool vb_guest_running(struct vb_guest *g);
+/* While the controller waits on the guest, pid (a storage server on the
+ * hypervisor, or the ssh that stands for it) must live: its end fails
+ * the wait at once, naming it. */
+void vb_guest_watch(struct vb_guest *g, pid_t pid, const char *name);
 /* Close the agent channel (before the guest powers off: libvirt 9.0's
  * libvirtd can deadlock tearing down a domain whose channel a client still
  * holds open). */

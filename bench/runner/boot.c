@@ -95,6 +95,8 @@ static struct vb_guest *boot(struct vb_runner *x, const struct vb_mode *m, struc
 			                   c->boot_timeout, console);
 		goto out;
 	}
+	if (d->stor->server_pid > 0)
+		vb_guest_watch(g, d->stor->server_pid, d->stor->server_name);
 	json_t *k = json_object_get(hello, "kernel");
 	free(r->guest_kernel);
 	r->guest_kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
