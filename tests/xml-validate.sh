@@ -28,7 +28,7 @@ x() { [ -s "$F" ] || { echo "(no file $F)"; return 1; }; xmllint --xpath "$1" "$
 
 looked=()
 for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
-	case "$mode" in host|backend) continue ;; esac # no guest, no XML
+	case "$mode" in host|backend|native) continue ;; esac # no guest, no XML
 	extra=()
 	[ "$mode" = hostdev ] && extra=(--pci-device 0000:03:00.0)
 	n=0
@@ -104,6 +104,7 @@ expect2() { local what=$1; shift; vb "$@"; check "$what is refused (exit 2): $(h
 expect2 "--io native with --cache writeback" xml --mode virtio-blk --io native --cache writeback "${img[@]}"
 expect2 "host has no domain XML" xml --mode host "${img[@]}"
 expect2 "backend has no domain XML" xml --mode backend "${img[@]}"
+expect2 "native has no domain XML" xml --mode native "${img[@]}"
 expect2 "hostdev without --pci-device" xml --mode hostdev "${img[@]}"
 expect2 "hostdev with a malformed --pci-device" xml --mode hostdev --pci-device 'zz:00' "${img[@]}"
 expect2 "--backend block without --disk" xml --mode virtio-blk --backend block "${img[@]}"
