@@ -9,6 +9,7 @@
 #include "summary/runrec.h"
 #include "guest/virt.h"
 #include "host/hv.h"
+#include "host/hostres.h"
 #include "core/layout.h"
 #include "core/options.h"
 #include "core/progress.h"
@@ -65,6 +66,18 @@ static const char **storage_groups(const struct vb_runner *x, size_t *n)
 	return g;
 }
 
+/* A storage server that died under the guest is the cause of what the
+ * guest then saw (a stalled disk, QEMU giving up): say it first. */
+static void server_lost(const struct vb_stor *st, char **why)
+{
+	if (st->server_pid <= 0 || vb_daemon_alive(st->server_pid))
+		return;
+	char *w = vb_asprintf("storage %s: its server %s exited during the run (%s)", st->model->name,
+	                      st->server_name ? st->server_name : "", *why ? *why : "no other sign");
+	free(*why);
+	*why = w;
+}
+
 /* Mode m's points on one storage model: the storage set up, the mode's
  * host side, its guests (or fio on the host), all taken down again.  0,
  * or -1 with *why. */
@@ -97,6 +110,8 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 		rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
 		             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
 	}
+	if (rc < 0)
+		server_lost(&st, why);
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
