@@ -33,6 +33,8 @@ check "run.json records the server: qemu-nbd, its version, socket and pid" \
 	jqe '.modes[0].storage.nbd.server | .name == "qemu-nbd" and (.version | startswith("qemu-nbd ")) and (.socket | endswith("/nbd.sock")) and .pid > 0' "$J"
 check "run.json records the settings: a unix socket, a raw export" \
 	jqe '.modes[0].storage.nbd.settings == {"transport": "unix", "export_format": "raw"}' "$J"
+check "run.json records the file served (the store), not the socket" \
+	jqe '.modes[0].storage.nbd.image | startswith("'"$CACHE"'/store/") and endswith(".raw")' "$J"
 check "each mode had a server of its own" \
 	jqe '[.modes[].storage.nbd.server.pid] | unique | length == 3' "$J"
 check "qemu-nbd's CPU is counted beside QEMU's" \

@@ -6,10 +6,11 @@
  * server that lives outside QEMU.
  *
  * One server per prepare, on the hypervisor: --persistent so that it
- * outlives each client (every boot of a point is a new connection), one
- * client at a time (--shared=1: a guest after the last one connects as the
- * last one's connection closes).  The host baseline reads the file the
- * server reads. */
+ * outlives each client (every boot of a point is a new connection), and
+ * clients without a limit (--shared=0): a guest or qemu-storage-daemon is
+ * one, but fio's own nbd engine opens one per job, and with the default of
+ * one the second job would wait for the first to end.  The host baseline
+ * reads the file the server reads. */
 #include "config.h"
 #include "storage/storage.h"
 #include "host/hostres.h"
@@ -79,6 +80,7 @@ static void record_server(struct vb_stor *s, const struct nbd_state *st)
 {
 	const char *argv[] = {"qemu-nbd", "--version", NULL};
 	char *version = vb_hv_command_first_line(argv);
+	json_object_set_new(s->record, "image", json_string(s->medium)); /* what is served, not the socket */
 	json_object_set_new(s->record, "server",
 	                    json_pack("{s:s, s:s?, s:s, s:I}", "name", "qemu-nbd", "version", version, "socket", s->path,
 	                              "pid", (json_int_t)vb_daemon_host_pid(st->pid)));
@@ -96,7 +98,7 @@ static int nbd_prepare(struct vb_stor *s, char **why)
 	st->log = vb_asprintf("%s/qemu-nbd.log", s->log_dir);
 	vb_hv_remove(s->path); /* a socket left by a server that died with its run */
 	char *cache = vb_asprintf("--cache=%s", s->cfg->cache), *aio = vb_asprintf("--aio=%s", s->cfg->io);
-	const char *argv[] = {"qemu-nbd", "--format=raw", cache, aio, "--shared=1", "--persistent",
+	const char *argv[] = {"qemu-nbd", "--format=raw", cache, aio, "--shared=0", "--persistent",
 	                      "--socket", s->path, "--", s->medium, NULL};
 	st->pid = vb_daemon_start(argv, st->log);
 	free(cache);
