@@ -71,10 +71,13 @@ static const char **storage_groups(const struct vb_runner *x, size_t *n)
  * guest then saw (a stalled disk, QEMU giving up): say it first. */
 static void server_lost(const struct vb_stor *st, char **why)
 {
-	if (st->server_pid <= 0 || vb_daemon_alive(st->server_pid) || (*why && st->server_name && strstr(*why, st->server_name)))
+	if (st->server_pid <= 0 || vb_daemon_alive(st->server_pid))
 		return;
-	char *w = vb_asprintf("storage %s: its server %s exited during the run (%s)", st->model->name,
-	                      st->server_name ? st->server_name : "", *why ? *why : "no other sign");
+	/* (the guest's wait may have named it already: vb_guest_watch) */
+	const char *seen = *why && st->server_name ? strstr(*why, st->server_name) : NULL;
+	char *w = seen ? vb_asprintf("storage %s: its server %s", st->model->name, seen)
+	               : vb_asprintf("storage %s: its server %s exited during the run (%s)", st->model->name,
+	                             st->server_name ? st->server_name : "", *why ? *why : "no other sign");
 	free(*why);
 	*why = w;
 }
