@@ -106,8 +106,10 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	vb_mode_disk_ctx(&d, x->cfg, &st, x->run_dir);
 	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
 	d.mode_dir = mdir;
-	d.helper_name = st.server_name; /* a mode's own daemon takes its place */
-	d.helper_pid = st.server_pid;
+	if (!m->baseline) { /* host reads the medium itself, past any server */
+		d.helper_name = st.server_name; /* a mode's own daemon takes its place */
+		d.helper_pid = st.server_pid;
+	}
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	if (!m->prepare || m->prepare(&d, why) == 0) {
 		vb_runrec_timing(mj, VB_PHASE_PREPARE, vb_now() - t0);
