@@ -454,15 +454,39 @@ int vb_guest_stop(struct vb_guest *g, double deadline)
 	return 0;
 }
 
-/* libvirtd died under a running guest.  QEMU outlives it, and the guest's
- * automatic destruction went with the old connection: wait a while for
- * libvirtd to come back (an init system restarts it), then destroy the
- * guest through a new connection, which later modes use too.  If it does
- * not come back, say exactly what is left and how to remove it. */
-/* libvirtd died with a guest of ours (QEMU outlives it, and the guest's
- * automatic destruction went with the old connection): wait for libvirtd
- * to come back, then destroy the guest by its UUID, or by name when we
- * never learnt the UUID (libvirtd died while starting it). */
+/* Destroy a guest that outlived libvirtd, through the new libvirtd: it
+ * may refuse at first (it is still reconnecting to the guest's QEMU and
+ * holds the domain's job: "cannot acquire state change lock"), so try
+ * again until the guest is gone or RETRY_S pass.  A QEMU left running
+ * holds the store's write lock, and the next mode could not start. */
+#define VB_DESTROY_RETRY_S 30
+static bool destroy_gone(struct vb_virt *v, const char *name, const char *uuid)
+{
+	double deadline = vb_now() + VB_DESTROY_RETRY_S;
+	for (;;) {
+		virDomainPtr dom = uuid && uuid[0] ? virDomainLookupByUUIDString(v->conn, uuid)
+		                                   : virDomainLookupByName(v->conn, name);
+		if (!dom)
+			return true; /* a transient domain that stopped is gone */
+		int state = 0, reason = 0;
+		bool off = virDomainDestroy(dom) == 0 ||
+		           (virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_SHUTOFF);
+		virDomainFree(dom);
+		if (off)
+			return true;
+		if (vb_now() >= deadline || vb_interrupted)
+			return false;
+		usleep(500000);
+	}
+}
+
+/* libvirtd died under a running guest of ours.  QEMU outlives it, and the
+ * guest's automatic destruction went with the old connection: wait a
+ * while for libvirtd to come back (an init system restarts it), then
+ * destroy the guest through a new connection, which later modes use too,
+ * by its UUID, or by name when we never learnt the UUID (libvirtd died
+ * while starting it).  If it does not come back, say exactly what is left
+ * and how to remove it. */
 static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, const char *uuid)
 {
 	double deadline = vb_now() + VB_LIBVIRTD_RETURN_S;
@@ -488,11 +512,16 @@ static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, con
 		return;
 	}
 	dom = uuid && uuid[0] ? virDomainLookupByUUIDString(v->conn, uuid) : virDomainLookupByName(v->conn, name);
-	if (dom) {
-		virDomainDestroy(dom);
-		virDomainFree(dom);
+	if (!dom) {
+		vb_info("libvirtd is back; guest '%s' was already gone", name);
+		return;
 	}
-	vb_info("libvirtd is back; guest '%s' %s", name, dom ? "destroyed" : "was already gone");
+	virDomainFree(dom);
+	if (destroy_gone(v, name, uuid))
+		vb_info("libvirtd is back; guest '%s' destroyed", name);
+	else
+		vb_error("libvirtd is back but refused to destroy guest '%s' for %d s (%s): remove it with 'virsh -c %s destroy %s'",
+		         name, VB_DESTROY_RETRY_S, last_error(), v->uri, name);
 }
 
 void vb_guest_watch(struct vb_guest *g, pid_t pid, const char *name)
