@@ -298,14 +298,15 @@ static void select_runs(struct trend *t)
 	t->index = vb_calloc(t->h.n, sizeof(size_t));
 	for (size_t i = 0; i < t->h.n; i++) {
 		const struct vb_summary *r = &t->h.nights[i].run;
-		t->keep[i] = !strcmp(r->job, t->last->job) && !strcmp(r->accel, t->last->accel);
+		t->keep[i] = !strcmp(r->job, t->last->job) && !strcmp(r->accel, t->last->accel) &&
+		             !strcmp(r->storage, t->last->storage);
 		t->index[i] = t->kept;
 		t->kept += t->keep[i];
 		left += !t->keep[i];
 	}
 	if (left)
-		vb_warn("trend: leaving out %zu run(s) whose job or accelerator differs from the newest run's (%s, %s)", left,
-		        t->last->job, t->last->accel);
+		vb_warn("trend: leaving out %zu run(s) whose job, accelerator or storage model differs from the newest run's (%s, %s, %s)", left,
+		        t->last->job, t->last->accel, t->last->storage);
 }
 
 /* Each mode's read and write IOPS over the kept nights (a night's run and

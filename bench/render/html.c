@@ -86,6 +86,7 @@ static void metadata(struct vb_buf *b, const struct vb_summary *s)
 {
 	vb_buf_adds(b, "<h2>Run</h2><table class='meta'>\n");
 	meta(b, "job", s->job);
+	meta(b, "storage", s->storage);
 	meta(b, "accelerator", s->accel);
 	meta(b, "why this accelerator", jget(s->run, "accelerator", "why"));
 	meta(b, "state", s->state);

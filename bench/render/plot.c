@@ -72,7 +72,9 @@ static void end(struct chart *c)
 
 static char *subtitle(const struct vb_summary *s)
 {
-	return vb_asprintf("%s | %s%s | %s", s->job, s->accel, s->emulated ? " (emulated)" : "",
+	bool st = s->storage && strcmp(s->storage, "raw") != 0 && !json_object_get(vb_runrec_job_sweep(s->run), "storage");
+	return vb_asprintf("%s%s%s | %s%s | %s", s->job, st ? ", storage " : "", st ? s->storage : "", s->accel,
+	                   s->emulated ? " (emulated)" : "",
 	                   s->fio_version ? s->fio_version : "fio");
 }
 

@@ -2,6 +2,7 @@
  * Markdown.  They read the summary and measure nothing. */
 #include "config.h"
 #include "render/render.h"
+#include "summary/runrec.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -61,10 +62,18 @@ void vb_render_mode_cell(FILE *f, const char *mode, bool fleet)
 	fprintf(f, "%-15s ", vb_mode_bare(mode));
 }
 
+/* The storage model beside the job, unless it is the plain raw file (as
+ * every run before storage models was) or a sweep names it per point. */
+static bool storage_shown(const struct vb_summary *s)
+{
+	return s->storage && strcmp(s->storage, "raw") != 0 && !json_object_get(vb_runrec_job_sweep(s->run), "storage");
+}
+
 void vb_render_table(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
-	fprintf(f, "run %s: %s, accelerator %s%s, %s\n", s->id, s->job, s->accel, tcg_note(s),
+	fprintf(f, "run %s: %s%s%s, accelerator %s%s, %s\n", s->id, s->job, storage_shown(s) ? ", storage " : "",
+	        storage_shown(s) ? s->storage : "", s->accel, tcg_note(s),
 	        s->fio_version ? s->fio_version : "fio version unknown");
 	for (size_t p = 0; p < s->npoints; p++) {
 		if (s->npoints > 1)
@@ -218,6 +227,8 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 	md_text(f, s->id);
 	fputs("\n\n- job: ", f);
 	md_text(f, s->job);
+	if (storage_shown(s))
+		fprintf(f, "\n- storage: %s", s->storage);
 	fprintf(f, "\n- accelerator: %s%s\n- fio: ", s->accel, tcg_note(s));
 	md_text(f, s->fio_version ? s->fio_version : "unknown");
 	fprintf(f, "\n- state: %s\n", s->state ? s->state : "unknown");

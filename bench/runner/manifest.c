@@ -29,13 +29,6 @@ static void job_head(struct vb_runrec_head *h, const struct vb_manifest_in *in, 
 {
 	const struct vb_config *c = in->cfg;
 	*desc = vb_job_describe(c);
-	/* the storage under the bus, when it is not the plain raw file (a
-	 * storage sweep names its models below) */
-	if (c->storage && strcmp(c->storage, "raw") != 0) {
-		char *d2 = vb_asprintf("%s, storage %s", *desc, c->storage);
-		free(*desc);
-		*desc = d2;
-	}
 	if (c->sweep) {
 		char *d2 = vb_asprintf("%s; swept: %s", *desc, c->sweep);
 		free(*desc);

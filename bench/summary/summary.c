@@ -49,6 +49,18 @@ int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
 /* A path stored in run.json must stay inside the run folder. */
 /* A file named by run.json, relative to its mode folder: plain
  * components only (check_strings has refused anything else). */
+
+/* A storage model's name from run.json (input): a short word of
+ * lowercase letters, digits and dashes, or "?" for anything else, so
+ * that it can reach a terminal, a chart or a page as it is. */
+static const char *storage_word(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return "?";
+	return s;
+}
+
 static bool safe_rel(const char *p)
 {
 	return vb_valid_relpath(p);
@@ -350,6 +362,7 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 	s->started = vb_runrec_started(s->run);
 	s->accel = vb_runrec_accel(s->run);
 	s->job = vb_runrec_job_description(s->run);
+	s->storage = storage_word(vb_runrec_storage(s->run));
 	modes = vb_runrec_modes(s->run);
 	points = vb_runrec_job_points(s->run);
 	if (!s->id || !s->accel || !s->job || !json_is_array(modes)) {
@@ -517,6 +530,7 @@ static int load_fleet(struct vb_summary *s)
 	s->started = vb_runrec_started(merged);
 	s->accel = vb_runrec_accel(merged);
 	s->job = vb_runrec_job_description(merged);
+	s->storage = storage_word(vb_runrec_storage(merged));
 	s->emulated = s->accel && strcmp(s->accel, "tcg") == 0;
 	s->baseline = vb_runrec_baseline_recorded(merged);
 	json_decref(top);

@@ -56,6 +56,7 @@ struct vb_summary {
 	char *run_dir;
 	json_t *run;                   /* run.json */
 	const char *id, *accel, *job, *state, *started; /* borrowed from run */
+	const char *storage;   /* the storage model (a word: vb_summary_storage_ok), or "?" */
 	char *fio_version;
 	const char *baseline;          /* the mode every row is divided by (run.json's
 	                                  "baseline"; "host" in runs from before it
