@@ -97,6 +97,11 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 		rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
 		             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
 	}
+	char *lost = rc < 0 && *why ? vb_stor_server_lost(&st, *why) : NULL;
+	if (lost) { /* what failed is the storage's server: say so */
+		free(*why);
+		*why = lost;
+	}
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)

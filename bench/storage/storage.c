@@ -1,6 +1,7 @@
 /* storage: the table of storage models and what they share (storage.h). */
 #include "config.h"
 #include "storage/storage.h"
+#include "host/hostres.h"
 #include "summary/runrec.h"
 #include "core/util.h"
 
@@ -9,6 +10,7 @@
 
 extern const struct vb_storage vb_storage_raw, vb_storage_block, vb_storage_qcow2, vb_storage_qcow2_metadata,
 	vb_storage_qcow2_falloc, vb_storage_qcow2_full, vb_storage_null;
+extern const struct vb_storage vb_storage_iscsi;
 
 /* Display order: plain files, the formats over them, libvirt's pool, the
  * network protocols, and no storage at all. */
@@ -19,6 +21,7 @@ const struct vb_storage *const vb_storages[] = {
 	&vb_storage_qcow2_metadata,
 	&vb_storage_qcow2_falloc,
 	&vb_storage_qcow2_full,
+	&vb_storage_iscsi,
 	&vb_storage_null,
 	NULL,
 };
@@ -129,6 +132,14 @@ void vb_stor_teardown(struct vb_stor *s)
 	free(s->priv);
 	json_decref(s->record);
 	memset(s, 0, sizeof(*s));
+}
+
+char *vb_stor_server_lost(const struct vb_stor *s, const char *failure)
+{
+	if (!s->model || s->server_pid <= 0 || vb_daemon_alive(s->server_pid))
+		return NULL;
+	return vb_asprintf("storage %s: its server %s (pid %ld) died during the run (%s)", s->model->name,
+	                   s->server_name ? s->server_name : "process", (long)vb_daemon_host_pid(s->server_pid), failure);
 }
 
 const char *vb_stor_disk_type(const struct vb_stor *s)

@@ -96,6 +96,9 @@ int vb_stor_prepare(struct vb_stor *s, char **why);
 /* Fill what the xml command prints, setting nothing up. */
 void vb_stor_plan(struct vb_stor *s);
 void vb_stor_teardown(struct vb_stor *s);
+/* After a failure: when the model's server has died, the reason to give
+ * instead, naming it beside the failure seen (caller frees); else NULL. */
+char *vb_stor_server_lost(const struct vb_stor *s, const char *failure);
 
 /* The pieces every mode's disk is made of. */
 const char *vb_stor_disk_type(const struct vb_stor *s);
