@@ -123,15 +123,22 @@ static bool serves_portal(const struct vb_tgt *t)
 	return ok;
 }
 
+/* tgtd's control ports end at 32767: port's, folded into that range. */
+static int control_of(int port)
+{
+	return port & 0x7fff;
+}
+
 /* Start tgtd on port (its control socket numbered alike).  0; 1 when the
  * port turned out taken (t is stopped again); -1 with *why. */
 static int start_on(struct vb_tgt *t, int port, const char *log, char **why)
 {
 	char ctl[16], portal[40];
-	snprintf(ctl, sizeof(ctl), "%d", port);
+	snprintf(ctl, sizeof(ctl), "%d", control_of(port));
 	snprintf(portal, sizeof(portal), "portal=127.0.0.1:%d", port);
 	const char *argv[] = {"tgtd", "-f", "-C", ctl, "--iscsi", portal, NULL};
-	t->control = t->port = port;
+	t->control = control_of(port);
+	t->port = port;
 	if ((t->pid = vb_daemon_start(argv, log)) < 0) {
 		t->pid = 0;
 		*why = vb_strdup("cannot start tgtd: is it installed (apt-get install tgt)?");
@@ -158,8 +165,9 @@ int vb_tgt_start(struct vb_tgt *t, const char *log, char **why)
 {
 	for (int tries = 0; tries < 10; tries++) {
 		int port = pick_port();
-		char *sock = control_socket(port, "");
-		bool taken = port <= 0 || vb_hv_test("-e", sock); /* another tgtd's control port */
+		char *sock = control_socket(control_of(port), "");
+		/* another tgtd's control port */
+		bool taken = port <= 0 || control_of(port) == 0 || vb_hv_test("-e", sock);
 		free(sock);
 		if (taken)
 			continue;
