@@ -145,16 +145,20 @@ static int start_on(struct vb_tgt *t, int port, const char *log, char **why)
 		return -1;
 	}
 	double deadline = vb_now() + 10;
-	while (!vb_tgt_answers(t)) {
+	char *sock = control_socket(t->control, "");
+	/* asked before its socket is there, tgtadm complains on the terminal */
+	while (!vb_hv_test("-S", sock) || !vb_tgt_answers(t)) {
 		if (!vb_daemon_alive(t->pid) || vb_now() > deadline) {
 			char *last = vb_file_last_line(log);
 			*why = vb_asprintf("tgtd %s at start: %s (see %s)", vb_daemon_alive(t->pid) ? "did not answer tgtadm" : "exited",
 			                   last ? last : "no output", log);
 			free(last);
+			free(sock);
 			return -1;
 		}
 		usleep(100000);
 	}
+	free(sock);
 	if (serves_portal(t))
 		return 0;
 	vb_tgt_stop(t);
