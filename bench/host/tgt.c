@@ -96,7 +96,7 @@ bool vb_tgt_answers(const struct vb_tgt *t)
 static int pick_port(void)
 {
 	if (!vb_hv_is_this_host())
-		return 20000 + (int)((unsigned)rand() % 30000);
+		return 20000 + (int)(((unsigned)rand() ^ (unsigned)getpid()) % 30000);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;

@@ -125,8 +125,11 @@ static void iscsi_teardown(struct vb_stor *s)
 	struct vb_tgt *t = &st->tgt;
 	/* QEMU has logged out with the guest gone; a tgtd that died took
 	 * its target and account with it */
-	if (!vb_daemon_alive(t->pid))
-		t->tid = 0, free(t->user), t->user = NULL;
+	if (!vb_daemon_alive(t->pid)) {
+		t->tid = 0;
+		free(t->user);
+		t->user = NULL;
+	}
 	vb_tgt_target_remove(t, "storage iscsi");
 	vb_chap_remove(s->virt, st->secret_uuid, "storage iscsi");
 	vb_tgt_stop(t);
