@@ -36,6 +36,14 @@ check "xml: a network disk of protocol iscsi on 127.0.0.1, CHAP through a secret
 	sh -c "grep -q \"<disk type='network'\" '$TMP/out' && grep -q \"<source protocol='iscsi' name='iqn[^']*/1'>\" '$TMP/out' &&
 		grep -q \"<host name='127.0.0.1' port=\" '$TMP/out' && grep -q \"<auth username=\" '$TMP/out' &&
 		grep -q \"<secret type='iscsi' usage='iqn\" '$TMP/out'"
+V=$(command -v virt-xml-validate || true)
+for m in virtio-blk virtio-scsi sata; do
+	vb xml --mode "$m" --storage iscsi
+	cp "$TMP/out" "$TMP/$m.xml"
+	if [ -n "$V" ]; then
+		check "xml: $m on iscsi passes virt-xml-validate" "$V" "$TMP/$m.xml" domain
+	fi
+done
 
 # ---- a mode that opens the disk with -blockdev is refused for now ------------
 vb run --modes nvme --storage iscsi --runtime 1 "${common[@]}"
