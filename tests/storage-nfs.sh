@@ -69,7 +69,7 @@ runjson_after
 tail -n 8 "$TMP/err" | sed 's/^/#   /'
 check "ganesha was found running under the run" [ -n "$gpid" ]
 check "ganesha killed mid-run: exit 1" [ "$rc" -eq 1 ]
-check "ganesha killed mid-run: the reason names ganesha" grep -q 'storage nfs: its server ganesha.nfsd exited during the run' "$TMP/err"
+check "ganesha killed mid-run: the reason names ganesha" grep -q 'storage nfs: its server ganesha.nfsd exited' "$TMP/err"
 check "ganesha killed mid-run: run.json says failed" jqe '.modes[0].status == "failed" and (.modes[0].reason | test("ganesha"))' "$R/latest/run.json"
 nothing_left "ganesha killed mid-run"
 

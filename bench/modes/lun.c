@@ -7,12 +7,12 @@
 #include "core/proto.h"
 #include "host/hostres.h"
 #include "host/hv.h"
+#include "host/tgt.h"
 #include "core/util.h"
+#include "guest/secret.h"
 #include "guest/virt.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,47 +44,11 @@ static const char *lun_device(const struct vb_config *c)
 
 /* lun's own state (vb_disk_ctx.priv): the target it made, or the device's serial */
 struct lun_state {
-	char *iqn;          /* the iSCSI target we made */
-	int tid;
+	struct vb_tgt tgt;   /* the system's tgtd and the iSCSI target we made in it */
 	bool started_tgtd;   /* tgtd was not running: we stop it again */
 	char *serial_owned;  /* --lun-device's own serial */
-	char *user;          /* the target's CHAP account (tgtd), made for this run */
-	char secret_uuid[37]; /* the libvirt secret holding its password ("" none) */
+	char secret_uuid[37]; /* the libvirt secret holding its CHAP password ("" none) */
 };
-
-static bool qemu_has_iscsi(void)
-{
-	const char *const modules[] = {"/usr/lib/*/qemu/block-iscsi.so", "/usr/lib*/qemu/block-iscsi.so", NULL};
-	return vb_hv_glob_any(modules);
-}
-
-/* tgtadm --lld iscsi ARGS... (NULL-terminated); no shell involved. */
-static int tgtadm(char **why, ...) __attribute__((sentinel));
-static int tgtadm(char **why, ...)
-{
-	const char *argv[24] = {"tgtadm", "--lld", "iscsi"};
-	size_t n = 3;
-	va_list ap;
-	char *out = NULL;
-	int st;
-
-	va_start(ap, why);
-	while (n < 23 && (argv[n] = va_arg(ap, const char *)))
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	/* a question (no why) keeps tgtadm's own complaint off the terminal */
-	st = why ? vb_hv_run(argv, &out, 20) : vb_hv_run_quiet(argv, &out, 20);
-	free(out);
-	if (st != 0 && why)
-		*why = vb_asprintf("'tgtadm %s %s %s' failed (exit %d): is tgtd healthy?", argv[3], argv[4], argv[5], st);
-	return st == 0 ? 0 : -1;
-}
-
-static bool tgtd_answers(void)
-{
-	return tgtadm(NULL, "--mode", "target", "--op", "show", NULL) == 0;
-}
 
 /* Is the host block device a SCSI disk (it has an sg node)? */
 static int scsi_disk(const char *dev, char **why)
@@ -110,15 +74,11 @@ static int lun_probe(const struct vb_config *cfg, char **why)
 {
 	if (lun_device(cfg))
 		return scsi_disk(lun_device(cfg), why);
-	if (!qemu_has_iscsi()) {
+	if (!vb_tgt_qemu_has_iscsi()) {
 		*why = vb_strdup("QEMU's iSCSI block driver is missing: apt-get install qemu-block-extra");
 		return -1;
 	}
-	const char *argv[] = {"tgtadm", "--help", NULL};
-	char *out = NULL;
-	int st = vb_hv_run_quiet(argv, &out, 10);
-	free(out);
-	if (st < 0 || st == 127) {
+	if (!vb_tgt_installed()) {
 		*why = vb_asprintf("tgtd/tgtadm are missing on %s (they serve the loopback iSCSI LUN): apt-get install tgt there, or pass --lun-device /dev/sdX",
 		                   vb_hv_where());
 		return -1;
@@ -168,54 +128,34 @@ static char *vpd_serial(const char *dev)
 	return r;
 }
 
-/* A password nobody can guess: 16 random bytes, as hex. */
-static int random_password(char out[33], char **why)
+/* Start the system's tgtd on 127.0.0.1:3260 when none answers (stopped
+ * again by cleanup). */
+static int start_tgtd(struct vb_disk_ctx *d, struct lun_state *st, char **why)
 {
-	unsigned char b[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n != (ssize_t)sizeof(b)) {
-		*why = vb_strdup("cannot read /dev/urandom for the iSCSI target's CHAP password");
+	/* Listening on loopback only: the LUN is for this host's guests. */
+	const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
+	char *log = vb_asprintf("%s/tgtd.log", d->mode_dir);
+	vb_info("lun: starting tgtd");
+	int rc = vb_hv_run_logged(argv, log, 20);
+	free(log);
+	if (rc != 0) {
+		*why = vb_strdup("cannot start tgtd: see tgtd.log in the mode's results, or run 'tgtd' by hand");
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	st->started_tgtd = true;
+	for (int i = 0; i < 50 && !vb_tgt_answers(&st->tgt); i++)
+		usleep(100000);
+	if (!vb_tgt_answers(&st->tgt)) {
+		*why = vb_strdup("tgtd started but does not answer tgtadm");
+		return -1;
+	}
 	return 0;
-}
-
-/* Only the run's own guest may log in: the target binds a CHAP account
- * made for this run, whose password QEMU gets from a libvirt secret (made
- * here, ephemeral and private, removed by cleanup).  The address ACL
- * alone admits any process of this host. */
-static int chap(struct vb_disk_ctx *d, struct lun_state *st, const char *tid, char **why)
-{
-	char password[33];
-	if (!d->virt) {
-		*why = vb_strdup("lun: no libvirt connection for the target's CHAP secret");
-		return -1;
-	}
-	if (random_password(password, why) < 0)
-		return -1;
-	st->user = vb_asprintf("vmio-%ld-%s", (long)getpid(), tid);
-	int r = tgtadm(why, "--mode", "account", "--op", "new", "--user", st->user, "--password", password, NULL);
-	if (r < 0) {
-		free(st->user);
-		st->user = NULL;
-	} else {
-		r = tgtadm(why, "--mode", "account", "--op", "bind", "--tid", tid, "--user", st->user, NULL);
-	}
-	if (r == 0)
-		r = vb_virt_iscsi_secret_new(d->virt, st->iqn, password, st->secret_uuid, why);
-	memset(password, 0, sizeof(password));
-	return r;
 }
 
 static int lun_prepare(struct vb_disk_ctx *d, char **why)
 {
 	struct lun_state *st = d->priv;
-	char tid[16], path[PATH_MAX];
+	struct vb_tgt *t = &st->tgt;
 
 	if (lun_device(d->cfg)) {
 		/* A real SCSI disk keeps its own serial; the agent finds it by that. */
@@ -228,54 +168,13 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 		d->serial = st->serial_owned;
 		return 0;
 	}
-	if (!tgtd_answers()) {
-		/* Listening on loopback only: the LUN is for this host's guests. */
-		const char *argv[] = {"tgtd", "--iscsi", "portal=127.0.0.1:" TGT_PORT, NULL};
-		char *log = vb_asprintf("%s/tgtd.log", d->mode_dir);
-		vb_info("lun: starting tgtd");
-		int rc = vb_hv_run_logged(argv, log, 20);
-		free(log);
-		if (rc != 0) {
-			*why = vb_strdup("cannot start tgtd: see tgtd.log in the mode's results, or run 'tgtd' by hand");
-			return -1;
-		}
-		st->started_tgtd = true;
-		for (int i = 0; i < 50 && !tgtd_answers(); i++)
-			usleep(100000);
-		if (!tgtd_answers()) {
-			*why = vb_strdup("tgtd started but does not answer tgtadm");
-			return -1;
-		}
-	}
-	/* A target id and name of our own, so that we never touch anyone
-	 * else's targets. */
-	for (int t = 1000 + getpid() % 8000, tries = 0; tries < 20; t++, tries++) {
-		char *iqn = vb_asprintf("iqn.2026-11.org.vmio-bench:run-%ld-%d", (long)getpid(), t);
-		snprintf(tid, sizeof(tid), "%d", t);
-		if (tgtadm(NULL, "--mode", "target", "--op", "new", "--tid", tid, "--targetname", iqn, NULL) == 0) {
-			st->tid = t;
-			st->iqn = iqn;
-			break;
-		}
-		free(iqn);
-	}
-	if (!st->tid) {
-		*why = vb_strdup("cannot create an iSCSI target in tgtd (tgtadm refused 20 target ids)");
+	if (!vb_tgt_answers(t) && start_tgtd(d, st, why) < 0)
 		return -1;
-	}
-	snprintf(path, sizeof(path), "%s", d->source);
-	if (tgtadm(why, "--mode", "logicalunit", "--op", "new", "--tid", tid, "--lun", "1", "--backing-store", path,
-	           "--bsoflags", "direct", NULL) < 0)
+	if (vb_tgt_target_new(t, why) < 0 || vb_tgt_lun_new(t, d->source, d->serial, why) < 0)
 		return -1;
-	/* tgtd opens the store O_DIRECT, as QEMU does with cache=none. */
-	char *params = vb_asprintf("scsi_sn=%s", d->serial);
-	int r = tgtadm(why, "--mode", "logicalunit", "--op", "update", "--tid", tid, "--lun", "1", "--params", params, NULL);
-	free(params);
-	if (r < 0)
-		return -1;
-	if (chap(d, st, tid, why) < 0)
-		return -1;
-	if (tgtadm(why, "--mode", "target", "--op", "bind", "--tid", tid, "--initiator-address", "127.0.0.1", NULL) < 0)
+	/* Only the run's own guest may log in: a CHAP account made for this
+	 * run, its password in a libvirt secret. */
+	if (vb_chap_new(d->virt, t, st->secret_uuid, "lun", why) < 0 || vb_tgt_bind_local(t, why) < 0)
 		return -1;
 	/* tgtd serves the LUN: its CPU is part of this bus's cost */
 	d->helper_name = "tgtd";
@@ -286,30 +185,12 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 static void lun_cleanup(struct vb_disk_ctx *d)
 {
 	struct lun_state *st = d->priv;
-	char tid[16];
-	if (st->tid) {
-		snprintf(tid, sizeof(tid), "%d", st->tid);
-		if (tgtadm(NULL, "--mode", "target", "--op", "delete", "--force", "--tid", tid, NULL) < 0)
-			vb_warn("lun: could not remove iSCSI target %s (tid %d): remove it with 'tgtadm --lld iscsi --mode target --op delete --force --tid %d'",
-			        st->iqn, st->tid, st->tid);
-		st->tid = 0;
-	}
-	if (st->user && tgtadm(NULL, "--mode", "account", "--op", "delete", "--user", st->user, NULL) < 0)
-		vb_warn("lun: could not remove tgtd's CHAP account '%s': remove it with 'tgtadm --lld iscsi --mode account --op "
-		        "delete --user %s'", st->user, st->user);
-	free(st->user);
-	st->user = NULL;
-	char *why = NULL;
-	if (st->secret_uuid[0] && d->virt && vb_virt_secret_remove(d->virt, st->secret_uuid, &why) < 0)
-		vb_warn("lun: %s", why);
-	free(why);
-	st->secret_uuid[0] = '\0';
+	vb_tgt_target_remove(&st->tgt, "lun");
+	vb_chap_remove(d->virt, st->secret_uuid, "lun");
 	if (st->started_tgtd) {
-		tgtadm(NULL, "--mode", "system", "--op", "delete", NULL);
+		vb_tgtadm(&st->tgt, NULL, "--mode", "system", "--op", "delete", NULL);
 		st->started_tgtd = false;
 	}
-	free(st->iqn);
-	st->iqn = NULL;
 	free(st->serial_owned);
 	st->serial_owned = NULL;
 }
@@ -317,19 +198,20 @@ static void lun_cleanup(struct vb_disk_ctx *d)
 static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
 	const struct lun_state *st = d->priv;
+	const struct vb_tgt *t = st ? &st->tgt : NULL;
 	vb_mode_virtio_scsi_controller(x, d);
 	if (lun_device(d->cfg)) {
 		vb_xml_open(x, "disk", "type", "block", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, "io", d->cfg->io, NULL);
 		vb_xml_empty(x, "source", "dev", lun_device(d->cfg), NULL);
 	} else {
-		char *name = vb_asprintf("%s/1", st && st->iqn ? st->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
+		char *name = vb_asprintf("%s/1", t && t->iqn ? t->iqn : "iqn.2026-11.org.vmio-bench:TARGET");
 		vb_xml_open(x, "disk", "type", "network", "device", "lun", NULL);
 		vb_xml_empty(x, "driver", "name", "qemu", "type", "raw", "cache", d->cfg->cache, NULL);
 		vb_xml_open(x, "source", "protocol", "iscsi", "name", name, NULL);
 		vb_xml_empty(x, "host", "name", "127.0.0.1", "port", TGT_PORT, NULL);
 		/* the run's CHAP account (the xml command shows where it goes) */
-		vb_xml_open(x, "auth", "username", st && st->user ? st->user : "vmio-PID-TID", NULL);
+		vb_xml_open(x, "auth", "username", t && t->user ? t->user : "vmio-PID-TID", NULL);
 		vb_xml_empty(x, "secret", "type", "iscsi", "uuid",
 		             st && st->secret_uuid[0] ? st->secret_uuid : "00000000-0000-0000-0000-000000000000", NULL);
 		vb_xml_close(x);
