@@ -45,16 +45,21 @@ for m in virtio-blk virtio-scsi sata; do
 	fi
 done
 
-# ---- a mode that opens the disk with -blockdev is refused for now ------------
-vb run --modes nvme --storage iscsi --runtime 1 "${common[@]}"
-one_line_refusal "nvme on iscsi is refused before anything starts" "needs the CHAP password as a QEMU secret object"
+# ---- the modes that open the disk with -blockdev: the password as QEMU's ------
+# own secret object, from a file private to QEMU's user
+vb xml --mode nvme --storage iscsi
+check "xml: nvme on iscsi defines the CHAP secret object its blockdev names" \
+	sh -c "grep -q 'qom-type&quot;:&quot;secret&quot;,&quot;id&quot;:&quot;vmio-iscsi-chap' '$TMP/out' && grep -q 'password-secret&quot;:&quot;vmio-iscsi-chap&quot;' '$TMP/out'"
 
-# ---- virtio-blk and virtio-scsi, raw and iscsi in one run ----------------------
-vb run --modes virtio-blk,virtio-scsi --sweep storage=raw,iscsi --runtime 2 "${common[@]}"
+# ---- virtio-blk, virtio-scsi, nvme and backend, raw and iscsi in one run -------
+vb run --modes virtio-blk,virtio-scsi,nvme,backend --sweep storage=raw,iscsi --runtime 2 "${common[@]}"
 cat "$TMP/out"
 check "the run exits 0" [ "$rc" -eq 0 ]
 J=$R/latest/run.json
-check "both modes ok" jqe '[.modes[] | select(.status == "ok")] | length == 2' "$J"
+check "every mode ok (nvme and backend through QEMU's own secret object)" jqe '[.modes[] | select(.status == "ok")] | length == 4' "$J"
+check "integrity: what a guest wrote read back through the iSCSI target with no guest" \
+	jqe '.modes[0].storage.iscsi.integrity.result == "ok"' "$J"
+check "the CHAP secret file is gone with the run" sh -c "! ls '$CACHE'/run/*/iscsi-chap.secret 2>/dev/null"
 for m in virtio-blk virtio-scsi; do
 	check "$m: storage iscsi's record: libiscsi, LUN 1 of the run's target, CHAP" \
 		jqe --arg m "$m" '.modes[] | select(.mode == $m) | .storage.iscsi.settings |

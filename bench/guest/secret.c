@@ -29,6 +29,15 @@ static int random_password(char out[33], char **why)
 int vb_chap_new(struct vb_virt *v, struct vb_tgt *t, char uuid[37], const char *who, char **why)
 {
 	char password[33];
+	int r = vb_chap_new_keep(v, t, uuid, who, password, why);
+	memset(password, 0, sizeof(password));
+	return r;
+}
+
+int vb_chap_new_keep(struct vb_virt *v, struct vb_tgt *t, char uuid[37], const char *who, char password[33],
+                     char **why)
+{
+	password[0] = '\0';
 	if (!v) {
 		*why = vb_asprintf("%s: no libvirt connection for the target's CHAP secret", who);
 		return -1;
@@ -38,7 +47,6 @@ int vb_chap_new(struct vb_virt *v, struct vb_tgt *t, char uuid[37], const char *
 	int r = vb_tgt_account_new(t, password, why);
 	if (r == 0)
 		r = vb_virt_iscsi_secret_new(v, t->iqn, password, uuid, why);
-	memset(password, 0, sizeof(password));
 	return r;
 }
 

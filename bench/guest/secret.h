@@ -13,6 +13,10 @@
  * who prefixes messages ("lun").  0, or -1 with *why; vb_chap_remove
  * undoes what was made either way. */
 int vb_chap_new(struct vb_virt *v, struct vb_tgt *t, char uuid[37], const char *who, char **why);
+/* The same, the password also handed back in password[33] (for QEMU's
+ * own -object secret, where libvirt's does not reach: -blockdev). */
+int vb_chap_new_keep(struct vb_virt *v, struct vb_tgt *t, char uuid[37], const char *who, char password[33],
+                     char **why);
 /* Undefine the secret (a warning when libvirt cannot) and forget its
  * UUID; the account goes with vb_tgt_target_remove. */
 void vb_chap_remove(struct vb_virt *v, char uuid[37], const char *who);

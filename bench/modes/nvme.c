@@ -81,6 +81,13 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 		vb_xml_close(x);
 		return;
 	}
+	json_t *objs = vb_stor_objects(d->stor), *o;
+	size_t i;
+	json_array_foreach(objs, i, o) {
+		arg(x, "-object");
+		json_arg(x, json_incref(o));
+	}
+	json_decref(objs);
 	arg(x, "-blockdev");
 	json_arg(x, vb_stor_blockdev(d->stor, "vmio-nvme-file"));
 	arg(x, "-blockdev");

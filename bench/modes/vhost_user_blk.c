@@ -56,9 +56,27 @@ int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 	json_decref(jf);
 	json_decref(jd);
 	json_decref(je);
-	const char *argv[] = {"qemu-storage-daemon", "--object", "iothread,id=iothread0", "--blockdev", blk_file,
-	                      "--blockdev", blk_fmt, "--export", exp, NULL};
+	/* the storage's own objects first (a secret its blockdev names) */
+	json_t *objs = vb_stor_objects(d->stor), *o;
+	size_t no = json_array_size(objs), k = 0, i;
+	const char **argv = vb_calloc(no * 2 + 10, sizeof(char *));
+	char **objstr = vb_calloc(no + 1, sizeof(char *));
+	argv[k++] = "qemu-storage-daemon";
+	json_array_foreach(objs, i, o) {
+		objstr[i] = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		argv[k++] = "--object";
+		argv[k++] = objstr[i];
+	}
+	const char *rest[] = {"--object", "iothread,id=iothread0", "--blockdev", blk_file, "--blockdev", blk_fmt,
+	                      "--export", exp, NULL};
+	for (i = 0; rest[i]; i++)
+		argv[k++] = rest[i];
 	st->daemon = vb_daemon_start(argv, st->daemon_log);
+	for (i = 0; i < no; i++)
+		free(objstr[i]);
+	free(objstr);
+	free(argv);
+	json_decref(objs);
 	free(blk_file);
 	free(blk_fmt);
 	free(exp);

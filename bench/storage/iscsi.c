@@ -15,13 +15,20 @@
 #include "core/util.h"
 
 #include <stdio.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct iscsi_state {
 	struct vb_tgt tgt;
 	char secret_uuid[37]; /* the libvirt secret of the CHAP password ("" none) */
+	char *secret_file;    /* the same password for QEMU's own secret object
+	                         (-blockdev: nvme, qemu-storage-daemon) */
 };
+
+#define SECRET_ID "vmio-iscsi-chap"
 
 /* What the xml command shows where the run's own names go. */
 #define PLAN_IQN "iqn.2026-11.org.vmio-bench:run-PID-TID"
@@ -45,28 +52,6 @@ static int iscsi_probe(const struct vb_config *cfg, char **why)
 		return -1;
 	}
 	return 0;
-}
-
-/* The modes that open the storage with QEMU's -blockdev (nvme's command
- * line, qemu-storage-daemon) would need the CHAP password as a QEMU secret
- * object beside the node, which they do not pass yet. */
-static int iscsi_check_config(const struct vb_config *cfg, char **why)
-{
-	static const char *const blockdev_modes[] = {"nvme", "vhost-user-blk", "backend", NULL};
-	char *list = vb_asprintf(",%s,", cfg->modes ? cfg->modes : "");
-	int rc = 0;
-	for (size_t i = 0; blockdev_modes[i] && rc == 0; i++) {
-		char *name = vb_asprintf(",%s,", blockdev_modes[i]);
-		if (strstr(list, name)) {
-			*why = vb_asprintf("storage iscsi cannot serve mode %s yet: it opens the disk with QEMU's -blockdev, "
-			                   "which needs the CHAP password as a QEMU secret object: leave %s out or use another "
-			                   "storage", blockdev_modes[i], blockdev_modes[i]);
-			rc = -1;
-		}
-		free(name);
-	}
-	free(list);
-	return rc;
 }
 
 static void record(struct vb_stor *s, const struct vb_tgt *t, const char *version)
@@ -93,6 +78,34 @@ static void iscsi_plan(struct vb_stor *s)
 	record(s, &st->tgt, NULL);
 }
 
+/* The CHAP account and libvirt's secret for the disk, and the same
+ * password in a file for QEMU's own secret object (nvme's command line,
+ * qemu-storage-daemon): private to QEMU's user, removed by teardown. */
+static int chap(struct vb_stor *s, struct iscsi_state *st, char **why)
+{
+	char password[33];
+	int rc = vb_chap_new_keep(s->virt, &st->tgt, st->secret_uuid, "storage iscsi", password, why);
+	/* (here only: on a remote hypervisor the file would have to cross
+	 * the link, and the modes that open -blockdev fail there, naming the
+	 * missing secret) */
+	if (rc == 0 && vb_hv_is_this_host()) {
+		st->secret_file = vb_asprintf("%s/iscsi-chap.secret", s->run_dir);
+		int fd = open(st->secret_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		size_t n = strlen(password);
+		if (fd < 0 || write(fd, password, n) != (ssize_t)n) {
+			*why = vb_asprintf("storage iscsi: cannot write the CHAP secret file '%s': %s", st->secret_file,
+			                   strerror(errno));
+			rc = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0 && s->system)
+			rc = vb_hv_chown_qemu(st->secret_file, why);
+	}
+	memset(password, 0, sizeof(password));
+	return rc;
+}
+
 static int iscsi_prepare(struct vb_stor *s, char **why)
 {
 	struct iscsi_state *st = s->priv;
@@ -111,12 +124,22 @@ static int iscsi_prepare(struct vb_stor *s, char **why)
 	s->server_name = "tgtd";
 	s->server_pid = t->pid;
 	if (vb_tgt_target_new(t, why) < 0 || vb_tgt_lun_new(t, s->store->path, NULL, why) < 0 ||
-	    vb_chap_new(s->virt, t, st->secret_uuid, "storage iscsi", why) < 0 || vb_tgt_bind_local(t, why) < 0)
+	    chap(s, st, why) < 0 || vb_tgt_bind_local(t, why) < 0)
 		return -1;
 	char *version = vb_tgt_version();
 	record(s, t, version);
 	free(version);
 	return 0;
+}
+
+static json_t *iscsi_objects(const struct vb_stor *s)
+{
+	const struct iscsi_state *st = s->priv;
+	/* (the xml command, which sets nothing up, names where it would be) */
+	char *file = st->secret_file ? vb_strdup(st->secret_file) : vb_asprintf("%s/iscsi-chap.secret", s->run_dir);
+	json_t *o = json_pack("[{s:s, s:s, s:s, s:s}]", "qom-type", "secret", "id", SECRET_ID, "file", file, "format", "raw");
+	free(file);
+	return o;
 }
 
 static void iscsi_teardown(struct vb_stor *s)
@@ -132,6 +155,10 @@ static void iscsi_teardown(struct vb_stor *s)
 	}
 	vb_tgt_target_remove(t, "storage iscsi");
 	vb_chap_remove(s->virt, st->secret_uuid, "storage iscsi");
+	if (st->secret_file)
+		vb_hv_remove(st->secret_file);
+	free(st->secret_file);
+	st->secret_file = NULL;
 	vb_tgt_stop(t);
 	s->server_pid = 0;
 }
@@ -151,10 +178,8 @@ static void iscsi_source(struct vb_xml *x, const struct vb_stor *s)
 	free(name);
 }
 
-/* The node QEMU's -blockdev would open.  Its password-secret names a QEMU
- * secret object that nvme's command line and qemu-storage-daemon do not
- * define yet (check_config refuses those modes): QEMU then refuses the
- * node by that name, never reading the store behind iSCSI's back. */
+/* The node QEMU's -blockdev opens, its password in the secret object
+ * iscsi_objects defines beside it. */
 static json_t *iscsi_blockdev(const struct vb_stor *s, const char *node)
 {
 	const struct iscsi_state *st = s->priv;
@@ -163,7 +188,7 @@ static json_t *iscsi_blockdev(const struct vb_stor *s, const char *node)
 	snprintf(portal, sizeof(portal), "127.0.0.1:%d", t->port ? t->port : PLAN_PORT);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "driver", "iscsi", "node-name", node, "transport",
 	                 "tcp", "portal", portal, "target", t->iqn ? t->iqn : PLAN_IQN, "lun", 1, "user",
-	                 t->user ? t->user : PLAN_USER, "password-secret", "vmio-iscsi-chap-not-passed-yet");
+	                 t->user ? t->user : PLAN_USER, "password-secret", SECRET_ID);
 }
 
 const struct vb_storage vb_storage_iscsi = {
@@ -173,11 +198,11 @@ const struct vb_storage vb_storage_iscsi = {
 	.format = "raw",
 	.needs = "tgtd (apt-get install tgt), QEMU's iSCSI driver (apt-get install qemu-block-extra)",
 	.priv_size = sizeof(struct iscsi_state),
-	.check_config = iscsi_check_config,
 	.probe = iscsi_probe,
 	.plan = iscsi_plan,
 	.prepare = iscsi_prepare,
 	.teardown = iscsi_teardown,
 	.source_xml = iscsi_source,
 	.blockdev = iscsi_blockdev,
+	.objects = iscsi_objects,
 };

@@ -161,6 +161,12 @@ json_t *vb_stor_blockdev(const struct vb_stor *s, const char *node)
 	return s->model->blockdev ? s->model->blockdev(s, node) : vb_stor_path_blockdev(s, node);
 }
 
+json_t *vb_stor_objects(const struct vb_stor *s)
+{
+	json_t *o = s->model->objects ? s->model->objects(s) : NULL;
+	return o ? o : json_array();
+}
+
 void vb_stor_path_source(struct vb_xml *x, const struct vb_stor *s)
 {
 	vb_xml_empty(x, "source", s->is_block ? "dev" : "file", s->path, NULL);

@@ -73,6 +73,9 @@ struct vb_storage {
 	 * terminated, caller frees the array and its strings.  NULL: none
 	 * (the native mode refuses the model). */
 	char **(*fio_native)(const struct vb_stor *s);
+	/* QEMU objects the blockdev needs beside it (iscsi's CHAP password
+	 * as a secret object), for -object/--object: an array, or NULL. */
+	json_t *(*objects)(const struct vb_stor *s);
 	const char *fio_engine;      /* that engine's name, for people */
 };
 
@@ -107,6 +110,8 @@ void vb_stor_teardown(struct vb_stor *s);
 const char *vb_stor_disk_type(const struct vb_stor *s);
 void vb_stor_source_xml(struct vb_xml *x, const struct vb_stor *s);
 json_t *vb_stor_blockdev(const struct vb_stor *s, const char *node);
+/* The objects the blockdev needs (new reference, an array, maybe empty). */
+json_t *vb_stor_objects(const struct vb_stor *s);
 
 /* Shared by the models: the <source file|dev=path/> of a local path and
  * the file or host_device node QEMU opens it with (--cache, --io). */
