@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +43,7 @@ struct vb_pool *vb_pool_open_why(struct vb_virt *v, const char *name, const char
 {
 	virConnectPtr conn = (virConnectPtr)vb_virt_handle(v);
 	virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
+	bool defined_now = !pool;
 	if (!pool) {
 		char *xml = pool_xml(name, dir);
 		pool = virStoragePoolDefineXML(conn, xml, 0);
@@ -49,25 +51,27 @@ struct vb_pool *vb_pool_open_why(struct vb_virt *v, const char *name, const char
 		if (!pool || virStoragePoolBuild(pool, 0) < 0) {
 			*why = vb_asprintf("cannot define vmio-bench's storage pool '%s' at %s on the hypervisor (%s): check that libvirt's storage driver runs there (libvirt-daemon-driver-storage) and that it may create the folder",
 			                   name, dir, last_error());
-			if (pool) {
-				virStoragePoolUndefine(pool);
-				virStoragePoolFree(pool);
-			}
-			return NULL;
+			goto fail;
 		}
 		virStoragePoolSetAutostart(pool, 1);
 	}
 	if (virStoragePoolIsActive(pool) != 1 && virStoragePoolCreate(pool, 0) < 0) {
-		*why = vb_asprintf("cannot start the storage pool '%s' on the hypervisor (%s): see 'virsh pool-info %s' there",
-		                   name, last_error(), name);
-		virStoragePoolFree(pool);
-		return NULL;
+		*why = vb_asprintf("cannot start vmio-bench's storage pool '%s' at %s on the hypervisor (%s): make that path a folder libvirt may use, or see 'virsh pool-info %s' there",
+		                   name, dir, last_error(), name);
+		goto fail;
 	}
 	virStoragePoolRefresh(pool, 0); /* volumes an earlier run left are found again */
 	struct vb_pool *p = vb_calloc(1, sizeof(*p));
 	p->pool = pool;
 	p->name = vb_strdup(name);
 	return p;
+fail:
+	/* a pool defined here that never ran is not one to keep */
+	if (pool && defined_now)
+		virStoragePoolUndefine(pool);
+	if (pool)
+		virStoragePoolFree(pool);
+	return NULL;
 }
 
 struct vb_pool *vb_pool_open(struct vb_virt *v, const char *name, const char *dir)

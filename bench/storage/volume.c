@@ -22,6 +22,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct volume_state {
 	struct vb_pool *pool;   /* NULL until prepare opened it (never in the xml command) */
@@ -80,6 +81,8 @@ static int copy_store(struct vb_stor *s, char **why)
 		*why = vb_asprintf("cannot copy the backing store '%s' into the volume '%s' on %s (cp: %s): check the pool folder's free space",
 		                   s->store->path, s->path, vb_hv_where(), said && *said ? said : "no message");
 		free(said);
+	} else {
+		unlink(log); /* cp says nothing when it works */
 	}
 	free(log);
 	return rc == 0 ? 0 : -1;
