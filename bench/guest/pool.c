@@ -105,14 +105,14 @@ static uint32_t dir_digest(const char *dir)
 
 char *vb_pool_own_dir(const char *cache_dir)
 {
-	if (vb_hv_remote() || !cache_dir)
+	if (vb_hv_places_files() || !cache_dir) /* where the image and store go too */
 		return vb_asprintf("%s/%s/pool", VB_HV_REMOTE_ROOT, vb_hv_label());
 	return vb_asprintf("%s/pool", cache_dir);
 }
 
 char *vb_pool_own_name(const char *cache_dir)
 {
-	if (vb_hv_remote() || !cache_dir)
+	if (vb_hv_places_files() || !cache_dir) /* where the image and store go too */
 		return vb_asprintf("vmio-bench-%s", vb_hv_label());
 	char *dir = vb_pool_own_dir(cache_dir), *name = vb_asprintf("vmio-bench-%08" PRIx32, dir_digest(dir));
 	free(dir);
