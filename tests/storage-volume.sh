@@ -56,6 +56,8 @@ for m in virtio-blk virtio-scsi; do
 	done
 done
 check "the volume held the store's data while the guest read it ($(cat "$TMP/watch"))" grep -qx same "$TMP/watch"
+check "integrity: what the guest wrote is read back from the volume" \
+	grep -q "integrity: storage volume read back what the guest wrote" "$TMP/err"
 check "the store's copy into the volume was said" grep -q "copying the backing store .* into volume volume-256m.raw of pool $POOL" "$TMP/err"
 
 # ---- after the run: the volume is gone, the pool may stay ------------------
