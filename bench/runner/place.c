@@ -13,12 +13,12 @@
 
 char *vb_place_pool_name(void)
 {
-	return vb_asprintf("vmio-bench-%s", vb_hv_label());
+	return vb_pool_own_name(NULL); /* storage/volume.c makes its volumes there too */
 }
 
 char *vb_place_pool_dir(void)
 {
-	return vb_asprintf("%s/%s/pool", VB_HV_REMOTE_ROOT, vb_hv_label());
+	return vb_pool_own_dir(NULL);
 }
 
 /* sha256sum's digest of path, here (remote false) or on the hypervisor;
