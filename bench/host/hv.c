@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -779,8 +780,17 @@ bool vb_hv_may_be_lost(void)
 	return hv.remote;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
 /* Private folders of runs that died (a crash, SIGKILL) hold nothing of
- * value but a stale socket: remove them. */
+ * value but stale sockets and a storage model's leftovers: remove them. */
 static void sweep_stale_run_dirs(const char *cache_dir)
 {
 	char *parent = vb_asprintf("%s/run", cache_dir);
@@ -792,18 +802,9 @@ static void sweep_stale_run_dirs(const char *cache_dir)
 		if (e->d_name[0] == '.' || *end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;
 		char *dir = vb_asprintf("%s/%s", parent, e->d_name);
-		DIR *sub = opendir(dir);
-		struct dirent *f;
-		while (sub && (f = readdir(sub))) {
-			if (f->d_name[0] == '.')
-				continue;
-			char *p = vb_asprintf("%s/%s", dir, f->d_name);
-			unlink(p);
-			free(p);
-		}
-		if (sub)
-			closedir(sub);
-		rmdir(dir);
+		/* depth first, links removed as links, never crossing into
+		 * another file system (a storage model's folders: nfs's export) */
+		nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 		free(dir);
 	}
 	if (d)
