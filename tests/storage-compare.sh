@@ -58,6 +58,14 @@ vb gate "$R" nbd --format json
 check "the gate leaves the qcow2 nights out of a qcow2-falloc night's history" \
 	jqe '(.history.runs | length == 0) and .history.left_out_differing >= 2' "$TMP/out"
 
+# trend: the newest run's storage model only; older spellings count as theirs
+vb trend "$R/old-1" "$R/old-2" "$R/new" "$R/raw-new" "$R/nbd" --out "$TMP/trend-q"
+check "trend of a qcow2-falloc night leaves the other models out" \
+	sh -c "grep -q '^trend of 1 run(s)' '$TMP/out' && grep -q 'storage model differs' '$TMP/err'"
+vb trend "$R/old-1" "$R/old-2" "$R/new" --out "$TMP/trend-q2"
+check "trend pools --format qcow2 nights with a --storage qcow2 night (3 runs, none left out)" \
+	sh -c "grep -q '^trend of 3 run(s)' '$TMP/out' && ! grep -q 'leaving out' '$TMP/err'"
+
 # a hostile model name is text, never markup or a terminal escape
 night "$R" evil 2026-12-07T01:00:00Z '.config.storage = "x\u001b[31m<b>"'
 vb compare "$R/raw-new" "$R/evil"
