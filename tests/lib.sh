@@ -178,6 +178,16 @@ mkdir -p "$RUNJSON_DIR"
 RUNJSON_WRITTEN=$RUNJSON_DIR/written   # "sha256  path" lines, in order
 runjson_sums() { find "$TMP" -name run.json -type f -exec sha256sum {} + 2>/dev/null | sort; }
 runjson_before() { runjson_sums > "$RUNJSON_DIR/before"; }
+# A PATH ($TMP/path-NAME) of links to every command but NAME: a machine
+# where NAME is not installed (the storage models' probes).  Prints it.
+path_without() { # NAME
+	local d=$TMP/path-$1 f
+	mkdir -p "$d"
+	for f in /usr/local/bin/* /usr/local/sbin/* /usr/bin/* /usr/sbin/*; do
+		[ "${f##*/}" = "$1" ] || [ -e "$d/${f##*/}" ] || ln -s "$f" "$d/${f##*/}"
+	done
+	echo "$d"
+}
 runjson_after() {
 	[ -f "$RUNJSON_DIR/before" ] || return 0
 	runjson_sums | comm -13 "$RUNJSON_DIR/before" - >> "$RUNJSON_WRITTEN"

@@ -106,9 +106,9 @@ check "... its reason names tgtd" jqe '.modes[0].status == "failed" and (.modes[
 nothing_left "after tgtd was killed"
 
 # ---- tgtd missing -------------------------------------------------------------------
-nosbin=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'sbin' | paste -sd:)
+notgtd=$(path_without tgtd)
 runjson_before
-PATH=$nosbin "$VB" run --modes virtio-blk --storage iscsi --runtime 1 "${common[@]}" --results "$TMP/missing" \
+PATH=$notgtd "$VB" run --modes virtio-blk --storage iscsi --runtime 1 "${common[@]}" --results "$TMP/missing" \
 	>"$TMP/out" 2>"$TMP/err" 9>&-
 rc=$?
 runjson_after

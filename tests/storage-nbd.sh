@@ -74,12 +74,9 @@ check "qemu-nbd killed mid-run: run.json says virtio-blk failed for it, nvme wen
 nothing_left "qemu-nbd killed mid-run"
 
 # ---- qemu-nbd missing: a probe failure naming the package -----------------------
-mkdir -p "$TMP/path"
-for f in /usr/local/bin/* /usr/local/sbin/* /usr/bin/* /usr/sbin/*; do
-	[ "${f##*/}" = qemu-nbd ] || ln -sf "$f" "$TMP/path/${f##*/}"
-done
+nonbd=$(path_without qemu-nbd)
 runjson_before
-PATH=$TMP/path "$VB" run --modes virtio-blk --storage nbd --runtime 1 "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-
+PATH=$nonbd "$VB" run --modes virtio-blk --storage nbd --runtime 1 "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&-
 rc=$?
 runjson_after
 tail -n 4 "$TMP/err" | sed 's/^/#   /'
