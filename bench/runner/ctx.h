@@ -54,7 +54,8 @@ struct vb_runner {
 	 * NULL between modes.  storage_groups: how many models the plan has;
 	 * boot_base: the boots of this mode before this model's. */
 	const char *storage_now;
-	unsigned long long integrity_seed; /* fio's seed of the integrity pattern, this run's */
+	unsigned long long integrity_seed; /* the integrity pattern's value, the last write's */
+	bool integrity_written; /* a guest wrote it since the last check */
 	json_t *verified;    /* storage models whose integrity a guest showed: {name: true} */
 	size_t storage_groups;
 	unsigned boot_base;

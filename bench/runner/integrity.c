@@ -2,6 +2,7 @@
 #include "config.h"
 #include "runner/integrity.h"
 #include "modes/vhost_user_blk.h"
+#include "storage/storage.h"
 #include "guest/agent.h"
 #include "guest/image.h"
 #include "guest/session.h"
@@ -10,6 +11,7 @@
 
 #include <stdlib.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include <string.h>
 
 #define ENGINE "vhost-user-blk.so"
@@ -28,13 +30,19 @@ static const char *const pattern[] = {
 	"--iodepth=4", "--verify=pattern", "--verify_fatal=1", "--do_verify=1", NULL,
 };
 
-/* The pattern's value, new for every run (never 0: a zeroed block must
- * not pass). */
-static unsigned long long run_seed(struct vb_runner *x)
+/* A new value for every write (never 0: a zeroed block must not pass):
+ * the models of a run share the store, so a value another check wrote
+ * must not pass for this one. */
+static void new_seed(struct vb_runner *x)
 {
+	x->integrity_seed = 0;
 	while (!(x->integrity_seed & 0xffffffffULL))
 		if (getrandom(&x->integrity_seed, sizeof(x->integrity_seed), 0) < 0)
-			x->integrity_seed = (unsigned long long)vb_now() * 2654435761ULL;
+			x->integrity_seed = (unsigned long long)(vb_now() * 1e6) * 2654435761ULL;
+}
+
+static unsigned long long run_seed(const struct vb_runner *x)
+{
 	return x->integrity_seed;
 }
 
@@ -60,12 +68,19 @@ bool vb_integrity_due(const struct vb_runner *x, const struct vb_mode *m, const 
 	return strcmp(x->cfg->integrity, "each") == 0 || !json_object_get(x->verified, d->stor->model->name);
 }
 
+bool vb_integrity_written(const struct vb_runner *x)
+{
+	return x->integrity_written;
+}
+
 int vb_integrity_write(struct vb_runner *x, const struct vb_mode *m, struct vb_guest *g, struct vb_disk_ctx *d,
                        char **why)
 {
 	json_t *job = vb_agent_msg_new("job"), *msg = NULL;
 	const char *type;
 	struct vb_cpu_meter meter;
+	new_seed(x);
+	x->integrity_written = false;
 	json_object_set_new(job, "id", json_string("integrity"));
 	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
 	json_object_set_new(job, "args", pattern_args(x, "--ioengine=libaio", false));
@@ -84,15 +99,18 @@ int vb_integrity_write(struct vb_runner *x, const struct vb_mode *m, struct vb_g
 	}
 	json_decref(job);
 	json_decref(msg);
+	x->integrity_written = rc > 0;
 	return rc > 0 ? 0 : -1;
 }
 
-int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, json_t *record, char **why)
+int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const char *model, json_t *record, char **why)
 {
 	struct vb_disk_ctx h = *d;
 	struct vhost_state st = {0};
 	char *engine = vb_helper_path(ENGINE), *eng = vb_asprintf("--ioengine=external:%s", engine), *sock = NULL;
-	char *log = vb_asprintf("%s/integrity", d->mode_dir), *out = NULL;
+	/* fio's IOPS log in the run's private folder: a resumed run's folder
+	 * is input, and fio (root) would follow a link planted there */
+	char *log = vb_asprintf("%s/integrity", x->run_dir), *out = NULL;
 	json_t *cpu = NULL, *args = NULL;
 	int rc = -1;
 
@@ -102,11 +120,11 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, json_t 
 	 * failed, for the measurement itself is sound */
 	if (vb_vhost_probe(x->cfg, why) < 0 || !vb_hv_test("-r", engine)) {
 		char *w = *why ? *why : vb_asprintf("fio's vhost-user-blk engine is not built (%s)", engine);
-		vb_warn("integrity: storage %s not checked: %s", d->stor->model->name, w);
+		vb_warn("integrity: storage %s not checked: %s", model, w);
 		json_object_set_new(record, "integrity", json_pack("{s:s, s:s}", "result", "not checked", "why", w));
 		free(w);
 		*why = NULL;
-		json_object_set_new(x->verified, d->stor->model->name, json_false());
+		json_object_set_new(x->verified, model, json_false());
 		free(eng);
 		free(engine);
 		free(log);
@@ -120,11 +138,15 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, json_t 
 	rc = vb_mode_host_fio(&h, args, extra, log, &out, &cpu, why);
 out:
 	vb_vhost_cleanup(&h);
+	x->integrity_written = false;
+	char *iolog = vb_asprintf("%s_iops.log", log);
+	unlink(iolog);
+	free(iolog);
 	json_object_set_new(record, "integrity",
 	                    json_pack("{s:s, s:I, s:s, s:s, s:s}", "pattern", PATTERN_BYTES " in 64k blocks: fio's header and a 32-bit value",
 	                              "value", (json_int_t)(run_seed(x) & 0xffffffffULL),
 	                              "written_by", "fio in the guest", "read_back_by",
-	                              "fio's vhost-user-blk engine through qemu-storage-daemon (no guest)", "result",
+	                              "fio's vhost-user-blk engine through qemu-storage-daemon (no guest) on the medium", "result",
 	                              rc == 0 ? "ok" : "failed"));
 	if (rc < 0) {
 		char *w = vb_asprintf("integrity: what the guest wrote did not read back through the storage with no guest "
@@ -132,8 +154,8 @@ out:
 		free(*why);
 		*why = w;
 	} else {
-		json_object_set_new(x->verified, d->stor->model->name, json_true());
-		vb_info("integrity: storage %s read back what the guest wrote", d->stor->model->name);
+		json_object_set_new(x->verified, model, json_true());
+		vb_info("integrity: storage %s read back what the guest wrote", model);
 	}
 	json_decref(args);
 	json_decref(cpu);
@@ -142,5 +164,20 @@ out:
 	free(log);
 	free(eng);
 	free(engine);
+	return rc;
+}
+
+int vb_integrity_check_medium(struct vb_runner *x, const char *mdir, const char *model, json_t *record, char **why)
+{
+	/* the store the server read and wrote, opened raw as a file */
+	struct vb_stor st;
+	struct vb_disk_ctx d;
+	vb_stor_init(&st, vb_storage_find("raw"), x->cfg, x->virt, &x->store, x->run_dir, mdir, vb_hv_system());
+	vb_stor_plan(&st);
+	vb_mode_disk_ctx(&d, x->cfg, &st, x->run_dir);
+	d.virt = x->virt;
+	d.mode_dir = mdir;
+	int rc = vb_integrity_check(x, &d, model, record, why);
+	vb_stor_teardown(&st);
 	return rc;
 }

@@ -93,6 +93,7 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	struct vb_disk_ctx d;
 	int rc = -1;
 	double t0 = vb_now();
+	bool check = false;
 
 	vb_stor_init(&st, sm, x->cfg, x->virt, &x->store, x->run_dir, mdir, vb_hv_system());
 	if (sm->probe && sm->probe(x->cfg, why) < 0) {
@@ -118,19 +119,25 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	}
 	if (rc < 0)
 		server_lost(&st, why);
-	bool check = rc == 0 && vb_integrity_due(x, m, &d);
+	check = rc == 0 && vb_integrity_due(x, m, &d) && vb_integrity_written(x);
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
 	if (m->cleanup)
 		m->cleanup(&d);
 	vb_runrec_timing(mj, VB_PHASE_CLEANUP, vb_now() - t0);
-	/* the mode's own daemon is gone: the storage is free to open again */
-	if (check && vb_integrity_check(x, &d, st.record, why) < 0)
+	/* the mode's own daemon is gone: the storage is free to open again
+	 * (a served model's medium is read once its server is gone, below) */
+	if (check && !st.server_pid && vb_integrity_check(x, &d, sm->name, st.record, why) < 0)
 		rc = -1;
 	free(d.priv);
 out:
 	vb_runrec_mode_set_storage(mj, sm->name, st.record);
+	json_t *rec = json_incref(st.record); /* the same object as run.json's */
+	bool served = st.server_pid > 0;
 	vb_stor_teardown(&st);
+	if (check && served && vb_integrity_check_medium(x, mdir, sm->name, rec, why) < 0)
+		rc = -1;
+	json_decref(rec);
 	return rc;
 }
 

@@ -153,7 +153,11 @@ static int make_export(struct vb_stor *s, char **why)
 {
 	struct nfs_priv *p = s->priv;
 	const char *ln[] = {"ln", "--", s->store->path, p->file, NULL};
-	if (vb_hv_mkdir_p(p->export_dir) < 0) {
+	/* root's alone: over NFS any local process may claim uid 0
+	 * (No_Root_Squash, for QEMU's identity), and a file it made there must
+	 * be of no use to anyone else on the host (a setuid binary) */
+	const char *lock[] = {"chmod", "0700", "--", p->dir, NULL};
+	if (vb_hv_mkdir_p(p->export_dir) < 0 || vb_hv_run_quiet(lock, NULL, 30) != 0) {
 		*why = vb_asprintf("cannot create the NFS export folder '%s' on %s", p->export_dir, vb_hv_where());
 		return -1;
 	}
