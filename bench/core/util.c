@@ -630,6 +630,8 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 	/* the log is opened here, not in the child: never through a link
 	 * (logs live in results folders), and a failure is the caller's to see */
 	int logfd = -1;
+	if (log)
+		unlink(log); /* a link planted in its place goes, not what it names */
 	if (log && (logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
 		return -1;
 	if (out && pipe2(pfd, O_CLOEXEC) < 0) {
@@ -791,7 +793,10 @@ bool vb_valid_fio_version(const char *s)
 
 char *vb_file_last_line(const char *path)
 {
-	char *text = vb_read_file(path, 1 << 20, NULL);
+	/* a log in a results folder (input, when resumed) is read only if it
+	 * is a file of its own, never through a link planted in its place */
+	struct stat st;
+	char *text = lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? vb_read_file(path, 1 << 20, NULL) : NULL;
 	char *r;
 	if (!text)
 		return vb_strdup("(no output)");

@@ -81,6 +81,7 @@ pid_t vb_daemon_start(const char *const argv[], const char *log)
 		return -1;
 	}
 	if (pid == 0) {
+		unlink(log); /* a link planted in its place goes, not what it names */
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		int nul = open("/dev/null", O_RDONLY);
 		if (fd >= 0) {

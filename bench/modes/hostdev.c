@@ -89,6 +89,14 @@ static int hostdev_check_config(const struct vb_config *cfg, char **why)
 	unsigned dom, bus, slot, fn, vf;
 	if (vb_mode_refuse_null(cfg, "hostdev", why) < 0)
 		return -1;
+	/* the guest's disk is the passed-through device, whatever storage a
+	 * sweep names: its figures under another model's name would lie */
+	const struct vb_storage *sm = vb_storage_of(cfg);
+	if (sm && strcmp(sm->name, "raw") != 0) {
+		*why = vb_asprintf("mode hostdev measures the passed-through device itself, not storage %s: leave hostdev out "
+		                   "of a storage sweep or run it with the default storage", sm->name);
+		return -1;
+	}
 	if (o->pci_device && o->sriov) {
 		*why = vb_strdup("give hostdev either --pci-device (a function that exists) or --sriov PF[:VF] (a VF made for the run), not both");
 		return -1;

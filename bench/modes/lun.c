@@ -101,8 +101,13 @@ static int lun_check_config(const struct vb_config *cfg, char **why)
 			return -1;
 		}
 	}
-	if (strcmp(cfg->format, "qcow2") == 0) {
-		*why = vb_strdup("mode lun passes a SCSI device through, which has no image format: use --format raw");
+	/* tgtd serves a file or a device as the LUN's raw blocks: a qcow2
+	 * image served so would be written over, a server's socket is no file */
+	const struct vb_storage *sm = vb_storage_of(cfg);
+	if (strcmp(cfg->format, "qcow2") == 0 || (sm && strcmp(sm->name, "raw") != 0 && strcmp(sm->name, "block") != 0)) {
+		*why = vb_asprintf("mode lun passes a SCSI device through, which has no image format or server: its LUN is "
+		                   "the raw store (storage raw or block), not storage %s: leave lun out of this storage",
+		                   sm ? sm->name : cfg->format);
 		return -1;
 	}
 	return 0;

@@ -5,19 +5,22 @@
 #include "host/hv.h"
 #include "core/util.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 static int block_check(const struct vb_config *c, char **why)
 {
 	struct stat st;
 	if (!c->disk) {
-		*why = vb_strdup("storage block needs --disk /dev/...: vmio-bench's own store is a file");
+		*why = vb_asprintf("%s block needs --disk /dev/...: vmio-bench's own store is a file",
+		                   strcmp(c->backend, "block") == 0 ? "--backend" : "--storage");
 		return -1;
 	}
 	/* here it is checked before anything runs; on a remote hypervisor,
 	 * by prepare, there */
 	if (vb_hv_is_this_host() && stat(c->disk, &st) == 0 && !S_ISBLK(st.st_mode)) {
-		*why = vb_asprintf("--backend block needs --disk to name a block device; '%s' is a file", c->disk);
+		*why = vb_asprintf("%s block needs --disk to name a block device; '%s' is a file",
+		                   strcmp(c->backend, "block") == 0 ? "--backend" : "--storage", c->disk);
 		return -1;
 	}
 	return 0;
