@@ -83,7 +83,7 @@ static int make_image(struct vb_stor *s, const char *stamp, const char *marker, 
 {
 	/* a temporary of this process's own: two runs sharing the cache
 	 * folder each make a whole image, and the last rename wins */
-	char *tmp = vb_asprintf("%s.tmp%ld", s->path, (long)getpid()), *log = vb_asprintf("%s.log", s->path), *o = NULL, sz[32];
+	char *tmp = vb_asprintf("%s.tmp%ld", s->path, (long)getpid()), *log = vb_asprintf("%s/%s-image.log", s->log_dir, s->model->name), *o = NULL, sz[32];
 	const char *p = prealloc(s->model);
 	int rc;
 	snprintf(sz, sizeof(sz), "%" PRIu64, s->store->size);
@@ -108,8 +108,8 @@ static int make_image(struct vb_stor *s, const char *stamp, const char *marker, 
 	}
 	if (rc != 0) {
 		vb_hv_remove(tmp);
-		*why = vb_asprintf("cannot make the %s image '%s' with qemu-img (see %s on %s)", s->model->name, s->path, log,
-		                   vb_hv_where());
+		*why = vb_asprintf("cannot make the %s image '%s' with qemu-img on %s (see %s)", s->model->name, s->path,
+		                   vb_hv_where(), log);
 	}
 	free(tmp);
 	free(log);

@@ -11,9 +11,8 @@
  * image and store in).  The volume is made for the mode's guests and
  * deleted by teardown: created empty through libvirt (so libvirt owns it,
  * its mode and owner), then the store's data copied into it on the
- * hypervisor with cp --reflink=auto (shared extents where the file system
- * has them, an in-kernel copy_file_range otherwise), so that reads hit the
- * store's real, non-zero blocks. */
+ * hypervisor with cp --reflink=never and synced, so that reads hit the
+ * store's real, non-zero blocks and writes land on blocks of their own. */
 #include "config.h"
 #include "storage/storage.h"
 #include "guest/pool.h"
@@ -33,7 +32,7 @@ struct volume_state {
 };
 
 /* How the volume's content is made, for run.json. */
-#define VOLUME_ALLOCATION "an empty raw volume, the store copied in (cp --reflink=auto)"
+#define VOLUME_ALLOCATION "an empty raw volume, the store copied in (cp --reflink=never, then sync)"
 
 /* The names a run would use: the pool's, and volume-SIZE.raw in it. */
 static void volume_plan(struct vb_stor *s)
@@ -71,7 +70,11 @@ static int copy_store(struct vb_stor *s, char **why)
 {
 	const struct volume_state *v = s->priv;
 	char *log = vb_asprintf("%s/volume-copy.log", s->log_dir);
-	const char *argv[] = {"cp", "--reflink=auto", "--", s->store->path, s->path, NULL};
+	/* a real copy, on disk before the guest starts: shared extents would
+	 * make the guest's writes pay a copy-on-write raw does not, and dirty
+	 * pages would flush during the first repetitions */
+	const char *argv[] = {"sh", "-c", "cp --reflink=never -- \"$1\" \"$2\" && sync -- \"$2\"", "sh", s->store->path,
+	                      s->path, NULL};
 	vb_info("copying the backing store %s into volume %s of pool %s", s->store->path, v->vol, v->pool_name);
 	int rc = vb_hv_run_logged(argv, log, (int)(s->store->size >> 20) + 120);
 	if (rc != 0) {
