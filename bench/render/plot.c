@@ -274,6 +274,17 @@ static const char *point_at(json_t *sweep, json_t *points, const char *param, co
 	return NULL;
 }
 
+/* Does mode have figures at some point (a failed mode may, before it failed)? */
+static bool measured_any(const struct vb_summary *s, const char *mode)
+{
+	for (size_t p = 0; p < s->npoints; p++) {
+		const struct vb_row *r = row(s, mode, s->points[p], "read");
+		if (r && r->n)
+			return true;
+	}
+	return false;
+}
+
 /* A categorical parameter (the storage model): each bus a cluster of
  * bars, one per value, so that a bus's storage models sit side by side. */
 static void chart_by_bus(struct chart *c, const char *param, json_t *values)
@@ -291,14 +302,18 @@ static void chart_by_bus(struct chart *c, const char *param, json_t *values)
 	}
 	fputs("# mode, then IOPS (reads + writes) for each value in turn\n", d);
 	for (size_t i = 0; i < s->nmodes; i++) {
-		if (!mode_ok(s, i))
+		/* a bus one model failed on keeps the others' bars */
+		if (!mode_ok(s, i) && !measured_any(s, s->modes[i].mode))
 			continue;
 		gp_word(d, s->modes[i].mode);
 		json_array_foreach(values, vi, v) {
 			const char *label = point_at(sweep, points, param, json_string_value(v));
 			const struct vb_row *r = label ? row(s, s->modes[i].mode, label, "read") : NULL;
 			const struct vb_row *w = label ? row(s, s->modes[i].mode, label, "write") : NULL;
-			fprintf(d, " %g", (r ? r->s[VB_M_IOPS].mean : 0) + (w ? w->s[VB_M_IOPS].mean : 0));
+			if (r && w && r->n)
+				fprintf(d, " %g", r->s[VB_M_IOPS].mean + w->s[VB_M_IOPS].mean);
+			else
+				fputs(" ?", d); /* not measured (that model failed): missing, not 0 */
 		}
 		fputc('\n', d);
 		rows++;
@@ -312,7 +327,8 @@ static void chart_by_bus(struct chart *c, const char *param, json_t *values)
 	if (rows && plot.len) {
 		char *t = subtitle(s), *title = vb_asprintf("IOPS (reads + writes) of each bus by %s\n%s", param, t);
 		begin(c, name, title, "IOPS");
-		fputs("  set style data histograms\n  set style histogram clustered gap 1\n  set style fill solid 0.7 border -1\n"
+		fputs("  set datafile missing '?'\n  set style data histograms\n  set style histogram clustered gap 1\n"
+		      "  set style fill solid 0.7 border -1\n"
 		      "  set yrange [0:*]\n  set xtics rotate by -20\n", c->gp);
 		fprintf(c->gp, "  plot %s\n", plot.s);
 		end(c);

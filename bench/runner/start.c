@@ -37,6 +37,12 @@ static int check_tuning(const struct vb_config *c)
  * configuration.  0 or -1. */
 static int check_storages(struct vb_runner *x)
 {
+	const struct vb_config *c = x->cfg;
+	/* an older spelling names one model; a sweep of models would drop it */
+	if (json_object_get(x->plan.sweep, "storage") &&
+	    strcmp(vb_storage_legacy_name(c->backend, c->format), "raw") != 0)
+		return vb_error("--sweep storage names the storage of every point: drop --backend %s / --format %s",
+		                c->backend, c->format);
 	for (size_t i = 0; i < x->plan.npoints; i++) {
 		const struct vb_config *pc = &x->plan.points[i].cfg;
 		const struct vb_storage *m = vb_storage_find(pc->storage);
@@ -47,6 +53,9 @@ static int check_storages(struct vb_runner *x)
 			free(names);
 			return -1;
 		}
+		if (m->local_only && !vb_hv_is_this_host())
+			return vb_error("storage %s is set up on this host only (for now): run it with a local --connect",
+			                m->name);
 		if (m->check_config && m->check_config(pc, &why) < 0) {
 			vb_error("%s", why);
 			free(why);
