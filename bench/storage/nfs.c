@@ -330,12 +330,9 @@ static void nfs_source_xml(struct vb_xml *x, const struct vb_stor *s)
 static json_t *nfs_blockdev(const struct vb_stor *s, const char *node)
 {
 	const struct nfs_priv *p = s->priv;
-	const char *cache = s->cfg->cache;
-	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
-	bool no_flush = !strcmp(cache, "unsafe");
-	return json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:i, s:i, s:{s:b, s:b}}", "driver", "nfs", "node-name", node,
-	                 "server", "type", "inet", "host", NFS_HOST, "path", p->file ? p->file : "", "user", 0, "group", 0,
-	                 "cache", "direct", direct, "no-flush", no_flush);
+	return json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:i, s:i, s:o}", "driver", "nfs", "node-name", node, "server",
+	                 "type", "inet", "host", NFS_HOST, "path", p->file ? p->file : "", "user", 0, "group", 0, "cache",
+	                 vb_stor_cache(s->cfg));
 }
 
 const struct vb_storage vb_storage_nfs = {

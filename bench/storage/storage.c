@@ -171,15 +171,17 @@ void vb_stor_path_source(struct vb_xml *x, const struct vb_stor *s)
 	vb_xml_empty(x, "source", s->is_block ? "dev" : "file", s->path, NULL);
 }
 
+json_t *vb_stor_cache(const struct vb_config *c)
+{
+	/* QEMU's -blockdev spells the cache modes as two flags */
+	bool direct = !strcmp(c->cache, "none") || !strcmp(c->cache, "directsync");
+	return json_pack("{s:b, s:b}", "direct", direct, "no-flush", !strcmp(c->cache, "unsafe"));
+}
+
 json_t *vb_stor_path_blockdev(const struct vb_stor *s, const char *node)
 {
-	const char *cache = s->cfg->cache;
-	/* QEMU's -blockdev spells the cache modes as two flags */
-	bool direct = !strcmp(cache, "none") || !strcmp(cache, "directsync");
-	bool no_flush = !strcmp(cache, "unsafe");
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:b}}", "driver", s->is_block ? "host_device" : "file", "node-name",
-	                 node, "filename", s->path ? s->path : "", "aio", s->cfg->io, "cache", "direct", direct, "no-flush",
-	                 no_flush);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "driver", s->is_block ? "host_device" : "file", "node-name", node,
+	                 "filename", s->path ? s->path : "", "aio", s->cfg->io, "cache", vb_stor_cache(s->cfg));
 }
 
 json_t *vb_stor_settings(struct vb_stor *s)

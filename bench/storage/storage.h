@@ -117,6 +117,8 @@ json_t *vb_stor_objects(const struct vb_stor *s);
  * the file or host_device node QEMU opens it with (--cache, --io). */
 void vb_stor_path_source(struct vb_xml *x, const struct vb_stor *s);
 json_t *vb_stor_path_blockdev(const struct vb_stor *s, const char *node);
+/* --cache as -blockdev's "cache" object ({direct, no-flush}). */
+json_t *vb_stor_cache(const struct vb_config *c);
 /* record's "settings" object, made on first use. */
 json_t *vb_stor_settings(struct vb_stor *s);
 
