@@ -49,7 +49,23 @@ for m in virtio-blk nvme vhost-user-blk; do
 	check "$m moved data over NBD" jqe '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/$m/rep-1.fio.json"
 	check "$m kept qemu-nbd's log" test -f "$R/latest/$m/qemu-nbd.log"
 done
+check "integrity: what the guest wrote read back from the store once qemu-nbd was gone" \
+	jqe '.modes[0].storage.nbd.integrity.result == "ok"' "$J"
 nothing_left "nbd run"
+
+# ---- native: fio's own NBD client on the same server, no QEMU ------------------
+vb run --modes host,native,backend --storage nbd --runtime 1 "${common[@]}"
+check "host, native and backend on nbd run" [ "$rc" -eq 0 ]
+check "native measured through fio's nbd engine" \
+	jqe '.jobs[0]["job options"].ioengine == "nbd" and .jobs[0].read.iops > 0' "$R/latest/native/rep-1.fio.json"
+check "... on the run's socket" \
+	jqe '.jobs[0]["job options"].uri | test("^nbd\\+unix:///\\?socket=.*/nbd.sock$")' "$R/latest/native/rep-1.fio.json"
+check "... its server's CPU counted, host's not (host reads the file itself)" \
+	jqe '(.modes[1].points[0].reps[0].host_cpu.processes | has("qemu-nbd")) and (.modes[0].points[0].reps[0].host_cpu.processes | has("qemu-nbd") | not)' "$R/latest/run.json"
+vb run --modes native --runtime 1 "${common[@]}"
+check "native on raw is refused before anything runs (exit 2, fio's figure there is host's)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'mode native: fio has no client of its own for storage raw' '$TMP/err'"
+nothing_left "native run"
 
 # ---- qemu-nbd killed in the middle of the run ----------------------------------
 # (QEMU's NBD client does not reconnect by default: the guest's next I/O
