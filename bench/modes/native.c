@@ -9,6 +9,7 @@
 #include "core/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int native_check_config(const struct vb_config *cfg, char **why)
 {
@@ -31,10 +32,23 @@ static int native_measure(const struct vb_disk_ctx *d, json_t *fio_args, const c
 		*why = vb_asprintf("native: storage %s has no fio client of its own", d->stor->model->name);
 		return -1;
 	}
-	rc = vb_mode_host_fio(d, fio_args, (const char *const *)extra, log_prefix, fio_json, host_cpu, why);
-	for (size_t i = 0; extra[i]; i++)
+	/* the job's own engine (libaio) gives way to the model's: one
+	 * --ioengine in fio's record of the job */
+	json_t *args = json_array(), *a;
+	size_t i;
+	json_array_foreach(fio_args, i, a)
+		if (strncmp(json_string_value(a), "--ioengine=", 11) != 0)
+			json_array_append(args, a);
+	rc = vb_mode_host_fio(d, args, (const char *const *)extra, log_prefix, fio_json, host_cpu, why);
+	json_decref(args);
+	for (i = 0; extra[i]; i++)
 		free(extra[i]);
 	free(extra);
+	/* fio's nbd engine says "fio: connected to NBD server" on stdout
+	 * before the JSON: the repetition's file is fio's JSON alone */
+	char *brace = rc == 0 && *fio_json && **fio_json != '{' ? strstr(*fio_json, "\n{") : NULL;
+	if (brace)
+		memmove(*fio_json, brace + 1, strlen(brace + 1) + 1);
 	return rc;
 }
 

@@ -61,7 +61,10 @@ static void setup_head(struct vb_runrec_head *h, const struct vb_manifest_in *in
 	h->store_type = vb_storage_of(c)->no_data ? "null" : st->is_block ? "block" : "file";
 	h->store_size = (long long)(st->path ? st->size : c->size);
 	h->store_created = st->created;
-	/* (a qcow2 image is the storage model's: each mode's "storage" record) */
+	/* backing_store.qcow2_image, as --format qcow2 recorded it (each
+	 * mode's "storage" record names every model's image) */
+	if (!json_object_get(in->plan->sweep, "storage") && strcmp(vb_storage_of(c)->name, "qcow2") == 0 && st->path)
+		h->store_image = c->disk ? vb_strdup(st->path) : vb_asprintf("%s.qcow2", st->path);
 	/* what every guest was given beyond the job's settings (each mode's
 	 * domain.xml has the rest, with the drivers its /init loads) */
 	h->vcpus = (int)c->vcpus;
@@ -86,6 +89,7 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 	setup_head(&h, in);
 	job_head(&h, in, &desc);
 	json_t *run = vb_runrec_new(&h);
+	free((char *)h.store_image);
 	free(qemu);
 	free(libvirt);
 	free(kernel);
