@@ -92,7 +92,8 @@ static int hostdev_check_config(const struct vb_config *cfg, char **why)
 	/* the guest's disk is the passed-through device, whatever storage a
 	 * sweep names: its figures under another model's name would lie */
 	const struct vb_storage *sm = vb_storage_of(cfg);
-	if (sm && strcmp(sm->name, "raw") != 0) {
+	bool swept = cfg->sweep && strstr(cfg->sweep, "storage=");
+	if (sm && (swept || (sm->disk_type && strcmp(sm->disk_type, "file") != 0 && strcmp(sm->disk_type, "block") != 0))) {
 		*why = vb_asprintf("mode hostdev measures the passed-through device itself, not storage %s: leave hostdev out "
 		                   "of a storage sweep or run it with the default storage", sm->name);
 		return -1;
