@@ -108,9 +108,12 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 	struct vb_disk_ctx h = *d;
 	struct vhost_state st = {0};
 	char *engine = vb_helper_path(ENGINE), *eng = vb_asprintf("--ioengine=external:%s", engine), *sock = NULL;
-	/* fio's IOPS log in the run's private folder: a resumed run's folder
-	 * is input, and fio (root) would follow a link planted there */
-	char *log = vb_asprintf("%s/integrity", x->run_dir), *out = NULL;
+	/* fio's IOPS log (here: fetched from a remote hypervisor) is no
+	 * result: removed before (a resumed run's folder is input, and fio,
+	 * root, would follow a link planted there) and after */
+	char *log = vb_asprintf("%s/integrity", d->mode_dir), *out = NULL;
+	char *iolog = vb_asprintf("%s_iops.log", log);
+	unlink(iolog);
 	json_t *cpu = NULL, *args = NULL;
 	int rc = -1;
 
@@ -120,13 +123,16 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 	 * failed, for the measurement itself is sound */
 	if (vb_vhost_probe(x->cfg, why) < 0 || !vb_hv_test("-r", engine)) {
 		char *w = *why ? *why : vb_asprintf("fio's vhost-user-blk engine is not built (%s)", engine);
-		vb_warn("integrity: storage %s not checked: %s", model, w);
+		/* (the reason in run.json: a missing daemon is said once, by its mode) */
+		vb_warn("integrity: storage %s not checked: no qemu-storage-daemon or vhost-user-blk engine on %s (run.json "
+		        "says which)", model, vb_hv_where());
 		json_object_set_new(record, "integrity", json_pack("{s:s, s:s}", "result", "not checked", "why", w));
 		free(w);
 		*why = NULL;
 		json_object_set_new(x->verified, model, json_false());
 		free(eng);
 		free(engine);
+		free(iolog);
 		free(log);
 		return 0;
 	}
@@ -139,7 +145,6 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 out:
 	vb_vhost_cleanup(&h);
 	x->integrity_written = false;
-	char *iolog = vb_asprintf("%s_iops.log", log);
 	unlink(iolog);
 	free(iolog);
 	json_object_set_new(record, "integrity",
