@@ -43,7 +43,8 @@ int vb_vhost_prepare(struct vb_disk_ctx *d, char **why)
 	char *blk_file, *blk_fmt, *exp;
 
 	st->socket = vb_asprintf("%s/vhost-user-blk.sock", d->run_dir);
-	st->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
+	if (!st->daemon_log) /* a caller may name its own (the integrity check) */
+		st->daemon_log = vb_asprintf("%s/qemu-storage-daemon.log", d->mode_dir);
 	vb_hv_remove(st->socket);
 	json_t *jf = vb_stor_blockdev(d->stor, "file0");
 	json_t *jd = json_pack("{s:s, s:s, s:s}", "driver", d->format, "node-name", "disk0", "file", "file0");

@@ -103,6 +103,21 @@ int vb_integrity_write(struct vb_runner *x, const struct vb_mode *m, struct vb_g
 	return rc > 0 ? 0 : -1;
 }
 
+/* Without the reader (qemu-storage-daemon, the engine vmio-bench builds
+ * against fio's source) the check cannot be made: said, once per model
+ * and in run.json, not failed, for the measurement itself is sound. */
+static void not_checked(struct vb_runner *x, const char *model, json_t *record, const char *engine, char **why)
+{
+	char *w = *why ? *why : vb_asprintf("fio's vhost-user-blk engine is not built (%s)", engine);
+	/* (the reason in run.json: a missing daemon is said once, by its mode) */
+	vb_warn("integrity: storage %s not checked: no qemu-storage-daemon or vhost-user-blk engine on %s (run.json "
+	        "says which)", model, vb_hv_where());
+	json_object_set_new(record, "integrity", json_pack("{s:s, s:s}", "result", "not checked", "why", w));
+	free(w);
+	*why = NULL;
+	json_object_set_new(x->verified, model, json_false());
+}
+
 int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const char *model, json_t *record, char **why)
 {
 	struct vb_disk_ctx h = *d;
@@ -118,22 +133,18 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 	int rc = -1;
 
 	h.priv = &st;
-	/* without the reader (qemu-storage-daemon, the engine vmio-bench
-	 * builds against fio's source) the check cannot be made: said, not
-	 * failed, for the measurement itself is sound */
+	/* its daemon's log is kept only when the check fails: no file of a
+	 * qemu-storage-daemon the mode itself never ran */
+	char *qlog = vb_asprintf("%s/integrity-qemu-storage-daemon.log", d->mode_dir);
+	st.daemon_log = vb_strdup(qlog);
 	if (vb_vhost_probe(x->cfg, why) < 0 || !vb_hv_test("-r", engine)) {
-		char *w = *why ? *why : vb_asprintf("fio's vhost-user-blk engine is not built (%s)", engine);
-		/* (the reason in run.json: a missing daemon is said once, by its mode) */
-		vb_warn("integrity: storage %s not checked: no qemu-storage-daemon or vhost-user-blk engine on %s (run.json "
-		        "says which)", model, vb_hv_where());
-		json_object_set_new(record, "integrity", json_pack("{s:s, s:s}", "result", "not checked", "why", w));
-		free(w);
-		*why = NULL;
-		json_object_set_new(x->verified, model, json_false());
+		not_checked(x, model, record, engine, why);
 		free(eng);
 		free(engine);
 		free(iolog);
 		free(log);
+		free(qlog);
+		free(st.daemon_log);
 		return 0;
 	}
 	if (vb_vhost_prepare(&h, why) < 0)
@@ -144,6 +155,9 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 	rc = vb_mode_host_fio(&h, args, extra, log, &out, &cpu, why);
 out:
 	vb_vhost_cleanup(&h);
+	if (rc == 0)
+		unlink(qlog);
+	free(qlog);
 	x->integrity_written = false;
 	unlink(iolog);
 	free(iolog);
