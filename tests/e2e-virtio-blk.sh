@@ -39,7 +39,8 @@ for f in bs-4k/rep-1.fio.json bs-4k/rep-2.fio.json bs-16k/rep-1.fio.json bs-16k/
 done
 check "the console log shows the guest's agent" grep -q 'vmio-agent' "$M/console.log"
 check "all points and repetitions ran in one boot" [ "$(grep -c 'talking to the controller' "$M/console.log")" -eq 1 ]
-check "the guest's fio ran four jobs in that boot" [ "$(grep -c 'vmio-agent: job .*: done' "$M/console.log")" -eq 4 ]
+check "the guest's fio ran four measured jobs in that boot" [ "$(grep -c 'vmio-agent: job rep-.*: done' "$M/console.log")" -eq 4 ]
+check "... and the integrity pattern's write once (issue 24)" [ "$(grep -c 'vmio-agent: job integrity: done' "$M/console.log")" -eq 1 ]
 check "the guest saw the disk on virtio_blk, found by serial" \
 	jqe '.disks[] | select(.serial == "vmio-disk0") | .driver == "virtio_blk"' "$M/hello.json"
 check "the domain XML put the disk on the virtio bus" grep -q "bus='virtio'" "$M/domain.xml"
