@@ -171,6 +171,7 @@ static int lun_prepare(struct vb_disk_ctx *d, char **why)
 			return -1;
 		}
 		d->serial = st->serial_owned;
+		d->foreign_disk = true; /* the guest writes that disk, not the store */
 		return 0;
 	}
 	if (!vb_tgt_answers(t) && start_tgtd(d, st, why) < 0)

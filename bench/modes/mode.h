@@ -43,6 +43,10 @@ struct vb_disk_ctx {
 	 * qemu-storage-daemon): its CPU counts in the mode's CPU per I/O. */
 	const char *helper_name;
 	pid_t helper_pid;
+	/* The guest's disk is a device of the operator's own (lun's
+	 * --lun-device), not the storage model's data: nothing the guest
+	 * writes there can be read back from the model (no integrity check). */
+	bool foreign_disk;
 };
 
 struct vb_mode {

@@ -63,7 +63,8 @@ static json_t *pattern_args(struct vb_runner *x, const char *engine_arg, bool ve
 bool vb_integrity_due(const struct vb_runner *x, const struct vb_mode *m, const struct vb_disk_ctx *d)
 {
 	/* a passed-through device is not the model's storage */
-	if (strcmp(x->cfg->integrity, "off") == 0 || m->host || m->guest_pci || d->stor->model->no_data)
+	if (strcmp(x->cfg->integrity, "off") == 0 || m->host || m->guest_pci || d->foreign_disk ||
+	    d->stor->model->no_data)
 		return false;
 	return strcmp(x->cfg->integrity, "each") == 0 || !json_object_get(x->verified, d->stor->model->name);
 }
