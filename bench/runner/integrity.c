@@ -55,8 +55,13 @@ static json_t *pattern_args(struct vb_runner *x, const char *engine_arg, bool ve
 	json_array_append_new(a, json_string(seed));
 	free(seed);
 	json_array_append_new(a, json_string(engine_arg));
-	if (verify_only)
+	if (verify_only) {
 		json_array_append_new(a, json_string("--verify_only=1"));
+		/* fio would save its verify state in the current folder
+		 * (local-vmio-integrity-0-verify.state), wherever vmio-bench
+		 * was started */
+		json_array_append_new(a, json_string("--verify_state_save=0"));
+	}
 	return a;
 }
 
