@@ -246,11 +246,19 @@ int vb_lio_vhost_new(struct vb_lio *l, const char *path, bool is_block, const ch
 	return vhost_target_new(l, why);
 }
 
-/* "NULL" ends the I_T nexus (refused while QEMU still holds the endpoint) */
+/* "NULL" ends the I_T nexus.  It is refused (EBUSY) while a vhost
+ * endpoint holds the port: a QEMU just stopped releases its
+ * /dev/vhost-scsi a moment later (seen in the lab), so try for 10 s. */
 static int drop_nexus(const char *tpg, char **why)
 {
 	char *p = vb_asprintf("%s/nexus", tpg);
-	int rc = vb_hv_write_text(p, "NULL", why);
+	double deadline = vb_now() + 10;
+	int rc;
+	while ((rc = vb_hv_write_text(p, "NULL", why)) < 0 && vb_now() < deadline) {
+		free(*why);
+		*why = NULL;
+		usleep(200000);
+	}
 	free(p);
 	return rc;
 }
