@@ -209,14 +209,14 @@ static int vhost_target_new(struct vb_lio *l, char **why)
 	char *port = vb_asprintf("%s/%s", fabric, l->wwpn), *tpg = vb_asprintf("%s/tpgt_1", port);
 	char *lun = vb_asprintf("%s/lun/lun_0", tpg), *link = vb_asprintf("%s/vmio", lun);
 	int rc = -1;
-	if (make_dir(l, port, why) < 0 || make_dir(l, tpg, why) < 0 || make_dir(l, lun, why) < 0)
-		goto out;
-	if (vb_hv_symlink(l->store, link, why) < 0)
-		goto out;
-	step_push(l, 'l', link);
-	if (put(l, tpg, "nexus", nexus, why) < 0)
+	/* the nexus before the LUN: vhost-scsi refuses to drop a nexus while
+	 * a LUN is linked (EBUSY), so undone in reverse it goes after it */
+	if (make_dir(l, port, why) < 0 || make_dir(l, tpg, why) < 0 || put(l, tpg, "nexus", nexus, why) < 0)
 		goto out;
 	step_push(l, 'n', tpg);
+	if (make_dir(l, lun, why) < 0 || vb_hv_symlink(l->store, link, why) < 0)
+		goto out;
+	step_push(l, 'l', link);
 	json_object_set_new(l->record, "wwpn", json_string(l->wwpn));
 	json_object_set_new(l->record, "tpgt", json_integer(1));
 	json_object_set_new(l->record, "lun", json_integer(0));
@@ -247,8 +247,8 @@ int vb_lio_vhost_new(struct vb_lio *l, const char *path, bool is_block, const ch
 }
 
 /* "NULL" ends the I_T nexus.  It is refused (EBUSY) while a vhost
- * endpoint holds the port: a QEMU just stopped releases its
- * /dev/vhost-scsi a moment later (seen in the lab), so try for 10 s. */
+ * endpoint holds the port: a QEMU just stopped may release its
+ * /dev/vhost-scsi a moment later, so try for 10 s. */
 static int drop_nexus(const char *tpg, char **why)
 {
 	char *p = vb_asprintf("%s/nexus", tpg);
