@@ -502,6 +502,26 @@ static void test_lun_check(void)
 	}
 }
 
+/* vhost-scsi's disk is the kernel target's: INQUIRY says LIO-ORG (sysfs
+ * pads it with blanks); QEMU's emulation behind the same bus is refused. */
+static void test_vhost_scsi_vendor(void)
+{
+	const struct vb_mode *m = vb_mode_find("vhost-scsi");
+	static const struct {
+		const char *vendor;
+		bool ok;
+	} cases[] = {{"LIO-ORG ", true}, {"LIO-ORG", true}, {"QEMU    ", false}, {"LIO-ORGX", false}, {NULL, false}};
+	CHECK(m && m->scsi_vendor && strcmp(m->scsi_vendor, "LIO-ORG") == 0);
+	for (size_t i = 0; m && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *why = NULL;
+		json_t *d = json_pack("{s:[s,s], s:s?}", "drivers", "sd", "virtio_scsi", "vendor", cases[i].vendor);
+		CHECK((vb_agent_check_disk(m, d, &why) == 0) == cases[i].ok);
+		CHECK(cases[i].ok || (why && strstr(why, "LIO-ORG")));
+		free(why);
+		json_decref(d);
+	}
+}
+
 /* The accelerator probe's cache: a verdict comes back only for the key it
  * was stored under, its reason cleaned of control characters. */
 static void test_accel_cache(void)
@@ -960,6 +980,7 @@ int main(void)
 	test_bins();
 	test_hostdev_check();
 	test_lun_check();
+	test_vhost_scsi_vendor();
 	test_accel_cache();
 	test_rank();
 	test_changepoint();

@@ -41,11 +41,11 @@ for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 				[ "$disk" = odd ] && args+=(--disk "$odd/disk's <1>.raw")
 				vb "${args[@]}"
 				what="xml $mode --accel $accel $t ($disk disk)"
-				if [ "$mode" = lun ] && [[ "$t" == *qcow2* ]]; then
+				if { [ "$mode" = lun ] || [ "$mode" = vhost-scsi ]; } && [[ "$t" == *qcow2* ]]; then
 					check "$what is refused: a LUN has no image format" [ "$rc" -eq 2 ]
 					continue
 				fi
-				if [[ "$t" == *null* ]] && { [ "$mode" = lun ] || [ "$mode" = hostdev ]; }; then
+				if [[ "$t" == *null* ]] && { [ "$mode" = lun ] || [ "$mode" = hostdev ] || [ "$mode" = vhost-scsi ]; }; then
 					check "$what is refused: passthrough needs real storage" [ "$rc" -eq 2 ]
 					continue
 				fi
@@ -63,7 +63,7 @@ for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 					fi
 					continue
 				fi
-				if [ "$disk" = odd ] && [ "$mode" != hostdev ] && [ "$mode" != lun ] && [ "$mode" != vhost-user-blk ]; then
+				if [ "$disk" = odd ] && [ "$mode" != hostdev ] && [ "$mode" != lun ] && [ "$mode" != vhost-user-blk ] && [ "$mode" != vhost-scsi ]; then
 					src=$(x 'string(//disk/source/@file)')
 					[ "$mode" = nvme ] && src=$(x 'string(//*[local-name()="arg"][2]/@value)' | jq -r .filename)
 					check "$what: the odd disk path survives intact" [ "$src" = "$odd/disk's <1>.raw" ]
@@ -75,7 +75,7 @@ for mode in $("$VB" modes | awk 'NR > 1 {print $1}'); do
 	looked+=("$mode")
 done
 check "every mode with a domain was validated (${looked[*]})" \
-	[ "$(printf '%s\n' "${looked[@]}" | sort | tr '\n' ' ')" = "hostdev lun nvme sata vhost-user-blk virtio-blk virtio-scsi " ]
+	[ "$(printf '%s\n' "${looked[@]}" | sort | tr '\n' ' ')" = "hostdev lun nvme sata vhost-scsi vhost-user-blk virtio-blk virtio-scsi " ]
 
 # What each bus must look like (default tuning, TCG).
 F=$TMP/sata.xml;        check "sata: disk on the sata bus" [ "$(x 'string(//disk/target/@bus)')" = sata ]
@@ -85,6 +85,8 @@ F=$TMP/lun.xml;         check "lun: device='lun' over iSCSI" [ "$(x 'string(//di
 F=$TMP/nvme.xml;        check "nvme: an nvme device on the command line" sh -c "xmllint --xpath '//*[local-name()=\"arg\"]/@value' '$F' | grep -q '&quot;driver&quot;:&quot;nvme&quot;'"
 F=$TMP/vhost-user-blk.xml; check "vhost-user-blk: vhostuser disk with shared memory" \
 	[ "$(x 'string(//disk/@type)')/$(x 'string(//memoryBacking/access/@mode)')" = vhostuser/shared ]
+F=$TMP/vhost-scsi.xml;  check "vhost-scsi: the kernel's target port, a scsi_host hostdev over vhost" \
+	[ "$(x 'string(//hostdev/@type)')/$(x 'string(//hostdev/source/@protocol)')" = scsi_host/vhost ]
 F=$TMP/hostdev.xml;     check "hostdev: the PCI function is passed through" [ "$(x 'string(//hostdev/source/address/@bus)')" = 0x03 ]
 F=$TMP/virtio-blk-6.xml; check "virtio-blk --queues 4 reaches the disk" [ "$(x 'string(//disk/driver/@queues)')" = 4 ]
 F=$TMP/virtio-scsi-6.xml; check "virtio-scsi --queues 4 reaches the controller" [ "$(x 'string(//controller[@type="scsi"]/driver/@queues)')" = 4 ]

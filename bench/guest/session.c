@@ -8,6 +8,7 @@
 #include "core/results.h"
 #include "core/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,11 @@ void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *h
 	m->qemu = vb_guest_pid(g);
 	m->helper_name = helper_name;
 	m->helper_pid = helper_pid;
+	if (m->qemu) {
+		char comm[32];
+		snprintf(comm, sizeof(comm), "vhost-%ld", (long)m->qemu);
+		m->nvhost = vb_proc_find_all(comm, m->vhost, VB_METER_VHOST_MAX);
+	}
 }
 
 
@@ -66,11 +72,23 @@ void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *h
 static void meter_sample(struct vb_cpu_meter *m)
 {
 	unsigned long long *ns = m->ns[m->edges - 1];
-	pid_t pids[2] = {m->qemu, m->helper_pid};
-	bool tree[2] = {false, false};
+	pid_t pids[2 + VB_METER_VHOST_MAX] = {m->qemu, m->helper_pid};
+	bool tree[2 + VB_METER_VHOST_MAX] = {false};
+	size_t n = 2;
+	for (size_t i = 0; i < m->nvhost; i++)
+		pids[n++] = m->vhost[i];
 	if (m->qemu) {
-		if (vb_proc_cpu_many(pids, tree, m->helper_pid > 0 ? 2 : 1, ns) < 0)
+		if (m->helper_pid <= 0) { /* no helper: its slot stays 0 */
+			memmove(pids + 1, pids + 2, (n - 2) * sizeof(pid_t));
+			n--;
+		}
+		unsigned long long got[2 + VB_METER_VHOST_MAX];
+		if (vb_proc_cpu_many(pids, tree, n, got) < 0)
 			m->lost = true;
+		ns[0] = got[0];
+		ns[1] = m->helper_pid > 0 ? got[1] : 0;
+		for (size_t i = 0; i < m->nvhost; i++)
+			ns[2 + i] = got[n - m->nvhost + i];
 	} else if (!(ns[0] = vb_guest_cpu_ns(m->g)) ||
 	           (m->helper_pid > 0 && vb_proc_cpu_many(pids + 1, tree, 1, ns + 1) < 0)) {
 		m->lost = true;
@@ -79,14 +97,23 @@ static void meter_sample(struct vb_cpu_meter *m)
 }
 
 /* {"window_s", "processes": {name: ns}, "source"}, or null when the window
- * was not marked in full or a process went away. */
+ * was not marked in full or a process went away.  The vhost workers are
+ * one process, "vhost". */
 json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 {
-	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0] || m->ns[1][0] < m->ns[0][0] || m->ns[1][1] < m->ns[0][1])
+	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0])
 		return json_null();
+	unsigned long long vhost = 0;
+	for (size_t i = 0; i < 2 + m->nvhost; i++)
+		if (m->ns[1][i] < m->ns[0][i])
+			return json_null();
+	for (size_t i = 0; i < m->nvhost; i++)
+		vhost += m->ns[1][2 + i] - m->ns[0][2 + i];
 	json_t *procs = json_pack("{s:I}", "qemu", (json_int_t)(m->ns[1][0] - m->ns[0][0]));
 	if (m->helper_pid > 0)
 		json_object_set_new(procs, m->helper_name, json_integer((json_int_t)(m->ns[1][1] - m->ns[0][1])));
+	if (m->nvhost)
+		json_object_set_new(procs, "vhost", json_integer((json_int_t)vhost));
 	return json_pack("{s:f, s:o, s:s}", "window_s", m->t[1] - m->t[0], "processes", procs, "source",
 	                 m->qemu ? "/proc" : "libvirt");
 }

@@ -23,17 +23,25 @@ struct vb_guest *vb_session_start(struct vb_virt *v, const char *xml, double t0,
                                   json_t **hello, char **why);
 
 /* The host processes that serve a guest's I/O -- its QEMU (from /proc when
- * it runs here, else libvirt's figure) and a mode's helper daemon --
- * sampled at the edges of a job's window. */
+ * it runs here, else libvirt's figure), a mode's helper daemon, and the
+ * kernel's vhost workers of that QEMU -- sampled at the edges of a job's
+ * window. */
+#define VB_METER_VHOST_MAX 8
 struct vb_cpu_meter {
 	struct vb_guest *g;
 	pid_t qemu;
 	const char *helper_name;     /* NULL: none */
 	pid_t helper_pid;
+	/* Before Linux 6.4 a vhost device's worker is a kernel thread of its
+	 * own, "vhost-<QEMU's pid>" (vhost-scsi's, vhost-net's), outside
+	 * QEMU's CPU time; from 6.4 it is a thread of QEMU, counted there
+	 * (and no process of that name exists).  Found once the guest runs. */
+	pid_t vhost[VB_METER_VHOST_MAX];
+	size_t nvhost;
 	int edges;                   /* window edges the agent has marked */
 	bool lost;                   /* a sample failed (a process is gone) */
 	double t[2];
-	unsigned long long ns[2][2]; /* [edge][qemu, helper] */
+	unsigned long long ns[2][2 + VB_METER_VHOST_MAX]; /* [edge][qemu, helper, vhost...] */
 };
 void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *helper_name, pid_t helper_pid);
 /* {"window_s", "processes": {name: ns}, "source"}, or null when the window

@@ -323,3 +323,16 @@ pid_t vb_proc_find(const char *comm)
 	free(v);
 	return pid > 0 ? (pid_t)pid : 0;
 }
+
+size_t vb_proc_find_all(const char *comm, pid_t *pids, size_t max)
+{
+	const char *argv[] = {"pgrep", "-x", "--", comm, NULL}; /* processes, not threads: a thread of QEMU is QEMU's */
+	char *out = NULL, *save = NULL;
+	size_t n = 0;
+	if (vb_hv_run_quiet(argv, &out, 10) == 0 && out)
+		for (char *w = strtok_r(out, " \n", &save); w && n < max; w = strtok_r(NULL, " \n", &save))
+			if (atol(w) > 0)
+				pids[n++] = (pid_t)atol(w);
+	free(out);
+	return n;
+}

@@ -35,5 +35,8 @@ int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns);
 int vb_proc_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns);
 /* The first process whose /proc/PID/comm is comm (e.g. "tgtd"), or 0. */
 pid_t vb_proc_find(const char *comm);
+/* Every process whose comm is comm (kernel threads too: a vhost worker,
+ * "vhost-<QEMU's pid>"), at most max of them into pids; how many. */
+size_t vb_proc_find_all(const char *comm, pid_t *pids, size_t max);
 
 #endif

@@ -9,7 +9,8 @@
 #include <string.h>
 
 extern const struct vb_mode vb_mode_host, vb_mode_sata, vb_mode_virtio_blk, vb_mode_virtio_scsi,
-	vb_mode_lun, vb_mode_nvme, vb_mode_native, vb_mode_backend, vb_mode_vhost_user_blk, vb_mode_hostdev;
+	vb_mode_lun, vb_mode_nvme, vb_mode_native, vb_mode_backend, vb_mode_vhost_user_blk, vb_mode_hostdev,
+	vb_mode_vhost_scsi;
 
 /* Display and run order: the host ceiling first, then emulation to
  * paravirtualisation to passthrough; native (fio's own storage client)
@@ -20,6 +21,7 @@ const struct vb_mode *const vb_modes[] = {
 	&vb_mode_sata,
 	&vb_mode_virtio_blk,
 	&vb_mode_virtio_scsi,
+	&vb_mode_vhost_scsi,
 	&vb_mode_lun,
 	&vb_mode_nvme,
 	&vb_mode_native,
@@ -250,6 +252,22 @@ void vb_mode_null_commandline(struct vb_xml *x, const struct vb_mode *m, const s
 	vb_xml_close(x);
 }
 
+/* The INQUIRY vendor the guest reads (sysfs pads it to 8 with blanks) is
+ * the mode's: the kernel's target says LIO-ORG, QEMU's emulation QEMU. */
+static int check_vendor(const struct vb_mode *m, json_t *disk, char **why)
+{
+	json_t *v = json_object_get(disk, "vendor");
+	const char *got = json_is_string(v) ? json_string_value(v) : "";
+	size_t n = strlen(got);
+	while (n > 0 && got[n - 1] == ' ')
+		n--;
+	if (n == strlen(m->scsi_vendor) && strncmp(got, m->scsi_vendor, n) == 0)
+		return 0;
+	*why = vb_asprintf("the guest's disk reports SCSI vendor '%.*s', not '%s' as mode %s promises: another target serves it",
+	                   (int)n, got, m->scsi_vendor, m->name);
+	return -1;
+}
+
 /* Does the disk the guest reports sit on the drivers this mode promises?
  * A benchmark of the wrong bus is worse than none. */
 int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why)
@@ -285,6 +303,8 @@ int vb_agent_check_disk(const struct vb_mode *m, json_t *disk, char **why)
 		free(got);
 		return -1;
 	}
+	if (m->scsi_vendor && check_vendor(m, disk, why) < 0)
+		return -1;
 	if (m->passthrough) {
 		/* QEMU's emulated SCSI disks call themselves "QEMU"; a
 		 * passed-through LUN answers INQUIRY with its own identity, and

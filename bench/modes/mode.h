@@ -63,6 +63,10 @@ struct vb_mode {
 	 * loading only these shortens the boot.  NULL: every module in the
 	 * image. */
 	const char *guest_modules;
+	/* The SCSI INQUIRY vendor the guest's disk must report (the agent's
+	 * hello says it): "LIO-ORG" where the host kernel's target serves the
+	 * disk, not QEMU's emulation.  NULL: not checked. */
+	const char *scsi_vendor;
 	const char *guest_pci;    /* the guest PCI address ("0000:00:12.0") the
 	                             disk must sit under (hostdev) */
 	bool passthrough;         /* the guest must see the host device's own SCSI
