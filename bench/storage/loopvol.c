@@ -228,6 +228,8 @@ int vb_loopvol_prepare(struct vb_stor *s, const struct vb_loopvol_kind *k, char 
 	char *xml = k->pool_xml(lv->name, lv->loop.dev);
 	lv->pool = vb_kpool_new(s->virt, lv->name, xml, why);
 	free(xml);
+	if (lv->pool && k->before_volume && k->before_volume(lv->pool, lv->loop.dev, why) < 0)
+		return -1;
 	char *path = lv->pool ? vb_kpool_volume_new(lv->pool, lv->vol, store_size(s), why) : NULL;
 	if (!path)
 		return -1;

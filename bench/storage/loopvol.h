@@ -37,6 +37,9 @@ struct vb_loopvol_kind {
 	char *(*volume_name)(const char *name, const char *dev);
 	/* Its settings beyond the shared ones (the volume group, the label). */
 	void (*record)(json_t *settings, const char *name, const char *dev);
+	/* Make what must precede the volume in pool on dev (disk's pad
+	 * before an aligned partition); NULL: nothing.  -1 with *why. */
+	int (*before_volume)(struct vb_kpool *pool, const char *dev, char **why);
 	/* Remove the volume vol on dev where libvirt cannot, then refresh
 	 * pool; NULL: libvirt deletes it.  -1 with *why. */
 	int (*volume_remove)(struct vb_kpool *pool, const char *dev, const char *vol, char **why);
