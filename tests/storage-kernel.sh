@@ -64,9 +64,11 @@ if [ -e /dev/loop-control ] && command -v parted >/dev/null; then
 	J=$R/latest/run.json
 	check "disk: both modes ok" jqe '[.modes[] | select(.status == "ok")] | length == 2' "$J"
 	check "disk: run.json records the pool, its loop device and backing file, the partition" \
-		jqe '.modes[0].storage.disk.settings | (.pool | startswith("vmio-disk-")) and .pool_type == "disk" and (.loop_device | startswith("/dev/loop")) and (.backing_file | endswith(".img")) and .partition_table == "gpt" and .volume == (.loop_device | ltrimstr("/dev/")) + "p1" and .path == "/dev/" + .volume' "$J"
+		jqe '.modes[0].storage.disk.settings | (.pool | startswith("vmio-disk-")) and .pool_type == "disk" and (.loop_device | startswith("/dev/loop")) and (.backing_file | endswith(".img")) and .partition_table == "gpt" and .volume == (.loop_device | ltrimstr("/dev/")) + "p2" and .path == "/dev/" + .volume' "$J"
+	check "disk: the data's partition starts at 1 MiB (after a pad: libvirt would start it at sector 34)" \
+		jqe '.modes[0].storage.disk.settings.partition_start == 1048576' "$J"
 	check "disk: host read the partition itself" \
-		jqe '.jobs[0]["job options"].filename | test("^/dev/loop[0-9]+p1$")' "$R/latest/host/rep-1.fio.json"
+		jqe '.jobs[0]["job options"].filename | test("^/dev/loop[0-9]+p2$")' "$R/latest/host/rep-1.fio.json"
 	check "disk: backend moved data through qemu-storage-daemon" \
 		jqe '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/backend/rep-1.fio.json"
 	check "disk: no warning (nothing left behind, nothing found left)" lacks "$TMP/err" 'warning'

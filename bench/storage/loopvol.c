@@ -94,12 +94,26 @@ static bool run_alive(long pid)
 	return pid > 0 && pid != (long)getpid() && vb_hv_is_this_host() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-/* Add "what (remove: command)" for each "what\tcommand" line of a dead run. */
+/* Is the thing that line names (PREFIX + pid) a storage pool already
+ * named in b, whose removal takes it along (its volume group)? */
+static bool pool_named(const struct vb_buf *b, const char *line, const char *prefix)
+{
+	const char *at = strstr(line, prefix);
+	if (!at || !b->len)
+		return false;
+	char *pool = vb_asprintf("storage pool %.*s (", (int)strcspn(at, " \t"), at);
+	bool named = strstr(b->s, pool) != NULL;
+	free(pool);
+	return named;
+}
+
+/* Add "what (remove: command)" for each "what\tcommand" line of a dead
+ * run (but what a named pool's removal removes). */
 static void add_dead(struct vb_buf *b, char *lines, const char *prefix)
 {
 	for (char *line = lines ? strtok(lines, "\n") : NULL; line; line = strtok(NULL, "\n")) {
 		char *cmd = strchr(line, '\t');
-		if (!cmd || run_alive(name_pid(line, prefix)))
+		if (!cmd || run_alive(name_pid(line, prefix)) || pool_named(b, line, prefix))
 			continue;
 		*cmd++ = '\0';
 		vb_buf_addf(b, "%s%s (remove: %s)", b->len ? "; " : "", line, cmd);
