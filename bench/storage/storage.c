@@ -10,6 +10,7 @@
 extern const struct vb_storage vb_storage_raw, vb_storage_block, vb_storage_qcow2, vb_storage_qcow2_metadata,
 	vb_storage_qcow2_falloc, vb_storage_qcow2_full, vb_storage_volume, vb_storage_nbd, vb_storage_iscsi,
 	vb_storage_nfs, vb_storage_null;
+extern const struct vb_storage vb_storage_logical, vb_storage_disk;
 
 /* Display order: plain files, the formats over them, libvirt's pool, the
  * network protocols, and no storage at all. */
@@ -21,6 +22,8 @@ const struct vb_storage *const vb_storages[] = {
 	&vb_storage_qcow2_falloc,
 	&vb_storage_qcow2_full,
 	&vb_storage_volume,
+	&vb_storage_logical,
+	&vb_storage_disk,
 	&vb_storage_nbd,
 	&vb_storage_iscsi,
 	&vb_storage_nfs,
