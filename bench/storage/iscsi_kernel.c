@@ -252,7 +252,7 @@ static void initiator_clean(struct ik_state *st, bool pool_stopped)
 		        "%s --logout'", left, iqn, iqn, st->portal);
 	free(left);
 	const char *ask[] = {"iscsiadm", "-m", "node", "-T", iqn, "-p", st->portal, NULL};
-	if (vb_hv_run_quiet(ask, NULL, 30) == 0)
+	if (vb_hv_run_logged(ask, st->log, 30) == 0) /* ("No records found" is the answer hoped for) */
 		vb_warn("storage iscsi-kernel: open-iscsi's node record of %s is still there: remove it with 'iscsiadm -m "
 		        "node -T %s -p %s -o delete'", iqn, iqn, st->portal);
 }

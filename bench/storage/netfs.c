@@ -36,9 +36,10 @@
 /* nfsd's export: rw for the loopback alone, root as root, each write on
  * disk before the reply (sync: what an NFS server promises by default) */
 #define EXPORT_OPTIONS "rw,sync,no_root_squash,no_subtree_check"
-/* soft, 1 s then 2 s (TCP backs off linearly): a dead server fails the
- * I/O after about 3 s */
-static const char *const mount_options[] = {"soft", "timeo=10", "retrans=2", "nolock", NULL};
+/* soft, 2 s, then 4 s, then 6 s (TCP backs off linearly): a server that
+ * stopped fails the I/O after about 12 s, and a slow one (TCG inside TCG
+ * has seen 1.7 s) only costs a retransmission */
+static const char *const mount_options[] = {"soft", "timeo=20", "retrans=2", "nolock", NULL};
 #define LIBVIRT_OPTIONS "nodev,nosuid,noexec" /* what libvirt adds itself */
 
 struct netfs_state {
