@@ -24,6 +24,19 @@ for model in iscsi-kernel netfs; do
 	eval "why_$(echo "$model" | tr - _)=\$why"
 done
 
+# The domain XML (the xml command sets nothing up): a volume disk in the
+# model's pool, valid for libvirt
+V=${VIRT_XML_VALIDATE:-$(command -v virt-xml-validate || true)}
+for model in iscsi-kernel netfs; do
+	vb xml --mode virtio-blk --storage "$model" --accel tcg
+	check "xml --storage $model: exit 0" [ "$rc" -eq 0 ]
+	check "xml --storage $model: a volume disk in a pool of the run's own" \
+		grep -Eq "<source pool='vmio-(iscsi|netfs)-[^']*' volume='[^']+'" "$TMP/out"
+	[ -z "$V" ] || check "xml --storage $model: passes virt-xml-validate" "$V" "$TMP/out" domain
+done
+check "xml --storage iscsi-kernel: QEMU opens the kernel's device (mode='host'), not libiscsi" \
+	sh -c "'$VB' xml --mode virtio-blk --storage iscsi-kernel --accel tcg | grep -q \"volume='unit:0:0:1' mode='host'\""
+
 # A run: the probe's line, then nothing booted (needs libvirtd and the
 # image to get that far)
 if virsh -c "$CONNECT" version >/dev/null 2>&1 && [ -f "$CACHE/image/vmlinuz" ]; then
