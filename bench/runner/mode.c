@@ -71,6 +71,14 @@ static const char **storage_groups(const struct vb_runner *x, size_t *n)
  * guest then saw (a stalled disk, QEMU giving up): say it first. */
 static void server_lost(const struct vb_stor *st, char **why)
 {
+	char *gone = st->model->server_gone ? st->model->server_gone(st) : NULL;
+	if (gone) {
+		char *w = vb_asprintf("storage %s: %s (%s)", st->model->name, gone, *why ? *why : "no other sign");
+		free(gone);
+		free(*why);
+		*why = w;
+		return;
+	}
 	if (st->server_pid <= 0 || vb_daemon_alive(st->server_pid))
 		return;
 	/* (the guest's wait may have named it already: vb_guest_watch) */

@@ -11,6 +11,7 @@ extern const struct vb_storage vb_storage_raw, vb_storage_block, vb_storage_qcow
 	vb_storage_qcow2_falloc, vb_storage_qcow2_full, vb_storage_volume, vb_storage_nbd, vb_storage_iscsi,
 	vb_storage_nfs, vb_storage_null;
 extern const struct vb_storage vb_storage_logical, vb_storage_disk;
+extern const struct vb_storage vb_storage_iscsi_kernel, vb_storage_netfs;
 
 /* Display order: plain files, the formats over them, libvirt's pool, the
  * network protocols, and no storage at all. */
@@ -27,6 +28,8 @@ const struct vb_storage *const vb_storages[] = {
 	&vb_storage_nbd,
 	&vb_storage_iscsi,
 	&vb_storage_nfs,
+	&vb_storage_iscsi_kernel,
+	&vb_storage_netfs,
 	&vb_storage_null,
 	NULL,
 };

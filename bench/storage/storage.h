@@ -77,6 +77,11 @@ struct vb_storage {
 	 * as a secret object), for -object/--object: an array, or NULL. */
 	json_t *(*objects)(const struct vb_stor *s);
 	const char *fio_engine;      /* that engine's name, for people */
+	/* A server that is no process of ours (the kernel's nfsd), asked
+	 * after a failure: a sentence saying it stopped serving ("its server
+	 * ... stopped"), or NULL while it serves; caller frees.  server_pid
+	 * tells it for a daemon we started. */
+	char *(*server_gone)(const struct vb_stor *s);
 };
 
 /* NULL-terminated table of every model, in display order. */
