@@ -565,6 +565,19 @@ static pid_t run_spawn(const char *const argv[], const int *pfd, int logfd)
 	_exit(127);
 }
 
+int vb_interrupt_defer(void)
+{
+	int was = vb_interrupted;
+	vb_interrupted = 0;
+	return was;
+}
+
+void vb_interrupt_resume(int was)
+{
+	if (was)
+		vb_interrupted = was;
+}
+
 static bool run_expired(double deadline)
 {
 	return (deadline && vb_now() > deadline) || vb_interrupted;

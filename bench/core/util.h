@@ -134,6 +134,13 @@ int vb_run_watched(const char *const argv[], char **out, const char *log, int ti
 /* Set by SIGINT/SIGTERM handlers: every wait loop checks it. */
 extern volatile int vb_interrupted;
 void vb_install_signal_handlers(void);
+/* Taking down what a run set up must finish after a Ctrl-C too: between
+ * vb_interrupt_defer and vb_interrupt_resume the interrupt already taken
+ * does not kill the commands that undo it (iscsiadm, losetup -d,
+ * exportfs -u, a configfs step); their own timeouts still hold, and a
+ * second Ctrl-C stops them.  resume gives the first interrupt back. */
+int vb_interrupt_defer(void);
+void vb_interrupt_resume(int was);
 
 /* True if path is an executable regular file. */
 bool vb_is_executable(const char *path);

@@ -170,6 +170,11 @@ static int backstore_new(struct vb_lio *l, const char *path, bool is_block, cons
 		goto out;
 	if (!is_block && c->wce && put(l, l->store, "attrib/emulate_write_cache", "1", why) < 0)
 		goto out;
+	/* no persistent reservations: a guest's PERSISTENT RESERVE OUT with
+	 * APTPL would have LIO write a file of its own on the host
+	 * (/var/target/pr/aptpl_SERIAL) that outlives the run */
+	if (put(l, l->store, "attrib/emulate_pr", "0", why) < 0)
+		goto out;
 	/* the guest finds its disk by the unit serial (VPD page 0x80): ours,
 	 * set before the LUN is exported (LIO refuses it after) */
 	if (put(l, l->store, "wwn/vpd_unit_serial", serial, why) < 0)
@@ -202,7 +207,10 @@ static int vhost_target_new(struct vb_lio *l, char **why)
 {
 	char nexus[24];
 	const char *fabric = VB_LIO_ROOT "/vhost";
-	if (!vb_hv_test("-d", fabric) && make_dir(l, fabric, why) < 0)
+	/* the fabric's folder registers vhost with LIO: it stays (another
+	 * run, or the host's own targets, may use it by the time this one
+	 * ends), so it is no step of the run's to undo */
+	if (!vb_hv_test("-d", fabric) && vb_hv_mkdir(fabric, why) < 0)
 		return -1;
 	wwpn_make(l->wwpn, sizeof(l->wwpn), 0);
 	wwpn_make(nexus, sizeof(nexus), 0x800000000ULL);
@@ -265,16 +273,17 @@ static int drop_nexus(const char *tpg, char **why)
 
 void vb_lio_remove(struct vb_lio *l)
 {
-	bool warned = false;
 	while (l->nsteps > 0) {
 		struct vb_lio_step *s = &l->steps[--l->nsteps];
 		char *why = NULL;
 		int rc = s->kind == 'd'   ? vb_hv_rmdir(s->path, &why)
 		         : s->kind == 'l' ? vb_hv_unlink(s->path, &why)
 		                          : drop_nexus(s->path, &why);
-		if (rc < 0 && !warned) {
-			vb_warn("LIO: %s: remove what is left under " VB_LIO_ROOT " by hand (targetcli clearconfig)", why);
-			warned = true;
+		if (rc < 0) {
+			/* each of the run's own objects that stays, by name: never
+			 * advice that would clear the host's other targets */
+			vb_warn("LIO: %s: remove %s by hand (%s)", why, s->path,
+			        s->kind == 'd' ? "rmdir" : s->kind == 'l' ? "rm, the LUN's link" : "echo NULL > it");
 		}
 		free(why);
 		free(s->path);

@@ -75,11 +75,15 @@ int vb_loop_attach(struct vb_loop *l, const char *file, bool partscan, const cha
 /* Is a device still bound to file?  losetup -d on a device something
  * still holds (a device-mapper table) succeeds and only marks it to go
  * once released, so the file is asked, not the command's status. */
-static char *still_bound(const char *file)
+static char *still_bound(const char *file, const char *dev)
 {
 	const char *argv[] = {"losetup", "--associated", file, NULL};
 	char *out = NULL;
-	if (vb_hv_run_quiet(argv, &out, 20) != 0 || !out || !*out) {
+	if (vb_hv_run_quiet(argv, &out, 20) != 0) {
+		free(out);
+		return vb_strdup(dev); /* unknown: taken as still bound */
+	}
+	if (!out || !*out) {
 		free(out);
 		return NULL;
 	}
@@ -87,13 +91,36 @@ static char *still_bound(const char *file)
 	return out;
 }
 
+bool vb_loop_is_ours(const struct vb_loop *l)
+{
+	if (!l->dev || !l->file)
+		return false;
+	const char *argv[] = {"losetup", "--noheadings", "--output", "BACK-FILE", "--", l->dev, NULL};
+	char *out = NULL;
+	bool ours = vb_hv_run_quiet(argv, &out, 20) == 0 && out;
+	if (ours) {
+		out[strcspn(out, "\n")] = '\0';
+		/* (a file removed under it reads "FILE (deleted)": not ours to trust) */
+		char *end = out + strlen(out);
+		while (end > out && end[-1] == ' ')
+			*--end = '\0';
+		ours = strcmp(out, l->file) == 0;
+	}
+	free(out);
+	return ours;
+}
+
 int vb_loop_detach(struct vb_loop *l, char **why)
 {
 	int rc = 0;
-	if (l->dev) {
+	if (l->dev && !vb_loop_is_ours(l)) {
+		*why = vb_asprintf("the loop device %s no longer reads '%s' on %s (detached and reused by someone else?): "
+		                   "left alone; see 'losetup --associated %s'", l->dev, l->file, vb_hv_where(), l->file);
+		rc = -1;
+	} else if (l->dev) {
 		const char *argv[] = {"losetup", "--detach", l->dev, NULL};
 		vb_hv_run_quiet(argv, NULL, 60);
-		char *left = still_bound(l->file);
+		char *left = still_bound(l->file, l->dev);
 		if (left) {
 			*why = vb_asprintf("the loop device %s over '%s' is still attached on %s (something holds it: see "
 			                   "'dmsetup ls' and 'lsblk %s'): detach it with 'losetup -d %s' once free",

@@ -27,7 +27,12 @@ int vb_loop_probe(char **why);
 /* Attach file (partscan: losetup -P, for a partition table's devices),
  * losetup's output going to log.  0, or -1 with *why. */
 int vb_loop_attach(struct vb_loop *l, const char *file, bool partscan, const char *log, char **why);
-/* Detach it and free the strings; -1 with *why (saying what to run) if
+/* Is l->dev still the device over l->file (losetup's BACK-FILE)?  A
+ * device detached behind the run's back may already serve someone else:
+ * nothing destructive (parted rm, a pool's delete, losetup -d) may then
+ * touch it. */
+bool vb_loop_is_ours(const struct vb_loop *l);
+/* Detach it (only while it is ours) and free the strings; -1 with *why (saying what to run) if
  * the device is still there. */
 int vb_loop_detach(struct vb_loop *l, char **why);
 

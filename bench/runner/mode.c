@@ -130,8 +130,10 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	check = rc == 0 && vb_integrity_due(x, m, &d) && vb_integrity_written(x);
 	t0 = vb_now();
 	vb_progress_step(VB_STEP_TEARDOWN);
+	int was = vb_interrupt_defer(); /* undo it all, also after a Ctrl-C */
 	if (m->cleanup)
 		m->cleanup(&d);
+	vb_interrupt_resume(was);
 	vb_runrec_timing(mj, VB_PHASE_CLEANUP, vb_now() - t0);
 	/* the mode's own daemon is gone: the storage is free to open again
 	 * (a served model's medium is read once its server is gone, below) */
@@ -142,7 +144,9 @@ out:
 	vb_runrec_mode_set_storage(mj, sm->name, st.record);
 	json_t *rec = json_incref(st.record); /* the same object as run.json's */
 	bool served = st.server_pid > 0;
+	int held = vb_interrupt_defer();
 	vb_stor_teardown(&st);
+	vb_interrupt_resume(held);
 	if (check && served && vb_integrity_check_medium(x, mdir, sm->name, rec, why) < 0)
 		rc = -1;
 	json_decref(rec);

@@ -256,6 +256,14 @@ void vb_loopvol_teardown(struct vb_stor *s, const struct vb_loopvol_kind *k)
 {
 	struct vb_loopvol *lv = s->priv;
 	char *why = NULL;
+	if (lv->pool && lv->loop.dev && !vb_loop_is_ours(&lv->loop)) {
+		/* the pool's device is no longer the run's: its delete (a label
+		 * wiped, pvremove) would hit someone else's device */
+		vb_warn("storage %s: the loop device %s no longer reads '%s' (detached behind the run's back?): the pool "
+		        "'%s' is left as it is: 'virsh pool-destroy %s; virsh pool-undefine %s'", k->model, lv->loop.dev,
+		        lv->file, lv->name, lv->name, lv->name);
+		lv->pool = NULL; /* (leaked on purpose: nothing of it may be called) */
+	}
 	if (lv->pool && k->volume_remove && lv->loop.dev && k->volume_remove(lv->pool, lv->loop.dev, lv->vol, &why) < 0) {
 		vb_warn("storage %s: %s", k->model, why);
 		free(why);

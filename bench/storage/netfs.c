@@ -48,6 +48,8 @@ struct netfs_state {
 	char *export_dir; /* beside the store: STORE_DIR/netfs-PID */
 	char *mount_dir;  /* RUN_DIR/netfs */
 	char *log;        /* exportfs' messages */
+	bool dir_made;    /* export_dir is the run's: made by it */
+	bool linked;      /* the store's hard link is in it */
 	bool exported;
 };
 
@@ -124,10 +126,10 @@ static int make_export(struct vb_stor *s, char **why)
 	int rc = -1;
 	if (vb_hv_run_logged(mk, p->log, 30) != 0)
 		*why = vb_asprintf("cannot create the NFS export folder '%s' on %s (see %s)", p->export_dir, vb_hv_where(), p->log);
-	else if (vb_hv_run_logged(ln, p->log, 30) != 0)
+	else if (!(p->dir_made = true) || vb_hv_run_logged(ln, p->log, 30) != 0)
 		*why = vb_asprintf("cannot hard-link the store '%s' into the NFS export '%s' on %s (see %s)", s->store->path,
 		                   p->export_dir, vb_hv_where(), p->log);
-	else if (vb_hv_run_logged(ex, p->log, 60) != 0) {
+	else if (!(p->linked = true) || vb_hv_run_logged(ex, p->log, 60) != 0) {
 		char *last = vb_file_last_line(p->log);
 		*why = vb_asprintf("exportfs cannot export %s on %s: %s (is rpc.mountd running? see %s)", client, vb_hv_where(),
 		                   last ? last : "no message", p->log);
@@ -282,9 +284,20 @@ static void netfs_teardown(struct vb_stor *s)
 			vb_warn("storage netfs: could not remove the export %s: 'exportfs -u %s'", client, client);
 		free(client);
 	}
-	if (p->export_dir && p->log) { /* (only what prepare made: a log means it began) */
-		const char *rm[] = {"rm", "-rf", "--", p->export_dir, NULL};
+	/* only what prepare made, and never a folder's other content: an
+	 * export folder by that name that was there already is someone
+	 * else's (mkdir failed on it) */
+	if (p->linked) {
+		char *file = vb_asprintf("%s/%s", p->export_dir, NFS_FILE);
+		const char *rm[] = {"rm", "-f", "--", file, NULL};
 		vb_hv_run(rm, NULL, 60);
+		free(file);
+	}
+	if (p->dir_made) {
+		const char *rm[] = {"rmdir", "--", p->export_dir, NULL};
+		if (vb_hv_run(rm, NULL, 60) != 0)
+			vb_warn("storage netfs: the export folder '%s' could not be removed (is something else in it?)",
+			        p->export_dir);
 	}
 	if (p->pool_name && s->virt && vb_runpool_exists(s->virt, p->pool_name))
 		vb_warn("storage netfs: the pool '%s' is still defined: 'virsh pool-destroy %s'", p->pool_name, p->pool_name);
