@@ -272,18 +272,23 @@ char *vb_runpool_list_prefix(struct vb_virt *v, const char *prefix, const char *
 	return vb_buf_release(&b);
 }
 
-int vb_runpool_backend_ready(const char *name, const char *fedora_pkg, char **why)
+/* A modular libvirt is known by its connection drivers (the qemu one,
+ * the storage one: either will do), and its pool backends are files
+ * beside them, whose absence is known before a connection. */
+int vb_runpool_backend_ready(const char *label, const char *backend, const char *fedora_pkg, char **why)
 {
-	const char *modular[] = {"/usr/lib/*/libvirt/connection-driver/libvirt_driver_storage.so",
+	const char *modular[] = {"/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so",
+	                         "/usr/lib64/libvirt/connection-driver/libvirt_driver_qemu.so",
+	                         "/usr/lib/*/libvirt/connection-driver/libvirt_driver_storage.so",
 	                         "/usr/lib64/libvirt/connection-driver/libvirt_driver_storage.so", NULL};
-	char *deb = vb_asprintf("/usr/lib/*/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	char *rpm = vb_asprintf("/usr/lib64/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	const char *backend[] = {deb, rpm, NULL};
+	char *deb = vb_asprintf("/usr/lib/*/libvirt/storage-backend/libvirt_storage_backend_%s.so", backend);
+	char *rpm = vb_asprintf("/usr/lib64/libvirt/storage-backend/libvirt_storage_backend_%s.so", backend);
+	const char *found[] = {deb, rpm, NULL};
 	int rc = 0;
-	if (vb_hv_glob_any(modular) && !vb_hv_glob_any(backend)) {
+	if (vb_hv_glob_any(modular) && !vb_hv_glob_any(found)) {
 		*why = vb_asprintf("libvirt's %s pool backend (libvirt_storage_backend_%s.so) is not installed on %s: install "
 		                   "libvirt-daemon (Debian 12) or %s (Fedora) and restart libvirtd",
-		                   name, name, vb_hv_where(), fedora_pkg);
+		                   label, backend, vb_hv_where(), fedora_pkg);
 		rc = -1;
 	}
 	free(deb);

@@ -65,9 +65,11 @@ int vb_runpool_exists(struct vb_virt *v, const char *name);
 char *vb_runpool_list_prefix(struct vb_virt *v, const char *prefix, const char *except);
 
 /* Where libvirt is built modular (Debian, Fedora), is its pool backend
- * libvirt_storage_backend_NAME.so on the hypervisor?  -1 with *why naming
- * the packages (Debian 12's libvirt-daemon, fedora_pkg on Fedora); 0 when
- * it is there or libvirt is not modular (libvirt then says it itself). */
-int vb_runpool_backend_ready(const char *name, const char *fedora_pkg, char **why);
+ * libvirt_storage_backend_BACKEND.so on the hypervisor?  -1 with *why
+ * naming the pool type (label: "dir" for backend "fs") and the packages
+ * (Debian 12's libvirt-daemon, fedora_pkg on Fedora); 0 when it is there
+ * or libvirt is not modular (libvirt then says it itself).  No
+ * connection is needed: a probe's check. */
+int vb_runpool_backend_ready(const char *label, const char *backend, const char *fedora_pkg, char **why);
 
 #endif

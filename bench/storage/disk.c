@@ -120,7 +120,7 @@ static const struct vb_loopvol_kind kind = {
 static int disk_probe(const struct vb_config *c, char **why)
 {
 	(void)c;
-	if (vb_loopvol_backend_probe("disk", why) < 0)
+	if (vb_runpool_backend_ready("disk", "disk", "libvirt-daemon-driver-storage-disk", why) < 0)
 		return -1;
 	if (!vb_hv_on_path("parted")) {
 		*why = vb_asprintf("parted is missing on %s (libvirt's disk pool writes its partitions with it): apt-get "

@@ -288,21 +288,3 @@ void vb_loopvol_source(struct vb_xml *x, const struct vb_stor *s)
 	const struct vb_loopvol *lv = s->priv;
 	vb_xml_empty(x, "source", "pool", lv->name, "volume", lv->vol, NULL);
 }
-
-int vb_loopvol_backend_probe(const char *name, char **why)
-{
-	const char *modular[] = {"/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so",
-	                         "/usr/lib64/libvirt/connection-driver/libvirt_driver_qemu.so", NULL};
-	char *deb = vb_asprintf("/usr/lib/*/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	char *rpm = vb_asprintf("/usr/lib64/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	const char *backend[] = {deb, rpm, NULL};
-	bool ok = !vb_hv_glob_any(modular) || vb_hv_glob_any(backend);
-	free(deb);
-	free(rpm);
-	if (ok)
-		return 0;
-	*why = vb_asprintf("libvirt's %s pool backend (libvirt_storage_backend_%s.so) is not installed on %s: install "
-	                   "libvirt-daemon (Debian 12) or libvirt-daemon-driver-storage-%s (Fedora) and restart libvirtd",
-	                   name, name, vb_hv_where(), name);
-	return -1;
-}

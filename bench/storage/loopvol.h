@@ -65,9 +65,4 @@ int vb_loopvol_prepare(struct vb_stor *s, const struct vb_loopvol_kind *k, char 
 void vb_loopvol_teardown(struct vb_stor *s, const struct vb_loopvol_kind *k);
 void vb_loopvol_source(struct vb_xml *x, const struct vb_stor *s);
 
-/* A libvirt storage backend of the modular builds (Debian's, Fedora's),
- * libvirt_storage_backend_NAME.so, is on the hypervisor (or libvirt is
- * not modular there).  -1 with *why naming the package. */
-int vb_loopvol_backend_probe(const char *name, char **why);
-
 #endif
