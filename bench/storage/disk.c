@@ -10,7 +10,7 @@
  * needed. */
 #include "config.h"
 #include "storage/loopvol.h"
-#include "guest/kpool.h"
+#include "guest/runpool.h"
 #include "host/hv.h"
 #include "host/loopdev.h"
 #include "core/util.h"
@@ -57,10 +57,10 @@ static char *disk_volume_name(const char *name, const char *dev)
 #define GPT_FIRST_FREE (34ull * 512ull)
 #define DATA_START (1ull << 20)
 
-static int disk_pad(struct vb_kpool *pool, const char *dev, char **why)
+static int disk_pad(struct vb_runpool *pool, const char *dev, char **why)
 {
 	char *pad = partition_name(dev, 1);
-	char *path = vb_kpool_volume_new(pool, pad, DATA_START - GPT_FIRST_FREE, why);
+	char *path = vb_runpool_volume_new(pool, pad, DATA_START - GPT_FIRST_FREE, why);
 	free(pad);
 	free(path);
 	return path ? 0 : -1;
@@ -87,7 +87,7 @@ static void disk_record(json_t *o, const char *name, const char *dev)
  * So the partition is removed here, with parted as libvirt would, and
  * the pool read again; its destroy, delete (the label wiped) and
  * undefine are libvirt's. */
-static int disk_volume_remove(struct vb_kpool *pool, const char *dev, const char *vol, char **why)
+static int disk_volume_remove(struct vb_runpool *pool, const char *dev, const char *vol, char **why)
 {
 	const char *argv[] = {"parted", "--script", dev, "rm", "2", "rm", "1", NULL};
 	char *out = NULL;
@@ -98,7 +98,7 @@ static int disk_volume_remove(struct vb_kpool *pool, const char *dev, const char
 		return -1;
 	}
 	free(out);
-	return vb_kpool_refresh(pool, why);
+	return vb_runpool_refresh(pool, why);
 }
 
 static const struct vb_loopvol_kind kind = {
@@ -120,7 +120,7 @@ static const struct vb_loopvol_kind kind = {
 static int disk_probe(const struct vb_config *c, char **why)
 {
 	(void)c;
-	if (vb_loopvol_backend_probe("disk", why) < 0)
+	if (vb_runpool_backend_ready("disk", "disk", "libvirt-daemon-driver-storage-disk", why) < 0)
 		return -1;
 	if (!vb_hv_on_path("parted")) {
 		*why = vb_asprintf("parted is missing on %s (libvirt's disk pool writes its partitions with it): apt-get "

@@ -73,7 +73,7 @@ static int ik_probe(const struct vb_config *cfg, char **why)
 	else if (!tgt)
 		*why = vb_asprintf("tgtd/tgtadm are missing on %s (they serve the iSCSI LUN): apt-get install tgt there", w);
 	else
-		return vb_runpool_backend_ready("iscsi", "libvirt-daemon-driver-storage-iscsi", why);
+		return vb_runpool_backend_ready("iscsi", "iscsi", "libvirt-daemon-driver-storage-iscsi", why);
 	return -1;
 }
 

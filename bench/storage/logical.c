@@ -9,6 +9,7 @@
  * vgcreate on the device), its delete removes it (vgremove, pvremove). */
 #include "config.h"
 #include "storage/loopvol.h"
+#include "guest/runpool.h"
 #include "host/hv.h"
 #include "host/loopdev.h"
 #include "core/util.h"
@@ -81,7 +82,7 @@ static const struct vb_loopvol_kind kind = {
 static int logical_probe(const struct vb_config *c, char **why)
 {
 	(void)c;
-	if (vb_loopvol_backend_probe("logical", why) < 0)
+	if (vb_runpool_backend_ready("logical", "logical", "libvirt-daemon-driver-storage-logical", why) < 0)
 		return -1;
 	if (!vb_hv_on_path("vgcreate") || !vb_hv_on_path("lvcreate")) {
 		*why = vb_asprintf("LVM's tools (vgcreate, lvcreate) are missing on %s: apt-get install lvm2 there",

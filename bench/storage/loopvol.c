@@ -1,7 +1,7 @@
 /* loopvol: a pool volume on a loop device of the run's own (loopvol.h). */
 #include "config.h"
 #include "storage/loopvol.h"
-#include "guest/kpool.h"
+#include "guest/runpool.h"
 #include "guest/pool.h"
 #include "host/hv.h"
 #include "core/util.h"
@@ -125,7 +125,7 @@ static void add_dead(struct vb_buf *b, char *lines, const char *prefix)
 static char *generic_leftovers(struct vb_stor *s, const struct vb_loopvol_kind *k)
 {
 	struct vb_buf b = {0};
-	char *pools = vb_kpool_list_prefix(s->virt, k->prefix, NULL), *loops = vb_loop_list_prefix(k->prefix);
+	char *pools = vb_runpool_list_prefix(s->virt, k->prefix, NULL), *loops = vb_loop_list_prefix(k->prefix);
 	for (char *n = pools ? strtok(pools, "\n") : NULL; n; n = strtok(NULL, "\n"))
 		vb_buf_addf(&b, "storage pool %s\tvirsh pool-destroy %s; virsh pool-delete %s; virsh pool-undefine %s\n", n,
 		            n, n, n);
@@ -240,11 +240,11 @@ int vb_loopvol_prepare(struct vb_stor *s, const struct vb_loopvol_kind *k, char 
 		return -1;
 	vb_loopvol_plan(s, k); /* the names on the device now known */
 	char *xml = k->pool_xml(lv->name, lv->loop.dev);
-	lv->pool = vb_kpool_new(s->virt, lv->name, xml, why);
+	lv->pool = vb_runpool_build(s->virt, lv->name, xml, why);
 	free(xml);
 	if (lv->pool && k->before_volume && k->before_volume(lv->pool, lv->loop.dev, why) < 0)
 		return -1;
-	char *path = lv->pool ? vb_kpool_volume_new(lv->pool, lv->vol, store_size(s), why) : NULL;
+	char *path = lv->pool ? vb_runpool_volume_new(lv->pool, lv->vol, store_size(s), why) : NULL;
 	if (!path)
 		return -1;
 	take_path(s, path);
@@ -269,7 +269,7 @@ void vb_loopvol_teardown(struct vb_stor *s, const struct vb_loopvol_kind *k)
 		free(why);
 		why = NULL;
 	}
-	bool pool_gone = vb_kpool_remove(lv->pool, &why) == 0, loop_gone = !lv->loop.dev;
+	bool pool_gone = vb_runpool_remove(lv->pool, &why) == 0, loop_gone = !lv->loop.dev;
 	if (!pool_gone) {
 		vb_warn("storage %s: %s", k->model, why);
 	} else if (lv->loop.dev) {
@@ -295,22 +295,4 @@ void vb_loopvol_source(struct vb_xml *x, const struct vb_stor *s)
 {
 	const struct vb_loopvol *lv = s->priv;
 	vb_xml_empty(x, "source", "pool", lv->name, "volume", lv->vol, NULL);
-}
-
-int vb_loopvol_backend_probe(const char *name, char **why)
-{
-	const char *modular[] = {"/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so",
-	                         "/usr/lib64/libvirt/connection-driver/libvirt_driver_qemu.so", NULL};
-	char *deb = vb_asprintf("/usr/lib/*/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	char *rpm = vb_asprintf("/usr/lib64/libvirt/storage-backend/libvirt_storage_backend_%s.so", name);
-	const char *backend[] = {deb, rpm, NULL};
-	bool ok = !vb_hv_glob_any(modular) || vb_hv_glob_any(backend);
-	free(deb);
-	free(rpm);
-	if (ok)
-		return 0;
-	*why = vb_asprintf("libvirt's %s pool backend (libvirt_storage_backend_%s.so) is not installed on %s: install "
-	                   "libvirt-daemon (Debian 12) or libvirt-daemon-driver-storage-%s (Fedora) and restart libvirtd",
-	                   name, name, vb_hv_where(), name);
-	return -1;
 }

@@ -2,7 +2,7 @@
  * volume group on it, disk: a partition table on it).  A sparse backing
  * file of the run's own in the store's folder (whose file system does
  * O_DIRECT, which the loop device then uses), a loop device over it, a
- * libvirt pool of the run's own on that device (guest/kpool.h), one
+ * libvirt pool of the run's own on that device (guest/runpool.h), one
  * volume of the store's size in it, the store's data copied in; QEMU
  * opens the volume's block device through <disk type='volume'>.
  *
@@ -21,7 +21,7 @@
 #include "host/loopdev.h"
 #include "storage/storage.h"
 
-struct vb_kpool;
+struct vb_runpool;
 
 /* One model's way of using the device. */
 struct vb_loopvol_kind {
@@ -39,10 +39,10 @@ struct vb_loopvol_kind {
 	void (*record)(json_t *settings, const char *name, const char *dev);
 	/* Make what must precede the volume in pool on dev (disk's pad
 	 * before an aligned partition); NULL: nothing.  -1 with *why. */
-	int (*before_volume)(struct vb_kpool *pool, const char *dev, char **why);
+	int (*before_volume)(struct vb_runpool *pool, const char *dev, char **why);
 	/* Remove the volume vol on dev where libvirt cannot, then refresh
 	 * pool; NULL: libvirt deletes it.  -1 with *why. */
-	int (*volume_remove)(struct vb_kpool *pool, const char *dev, const char *vol, char **why);
+	int (*volume_remove)(struct vb_runpool *pool, const char *dev, const char *vol, char **why);
 	const char *removed_by;   /* how, for run.json (NULL: libvirt) */
 	/* Other leftovers of the kind's own (volume groups): "what\tremove-command"
 	 * lines of names starting with prefix, or NULL (caller frees). */
@@ -56,7 +56,7 @@ struct vb_loopvol {
 	char *vol;             /* the volume's name in the pool */
 	bool file_made;        /* teardown removes the file */
 	struct vb_loop loop;
-	struct vb_kpool *pool; /* NULL until made (never in the xml command) */
+	struct vb_runpool *pool; /* NULL until made (never in the xml command) */
 };
 
 /* The hooks, each given its kind. */
@@ -64,10 +64,5 @@ void vb_loopvol_plan(struct vb_stor *s, const struct vb_loopvol_kind *k);
 int vb_loopvol_prepare(struct vb_stor *s, const struct vb_loopvol_kind *k, char **why);
 void vb_loopvol_teardown(struct vb_stor *s, const struct vb_loopvol_kind *k);
 void vb_loopvol_source(struct vb_xml *x, const struct vb_stor *s);
-
-/* A libvirt storage backend of the modular builds (Debian's, Fedora's),
- * libvirt_storage_backend_NAME.so, is on the hypervisor (or libvirt is
- * not modular there).  -1 with *why naming the package. */
-int vb_loopvol_backend_probe(const char *name, char **why);
 
 #endif

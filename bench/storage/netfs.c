@@ -70,7 +70,7 @@ static int netfs_probe(const struct vb_config *c, char **why)
 		*why = vb_asprintf("mount.nfs (the kernel NFS client's mount helper) is missing on %s: apt-get install "
 		                   "nfs-common there", w);
 	else
-		return vb_runpool_backend_ready("fs", "libvirt-daemon-driver-storage-fs", why);
+		return vb_runpool_backend_ready("fs", "fs", "libvirt-daemon-driver-storage-fs", why);
 	return -1;
 }
 

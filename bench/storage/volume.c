@@ -16,6 +16,7 @@
 #include "config.h"
 #include "storage/storage.h"
 #include "guest/pool.h"
+#include "guest/runpool.h"
 #include "host/hv.h"
 #include "core/util.h"
 
@@ -91,22 +92,13 @@ static int copy_store(struct vb_stor *s, char **why)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Where libvirt is built modular (Debian, Fedora), its storage driver
- * and the dir pool's backend are files on the hypervisor, and their
- * absence is known before a connection; elsewhere prepare asks libvirt. */
+/* Where libvirt is built modular (Debian, Fedora), the dir pool's
+ * backend is a file on the hypervisor, and its absence is known before a
+ * connection; elsewhere prepare asks libvirt. */
 static int volume_probe(const struct vb_config *c, char **why)
 {
 	(void)c;
-	const char *modular[] = {"/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so",
-	                         "/usr/lib64/libvirt/connection-driver/libvirt_driver_qemu.so", NULL};
-	const char *dir_backend[] = {"/usr/lib/*/libvirt/storage-backend/libvirt_storage_backend_fs.so",
-	                             "/usr/lib64/libvirt/storage-backend/libvirt_storage_backend_fs.so", NULL};
-	if (!vb_hv_glob_any(modular) || vb_hv_glob_any(dir_backend))
-		return 0;
-	*why = vb_asprintf("libvirt's dir pool backend (libvirt_storage_backend_fs.so) is not installed on %s: install "
-	                   "libvirt-daemon (Debian 12) or libvirt-daemon-driver-storage-core (Fedora) and restart libvirtd",
-	                   vb_hv_where());
-	return -1;
+	return vb_runpool_backend_ready("dir", "fs", "libvirt-daemon-driver-storage-core", why);
 }
 
 static int volume_prepare(struct vb_stor *s, char **why)
