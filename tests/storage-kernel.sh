@@ -73,6 +73,19 @@ if [ -e /dev/loop-control ] && command -v parted >/dev/null; then
 		jqe '.jobs[0].read.iops > 0 and .jobs[0].write.iops > 0' "$R/latest/backend/rep-1.fio.json"
 	check "disk: no warning (nothing left behind, nothing found left)" lacks "$TMP/err" 'warning'
 	nothing_left "disk" vmio-disk-
+
+	# Ctrl-C while the volume is being made: teardown must still finish
+	# (the commands that undo it are not killed for the interrupt taken)
+	"$VB" run --modes host --storage disk "${common[@]}" >"$TMP/out" 2>"$TMP/err" 9>&- &
+	vbpid=$!
+	for _ in $(seq 600); do grep -q 'copying\|loop device /dev/loop' "$TMP/err" && break; sleep 0.1; done
+	kill -INT "$vbpid"
+	wait "$vbpid"
+	rc=$?
+	tail -n 4 "$TMP/err" | sed 's/^/#   /'
+	check "disk, Ctrl-C while preparing: the run stops (non-zero exit)" [ "$rc" -ne 0 ]
+	check "disk, Ctrl-C while preparing: no warning of anything left" lacks "$TMP/err" 'is left|stays|could not|cannot remove'
+	nothing_left "disk, Ctrl-C while preparing" vmio-disk-
 else
 	echo "# no loop devices or parted here: storage disk runs in the lab (scripts/lab-suite-lvm)"
 fi
