@@ -2,7 +2,7 @@
  * label on a loop device of the run's own over a sparse file in the
  * store's folder (storage/loopvol.h) -- reached through <disk
  * type='volume'>, which libvirt resolves to the partition's block device
- * (/dev/loopNp1).  libvirt's build writes the label (parted mklabel), a
+ * (/dev/loopNp2).  libvirt's build writes the label (parted mklabel), a
  * volume is a partition (parted mkpart; libvirt_parthelper reads the
  * table back), named as the kernel names it.  The kernel makes the
  * partitions' devices only on a loop device that scans for them
