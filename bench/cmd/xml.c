@@ -2,6 +2,7 @@
  * user can read, validate or hand-edit exactly what will boot. */
 #include "config.h"
 #include "commands.h"
+#include "core/iotune.h"
 #include "core/options.h"
 #include "guest/domxml.h"
 #include "guest/image.h"
@@ -39,7 +40,7 @@ static int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 	if (vb_storage_settle(c) < 0)
 		goto out;
 	const struct vb_storage *sm = vb_storage_of(c);
-	if ((m->check_config && m->check_config(c, &why) < 0) || (sm->check_config && sm->check_config(c, &why) < 0)) {
+	if (vb_mode_check_config(m, c, &why) < 0 || (sm->check_config && sm->check_config(c, &why) < 0)) {
 		vb_error("%s", why);
 		free(why);
 		goto out;
@@ -70,7 +71,9 @@ static int vb_cmd_xml(struct vb_config *c, int nrest, char **rest)
 	vb_stor_init(&st, sm, c, NULL, &store, private_dir, mdir, vb_hv_system());
 	vb_stor_plan(&st);
 	vb_mode_disk_ctx(&d, c, &st, private_dir);
+	d.iotune = vb_iotune_parse(c->iotune);
 	xml = vb_domain_xml_for_mode(c, m, type, img.kernel, img.initrd, &d, name, console);
+	json_decref(d.iotune);
 	vb_stor_teardown(&st);
 	free(private_dir);
 	free(mdir);

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "core/options.h"
 #include "core/fiopath.h"
+#include "core/iotune.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -126,6 +127,14 @@ const struct vb_option vb_options[] = {
 	{.name = "sweep", .type = VB_OPT_STR, .offset = F(sweep),
 	 .cmds = "run", .metavar = "'P=V,V P=V,V'", .record = "sweep",
 	 .help = "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread, ramp)"},
+	{.name = "iotune", .type = VB_OPT_STR, .offset = F(iotune), .check = vb_iotune_check,
+	 .cmds = "run xml", .metavar = "NAME=VALUE,...", .record = "iotune",
+	 .help = "QoS: libvirt's <iotune> limits on every guest's disk, by their element names (total_iops_sec, "
+	         "total_bytes_sec, read_/write_ forms, _max and _max_length bursts, size_iops_sec), e.g. total_iops_sec=300; "
+	         "modes with a libvirt <disk> only (sata, virtio-blk, virtio-scsi)"},
+	{.name = "neighbour-iotune", .type = VB_OPT_STR, .offset = F(neighbour_iotune), .check = vb_iotune_check,
+	 .cmds = "run", .metavar = "NAME=VALUE,...", .record = "neighbour_iotune",
+	 .help = "the same limits on the neighbours' disks only (guests 2..N of --vms), in place of --iotune there"},
 	{.name = "resume", .type = VB_OPT_STR, .offset = F(resume),
 	 .cmds = "run", .metavar = "RUN", .record = "",
 	 .help = "continue an interrupted run folder with its own configuration, keeping every finished repetition"},
@@ -480,6 +489,14 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 			return fail(msg, "option --%s: the value is empty: give a %s", o->name, o->metavar);
 		if (o->fio_path && vb_fio_path_check(v))
 			return fail(msg, "option --%s: '%s' %s", o->name, v, vb_fio_path_check(v));
+		if (o->check) {
+			char *why = o->check(v);
+			if (why) {
+				fail(msg, "option --%s: %s", o->name, why);
+				free(why);
+				return -1;
+			}
+		}
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
 		if (o->repeatable) { /* set anew: the one value */

@@ -48,6 +48,7 @@ struct vb_option {
 	                           (and in the string at offset, one per line) */
 	size_t list_offset;     /* repeatable: its struct vb_strlist in struct vb_config */
 	bool fio_path;          /* VB_OPT_STR: a path that may reach fio as a filename (vb_fio_path_check) */
+	char *(*check)(const char *v); /* VB_OPT_STR: NULL when v is good, else why not (caller frees) */
 };
 
 extern const struct vb_option vb_options[];

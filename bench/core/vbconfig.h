@@ -66,6 +66,8 @@ struct vb_config {
 	unsigned max_reps; /* --reps auto: the cap */
 	char *rerun_of;    /* the run this one re-measures (gate --rerun) */
 	char *sweep;
+	char *iotune;           /* --iotune: libvirt <iotune> limits, NAME=VALUE,... (core/iotune.h) */
+	char *neighbour_iotune; /* --neighbour-iotune: the same, for guests 2..N of --vms */
 	bool boot_per_rep;
 	char *resume;      /* a run folder to continue */
 

@@ -104,6 +104,7 @@ static int backend_measure(const struct vb_disk_ctx *d, json_t *fio_args, const 
 
 const struct vb_mode vb_mode_backend = {
 	.name = "backend",
+	.no_iotune = "fio runs on the host against the daemon, with no guest disk to throttle",
 	.summary = "vhost-user-blk's qemu-storage-daemon driven by fio on the host through engines/vhost-user-blk (no guest)",
 	.host = true,
 	.options = backend_options,

@@ -407,6 +407,7 @@ static void hostdev_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_hostdev = {
 	.name = "hostdev",
+	.no_iotune = "the guest drives the PCI function itself (VFIO), and a <hostdev> has no <iotune>",
 	.options = hostdev_options,
 	.options_size = sizeof(struct hostdev_options),
 	.summary = "PCI passthrough of --pci-device with VFIO (<hostdev type='pci'>)",

@@ -232,6 +232,7 @@ static void lun_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_lun = {
 	.name = "lun",
+	.no_iotune = "the guest's SCSI commands pass through to the LUN (scsi-block's SG_IO), past QEMU's throttling",
 	.options = lun_options,
 	.options_size = sizeof(struct lun_options),
 	.summary = "SCSI passthrough (device='lun' on virtio-scsi) of a loopback iSCSI LUN or --lun-device",

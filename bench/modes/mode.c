@@ -1,5 +1,6 @@
 #include "config.h"
 #include "modes/mode.h"
+#include "core/iotune.h"
 #include "core/proto.h"
 #include "host/hv.h"
 #include "core/util.h"
@@ -106,7 +107,7 @@ const struct vb_mode **vb_mode_list_pick(const char *list, const struct vb_confi
 			 * the plan; one this host cannot run (its probe failed:
 			 * tgtd or qemu-storage-daemon gone) is, and is dropped
 			 * with its reason, for run.json and the gate to see */
-			if (vb_modes[i]->check_config && vb_modes[i]->check_config(cfg, &why) < 0) {
+			if (vb_mode_check_config(vb_modes[i], cfg, &why) < 0) {
 				vb_info("--modes all: leaving out %s: %s", vb_modes[i]->name, why);
 				free(why);
 				continue;
@@ -182,6 +183,42 @@ void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *
 	vb_xml_open(x, "controller", "type", "scsi", "index", "0", "model", "virtio-scsi", NULL);
 	vb_xml_empty(x, "driver", "iothread", d->cfg->iothreads ? "1" : NULL, "queues", vb_mode_queues(d, q, sizeof(q)), NULL);
 	vb_xml_close(x);
+}
+
+void vb_mode_disk_iotune(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	const char *k;
+	json_t *v;
+	if (!json_object_size(d->iotune))
+		return;
+	vb_xml_open(x, "iotune", NULL);
+	/* libvirt's schema lists the elements in an <interleave>: any order */
+	json_object_foreach(d->iotune, k, v) {
+		char n[32];
+		if (!vb_iotune_find(k) || !json_is_integer(v))
+			continue; /* vb_iotune_parse made it: never */
+		snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		vb_xml_text(x, k, n, NULL);
+	}
+	vb_xml_close(x);
+}
+
+int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, char **why)
+{
+	const char *opt = c->iotune ? "--iotune" : c->neighbour_iotune ? "--neighbour-iotune" : NULL;
+	const struct vb_storage *s = vb_storage_of(c);
+	if (opt && !m->iotune) {
+		*why = vb_asprintf("mode %s takes no %s: %s; QEMU throttles only a libvirt <disk> (sata, virtio-blk, "
+		                   "virtio-scsi): leave %s out or drop %s", m->name, opt,
+		                   m->no_iotune ? m->no_iotune : "it has no libvirt <disk>", m->name, opt);
+		return -1;
+	}
+	if (opt && s && !s->disk_type) {
+		*why = vb_asprintf("%s needs a libvirt <disk>, and --storage %s puts the drive on QEMU's command line: "
+		                   "use real storage or drop %s", opt, s->name, opt);
+		return -1;
+	}
+	return m->check_config ? m->check_config(c, why) : 0;
 }
 
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why)

@@ -47,6 +47,10 @@ struct vb_disk_ctx {
 	 * --lun-device), not the storage model's data: nothing the guest
 	 * writes there can be read back from the model (no integrity check). */
 	bool foreign_disk;
+	/* libvirt's <iotune> limits on this guest's disk ({"total_iops_sec":
+	 * 300}, core/iotune.h), borrowed; NULL: none.  --iotune sets it; with
+	 * --vms the neighbours' may differ (--neighbour-iotune). */
+	json_t *iotune;
 };
 
 struct vb_mode {
@@ -77,6 +81,9 @@ struct vb_mode {
 	                             for its device, and why (run.json records it) */
 	bool iothread;            /* the domain wants an <iothreads> pool */
 	bool shared_memory;       /* vhost-user: guest RAM shared with a daemon */
+	bool iotune;              /* its disk is a libvirt <disk> QEMU's block layer
+	                             throttles: it takes --iotune (vb_mode_disk_iotune) */
+	const char *no_iotune;    /* otherwise why not, for the refusal */
 	size_t priv_size;         /* its private state (vb_disk_ctx.priv), 0 for none */
 	/* Options only this mode reads (e.g. lun's --lun-device), ended by a
 	 * row without a name: their offsets point into the mode's own option
@@ -156,6 +163,11 @@ void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d);
 void vb_mode_disk_open(struct vb_xml *x, const struct vb_disk_ctx *d, const char *device);
 /* A virtio-scsi controller with the tuning it supports. */
 void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* <iotune> of d->iotune inside the open <disk> (nothing when NULL). */
+void vb_mode_disk_iotune(struct vb_xml *x, const struct vb_disk_ctx *d);
+/* Does mode m suit configuration c: --iotune (or --neighbour-iotune) on a
+ * mode that takes it, then m's own check_config.  0, or -1 with *why. */
+int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, char **why);
 /* check_config of modes that cannot use --backend null. */
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why);
 /* The -blockdev (JSON) of the null-co drive. */

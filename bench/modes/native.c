@@ -54,6 +54,7 @@ static int native_measure(const struct vb_disk_ctx *d, json_t *fio_args, const c
 
 const struct vb_mode vb_mode_native = {
 	.name = "native",
+	.no_iotune = "fio's own storage client runs on the host, with no QEMU to throttle it",
 	.summary = "fio's own client for the storage (its nbd engine for nbd), no QEMU at all",
 	.host = true,
 	.check_config = native_check_config,

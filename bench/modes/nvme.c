@@ -100,6 +100,7 @@ static void nvme_commandline(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_nvme = {
 	.name = "nvme",
+	.no_iotune = "its drive is on QEMU's command line (libvirt 9.0 has no emulated NVMe <disk>), where <iotune> does not reach",
 	/* QEMU 7.2's nvme leaves ioeventfd off: every doorbell write is then
 	 * handled in the vCPU thread.  Upstream measured 153k -> 313k IOPS at
 	 * QD64 with it on and has since turned it on by default. */

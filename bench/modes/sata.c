@@ -13,6 +13,7 @@ static void sata_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "sda", "bus", "sata", NULL);
 	vb_xml_text(x, "serial", d->serial, NULL);
+	vb_mode_disk_iotune(x, d);
 	vb_xml_close(x);
 }
 
@@ -29,6 +30,7 @@ const struct vb_mode vb_mode_sata = {
 	.guest_driver = "sd",
 	.bus_driver = "ahci",
 	.guest_modules = "ahci,sd_mod",
+	.iotune = true,
 	.devices_xml = sata_devices,
 	.null_device = sata_null,
 };

@@ -82,6 +82,7 @@ static void vhost_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_vhost_scsi = {
 	.name = "vhost-scsi",
+	.no_iotune = "the host kernel's target does the I/O, past QEMU, and a <hostdev> has no <iotune>",
 	.summary = "virtio-scsi served by the host kernel (vhost-scsi + LIO, <hostdev type='scsi_host'>)",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",

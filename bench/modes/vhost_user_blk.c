@@ -140,6 +140,7 @@ static void vhost_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_vhost_user_blk = {
 	.name = "vhost-user-blk",
+	.no_iotune = "the daemon does the I/O, not QEMU, and libvirt refuses <iotune> on a vhostuser disk",
 	.summary = "virtio-blk served by qemu-storage-daemon over vhost-user (<disk type='vhostuser'>)",
 	.guest_driver = "virtio_blk",
 	.bus_driver = "virtio-pci",

@@ -16,6 +16,7 @@ static void virtio_blk_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "vda", "bus", "virtio", NULL);
 	vb_xml_text(x, "serial", d->serial, NULL);
+	vb_mode_disk_iotune(x, d);
 	vb_xml_close(x);
 }
 
@@ -37,6 +38,7 @@ const struct vb_mode vb_mode_virtio_blk = {
 	.bus_driver = "virtio-pci",
 	.guest_modules = "virtio_blk",
 	.iothread = true,
+	.iotune = true,
 	.devices_xml = virtio_blk_devices,
 	.null_device = virtio_blk_null,
 };

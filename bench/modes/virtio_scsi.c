@@ -13,6 +13,7 @@ static void virtio_scsi_devices(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_mode_disk_source(x, d);
 	vb_xml_empty(x, "target", "dev", "sda", "bus", "scsi", NULL);
 	vb_xml_text(x, "serial", d->serial, NULL);
+	vb_mode_disk_iotune(x, d);
 	vb_xml_empty(x, "address", "type", "drive", "controller", "0", "bus", "0", "target", "0", "unit", "0", NULL);
 	vb_xml_close(x);
 }
@@ -31,6 +32,7 @@ const struct vb_mode vb_mode_virtio_scsi = {
 	.bus_driver = "virtio_scsi",
 	.guest_modules = "virtio_scsi,sd_mod",
 	.iothread = true,
+	.iotune = true,
 	.devices_xml = virtio_scsi_devices,
 	.null_device = virtio_scsi_null,
 };

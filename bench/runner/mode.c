@@ -11,6 +11,7 @@
 #include "guest/virt.h"
 #include "host/hv.h"
 #include "host/hostres.h"
+#include "core/iotune.h"
 #include "core/layout.h"
 #include "core/options.h"
 #include "core/progress.h"
@@ -40,13 +41,18 @@ static int run_host(struct vb_runner *x, const struct vb_mode *m, struct vb_disk
 	return 0;
 }
 
-/* What the mode's run.json record says of it, whatever its fate. */
-static void record_mode(const struct vb_mode *m, json_t *mj)
+/* What the mode's run.json record says of it, whatever its fate (c: its
+ * configuration, with its -c FILE's [mode NAME] section). */
+static void record_mode(const struct vb_mode *m, const struct vb_config *c, json_t *mj)
 {
 	if (m->host && !m->baseline)
 		vb_runrec_mode_set_no_guest(mj); /* its fio CPU is the host's (summary) */
 	if (m->tuning)
 		vb_runrec_mode_set_tuning(mj, m->tuning);
+	json_t *all = vb_iotune_parse(c->iotune), *nb = vb_iotune_parse(c->neighbour_iotune);
+	vb_runrec_mode_set_iotune(mj, all, nb);
+	json_decref(all);
+	json_decref(nb);
 }
 
 /* The storage models of the plan's points, each once, in the order they
@@ -113,6 +119,7 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	if (vb_stor_prepare(&st, why) < 0)
 		goto out;
 	vb_mode_disk_ctx(&d, x->cfg, &st, x->run_dir);
+	d.iotune = vb_iotune_parse(x->cfg->iotune); /* every guest's (--vms: the neighbours' may differ) */
 	d.virt = x->virt; /* lun's CHAP secret lives in libvirt */
 	d.mode_dir = mdir;
 	if (!m->baseline) { /* host reads the medium itself, past any server */
@@ -140,6 +147,7 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	if (check && !st.server_pid && vb_integrity_check(x, &d, sm->name, st.record, why) < 0)
 		rc = -1;
 	free(d.priv);
+	json_decref(d.iotune);
 out:
 	vb_runrec_mode_set_storage(mj, sm->name, st.record);
 	json_t *rec = json_incref(st.record); /* the same object as run.json's */
@@ -174,7 +182,7 @@ static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode
 	int rc = -1;
 
 	vb_resume_mode_points(x, mj, point_reps);
-	record_mode(m, mj);
+	record_mode(m, x->cfg, mj);
 	/* a resumed run's folder is input: its mode folder may not be a link */
 	if (vb_subdir_why(x->dir, m->name, &why) < 0)
 		goto out;

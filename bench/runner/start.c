@@ -64,7 +64,7 @@ static int check_storages(struct vb_runner *x)
 		/* and every mode suits every model (host has nothing to read
 		 * under null) */
 		for (size_t k = 0; x->modes[k]; k++) {
-			if (x->modes[k]->check_config && x->modes[k]->check_config(pc, &why) < 0) {
+			if (vb_mode_check_config(x->modes[k], pc, &why) < 0) {
 				vb_error("%s", why);
 				free(why);
 				return -1;
@@ -101,7 +101,7 @@ int vb_runner_check_inputs(struct vb_runner *x)
 		return -1;
 	for (size_t i = 0; x->modes[i]; i++) {
 		char *why = NULL;
-		if (x->modes[i]->check_config && x->modes[i]->check_config(c, &why) < 0) {
+		if (vb_mode_check_config(x->modes[i], c, &why) < 0) {
 			vb_error("%s", why);
 			free(why);
 			return -1;

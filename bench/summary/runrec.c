@@ -78,6 +78,9 @@
 #define K_REASON "reason"
 #define K_TUNING "tuning"
 #define K_TUNING_OVERRIDES "tuning_overrides"
+#define K_IOTUNE "iotune"
+#define K_IOTUNE_ALL "all"
+#define K_IOTUNE_NEIGHBOURS "neighbours"
 #define K_GUEST_DISK "guest_disk"
 #define K_TEARDOWN "teardown"
 #define K_STORAGE "storage"
@@ -383,6 +386,11 @@ const char *vb_runrec_mode_status(json_t *mode) { return str(mode, K_STATUS); }
 const char *vb_runrec_mode_reason(json_t *mode) { return str(mode, K_REASON); }
 json_t *vb_runrec_mode_points(json_t *mode) { return json_object_get(mode, K_POINTS); }
 bool vb_runrec_mode_no_guest(json_t *mode) { return json_is_false(json_object_get(mode, K_GUEST)); }
+json_t *vb_runrec_mode_iotune_all(json_t *mode)
+{
+	json_t *o = json_object_get(json_object_get(mode, K_IOTUNE), K_IOTUNE_ALL);
+	return json_is_object(o) ? o : NULL;
+}
 
 json_t *vb_runrec_mode_imported(json_t *mode)
 {
@@ -591,6 +599,18 @@ void vb_runrec_mode_begin(json_t *mode, json_t *points)
 
 void vb_runrec_mode_set_no_guest(json_t *mode) { json_object_set_new(mode, K_GUEST, json_false()); }
 void vb_runrec_mode_set_tuning(json_t *mode, const char *tuning) { json_object_set_new(mode, K_TUNING, json_string(tuning)); }
+void vb_runrec_mode_set_iotune(json_t *mode, json_t *all, json_t *neighbours)
+{
+	json_t *o = json_object();
+	if (all)
+		json_object_set(o, K_IOTUNE_ALL, all);
+	if (neighbours)
+		json_object_set(o, K_IOTUNE_NEIGHBOURS, neighbours);
+	if (json_object_size(o))
+		json_object_set_new(mode, K_IOTUNE, o);
+	else
+		json_decref(o);
+}
 void vb_runrec_mode_set_overrides(json_t *mode, json_t *ov) { json_object_set(mode, K_TUNING_OVERRIDES, ov); }
 
 void vb_runrec_mode_set_guest_kernel(json_t *mode, const char *kernel)

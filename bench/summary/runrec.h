@@ -122,6 +122,9 @@ const char *vb_runrec_mode_reason(json_t *mode);
 json_t *vb_runrec_mode_points(json_t *mode);
 json_t *vb_runrec_mode_imported(json_t *mode);      /* object, or NULL */
 bool vb_runrec_mode_no_guest(json_t *mode);         /* "guest": false */
+/* "iotune": {"all": {...}}: the <iotune> limits on every guest's disk, or
+ * NULL (borrowed). */
+json_t *vb_runrec_mode_iotune_all(json_t *mode);
 /* Did that mode finish in full (an earlier part of a resumed run)? */
 bool vb_runrec_mode_done(json_t *mode);
 /* The reps a mode's point of this label kept (--resume), or NULL. */
@@ -207,6 +210,9 @@ void vb_runrec_mode_set_reason(json_t *mode, const char *reason);
 void vb_runrec_mode_begin(json_t *mode, json_t *points);
 void vb_runrec_mode_set_no_guest(json_t *mode);     /* "guest": false */
 void vb_runrec_mode_set_tuning(json_t *mode, const char *tuning);
+/* "iotune": {"all": all, "neighbours": neighbours}, each {"total_iops_sec":
+ * 300, ...} (borrowed; NULL: not given); nothing when both are NULL. */
+void vb_runrec_mode_set_iotune(json_t *mode, json_t *all, json_t *neighbours);
 void vb_runrec_mode_set_overrides(json_t *mode, json_t *overrides); /* borrowed */
 void vb_runrec_mode_set_guest_kernel(json_t *mode, const char *kernel);
 void vb_runrec_mode_set_guest_disk(json_t *mode, json_t *disk);     /* borrowed, copied */
