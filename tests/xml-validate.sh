@@ -101,6 +101,41 @@ check "lun --lun-device passes that host device through" \
 vb modes --lun-device /dev/null
 check "modes explains a --lun-device that is no SCSI disk" grep -qE '^lun +no +--lun-device .*not a block device' "$TMP/out"
 
+# QoS (issue 26): --iotune's limits inside the tested <disk> of every mode
+# with a libvirt <disk>, valid to libvirt's schema; refused elsewhere.
+for mode in sata virtio-blk virtio-scsi; do
+	vb xml --mode "$mode" "${img[@]}" --iotune total_iops_sec=300,read_bytes_sec=1048576,write_bytes_sec=2097152,total_iops_sec_max=600,total_iops_sec_max_length=5,size_iops_sec=4096
+	F=$TMP/$mode-iotune.xml
+	cp "$TMP/out" "$F"
+	check "xml $mode --iotune exits 0" [ "$rc" -eq 0 ]
+	check "xml $mode --iotune passes virt-xml-validate" "$V" "$F" domain
+	check "xml $mode --iotune: the limits are in the tested disk's <iotune>" [ \
+		"$(x 'string(//disk/iotune/total_iops_sec)')/$(x 'string(//disk/iotune/read_bytes_sec)')/$(x 'string(//disk/iotune/write_bytes_sec)')/$(x 'string(//disk/iotune/total_iops_sec_max)')/$(x 'string(//disk/iotune/total_iops_sec_max_length)')/$(x 'string(//disk/iotune/size_iops_sec)')" \
+		= 300/1048576/2097152/600/5/4096 ]
+	F=$TMP/$mode.xml
+	check "xml $mode without --iotune has no <iotune>" [ -z "$(x '//iotune')" ]
+done
+for mode in nvme lun vhost-user-blk vhost-scsi; do
+	vb xml --mode "$mode" "${img[@]}" --iotune total_iops_sec=300
+	check "xml $mode --iotune is refused (exit 2), in one line naming the mode: $(head -1 "$TMP/err")" \
+		sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'mode $mode takes no --iotune' '$TMP/err'"
+done
+vb xml --mode hostdev --pci-device 0000:03:00.0 "${img[@]}" --iotune total_iops_sec=300
+check "xml hostdev --iotune is refused (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'mode hostdev takes no --iotune' '$TMP/err'"
+vb xml --mode virtio-blk --storage null "${img[@]}" --iotune total_iops_sec=300
+check "--iotune with --storage null (no libvirt <disk>) is refused (exit 2)" [ "$rc" -eq 2 ]
+vb run --modes host,virtio-blk --iotune total_iops_sec=300 "${img[@]}" --results "$TMP/r"
+check "run --modes host,virtio-blk --iotune is refused before anything runs (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'mode host takes no --iotune' '$TMP/err' && [ ! -e '$TMP/r' ]"
+for bad in total_iops_sec=0 total_iops_sec=x bogus_sec=5 group_name=g total_iops_sec=3,read_iops_sec=2 \
+	total_iops_sec_max=9 total_iops_sec=9,total_iops_sec_max=3 total_iops_sec=1,,read_bytes_sec=2 total_iops_sec=1,total_iops_sec=2 'total_iops_sec=1 '; do
+	vb xml --mode virtio-blk "${img[@]}" --iotune "$bad"
+	check "--iotune '$bad' is refused in one line (exit 2): $(head -1 "$TMP/err")" \
+		sh -c "[ $rc -eq 2 ] && [ \$(wc -l < '$TMP/err') -eq 1 ] && grep -q 'option --iotune' '$TMP/err'"
+done
+vb run --modes virtio-blk --neighbour-iotune write_iops_sec=x "${img[@]}" --results "$TMP/r"
+check "--neighbour-iotune is validated alike (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'option --neighbour-iotune' '$TMP/err'"
+
 # Refused before any domain exists.
 expect2() { local what=$1; shift; vb "$@"; check "$what is refused (exit 2): $(head -1 "$TMP/err")" [ "$rc" -eq 2 ]; }
 expect2 "--io native with --cache writeback" xml --mode virtio-blk --io native --cache writeback "${img[@]}"
