@@ -34,7 +34,7 @@
  * The fio job stays one for every mode (else modes are not comparable),
  * and so do the store and its format (one store serves every mode). */
 static const char *const mode_keys[] = {"cache", "io", "iothreads", "queues", "vcpus", "memory", "boot-timeout",
-                                        "vhost-poll", NULL};
+                                        "vhost-poll", "iotune", "neighbour-iotune", NULL};
 
 static bool mode_key(const char *k)
 {
@@ -109,7 +109,7 @@ static int entry(struct vb_config *c, const char *cmd, const char *path, int ln,
 	}
 	if (!mode_key(key))
 		return vb_error("%s:%d: '%s' cannot differ between modes ([mode %s]): only cache, io, iothreads, queues, vcpus, "
-		                "memory, boot-timeout and vhost-poll can; put it in [global]",
+		                "memory, boot-timeout, vhost-poll, iotune and neighbour-iotune can; put it in [global]",
 		                path, ln, key, section);
 	/* validated on a scratch configuration, applied per mode by run */
 	struct vb_config scratch = {0};

@@ -165,6 +165,13 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 	metadata(&b, s);
 	for (size_t p = 0; p < s->npoints; p++)
 		point_table(&b, s, p);
+	for (size_t i = 0; i < s->nlimits; i++) {
+		char *t = vb_fmt_limit(s, &s->limits[i]);
+		vb_buf_adds(&b, "<p>");
+		esc(&b, t);
+		vb_buf_adds(&b, "</p>\n");
+		free(t);
+	}
 	for (size_t i = 0; i < s->nmodes; i++) {
 		if (strcmp(s->modes[i].status, "ok") == 0)
 			continue;

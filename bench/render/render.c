@@ -26,6 +26,21 @@ void vb_fmt_bw(double b, char *out, size_t n)
 		snprintf(out, n, "%.1f MB/s", b / 1e6);
 }
 
+char *vb_fmt_limit(const struct vb_summary *s, const struct vb_limit *l)
+{
+	char lim[32] = "", got[32];
+	if (l->bytes) {
+		char bw[24];
+		vb_fmt_bw(l->limit, bw, sizeof(bw));
+		snprintf(lim, sizeof(lim), " (%s)", bw);
+		vb_fmt_bw(l->measured, got, sizeof(got));
+	} else {
+		snprintf(got, sizeof(got), "%.0f IOPS", l->measured);
+	}
+	return vb_asprintf("%s%s%s: iotune %s=%.0f%s, measured %s (%.1f%% of the limit)", l->mode, s->npoints > 1 ? " " : "",
+	                   s->npoints > 1 ? l->point : "", l->name, l->limit, lim, got, l->measured / l->limit * 100);
+}
+
 void vb_fmt_opt(double v, char kind, char *out, size_t n)
 {
 	if (isnan(v))
@@ -103,6 +118,11 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 				fprintf(f, " %8s", ratio);
 			fprintf(f, " %10s %11s\n", hc, gc);
 		}
+	}
+	for (size_t i = 0; i < s->nlimits; i++) {
+		char *t = vb_fmt_limit(s, &s->limits[i]);
+		fprintf(f, "%s\n", t);
+		free(t);
 	}
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (strcmp(s->modes[i].status, "ok") != 0)
@@ -260,6 +280,15 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 				fprintf(f, " %s |", ratio);
 			fprintf(f, " %s | %s |\n", hc, gc);
 		}
+	}
+	if (s->nlimits)
+		fputs("\n## QoS limits (libvirt <iotune>)\n\n", f);
+	for (size_t i = 0; i < s->nlimits; i++) {
+		char *t = vb_fmt_limit(s, &s->limits[i]);
+		fputs("- ", f);
+		md_text(f, t);
+		fputc('\n', f);
+		free(t);
 	}
 	md_mode_notes(f, s, "Modes that failed", failure_note);
 	md_mode_notes(f, s, "Modes unavailable on this host (dropped at probe time)", unavailable_note);

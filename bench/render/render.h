@@ -14,6 +14,10 @@
 void vb_fmt_lat(double ns, char *out, size_t n);
 void vb_fmt_bw(double b, char *out, size_t n);
 void vb_fmt_opt(double v, char kind, char *out, size_t n);
+/* "virtio-blk: iotune total_iops_sec=300, measured 298 IOPS (99.3% of the
+ * limit)", the point after the mode when the run has several; caller
+ * frees.  Mode and point are checked names (summary.c). */
+char *vb_fmt_limit(const struct vb_summary *s, const struct vb_limit *l);
 /* Is row r shown under job point `point`?  (A direction fio did not
  * exercise, such as randread's writes, is not.) */
 bool vb_row_shown(const struct vb_row *r, const char *point);

@@ -43,6 +43,8 @@ static const struct field {
 	{"--ramp", VB_RRF_CONFIG, "ramp", MEASUREMENT},
 	{"--lun-device", VB_RRF_CONFIG, "lun_device", MEASUREMENT},
 	{"--pci-device", VB_RRF_CONFIG, "pci_device", MEASUREMENT},
+	{"--iotune", VB_RRF_CONFIG, "iotune", MEASUREMENT},
+	{"--neighbour-iotune", VB_RRF_CONFIG, "neighbour_iotune", MEASUREMENT},
 	{"per-mode tuning (-c FILE's [mode] sections)", VB_RRF_TUNING, NULL, MEASUREMENT},
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "summary/summary.h"
+#include "core/iotune.h"
 #include "summary/runrec.h"
 #include "summary/fiojson.h"
 #include "core/results.h"
@@ -341,6 +342,47 @@ static void load_labels(struct vb_summary *s, json_t *points)
 
 static int load_fleet(struct vb_summary *s);
 
+/* The rate a limit caps, as the point measured it: the mean of the read
+ * row, the write row, or both (total). */
+static double limited_rate(const struct vb_summary *s, const char *mode, const char *point,
+                           const struct vb_iotune_name *n)
+{
+	static const char *const dirs[2] = {"read", "write"};
+	int m = n->kind == VB_IOTUNE_BYTES ? VB_M_BW : VB_M_IOPS;
+	double sum = 0;
+	for (int d = 0; d < 2; d++) {
+		const struct vb_row *r = vb_summary_find(s, mode, point, dirs[d]);
+		if (!strcmp(n->dir, "total") || !strcmp(n->dir, dirs[d]))
+			sum += r ? r->s[m].mean : NAN;
+	}
+	return sum;
+}
+
+/* Mode m's --iotune rate limits (not its bursts) beside each point's
+ * measured rate.  Only names of core/iotune.h's table are taken: run.json
+ * is input, and the name reaches the terminal. */
+static void load_limits(struct vb_summary *s, json_t *m)
+{
+	json_t *all = vb_runrec_mode_iotune_all(m), *v;
+	const char *mode = vb_runrec_mode_name(m), *k;
+	json_object_foreach(all, k, v) {
+		const struct vb_iotune_name *n = vb_iotune_find(k);
+		if (!n || n->kind == VB_IOTUNE_BURST || !json_is_integer(v) || json_integer_value(v) <= 0)
+			continue;
+		for (size_t p = 0; p < s->npoints; p++) {
+			double got = limited_rate(s, mode, s->points[p], n);
+			if (isnan(got))
+				continue; /* the point has no figures */
+			s->limits = realloc(s->limits, (s->nlimits + 1) * sizeof(*s->limits));
+			if (!s->limits)
+				abort();
+			s->limits[s->nlimits++] = (struct vb_limit){
+				.mode = vb_strdup(mode), .point = vb_strdup(s->points[p]), .name = n->name,
+				.bytes = n->kind == VB_IOTUNE_BYTES, .limit = (double)json_integer_value(v), .measured = got};
+		}
+	}
+}
+
 int vb_summary_load(const char *run_dir, struct vb_summary *s)
 {
 	char *path = vb_asprintf("%s/run.json", run_dir);
@@ -395,6 +437,8 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 				goto fail;
 		}
 	}
+	json_array_foreach(modes, i, m)
+		load_limits(s, m);
 	/* ratio to the host baseline: same point, same direction */
 	for (size_t r = 0; r < s->nrows; r++) {
 		const struct vb_row *h = s->baseline ? vb_summary_find(s, s->baseline, s->rows[r].point, s->rows[r].dir) : NULL;
@@ -564,6 +608,11 @@ void vb_summary_release(struct vb_summary *s)
 		free(r->dir);
 	}
 	free(s->rows);
+	for (size_t i = 0; i < s->nlimits; i++) {
+		free(s->limits[i].mode);
+		free(s->limits[i].point);
+	}
+	free(s->limits);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		free(s->modes[i].mode);
 		free(s->modes[i].status);
@@ -583,6 +632,21 @@ void vb_summary_release(struct vb_summary *s)
 static json_t *num_or_null(double v)
 {
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+/* [{"mode", "point", "limit": NAME, "value", "unit", "measured",
+ * "of_limit"}, ...] */
+static json_t *limits_json(const struct vb_summary *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->nlimits; i++) {
+		const struct vb_limit *l = &s->limits[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f, s:s, s:o, s:o}", "mode", l->mode, "point", l->point,
+		                                   "limit", l->name, "value", l->limit, "unit", l->bytes ? "bytes/s" : "IOPS",
+		                                   "measured", num_or_null(l->measured),
+		                                   "of_limit", num_or_null(l->measured / l->limit)));
+	}
+	return a;
 }
 
 json_t *vb_summary_to_json(const struct vb_summary *s)
@@ -623,8 +687,11 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 			json_object_set_new(m, "imported", json_string(s->modes[i].imported));
 		json_array_append_new(modes, m);
 	}
-	return json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
-	                 "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
-	                 "state", s->state, "modes", modes, "rows", rows);
+	json_t *o = json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
+	                      "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
+	                      "state", s->state, "modes", modes, "rows", rows);
+	if (s->nlimits) /* only then: summary.json of runs without --iotune is as it was */
+		json_object_set_new(o, "iotune", limits_json(s));
+	return o;
 }
 

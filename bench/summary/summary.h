@@ -52,6 +52,16 @@ struct vb_mode_status {
 	char *imported;                /* where an imported mode's figures came from, or NULL */
 };
 
+/* A mode's <iotune> limit (run.json's modes[].iotune.all) beside what a
+ * point measured against it: IOPS or bandwidth, reads and writes together
+ * for a total_ limit. */
+struct vb_limit {
+	char *mode, *point;
+	const char *name;              /* libvirt's element, from core/iotune.h's table */
+	bool bytes;                    /* bytes per second (else IOPS) */
+	double limit, measured;        /* per second; measured: the mean over repetitions */
+};
+
 struct vb_summary {
 	char *run_dir;
 	json_t *run;                   /* run.json */
@@ -72,6 +82,8 @@ struct vb_summary {
 	 * its own host's baseline); run is the first host's run.json with the
 	 * fleet's id, state, times, "fleet" and every host's modes. */
 	bool fleet;
+	struct vb_limit *limits;       /* --iotune's rate limits, each beside its measured rate */
+	size_t nlimits;
 };
 
 /* Was the mode dropped at probe time (--modes all: this host cannot run
