@@ -472,6 +472,20 @@ static int fail(char **msg, const char *fmt, ...)
 }
 
 
+/* Is string value v bad for o (a path fio would misread, or what the
+ * row's own check refuses)?  Reported or handed back as fail() does. */
+static bool str_bad(const struct vb_option *o, const char *v, char **msg)
+{
+	char *why = NULL;
+	if (o->fio_path && vb_fio_path_check(v))
+		return fail(msg, "option --%s: '%s' %s", o->name, v, vb_fio_path_check(v)) < 0;
+	if (!o->check || !(why = o->check(v)))
+		return false;
+	fail(msg, "option --%s: %s", o->name, why);
+	free(why);
+	return true;
+}
+
 static int set_value(struct vb_config *c, const struct vb_option *o, const char *v, char **msg)
 {
 	void *field = field_of(c, o);
@@ -487,16 +501,8 @@ static int set_value(struct vb_config *c, const struct vb_option *o, const char 
 	case VB_OPT_STR:
 		if (!*v)
 			return fail(msg, "option --%s: the value is empty: give a %s", o->name, o->metavar);
-		if (o->fio_path && vb_fio_path_check(v))
-			return fail(msg, "option --%s: '%s' %s", o->name, v, vb_fio_path_check(v));
-		if (o->check) {
-			char *why = o->check(v);
-			if (why) {
-				fail(msg, "option --%s: %s", o->name, why);
-				free(why);
-				return -1;
-			}
-		}
+		if (str_bad(o, v, msg))
+			return -1;
 		free(*(char **)field);
 		*(char **)field = vb_strdup(v);
 		if (o->repeatable) { /* set anew: the one value */
