@@ -40,6 +40,8 @@ check "throttled run exits 0" [ "$rc" -eq 0 ]
 T=$R/tuned/latest
 check "the domain's disk carries <iotune><total_iops_sec>$limit" \
 	grep -q "<total_iops_sec>$limit</total_iops_sec>" "$T/virtio-blk/domain.xml"
+check "libvirt took it: the live domain's disk has it too" \
+	grep -q "<total_iops_sec>$limit</total_iops_sec>" "$T/virtio-blk/domain-live.xml"
 check "run.json records the limit: config.iotune and modes[0].iotune.all" \
 	jqe --argjson l "$limit" '.config.iotune == "total_iops_sec=\($l)" and .modes[0].iotune == {all: {total_iops_sec: $l}}' "$T/run.json"
 got=$(fio_iops "$T")
@@ -56,7 +58,8 @@ check "the table sets the limit beside the measured rate ('$line ...')" grep -q 
 check "summary.json carries it" jqe --argjson l "$limit" \
 	'.iotune | length == 1 and .[0].mode == "virtio-blk" and .[0].limit == "total_iops_sec" and .[0].value == $l and .[0].unit == "IOPS" and (.[0].of_limit - 1 | fabs) < 0.05' \
 	"$T/summary.json"
-check "summary.md and report.html carry it" sh -c "grep -qF '$line' '$T/summary.md' && grep -qF '$line' '$T/report.html'"
+# (Markdown escapes the underscores)
+check "summary.md and report.html carry it" sh -c "sed 's/\\\\_/_/g' '$T/summary.md' | grep -qF '$line' && grep -qF '$line' '$T/report.html'"
 
 # ---- what the limit costs on the host -----------------------------------------
 fc=$(cores "$R/free/latest"); tc=$(cores "$T")

@@ -24,7 +24,11 @@ check "the schema's numbers are results.h's, $lo to $hi" \
 # params.storage, modes[].storage with each model's record and integrity)
 check "fixture run-storage shows the storage fields" \
 	jqe '.config.storage and .job.points[0].params.storage and (.modes[0].storage.raw.integrity.result == "ok")' "$FIX/run-storage/run.json"
-for f in run-base run-v2 run-storage; do
+# run-iotune: issue 26's QoS (config.iotune, modes[].iotune.all), a real
+# run of virtio-blk at total_iops_sec=1550 (tests/iotune.sh's second run)
+check "fixture run-iotune shows the iotune fields" \
+	jqe '.config.iotune == "total_iops_sec=1550" and .modes[0].iotune.all.total_iops_sec == 1550' "$FIX/run-iotune/run.json"
+for f in run-base run-v2 run-storage run-iotune; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"
@@ -32,6 +36,16 @@ for f in run-base run-v2 run-storage; do
 	vb report "$TMP/$f"
 	check "fixture $f (schema $n) still loads: report exits 0" [ "$rc" -eq 0 ]
 done
+check "fixture run-iotune's summary sets the limit beside the measured rate" \
+	sh -c "grep -qx 'virtio-blk: iotune total_iops_sec=1550, measured 1544 IOPS (99.6% of the limit)' '$TMP/out' &&
+		jq -e '.iotune[0] | .limit == \"total_iops_sec\" and .value == 1550 and (.measured | floor) == 1544' '$TMP/run-iotune/summary.json' >/dev/null"
+check "... and a run without --iotune has no such line nor key (run-storage)" \
+	sh -c "jq -e 'has(\"iotune\") | not' '$TMP/run-storage/summary.json' >/dev/null"
+# a run.json is input: a limit's name reaches the terminal only from the table
+jq '.modes[0].iotune.all = {"total_iops_sec\u001b[31m": 5, "bogus": 7, "total_iops_sec": "x"}' "$FIX/run-iotune/run.json" > "$TMP/run-iotune/run.json"
+vb report "$TMP/run-iotune"
+check "report of a run.json with hostile iotune names exits 0 and shows none of them" \
+	sh -c "[ $rc -eq 0 ] && ! grep -q 'iotune' '$TMP/out' && ! grep -q \"\$(printf '\\033')\" '$TMP/out'"
 check "the fixtures cover schema 1 and schema 2" \
 	sh -c "[ \"\$(jq -s 'map(.schema) | sort' '$FIX/run-base/run.json' '$FIX/run-v2/run.json' | jq -c .)\" = '[1,2]' ]"
 

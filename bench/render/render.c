@@ -282,7 +282,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 		}
 	}
 	if (s->nlimits)
-		fputs("\n## QoS limits (libvirt <iotune>)\n\n", f);
+		fputs("\n## QoS limits (libvirt `<iotune>`)\n\n", f);
 	for (size_t i = 0; i < s->nlimits; i++) {
 		char *t = vb_fmt_limit(s, &s->limits[i]);
 		fputs("- ", f);
