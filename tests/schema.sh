@@ -41,6 +41,17 @@ check "fixture run-iotune's summary sets the limit beside the measured rate" \
 		jq -e '.iotune[0] | .limit == \"total_iops_sec\" and .value == 1550 and (.measured | floor) == 1544' '$TMP/run-iotune/summary.json' >/dev/null"
 check "... and a run without --iotune has no such line nor key (run-storage)" \
 	sh -c "jq -e 'has(\"iotune\") | not' '$TMP/run-storage/summary.json' >/dev/null"
+# compare: a throttled run is not the same measurement as an unthrottled one
+cp -r "$FIX/run-iotune" "$TMP/run-free"
+chmod -R u+w "$TMP/run-free"
+jq 'del(.config.iotune) | del(.modes[0].iotune) | .id = "free"' "$FIX/run-iotune/run.json" > "$TMP/run-free/run.json"
+vb compare "$TMP/run-free" "$FIX/run-iotune"
+check "compare refuses runs whose --iotune differs, naming it (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q -- '--iotune' '$TMP/err'"
+jq '.config.iotune = null | del(.modes[0].iotune) | .id = "free"' "$FIX/run-iotune/run.json" > "$TMP/run-free/run.json"
+cp -r "$TMP/run-free" "$TMP/run-older"
+jq 'del(.config.iotune) | del(.config.neighbour_iotune) | .id = "older"' "$TMP/run-free/run.json" > "$TMP/run-older/run.json"
+vb compare "$TMP/run-older" "$TMP/run-free"
+check "... but a run without --iotune compares with one from before the option (null and absent alike)" [ "$rc" -ne 2 ]
 # a run.json is input: a limit's name reaches the terminal only from the table
 jq '.modes[0].iotune.all = {"total_iops_sec\u001b[31m": 5, "bogus": 7, "total_iops_sec": "x"}' "$FIX/run-iotune/run.json" > "$TMP/run-iotune/run.json"
 vb report "$TMP/run-iotune"

@@ -135,6 +135,13 @@ for bad in total_iops_sec=0 total_iops_sec=x bogus_sec=5 group_name=g total_iops
 done
 vb run --modes virtio-blk --neighbour-iotune write_iops_sec=x "${img[@]}" --results "$TMP/r"
 check "--neighbour-iotune is validated alike (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'option --neighbour-iotune' '$TMP/err'"
+printf '[global]\niotune = total_iops_sec=0\n' > "$TMP/bad-iotune.ini"
+vb run -c "$TMP/bad-iotune.ini" --modes virtio-blk "${img[@]}" --results "$TMP/r"
+check "-c FILE: a bad iotune is refused naming the file (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'bad-iotune.ini' '$TMP/err' && grep -q 'total_iops_sec=0' '$TMP/err'"
+printf '[mode host]\niotune = total_iops_sec=50\n' > "$TMP/host-iotune.ini"
+vb run -c "$TMP/host-iotune.ini" --modes host "${img[@]}" --results "$TMP/r"
+check "-c FILE: [mode host] iotune is refused before anything runs (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'mode host takes no --iotune' '$TMP/err' && [ ! -e '$TMP/r' ]"
 
 # Refused before any domain exists.
 expect2() { local what=$1; shift; vb "$@"; check "$what is refused (exit 2): $(head -1 "$TMP/err")" [ "$rc" -eq 2 ]; }

@@ -93,6 +93,10 @@ int vb_runs_differ(const struct vb_summary *a, const struct vb_summary *b, bool 
 		json_t *x = field_of(a, f), *y = field_of(b, f);
 		if (f->kind != MEASUREMENT || (vb_runrec_field_optional(f->f) && (!x || !y)))
 			continue;
+		if (json_is_null(x))
+			x = NULL; /* an option not given is the same as one a run from before it never recorded */
+		if (json_is_null(y))
+			y = NULL;
 		if (json_is_object(x) && !json_object_size(x))
 			x = NULL; /* no per-mode tuning is the same as none recorded */
 		if (json_is_object(y) && !json_object_size(y))
