@@ -6,6 +6,7 @@
 #include "core/util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void vb_fmt_lat(double ns, char *out, size_t n)
@@ -69,12 +70,107 @@ static bool storage_shown(const struct vb_summary *s)
 	return s->storage && strcmp(s->storage, "raw") != 0 && !json_object_get(vb_runrec_job_sweep(s->run), "storage");
 }
 
+bool vb_summary_has_vms(const struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nrows; i++)
+		if (s->rows[i].vms)
+			return true;
+	return false;
+}
+
+const struct vb_fairness *vb_fairness_find(const struct vb_summary *s, const char *mode, const char *point)
+{
+	for (size_t i = 0; i < s->nfair; i++)
+		if (!strcmp(s->fair[i].mode, mode) && !strcmp(s->fair[i].point, point))
+			return &s->fair[i];
+	return NULL;
+}
+
+char *vb_fairness_guests(const struct vb_fairness *f)
+{
+	struct vb_buf b = {0};
+	for (size_t k = 0; k < f->n; k++) {
+		const struct vb_guest_share *g = &f->guest[k];
+		vb_buf_addf(&b, "%s%s", k ? " " : "", g->measured ? "" : "n:");
+		if (isnan(g->iops))
+			vb_buf_adds(&b, g->failed ? "failed" : "-");
+		else
+			vb_buf_addf(&b, "%.0f", g->iops);
+	}
+	return vb_buf_release(&b);
+}
+
+char *vb_fairness_partial(const struct vb_fairness *f)
+{
+	if (!f->partial)
+		return NULL;
+	return vb_asprintf("%zu of %zu guest%s failed: %s", f->nfailed, f->n, f->n == 1 ? "" : "s",
+	                   f->reason ? f->reason : "no reason recorded");
+}
+
+char *vb_ratio_text(double r, double lo, double hi)
+{
+	if (isnan(r))
+		return vb_strdup("-");
+	if (isnan(lo) || isnan(hi))
+		return vb_asprintf("x%.2f (too few repetitions for an interval)", r);
+	return vb_asprintf("x%.2f [%.2f, %.2f]", r, lo, hi);
+}
+
+/* The --neighbour headline: the first lines of such a run's table. */
+static void table_neighbours(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nnb)
+		return;
+	fprintf(f, "neighbour headline: the measured guest with its neighbours idle -> busy, busy/idle with its 95%% interval\n");
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		char pi[24], pb[24], *ri = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
+		char *rp = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
+		vb_fmt_lat(e->p99_idle, pi, sizeof(pi));
+		vb_fmt_lat(e->p99_busy, pb, sizeof(pb));
+		vb_render_mode_cell(f, e->mode, s->fleet);
+		fprintf(f, "IOPS %.0f -> %.0f %s; p99 %s -> %s %s", e->iops_idle, e->iops_busy, ri, pi, pb, rp);
+		if (s->npoints > 2)
+			fprintf(f, " (%s / %s)", e->busy, e->idle);
+		fputc('\n', f);
+		free(ri);
+		free(rp);
+	}
+}
+
+/* Under a --vms run's table: what its rows are, and how each point's
+ * guests shared the host. */
+static void table_fairness(FILE *f, const struct vb_summary *s)
+{
+	if (!vb_summary_has_vms(s))
+		return;
+	fprintf(f, "vms rows: IOPS and bandwidth summed over the measured guests, clat mean weighted by IOPS; "
+	           "latency percentiles of the worst guest\n");
+	fprintf(f, "fairness: each guest's IOPS (reads + writes, mean over repetitions; n: a neighbour), Jain's index "
+	           "and slowest/fastest over the measured guests\n");
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *fa = &s->fair[i];
+		char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+		vb_render_mode_cell(f, fa->mode, s->fleet);
+		fprintf(f, "%-16s guests %s  Jain %.3f  min/max %.2f", fa->point, g, fa->jain, fa->min_max);
+		if (!isnan(fa->start_spread_s))
+			fprintf(f, "  start spread %.1f ms", fa->start_spread_s * 1e3);
+		if (part)
+			fprintf(f, "  PARTIAL (%s)", part);
+		fputc('\n', f);
+		free(g);
+		free(part);
+	}
+}
+
 void vb_render_table(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
 	fprintf(f, "run %s: %s%s%s, accelerator %s%s, %s\n", s->id, s->job, storage_shown(s) ? ", storage " : "",
 	        storage_shown(s) ? s->storage : "", s->accel, tcg_note(s),
 	        s->fio_version ? s->fio_version : "fio version unknown");
+	table_neighbours(f, s);
 	for (size_t p = 0; p < s->npoints; p++) {
 		if (s->npoints > 1)
 			fprintf(f, "\njob point %s\n", s->points[p]);
@@ -104,6 +200,7 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 			fprintf(f, " %10s %11s\n", hc, gc);
 		}
 	}
+	table_fairness(f, s);
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (strcmp(s->modes[i].status, "ok") != 0)
 			fprintf(f, "%-15s %s: %s\n", s->modes[i].mode, vb_mode_unavailable(&s->modes[i]) ? "UNAVAILABLE" : "FAILED",
@@ -139,15 +236,39 @@ static void csv_str(FILE *f, const char *s)
 	}
 }
 
+/* A --vms run's columns after the others (only then: other runs' CSV
+ * is as it was): the fairness of the row's point, repeated on both
+ * directions. */
+static void csv_fairness(FILE *f, const struct vb_fairness *fa)
+{
+	if (!fa) {
+		fputs(",,,,,,", f);
+		return;
+	}
+	char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+	fputc(',', f);
+	csv_str(f, g);
+	csv_num(f, fa->jain);
+	csv_num(f, fa->min_max);
+	csv_num(f, fa->start_spread_s);
+	fprintf(f, ",%d,", fa->partial);
+	csv_str(f, part ? part : "");
+	free(g);
+	free(part);
+}
+
 void vb_render_csv(FILE *f, const struct vb_summary *s)
 {
+	bool vms = vb_summary_has_vms(s);
 	fputs(s->fleet ? "run,accelerator,host,mode,point,dir,reps" : "run,accelerator,mode,point,dir,reps", f);
 	for (int m = 0; m < VB_NMETRICS; m++)
-		fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
-		        vb_metrics[m].name);
+		if (m != VB_M_WORST_GUEST_IOPS || vms)
+			fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
+			        vb_metrics[m].name);
 	for (int p = 0; p < VB_NPCT; p++)
 		fprintf(f, ",clat_p%g_ns", vb_pct_levels[p]);
-	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io\n", f);
+	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io", f);
+	fputs(vms ? ",guests_iops,jain,min_max,start_spread_s,partial,failed\n" : "\n", f);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct vb_row *r = &s->rows[i];
 		csv_str(f, s->id);
@@ -161,16 +282,21 @@ void vb_render_csv(FILE *f, const struct vb_summary *s)
 		csv_str(f, r->point);
 		fprintf(f, ",%s,%zu", r->dir, r->n);
 		for (int m = 0; m < VB_NMETRICS; m++) {
-			csv_num(f, r->s[m].mean);
-			csv_num(f, r->s[m].sd);
-			csv_num(f, r->s[m].ci95);
-			csv_num(f, r->s[m].cv);
+			if (m == VB_M_WORST_GUEST_IOPS && !vms)
+				continue;
+			bool has = vb_row_has_metric(r, m);
+			csv_num(f, has ? r->s[m].mean : NAN);
+			csv_num(f, has ? r->s[m].sd : NAN);
+			csv_num(f, has ? r->s[m].ci95 : NAN);
+			csv_num(f, has ? r->s[m].cv : NAN);
 		}
 		for (int p = 0; p < VB_NPCT; p++)
 			csv_num(f, r->pct[p]);
 		csv_num(f, r->ratio_host);
 		csv_num(f, r->host_cpu_us_per_io);
 		csv_num(f, r->guest_cpu_us_per_io);
+		if (vms)
+			csv_fairness(f, vb_fairness_find(s, r->mode, r->point));
 		fputc('\n', f);
 	}
 }

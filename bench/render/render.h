@@ -18,6 +18,18 @@ void vb_fmt_opt(double v, char kind, char *out, size_t n);
  * exercise, such as randread's writes, is not.) */
 bool vb_row_shown(const struct vb_row *r, const char *point);
 
+/* --vms runs (issue 26): does any row aggregate guests; a mode and
+ * point's fairness entry (or NULL); its guests' IOPS as "4100 3280
+ * failed" (a neighbour "n:..."); "1 of 2 guests failed: REASON" of a
+ * partial point, or NULL (the reason is cleaned for a terminal only:
+ * other sinks escape it); "x0.61 [0.52, 0.70]" of a ratio.  The char *
+ * results are the caller's. */
+bool vb_summary_has_vms(const struct vb_summary *s);
+const struct vb_fairness *vb_fairness_find(const struct vb_summary *s, const char *mode, const char *point);
+char *vb_fairness_guests(const struct vb_fairness *f);
+char *vb_fairness_partial(const struct vb_fairness *f);
+char *vb_ratio_text(double r, double lo, double hi);
+
 /* Renderers: read a summary, write text. */
 void vb_render_table(FILE *f, const struct vb_summary *s);
 /* A text table's mode cell ("%-15s "); in a fleet's, HOST/MODE as two

@@ -769,3 +769,69 @@ double vb_runrec_rep_iops(json_t *rep, bool write)
 {
 	return num(json_object_get(rep, K_IOPS), write ? K_WRITE : K_READ);
 }
+
+/* ---- issue 26: what the summary reads of a --vms repetition ------------- */
+
+#define K_VMS "vms"
+#define K_N "n"
+#define K_START_SPREAD_S "start_spread_s"
+#define K_GUESTS "guests"
+#define K_VM "vm"
+#define K_ROLE "role"
+#define K_PARTIAL "partial"
+#define K_NEIGHBOUR "neighbour"
+
+json_t *vb_runrec_rep_vms(json_t *rep)
+{
+	json_t *v = json_object_get(rep, K_VMS);
+	return json_is_object(v) ? v : NULL;
+}
+
+int vb_runrec_vms_n(json_t *vms)
+{
+	json_t *n = json_object_get(vms, K_N);
+	return json_is_integer(n) ? (int)json_integer_value(n) : -1;
+}
+
+double vb_runrec_vms_start_spread_s(json_t *vms) { return num(vms, K_START_SPREAD_S); }
+json_t *vb_runrec_vms_guests(json_t *vms) { return json_object_get(vms, K_GUESTS); }
+
+int vb_runrec_guest_vm(json_t *g)
+{
+	json_t *n = json_object_get(g, K_VM);
+	return json_is_integer(n) ? (int)json_integer_value(n) : -1;
+}
+
+bool vb_runrec_guest_measured(json_t *g)
+{
+	const char *r = str(g, K_ROLE);
+	return !r || strcmp(r, "neighbour") != 0; /* without --neighbour every guest is measured */
+}
+
+bool vb_runrec_guest_failed(json_t *g)
+{
+	const char *st = str(g, K_STATUS);
+	return !st || strcmp(st, "ok") != 0;
+}
+
+const char *vb_runrec_guest_reason(json_t *g) { return str(g, K_REASON); }
+const char *vb_runrec_guest_file(json_t *g) { return str(g, K_FILE); }
+json_t *vb_runrec_guest_file_json(json_t *g) { return json_object_get(g, K_FILE); }
+json_t *vb_runrec_guest_host_cpu(json_t *g) { return json_object_get(g, K_HOST_CPU); }
+bool vb_runrec_point_partial(json_t *point) { return json_is_true(json_object_get(point, K_PARTIAL)); }
+
+const char *vb_runrec_point_neighbour(json_t *params)
+{
+	return str(params, K_NEIGHBOUR);
+}
+
+bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b)
+{
+	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
+	json_object_del(x, K_NEIGHBOUR);
+	json_object_del(y, K_NEIGHBOUR);
+	bool same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}

@@ -268,3 +268,28 @@ void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume);
 double vb_runrec_rep_iops(json_t *rep, bool write);
 
 #endif
+
+/* ---- issue 26: what the summary reads of a --vms repetition ------------- */
+
+/* A repetition's "vms" object (N guests started together), or NULL. */
+json_t *vb_runrec_rep_vms(json_t *rep);
+int vb_runrec_vms_n(json_t *vms);                   /* -1 when missing */
+double vb_runrec_vms_start_spread_s(json_t *vms);   /* NAN when missing */
+json_t *vb_runrec_vms_guests(json_t *vms);          /* array, or NULL */
+/* One guest of it: its number (1..N, -1 when missing), whether it ran the
+ * measured job (role "measured"; a --neighbour run's guests 2..N do not),
+ * whether it failed (any status but "ok"), why, its fio JSON (relative to
+ * the mode folder), its own host CPU record. */
+int vb_runrec_guest_vm(json_t *g);
+bool vb_runrec_guest_measured(json_t *g);
+bool vb_runrec_guest_failed(json_t *g);
+const char *vb_runrec_guest_reason(json_t *g);
+const char *vb_runrec_guest_file(json_t *g);
+json_t *vb_runrec_guest_file_json(json_t *g);       /* string, null or NULL */
+json_t *vb_runrec_guest_host_cpu(json_t *g);
+/* Did a guest of the point fail (its figures are the others')? */
+bool vb_runrec_point_partial(json_t *point);
+/* A point's params: "idle"/"busy" under --neighbour, else NULL; and
+ * whether two points' params differ in nothing else. */
+const char *vb_runrec_point_neighbour(json_t *params);
+bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b);
