@@ -31,6 +31,8 @@ void vb_fmt_opt(double v, char kind, char *out, size_t n)
 {
 	if (isnan(v))
 		snprintf(out, n, "-");
+	else if (kind == 'r')
+		snprintf(out, n, "%.3f", v);
 	else if (kind == '%')
 		snprintf(out, n, "%.1f%%", v);
 	else
@@ -346,6 +348,62 @@ static void md_mode_notes(FILE *f, const struct vb_summary *s, const char *headi
 	}
 }
 
+/* summary.md's --neighbour headline, under the run's facts. */
+static void md_neighbours(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nnb)
+		return;
+	fputs("\n## Neighbour headline\n\nThe measured guest with its neighbours idle, then busy (the same boots); "
+	      "busy/idle with its 95% interval.\n\n| mode | points | IOPS idle | IOPS busy | IOPS busy/idle | p99 idle | "
+	      "p99 busy | p99 busy/idle |\n|---|---|--:|--:|--:|--:|--:|--:|\n", f);
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		char pi[24], pb[24], *ri = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
+		char *rp = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
+		vb_fmt_lat(e->p99_idle, pi, sizeof(pi));
+		vb_fmt_lat(e->p99_busy, pb, sizeof(pb));
+		fputs("| ", f);
+		md_text(f, e->mode);
+		fputs(" | ", f);
+		md_text(f, e->busy);
+		fputs(" / ", f);
+		md_text(f, e->idle);
+		fprintf(f, " | %.0f | %.0f | %s | %s | %s | %s |\n", e->iops_idle, e->iops_busy, ri, pi, pb, rp);
+		free(ri);
+		free(rp);
+	}
+}
+
+/* summary.md's fairness of a --vms run's points. */
+static void md_fairness(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nfair)
+		return;
+	fputs("\n## Guests\n\nvms rows: IOPS and bandwidth summed over the measured guests, clat mean weighted by IOPS; "
+	      "latency percentiles of the worst guest. Each guest's IOPS are reads + writes, the mean over repetitions "
+	      "(n: a neighbour); Jain's index and slowest/fastest are over the measured guests.\n\n"
+	      "| mode | point | guests' IOPS | Jain | min/max | start spread | failed |\n|---|---|---|--:|--:|--:|---|\n", f);
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *fa = &s->fair[i];
+		char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+		char jain[16], mm[16], sp[24];
+		vb_fmt_opt(fa->jain, 'r', jain, sizeof(jain));
+		vb_fmt_opt(fa->min_max, 'r', mm, sizeof(mm));
+		snprintf(sp, sizeof(sp), isnan(fa->start_spread_s) ? "-" : "%.1f ms", fa->start_spread_s * 1e3);
+		fputs("| ", f);
+		md_text(f, fa->mode);
+		fputs(" | ", f);
+		md_text(f, fa->point);
+		fputs(" | ", f);
+		md_text(f, g);
+		fprintf(f, " | %s | %s | %s | ", jain, mm, sp);
+		md_text(f, part ? part : "-");
+		fputs(" |\n", f);
+		free(g);
+		free(part);
+	}
+}
+
 void vb_render_md(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -358,6 +416,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 	fprintf(f, "\n- accelerator: %s%s\n- fio: ", s->accel, tcg_note(s));
 	md_text(f, s->fio_version ? s->fio_version : "unknown");
 	fprintf(f, "\n- state: %s\n", s->state ? s->state : "unknown");
+	md_neighbours(f, s);
 	for (size_t p = 0; p < s->npoints; p++) {
 		fputs("\n## ", f);
 		md_text(f, s->npoints > 1 ? s->points[p] : "results");
@@ -387,6 +446,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 			fprintf(f, " %s | %s |\n", hc, gc);
 		}
 	}
+	md_fairness(f, s);
 	md_mode_notes(f, s, "Modes that failed", failure_note);
 	md_mode_notes(f, s, "Modes unavailable on this host (dropped at probe time)", unavailable_note);
 	md_mode_notes(f, s, "Imported modes (not measured by vmio-bench)", import_note);

@@ -10,7 +10,8 @@
 #include "summary/summary.h"
 
 /* Shared by the renderers: "1.23 ms" / "456.7 us" ("-" when unknown),
- * "12.3 MB/s", and kind '%' a percentage or 'u' microseconds ("-" for NaN). */
+ * "12.3 MB/s", and kind '%' a percentage, 'u' microseconds or 'r' a ratio
+ * ("0.988") ("-" for NaN). */
 void vb_fmt_lat(double ns, char *out, size_t n);
 void vb_fmt_bw(double b, char *out, size_t n);
 void vb_fmt_opt(double v, char kind, char *out, size_t n);

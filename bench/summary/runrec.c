@@ -825,13 +825,23 @@ const char *vb_runrec_point_neighbour(json_t *params)
 	return str(params, K_NEIGHBOUR);
 }
 
-bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b)
+static bool same_but(json_t *a, json_t *b, const char *key)
 {
 	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
-	json_object_del(x, K_NEIGHBOUR);
-	json_object_del(y, K_NEIGHBOUR);
+	json_object_del(x, key);
+	json_object_del(y, key);
 	bool same = json_equal(x, y);
 	json_decref(x);
 	json_decref(y);
 	return same;
+}
+
+bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b) { return same_but(a, b, K_NEIGHBOUR); }
+bool vb_runrec_point_same_but_vms(json_t *a, json_t *b) { return same_but(a, b, K_VMS); }
+
+int vb_runrec_point_vms(json_t *params)
+{
+	json_t *v = json_object_get(params, K_VMS);
+	long n = json_is_integer(v) ? (long)json_integer_value(v) : json_is_string(v) ? strtol(json_string_value(v), NULL, 10) : 0;
+	return n >= 1 && n <= 1000 ? (int)n : 0;
 }

@@ -293,3 +293,7 @@ bool vb_runrec_point_partial(json_t *point);
  * whether two points' params differ in nothing else. */
 const char *vb_runrec_point_neighbour(json_t *params);
 bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b);
+/* A point's params: its number of guests (--vms), 0 without; and whether
+ * two points' params differ in nothing else. */
+int vb_runrec_point_vms(json_t *params);
+bool vb_runrec_point_same_but_vms(json_t *a, json_t *b);
