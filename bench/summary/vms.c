@@ -169,7 +169,9 @@ void vb_vms_fairness(struct vb_summary *s, const char *mode, json_t *point, cons
 	f->reason = a->reason ? vb_strdup(a->reason) : NULL;
 	for (int g = 0; g < a->n; g++) {
 		struct vb_guest_share *e = &f->guest[g];
-		*e = (struct vb_guest_share){.vm = g + 1, .measured = !a->seen[g] || a->measured[g], .failed = a->failed[g],
+		/* a guest the repetitions never name is an idle neighbour (the
+		 * runner records only the guests that ran a job or failed) */
+		*e = (struct vb_guest_share){.vm = g + 1, .measured = a->seen[g] && a->measured[g], .failed = a->failed[g],
 		                             .iops = a->reps[g] ? a->iops_sum[g] / (double)a->reps[g] : NAN};
 		f->nfailed += a->failed[g];
 		f->partial |= a->failed[g];
