@@ -147,19 +147,17 @@ static void neighbours(struct vb_buf *b, const struct vb_summary *s)
 	               "<th>IOPS busy</th><th>IOPS busy/idle</th><th>p99 idle</th><th>p99 busy</th><th>p99 busy/idle</th></tr>\n");
 	for (size_t i = 0; i < s->nnb; i++) {
 		const struct vb_neighbour *e = &s->nb[i];
-		char *ri = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi), *rp = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
 		vb_buf_adds(b, "<tr><td>");
 		esc(b, e->mode);
 		vb_buf_adds(b, "</td><td>");
 		esc(b, e->busy);
 		vb_buf_adds(b, " / ");
 		esc(b, e->idle);
-		vb_buf_addf(b, "</td><td>%.0f</td><td>%.0f</td><td>%s</td>", e->iops_idle, e->iops_busy, ri);
-		lat(b, e->p99_idle);
-		lat(b, e->p99_busy);
-		vb_buf_addf(b, "<td>%s</td></tr>\n", rp);
-		free(ri);
-		free(rp);
+		vb_buf_addf(b, "</td><td>%.0f</td><td>%.0f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", e->iops_idle,
+		            e->iops_busy, t.iops_ratio, t.p99_idle, t.p99_busy, t.p99_ratio);
+		vb_nb_text_release(&t);
 	}
 	vb_buf_adds(b, "</table>\n");
 }

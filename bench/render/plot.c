@@ -339,6 +339,16 @@ static void chart_by_bus(struct chart *c, const char *param, json_t *values)
 	free(name);
 }
 
+/* A swept parameter with a chart of its own: the storage model (bars by
+ * bus), the number of guests (chart_vms, with its intervals).  True when
+ * drawn, or to be drawn, there. */
+static bool chart_own(struct chart *c, const char *param, json_t *values)
+{
+	if (strcmp(param, "storage") == 0)
+		chart_by_bus(c, param, values);
+	return strcmp(param, "storage") == 0 || strcmp(param, "vms") == 0;
+}
+
 static void chart_sweep(struct chart *c)
 {
 	const struct vb_summary *s = c->s;
@@ -349,12 +359,8 @@ static void chart_sweep(struct chart *c)
 	if (!json_is_object(sweep))
 		return;
 	json_object_foreach(sweep, param, values) {
-		if (strcmp(param, "vms") == 0)
-			continue; /* chart_vms draws it, with its intervals */
-		if (strcmp(param, "storage") == 0) {
-			chart_by_bus(c, param, values);
+		if (chart_own(c, param, values))
 			continue;
-		}
 		char *name = vb_asprintf("sweep-%s", param);
 		FILE *d = data(c, name);
 		struct vb_buf plot = {0};

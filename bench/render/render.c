@@ -119,6 +119,20 @@ char *vb_ratio_text(double r, double lo, double hi)
 	return vb_asprintf("x%.2f [%.2f, %.2f]", r, lo, hi);
 }
 
+void vb_nb_text(const struct vb_neighbour *e, struct vb_nb_text *t)
+{
+	vb_fmt_lat(e->p99_idle, t->p99_idle, sizeof(t->p99_idle));
+	vb_fmt_lat(e->p99_busy, t->p99_busy, sizeof(t->p99_busy));
+	t->iops_ratio = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
+	t->p99_ratio = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
+}
+
+void vb_nb_text_release(struct vb_nb_text *t)
+{
+	free(t->iops_ratio);
+	free(t->p99_ratio);
+}
+
 /* The --neighbour headline: the first lines of such a run's table. */
 static void table_neighbours(FILE *f, const struct vb_summary *s)
 {
@@ -127,17 +141,15 @@ static void table_neighbours(FILE *f, const struct vb_summary *s)
 	fprintf(f, "neighbour headline: the measured guest with its neighbours idle -> busy, busy/idle with its 95%% interval\n");
 	for (size_t i = 0; i < s->nnb; i++) {
 		const struct vb_neighbour *e = &s->nb[i];
-		char pi[24], pb[24], *ri = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
-		char *rp = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
-		vb_fmt_lat(e->p99_idle, pi, sizeof(pi));
-		vb_fmt_lat(e->p99_busy, pb, sizeof(pb));
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
 		vb_render_mode_cell(f, e->mode, s->fleet);
-		fprintf(f, "IOPS %.0f -> %.0f %s; p99 %s -> %s %s", e->iops_idle, e->iops_busy, ri, pi, pb, rp);
+		fprintf(f, "IOPS %.0f -> %.0f %s; p99 %s -> %s %s", e->iops_idle, e->iops_busy, t.iops_ratio, t.p99_idle,
+		        t.p99_busy, t.p99_ratio);
 		if (s->npoints > 2)
 			fprintf(f, " (%s / %s)", e->busy, e->idle);
 		fputc('\n', f);
-		free(ri);
-		free(rp);
+		vb_nb_text_release(&t);
 	}
 }
 
@@ -358,19 +370,17 @@ static void md_neighbours(FILE *f, const struct vb_summary *s)
 	      "p99 busy | p99 busy/idle |\n|---|---|--:|--:|--:|--:|--:|--:|\n", f);
 	for (size_t i = 0; i < s->nnb; i++) {
 		const struct vb_neighbour *e = &s->nb[i];
-		char pi[24], pb[24], *ri = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
-		char *rp = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
-		vb_fmt_lat(e->p99_idle, pi, sizeof(pi));
-		vb_fmt_lat(e->p99_busy, pb, sizeof(pb));
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
 		fputs("| ", f);
 		md_text(f, e->mode);
 		fputs(" | ", f);
 		md_text(f, e->busy);
 		fputs(" / ", f);
 		md_text(f, e->idle);
-		fprintf(f, " | %.0f | %.0f | %s | %s | %s | %s |\n", e->iops_idle, e->iops_busy, ri, pi, pb, rp);
-		free(ri);
-		free(rp);
+		fprintf(f, " | %.0f | %.0f | %s | %s | %s | %s |\n", e->iops_idle, e->iops_busy, t.iops_ratio, t.p99_idle,
+		        t.p99_busy, t.p99_ratio);
+		vb_nb_text_release(&t);
 	}
 }
 

@@ -30,6 +30,14 @@ const struct vb_fairness *vb_fairness_find(const struct vb_summary *s, const cha
 char *vb_fairness_guests(const struct vb_fairness *f);
 char *vb_fairness_partial(const struct vb_fairness *f);
 char *vb_ratio_text(double r, double lo, double hi);
+/* A neighbour row's texts: both p99s, both ratios with their intervals
+ * (vb_nb_text_release frees them). */
+struct vb_nb_text {
+	char p99_idle[24], p99_busy[24];
+	char *iops_ratio, *p99_ratio;
+};
+void vb_nb_text(const struct vb_neighbour *e, struct vb_nb_text *t);
+void vb_nb_text_release(struct vb_nb_text *t);
 
 /* Renderers: read a summary, write text. */
 void vb_render_table(FILE *f, const struct vb_summary *s);

@@ -2,7 +2,6 @@
 #include "summary/summary.h"
 #include "summary/runrec.h"
 #include "summary/fiojson.h"
-#include "summary/vms.h"
 #include "core/results.h"
 #include "core/sweep.h"
 #include "core/util.h"

@@ -1,8 +1,9 @@
-/* vms: a --vms point's figures (vms.h).  The row of such a point is the
+/* vms: a --vms point's figures (summary.h, its section for vms.c).  The row of such a point is the
  * aggregate of its measured guests; how they shared the host is the
  * fairness entry; a --neighbour pair gives the headline. */
 #include "config.h"
-#include "summary/vms.h"
+#include "summary/summary.h"
+#include "summary/fiojson.h"
 #include "summary/runrec.h"
 #include "summary/stats.h"
 #include "core/util.h"
