@@ -194,13 +194,15 @@ static void guest_setup(struct vms_group *s, struct vms_guest *v, const struct v
 		v->d.slice_size = slice;
 		v->d.shareable = s->n > 1; /* one file, several writers: each its own bytes */
 	}
+	if (s->m->host)
+		return; /* fio processes: no boot, nothing to keep of one */
 	char *rel = vb_asprintf("%s/guests-%u/vm-%u", s->m->name, s->n, i);
 	char *why = NULL;
 	if (vb_subdir_why(x->dir, rel, &why) < 0)
 		v->fail = why;
 	v->dir = vb_asprintf("%s/%s", x->dir, rel);
 	free(rel);
-	if (s->m->host || v->fail)
+	if (v->fail)
 		return;
 	char *base = vb_layout_domain(vb_hv_label(), x->id, s->m->name);
 	char *name = vb_asprintf("%s-vm%u", base, i);
