@@ -332,9 +332,12 @@ int vms_job(struct vms_group *s, size_t pi, unsigned rep, json_t *reps, char **w
 		if (s->m->host)
 			s->v[i].logprefix = vb_asprintf("%s/vm-%u/.host-log", pdir, i + 1);
 	}
+	unsigned jobs = 0;
+	for (unsigned i = 0; i < s->n; i++)
+		jobs += s->v[i].job != NULL;
 	if (guest_dirs(s, pt, why) == 0) {
-		vb_info("%s: rep %u/%u, %s: fio for %u s in %u %s", s->m->name, rep, vb_reps_max(x->cfg), pt->label,
-		        pt->cfg.ramp + pt->cfg.runtime, s->n, s->m->host ? "processes" : "guests");
+		vb_info("%s: rep %u/%u, %s: fio for %u s in %u of %u %s", s->m->name, rep, vb_reps_max(x->cfg), pt->label,
+		        pt->cfg.ramp + pt->cfg.runtime, jobs, s->n, s->m->host ? "processes" : "guests");
 		vb_progress_job(rep, vb_reps_max(x->cfg), pt->label, pt->cfg.ramp + pt->cfg.runtime);
 		double t0 = vb_now();
 		if (!s->m->host)
