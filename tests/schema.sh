@@ -24,7 +24,13 @@ check "the schema's numbers are results.h's, $lo to $hi" \
 # params.storage, modes[].storage with each model's record and integrity)
 check "fixture run-storage shows the storage fields" \
 	jqe '.config.storage and .job.points[0].params.storage and (.modes[0].storage.raw.integrity.result == "ok")' "$FIX/run-storage/run.json"
-for f in run-base run-v2 run-storage; do
+# run-vms: issue 26's --vms fields (a point's params.vms, each repetition's
+# vms record with its guests, the mode's vms record with its boots)
+check "fixture run-vms shows the --vms fields" \
+	jqe '.job.points[1].params.vms == 2 and (.modes[1].points[1].reps[0].vms.guests | length == 2) and (.modes[1].vms.boots | length == 3)' "$FIX/run-vms/run.json"
+check "fixture run-neighbour shows the --neighbour fields" \
+	jqe '[.job.points[].params.neighbour] == ["idle", "busy"] and (.modes[1].points[1].reps[0].vms.guests[1].role == "neighbour")' "$FIX/run-neighbour/run.json"
+for f in run-base run-v2 run-storage run-vms run-neighbour; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"

@@ -67,6 +67,9 @@ struct vb_config {
 	char *rerun_of;    /* the run this one re-measures (gate --rerun) */
 	char *sweep;
 	bool boot_per_rep;
+	unsigned vms;      /* guests per mode (0: off, one guest as always) */
+	bool shared;       /* --vms: one shared backing instead of a slice each */
+	char *neighbour;   /* --vms: the neighbours' job, "rw=write bs=1M" */
 	char *resume;      /* a run folder to continue */
 
 	/* compare / trend */

@@ -152,6 +152,7 @@ static int host_check_config(const struct vb_config *cfg, char **why)
 
 const struct vb_mode vb_mode_host = {
 	.name = "host",
+	.vms = true,
 	.summary = "fio on the host itself, same job, same backing store (the baseline)",
 	.host = true,
 	.baseline = true,

@@ -108,6 +108,21 @@
 #define K_ORIGIN "origin"
 #define K_BYTES "bytes"
 #define K_RERUN_OF "rerun_of"
+/* --vms (issue 26) */
+#define K_VMS "vms"
+#define K_N "n"
+#define K_N_MAX "n_max"
+#define K_START_SPREAD_S "start_spread_s"
+#define K_GUESTS "guests"
+#define K_VM "vm"
+#define K_ROLE "role"
+#define K_START_S "start_s"
+#define K_DISK "disk"
+#define K_GUEST_DISK_BYTES "guest_disk_bytes"
+#define K_MEMORY_MIB "memory_mib"
+#define K_BOOTS "boots"
+#define K_BOOT_S "boot_s"
+#define K_PARTIAL "partial"
 
 #define MAX_RESULT_FILE (64u << 20)
 
@@ -672,6 +687,70 @@ json_t *vb_runrec_rep_measure_new(json_t *seed, double wall_s, json_t *host_cpu)
 void vb_runrec_rep_add(json_t *rep, json_t *measure) { json_object_update(rep, measure); }
 void vb_runrec_rep_set_file(json_t *rep, const char *file) { json_object_set_new(rep, K_FILE, json_string(file)); }
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file) { json_object_set_new(rep, K_IOPS_LOG, str_or_null(file)); }
+
+/* ---- writing: --vms ------------------------------------------------------ */
+
+json_t *vb_runrec_vms_guest_new(unsigned vm, bool measured, const char *file, double read_iops, double write_iops,
+                                double start_s, json_t *host_cpu)
+{
+	return json_pack("{s:i, s:s, s:s, s:s, s:{s:f, s:f}, s:o, s:o}", K_VM, (int)vm, K_ROLE,
+	                 measured ? "measured" : "neighbour", K_STATUS, "ok", K_FILE, file, K_IOPS, K_READ, read_iops, K_WRITE,
+	                 write_iops, K_START_S, real_or_null(start_s), K_HOST_CPU, host_cpu ? host_cpu : json_null());
+}
+
+json_t *vb_runrec_vms_guest_failed(unsigned vm, bool measured, const char *reason)
+{
+	return json_pack("{s:i, s:s, s:s, s:s}", K_VM, (int)vm, K_ROLE, measured ? "measured" : "neighbour", K_STATUS,
+	                 "failed", K_REASON, reason);
+}
+
+void vb_runrec_rep_set_vms(json_t *rep, unsigned n, double start_spread_s, json_t *guests)
+{
+	json_object_set_new(rep, K_VMS, json_pack("{s:i, s:o, s:o}", K_N, (int)n, K_START_SPREAD_S, real_or_null(start_spread_s),
+	                                          K_GUESTS, guests));
+}
+
+void vb_runrec_mode_set_vms(json_t *mode, unsigned n_max, const char *disk, unsigned long long disk_bytes,
+                            unsigned memory_mib)
+{
+	json_t *o = json_object_get(mode, K_VMS);
+	if (!json_is_object(o)) { /* a resumed run's boots stay */
+		o = json_object();
+		json_object_set_new(o, K_BOOTS, json_array());
+		json_object_set_new(mode, K_VMS, o);
+	}
+	json_object_set_new(o, K_N_MAX, json_integer((json_int_t)n_max));
+	json_object_set_new(o, K_DISK, json_string(disk));
+	json_object_set_new(o, K_GUEST_DISK_BYTES, json_integer((json_int_t)disk_bytes));
+	json_object_set_new(o, K_MEMORY_MIB, json_integer((json_int_t)memory_mib));
+}
+
+void vb_runrec_mode_vms_boot(json_t *mode, unsigned vm, unsigned n, const char *reason, double boot_s)
+{
+	json_t *b = json_pack("{s:i, s:i, s:s, s:o}", K_VM, (int)vm, K_N, (int)n, K_STATUS, reason ? "failed" : "ok", K_BOOT_S,
+	                      real_or_null(boot_s));
+	if (reason)
+		json_object_set_new(b, K_REASON, json_string(reason));
+	json_array_append_new(json_object_get(json_object_get(mode, K_VMS), K_BOOTS), b);
+}
+
+void vb_runrec_vms_starts_from(json_t *guests, double t0)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(guests, i, g) {
+		json_t *s = json_object_get(g, K_START_S);
+		if (json_is_real(s))
+			json_object_set_new(g, K_START_S, json_real(json_real_value(s) - t0));
+	}
+}
+
+void vb_runrec_point_set_partial(json_t *mode, size_t pi)
+{
+	json_t *p = json_array_get(json_object_get(mode, K_POINTS), pi);
+	if (json_is_object(p))
+		json_object_set_new(p, K_PARTIAL, json_true());
+}
 
 /* ---- writing: a fleet, an import ----------------------------------------- */
 

@@ -235,6 +235,23 @@ void vb_runrec_rep_add(json_t *rep, json_t *measure);  /* measure borrowed */
 void vb_runrec_rep_set_file(json_t *rep, const char *file);
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file);
 
+/* --vms: a guest's share of a repetition (vm counts from 1; measured:
+ * guest 1 under --neighbour, every guest without; file relative to the
+ * mode's folder; host_cpu stolen), or its failure; a repetition's "vms"
+ * record (guests stolen; start_spread_s NAN: unknown); the mode's record
+ * (n_max, how the guests' disks are carved, their size and memory) and
+ * each boot; a point whose aggregate lacks a guest. */
+json_t *vb_runrec_vms_guest_new(unsigned vm, bool measured, const char *file, double read_iops, double write_iops,
+                                double start_s, json_t *host_cpu);
+json_t *vb_runrec_vms_guest_failed(unsigned vm, bool measured, const char *reason);
+/* Each guest's start_s (a host clock time when made) made relative to t0. */
+void vb_runrec_vms_starts_from(json_t *guests, double t0);
+void vb_runrec_rep_set_vms(json_t *rep, unsigned n, double start_spread_s, json_t *guests);
+void vb_runrec_mode_set_vms(json_t *mode, unsigned n_max, const char *disk, unsigned long long disk_bytes,
+                            unsigned memory_mib);
+void vb_runrec_mode_vms_boot(json_t *mode, unsigned vm, unsigned n, const char *reason, double boot_s);
+void vb_runrec_point_set_partial(json_t *mode, size_t pi);
+
 /* ---- writing: a fleet, an import ---------------------------------------- */
 
 /* A fleet's run.json: hosts (stolen) and config (stolen; its connect is
