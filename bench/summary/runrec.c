@@ -851,13 +851,6 @@ double vb_runrec_rep_iops(json_t *rep, bool write)
 
 /* ---- issue 26: what the summary reads of a --vms repetition ------------- */
 
-#define K_VMS "vms"
-#define K_N "n"
-#define K_START_SPREAD_S "start_spread_s"
-#define K_GUESTS "guests"
-#define K_VM "vm"
-#define K_ROLE "role"
-#define K_PARTIAL "partial"
 #define K_NEIGHBOUR "neighbour"
 
 json_t *vb_runrec_rep_vms(json_t *rep)
