@@ -710,6 +710,35 @@ static void send_outcome(const char *id, const char *dev, int st, const struct c
 	logmsg("job %s: done", id);
 }
 
+/* A held job (--vms): "ready", then nothing until the controller's "go",
+ * so that every guest's fio starts at one signal.  0 at "go"; -1 after
+ * saying why (the job is dropped). */
+static int hold(const char *id)
+{
+	json_t *r = msg_new("ready");
+	json_object_set_new(r, "id", json_string(id));
+	int sent = send_msg(r);
+	json_decref(r);
+	if (sent < 0)
+		return -1;
+	char *line = recv_line();
+	json_t *m = line ? json_loads(line, 0, NULL) : NULL;
+	const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
+	int rc = type && strcmp(type, "go") == 0 ? 0 : -1;
+	if (type && strcmp(type, "bye") == 0) { /* the controller gave up on the job: power off as main would */
+		json_t *b = msg_new("bye");
+		send_msg(b);
+		json_decref(b);
+		logmsg("bye while held: powering off");
+		exit(0);
+	}
+	if (rc < 0 && line)
+		send_error(id, NULL, "job held for 'go', got something else: dropped");
+	json_decref(m);
+	free(line);
+	return rc;
+}
+
 static void do_job(json_t *job)
 {
 	const char *id = json_string_value(json_object_get(job, "id"));
@@ -738,6 +767,13 @@ static void do_job(json_t *job)
 		if (json_is_array(win) && json_array_size(win) == 2) {
 			w.start = json_number_value(json_array_get(win, 0));
 			w.end = json_number_value(json_array_get(win, 1));
+		}
+		if (json_is_true(json_object_get(job, "hold")) && hold(id) < 0) {
+			free(logarg);
+			free(argv);
+			free(filename);
+			free(dev);
+			return;
 		}
 		logmsg("job %s: fio on /dev/%s", id, dev);
 		int st = run_fio(argv, &out, &err, &w);
@@ -798,7 +834,7 @@ int main(int argc, char **argv)
 		if (!m || !type) {
 			send_error(NULL, NULL, "malformed message from the controller: %s", m ? "no type" : jerr.text);
 		} else if (json_integer_value(json_object_get(m, "v")) != VB_PROTO_VERSION) {
-			send_error(NULL, NULL, "the controller speaks protocol %lld, this agent %d: rebuild the image",
+			send_error(NULL, NULL, "the controller speaks protocol %lld, this agent %d: rebuild the image with 'vmio-bench image build'",
 			           (long long)json_integer_value(json_object_get(m, "v")), VB_PROTO_VERSION);
 		} else if (strcmp(type, "job") == 0) {
 			do_job(m);

@@ -28,7 +28,13 @@ check "fixture run-storage shows the storage fields" \
 # run of virtio-blk at total_iops_sec=1550 (tests/iotune.sh's second run)
 check "fixture run-iotune shows the iotune fields" \
 	jqe '.config.iotune == "total_iops_sec=1550" and .modes[0].iotune.all.total_iops_sec == 1550' "$FIX/run-iotune/run.json"
-for f in run-base run-v2 run-storage run-iotune; do
+# run-vms: issue 26's --vms fields (a point's params.vms, each repetition's
+# vms record with its guests, the mode's vms record with its boots)
+check "fixture run-vms shows the --vms fields" \
+	jqe '.job.points[1].params.vms == 2 and (.modes[1].points[1].reps[0].vms.guests | length == 2) and (.modes[1].vms.boots | length == 3)' "$FIX/run-vms/run.json"
+check "fixture run-neighbour shows the --neighbour fields" \
+	jqe '[.job.points[].params.neighbour] == ["idle", "busy"] and (.modes[1].points[1].reps[0].vms.guests[1].role == "neighbour")' "$FIX/run-neighbour/run.json"
+for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"

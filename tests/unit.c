@@ -305,6 +305,19 @@ static void test_stats(void)
 	CHECK(p > 0.0002 && p < 0.0003);
 	CHECK(vb_welch_p(a, 3, c, 3) > 0.5);         /* the same population */
 	CHECK(vb_welch_p(a, 1, b, 3) == 1);          /* too few to test */
+	/* the ratio of the means, 21/11, and its interval: on the log scale
+	 * se = sqrt(1/(3*121) + 1/(3*441)) = 0.059251, dof 3.02 (t 3.18):
+	 * x1.909 [1.58, 2.30], symmetric around the ratio on that scale */
+	double r, lo, hi;
+	vb_ratio_ci95(a, 3, b, 3, &r, &lo, &hi);
+	CHECK(NEAR(r, 21.0 / 11.0, 1e-12));
+	CHECK(NEAR(lo * hi, r * r, 1e-9));
+	CHECK(lo > 1.57 && lo < 1.59 && hi > 2.29 && hi < 2.31);
+	vb_ratio_ci95(a, 1, b, 3, &r, &lo, &hi);      /* one value: a ratio, no interval */
+	CHECK(NEAR(r, 21.0 / 10.0, 1e-12) && isnan(lo) && isnan(hi));
+	double z[] = {0, 0};
+	vb_ratio_ci95(z, 2, b, 3, &r, &lo, &hi);      /* nothing to divide by */
+	CHECK(isnan(r) && isnan(lo));
 
 	/* merged bins: {100:1, 200:2, 300:1} + {200:1, 400:5} */
 	struct vb_hist h = {0};

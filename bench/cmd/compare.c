@@ -6,6 +6,9 @@
  *   improved   better by more than the threshold, and significant
  *   noise      beyond the threshold but not significant: more repetitions
  *              would tell
+ * A --vms point is judged on its aggregate (the row's IOPS) and on its
+ * slowest guest (worst_guest_iops): one guest's loss hidden in an
+ * unchanged sum is a regression too.
  * A mode that ran in BASE but failed or is missing in NEW counts as
  * regressed.  Runs that differ in what defines the measurement -- job,
  * tuning, accelerator, machine (host name, CPU model) -- are refused (each
@@ -150,7 +153,7 @@ static struct verdict *judge_all(const struct vb_summary *base, const struct vb_
 		if (!n || !b->n || !n->n || b->s[VB_M_IOPS].mean <= 0)
 			continue; /* a direction the job does not exercise, or a mode that failed */
 		for (int m = 0; m < VB_NMETRICS; m++)
-			if (want[m] && value(b, m) > 0 && value(n, m) >= 0)
+			if (want[m] && vb_row_has_metric(b, m) && vb_row_has_metric(n, m) && value(b, m) > 0 && value(n, m) >= 0)
 				judge(&v[k++], b, n, m, threshold);
 	}
 	*nv = k;
@@ -206,17 +209,21 @@ static void print_text(const struct vb_summary *base, const struct vb_summary *n
 		printf("under test, changed: %s\n", json_string_value(json_object_get(c, "text")));
 	json_decref(changes);
 	bool fleet = base->fleet || now->fleet;
+	int mw = 9; /* the metric column: wider only when worst_guest_iops is in it */
+	for (size_t i = 0; i < nv; i++)
+		if (v[i].metric >= 0 && (int)strlen(vb_metrics[v[i].metric].name) > mw)
+			mw = (int)strlen(vb_metrics[v[i].metric].name);
 	vb_render_mode_cell(stdout, fleet ? "host/mode" : "mode", fleet);
-	printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s\n", "point", "dir", "metric", "base", "new", "change", "p", "verdict");
+	printf("%-20s %-5s %-*s %12s %12s %8s %8s  %s\n", "point", "dir", mw, "metric", "base", "new", "change", "p", "verdict");
 	for (size_t i = 0; i < nv; i++) {
 		vb_render_mode_cell(stdout, v[i].mode, fleet);
 		if (v[i].metric < 0) {
 			const char *st = mode_status(now, v[i].mode);
-			printf("%-20s %-5s %-9s %12s %12s %8s %8s  %s (ran in base, not in new)\n", "-", "-", "status",
+			printf("%-20s %-5s %-*s %12s %12s %8s %8s  %s (ran in base, not in new)\n", "-", "-", mw, "status",
 			       "ok", st ? st : "missing", "", "", v[i].word);
 			continue;
 		}
-		printf("%-20s %-5s %-9s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].point, v[i].dir,
+		printf("%-20s %-5s %-*s %12.6g %12.6g %+7.1f%% %8.3g  %s\n", v[i].point, v[i].dir, mw,
 		       vb_metrics[v[i].metric].name, value(v[i].base, v[i].metric), value(v[i].new_, v[i].metric), v[i].change,
 		       v[i].p, v[i].word);
 	}

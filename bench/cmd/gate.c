@@ -6,7 +6,8 @@
  * machine (host name, CPU model).  What is under test -- the versions of
  * QEMU, libvirt, the kernels and fio -- may differ: such runs pool, and
  * the verdict names every version that changed (judging an upgrade is
- * what the gate is for).  The history itself is one population: the
+ * what the gate is for).  A --vms point is judged on its aggregate IOPS
+ * and on its slowest guest's (worst_guest_iops, in --metric's default).  The history itself is one population: the
  * accepted runs since its versions last changed (an accepted upgrade
  * starts it afresh, so that losing its gain is not the older norm).  Per mode, job point, direction and metric the
  * decision rule of verdict.h gives pass, improved, inconclusive or
@@ -463,9 +464,13 @@ static void print_text(const struct gate *g)
 	for (size_t i = 0; i < g->target->nreruns; i++)
 		printf(" %s%s", g->target->reruns[i].id, i + 1 == g->target->nreruns ? "\n" : "");
 	bool fleet = g->target->run.fleet;
+	int mw = 9; /* the metric column: wider only when worst_guest_iops is in it */
+	for (size_t i = 0; i < g->nitems; i++)
+		if ((int)strlen(metric_name(&g->items[i])) > mw)
+			mw = (int)strlen(metric_name(&g->items[i]));
 	if (g->nitems) {
 		vb_render_mode_cell(stdout, fleet ? "host/mode" : "mode", fleet);
-		printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s\n", "point", "dir", "metric", "history",
+		printf("%-16s %-5s %-*s %11s %11s %8s %18s %6s %8s %8s  %s\n", "point", "dir", mw, "metric", "history",
 		       "new", "change", "95% interval", "gate", "p", "q", "verdict");
 	}
 	for (size_t i = 0; i < g->nitems; i++) {
@@ -473,7 +478,7 @@ static void print_text(const struct gate *g)
 		const struct vb_test *t = &it->t;
 		if (it->metric < 0) {
 			vb_render_mode_cell(stdout, it->mode, fleet);
-			printf("%-16s %-5s %-9s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", it->point, it->dir, "status", it->was,
+			printf("%-16s %-5s %-*s %11s %11s %8s %18s %6s %8s %8s  %s (%s)\n", it->point, it->dir, mw, "status", it->was,
 			       it->now, "", "", "", "", "", vb_verdict_names[t->verdict], t->why);
 			continue;
 		}
@@ -487,8 +492,8 @@ static void print_text(const struct gate *g)
 		snprintf(p, sizeof(p), isnan(t->p) ? "-" : "%.3g", t->p);
 		snprintf(q, sizeof(q), isnan(t->q) ? "-" : "%.3g", t->q);
 		vb_render_mode_cell(stdout, it->mode, fleet);
-		printf("%-16s %-5s %-9s %11s %11s %+7.1f%% %18s %5.1f%% %8s %8s  %s\n", it->point, it->dir,
-		       metric_name(it), hist, now, t->change_pct, iv, t->gate_pct, p, q, vb_verdict_names[t->verdict]);
+		printf("%-16s %-5s %-*s %11s %11s %+7.1f%% %18s %5.1f%% %8s %8s  %s\n", it->point, it->dir,
+		       mw, metric_name(it), hist, now, t->change_pct, iv, t->gate_pct, p, q, vb_verdict_names[t->verdict]);
 	}
 	printf("(history and new: median/repetitions)\n");
 	if (g->new_rows && !g->first)

@@ -159,7 +159,7 @@ void vb_progress_job_done(void)
 
 void vb_progress_iops(double read_iops, double write_iops)
 {
-	if (!(read_iops >= 0 && read_iops < 1e10 && write_iops >= 0 && write_iops < 1e10))
+	if (vb_thread_quiet || !(read_iops >= 0 && read_iops < 1e10 && write_iops >= 0 && write_iops < 1e10))
 		return;
 	P.riops = read_iops;
 	P.wiops = write_iops;

@@ -10,6 +10,8 @@
  *     progress {id, elapsed, read_iops, write_iops}   each second of a job
  *             that asked for it: completions per second from the disk's
  *             own counters, for the live display only (never a result)
+ *     ready   {id}   a job that said "hold": the disk is found and fio's
+ *             command line built; fio starts at the controller's "go"
  *     result  {id, fio: "<fio's JSON output, untouched, as a string>", stderr}
  *     error   {id?, message, stderr?}
  *     bye     {}
@@ -17,7 +19,10 @@
  *     job     {id, serial, args: ["--name=value", ...], window: [start, end],
  *              iops_log, progress}   run fio on the
  *             disk whose serial is `serial`; the agent adds --filename and
- *             --output-format itself
+ *             --output-format itself; with "hold": true the agent answers
+ *             "ready" and waits for "go" before it starts fio (--vms: every
+ *             guest's job starts at one signal)
+ *     go      {}   start the held job now
  *     bye     {}   power the guest off
  * A line is at most VB_PROTO_MAX_LINE bytes; longer ones are refused, and
  * so is a flood of messages that never brings the awaited reply.  Nothing
@@ -28,7 +33,7 @@
 #include <stddef.h>
 
 #define VB_PROTO_CHANNEL "org.vmio.agent.0"
-#define VB_PROTO_VERSION 2
+#define VB_PROTO_VERSION 3 /* 3: hold, ready and go (--vms) */
 #define VB_PROTO_MAX_LINE (16u << 20)
 /* Informational messages accepted while waiting for one reply. */
 #define VB_PROTO_MAX_PROGRESS 10000u

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "core/sweep.h"
+#include "core/job.h"
 #include "core/options.h"
 #include "core/util.h"
 
@@ -145,11 +146,69 @@ static void make_point(struct vb_plan *plan, const struct vb_config *base, const
 	p->dir = vb_buf_release(&dir);
 }
 
-int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
+/* --neighbour: every point twice, the neighbours idle then busy, in the
+ * same boots ("bs=4k,neighbour=idle", folder "bs-4k_neighbour-idle"). */
+static void neighbour_points(struct vb_plan *plan)
+{
+	static const char *const state[] = {"idle", "busy"};
+	struct vb_point *two = vb_calloc(plan->npoints * 2, sizeof(*two));
+	for (size_t i = 0; i < plan->npoints; i++) {
+		struct vb_point *p = &plan->points[i];
+		bool dflt = !*p->dir;
+		for (int k = 0; k < 2; k++) {
+			struct vb_point *q = &two[2 * i + k];
+			q->cfg = p->cfg;
+			q->neighbour = k ? VB_NEIGHBOUR_BUSY : VB_NEIGHBOUR_IDLE;
+			q->label = dflt ? vb_asprintf("neighbour=%s", state[k]) : vb_asprintf("%s,neighbour=%s", p->label, state[k]);
+			q->dir = dflt ? vb_asprintf("neighbour-%s", state[k]) : vb_asprintf("%s_neighbour-%s", p->dir, state[k]);
+		}
+		free(p->label);
+		free(p->dir);
+	}
+	free(plan->points);
+	plan->points = two;
+	plan->npoints *= 2;
+}
+
+json_t *vb_point_neighbour_args(const struct vb_point *p, const char *spec)
+{
+	struct vb_config c = p->cfg, scratch;
+	struct vb_plan keep_plan = {0};
+	char *text = vb_strdup(spec), *save = NULL, *item;
+	json_t *args = NULL;
+	for (item = strtok_r(text, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(item, '=');
+		const struct vb_option *o = eq && eq != item ? (*eq = '\0', vb_option_find(item, VB_CMD_RUN)) : NULL;
+		if (!o || !o->sweepable || !strcmp(o->name, "vms") || !strcmp(o->name, "storage")) {
+			vb_error("--neighbour: '%s' is not a job parameter NAME=VALUE: name one --sweep varies (bs, iodepth, numjobs, rw, rwmixread), e.g. --neighbour 'rw=write bs=1M'",
+			         item);
+			goto out;
+		}
+		char *opt = vb_asprintf("--%s=%s", item, eq + 1);
+		char *argv[] = {"run", opt, NULL};
+		memset(&scratch, 0, sizeof(scratch));
+		int bad = vb_options_parse(&scratch, VB_CMD_RUN, 2, argv, NULL, NULL);
+		free(opt);
+		if (!bad)
+			set_param(&keep_plan, &c, &scratch, o);
+		vb_config_release(&scratch);
+		if (bad)
+			goto out;
+	}
+	c.ramp = p->cfg.ramp; /* the neighbours span the measured job whole */
+	c.runtime = p->cfg.runtime + 2;
+	args = vb_job_args(&c);
+out:
+	vb_plan_release(&keep_plan);
+	free(text);
+	return args;
+}
+
+/* The plan without --neighbour's doubling. */
+static int plan_points(const struct vb_config *base, struct vb_plan *plan)
 {
 	struct axes ax = {0};
 
-	memset(plan, 0, sizeof(*plan));
 	if (!base->sweep) {
 		plan->points = vb_calloc(1, sizeof(struct vb_point));
 		plan->npoints = 1;
@@ -167,6 +226,23 @@ int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
 	plan->npoints = ax.total;
 	for (size_t i = 0; i < ax.total; i++)
 		make_point(plan, base, &ax, i);
+	return 0;
+}
+
+int vb_plan_build(const struct vb_config *base, struct vb_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	if (plan_points(base, plan) < 0)
+		return -1;
+	if (base->neighbour) {
+		json_t *a = vb_point_neighbour_args(&plan->points[0], base->neighbour); /* the spec checked once */
+		if (!a) {
+			vb_plan_release(plan);
+			return -1;
+		}
+		json_decref(a);
+		neighbour_points(plan);
+	}
 	return 0;
 }
 
@@ -221,9 +297,15 @@ static bool label_sets(const char *label, const char *key)
 json_t *vb_point_params(const struct vb_point *p)
 {
 	json_t *all = vb_options_to_json(&p->cfg, VB_CMD_RUN), *params = json_object();
-	VB_FOREACH_OPTION(o)
-		if (o->sweepable && (!o->point_if_swept || label_sets(p->label, o->name)) && json_object_get(all, o->record))
-			json_object_set(params, o->record, json_object_get(all, o->record));
+	VB_FOREACH_OPTION(o) {
+		json_t *v = json_object_get(all, o->record);
+		/* an option left at its word for "none" (--vms off) names nothing */
+		bool none = o->zero_word && json_is_string(v) && !strcmp(json_string_value(v), o->zero_word);
+		if (o->sweepable && (!o->point_if_swept || label_sets(p->label, o->name)) && v && !none)
+			json_object_set(params, o->record, v);
+	}
 	json_decref(all);
+	if (p->neighbour)
+		json_object_set_new(params, "neighbour", json_string(p->neighbour == VB_NEIGHBOUR_BUSY ? "busy" : "idle"));
 	return params;
 }

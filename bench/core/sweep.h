@@ -18,7 +18,9 @@ struct vb_point {
 	char *dir;              /* sub-folder in a mode's results ("" for default) */
 	struct vb_config cfg;   /* the base configuration with this point's values
 	                           (strings borrowed from the base or the plan) */
+	int neighbour;          /* --neighbour: VB_NEIGHBOUR_IDLE or _BUSY; 0 without */
 };
+enum { VB_NEIGHBOUR_IDLE = 1, VB_NEIGHBOUR_BUSY = 2 };
 
 struct vb_plan {
 	struct vb_point *points;
@@ -35,5 +37,10 @@ void vb_plan_release(struct vb_plan *plan);
 bool vb_sweep_is_param(const char *k);
 /* A point's fio parameters as JSON (bs in bytes). */
 json_t *vb_point_params(const struct vb_point *p);
+/* The neighbours' fio arguments at point p: p's job with the --neighbour
+ * parameters (spec, "rw=write bs=1M") over it, running as long as p's
+ * job and 2 s more, so that it spans the measured job whole.  NULL after
+ * reporting a bad spec. */
+json_t *vb_point_neighbour_args(const struct vb_point *p, const char *spec);
 
 #endif

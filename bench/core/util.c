@@ -19,10 +19,11 @@ const char *vb_msg_host;
 volatile int vb_interrupted;
 void (*vb_msg_hook)(bool after);
 void (*vb_wait_hook)(void);
+_Thread_local bool vb_thread_quiet;
 
 void vb_waiting(void)
 {
-	if (vb_wait_hook)
+	if (vb_wait_hook && !vb_thread_quiet)
 		vb_wait_hook();
 }
 
@@ -39,10 +40,11 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	/* Messages quote file contents and guest output: no control character
 	 * reaches the terminal (escape sequences, a forged second line). */
 	vb_text_clean(line);
-	if (vb_msg_hook)
+	bool hook = vb_msg_hook && !vb_thread_quiet;
+	if (hook)
 		vb_msg_hook(false); /* a live status line, if any, stays below the log */
 	fprintf(stderr, "%s\n", line);
-	if (vb_msg_hook)
+	if (hook)
 		vb_msg_hook(true);
 }
 

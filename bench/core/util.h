@@ -38,6 +38,9 @@ extern const char *vb_msg_host;
 extern void (*vb_msg_hook)(bool after);
 extern void (*vb_wait_hook)(void);
 void vb_waiting(void);
+/* Set in a thread that must leave the status line alone (--vms: every
+ * guest but the first waits in a thread of its own; one thread draws). */
+extern _Thread_local bool vb_thread_quiet;
 
 char *vb_strdup(const char *s);
 char *vb_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -69,6 +69,9 @@ struct vb_config {
 	char *iotune;           /* --iotune: libvirt <iotune> limits, NAME=VALUE,... (core/iotune.h) */
 	char *neighbour_iotune; /* --neighbour-iotune: the same, for guests 2..N of --vms */
 	bool boot_per_rep;
+	unsigned vms;      /* guests per mode (0: off, one guest as always) */
+	bool shared;       /* --vms: one shared backing instead of a slice each */
+	char *neighbour;   /* --vms: the neighbours' job, "rw=write bs=1M" */
 	char *resume;      /* a run folder to continue */
 
 	/* compare / trend */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_types[] = {"hello", "window", "result", "error", "progress", "bye", NULL};
+static const char *const known_types[] = {"hello", "window", "ready", "result", "error", "progress", "bye", NULL};
 
 int vb_agent_parse(const char *line, json_t **msg, const char **type, char **why)
 {

@@ -122,12 +122,46 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
                    const char **type, char **why)
 {
+	*reply = NULL;
+	if (vb_agent_send(g, job, why) < 0)
+		return -1;
+	return vb_session_wait(g, deadline, meter, reply, type, why);
+}
+
+int vb_session_hold(struct vb_guest *g, json_t *job, double deadline, char **why)
+{
+	json_t *msg = NULL;
+	const char *type;
+	json_object_set_new(job, "hold", json_true());
+	if (vb_agent_send(g, job, why) < 0)
+		return -1;
+	int rc = vb_agent_recv(g, deadline, &msg, &type, why);
+	if (rc == 1 && strcmp(type, "ready") != 0) {
+		json_t *em = json_object_get(msg, "message");
+		*why = strcmp(type, "error") == 0 && json_is_string(em)
+		               ? vb_asprintf("the guest agent reported: %s", json_string_value(em))
+		               : vb_asprintf("the guest agent sent '%s' where 'ready' was due", type);
+		rc = -1;
+	}
+	json_decref(msg);
+	return rc;
+}
+
+int vb_session_go(struct vb_guest *g, char **why)
+{
+	json_t *go = vb_agent_msg_new("go");
+	int rc = vb_agent_send(g, go, why);
+	json_decref(go);
+	return rc;
+}
+
+int vb_session_wait(struct vb_guest *g, double deadline, struct vb_cpu_meter *meter, json_t **reply, const char **type,
+                    char **why)
+{
 	json_t *msg = NULL;
 	int rc;
 
 	*reply = NULL;
-	if (vb_agent_send(g, job, why) < 0)
-		return -1;
 	for (;;) {
 		rc = vb_agent_recv(g, deadline, &msg, type, why);
 		if (rc <= 0)

@@ -54,6 +54,16 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m);
 int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
                    const char **type, char **why);
 
+/* The job in two halves (--vms: every guest's job starts at one signal):
+ * vb_session_hold sends it marked "hold" and waits until deadline for the
+ * agent's "ready" (1; 0 at the deadline; -1 with *why); vb_session_go says
+ * "go" (0, or -1 with *why); vb_session_wait then waits for its reply as
+ * vb_session_job does, sampling the meter at the window's edges. */
+int vb_session_hold(struct vb_guest *g, json_t *job, double deadline, char **why);
+int vb_session_go(struct vb_guest *g, char **why);
+int vb_session_wait(struct vb_guest *g, double deadline, struct vb_cpu_meter *meter, json_t **reply, const char **type,
+                    char **why);
+
 /* How long the agent has to answer bye, all messages together. */
 #define VB_BYE_WAIT_S 5
 /* Say bye and free the guest, all by deadline (a hard one): the agent's

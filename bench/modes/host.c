@@ -153,6 +153,7 @@ static int host_check_config(const struct vb_config *cfg, char **why)
 const struct vb_mode vb_mode_host = {
 	.name = "host",
 	.no_iotune = "fio runs on the host, with no guest and no disk to throttle",
+	.vms = true,
 	.summary = "fio on the host itself, same job, same backing store (the baseline)",
 	.host = true,
 	.baseline = true,

@@ -169,7 +169,20 @@ void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const ch
 
 void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
-	vb_stor_source_xml(x, d->stor);
+	if (d->slice_size && d->stor->path) { /* --vms: this guest's slice of the raw store */
+		char off[24], size[24];
+		snprintf(off, sizeof(off), "%llu", d->slice_offset);
+		snprintf(size, sizeof(size), "%llu", d->slice_size);
+		vb_xml_open(x, "source", d->stor->is_block ? "dev" : "file", d->stor->path, NULL);
+		vb_xml_open(x, "slices", NULL);
+		vb_xml_empty(x, "slice", "type", "storage", "offset", off, "size", size, NULL);
+		vb_xml_close(x);
+		vb_xml_close(x);
+	} else {
+		vb_stor_source_xml(x, d->stor);
+	}
+	if (d->shareable)
+		vb_xml_empty(x, "shareable", NULL);
 }
 
 void vb_mode_disk_open(struct vb_xml *x, const struct vb_disk_ctx *d, const char *device)

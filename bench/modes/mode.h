@@ -47,6 +47,11 @@ struct vb_disk_ctx {
 	 * --lun-device), not the storage model's data: nothing the guest
 	 * writes there can be read back from the model (no integrity check). */
 	bool foreign_disk;
+	/* --vms: this guest's part of a raw store (slice_size 0: the whole),
+	 * and whether other guests open the same file (<shareable/>: QEMU's
+	 * image locking refuses a second writer otherwise). */
+	unsigned long long slice_offset, slice_size;
+	bool shareable;
 	/* libvirt's <iotune> limits on this guest's disk ({"total_iops_sec":
 	 * 300}, core/iotune.h), borrowed; NULL: none.  --iotune sets it; with
 	 * --vms the neighbours' may differ (--neighbour-iotune). */
@@ -76,6 +81,8 @@ struct vb_mode {
 	bool passthrough;         /* the guest must see the host device's own SCSI
 	                             identity, not QEMU's emulated disk */
 	bool host;                /* measured on the host: no guest at all */
+	bool vms;                 /* takes --vms N > 1: its disk is a libvirt <disk>
+	                             on the store (a slice each), or fio on the host */
 	bool baseline;            /* the ceiling every other mode is divided by */
 	const char *tuning;       /* where the mode departs from QEMU's default
 	                             for its device, and why (run.json records it) */

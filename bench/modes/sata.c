@@ -26,6 +26,7 @@ static json_t *sata_null(const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_sata = {
 	.name = "sata",
+	.vms = true,
 	.summary = "emulated SATA disk on an AHCI controller (<target bus='sata'>)",
 	.guest_driver = "sd",
 	.bus_driver = "ahci",

@@ -33,6 +33,7 @@ static json_t *virtio_blk_null(const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_virtio_blk = {
 	.name = "virtio-blk",
+	.vms = true,
 	.summary = "paravirtual virtio block device (<target bus='virtio'>)",
 	.guest_driver = "virtio_blk",
 	.bus_driver = "virtio-pci",

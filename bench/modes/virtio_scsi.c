@@ -27,6 +27,7 @@ static json_t *virtio_scsi_null(const struct vb_disk_ctx *d)
 
 const struct vb_mode vb_mode_virtio_scsi = {
 	.name = "virtio-scsi",
+	.vms = true,
 	.summary = "SCSI disk on a virtio-scsi controller (<target bus='scsi'>)",
 	.guest_driver = "sd",
 	.bus_driver = "virtio_scsi",

@@ -73,7 +73,7 @@ static void head(struct vb_buf *b, const struct vb_summary *s)
 	               ".meta td{text-align:left;white-space:normal}"
 	               "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
 	               ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
-	               "figure{margin:1.5em 0}.nochart{color:#777;font-style:italic}svg{max-width:100%;height:auto}</style></head><body>\n");
+	               "figure{margin:1.5em 0}.partial{color:#900;text-align:left;white-space:normal}.nochart{color:#777;font-style:italic}svg{max-width:100%;height:auto}</style></head><body>\n");
 	vb_buf_adds(b, "<h1>vmio-bench run ");
 	esc(b, s->id);
 	vb_buf_adds(b, "</h1>\n");
@@ -137,6 +137,66 @@ static void point_table(struct vb_buf *b, const struct vb_summary *s, size_t p)
 	vb_buf_adds(b, "</table>\n");
 }
 
+/* The --neighbour headline: the measured guest idle against busy. */
+static void neighbours(struct vb_buf *b, const struct vb_summary *s)
+{
+	if (!s->nnb)
+		return;
+	vb_buf_adds(b, "<h2>Neighbour headline</h2>\n<p>The measured guest with its neighbours idle, then busy (the same "
+	               "boots); busy/idle with its 95% interval.</p>\n<table><tr><th>mode</th><th>points</th><th>IOPS idle</th>"
+	               "<th>IOPS busy</th><th>IOPS busy/idle</th><th>p99 idle</th><th>p99 busy</th><th>p99 busy/idle</th></tr>\n");
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
+		vb_buf_adds(b, "<tr><td>");
+		esc(b, e->mode);
+		vb_buf_adds(b, "</td><td>");
+		esc(b, e->busy);
+		vb_buf_adds(b, " / ");
+		esc(b, e->idle);
+		vb_buf_addf(b, "</td><td>%.0f</td><td>%.0f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", e->iops_idle,
+		            e->iops_busy, t.iops_ratio, t.p99_idle, t.p99_busy, t.p99_ratio);
+		vb_nb_text_release(&t);
+	}
+	vb_buf_adds(b, "</table>\n");
+}
+
+/* How each --vms point's guests shared the host. */
+static void fairness(struct vb_buf *b, const struct vb_summary *s)
+{
+	if (!s->nfair)
+		return;
+	vb_buf_adds(b, "<h2>Guests</h2>\n<p class='vms'>vms rows: IOPS and bandwidth summed over the measured guests, clat "
+	               "mean weighted by IOPS; latency percentiles of the worst guest. Each guest's IOPS are reads + writes, "
+	               "the mean over repetitions (n: a neighbour); Jain's index and slowest/fastest are over the measured "
+	               "guests.</p>\n<table><tr><th>mode</th><th>point</th><th>guests' IOPS</th><th>Jain</th><th>min/max</th>"
+	               "<th>start spread</th><th>failed</th></tr>\n");
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *f = &s->fair[i];
+		char *g = vb_fairness_guests(f), *part = vb_fairness_partial(f);
+		vb_buf_adds(b, "<tr><td>");
+		esc(b, f->mode);
+		vb_buf_adds(b, "</td><td>");
+		esc(b, f->point);
+		vb_buf_adds(b, "</td><td>");
+		esc(b, g);
+		vb_buf_adds(b, "</td>");
+		opt(b, f->jain, 'r');
+		opt(b, f->min_max, 'r');
+		if (isnan(f->start_spread_s))
+			vb_buf_adds(b, "<td>-</td>");
+		else
+			vb_buf_addf(b, "<td>%.1f ms</td>", f->start_spread_s * 1e3);
+		vb_buf_adds(b, part ? "<td class='partial'>" : "<td>");
+		esc(b, part ? part : "-");
+		vb_buf_adds(b, "</td></tr>\n");
+		free(g);
+		free(part);
+	}
+	vb_buf_adds(b, "</table>\n");
+}
+
 static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb_charts *c)
 {
 	vb_buf_adds(b, "<h2>Charts</h2>\n");
@@ -148,7 +208,11 @@ static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb
 	json_t *sweep = vb_runrec_job_sweep(s->run);
 	const char *param;
 	json_t *v;
+	svg(b, c, "iops-vs-guests", "IOPS (reads + writes, summed over the guests) against N guests, per mode, with the 95% "
+	                            "interval over repetitions (plots/iops-vs-guests.svg)");
 	json_object_foreach(sweep, param, v) {
+		if (strcmp(param, "vms") == 0)
+			continue; /* drawn as iops-vs-guests */
 		char *name = vb_asprintf("sweep-%s", param), *cap = vb_asprintf("IOPS against %s", param);
 		svg(b, c, name, cap);
 		free(name);
@@ -163,6 +227,7 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 
 	head(&b, s);
 	metadata(&b, s);
+	neighbours(&b, s);
 	for (size_t p = 0; p < s->npoints; p++)
 		point_table(&b, s, p);
 	for (size_t i = 0; i < s->nlimits; i++) {
@@ -172,6 +237,7 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 		vb_buf_adds(&b, "</p>\n");
 		free(t);
 	}
+	fairness(&b, s);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		if (strcmp(s->modes[i].status, "ok") == 0)
 			continue;

@@ -339,6 +339,16 @@ static void chart_by_bus(struct chart *c, const char *param, json_t *values)
 	free(name);
 }
 
+/* A swept parameter with a chart of its own: the storage model (bars by
+ * bus), the number of guests (chart_vms, with its intervals).  True when
+ * drawn, or to be drawn, there. */
+static bool chart_own(struct chart *c, const char *param, json_t *values)
+{
+	if (strcmp(param, "storage") == 0)
+		chart_by_bus(c, param, values);
+	return strcmp(param, "storage") == 0 || strcmp(param, "vms") == 0;
+}
+
 static void chart_sweep(struct chart *c)
 {
 	const struct vb_summary *s = c->s;
@@ -349,10 +359,8 @@ static void chart_sweep(struct chart *c)
 	if (!json_is_object(sweep))
 		return;
 	json_object_foreach(sweep, param, values) {
-		if (strcmp(param, "storage") == 0) {
-			chart_by_bus(c, param, values);
+		if (chart_own(c, param, values))
 			continue;
-		}
 		char *name = vb_asprintf("sweep-%s", param);
 		FILE *d = data(c, name);
 		struct vb_buf plot = {0};
@@ -418,6 +426,97 @@ static void chart_sweep(struct chart *c)
 		vb_buf_free(&plot);
 		free(name);
 	}
+}
+
+/* The job point (its index) of each number of guests, the other
+ * parameters at the first --vms point's values and the neighbours not
+ * busy (their run is the headline's, not the capacity's); N ascending.
+ * Returns how many (at most VB_VMS_MAX). */
+static size_t vms_points(const struct vb_summary *s, int n[VB_VMS_MAX], size_t at[VB_VMS_MAX])
+{
+	json_t *points = vb_runrec_job_points(s->run), *first = NULL, *pt;
+	size_t pi, k = 0;
+	json_array_foreach(points, pi, pt) {
+		json_t *params = vb_runrec_point_params(pt);
+		const char *nb = vb_runrec_point_neighbour(params);
+		int v = vb_runrec_point_vms(params);
+		if (!v || pi >= s->npoints || (nb && strcmp(nb, "busy") == 0))
+			continue;
+		first = first ? first : params;
+		size_t j = 0;
+		while (j < k && n[j] != v)
+			j++;
+		if (j < k || k == VB_VMS_MAX || !vb_runrec_point_same_but_vms(params, first))
+			continue;
+		for (j = k++; j > 0 && n[j - 1] > v; j--) { /* insertion: N ascending */
+			n[j] = n[j - 1];
+			at[j] = at[j - 1];
+		}
+		n[j] = v;
+		at[j] = pi;
+	}
+	return k;
+}
+
+/* IOPS (reads + writes) of a mode's point and its 95% interval over the
+ * repetitions; false when it has none. */
+static bool total_iops(const struct vb_summary *s, const char *mode, const char *point, double *mean, double *ci)
+{
+	const struct vb_row *r = row(s, mode, point, "read"), *w = row(s, mode, point, "write");
+	if (!r || !w || !r->n || r->n != w->n)
+		return false;
+	double *v = vb_calloc(r->n, sizeof(double));
+	struct vb_sample x;
+	for (size_t k = 0; k < r->n; k++)
+		v[k] = r->val[VB_M_IOPS][k] + w->val[VB_M_IOPS][k];
+	vb_sample_compute(v, r->n, &x);
+	free(v);
+	*mean = x.mean;
+	*ci = x.ci95;
+	return true;
+}
+
+/* IOPS against the number of guests: a line per mode, error bars the
+ * 95% interval over repetitions. */
+static void chart_vms(struct chart *c)
+{
+	const struct vb_summary *s = c->s;
+	int n[VB_VMS_MAX];
+	size_t at[VB_VMS_MAX], np = vms_points(s, n, at);
+	struct vb_buf plot = {0};
+	FILE *d;
+	if (np < 2 || !(d = data(c, "iops-vs-guests")))
+		return;
+	fputs("# guests, then each mode's IOPS (reads + writes) mean and 95% interval\n", d);
+	for (size_t k = 0; k < np; k++) {
+		fprintf(d, "%d", n[k]);
+		for (size_t i = 0; i < s->nmodes; i++) {
+			double m, ci;
+			if (total_iops(s, s->modes[i].mode, s->points[at[k]], &m, &ci))
+				fprintf(d, " %g %g", m, ci);
+			else
+				fputs(" ? ?", d); /* not measured: missing, not 0 */
+		}
+		fputc('\n', d);
+	}
+	fclose(d);
+	for (size_t i = 0; i < s->nmodes; i++) {
+		if (!measured_any(s, s->modes[i].mode))
+			continue;
+		vb_buf_addf(&plot, "%ssprintf('%%s/iops-vs-guests.dat', DIR) using 1:%zu:%zu with yerrorlines title ",
+		            plot.len ? ", " : "", 2 * i + 2, 2 * i + 3);
+		vb_gp_quote(&plot, s->modes[i].mode);
+	}
+	if (plot.len) {
+		char *t = subtitle(s), *title = vb_asprintf("IOPS (reads + writes, summed over the guests) against N guests (mean, 95%% CI)\n%s", t);
+		begin(c, "iops-vs-guests", title, "IOPS");
+		fprintf(c->gp, "  set datafile missing '?'\n  set xlabel 'guests (--vms)'\n  set xtics 1\n  set offsets 0.2, 0.2, 0, 0\n"
+		        "  set yrange [0:*]\n  plot %s\n", plot.s);
+		end(c);
+		free(t);
+		free(title);
+	}
+	vb_buf_free(&plot);
 }
 
 static int draw(const struct vb_summary *s, const char *run_dir, const char *dir, struct vb_charts *out);
@@ -515,6 +614,7 @@ int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp)
 	chart_host(&c, point);
 	chart_time(&c, point);
 	chart_sweep(&c);
+	chart_vms(&c);
 	return c.drawn;
 }
 

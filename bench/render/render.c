@@ -6,6 +6,7 @@
 #include "core/util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void vb_fmt_lat(double ns, char *out, size_t n)
@@ -45,6 +46,8 @@ void vb_fmt_opt(double v, char kind, char *out, size_t n)
 {
 	if (isnan(v))
 		snprintf(out, n, "-");
+	else if (kind == 'r')
+		snprintf(out, n, "%.3f", v);
 	else if (kind == '%')
 		snprintf(out, n, "%.1f%%", v);
 	else
@@ -84,12 +87,119 @@ static bool storage_shown(const struct vb_summary *s)
 	return s->storage && strcmp(s->storage, "raw") != 0 && !json_object_get(vb_runrec_job_sweep(s->run), "storage");
 }
 
+bool vb_summary_has_vms(const struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nrows; i++)
+		if (s->rows[i].vms)
+			return true;
+	return false;
+}
+
+const struct vb_fairness *vb_fairness_find(const struct vb_summary *s, const char *mode, const char *point)
+{
+	for (size_t i = 0; i < s->nfair; i++)
+		if (!strcmp(s->fair[i].mode, mode) && !strcmp(s->fair[i].point, point))
+			return &s->fair[i];
+	return NULL;
+}
+
+char *vb_fairness_guests(const struct vb_fairness *f)
+{
+	struct vb_buf b = {0};
+	for (size_t k = 0; k < f->n; k++) {
+		const struct vb_guest_share *g = &f->guest[k];
+		vb_buf_addf(&b, "%s%s", k ? " " : "", g->measured ? "" : "n:");
+		if (isnan(g->iops))
+			vb_buf_adds(&b, g->failed ? "failed" : "-");
+		else
+			vb_buf_addf(&b, "%.0f", g->iops);
+	}
+	return vb_buf_release(&b);
+}
+
+char *vb_fairness_partial(const struct vb_fairness *f)
+{
+	if (!f->partial)
+		return NULL;
+	return vb_asprintf("%zu of %zu guest%s failed: %s", f->nfailed, f->n, f->n == 1 ? "" : "s",
+	                   f->reason ? f->reason : "no reason recorded");
+}
+
+char *vb_ratio_text(double r, double lo, double hi)
+{
+	if (isnan(r))
+		return vb_strdup("-");
+	if (isnan(lo) || isnan(hi))
+		return vb_asprintf("x%.2f (too few repetitions for an interval)", r);
+	return vb_asprintf("x%.2f [%.2f, %.2f]", r, lo, hi);
+}
+
+void vb_nb_text(const struct vb_neighbour *e, struct vb_nb_text *t)
+{
+	vb_fmt_lat(e->p99_idle, t->p99_idle, sizeof(t->p99_idle));
+	vb_fmt_lat(e->p99_busy, t->p99_busy, sizeof(t->p99_busy));
+	t->iops_ratio = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
+	t->p99_ratio = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
+}
+
+void vb_nb_text_release(struct vb_nb_text *t)
+{
+	free(t->iops_ratio);
+	free(t->p99_ratio);
+}
+
+/* The --neighbour headline: the first lines of such a run's table. */
+static void table_neighbours(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nnb)
+		return;
+	fprintf(f, "neighbour headline: the measured guest with its neighbours idle -> busy, busy/idle with its 95%% interval\n");
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
+		vb_render_mode_cell(f, e->mode, s->fleet);
+		fprintf(f, "IOPS %.0f -> %.0f %s; p99 %s -> %s %s", e->iops_idle, e->iops_busy, t.iops_ratio, t.p99_idle,
+		        t.p99_busy, t.p99_ratio);
+		if (s->npoints > 2)
+			fprintf(f, " (%s / %s)", e->busy, e->idle);
+		fputc('\n', f);
+		vb_nb_text_release(&t);
+	}
+}
+
+/* Under a --vms run's table: what its rows are, and how each point's
+ * guests shared the host. */
+static void table_fairness(FILE *f, const struct vb_summary *s)
+{
+	if (!vb_summary_has_vms(s))
+		return;
+	fprintf(f, "vms rows: IOPS and bandwidth summed over the measured guests, clat mean weighted by IOPS; "
+	           "latency percentiles of the worst guest\n");
+	fprintf(f, "fairness: each guest's IOPS (reads + writes, mean over repetitions; n: a neighbour), Jain's index "
+	           "and slowest/fastest over the measured guests\n");
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *fa = &s->fair[i];
+		char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+		vb_render_mode_cell(f, fa->mode, s->fleet);
+		fprintf(f, "%-16s guests %s  Jain %.3f  min/max %.2f", fa->point, g, fa->jain, fa->min_max);
+		if (!isnan(fa->start_spread_s))
+			fprintf(f, "  start spread %.1f ms", fa->start_spread_s * 1e3);
+		if (part)
+			fprintf(f, "  PARTIAL (%s)", part);
+		fputc('\n', f);
+		free(g);
+		free(part);
+	}
+}
+
 void vb_render_table(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
 	fprintf(f, "run %s: %s%s%s, accelerator %s%s, %s\n", s->id, s->job, storage_shown(s) ? ", storage " : "",
 	        storage_shown(s) ? s->storage : "", s->accel, tcg_note(s),
 	        s->fio_version ? s->fio_version : "fio version unknown");
+	table_neighbours(f, s);
 	for (size_t p = 0; p < s->npoints; p++) {
 		if (s->npoints > 1)
 			fprintf(f, "\njob point %s\n", s->points[p]);
@@ -124,6 +234,7 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 		fprintf(f, "%s\n", t);
 		free(t);
 	}
+	table_fairness(f, s);
 	for (size_t i = 0; i < s->nmodes; i++)
 		if (strcmp(s->modes[i].status, "ok") != 0)
 			fprintf(f, "%-15s %s: %s\n", s->modes[i].mode, vb_mode_unavailable(&s->modes[i]) ? "UNAVAILABLE" : "FAILED",
@@ -159,15 +270,39 @@ static void csv_str(FILE *f, const char *s)
 	}
 }
 
+/* A --vms run's columns after the others (only then: other runs' CSV
+ * is as it was): the fairness of the row's point, repeated on both
+ * directions. */
+static void csv_fairness(FILE *f, const struct vb_fairness *fa)
+{
+	if (!fa) {
+		fputs(",,,,,,", f);
+		return;
+	}
+	char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+	fputc(',', f);
+	csv_str(f, g);
+	csv_num(f, fa->jain);
+	csv_num(f, fa->min_max);
+	csv_num(f, fa->start_spread_s);
+	fprintf(f, ",%d,", fa->partial);
+	csv_str(f, part ? part : "");
+	free(g);
+	free(part);
+}
+
 void vb_render_csv(FILE *f, const struct vb_summary *s)
 {
+	bool vms = vb_summary_has_vms(s);
 	fputs(s->fleet ? "run,accelerator,host,mode,point,dir,reps" : "run,accelerator,mode,point,dir,reps", f);
 	for (int m = 0; m < VB_NMETRICS; m++)
-		fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
-		        vb_metrics[m].name);
+		if (m != VB_M_WORST_GUEST_IOPS || vms)
+			fprintf(f, ",%s_mean,%s_sd,%s_ci95,%s_cv", vb_metrics[m].name, vb_metrics[m].name, vb_metrics[m].name,
+			        vb_metrics[m].name);
 	for (int p = 0; p < VB_NPCT; p++)
 		fprintf(f, ",clat_p%g_ns", vb_pct_levels[p]);
-	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io\n", f);
+	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io", f);
+	fputs(vms ? ",guests_iops,jain,min_max,start_spread_s,partial,failed\n" : "\n", f);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct vb_row *r = &s->rows[i];
 		csv_str(f, s->id);
@@ -181,16 +316,21 @@ void vb_render_csv(FILE *f, const struct vb_summary *s)
 		csv_str(f, r->point);
 		fprintf(f, ",%s,%zu", r->dir, r->n);
 		for (int m = 0; m < VB_NMETRICS; m++) {
-			csv_num(f, r->s[m].mean);
-			csv_num(f, r->s[m].sd);
-			csv_num(f, r->s[m].ci95);
-			csv_num(f, r->s[m].cv);
+			if (m == VB_M_WORST_GUEST_IOPS && !vms)
+				continue;
+			bool has = vb_row_has_metric(r, m);
+			csv_num(f, has ? r->s[m].mean : NAN);
+			csv_num(f, has ? r->s[m].sd : NAN);
+			csv_num(f, has ? r->s[m].ci95 : NAN);
+			csv_num(f, has ? r->s[m].cv : NAN);
 		}
 		for (int p = 0; p < VB_NPCT; p++)
 			csv_num(f, r->pct[p]);
 		csv_num(f, r->ratio_host);
 		csv_num(f, r->host_cpu_us_per_io);
 		csv_num(f, r->guest_cpu_us_per_io);
+		if (vms)
+			csv_fairness(f, vb_fairness_find(s, r->mode, r->point));
 		fputc('\n', f);
 	}
 }
@@ -240,6 +380,60 @@ static void md_mode_notes(FILE *f, const struct vb_summary *s, const char *headi
 	}
 }
 
+/* summary.md's --neighbour headline, under the run's facts. */
+static void md_neighbours(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nnb)
+		return;
+	fputs("\n## Neighbour headline\n\nThe measured guest with its neighbours idle, then busy (the same boots); "
+	      "busy/idle with its 95% interval.\n\n| mode | points | IOPS idle | IOPS busy | IOPS busy/idle | p99 idle | "
+	      "p99 busy | p99 busy/idle |\n|---|---|--:|--:|--:|--:|--:|--:|\n", f);
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		struct vb_nb_text t;
+		vb_nb_text(e, &t);
+		fputs("| ", f);
+		md_text(f, e->mode);
+		fputs(" | ", f);
+		md_text(f, e->busy);
+		fputs(" / ", f);
+		md_text(f, e->idle);
+		fprintf(f, " | %.0f | %.0f | %s | %s | %s | %s |\n", e->iops_idle, e->iops_busy, t.iops_ratio, t.p99_idle,
+		        t.p99_busy, t.p99_ratio);
+		vb_nb_text_release(&t);
+	}
+}
+
+/* summary.md's fairness of a --vms run's points. */
+static void md_fairness(FILE *f, const struct vb_summary *s)
+{
+	if (!s->nfair)
+		return;
+	fputs("\n## Guests\n\nvms rows: IOPS and bandwidth summed over the measured guests, clat mean weighted by IOPS; "
+	      "latency percentiles of the worst guest. Each guest's IOPS are reads + writes, the mean over repetitions "
+	      "(n: a neighbour); Jain's index and slowest/fastest are over the measured guests.\n\n"
+	      "| mode | point | guests' IOPS | Jain | min/max | start spread | failed |\n|---|---|---|--:|--:|--:|---|\n", f);
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *fa = &s->fair[i];
+		char *g = vb_fairness_guests(fa), *part = vb_fairness_partial(fa);
+		char jain[16], mm[16], sp[24];
+		vb_fmt_opt(fa->jain, 'r', jain, sizeof(jain));
+		vb_fmt_opt(fa->min_max, 'r', mm, sizeof(mm));
+		snprintf(sp, sizeof(sp), isnan(fa->start_spread_s) ? "-" : "%.1f ms", fa->start_spread_s * 1e3);
+		fputs("| ", f);
+		md_text(f, fa->mode);
+		fputs(" | ", f);
+		md_text(f, fa->point);
+		fputs(" | ", f);
+		md_text(f, g);
+		fprintf(f, " | %s | %s | %s | ", jain, mm, sp);
+		md_text(f, part ? part : "-");
+		fputs(" |\n", f);
+		free(g);
+		free(part);
+	}
+}
+
 void vb_render_md(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -252,6 +446,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 	fprintf(f, "\n- accelerator: %s%s\n- fio: ", s->accel, tcg_note(s));
 	md_text(f, s->fio_version ? s->fio_version : "unknown");
 	fprintf(f, "\n- state: %s\n", s->state ? s->state : "unknown");
+	md_neighbours(f, s);
 	for (size_t p = 0; p < s->npoints; p++) {
 		fputs("\n## ", f);
 		md_text(f, s->npoints > 1 ? s->points[p] : "results");
@@ -290,6 +485,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 		fputc('\n', f);
 		free(t);
 	}
+	md_fairness(f, s);
 	md_mode_notes(f, s, "Modes that failed", failure_note);
 	md_mode_notes(f, s, "Modes unavailable on this host (dropped at probe time)", unavailable_note);
 	md_mode_notes(f, s, "Imported modes (not measured by vmio-bench)", import_note);

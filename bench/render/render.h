@@ -10,7 +10,8 @@
 #include "summary/summary.h"
 
 /* Shared by the renderers: "1.23 ms" / "456.7 us" ("-" when unknown),
- * "12.3 MB/s", and kind '%' a percentage or 'u' microseconds ("-" for NaN). */
+ * "12.3 MB/s", and kind '%' a percentage, 'u' microseconds or 'r' a ratio
+ * ("0.988") ("-" for NaN). */
 void vb_fmt_lat(double ns, char *out, size_t n);
 void vb_fmt_bw(double b, char *out, size_t n);
 void vb_fmt_opt(double v, char kind, char *out, size_t n);
@@ -21,6 +22,26 @@ char *vb_fmt_limit(const struct vb_summary *s, const struct vb_limit *l);
 /* Is row r shown under job point `point`?  (A direction fio did not
  * exercise, such as randread's writes, is not.) */
 bool vb_row_shown(const struct vb_row *r, const char *point);
+
+/* --vms runs (issue 26): does any row aggregate guests; a mode and
+ * point's fairness entry (or NULL); its guests' IOPS as "4100 3280
+ * failed" (a neighbour "n:..."); "1 of 2 guests failed: REASON" of a
+ * partial point, or NULL (the reason is cleaned for a terminal only:
+ * other sinks escape it); "x0.61 [0.52, 0.70]" of a ratio.  The char *
+ * results are the caller's. */
+bool vb_summary_has_vms(const struct vb_summary *s);
+const struct vb_fairness *vb_fairness_find(const struct vb_summary *s, const char *mode, const char *point);
+char *vb_fairness_guests(const struct vb_fairness *f);
+char *vb_fairness_partial(const struct vb_fairness *f);
+char *vb_ratio_text(double r, double lo, double hi);
+/* A neighbour row's texts: both p99s, both ratios with their intervals
+ * (vb_nb_text_release frees them). */
+struct vb_nb_text {
+	char p99_idle[24], p99_busy[24];
+	char *iops_ratio, *p99_ratio;
+};
+void vb_nb_text(const struct vb_neighbour *e, struct vb_nb_text *t);
+void vb_nb_text_release(struct vb_nb_text *t);
 
 /* Renderers: read a summary, write text. */
 void vb_render_table(FILE *f, const struct vb_summary *s);

@@ -59,6 +59,7 @@ struct vb_runner {
 	json_t *verified;    /* storage models whose integrity a guest showed: {name: true} */
 	size_t storage_groups;
 	unsigned boot_base;
+	unsigned vms_now;    /* --vms: the N whose guests run now (0: none) */
 	const char *fleet_dir; /* one host of a fleet: its folder in the fleet's run */
 	const char *fleet_id;
 };

@@ -7,6 +7,7 @@
 #include "runner/manifest.h"
 #include "runner/reps.h"
 #include "runner/resume.h"
+#include "runner/vms.h"
 #include "summary/runrec.h"
 #include "guest/virt.h"
 #include "host/hv.h"
@@ -129,8 +130,11 @@ static int run_on_storage(struct vb_runner *x, const struct vb_mode *m, const ch
 	d.priv = m->priv_size ? vb_calloc(1, m->priv_size) : NULL;
 	if (!m->prepare || m->prepare(&d, why) == 0) {
 		vb_runrec_timing(mj, VB_PHASE_PREPARE, vb_now() - t0);
-		rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
-		             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
+		if (vb_vms_max(x))
+			rc = vb_vms_run(x, m, &d, mdir, r, mj, point_reps, why);
+		else
+			rc = m->host ? run_host(x, m, &d, mdir, point_reps, why)
+			             : vb_runner_guest_boots(x, m, &d, mdir, r, mj, point_reps, why);
 	}
 	if (rc < 0)
 		server_lost(&st, why);

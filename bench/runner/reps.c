@@ -74,6 +74,8 @@ bool vb_reps_need(const struct vb_runner *x, json_t **point_reps, size_t pi, uns
 	const char *st = x->plan.points[pi].cfg.storage;
 	if (x->storage_now && st && strcmp(st, x->storage_now) != 0)
 		return false; /* another storage model's point: another guest's */
+	if (x->vms_now && x->plan.points[pi].cfg.vms != x->vms_now)
+		return false; /* --vms: another N's point: another group of guests' */
 	if (rep_done(point_reps, pi, rep))
 		return false;
 	return x->cfg->reps || !settled(x->cfg, point_reps[pi]);

@@ -1,6 +1,7 @@
 /* start: check a run's inputs, then start its host side (start.h). */
 #include "config.h"
 #include "runner/start.h"
+#include "runner/vms.h"
 #include "runner/place.h"
 #include "guest/image.h"
 #include "host/hv.h"
@@ -101,7 +102,7 @@ int vb_runner_check_inputs(struct vb_runner *x)
 		return -1;
 	if (vb_mode_check_tuning(c) < 0 || vb_plan_build(c, &x->plan) < 0 || check_storages(x) < 0)
 		return -1;
-	if (check_tuning(c) < 0)
+	if (check_tuning(c) < 0 || vb_vms_check(x) < 0)
 		return -1;
 	for (size_t i = 0; x->modes[i]; i++) {
 		char *why = NULL;

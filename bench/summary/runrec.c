@@ -111,6 +111,21 @@
 #define K_ORIGIN "origin"
 #define K_BYTES "bytes"
 #define K_RERUN_OF "rerun_of"
+/* --vms (issue 26) */
+#define K_VMS "vms"
+#define K_N "n"
+#define K_N_MAX "n_max"
+#define K_START_SPREAD_S "start_spread_s"
+#define K_GUESTS "guests"
+#define K_VM "vm"
+#define K_ROLE "role"
+#define K_START_S "start_s"
+#define K_DISK "disk"
+#define K_GUEST_DISK_BYTES "guest_disk_bytes"
+#define K_MEMORY_MIB "memory_mib"
+#define K_BOOTS "boots"
+#define K_BOOT_S "boot_s"
+#define K_PARTIAL "partial"
 
 #define MAX_RESULT_FILE (64u << 20)
 
@@ -693,6 +708,70 @@ void vb_runrec_rep_add(json_t *rep, json_t *measure) { json_object_update(rep, m
 void vb_runrec_rep_set_file(json_t *rep, const char *file) { json_object_set_new(rep, K_FILE, json_string(file)); }
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file) { json_object_set_new(rep, K_IOPS_LOG, str_or_null(file)); }
 
+/* ---- writing: --vms ------------------------------------------------------ */
+
+json_t *vb_runrec_vms_guest_new(unsigned vm, bool measured, const char *file, double read_iops, double write_iops,
+                                double start_s, json_t *host_cpu)
+{
+	return json_pack("{s:i, s:s, s:s, s:s, s:{s:f, s:f}, s:o, s:o}", K_VM, (int)vm, K_ROLE,
+	                 measured ? "measured" : "neighbour", K_STATUS, "ok", K_FILE, file, K_IOPS, K_READ, read_iops, K_WRITE,
+	                 write_iops, K_START_S, real_or_null(start_s), K_HOST_CPU, host_cpu ? host_cpu : json_null());
+}
+
+json_t *vb_runrec_vms_guest_failed(unsigned vm, bool measured, const char *reason)
+{
+	return json_pack("{s:i, s:s, s:s, s:s}", K_VM, (int)vm, K_ROLE, measured ? "measured" : "neighbour", K_STATUS,
+	                 "failed", K_REASON, reason);
+}
+
+void vb_runrec_rep_set_vms(json_t *rep, unsigned n, double start_spread_s, json_t *guests)
+{
+	json_object_set_new(rep, K_VMS, json_pack("{s:i, s:o, s:o}", K_N, (int)n, K_START_SPREAD_S, real_or_null(start_spread_s),
+	                                          K_GUESTS, guests));
+}
+
+void vb_runrec_mode_set_vms(json_t *mode, unsigned n_max, const char *disk, unsigned long long disk_bytes,
+                            unsigned memory_mib)
+{
+	json_t *o = json_object_get(mode, K_VMS);
+	if (!json_is_object(o)) { /* a resumed run's boots stay */
+		o = json_object();
+		json_object_set_new(o, K_BOOTS, json_array());
+		json_object_set_new(mode, K_VMS, o);
+	}
+	json_object_set_new(o, K_N_MAX, json_integer((json_int_t)n_max));
+	json_object_set_new(o, K_DISK, json_string(disk));
+	json_object_set_new(o, K_GUEST_DISK_BYTES, json_integer((json_int_t)disk_bytes));
+	json_object_set_new(o, K_MEMORY_MIB, json_integer((json_int_t)memory_mib));
+}
+
+void vb_runrec_mode_vms_boot(json_t *mode, unsigned vm, unsigned n, const char *reason, double boot_s)
+{
+	json_t *b = json_pack("{s:i, s:i, s:s, s:o}", K_VM, (int)vm, K_N, (int)n, K_STATUS, reason ? "failed" : "ok", K_BOOT_S,
+	                      real_or_null(boot_s));
+	if (reason)
+		json_object_set_new(b, K_REASON, json_string(reason));
+	json_array_append_new(json_object_get(json_object_get(mode, K_VMS), K_BOOTS), b);
+}
+
+void vb_runrec_vms_starts_from(json_t *guests, double t0)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(guests, i, g) {
+		json_t *s = json_object_get(g, K_START_S);
+		if (json_is_real(s))
+			json_object_set_new(g, K_START_S, json_real(json_real_value(s) - t0));
+	}
+}
+
+void vb_runrec_point_set_partial(json_t *mode, size_t pi)
+{
+	json_t *p = json_array_get(json_object_get(mode, K_POINTS), pi);
+	if (json_is_object(p))
+		json_object_set_new(p, K_PARTIAL, json_true());
+}
+
 /* ---- writing: a fleet, an import ----------------------------------------- */
 
 json_t *vb_runrec_fleet_new(const char *id, json_t *hosts, json_t *config)
@@ -788,4 +867,73 @@ void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume)
 double vb_runrec_rep_iops(json_t *rep, bool write)
 {
 	return num(json_object_get(rep, K_IOPS), write ? K_WRITE : K_READ);
+}
+
+/* ---- issue 26: what the summary reads of a --vms repetition ------------- */
+
+#define K_NEIGHBOUR "neighbour"
+
+json_t *vb_runrec_rep_vms(json_t *rep)
+{
+	json_t *v = json_object_get(rep, K_VMS);
+	return json_is_object(v) ? v : NULL;
+}
+
+int vb_runrec_vms_n(json_t *vms)
+{
+	json_t *n = json_object_get(vms, K_N);
+	return json_is_integer(n) ? (int)json_integer_value(n) : -1;
+}
+
+double vb_runrec_vms_start_spread_s(json_t *vms) { return num(vms, K_START_SPREAD_S); }
+json_t *vb_runrec_vms_guests(json_t *vms) { return json_object_get(vms, K_GUESTS); }
+
+int vb_runrec_guest_vm(json_t *g)
+{
+	json_t *n = json_object_get(g, K_VM);
+	return json_is_integer(n) ? (int)json_integer_value(n) : -1;
+}
+
+bool vb_runrec_guest_measured(json_t *g)
+{
+	const char *r = str(g, K_ROLE);
+	return !r || strcmp(r, "neighbour") != 0; /* without --neighbour every guest is measured */
+}
+
+bool vb_runrec_guest_failed(json_t *g)
+{
+	const char *st = str(g, K_STATUS);
+	return !st || strcmp(st, "ok") != 0;
+}
+
+const char *vb_runrec_guest_reason(json_t *g) { return str(g, K_REASON); }
+const char *vb_runrec_guest_file(json_t *g) { return str(g, K_FILE); }
+json_t *vb_runrec_guest_file_json(json_t *g) { return json_object_get(g, K_FILE); }
+json_t *vb_runrec_guest_host_cpu(json_t *g) { return json_object_get(g, K_HOST_CPU); }
+bool vb_runrec_point_partial(json_t *point) { return json_is_true(json_object_get(point, K_PARTIAL)); }
+
+const char *vb_runrec_point_neighbour(json_t *params)
+{
+	return str(params, K_NEIGHBOUR);
+}
+
+static bool same_but(json_t *a, json_t *b, const char *key)
+{
+	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
+	json_object_del(x, key);
+	json_object_del(y, key);
+	bool same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
+bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b) { return same_but(a, b, K_NEIGHBOUR); }
+bool vb_runrec_point_same_but_vms(json_t *a, json_t *b) { return same_but(a, b, K_VMS); }
+
+int vb_runrec_point_vms(json_t *params)
+{
+	json_t *v = json_object_get(params, K_VMS);
+	long n = json_is_integer(v) ? (long)json_integer_value(v) : json_is_string(v) ? strtol(json_string_value(v), NULL, 10) : 0;
+	return n >= 1 && n <= 1000 ? (int)n : 0;
 }

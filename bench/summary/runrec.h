@@ -241,6 +241,23 @@ void vb_runrec_rep_add(json_t *rep, json_t *measure);  /* measure borrowed */
 void vb_runrec_rep_set_file(json_t *rep, const char *file);
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file);
 
+/* --vms: a guest's share of a repetition (vm counts from 1; measured:
+ * guest 1 under --neighbour, every guest without; file relative to the
+ * mode's folder; host_cpu stolen), or its failure; a repetition's "vms"
+ * record (guests stolen; start_spread_s NAN: unknown); the mode's record
+ * (n_max, how the guests' disks are carved, their size and memory) and
+ * each boot; a point whose aggregate lacks a guest. */
+json_t *vb_runrec_vms_guest_new(unsigned vm, bool measured, const char *file, double read_iops, double write_iops,
+                                double start_s, json_t *host_cpu);
+json_t *vb_runrec_vms_guest_failed(unsigned vm, bool measured, const char *reason);
+/* Each guest's start_s (a host clock time when made) made relative to t0. */
+void vb_runrec_vms_starts_from(json_t *guests, double t0);
+void vb_runrec_rep_set_vms(json_t *rep, unsigned n, double start_spread_s, json_t *guests);
+void vb_runrec_mode_set_vms(json_t *mode, unsigned n_max, const char *disk, unsigned long long disk_bytes,
+                            unsigned memory_mib);
+void vb_runrec_mode_vms_boot(json_t *mode, unsigned vm, unsigned n, const char *reason, double boot_s);
+void vb_runrec_point_set_partial(json_t *mode, size_t pi);
+
 /* ---- writing: a fleet, an import ---------------------------------------- */
 
 /* A fleet's run.json: hosts (stolen) and config (stolen; its connect is
@@ -274,3 +291,32 @@ void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume);
 double vb_runrec_rep_iops(json_t *rep, bool write);
 
 #endif
+
+/* ---- issue 26: what the summary reads of a --vms repetition ------------- */
+
+/* A repetition's "vms" object (N guests started together), or NULL. */
+json_t *vb_runrec_rep_vms(json_t *rep);
+int vb_runrec_vms_n(json_t *vms);                   /* -1 when missing */
+double vb_runrec_vms_start_spread_s(json_t *vms);   /* NAN when missing */
+json_t *vb_runrec_vms_guests(json_t *vms);          /* array, or NULL */
+/* One guest of it: its number (1..N, -1 when missing), whether it ran the
+ * measured job (role "measured"; a --neighbour run's guests 2..N do not),
+ * whether it failed (any status but "ok"), why, its fio JSON (relative to
+ * the mode folder), its own host CPU record. */
+int vb_runrec_guest_vm(json_t *g);
+bool vb_runrec_guest_measured(json_t *g);
+bool vb_runrec_guest_failed(json_t *g);
+const char *vb_runrec_guest_reason(json_t *g);
+const char *vb_runrec_guest_file(json_t *g);
+json_t *vb_runrec_guest_file_json(json_t *g);       /* string, null or NULL */
+json_t *vb_runrec_guest_host_cpu(json_t *g);
+/* Did a guest of the point fail (its figures are the others')? */
+bool vb_runrec_point_partial(json_t *point);
+/* A point's params: "idle"/"busy" under --neighbour, else NULL; and
+ * whether two points' params differ in nothing else. */
+const char *vb_runrec_point_neighbour(json_t *params);
+bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b);
+/* A point's params: its number of guests (--vms), 0 without; and whether
+ * two points' params differ in nothing else. */
+int vb_runrec_point_vms(json_t *params);
+bool vb_runrec_point_same_but_vms(json_t *a, json_t *b);

@@ -95,6 +95,13 @@ double vb_t_quantile(double p, double dof)
 	return (lo + hi) / 2;
 }
 
+/* Welch-Satterthwaite degrees of freedom of a difference of two means
+ * whose variances are va and vb (of the means), from na and nb values. */
+static double welch_dof(double va, size_t na, double vb, size_t nb)
+{
+	return (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+}
+
 double vb_welch_p(const double *a, size_t na, const double *b, size_t nb)
 {
 	struct vb_sample sa, sb;
@@ -106,9 +113,26 @@ double vb_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	if (va + vb == 0)
 		return sa.mean == sb.mean ? 1 : 0; /* no spread at all: any difference is real */
 	double t = (sa.mean - sb.mean) / sqrt(va + vb);
-	double dof = (va + vb) * (va + vb) /
-	             (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
-	return 2 * (1 - vb_t_cdf(fabs(t), dof));
+	return 2 * (1 - vb_t_cdf(fabs(t), welch_dof(va, na, vb, nb)));
+}
+
+void vb_ratio_ci95(const double *a, size_t na, const double *b, size_t nb, double *ratio, double *lo, double *hi)
+{
+	struct vb_sample sa, sb;
+	vb_sample_compute(a, na, &sa);
+	vb_sample_compute(b, nb, &sb);
+	*ratio = *lo = *hi = NAN;
+	if (!na || !nb || !(sa.mean > 0) || !(sb.mean >= 0))
+		return;
+	*ratio = sb.mean / sa.mean;
+	if (na < 2 || nb < 2 || !(sb.mean > 0))
+		return;
+	/* the log of the ratio, by the delta method: each mean's relative
+	 * variance, with Welch's degrees of freedom as compare's test has */
+	double va = sa.sd * sa.sd / (double)na / (sa.mean * sa.mean), vb = sb.sd * sb.sd / (double)nb / (sb.mean * sb.mean);
+	double se = sqrt(va + vb), t = va + vb > 0 ? vb_t_quantile(0.975, welch_dof(va, na, vb, nb)) : 0;
+	*lo = *ratio * exp(-t * se);
+	*hi = *ratio * exp(t * se);
 }
 
 static int cmp_double(const void *a, const void *b)

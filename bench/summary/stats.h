@@ -3,7 +3,8 @@
  *
  * - sample statistics: mean, standard deviation (n-1), 95% confidence
  *   interval from Student's t, coefficient of variation
- * - Welch's t-test (two-sided p) for compare
+ * - Welch's t-test (two-sided p) for compare, and a ratio of two means
+ *   with its interval from the same figures (the neighbour headline)
  * - latency percentiles from merged fio json+ histogram bins: bins of all
  *   repetitions are summed, then read off once (averaging percentiles is
  *   wrong: the p99 of two runs is not the mean of their p99s) */
@@ -27,6 +28,11 @@ double vb_t_cdf(double t, double dof);
 /* Welch's unequal-variance t-test: two-sided p value (1 when it cannot
  * be computed, e.g. fewer than 2 values on a side). */
 double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
+/* The ratio of b's mean to a's and its 95% interval, from the same
+ * Welch figures (the delta method on the log of the ratio, Welch's
+ * degrees of freedom): *lo and *hi NAN with fewer than 2 values a side,
+ * all three NAN when a's mean is not positive. */
+void vb_ratio_ci95(const double *a, size_t na, const double *b, size_t nb, double *ratio, double *lo, double *hi);
 
 /* A latency histogram: sorted bin values (ns) with counts. */
 struct vb_hist {

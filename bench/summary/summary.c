@@ -21,7 +21,13 @@ const struct vb_metric_info vb_metrics[VB_NMETRICS] = {
 	[VB_M_BW] = {"bw", "bytes/s", true},
 	[VB_M_CLAT_MEAN] = {"clat_mean", "ns", false},
 	[VB_M_CLAT_P99] = {"clat_p99", "ns", false},
+	[VB_M_WORST_GUEST_IOPS] = {"worst_guest_iops", "IOPS", true},
 };
+
+bool vb_row_has_metric(const struct vb_row *r, int m)
+{
+	return m != VB_M_WORST_GUEST_IOPS || r->vms;
+}
 
 int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
 {
@@ -33,7 +39,7 @@ int vb_metrics_parse(const char *list, bool want[VB_NMETRICS])
 		for (m = 0; m < VB_NMETRICS && strcmp(vb_metrics[m].name, tok); m++)
 			;
 		if (m == VB_NMETRICS) {
-			vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99", tok);
+			vb_error("--metric: unknown metric '%s': choose from iops, bw, clat_mean, clat_p99, worst_guest_iops", tok);
 			free(copy);
 			return -1;
 		}
@@ -129,11 +135,10 @@ static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host
 	}
 }
 
-/* Read and parse one repetition's fio JSON (its path from run.json, which
- * must stay inside the run folder).  Reports and returns -1 on failure. */
-static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, struct vb_fio_result *fr)
+/* Read and parse one fio JSON named by run.json (which must stay inside
+ * the run folder).  Reports and returns -1 on failure. */
+int vb_summary_read_fio(struct vb_summary *s, const char *mode, const char *file, struct vb_fio_result *fr)
 {
-	const char *file = vb_runrec_rep_file(rep);
 	char *path, *text, *why = NULL;
 	size_t len = 0;
 	int ret = -1;
@@ -148,10 +153,62 @@ static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, s
 		vb_error("'%s' is not fio JSON output (%s): it cannot be summarised", path, why);
 	else
 		ret = 0;
+	/* the version reaches chart titles and the terminal: only what looks
+	 * like fio's own version string is kept */
+	if (!ret && !s->fio_version && vb_valid_fio_version(fr->fio_version))
+		s->fio_version = vb_strdup(fr->fio_version);
 	free(why);
 	free(text);
 	free(path);
 	return ret;
+}
+
+/* A --vms repetition into the rows' index k: the aggregate of its
+ * measured guests (vms.c). */
+static int load_vms_rep(struct vb_summary *s, const char *mode, json_t *rep, struct vb_vms_acc *a, struct vb_row *row[2],
+                        size_t k, double *hcpu, size_t *nh, double *gcpu, size_t *ng)
+{
+	struct vb_vms_rep f;
+	if (vb_vms_load_rep(s, mode, rep, a, &f) < 0)
+		return -1;
+	for (int d = 0; d < 2; d++) {
+		row[d]->vms = true;
+		row[d]->val[VB_M_IOPS][k] = f.iops[d];
+		row[d]->val[VB_M_BW][k] = f.bw[d];
+		row[d]->val[VB_M_CLAT_MEAN][k] = f.clat_mean[d];
+		row[d]->val[VB_M_CLAT_P99][k] = f.p99[d];
+		row[d]->val[VB_M_WORST_GUEST_IOPS][k] = f.worst[d];
+	}
+	if (!isnan(f.host_cpu_us_per_io))
+		hcpu[(*nh)++] = f.host_cpu_us_per_io;
+	if (!isnan(f.guest_cpu_us_per_io))
+		gcpu[(*ng)++] = f.guest_cpu_us_per_io;
+	return 0;
+}
+
+/* The rows' statistics over their k repetitions; a --vms point's
+ * percentiles are its worst guest's. */
+static void finish_rows(struct vb_row *row[2], size_t k, struct vb_hist hist[2], const struct vb_vms_acc *vms,
+                        const double *hcpu, size_t nh, const double *gcpu, size_t ng)
+{
+	for (int d = 0; d < 2; d++) {
+		struct vb_sample cs;
+		row[d]->n = k;
+		for (int m = 0; m < VB_NMETRICS; m++)
+			vb_sample_compute(row[d]->val[m], k, &row[d]->s[m]);
+		for (int p = 0; p < VB_NPCT; p++)
+			row[d]->pct[p] = vb_hist_percentile(&hist[d], vb_pct_levels[p]);
+		if (vms)
+			vb_vms_worst_pct(vms, d, row[d]->pct);
+		if (nh) {
+			vb_sample_compute(hcpu, nh, &cs);
+			row[d]->host_cpu_us_per_io = cs.mean;
+		}
+		if (ng) {
+			vb_sample_compute(gcpu, ng, &cs);
+			row[d]->guest_cpu_us_per_io = cs.mean;
+		}
+	}
 }
 
 /* One mode's one job point: read every repetition's fio JSON, fill a row
@@ -166,6 +223,7 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 	struct vb_hist hist[2] = {{0}};
 	double *hcpu = vb_calloc(n + 1, sizeof(double)), *gcpu = vb_calloc(n + 1, sizeof(double));
 	size_t nh = 0, ng = 0, ok = 0;
+	struct vb_vms_acc *vms = NULL;
 	json_t *rep;
 	int ret = -1;
 
@@ -185,12 +243,14 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 		row[d] = &s->rows[first + d];
 	json_array_foreach(reps, i, rep) {
 		struct vb_fio_result fr;
-		if (load_rep(s, mode, rep, &fr) < 0)
+		if (vb_runrec_rep_vms(rep)) {
+			vms = vms ? vms : vb_vms_acc_new();
+			if (load_vms_rep(s, mode, rep, vms, row, ok++, hcpu, &nh, gcpu, &ng) < 0)
+				goto out;
+			continue;
+		}
+		if (vb_summary_read_fio(s, mode, vb_runrec_rep_file(rep), &fr) < 0)
 			goto out;
-		/* the version reaches chart titles and the terminal: only what
-		 * looks like fio's own version string is kept */
-		if (!s->fio_version && vb_valid_fio_version(fr.fio_version))
-			s->fio_version = vb_strdup(fr.fio_version);
 		const struct vb_fio_dir *fd[2] = {&fr.read, &fr.write};
 		const char *log = json_string_value(vb_runrec_rep_iops_log(rep));
 		for (int d = 0; d < 2; d++) {
@@ -210,26 +270,14 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 		vb_fio_result_release(&fr);
 		ok++;
 	}
-	for (int d = 0; d < 2; d++) {
-		struct vb_sample cs;
-		row[d]->n = ok;
-		for (int m = 0; m < VB_NMETRICS; m++)
-			vb_sample_compute(row[d]->val[m], ok, &row[d]->s[m]);
-		for (int p = 0; p < VB_NPCT; p++)
-			row[d]->pct[p] = vb_hist_percentile(&hist[d], vb_pct_levels[p]);
-		if (nh) {
-			vb_sample_compute(hcpu, nh, &cs);
-			row[d]->host_cpu_us_per_io = cs.mean;
-		}
-		if (ng) {
-			vb_sample_compute(gcpu, ng, &cs);
-			row[d]->guest_cpu_us_per_io = cs.mean;
-		}
-	}
+	finish_rows(row, ok, hist, vms, hcpu, nh, gcpu, ng);
+	if (vms)
+		vb_vms_fairness(s, mode, point, vms);
 	ret = 0;
 out:
 	vb_hist_release(&hist[0]);
 	vb_hist_release(&hist[1]);
+	vb_vms_acc_free(vms);
 	free(hcpu);
 	free(gcpu);
 	return ret;
@@ -300,7 +348,7 @@ static int check_strings(struct vb_summary *s, const char *path)
 	json_array_foreach(vb_runrec_modes(s->run), i, o) {
 		if (!vb_valid_name(vb_runrec_mode_name(o), 32))
 			return vb_error("'%s': a mode entry has no valid name ([a-z0-9-]): the file is damaged", path);
-		if (check_files(o, path) < 0)
+		if (check_files(o, path) < 0 || vb_vms_check_files(o, path) < 0)
 			return -1;
 	}
 	/* free text of run.json (descriptions, reasons, labels) is shown on a
@@ -445,6 +493,7 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s)
 		if (h && h->s[VB_M_IOPS].mean > 0)
 			s->rows[r].ratio_host = s->rows[r].s[VB_M_IOPS].mean / h->s[VB_M_IOPS].mean;
 	}
+	vb_vms_neighbours(s);
 	free(path);
 	return 0;
 fail:
@@ -620,6 +669,7 @@ void vb_summary_release(struct vb_summary *s)
 		free(s->modes[i].imported);
 	}
 	free(s->modes);
+	vb_vms_release(s);
 	for (size_t i = 0; i < s->npoints; i++)
 		free(s->points[i]);
 	free(s->points);
@@ -649,6 +699,48 @@ static json_t *limits_json(const struct vb_summary *s)
 	return a;
 }
 
+/* summary.json's "fairness": per --vms mode and point, each guest's
+ * share and the indices over the measured ones. */
+static json_t *fairness_json(const struct vb_summary *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *f = &s->fair[i];
+		json_t *g = json_array();
+		for (size_t k = 0; k < f->n; k++)
+			json_array_append_new(g, json_pack("{s:i, s:s, s:s, s:o}", "vm", f->guest[k].vm, "role",
+			                                   f->guest[k].measured ? "measured" : "neighbour", "status",
+			                                   f->guest[k].failed ? "failed" : "ok", "iops", num_or_null(f->guest[k].iops)));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:b, s:i, s:s?, s:o}", "mode", f->mode,
+		                                   "point", f->point, "n", (int)f->n, "measured", (int)f->nmeasured, "jain",
+		                                   num_or_null(f->jain), "min_max", num_or_null(f->min_max), "start_spread_s",
+		                                   num_or_null(f->start_spread_s), "partial", f->partial, "failed",
+		                                   (int)f->nfailed, "reason", f->reason, "guests", g));
+	}
+	return a;
+}
+
+static json_t *ratio_json(double r, double lo, double hi)
+{
+	return json_pack("{s:o, s:[o, o]}", "ratio", num_or_null(r), "ci95", num_or_null(lo), num_or_null(hi));
+}
+
+/* summary.json's "neighbours": the measured guest idle against busy. */
+static json_t *neighbours_json(const struct vb_summary *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->nnb; i++) {
+		const struct vb_neighbour *e = &s->nb[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o}", "mode", e->mode,
+		                                   "idle", e->idle, "busy", e->busy, "iops", "idle", num_or_null(e->iops_idle),
+		                                   "busy", num_or_null(e->iops_busy), "clat_p99_ns", "idle",
+		                                   num_or_null(e->p99_idle), "busy", num_or_null(e->p99_busy), "iops_busy_idle",
+		                                   ratio_json(e->iops_ratio, e->iops_lo, e->iops_hi), "p99_busy_idle",
+		                                   ratio_json(e->p99_ratio, e->p99_lo, e->p99_hi)));
+	}
+	return a;
+}
+
 json_t *vb_summary_to_json(const struct vb_summary *s)
 {
 	json_t *rows = json_array(), *modes = json_array();
@@ -661,6 +753,8 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 			free(host);
 		}
 		for (int m = 0; m < VB_NMETRICS; m++) {
+			if (!vb_row_has_metric(r, m))
+				continue;
 			json_t *vals = json_array();
 			for (size_t k = 0; k < r->n; k++)
 				json_array_append_new(vals, json_real(r->val[m][k]));
@@ -678,6 +772,8 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 		json_object_set_new(o, "ratio_to_host", num_or_null(r->ratio_host));
 		json_object_set_new(o, "host_cpu_us_per_io", num_or_null(r->host_cpu_us_per_io));
 		json_object_set_new(o, "guest_cpu_us_per_io", num_or_null(r->guest_cpu_us_per_io));
+		if (r->vms) /* only then: other runs' summary.json is as it was */
+			json_object_set_new(o, "vms", json_true());
 		json_array_append_new(rows, o);
 	}
 	for (size_t i = 0; i < s->nmodes; i++) {
@@ -687,11 +783,15 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 			json_object_set_new(m, "imported", json_string(s->modes[i].imported));
 		json_array_append_new(modes, m);
 	}
-	json_t *o = json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
-	                      "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
-	                      "state", s->state, "modes", modes, "rows", rows);
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:b, s:s, s:s?, s:s?, s:o, s:o}", "schema", VB_SUMMARY_SCHEMA, "run", s->id,
+	                        "accelerator", s->accel, "emulated", s->emulated, "job", s->job, "fio_version", s->fio_version,
+	                        "state", s->state, "modes", modes, "rows", rows);
+	if (s->nfair)
+		json_object_set_new(doc, "fairness", fairness_json(s));
+	if (s->nnb)
+		json_object_set_new(doc, "neighbours", neighbours_json(s));
 	if (s->nlimits) /* only then: summary.json of runs without --iotune is as it was */
-		json_object_set_new(o, "iotune", limits_json(s));
-	return o;
+		json_object_set_new(doc, "iotune", limits_json(s));
+	return doc;
 }
 

@@ -23,7 +23,7 @@ extern const double vb_pct_levels[VB_NPCT]; /* 50, 90, 99, 99.9, 99.99 */
 
 /* Metrics compared across runs, one row each: name, unit, whether larger
  * is better, and where the per-repetition values live in a row. */
-enum vb_metric { VB_M_IOPS, VB_M_BW, VB_M_CLAT_MEAN, VB_M_CLAT_P99, VB_NMETRICS };
+enum vb_metric { VB_M_IOPS, VB_M_BW, VB_M_CLAT_MEAN, VB_M_CLAT_P99, VB_M_WORST_GUEST_IOPS, VB_NMETRICS };
 struct vb_metric_info {
 	const char *name;
 	const char *unit;
@@ -33,6 +33,9 @@ extern const struct vb_metric_info vb_metrics[VB_NMETRICS];
 /* --metric: a comma-separated list of metric names into want[]; reports
  * and returns -1 on an unknown name or an empty list. */
 int vb_metrics_parse(const char *list, bool want[VB_NMETRICS]);
+
+/* The most guests a --vms point has (the option's range). */
+#define VB_VMS_MAX 16
 
 struct vb_row {
 	char *mode, *point, *dir;      /* dir: "read" or "write" */
@@ -45,6 +48,43 @@ struct vb_row {
 	double guest_cpu_us_per_io;    /* NAN for host */
 	char **iops_logs;              /* absolute paths per repetition, NULL if none */
 	size_t cap;                    /* entries allocated per array */
+	/* A --vms point's row is the aggregate of its measured guests: IOPS
+	 * and bandwidth summed, clat mean weighted by IOPS, percentiles (and
+	 * clat_p99) the worst guest's; worst_guest_iops the slowest guest's
+	 * IOPS.  Other rows have no worst_guest_iops (vb_row_has_metric). */
+	bool vms;
+};
+/* Does the row carry metric m (worst_guest_iops: only a --vms point's)? */
+bool vb_row_has_metric(const struct vb_row *r, int m);
+
+/* How a --vms point's guests shared the host: per mode and point. */
+struct vb_guest_share {
+	int vm;                        /* 1..N */
+	bool measured;                 /* ran the measured job (not a neighbour) */
+	bool failed;                   /* failed in some repetition */
+	double iops;                   /* reads + writes, mean over its repetitions; NAN: none */
+};
+struct vb_fairness {
+	char *mode, *point;
+	size_t n;                      /* guests booted for the point */
+	struct vb_guest_share guest[VB_VMS_MAX];
+	size_t nmeasured;              /* measured guests with figures */
+	double jain;                   /* (sum x)^2 / (n sum x^2) over them; NAN with none */
+	double min_max;                /* slowest / fastest of them; NAN with none */
+	double start_spread_s;         /* the largest over repetitions; NAN: not recorded */
+	bool partial;                  /* a guest failed: the figures are the others' */
+	size_t nfailed;
+	char *reason;                  /* why (the first failed guest's), cleaned for a terminal; or NULL */
+};
+
+/* A --neighbour pair: the measured guest with its neighbours idle and
+ * busy (the same boots), per mode. */
+struct vb_neighbour {
+	char *mode, *idle, *busy;      /* idle and busy: the points' labels */
+	double iops_idle, iops_busy;   /* the measured guest's reads + writes, mean */
+	double p99_idle, p99_busy;     /* ns: the slower direction's, from merged bins */
+	double iops_ratio, iops_lo, iops_hi; /* busy / idle, 95% interval (NAN: too few reps) */
+	double p99_ratio, p99_lo, p99_hi;
 };
 
 struct vb_mode_status {
@@ -76,6 +116,10 @@ struct vb_summary {
 	size_t nrows;
 	struct vb_mode_status *modes;
 	size_t nmodes;
+	struct vb_fairness *fair;      /* one per --vms mode and point, in order */
+	size_t nfair;
+	struct vb_neighbour *nb;       /* one per mode and idle/busy pair */
+	size_t nnb;
 	char **points;                 /* labels, in plan order */
 	size_t npoints;
 	/* A fleet's run: rows and modes are named HOST/MODE (each divided by
@@ -101,5 +145,48 @@ int vb_summary_load(const char *run_dir, struct vb_summary *s);
 void vb_summary_release(struct vb_summary *s);
 const struct vb_row *vb_summary_find(const struct vb_summary *s, const char *mode, const char *point, const char *dir);
 json_t *vb_summary_to_json(const struct vb_summary *s);
+
+/* ---- internal to summary/: a --vms point's figures (vms.c) -------------
+ * Each repetition's aggregate over its measured guests, every guest's own
+ * latency bins, the fairness of the guests' shares, and the --neighbour
+ * headline (idle against busy).  Renderers read the results from struct
+ * vb_summary above.  vb_vms_acc_new's accumulator is freed with
+ * vb_vms_acc_free; fairness and neighbour entries belong to the summary
+ * (vb_vms_release). */
+
+/* What one repetition of a --vms point gives a row, per direction
+ * (0 read, 1 write), and its CPU per I/O (NAN when unknown). */
+struct vb_vms_rep {
+	double iops[2], bw[2], clat_mean[2], p99[2], worst[2];
+	double host_cpu_us_per_io, guest_cpu_us_per_io;
+};
+
+struct vb_vms_acc;
+struct vb_vms_acc *vb_vms_acc_new(void);
+void vb_vms_acc_free(struct vb_vms_acc *a);
+
+/* Read repetition rep of a --vms point (its "vms" object: every guest's
+ * fio JSON) into out, adding the guests' bins and shares to a.  Reports
+ * and returns -1 on malformed input. */
+int vb_vms_load_rep(struct vb_summary *s, const char *mode, json_t *rep, struct vb_vms_acc *a,
+                    struct vb_vms_rep *out);
+/* The percentiles of the measured guest with the largest p99 in
+ * direction d (0 read, 1 write). */
+void vb_vms_worst_pct(const struct vb_vms_acc *a, int d, double pct[VB_NPCT]);
+/* The point's fairness entry (its share of each guest, Jain's index,
+ * slowest/fastest, start spread, failures), appended to s->fair. */
+void vb_vms_fairness(struct vb_summary *s, const char *mode, json_t *point, const struct vb_vms_acc *a);
+/* Every --neighbour pair of every mode into s->nb (after the rows). */
+void vb_vms_neighbours(struct vb_summary *s);
+/* Every guest's file of a mode's points is a plain relative path: 0, or
+ * -1 reported naming the field. */
+int vb_vms_check_files(json_t *mode, const char *path);
+void vb_vms_release(struct vb_summary *s);
+
+/* summary.c's reader of one fio JSON named by run.json (relative to the
+ * mode folder, checked), for the guests' files; the first plausible fio
+ * version it sees becomes s->fio_version. */
+struct vb_fio_result;
+int vb_summary_read_fio(struct vb_summary *s, const char *mode, const char *file, struct vb_fio_result *fr);
 
 #endif
