@@ -110,7 +110,8 @@ int vb_vms_check(struct vb_runner *x)
 	for (size_t i = 0; (c->neighbour || c->neighbour_iotune) && i < x->plan.npoints; i++)
 		if (x->plan.points[i].cfg.vms < 2)
 			return vb_error("--%s needs --vms 2 or more at every point (point %s has %u): guest 1 is "
-			                "measured, the others are its neighbours", x->plan.points[i].label,
+			                "measured, the others are its neighbours", c->neighbour ? "neighbour" : "neighbour-iotune",
+			                x->plan.points[i].label,
 			                x->plan.points[i].cfg.vms);
 	if (nmax > 1 && check_split(x, nmax) < 0)
 		return -1;
