@@ -61,6 +61,16 @@ check "summary.json carries it" jqe --argjson l "$limit" \
 # (Markdown escapes the underscores)
 check "summary.md and report.html carry it" sh -c "sed 's/\\\\_/_/g' '$T/summary.md' | grep -qF '$line' && grep -qF '$line' '$T/report.html'"
 
+# ---- a mode with no guest disk: the unthrottled ceiling ------------------------
+# (the default --modes has host: a limit on the guests does not refuse it)
+vb run --modes host --connect "$CONNECT" --cache-dir "$CACHE" --size 256m --accel tcg --integrity off \
+	--runtime 2 --ramp 0 --reps 1 --results "$R/host" --iotune "total_iops_sec=$limit"
+check "host beside --iotune runs (exit 0), saying it runs unthrottled" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'host: no guest disk to limit: it runs unthrottled' '$TMP/err'"
+check "... records no limit, and fio on the host is not held to it" \
+	jqe --argjson l "$limit" '(.modes[0] | has("iotune") | not) and (.modes[0].points[0].reps[0].iops | .read + .write) > 2 * $l' \
+	"$R/host/latest/run.json"
+
 # ---- what the limit costs on the host -----------------------------------------
 fc=$(cores "$R/free/latest"); tc=$(cores "$T")
 fp=$(per_io "$R/free/latest"); tp=$(per_io "$T")

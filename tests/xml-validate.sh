@@ -124,9 +124,9 @@ vb xml --mode hostdev --pci-device 0000:03:00.0 "${img[@]}" --iotune total_iops_
 check "xml hostdev --iotune is refused (exit 2)" sh -c "[ $rc -eq 2 ] && grep -q 'mode hostdev takes no --iotune' '$TMP/err'"
 vb xml --mode virtio-blk --storage null "${img[@]}" --iotune total_iops_sec=300
 check "--iotune with --storage null (no libvirt <disk>) is refused (exit 2)" [ "$rc" -eq 2 ]
-vb run --modes host,virtio-blk --iotune total_iops_sec=300 "${img[@]}" --results "$TMP/r"
-check "run --modes host,virtio-blk --iotune is refused before anything runs (exit 2)" \
-	sh -c "[ $rc -eq 2 ] && grep -q 'mode host takes no --iotune' '$TMP/err' && [ ! -e '$TMP/r' ]"
+vb run --modes virtio-blk,nvme --iotune total_iops_sec=300 "${img[@]}" --results "$TMP/r"
+check "run --modes virtio-blk,nvme --iotune is refused before anything runs (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'mode nvme takes no --iotune' '$TMP/err' && [ ! -e '$TMP/r' ]"
 for bad in total_iops_sec=0 total_iops_sec=x bogus_sec=5 group_name=g total_iops_sec=3,read_iops_sec=2 \
 	total_iops_sec_max=9 total_iops_sec=9,total_iops_sec_max=3 total_iops_sec=1,,read_bytes_sec=2 total_iops_sec=1,total_iops_sec=2 'total_iops_sec=1 '; do
 	vb xml --mode virtio-blk "${img[@]}" --iotune "$bad"

@@ -126,12 +126,12 @@ const struct vb_option vb_options[] = {
 	 .help = "seconds fio runs before it starts counting (ramp_time)"},
 	{.name = "sweep", .type = VB_OPT_STR, .offset = F(sweep),
 	 .cmds = "run", .metavar = "'P=V,V P=V,V'", .record = "sweep",
-	 .help = "run the matrix of these fio parameters (bs, iodepth, numjobs, rw, rwmixread, ramp)"},
+	 .help = "run the matrix of these parameters (fio's bs, iodepth, numjobs, rw, rwmixread, ramp; storage; vms)"},
 	{.name = "iotune", .type = VB_OPT_STR, .offset = F(iotune), .check = vb_iotune_check,
 	 .cmds = "run xml", .metavar = "NAME=VALUE,...", .record = "iotune",
 	 .help = "QoS: libvirt's <iotune> limits on every guest's disk, by their element names (total_iops_sec, "
 	         "total_bytes_sec, read_/write_ forms, _max and _max_length bursts, size_iops_sec), e.g. total_iops_sec=300; "
-	         "modes with a libvirt <disk> only (sata, virtio-blk, virtio-scsi)"},
+	         "modes with a libvirt <disk> only (sata, virtio-blk, virtio-scsi; host runs unthrottled beside them)"},
 	{.name = "neighbour-iotune", .type = VB_OPT_STR, .offset = F(neighbour_iotune), .check = vb_iotune_check,
 	 .cmds = "run", .metavar = "NAME=VALUE,...", .record = "neighbour_iotune",
 	 .help = "the same limits on the neighbours' disks only (guests 2..N of --vms), in place of --iotune there"},

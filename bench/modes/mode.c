@@ -216,11 +216,13 @@ void vb_mode_disk_iotune(struct vb_xml *x, const struct vb_disk_ctx *d)
 	vb_xml_close(x);
 }
 
-int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, char **why)
+static int check_config(const struct vb_mode *m, const struct vb_config *c, bool forced, char **why)
 {
 	const char *opt = c->iotune ? "--iotune" : c->neighbour_iotune ? "--neighbour-iotune" : NULL;
 	const struct vb_storage *s = vb_storage_of(c);
-	if (opt && !m->iotune) {
+	/* a mode with no guest (host, backend, native) is the ceiling a limit
+	 * is measured against: it runs unthrottled (runner/mode.c says so) */
+	if (opt && !m->iotune && (!m->host || forced)) {
 		*why = vb_asprintf("mode %s takes no %s: %s; QEMU throttles only a libvirt <disk> (sata, virtio-blk, "
 		                   "virtio-scsi): leave %s out or drop %s", m->name, opt,
 		                   m->no_iotune ? m->no_iotune : "it has no libvirt <disk>", m->name, opt);
@@ -232,6 +234,16 @@ int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, cha
 		return -1;
 	}
 	return m->check_config ? m->check_config(c, why) : 0;
+}
+
+int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, char **why)
+{
+	return check_config(m, c, false, why);
+}
+
+int vb_mode_check_own_config(const struct vb_mode *m, const struct vb_config *c, char **why)
+{
+	return check_config(m, c, true, why);
 }
 
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why)

@@ -175,6 +175,10 @@ void vb_mode_disk_iotune(struct vb_xml *x, const struct vb_disk_ctx *d);
 /* Does mode m suit configuration c: --iotune (or --neighbour-iotune) on a
  * mode that takes it, then m's own check_config.  0, or -1 with *why. */
 int vb_mode_check_config(const struct vb_mode *m, const struct vb_config *c, char **why);
+/* The same for a mode's own settings (-c FILE's [mode NAME]): a limit
+ * there is refused where it cannot apply, also in a mode with no guest
+ * (which otherwise runs unthrottled beside limited guests). */
+int vb_mode_check_own_config(const struct vb_mode *m, const struct vb_config *c, char **why);
 /* check_config of modes that cannot use --backend null. */
 int vb_mode_refuse_null(const struct vb_config *cfg, const char *mode, char **why);
 /* The -blockdev (JSON) of the null-co drive. */

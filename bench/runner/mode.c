@@ -50,6 +50,12 @@ static void record_mode(const struct vb_mode *m, const struct vb_config *c, json
 		vb_runrec_mode_set_no_guest(mj); /* its fio CPU is the host's (summary) */
 	if (m->tuning)
 		vb_runrec_mode_set_tuning(mj, m->tuning);
+	if (m->host) { /* no guest disk: the unthrottled ceiling (vb_mode_check_config) */
+		if (c->iotune || c->neighbour_iotune)
+			vb_info("%s: no guest disk to limit: it runs unthrottled, the ceiling the limits are measured against",
+			        m->name);
+		return;
+	}
 	json_t *all = vb_iotune_parse(c->iotune), *nb = vb_iotune_parse(c->neighbour_iotune);
 	vb_runrec_mode_set_iotune(mj, all, nb);
 	json_decref(all);

@@ -26,7 +26,7 @@ static int check_tuning(const struct vb_config *c)
 		const struct vb_mode *m = vb_mode_find(k);
 		int r = vb_config_apply(&mc, VB_CMD_RUN, ov, &why) < 0 ? -1 : vb_mode_check_tuning_quiet(&mc, &why);
 		/* (a mode's own --iotune where it has no <disk> to throttle) */
-		if (r == 0 && m && (mc.iotune || mc.neighbour_iotune) && vb_mode_check_config(m, &mc, &why) < 0)
+		if (r == 0 && m && (mc.iotune || mc.neighbour_iotune) && vb_mode_check_own_config(m, &mc, &why) < 0)
 			r = -1;
 		vb_config_release(&mc);
 		if (r < 0) {
