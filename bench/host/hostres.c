@@ -336,3 +336,125 @@ size_t vb_proc_find_all(const char *comm, pid_t *pids, size_t max)
 	free(out);
 	return n;
 }
+
+/* The threads' stat lines of n processes, each process as "P PID", its
+ * threads' lines, then "= " and its own line (read last: the total is
+ * then never behind its threads); only these files are read. */
+static char *threads_local(const long *pids, size_t n)
+{
+	struct vb_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		char path[64], *text;
+		vb_buf_addf(&b, "P %ld\n", pids[i]);
+		snprintf(path, sizeof(path), "/proc/%ld/task", pids[i]);
+		DIR *d = opendir(path);
+		for (struct dirent *e; d && (e = readdir(d));) {
+			char *f = vb_asprintf("%s/%s/stat", path, e->d_name);
+			if (e->d_name[0] != '.' && (text = vb_read_file(f, 8192, NULL))) {
+				text[strcspn(text, "\n")] = '\0';
+				vb_buf_addf(&b, "%s\n", text);
+				free(text);
+			}
+			free(f);
+		}
+		if (d)
+			closedir(d);
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pids[i]);
+		if ((text = vb_read_file(path, 8192, NULL))) {
+			text[strcspn(text, "\n")] = '\0';
+			vb_buf_addf(&b, "= %s\n", text);
+			free(text);
+		}
+	}
+	return vb_buf_release(&b);
+}
+
+/* The same on a remote hypervisor, in one ssh round trip. */
+static char *threads_remote(const long *pids, size_t n)
+{
+	const char **argv = vb_calloc(n + 5, sizeof(char *));
+	char **words = vb_calloc(n, sizeof(char *));
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = "for p; do echo \"P $p\"; for t in /proc/$p/task/*/stat; do cat \"$t\"; done; "
+	          "s=$(cat /proc/$p/stat) && echo \"= $s\"; done 2>/dev/null; exit 0";
+	argv[3] = "sh";
+	for (size_t i = 0; i < n; i++)
+		argv[4 + i] = words[i] = vb_asprintf("%ld", pids[i]);
+	char *out = NULL;
+	if (vb_hv_run(argv, &out, 20) != 0) {
+		free(out);
+		out = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+	free(argv);
+	return out;
+}
+
+/* Parse threads_local's (or threads_remote's) text into out[n]: 0, or -1
+ * when a process's own line is missing (it is gone). */
+static int threads_parse(char *text, const long *host, size_t n, struct vb_proc_threads *out)
+{
+	struct vb_proc_threads *cur = NULL;
+	bool *seen = vb_calloc(n, sizeof(bool));
+	char *save = NULL;
+	int rc = 0;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct proc_stat ps;
+		if (l[0] == 'P' && l[1] == ' ') {
+			cur = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (host[i] == atol(l + 2))
+					cur = &out[i];
+		} else if (!cur) {
+			continue;
+		} else if (l[0] == '=' && l[1] == ' ') {
+			if (parse_stat(l + 2, &ps) == 0 && ps.pid == cur->pid) {
+				cur->ns = ps.ns;
+				seen[cur - out] = true;
+			}
+		} else if (parse_stat(l, &ps) == 0) {
+			if (!(cur->t = realloc(cur->t, (cur->n + 1) * sizeof(*cur->t))))
+				abort();
+			struct vb_thread_cpu *t = &cur->t[cur->n++];
+			t->tid = ps.pid;
+			size_t len = strnlen(ps.comm, sizeof(t->comm) - 1);
+			memcpy(t->comm, ps.comm, len);
+			t->comm[len] = '\0';
+			t->ns = ps.ns;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			rc = -1;
+	free(seen);
+	return rc;
+}
+
+int vb_proc_threads_many(const pid_t *pids, size_t n, struct vb_proc_threads *out)
+{
+	long *host = vb_calloc(n, sizeof(long));
+	int rc = 0;
+	memset(out, 0, n * sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		if ((out[i].pid = host[i] = (long)vb_daemon_host_pid(pids[i])) <= 0)
+			rc = -1;
+	if (rc == 0) {
+		char *text = vb_hv_remote() ? threads_remote(host, n) : threads_local(host, n);
+		rc = text ? threads_parse(text, host, n, out) : -1;
+		free(text);
+	}
+	free(host);
+	return rc;
+}
+
+void vb_proc_threads_release(struct vb_proc_threads *p)
+{
+	if (!p)
+		return;
+	free(p->t);
+	p->t = NULL;
+	p->n = 0;
+}
