@@ -1,6 +1,9 @@
 /* threadcpu: a process's CPU over a window split by thread class (see
- * threadcpu.h).  QEMU 7.2 under libvirt (which passes
- * -name ...,debug-threads=on) names its threads as the table says. */
+ * threadcpu.h).  QEMU 7.2 under libvirt 9.0 (which passes -name
+ * ...,debug-threads=on) names its threads as the table says; seen here
+ * (/proc/QEMU/task/ * /comm, a virtio-blk guest under TCG): the main loop
+ * "qemu-system-x86" (tid == pid), call_rcu with the same name, "IO
+ * mon_iothread", "CPU 0/TCG", "CPU 1/TCG", "IO iothread1", "worker". */
 #include "config.h"
 #include "host/threadcpu.h"
 
@@ -13,6 +16,7 @@ static const struct {
 	const char *prefix, *cls;
 } qemu_names[] = {
 	{"CPU ", "vcpu"},     /* "CPU 0/TCG", "CPU 1/KVM" */
+	{"IO mon_iothread", "other"}, /* the QMP monitor's own thread: no disk's */
 	{"IO ", "iothread"},  /* "IO iothread1": an <iothread> */
 	{"worker", "worker"}, /* the block layer's thread pool (io='threads', file ops) */
 	{"vhost-", "vhost"},  /* Linux >= 6.4: a vhost device's worker is QEMU's thread */
@@ -29,7 +33,9 @@ const char *vb_thread_class_qemu(const char *comm, long tid, long pid)
 	for (size_t i = 0; i < sizeof(qemu_names) / sizeof(qemu_names[0]); i++)
 		if (strncmp(comm, qemu_names[i].prefix, strlen(qemu_names[i].prefix)) == 0)
 			return qemu_names[i].cls;
-	return "other"; /* call_rcu, vnc_worker, a monitor's IO thread... */
+	/* call_rcu (started before QEMU names its threads: it keeps the
+	 * process's name, "qemu-system-x86"), vnc_worker... */
+	return "other";
 }
 
 void vb_thread_comm_clean(const char *comm, char out[16])
