@@ -243,20 +243,18 @@ static char *stats_local(const long *pids, const bool *tree, size_t n)
 	return b.len ? vb_buf_release(&b) : vb_strdup("");
 }
 
-/* The same on a remote hypervisor, in one ssh round trip (each one is
- * time a window's edge is late by): "+PID" asks for its children too. */
-static char *stats_remote(const long *pids, const bool *tree, size_t n)
+/* script (sh -c) on the hypervisor with the pids as its arguments,
+ * "+PID" for tree[i] (tree may be NULL); its output, NULL on failure. */
+static char *remote_pids(const char *script, const long *pids, const bool *tree, size_t n)
 {
 	const char **argv = vb_calloc(n + 5, sizeof(char *));
 	char **words = vb_calloc(n, sizeof(char *));
 	argv[0] = "sh";
 	argv[1] = "-c";
-	argv[2] = "for a; do p=${a#+}; cat /proc/$p/stat; [ \"$a\" = \"$p\" ] && continue; "
-	          "k=$(cat /proc/$p/task/*/children) || k=$(pgrep -P $p); "
-	          "for c in $k; do cat /proc/$c/stat; done; done 2>/dev/null; exit 0";
+	argv[2] = script;
 	argv[3] = "sh";
 	for (size_t i = 0; i < n; i++)
-		argv[4 + i] = words[i] = vb_asprintf("%s%ld", tree[i] ? "+" : "", pids[i]);
+		argv[4 + i] = words[i] = vb_asprintf("%s%ld", tree && tree[i] ? "+" : "", pids[i]);
 	char *out = NULL;
 	if (vb_hv_run(argv, &out, 20) != 0) {
 		free(out);
@@ -267,6 +265,16 @@ static char *stats_remote(const long *pids, const bool *tree, size_t n)
 	free(words);
 	free(argv);
 	return out;
+}
+
+/* The same on a remote hypervisor, in one ssh round trip (each one is
+ * time a window's edge is late by): "+PID" asks for its children too. */
+static char *stats_remote(const long *pids, const bool *tree, size_t n)
+{
+	return remote_pids("for a; do p=${a#+}; cat /proc/$p/stat; [ \"$a\" = \"$p\" ] && continue; "
+	                   "k=$(cat /proc/$p/task/*/children) || k=$(pgrep -P $p); "
+	                   "for c in $k; do cat /proc/$c/stat; done; done 2>/dev/null; exit 0",
+	                   pids, tree, n);
 }
 
 /* The CPU of n processes where they run (pids there), tree[i] with the
@@ -372,25 +380,9 @@ static char *threads_local(const long *pids, size_t n)
 /* The same on a remote hypervisor, in one ssh round trip. */
 static char *threads_remote(const long *pids, size_t n)
 {
-	const char **argv = vb_calloc(n + 5, sizeof(char *));
-	char **words = vb_calloc(n, sizeof(char *));
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = "for p; do echo \"P $p\"; for t in /proc/$p/task/*/stat; do cat \"$t\"; done; "
-	          "s=$(cat /proc/$p/stat) && echo \"= $s\"; done 2>/dev/null; exit 0";
-	argv[3] = "sh";
-	for (size_t i = 0; i < n; i++)
-		argv[4 + i] = words[i] = vb_asprintf("%ld", pids[i]);
-	char *out = NULL;
-	if (vb_hv_run(argv, &out, 20) != 0) {
-		free(out);
-		out = NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-	free(argv);
-	return out;
+	return remote_pids("for p; do echo \"P $p\"; for t in /proc/$p/task/*/stat; do cat \"$t\"; done; "
+	                   "s=$(cat /proc/$p/stat) && echo \"= $s\"; done 2>/dev/null; exit 0",
+	                   pids, NULL, n);
 }
 
 /* Parse threads_local's (or threads_remote's) text into out[n]: 0, or -1

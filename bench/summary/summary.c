@@ -201,6 +201,25 @@ static int load_rep(const struct vb_summary *s, const char *mode, json_t *rep, s
 	return ret;
 }
 
+/* A row's statistics over its r->n repetitions. */
+static void row_finish(struct vb_row *r, struct vb_hist *hist, const double *hcpu, size_t nh, const double *gcpu,
+                       size_t ng)
+{
+	struct vb_sample cs;
+	for (int m = 0; m < VB_NMETRICS; m++)
+		vb_sample_compute(r->val[m], r->n, &r->s[m]);
+	for (int p = 0; p < VB_NPCT; p++)
+		r->pct[p] = vb_hist_percentile(hist, vb_pct_levels[p]);
+	if (nh) {
+		vb_sample_compute(hcpu, nh, &cs);
+		r->host_cpu_us_per_io = cs.mean;
+	}
+	if (ng) {
+		vb_sample_compute(gcpu, ng, &cs);
+		r->guest_cpu_us_per_io = cs.mean;
+	}
+}
+
 /* One mode's one job point: read every repetition's fio JSON, fill a row
  * per direction. */
 static int load_point(struct vb_summary *s, const char *mode, bool is_host, json_t *point)
@@ -258,22 +277,10 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 		ok++;
 	}
 	for (int d = 0; d < 2; d++) {
-		struct vb_sample cs;
 		row[d]->n = ok;
-		for (int m = 0; m < VB_NMETRICS; m++)
-			vb_sample_compute(row[d]->val[m], ok, &row[d]->s[m]);
-		for (int p = 0; p < VB_NPCT; p++)
-			row[d]->pct[p] = vb_hist_percentile(&hist[d], vb_pct_levels[p]);
-		if (nh) {
-			vb_sample_compute(hcpu, nh, &cs);
-			row[d]->host_cpu_us_per_io = cs.mean;
-		}
+		row_finish(row[d], &hist[d], hcpu, nh, gcpu, ng);
 		if (nh && nsplit == nh) /* the mean of each class: they add up to the mean */
 			row[d]->host_cpu_split = split_mean(split, nsplit);
-		if (ng) {
-			vb_sample_compute(gcpu, ng, &cs);
-			row[d]->guest_cpu_us_per_io = cs.mean;
-		}
 	}
 	ret = 0;
 out:
