@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct vb_guest *vb_session_start(struct vb_virt *v, const char *xml, double t0, double wait_s, const char *dir,
                                   json_t **hello, char **why)
@@ -88,6 +89,11 @@ static void meter_sample(struct vb_cpu_meter *m)
 	size_t slot[2 + VB_METER_VHOST_MAX] = {0}, n = 1;
 	bool tree = false;
 
+	if (m->edges == 1) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->start_unix = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
 	if (m->helper_pid > 0) {
 		slot[n] = 1;
 		pids[n++] = m->helper_pid;
@@ -154,8 +160,10 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 	if (m->nvhost)
 		json_object_set_new(procs, "vhost", json_integer((json_int_t)vhost));
 	json_t *o = json_pack("{s:f, s:o}", "window_s", m->t[1] - m->t[0], "processes", procs);
-	if (m->threads)
+	if (m->threads) {
+		json_object_set_new(o, "start_unix", json_real(m->start_unix));
 		json_object_set_new(o, "threads", meter_threads(m, procs));
+	}
 	json_object_set_new(o, "source", json_string(m->qemu ? "/proc" : "libvirt"));
 	return o;
 }
