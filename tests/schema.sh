@@ -24,7 +24,10 @@ check "the schema's numbers are results.h's, $lo to $hi" \
 # params.storage, modes[].storage with each model's record and integrity)
 check "fixture run-storage shows the storage fields" \
 	jqe '.config.storage and .job.points[0].params.storage and (.modes[0].storage.raw.integrity.result == "ok")' "$FIX/run-storage/run.json"
-for f in run-base run-v2 run-storage; do
+# run-threads: issue 26's host CPU by thread (reps[].host_cpu.threads)
+check "fixture run-threads shows the thread split" \
+	jqe '.modes[] | select(.mode == "virtio-blk") | .points[0].reps[0].host_cpu | .start_unix and (.threads.qemu.classes.vcpu > 0) and (.threads.qemu.per_thread | length > 0)' "$FIX/run-threads/run.json"
+for f in run-base run-v2 run-storage run-threads; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"
@@ -32,6 +35,8 @@ for f in run-base run-v2 run-storage; do
 	vb report "$TMP/$f"
 	check "fixture $f (schema $n) still loads: report exits 0" [ "$rc" -eq 0 ]
 done
+check "run-threads' summary.md splits host CPU per I/O by thread" grep -Eq '^- virtio-blk: vcpu [0-9.]+ us' "$TMP/run-threads/summary.md"
+check "... and the older fixtures' have no such line" sh -c '! grep -q "by thread" "$1/run-base/summary.md" "$1/run-v2/summary.md" "$1/run-storage/summary.md"' _ "$TMP"
 check "the fixtures cover schema 1 and schema 2" \
 	sh -c "[ \"\$(jq -s 'map(.schema) | sort' '$FIX/run-base/run.json' '$FIX/run-v2/run.json' | jq -c .)\" = '[1,2]' ]"
 
