@@ -37,6 +37,16 @@ for f in run-base run-v2 run-storage run-threads; do
 done
 check "run-threads' summary.md splits host CPU per I/O by thread" grep -Eq '^- virtio-blk: vcpu [0-9.]+ us' "$TMP/run-threads/summary.md"
 check "... and the older fixtures' have no such line" sh -c '! grep -q "by thread" "$1/run-base/summary.md" "$1/run-v2/summary.md" "$1/run-storage/summary.md"' _ "$TMP"
+# a class name is text from the results folder: only a plain word reaches
+# the table, summary.md and report.html (anything else is "other")
+cp -r "$FIX/run-threads" "$TMP/hostile-threads"
+chmod -R u+w "$TMP/hostile-threads"
+jq '(.modes[] | select(.mode == "virtio-blk") | .points[0].reps[].host_cpu.threads.qemu.classes) |= with_entries(if .key == "main" then .key = "<b>`id`\u001b[2J" else . end)' \
+	"$FIX/run-threads/run.json" > "$TMP/hostile-threads/run.json"
+vb report "$TMP/hostile-threads"
+check "a hostile class name is refused in the split: 'other' instead, nowhere in the page, the table or summary.md" \
+	sh -c '[ "$2" -eq 0 ] && grep -Eq "^- virtio-blk: vcpu [0-9.]+ us, iothread [0-9.]+ us, other " "$1/summary.md" &&
+	       ! grep -q "id\`" "$1/report.html" "$1/summary.md" "$3" && grep -q "by thread: vcpu" "$3"' _ "$TMP/hostile-threads" "$rc" "$TMP/out"
 check "the fixtures cover schema 1 and schema 2" \
 	sh -c "[ \"\$(jq -s 'map(.schema) | sort' '$FIX/run-base/run.json' '$FIX/run-v2/run.json' | jq -c .)\" = '[1,2]' ]"
 
