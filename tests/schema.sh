@@ -34,7 +34,10 @@ check "fixture run-vms shows the --vms fields" \
 	jqe '.job.points[1].params.vms == 2 and (.modes[1].points[1].reps[0].vms.guests | length == 2) and (.modes[1].vms.boots | length == 3)' "$FIX/run-vms/run.json"
 check "fixture run-neighbour shows the --neighbour fields" \
 	jqe '[.job.points[].params.neighbour] == ["idle", "busy"] and (.modes[1].points[1].reps[0].vms.guests[1].role == "neighbour")' "$FIX/run-neighbour/run.json"
-for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour; do
+# run-threads: issue 26's host CPU by thread (reps[].host_cpu.threads)
+check "fixture run-threads shows the thread split" \
+	jqe '.modes[] | select(.mode == "virtio-blk") | .points[0].reps[0].host_cpu | .start_unix and (.threads.qemu.classes.vcpu > 0) and (.threads.qemu.per_thread | length > 0)' "$FIX/run-threads/run.json"
+for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"
@@ -63,6 +66,18 @@ jq '.modes[0].iotune.all = {"total_iops_sec\u001b[31m": 5, "bogus": 7, "total_io
 vb report "$TMP/run-iotune"
 check "report of a run.json with hostile iotune names exits 0 and shows none of them" \
 	sh -c "[ $rc -eq 0 ] && ! grep -q 'iotune' '$TMP/out' && ! grep -q \"\$(printf '\\033')\" '$TMP/out'"
+check "run-threads' summary.md splits host CPU per I/O by thread" grep -Eq '^- virtio-blk: vcpu [0-9.]+ us' "$TMP/run-threads/summary.md"
+check "... and the older fixtures' have no such line" sh -c '! grep -q "by thread" "$1/run-base/summary.md" "$1/run-v2/summary.md" "$1/run-storage/summary.md"' _ "$TMP"
+# a class name is text from the results folder: only a plain word reaches
+# the table, summary.md and report.html (anything else is "other")
+cp -r "$FIX/run-threads" "$TMP/hostile-threads"
+chmod -R u+w "$TMP/hostile-threads"
+jq '(.modes[] | select(.mode == "virtio-blk") | .points[0].reps[].host_cpu.threads.qemu.classes) |= with_entries(if .key == "main" then .key = "<b>`id`\u001b[2J" else . end)' \
+	"$FIX/run-threads/run.json" > "$TMP/hostile-threads/run.json"
+vb report "$TMP/hostile-threads"
+check "a hostile class name is refused in the split: 'other' instead, nowhere in the page, the table or summary.md" \
+	sh -c '[ "$2" -eq 0 ] && grep -Eq "^- virtio-blk: vcpu [0-9.]+ us, iothread [0-9.]+ us, other " "$1/summary.md" &&
+	       ! grep -q "id\`" "$1/report.html" "$1/summary.md" "$3" && grep -q "by thread: vcpu" "$3"' _ "$TMP/hostile-threads" "$rc" "$TMP/out"
 check "the fixtures cover schema 1 and schema 2" \
 	sh -c "[ \"\$(jq -s 'map(.schema) | sort' '$FIX/run-base/run.json' '$FIX/run-v2/run.json' | jq -c .)\" = '[1,2]' ]"
 

@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "guest/xmlbuf.h"
 #include "host/hv.h"
+#include "host/threadcpu.h"
 #include "summary/stats.h"
 #include "summary/rank.h"
 #include "summary/changepoint.h"
@@ -976,6 +977,42 @@ static void test_hv_here(void)
 	free(pat);
 }
 
+/* Thread classes (QEMU 7.2's names as seen here) and the split over a
+ * window: live threads from their start (born inside it: from 0), the
+ * exited class the process's total less them, never below 0 (tick
+ * rounding raises the total to the threads' sum instead). */
+static void test_thread_split(void)
+{
+	CHECK(!strcmp(vb_thread_class_qemu("CPU 0/TCG", 11, 10), "vcpu"));
+	CHECK(!strcmp(vb_thread_class_qemu("CPU 3/KVM", 11, 10), "vcpu"));
+	CHECK(!strcmp(vb_thread_class_qemu("IO iothread1", 11, 10), "iothread"));
+	CHECK(!strcmp(vb_thread_class_qemu("IO mon_iothread", 11, 10), "other"));
+	CHECK(!strcmp(vb_thread_class_qemu("qemu-system-x86", 10, 10), "main"));
+	CHECK(!strcmp(vb_thread_class_qemu("qemu-system-x86", 12, 10), "other")); /* call_rcu */
+	CHECK(!strcmp(vb_thread_class_qemu("worker", 13, 10), "worker"));
+	CHECK(!strcmp(vb_thread_class_qemu("vhost-10", 14, 10), "vhost"));
+	struct vb_thread_cpu a_t[] = {{10, "qemu-system-x86", 100}, {11, "CPU 0/TCG", 1000}, {13, "worker", 50}};
+	struct vb_thread_cpu b_t[] = {{10, "qemu-system-x86", 130}, {11, "CPU 0/TCG", 1900}, {15, "worker", 40}};
+	struct vb_proc_threads a = {10, 1200, a_t, 3}, b = {10, 2300, b_t, 3};
+	unsigned long long tot = 0;
+	json_t *o = vb_thread_split(&vb_threads_qemu, &a, &b, NULL, &tot);
+	json_t *c = json_object_get(o, "classes");
+	CHECK(tot == 1100);
+	CHECK(json_integer_value(json_object_get(c, "vcpu")) == 900);
+	CHECK(json_integer_value(json_object_get(c, "main")) == 30);
+	CHECK(json_integer_value(json_object_get(c, "worker")) == 40); /* born inside: from 0 */
+	CHECK(json_integer_value(json_object_get(c, "exited")) == 130); /* 1100 - 970: worker 13's share */
+	CHECK(json_array_size(json_object_get(o, "per_thread")) == 3);
+	json_decref(o);
+	b.ns = 2150; /* the total rounded below the threads' sum (970 > 950) */
+	o = vb_thread_split(&vb_threads_qemu, &a, &b, NULL, &tot);
+	CHECK(tot == 970 && json_integer_value(json_object_get(json_object_get(o, "classes"), "exited")) == 0);
+	json_decref(o);
+	char clean[16];
+	vb_thread_comm_clean("a\x1b[2Jb\tc", clean);
+	CHECK(!strcmp(clean, "a?[2Jb?c"));
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1004,6 +1041,7 @@ int main(void)
 	test_fio_path();
 	test_option_parts();
 	test_hv_here();
+	test_thread_split();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -5,12 +5,14 @@
 #include "config.h"
 #include "guest/session.h"
 #include "host/hostres.h"
+#include "host/threadcpu.h"
 #include "core/results.h"
 #include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct vb_guest *vb_session_start(struct vb_virt *v, const char *xml, double t0, double wait_s, const char *dir,
                                   json_t **hello, char **why)
@@ -68,37 +70,80 @@ void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *h
 }
 
 
-/* Sample at the edge just marked (edges is 1 or 2). */
+void vb_cpu_meter_release(struct vb_cpu_meter *m)
+{
+	for (int e = 0; e < 2; e++)
+		for (size_t i = 0; i < 2 + VB_METER_VHOST_MAX; i++)
+			vb_proc_threads_release(&m->th[e][i]);
+}
+
+/* Sample at the edge just marked (edges is 1 or 2): with QEMU's pid,
+ * every process's threads and total in one read where they run (slots:
+ * qemu, helper, vhost...; an absent helper's stays empty); else
+ * libvirt's figure for QEMU. */
 static void meter_sample(struct vb_cpu_meter *m)
 {
 	unsigned long long *ns = m->ns[m->edges - 1];
-	pid_t pids[2 + VB_METER_VHOST_MAX] = {m->qemu, m->helper_pid};
-	bool tree[2 + VB_METER_VHOST_MAX] = {false};
-	size_t n = 2;
-	for (size_t i = 0; i < m->nvhost; i++)
+	struct vb_proc_threads got[2 + VB_METER_VHOST_MAX];
+	pid_t pids[2 + VB_METER_VHOST_MAX] = {m->qemu};
+	size_t slot[2 + VB_METER_VHOST_MAX] = {0}, n = 1;
+	bool tree = false;
+
+	if (m->edges == 1) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->start_unix = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
+	if (m->helper_pid > 0) {
+		slot[n] = 1;
+		pids[n++] = m->helper_pid;
+	}
+	for (size_t i = 0; i < m->nvhost; i++) {
+		slot[n] = 2 + i;
 		pids[n++] = m->vhost[i];
+	}
 	if (m->qemu) {
-		if (m->helper_pid <= 0) { /* no helper: its slot stays 0 */
-			memmove(pids + 1, pids + 2, (n - 2) * sizeof(pid_t));
-			n--;
-		}
-		unsigned long long got[2 + VB_METER_VHOST_MAX];
-		if (vb_proc_cpu_many(pids, tree, n, got) < 0)
+		m->threads = true;
+		if (vb_proc_threads_many(pids, n, got) < 0)
 			m->lost = true;
-		ns[0] = got[0];
-		ns[1] = m->helper_pid > 0 ? got[1] : 0;
-		for (size_t i = 0; i < m->nvhost; i++)
-			ns[2 + i] = got[n - m->nvhost + i];
+		for (size_t i = 0; i < n; i++) {
+			ns[slot[i]] = got[i].ns;
+			m->th[m->edges - 1][slot[i]] = got[i]; /* the meter owns it now */
+		}
 	} else if (!(ns[0] = vb_guest_cpu_ns(m->g)) ||
-	           (m->helper_pid > 0 && vb_proc_cpu_many(pids + 1, tree, 1, ns + 1) < 0)) {
+	           (m->helper_pid > 0 && vb_proc_cpu_many(pids + 1, &tree, 1, ns + 1) < 0)) {
 		m->lost = true;
 	}
 	m->t[m->edges - 1] = vb_now();
 }
 
-/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
- * was not marked in full or a process went away.  The vhost workers are
- * one process, "vhost". */
+/* "processes" and "threads" from the threads read at both edges: each
+ * process's figure is its split's total (threadcpu.h). */
+static json_t *meter_threads(const struct vb_cpu_meter *m, json_t *procs)
+{
+	json_t *threads = json_object(), *vh = NULL;
+	unsigned long long tot, vhost = 0;
+	json_object_set_new(threads, "qemu", vb_thread_split(&vb_threads_qemu, &m->th[0][0], &m->th[1][0], NULL, &tot));
+	json_object_set_new(procs, "qemu", json_integer((json_int_t)tot));
+	if (m->helper_pid > 0) {
+		json_object_set_new(threads, m->helper_name,
+		                    vb_thread_split(&vb_threads_helper, &m->th[0][1], &m->th[1][1], NULL, &tot));
+		json_object_set_new(procs, m->helper_name, json_integer((json_int_t)tot));
+	}
+	for (size_t i = 0; i < m->nvhost; i++) {
+		vh = vb_thread_split(&vb_threads_vhost, &m->th[0][2 + i], &m->th[1][2 + i], vh, &tot);
+		vhost += tot;
+	}
+	if (vh) {
+		json_object_set_new(threads, "vhost", vh);
+		json_object_set_new(procs, "vhost", json_integer((json_int_t)vhost));
+	}
+	return threads;
+}
+
+/* {"window_s", "processes": {name: ns}, "threads", "source"}, or null when
+ * the window was not marked in full or a process went away.  The vhost
+ * workers are one process, "vhost". */
 json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 {
 	if (m->lost || m->edges != 2 || m->t[1] <= m->t[0])
@@ -114,8 +159,13 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 		json_object_set_new(procs, m->helper_name, json_integer((json_int_t)(m->ns[1][1] - m->ns[0][1])));
 	if (m->nvhost)
 		json_object_set_new(procs, "vhost", json_integer((json_int_t)vhost));
-	return json_pack("{s:f, s:o, s:s}", "window_s", m->t[1] - m->t[0], "processes", procs, "source",
-	                 m->qemu ? "/proc" : "libvirt");
+	json_t *o = json_pack("{s:f, s:o}", "window_s", m->t[1] - m->t[0], "processes", procs);
+	if (m->threads) {
+		json_object_set_new(o, "start_unix", json_real(m->start_unix));
+		json_object_set_new(o, "threads", meter_threads(m, procs));
+	}
+	json_object_set_new(o, "source", json_string(m->qemu ? "/proc" : "libvirt"));
+	return o;
 }
 
 

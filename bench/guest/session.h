@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "guest/agent.h"
+#include "host/hostres.h"
 #include "guest/virt.h"
 
 /* Start the domain, wait wait_s seconds from t0 (0: from when the domain
@@ -41,11 +42,23 @@ struct vb_cpu_meter {
 	int edges;                   /* window edges the agent has marked */
 	bool lost;                   /* a sample failed (a process is gone) */
 	double t[2];
+	double start_unix;           /* the start edge's read, as Unix time */
 	unsigned long long ns[2][2 + VB_METER_VHOST_MAX]; /* [edge][qemu, helper, vhost...] */
+	/* Each process's threads at each edge, in the same slots, read
+	 * together with ns (QEMU's pid known: /proc on the hypervisor). */
+	struct vb_proc_threads th[2][2 + VB_METER_VHOST_MAX];
+	bool threads;
 };
 void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *helper_name, pid_t helper_pid);
-/* {"window_s", "processes": {name: ns}, "source"}, or null when the window
- * was not marked in full or a process went away (new reference). */
+/* Free what the samples hold (the meter itself is the caller's). */
+void vb_cpu_meter_release(struct vb_cpu_meter *m);
+/* {"window_s", "start_unix", "processes": {name: ns}, "threads": {name:
+ * split}, "source"}, or null when the window was not marked in full or a process
+ * went away (new reference).  "threads" (threadcpu.h's split, one per
+ * process) is there when the threads were read; a process's figure in
+ * "processes" is then its split's total.  start_unix (when the start
+ * edge's read began) lets another reader of /proc check the figures over
+ * the same span (tests/threads.sh). */
 json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m);
 
 /* Send a job and wait until deadline for its reply, sampling the meter at

@@ -243,20 +243,18 @@ static char *stats_local(const long *pids, const bool *tree, size_t n)
 	return b.len ? vb_buf_release(&b) : vb_strdup("");
 }
 
-/* The same on a remote hypervisor, in one ssh round trip (each one is
- * time a window's edge is late by): "+PID" asks for its children too. */
-static char *stats_remote(const long *pids, const bool *tree, size_t n)
+/* script (sh -c) on the hypervisor with the pids as its arguments,
+ * "+PID" for tree[i] (tree may be NULL); its output, NULL on failure. */
+static char *remote_pids(const char *script, const long *pids, const bool *tree, size_t n)
 {
 	const char **argv = vb_calloc(n + 5, sizeof(char *));
 	char **words = vb_calloc(n, sizeof(char *));
 	argv[0] = "sh";
 	argv[1] = "-c";
-	argv[2] = "for a; do p=${a#+}; cat /proc/$p/stat; [ \"$a\" = \"$p\" ] && continue; "
-	          "k=$(cat /proc/$p/task/*/children) || k=$(pgrep -P $p); "
-	          "for c in $k; do cat /proc/$c/stat; done; done 2>/dev/null; exit 0";
+	argv[2] = script;
 	argv[3] = "sh";
 	for (size_t i = 0; i < n; i++)
-		argv[4 + i] = words[i] = vb_asprintf("%s%ld", tree[i] ? "+" : "", pids[i]);
+		argv[4 + i] = words[i] = vb_asprintf("%s%ld", tree && tree[i] ? "+" : "", pids[i]);
 	char *out = NULL;
 	if (vb_hv_run(argv, &out, 20) != 0) {
 		free(out);
@@ -267,6 +265,16 @@ static char *stats_remote(const long *pids, const bool *tree, size_t n)
 	free(words);
 	free(argv);
 	return out;
+}
+
+/* The same on a remote hypervisor, in one ssh round trip (each one is
+ * time a window's edge is late by): "+PID" asks for its children too. */
+static char *stats_remote(const long *pids, const bool *tree, size_t n)
+{
+	return remote_pids("for a; do p=${a#+}; cat /proc/$p/stat; [ \"$a\" = \"$p\" ] && continue; "
+	                   "k=$(cat /proc/$p/task/*/children) || k=$(pgrep -P $p); "
+	                   "for c in $k; do cat /proc/$c/stat; done; done 2>/dev/null; exit 0",
+	                   pids, tree, n);
 }
 
 /* The CPU of n processes where they run (pids there), tree[i] with the
@@ -335,4 +343,110 @@ size_t vb_proc_find_all(const char *comm, pid_t *pids, size_t max)
 				pids[n++] = (pid_t)atol(w);
 	free(out);
 	return n;
+}
+
+/* The threads' stat lines of n processes, each process as "P PID", its
+ * threads' lines, then "= " and its own line (read last: the total is
+ * then never behind its threads); only these files are read. */
+static char *threads_local(const long *pids, size_t n)
+{
+	struct vb_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		char path[64], *text;
+		vb_buf_addf(&b, "P %ld\n", pids[i]);
+		snprintf(path, sizeof(path), "/proc/%ld/task", pids[i]);
+		DIR *d = opendir(path);
+		for (struct dirent *e; d && (e = readdir(d));) {
+			char *f = vb_asprintf("%s/%s/stat", path, e->d_name);
+			if (e->d_name[0] != '.' && (text = vb_read_file(f, 8192, NULL))) {
+				text[strcspn(text, "\n")] = '\0';
+				vb_buf_addf(&b, "%s\n", text);
+				free(text);
+			}
+			free(f);
+		}
+		if (d)
+			closedir(d);
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pids[i]);
+		if ((text = vb_read_file(path, 8192, NULL))) {
+			text[strcspn(text, "\n")] = '\0';
+			vb_buf_addf(&b, "= %s\n", text);
+			free(text);
+		}
+	}
+	return vb_buf_release(&b);
+}
+
+/* The same on a remote hypervisor, in one ssh round trip. */
+static char *threads_remote(const long *pids, size_t n)
+{
+	return remote_pids("for p; do echo \"P $p\"; for t in /proc/$p/task/*/stat; do cat \"$t\"; done; "
+	                   "s=$(cat /proc/$p/stat) && echo \"= $s\"; done 2>/dev/null; exit 0",
+	                   pids, NULL, n);
+}
+
+/* Parse threads_local's (or threads_remote's) text into out[n]: 0, or -1
+ * when a process's own line is missing (it is gone). */
+static int threads_parse(char *text, const long *host, size_t n, struct vb_proc_threads *out)
+{
+	struct vb_proc_threads *cur = NULL;
+	bool *seen = vb_calloc(n, sizeof(bool));
+	char *save = NULL;
+	int rc = 0;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct proc_stat ps;
+		if (l[0] == 'P' && l[1] == ' ') {
+			cur = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (host[i] == atol(l + 2))
+					cur = &out[i];
+		} else if (!cur) {
+			continue;
+		} else if (l[0] == '=' && l[1] == ' ') {
+			if (parse_stat(l + 2, &ps) == 0 && ps.pid == cur->pid) {
+				cur->ns = ps.ns;
+				seen[cur - out] = true;
+			}
+		} else if (parse_stat(l, &ps) == 0) {
+			if (!(cur->t = realloc(cur->t, (cur->n + 1) * sizeof(*cur->t))))
+				abort();
+			struct vb_thread_cpu *t = &cur->t[cur->n++];
+			t->tid = ps.pid;
+			size_t len = strnlen(ps.comm, sizeof(t->comm) - 1);
+			memcpy(t->comm, ps.comm, len);
+			t->comm[len] = '\0';
+			t->ns = ps.ns;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			rc = -1;
+	free(seen);
+	return rc;
+}
+
+int vb_proc_threads_many(const pid_t *pids, size_t n, struct vb_proc_threads *out)
+{
+	long *host = vb_calloc(n, sizeof(long));
+	int rc = 0;
+	memset(out, 0, n * sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		if ((out[i].pid = host[i] = (long)vb_daemon_host_pid(pids[i])) <= 0)
+			rc = -1;
+	if (rc == 0) {
+		char *text = vb_hv_remote() ? threads_remote(host, n) : threads_local(host, n);
+		rc = text ? threads_parse(text, host, n, out) : -1;
+		free(text);
+	}
+	free(host);
+	return rc;
+}
+
+void vb_proc_threads_release(struct vb_proc_threads *p)
+{
+	if (!p)
+		return;
+	free(p->t);
+	p->t = NULL;
+	p->n = 0;
 }

@@ -33,6 +33,28 @@ int vb_proc_tree_cpu_ns(pid_t pid, unsigned long long *ns);
  * -1 when one is gone.  On a remote hypervisor one ssh round trip reads
  * them all. */
 int vb_proc_cpu_many(const pid_t *pids, const bool *tree, size_t n, unsigned long long *ns);
+/* A process's threads at one moment, from /proc/PID/task/TID/stat where
+ * it runs: each thread's id, name (the kernel's comm, at most 15 bytes,
+ * as the process set it: untrusted text) and CPU in ns; and the process's
+ * own total from /proc/PID/stat, which also counts the threads that have
+ * ended.  Read after its threads, so that it is never behind them. */
+struct vb_thread_cpu {
+	long tid;
+	char comm[16];
+	unsigned long long ns;
+};
+struct vb_proc_threads {
+	long pid;                /* where it runs (the remote pid over ssh) */
+	unsigned long long ns;   /* the process's total */
+	struct vb_thread_cpu *t; /* owned; vb_proc_threads_release frees it */
+	size_t n;
+};
+/* The threads of n processes at once (one ssh round trip on a remote
+ * hypervisor), into out[n]; -1 when one is gone or cannot be read (out
+ * is filled as far as it could be and must be released all the same). */
+int vb_proc_threads_many(const pid_t *pids, size_t n, struct vb_proc_threads *out);
+void vb_proc_threads_release(struct vb_proc_threads *p);
+
 /* The first process whose /proc/PID/comm is comm (e.g. "tgtd"), or 0. */
 pid_t vb_proc_find(const char *comm);
 /* Every process whose comm is comm (kernel threads too: a vhost worker,

@@ -197,6 +197,88 @@ static void fairness(struct vb_buf *b, const struct vb_summary *s)
 	vb_buf_adds(b, "</table>\n");
 }
 
+/* Colours of the thread classes in the bars; others grey. */
+static const struct {
+	const char *cls, *colour;
+} split_colours[] = {
+	{"vcpu", "#4e79a7"}, {"iothread", "#f28e2b"}, {"main", "#59a14f"}, {"worker", "#b07aa1"},
+	{"vhost", "#edc948"}, {"other", "#9c755f"}, {"exited", "#bab0ac"},
+};
+
+static const char *split_colour(const char *cls)
+{
+	for (size_t i = 0; i < sizeof(split_colours) / sizeof(split_colours[0]); i++)
+		if (!strcmp(split_colours[i].cls, cls))
+			return split_colours[i].colour;
+	return "#e15759"; /* a helper daemon's threads */
+}
+
+/* One mode's bar: a segment per class, widths in proportion to the
+ * longest bar (max us). */
+static void split_bar(struct vb_buf *b, const struct vb_row *r, double max)
+{
+	const char *k;
+	json_t *v;
+	vb_buf_adds(b, "<tr><td>");
+	esc(b, r->mode);
+	vb_buf_adds(b, "</td><td style='text-align:left'><div style='display:flex;width:600px'>");
+	json_object_foreach(r->host_cpu_split, k, v) {
+		double us = json_number_value(v);
+		if (us <= 0)
+			continue;
+		vb_buf_addf(b, "<div style='width:%.1fpx;background:%s;height:1.2em' title='", 600.0 * us / max, split_colour(k));
+		esc(b, k); /* the labels are plain words (summary.c); escaped all the same */
+		vb_buf_addf(b, " %.1f us'></div>", us);
+	}
+	char *t = vb_split_text(r);
+	vb_buf_addf(b, "</div></td><td style='text-align:left'>%.1f us: ", r->host_cpu_us_per_io);
+	esc(b, t);
+	vb_buf_adds(b, "</td></tr>\n");
+	free(t);
+}
+
+/* "µs of host CPU per I/O, by thread": a stacked bar per mode and point
+ * whose threads were read. */
+static void split_bars(struct vb_buf *b, const struct vb_summary *s)
+{
+	double max = 0;
+	bool any = false;
+	for (size_t p = 0; p < s->npoints; p++)
+		for (size_t i = 0; i < s->nrows; i++)
+			if (vb_row_split_first(s, i, s->points[p]) && s->rows[i].host_cpu_us_per_io > max)
+				max = s->rows[i].host_cpu_us_per_io;
+	if (max <= 0)
+		return;
+	vb_buf_adds(b, "<h2 id='cpu-by-thread'>µs of host CPU per I/O, by thread</h2>\n");
+	if (s->emulated)
+		vb_buf_adds(b, "<p class='tcg'>Under TCG the vCPU threads also do the device emulation's work (every "
+		               "guest instruction that touches the device is translated and run there), so they dominate: "
+		               "the split shows where emulation spends the host, not what the bus would cost under KVM.</p>\n");
+	for (size_t p = 0; p < s->npoints; p++) {
+		vb_buf_adds(b, "<table class='split'>");
+		if (s->npoints > 1) {
+			vb_buf_adds(b, "<caption>");
+			esc(b, s->points[p]);
+			vb_buf_adds(b, "</caption>");
+		}
+		for (size_t i = 0; i < s->nrows; i++)
+			if (vb_row_split_first(s, i, s->points[p])) {
+				split_bar(b, &s->rows[i], max);
+				any = true;
+			}
+		vb_buf_adds(b, "</table>\n");
+	}
+	if (any) {
+		vb_buf_adds(b, "<p>");
+		for (size_t i = 0; i < sizeof(split_colours) / sizeof(split_colours[0]); i++)
+			vb_buf_addf(b, "<span style='background:%s'>&nbsp;&nbsp;&nbsp;</span> %s ", split_colours[i].colour,
+			            split_colours[i].cls);
+		vb_buf_adds(b, "<span style='background:#e15759'>&nbsp;&nbsp;&nbsp;</span> a helper daemon's threads. "
+		               "From /proc/PID/task/*/stat over the measurement window; <i>exited</i> is the threads that "
+		               "ended inside it (the process's total less its live threads').</p>\n");
+	}
+}
+
 static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb_charts *c)
 {
 	vb_buf_adds(b, "<h2>Charts</h2>\n");
@@ -256,6 +338,7 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 		esc(&b, s->modes[i].imported);
 		vb_buf_adds(&b, "</p>\n");
 	}
+	split_bars(&b, s);
 	charts(&b, s, c);
 	vb_buf_adds(&b, "<p>CPU per I/O: <i>host</i> is every host process that serves the I/O (the guest's QEMU, plus "
 	                "qemu-storage-daemon or tgtd; fio itself for the host baseline), sampled over a window inside fio's "

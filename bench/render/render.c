@@ -60,6 +60,45 @@ bool vb_row_shown(const struct vb_row *r, const char *point)
 	return strcmp(r->point, point) == 0 && !(r->s[VB_M_IOPS].mean == 0 && r->s[VB_M_BW].mean == 0);
 }
 
+bool vb_row_split_first(const struct vb_summary *s, size_t i, const char *point)
+{
+	const struct vb_row *r = &s->rows[i];
+	if (!r->host_cpu_split || !vb_row_shown(r, point))
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (s->rows[k].host_cpu_split && !strcmp(s->rows[k].mode, r->mode) && vb_row_shown(&s->rows[k], point))
+			return false;
+	return true;
+}
+
+char *vb_split_text(const struct vb_row *r)
+{
+	struct vb_buf b = {0};
+	const char *k;
+	json_t *v;
+	json_object_foreach(r->host_cpu_split, k, v) {
+		char us[24];
+		if (json_number_value(v) <= 0)
+			continue;
+		vb_fmt_opt(json_number_value(v), 'u', us, sizeof(us));
+		vb_buf_addf(&b, "%s%s %s", b.len ? ", " : "", k, us);
+	}
+	return b.len ? vb_buf_release(&b) : vb_strdup("-");
+}
+
+/* Under the table: each mode's host CPU per I/O by thread class. */
+static void table_split(FILE *f, const struct vb_summary *s, const char *point)
+{
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (!vb_row_split_first(s, i, point))
+			continue;
+		char *t = vb_split_text(&s->rows[i]);
+		vb_render_mode_cell(f, s->rows[i].mode, s->fleet);
+		fprintf(f, "host CPU/IO by thread: %s\n", t);
+		free(t);
+	}
+}
+
 static bool has_host(const struct vb_summary *s)
 {
 	for (size_t i = 0; i < s->nrows; i++)
@@ -228,6 +267,7 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 				fprintf(f, " %8s", ratio);
 			fprintf(f, " %10s %11s\n", hc, gc);
 		}
+		table_split(f, s, s->points[p]);
 	}
 	for (size_t i = 0; i < s->nlimits; i++) {
 		char *t = vb_fmt_limit(s, &s->limits[i]);
@@ -434,6 +474,22 @@ static void md_fairness(FILE *f, const struct vb_summary *s)
 	}
 }
 
+/* After a point's table: each mode's host CPU per I/O by thread class. */
+static void md_split(FILE *f, const struct vb_summary *s, const char *point)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (!vb_row_split_first(s, i, point))
+			continue;
+		char *t = vb_split_text(&s->rows[i]);
+		fputs(any ? "- " : "\nHost CPU per I/O by thread:\n\n- ", f);
+		md_text(f, s->rows[i].mode);
+		fprintf(f, ": %s\n", t);
+		free(t);
+		any = true;
+	}
+}
+
 void vb_render_md(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -475,6 +531,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 				fprintf(f, " %s |", ratio);
 			fprintf(f, " %s | %s |\n", hc, gc);
 		}
+		md_split(f, s, s->points[p]);
 	}
 	if (s->nlimits)
 		fputs("\n## QoS limits (libvirt `<iotune>`)\n\n", f);

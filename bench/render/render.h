@@ -21,6 +21,12 @@ void vb_fmt_opt(double v, char kind, char *out, size_t n);
 char *vb_fmt_limit(const struct vb_summary *s, const struct vb_limit *l);
 /* Is row r shown under job point `point`?  (A direction fio did not
  * exercise, such as randread's writes, is not.) */
+/* Is row i the one that carries its mode's host CPU split by thread at
+ * point (shown there, with a split, the mode's first such row)? */
+bool vb_row_split_first(const struct vb_summary *s, size_t i, const char *point);
+/* A row's split as "vcpu 120.3 us, iothread 20.1 us, ..." (classes of 0
+ * left out); caller frees. */
+char *vb_split_text(const struct vb_row *r);
 bool vb_row_shown(const struct vb_row *r, const char *point);
 
 /* --vms runs (issue 26): does any row aggregate guests; a mode and

@@ -103,6 +103,7 @@ int vb_integrity_write(struct vb_runner *x, const struct vb_mode *m, struct vb_g
 		                   json_is_string(em) ? json_string_value(em) : type);
 		rc = -1;
 	}
+	vb_cpu_meter_release(&meter);
 	json_decref(job);
 	json_decref(msg);
 	x->integrity_written = rc > 0;

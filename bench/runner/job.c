@@ -97,7 +97,7 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	char *pdir = *pt->dir ? vb_asprintf("%s/%s", mdir, pt->dir) : vb_strdup(mdir);
 	char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
 	char *id = vb_asprintf("rep-%u %s", rep, pt->label);
-	json_t *job = vb_agent_msg_new("job"), *msg = NULL;
+	json_t *job = vb_agent_msg_new("job"), *msg = NULL, *host_cpu = NULL;
 	unsigned limit = pt->cfg.runtime * 2 + pt->cfg.ramp + 120;
 	const char *type;
 	int rc, ret = -1;
@@ -122,6 +122,8 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	/* fio's own start-up under TCG takes seconds; allow for it generously
 	 * but never wait without a limit */
 	rc = vb_session_job(g, job, t0 + limit, &meter, &msg, &type, why);
+	host_cpu = vb_cpu_meter_json(&meter);
+	vb_cpu_meter_release(&meter);
 	if (rc == 0)
 		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
 	if (rc <= 0)
@@ -142,9 +144,11 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	json_t *log = json_object_get(msg, "iops_log");
 	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
 	               json_is_string(log) ? json_string_value(log) : NULL,
-	               vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, vb_cpu_meter_json(&meter)),
+	               vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, host_cpu),
 	               reps, why);
+	host_cpu = NULL; /* the repetition's record has it */
 out:
+	json_decref(host_cpu);
 	json_decref(job);
 	json_decref(msg);
 	free(id);

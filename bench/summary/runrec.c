@@ -100,6 +100,8 @@
 #define K_HOST_CPU_NS "host_cpu_ns"
 #define K_WINDOW_S "window_s"
 #define K_PROCESSES "processes"
+#define K_THREADS "threads"
+#define K_CLASSES "classes"
 #define K_FLEET "fleet"
 #define K_HOSTS "hosts"
 #define K_EXIT "exit"
@@ -456,6 +458,10 @@ double vb_runrec_rep_host_cpu_ns(json_t *rep) { return num(rep, K_HOST_CPU_NS); 
 double vb_runrec_rep_wall_s(json_t *rep) { return num(rep, K_WALL_S); }
 double vb_runrec_host_cpu_window_s(json_t *hc) { return num(hc, K_WINDOW_S); }
 json_t *vb_runrec_host_cpu_processes(json_t *hc) { return json_object_get(hc, K_PROCESSES); }
+json_t *vb_runrec_host_cpu_classes(json_t *hc, const char *process)
+{
+	return json_object_get(json_object_get(json_object_get(hc, K_THREADS), process), K_CLASSES);
+}
 
 const char *vb_runrec_imported_origin(json_t *imp) { return str(json_array_get(json_object_get(imp, K_FILES), 0), K_ORIGIN); }
 const char *vb_runrec_imported_fio(json_t *imp) { return str(imp, K_FIO_VERSION); }

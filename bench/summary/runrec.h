@@ -144,6 +144,9 @@ double vb_runrec_rep_wall_s(json_t *rep);           /* NAN when missing */
 /* host_cpu's window (NAN when missing) and CPU ns per process (object). */
 double vb_runrec_host_cpu_window_s(json_t *host_cpu);
 json_t *vb_runrec_host_cpu_processes(json_t *host_cpu);
+/* One process's CPU ns by thread class (host_cpu.threads.PROCESS.classes,
+ * an object), or NULL in runs from before threads were read. */
+json_t *vb_runrec_host_cpu_classes(json_t *host_cpu, const char *process);
 
 /* The imported entry's first origin, fio version, time and file count. */
 const char *vb_runrec_imported_origin(json_t *imp);

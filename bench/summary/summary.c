@@ -92,6 +92,52 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
 	return r;
 }
 
+static bool split_label_ok(const char *l)
+{
+	size_t n = strspn(l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	return n > 0 && n <= 32 && !l[n];
+}
+
+/* The host CPU per I/O of one repetition by thread class, summed into
+ * sum ({label: us}) over the repetitions that have it (*n): the classes of
+ * every process in host_cpu, QEMU's by their names, a helper's and
+ * vhost's own threads under the process's name.  per: us per ns. */
+static void split_add(json_t *sum, size_t *n, json_t *hc, double per)
+{
+	json_t *one = json_object(), *v, *cv;
+	const char *k, *c;
+	json_object_foreach(vb_runrec_host_cpu_processes(hc), k, v) {
+		json_t *classes = vb_runrec_host_cpu_classes(hc, k);
+		if (!json_is_object(classes))
+			goto out; /* a process not read by thread: no split */
+		json_object_foreach(classes, c, cv) {
+			if (!json_is_integer(cv) || json_integer_value(cv) < 0)
+				goto out;
+			const char *label = !strcmp(c, "helper") ? k : c;
+			if (!split_label_ok(label))
+				label = "other"; /* it reaches the terminal and the page: a plain word only */
+			json_t *had = json_object_get(one, label);
+			json_object_set_new(one, label, json_real(json_number_value(had) + (double)json_integer_value(cv) * per));
+		}
+	}
+	json_object_foreach(one, k, v) {
+		json_t *had = json_object_get(sum, k);
+		json_object_set_new(sum, k, json_real(json_number_value(had) + json_number_value(v)));
+	}
+	(*n)++;
+out:
+	json_decref(one);
+}
+
+/* sum's classes over n repetitions, each their mean (new reference). */
+static json_t *split_mean(json_t *sum, size_t n)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+	json_object_foreach(sum, k, v) json_object_set_new(o, k, json_real(json_number_value(v) / (double)n));
+	return o;
+}
+
 /* CPU per I/O of one repetition.
  * - In the guest (or for host, on the host): fio's usr_cpu and sys_cpu
  *   are percentages of job_runtime, which with group_reporting is summed
@@ -102,7 +148,7 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
  *   Runs stored before windows existed have host_cpu_ns over the whole job,
  *   scaled by runtime/wall; they are read as they were. */
 static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host, double *hcpu, size_t *nh,
-                       double *gcpu, size_t *ng)
+                       double *gcpu, size_t *ng, json_t *split, size_t *nsplit)
 {
 	double ios = (double)(fr->read.total_ios + fr->write.total_ios);
 	double iops = fr->read.iops + fr->write.iops;
@@ -124,8 +170,10 @@ static void cpu_per_io(const struct vb_fio_result *fr, json_t *rep, bool is_host
 				return;
 			ns += (double)json_integer_value(v);
 		}
-		if (w > 0 && iops > 0 && ns > 0)
+		if (w > 0 && iops > 0 && ns > 0) {
 			hcpu[(*nh)++] = ns / 1000.0 / w / iops;
+			split_add(split, nsplit, hc, 1.0 / 1000.0 / w / iops);
+		}
 	} else if (!hc) {
 		double qemu_ns = vb_runrec_rep_host_cpu_ns(rep), wall = vb_runrec_rep_wall_s(rep);
 		if (is_host)
@@ -222,9 +270,9 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 	struct vb_row *row[2] = {NULL, NULL};
 	struct vb_hist hist[2] = {{0}};
 	double *hcpu = vb_calloc(n + 1, sizeof(double)), *gcpu = vb_calloc(n + 1, sizeof(double));
-	size_t nh = 0, ng = 0, ok = 0;
+	size_t nh = 0, ng = 0, ok = 0, nsplit = 0;
 	struct vb_vms_acc *vms = NULL;
-	json_t *rep;
+	json_t *rep, *split = json_object();
 	int ret = -1;
 
 	if (!label || !json_is_array(reps)) {
@@ -266,18 +314,22 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			if (safe_rel(log))
 				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
 		}
-		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng);
+		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng, split, &nsplit);
 		vb_fio_result_release(&fr);
 		ok++;
 	}
 	finish_rows(row, ok, hist, vms, hcpu, nh, gcpu, ng);
 	if (vms)
 		vb_vms_fairness(s, mode, point, vms);
+	for (int d = 0; d < 2; d++)
+		if (nh && nsplit == nh) /* the mean of each class: they add up to the mean */
+			row[d]->host_cpu_split = split_mean(split, nsplit);
 	ret = 0;
 out:
 	vb_hist_release(&hist[0]);
 	vb_hist_release(&hist[1]);
 	vb_vms_acc_free(vms);
+	json_decref(split);
 	free(hcpu);
 	free(gcpu);
 	return ret;
@@ -652,6 +704,7 @@ void vb_summary_release(struct vb_summary *s)
 		for (size_t k = 0; r->iops_logs && k < r->cap; k++)
 			free(r->iops_logs[k]);
 		free(r->iops_logs);
+		json_decref(r->host_cpu_split);
 		free(r->mode);
 		free(r->point);
 		free(r->dir);
@@ -774,6 +827,8 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 		json_object_set_new(o, "guest_cpu_us_per_io", num_or_null(r->guest_cpu_us_per_io));
 		if (r->vms) /* only then: other runs' summary.json is as it was */
 			json_object_set_new(o, "vms", json_true());
+		if (r->host_cpu_split) /* only then: older runs' summary.json is as it was */
+			json_object_set_new(o, "host_cpu_split_us_per_io", json_deep_copy(r->host_cpu_split));
 		json_array_append_new(rows, o);
 	}
 	for (size_t i = 0; i < s->nmodes; i++) {

@@ -45,6 +45,10 @@ struct vb_row {
 	double pct[VB_NPCT];           /* ns, from merged bins; 0 when fio gave none */
 	double ratio_host;             /* mean IOPS / host's; NAN without a host row */
 	double host_cpu_us_per_io;     /* NAN when unknown */
+	/* host_cpu_us_per_io by thread class ({class: us}, adding up to it;
+	 * a helper daemon's or vhost's threads under the process's name), or
+	 * NULL when some repetition's threads were not read (owned) */
+	json_t *host_cpu_split;
 	double guest_cpu_us_per_io;    /* NAN for host */
 	char **iops_logs;              /* absolute paths per repetition, NULL if none */
 	size_t cap;                    /* entries allocated per array */
