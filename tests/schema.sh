@@ -45,6 +45,7 @@ for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-thread
 	vb report "$TMP/$f"
 	check "fixture $f (schema $n) still loads: report exits 0" [ "$rc" -eq 0 ]
 done
+vb report "$TMP/run-iotune"
 check "fixture run-iotune's summary sets the limit beside the measured rate" \
 	sh -c "grep -qx 'virtio-blk: iotune total_iops_sec=1550, measured 1544 IOPS (99.6% of the limit)' '$TMP/out' &&
 		jq -e '.iotune[0] | .limit == \"total_iops_sec\" and .value == 1550 and (.measured | floor) == 1544' '$TMP/run-iotune/summary.json' >/dev/null"

@@ -322,6 +322,7 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 		free(s.v[i].dir);
 		free(s.v[i].xml);
 		free(s.v[i].fail);
+		vb_cpu_meter_release(&s.v[i].meter); /* a repetition cut short keeps its meter's reads */
 	}
 	free(s.v);
 	json_decref(s.nb_iotune);

@@ -258,6 +258,8 @@ static void record(struct vms_group *s, struct vms_guest *v, const char *pdir, c
 	json_decref(v->msg);
 	json_decref(v->job);
 	json_decref(v->cpu);
+	vb_cpu_meter_release(&v->meter); /* (a guest's meter reads its threads: their memory) */
+	memset(&v->meter, 0, sizeof(v->meter));
 	free(v->out);
 	free(v->why);
 	free(v->logprefix);
