@@ -65,9 +65,16 @@ check "host: each fio process had its own region" bash -c "
 check "--vms 2: no domain is left" no_domain_left
 
 # ---- a noisy neighbour: the same guests, idle then busy --------------------
-vb run --modes virtio-blk --vms 2 --neighbour 'rw=write bs=64k' --reps 1 "${common[@]}"
+# (--neighbour-iotune: the neighbour's disk alone is limited)
+vb run --modes virtio-blk --vms 2 --neighbour 'rw=write bs=64k' --neighbour-iotune write_iops_sec=40 --reps 1 "${common[@]}"
 check "--neighbour: exit 0" [ "$rc" -eq 0 ]
 J=$(readlink -f "$R/latest")/run.json
+G=$(readlink -f "$R/latest")/virtio-blk/guests-2
+check "--neighbour-iotune: guest 2's disk carries <write_iops_sec>40, guest 1's no <iotune>" \
+	sh -c "grep -q '<write_iops_sec>40</write_iops_sec>' '$G/vm-2/domain.xml' && ! grep -q '<iotune>' '$G/vm-1/domain.xml'"
+check "--neighbour-iotune: recorded as modes[].iotune.neighbours" jqe '.modes[0].iotune == {neighbours: {write_iops_sec: 40}}' "$J"
+check "--neighbour-iotune: the neighbour's 64k writes held near the limit (unthrottled they run far above it)" \
+	jqe '.modes[0].points[1].reps[0].vms.guests[1].iops.write | . > 0 and . < 48' "$J"
 check "--neighbour: the point runs idle and busy" jqe '[.job.points[].params.neighbour] == ["idle", "busy"]' "$J"
 check "--neighbour: idle, guest 2 ran nothing" jqe '.modes[0].points[0].reps[0].vms.guests | length == 1 and .[0].role == "measured"' "$J"
 check "--neighbour: busy, guest 2 ran the neighbour job (64k writes)" \
