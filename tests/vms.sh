@@ -77,6 +77,15 @@ check "--neighbour: the point's IOPS is the measured guest's alone" \
 check "--neighbour: one boot for both halves" jqe '.modes[0].vms.boots | length == 2' "$J"
 check "--neighbour: no domain is left" no_domain_left
 
+# ---- --shared: virtio-scsi's two guests read the whole store, shareable ------
+vb run --modes virtio-scsi --vms 2 --shared --rw randread --reps 1 "${common[@]}"
+check "--shared: exit 0" [ "$rc" -eq 0 ]
+RUN=$(readlink -f "$R/latest")
+check "--shared: run.json says shared, the whole store each" jqe '.modes[0].vms | .disk == "shared" and .guest_disk_bytes == 268435456' "$RUN/run.json"
+check "--shared: both domains open the whole store, shareable, no slice" bash -c "
+	for x in '$RUN'/virtio-scsi/guests-2/vm-*/domain.xml; do grep -q '<shareable/>' \"\$x\" && ! grep -q '<slices>' \"\$x\" || exit 1; done"
+check "--shared: both guests read" jqe '.modes[0].points[0].reps[0].vms.guests | length == 2 and all(.iops.read > 0)' "$RUN/run.json"
+
 # ---- a guest that cannot boot fails its slot; the other's results stay -----
 # Guest 2's domain name is taken (a domain of the test's own, defined for
 # every run id the next 90 s can give): its boot fails, guest 1 runs.
