@@ -105,6 +105,9 @@ int vb_vms_check(struct vb_runner *x)
 		x->plan.points[i].cfg.memory = 256;
 	if (c->boot_per_rep)
 		return vb_error("--boot-per-rep cannot be combined with --vms: the N guests boot once for each N");
+	if (vb_hv_places_files()) /* each guest's console log is a local path */
+		return vb_error("--vms runs on this machine's hypervisor only, not yet on a remote one: leave out --connect %s",
+		                vb_hv_where());
 	for (size_t i = 0; c->neighbour && i < x->plan.npoints; i++)
 		if (x->plan.points[i].cfg.vms < 2)
 			return vb_error("--neighbour needs --vms 2 or more at every point (point %s has %u): guest 1 is "
