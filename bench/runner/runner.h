@@ -13,6 +13,7 @@
  *   boot.c    a guest mode's boots
  *   job.c     one repetition of a point, in a guest or on the host
  *   reps.c    repetitions and the rules that stop them
+ *   vms.c, vmsjob.c  --vms N: N guests at once, started by one signal
  *   ctx.c     the run's context and what every step does (timings)
  *   manifest.c, place.c  run.json; the image and store on a remote host
  *

@@ -107,6 +107,9 @@ int vb_vms_check(struct vb_runner *x)
 		x->plan.points[i].cfg.memory = 256;
 	if (c->boot_per_rep)
 		return vb_error("--boot-per-rep cannot be combined with --vms: the N guests boot once for each N");
+	if (vb_hv_places_files()) /* each guest's console log is a local path */
+		return vb_error("--vms runs on this machine's hypervisor only, not yet on a remote one: leave out --connect %s",
+		                vb_hv_where());
 	for (size_t i = 0; (c->neighbour || c->neighbour_iotune) && i < x->plan.npoints; i++)
 		if (x->plan.points[i].cfg.vms < 2)
 			return vb_error("--%s needs --vms 2 or more at every point (point %s has %u): guest 1 is "
@@ -173,6 +176,9 @@ static void *boot_thread(void *arg)
 			                      serial ? serial : "", v->dir);
 		else
 			vb_agent_check_disk(v->grp->m, disk, &v->fail);
+		json_t *k = json_object_get(hello, "kernel");
+		v->kernel = vb_strdup(json_is_string(k) ? json_string_value(k) : "unknown");
+		v->disk = json_incref(disk);
 		if (v->fail) {
 			vb_guest_free(v->g);
 			v->g = NULL;
@@ -224,7 +230,7 @@ static void guest_setup(struct vms_group *s, struct vms_guest *v, const struct v
 
 /* The guests booted, up to the host's cores at a time; each boot in the
  * mode's record.  The number that came up. */
-static unsigned boot_all(struct vms_group *s)
+static unsigned boot_all(struct vms_group *s, struct vb_mode_result *r)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned up = 0;
@@ -234,10 +240,15 @@ static unsigned boot_all(struct vms_group *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		struct vms_guest *v = &s->v[i];
 		vb_runrec_mode_vms_boot(s->mj, v->i, s->n, v->fail, v->fail && !v->t0 ? -1 : v->boot_s);
-		if (v->fail)
+		if (v->fail) {
 			vb_warn("%s: guest %u of %u failed: %s", s->m->name, v->i, s->n, v->fail);
-		else
-			up++;
+			continue;
+		}
+		if (!up++) { /* the first guest up speaks for them all */
+			free(r->guest_kernel);
+			r->guest_kernel = vb_strdup(v->kernel);
+			vb_runrec_mode_set_guest_disk(s->mj, v->disk);
+		}
 	}
 	if (up)
 		vb_runrec_timing(s->mj, VB_PHASE_BOOT, s->v[0].boot_s);
@@ -295,8 +306,8 @@ static int run_reps(struct vms_group *s, json_t **point_reps, char **why)
 }
 
 /* The group of n guests: set up, booted, run, torn down. */
-static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir, json_t *mj,
-                     unsigned n, json_t **point_reps, char **why)
+static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
+                     struct vb_mode_result *r, json_t *mj, unsigned n, json_t **point_reps, char **why)
 {
 	struct vms_group s = {.x = x, .m = m, .mdir = mdir, .mj = mj, .n = n};
 	unsigned nmax = vb_vms_max(x);
@@ -312,7 +323,7 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 	s.nb_iotune = vb_iotune_parse(x->cfg->neighbour_iotune);
 	for (unsigned i = 0; i < n; i++)
 		guest_setup(&s, &s.v[i], d, i + 1, slice);
-	if (m->host || boot_all(&s) > 0)
+	if (m->host || boot_all(&s, r) > 0)
 		rc = run_reps(&s, point_reps, why);
 	else
 		*why = vb_asprintf("none of the %u guests came up (guest 1: %s)", n, s.v[0].fail ? s.v[0].fail : "unknown");
@@ -323,6 +334,8 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 		free(s.v[i].xml);
 		free(s.v[i].fail);
 		vb_cpu_meter_release(&s.v[i].meter); /* a repetition cut short keeps its meter's reads */
+		free(s.v[i].kernel);
+		json_decref(s.v[i].disk);
 	}
 	free(s.v);
 	json_decref(s.nb_iotune);
@@ -332,7 +345,6 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 int vb_vms_run(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx *d, const char *mdir,
                struct vb_mode_result *r, json_t *mj, json_t **point_reps, char **why)
 {
-	(void)r;
 	if (m->baseline)
 		d->source = d->stor->medium; /* host reads the medium itself */
 	vb_runner_drawn(x);
@@ -346,7 +358,7 @@ int vb_vms_run(struct vb_runner *x, const struct vb_mode *m, struct vb_disk_ctx 
 			continue;
 		x->vms_now = p->cfg.vms;
 		int rc = vb_reps_left(x, point_reps, 1, vb_reps_max(x->cfg))
-		                 ? run_group(x, m, d, mdir, mj, p->cfg.vms, point_reps, why) : 0;
+		                 ? run_group(x, m, d, mdir, r, mj, p->cfg.vms, point_reps, why) : 0;
 		x->vms_now = 0;
 		if (rc < 0)
 			return -1;

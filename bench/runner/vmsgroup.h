@@ -20,6 +20,8 @@ struct vms_guest {
 	char *xml;                /* its domain */
 	struct vb_guest *g;       /* NULL: no guest (failed, or the host mode) */
 	char *fail;               /* why its slot failed (NULL: it did not) */
+	char *kernel;             /* the guest's kernel, from its hello */
+	json_t *disk;             /* the disk under test, from its hello */
 	double t0, boot_s;
 	/* the repetition under way */
 	json_t *job;              /* NULL: nothing to run in this point */
