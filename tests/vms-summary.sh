@@ -126,6 +126,29 @@ check "summary.json marks them partial, the reason kept whole but cleaned" \
 check "report.html escapes the reason" sh -c "grep -qFf '$TMP/want.html' '$TMP/part/report.html' && ! grep -qF '<script>' '$TMP/part/report.html'"
 check "summary.md escapes the reason" grep -qFf "$TMP/want.md" "$TMP/part/summary.md"
 check "summary.csv quotes the reason" grep -qFf "$TMP/want.csv" "$TMP/part/summary.csv"
+# a guest dead in every repetition is the least fair share, not one left out
+check "the dead guest counts as 0: min/max 0 and Jain 1/N over the measured guests" \
+	jqe --arg l "$LABEL" '[.fairness[] | select(.point == $l)] | all(.min_max == 0 and (.jain - 1 / .measured | fabs) < 1e-9)' "$TMP/part/summary.json"
+check "... and the slowest guest's IOPS of each such repetition is 0" \
+	jqe --arg l "$LABEL" '[.rows[] | select(.point == $l) | .worst_guest_iops.values[]] | length > 0 and all(. == 0)' "$TMP/part/summary.json"
+vb compare "$VMS" "$TMP/part"
+check "compare names the partial points of the runs it compares" grep -q "is partial: 1 of 2 guests failed" "$TMP/err"
+# damaged records: the row's IOPS is the guests' fio files' sum, whatever
+# run.json's copy says; a guest named twice in one repetition is refused
+copy "$VMS" "$TMP/huge"
+jq --arg l "$LABEL" '(.modes[].points[] | select(.label == $l) | .reps[0].iops.read) = 1e308' "$VMS/run.json" > "$TMP/huge/run.json"
+vb report "$TMP/huge"
+check "a run.json IOPS of 1e308 does not reach the table (the files' sum does)" sh -c "[ $rc -eq 0 ] && ! grep -q 'e+30\|inf' '$TMP/out'"
+copy "$VMS" "$TMP/dup"
+jq --arg l "$LABEL" '(.modes[].points[] | select(.label == $l) | .reps[0].vms.guests) |= [.[0], .[0]]' "$VMS/run.json" > "$TMP/dup/run.json"
+vb report "$TMP/dup"
+check "a guest named twice in a repetition is refused (exit 2, one line)" sh -c "[ $rc -eq 2 ] && grep -q 'names guest 1 twice' '$TMP/err'"
+# <iotune> limits each guest: a --vms row sets its mean per guest beside it
+copy "$VMS" "$TMP/iot"
+jq '(.modes[] | select(.mode == "virtio-blk")).iotune = {all: {total_iops_sec: 4500}}' "$VMS/run.json" > "$TMP/iot/run.json"
+vb report "$TMP/iot"
+check "a --vms row's iotune line is per guest (the mean of its guests)" \
+	grep -Eq '^virtio-blk vms=2: iotune total_iops_sec=4500, measured [0-9]+ IOPS per guest \(the mean of 2\)' "$TMP/out"
 
 # ---- compare and the gate: one guest slower, the sum unchanged -------------
 # guest 2 of a two-guest point loses 60% of its IOPS and guest 1 gains as
@@ -184,4 +207,10 @@ check "summary.json has one neighbour row per mode" \
 check "the headline opens the table: the measured guest's IOPS and p99 idle -> busy, busy/idle with its interval" \
 	sh -c "sed -n 2p '$TMP/out' | grep -q '^neighbour headline' && sed -n 3p '$TMP/out' | grep -Eq 'IOPS [0-9]+ -> [0-9]+ x[0-9.]+ \\[[0-9.]+, [0-9.]+\\]; p99 .* -> .* x[0-9.]+'"
 check "summary.md and report.html have the headline" sh -c "grep -q '^## Neighbour headline' '$TMP/nb/summary.md' && grep -q '<h2>Neighbour headline</h2>' '$TMP/nb/report.html'"
+# a neighbour that failed leaves the busy half quieter than asked: said
+copy "$NB" "$TMP/nbdead"
+jq '(.modes[].points[] | select(.params.neighbour == "busy") | .reps[].vms.guests) |= map(if .role == "neighbour" then {vm, role, status: "failed", reason: "fio: out of memory"} else . end)' \
+	"$NB/run.json" > "$TMP/nbdead/run.json"
+vb report "$TMP/nbdead"
+check "the headline says a neighbour failed" sh -c "[ $rc -eq 0 ] && sed -n 3p '$TMP/out' | grep -q 'guest failed: see the guests. table'"
 finish

@@ -250,6 +250,8 @@ static int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)
 		goto out;
 	if (too_few_reps(&base, &now))
 		goto out;
+	vb_vms_warn_partial(&base);
+	vb_vms_warn_partial(&now);
 	v = judge_all(&base, &now, want, c->threshold, &nv);
 	for (size_t i = 0; i < nv; i++)
 		regressed += !strcmp(v[i].word, "regressed");

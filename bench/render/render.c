@@ -38,8 +38,12 @@ char *vb_fmt_limit(const struct vb_summary *s, const struct vb_limit *l)
 	} else {
 		snprintf(got, sizeof(got), "%.0f IOPS", l->measured);
 	}
-	return vb_asprintf("%s%s%s: iotune %s=%.0f%s, measured %s (%.1f%% of the limit)", l->mode, s->npoints > 1 ? " " : "",
-	                   s->npoints > 1 ? l->point : "", l->name, l->limit, lim, got, l->measured / l->limit * 100);
+	char per[48] = "";
+	if (l->per_guest)
+		snprintf(per, sizeof(per), " per guest (the mean of %zu)", l->per_guest);
+	return vb_asprintf("%s%s%s: iotune %s=%.0f%s, measured %s%s (%.1f%% of the limit)", l->mode,
+	                   s->npoints > 1 ? " " : "", s->npoints > 1 ? l->point : "", l->name, l->limit, lim, got, per,
+	                   l->measured / l->limit * 100);
 }
 
 void vb_fmt_opt(double v, char kind, char *out, size_t n)
@@ -178,6 +182,12 @@ void vb_nb_text(const struct vb_neighbour *e, struct vb_nb_text *t)
 	vb_fmt_lat(e->p99_idle, t->p99_idle, sizeof(t->p99_idle));
 	vb_fmt_lat(e->p99_busy, t->p99_busy, sizeof(t->p99_busy));
 	t->iops_ratio = vb_ratio_text(e->iops_ratio, e->iops_lo, e->iops_hi);
+	if (e->nfailed) { /* the busy half was quieter than asked, or the pair unequal */
+		char *r = vb_asprintf("%s (%zu guest%s failed: see the guests' table)", t->iops_ratio, e->nfailed,
+		                      e->nfailed == 1 ? "" : "s");
+		free(t->iops_ratio);
+		t->iops_ratio = r;
+	}
 	t->p99_ratio = vb_ratio_text(e->p99_ratio, e->p99_lo, e->p99_hi);
 }
 

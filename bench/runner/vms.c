@@ -101,7 +101,11 @@ int vb_vms_check(struct vb_runner *x)
 			                c->shared ? "shared" : c->neighbour ? "neighbour" : "neighbour-iotune");
 		return 0;
 	}
-	/* 256 MiB each, at every N (also 1) so that the points compare */
+	/* 256 MiB each, at every N (also 1) so that the points compare: a
+	 * --memory of the operator's own is refused, not overridden unseen */
+	if (c->memory != 512 && c->memory != 256)
+		return vb_error("--vms gives every guest 256 MiB, at every N, so that the points compare: leave out "
+		                "--memory %u", c->memory);
 	c->memory = 256;
 	for (size_t i = 0; i < x->plan.npoints; i++)
 		x->plan.points[i].cfg.memory = 256;

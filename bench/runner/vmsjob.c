@@ -285,6 +285,10 @@ static int finish(struct vms_group *s, size_t pi, unsigned rep, json_t *reps, st
 		json_decref(cpu);
 		cpu = json_deep_copy(t->first_cpu); /* its window, and every guest's processes summed */
 		json_object_set(cpu, "processes", t->procs);
+		/* guest 1's own split and start are no figure of the sum: each
+		 * guest's stay in its vms.guests[] entry */
+		json_object_del(cpu, "threads");
+		json_object_del(cpu, "start_unix");
 	}
 	json_t *entry = vb_runrec_rep_new((int)rep, t->file, t->r, t->w);
 	json_t *m = vb_runrec_rep_measure_new(json_array_get(s->x->seeds, rep - 1), wall, cpu);

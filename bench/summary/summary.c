@@ -473,12 +473,18 @@ static void load_limits(struct vb_summary *s, json_t *m)
 			double got = limited_rate(s, mode, s->points[p], n);
 			if (isnan(got))
 				continue; /* the point has no figures */
+			/* <iotune> limits each guest's disk: a --vms row is their sum */
+			const struct vb_fairness *f = vb_vms_fairness_find(s, mode, s->points[p]);
+			size_t per = f && f->nran ? f->nran : 0;
+			if (per)
+				got /= (double)per;
 			s->limits = realloc(s->limits, (s->nlimits + 1) * sizeof(*s->limits));
 			if (!s->limits)
 				abort();
 			s->limits[s->nlimits++] = (struct vb_limit){
 				.mode = vb_strdup(mode), .point = vb_strdup(s->points[p]), .name = n->name,
-				.bytes = n->kind == VB_IOTUNE_BYTES, .limit = (double)json_integer_value(v), .measured = got};
+				.bytes = n->kind == VB_IOTUNE_BYTES, .limit = (double)json_integer_value(v), .measured = got,
+				.per_guest = per};
 		}
 	}
 }

@@ -72,7 +72,8 @@ struct vb_fairness {
 	char *mode, *point;
 	size_t n;                      /* guests booted for the point */
 	struct vb_guest_share guest[VB_VMS_MAX];
-	size_t nmeasured;              /* measured guests with figures */
+	size_t nmeasured;              /* measured guests (a failed one too: its failed repetitions count as 0) */
+	size_t nran;                   /* measured guests with figures */
 	double jain;                   /* (sum x)^2 / (n sum x^2) over them; NAN with none */
 	double min_max;                /* slowest / fastest of them; NAN with none */
 	double start_spread_s;         /* the largest over repetitions; NAN: not recorded */
@@ -89,6 +90,7 @@ struct vb_neighbour {
 	double p99_idle, p99_busy;     /* ns: the slower direction's, from merged bins */
 	double iops_ratio, iops_lo, iops_hi; /* busy / idle, 95% interval (NAN: too few reps) */
 	double p99_ratio, p99_lo, p99_hi;
+	size_t nfailed;                /* guests that failed in either half (the Guests table says why) */
 };
 
 struct vb_mode_status {
@@ -104,6 +106,7 @@ struct vb_limit {
 	const char *name;              /* libvirt's element, from core/iotune.h's table */
 	bool bytes;                    /* bytes per second (else IOPS) */
 	double limit, measured;        /* per second; measured: the mean over repetitions */
+	size_t per_guest;              /* a --vms row: measured is the mean per guest of this many (the limit is each guest's) */
 };
 
 struct vb_summary {
@@ -180,6 +183,11 @@ void vb_vms_worst_pct(const struct vb_vms_acc *a, int d, double pct[VB_NPCT]);
 /* The point's fairness entry (its share of each guest, Jain's index,
  * slowest/fastest, start spread, failures), appended to s->fair. */
 void vb_vms_fairness(struct vb_summary *s, const char *mode, json_t *point, const struct vb_vms_acc *a);
+/* A warning on stderr for each point of s some guest failed in (compare
+ * reads such a point's figures knowing it). */
+void vb_vms_warn_partial(const struct vb_summary *s);
+/* The fairness entry of mode's point, or NULL. */
+const struct vb_fairness *vb_vms_fairness_find(const struct vb_summary *s, const char *mode, const char *point);
 /* Every --neighbour pair of every mode into s->nb (after the rows). */
 void vb_vms_neighbours(struct vb_summary *s);
 /* Every guest's file of a mode's points is a plain relative path: 0, or

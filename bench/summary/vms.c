@@ -16,6 +16,7 @@ struct vb_vms_acc {
 	struct vb_hist hist[VB_VMS_MAX][2];   /* each guest's bins, merged over repetitions */
 	double iops_sum[VB_VMS_MAX];          /* reads + writes, summed over its repetitions */
 	size_t reps[VB_VMS_MAX];              /* repetitions it has figures in */
+	size_t failed_reps[VB_VMS_MAX];       /* repetitions it failed in (counted as 0 IOPS) */
 	bool seen[VB_VMS_MAX], measured[VB_VMS_MAX], failed[VB_VMS_MAX];
 	int n;                                /* guests (the largest "n" seen) */
 	double spread;                        /* start spread, the largest; NAN: none */
@@ -56,7 +57,26 @@ static void guest_failed(struct vb_vms_acc *a, int i, json_t *g)
 struct sums {
 	double iops[2], bw[2], lat_w[2], p99[2], worst[2];
 	double ios_all, iops_all, gcpu_us;
+	double cpu_rate;                      /* host CPU ns per s, each guest's over its own window */
+	bool cpu_lost;                        /* a guest that ran has no CPU figure */
 };
+
+/* A guest's host CPU rate (ns per second of its own window): the guests'
+ * windows differ, so each is divided by its own.  NAN: not recorded. */
+static double guest_cpu_rate(json_t *g)
+{
+	json_t *hc = vb_runrec_guest_host_cpu(g), *v;
+	double w = vb_runrec_host_cpu_window_s(hc), ns = 0;
+	const char *k;
+	if (!json_is_object(hc) || !(w > 0) || !isfinite(w))
+		return NAN;
+	json_object_foreach(vb_runrec_host_cpu_processes(hc), k, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return NAN;
+		ns += (double)json_integer_value(v);
+	}
+	return ns / w;
+}
 
 static int add_guest(struct vb_summary *s, const char *mode, json_t *g, int i, struct vb_vms_acc *a,
                      struct sums *t)
@@ -70,6 +90,11 @@ static int add_guest(struct vb_summary *s, const char *mode, json_t *g, int i, s
 	t->ios_all += (double)(fr.read.total_ios + fr.write.total_ios);
 	t->iops_all += fr.read.iops + fr.write.iops;
 	t->gcpu_us += (fr.usr_cpu + fr.sys_cpu) / 100.0 * job_ms * 1000.0;
+	double rate = guest_cpu_rate(g);
+	if (isnan(rate))
+		t->cpu_lost = true;
+	else
+		t->cpu_rate += rate;
 	a->iops_sum[i] += fr.read.iops + fr.write.iops;
 	a->reps[i]++;
 	for (int d = 0; d < 2 && vb_runrec_guest_measured(g); d++) {
@@ -87,10 +112,15 @@ static int add_guest(struct vb_summary *s, const char *mode, json_t *g, int i, s
 	return 0;
 }
 
-/* Host CPU per I/O of the repetition: every guest's QEMU (run.json sums
- * them) over every guest's I/O, neighbours' too: they are what it paid. */
-static double host_cpu(json_t *rep, double iops_all)
+/* Host CPU per I/O of the repetition: every guest's QEMU over every
+ * guest's I/O, neighbours' too: they are what it paid.  Each guest's CPU
+ * over its own window (sums); a run.json without the guests' own figures
+ * has only the repetition's sum over guest 1's window. */
+static double host_cpu(json_t *rep, const struct sums *t)
 {
+	double iops_all = t->iops_all;
+	if (!t->cpu_lost && t->cpu_rate > 0)
+		return iops_all > 0 ? t->cpu_rate / 1000.0 / iops_all : NAN;
 	json_t *hc = vb_runrec_rep_host_cpu(rep), *v;
 	double w = vb_runrec_host_cpu_window_s(hc), ns = 0;
 	const char *k;
@@ -114,30 +144,39 @@ int vb_vms_load_rep(struct vb_summary *s, const char *mode, json_t *rep, struct 
 		                s->run_dir, mode, VB_VMS_MAX);
 	a->n = n > a->n ? n : a->n;
 	double sp = vb_runrec_vms_start_spread_s(vms);
-	if (isfinite(sp) && sp >= 0)
+	bool named[VB_VMS_MAX] = {false};
+	if (isfinite(sp) && sp >= 0 && sp < 3600) /* (a start an hour apart is no record of ours) */
 		a->spread = isnan(a->spread) ? sp : fmax(a->spread, sp);
 	json_array_foreach(vb_runrec_vms_guests(vms), k, g) {
 		int vm = vb_runrec_guest_vm(g);
 		if (vm < 1 || vm > n)
 			return vb_error("'%s/run.json': mode '%s' has a guest numbered outside 1 to %d: the file is damaged",
 			                s->run_dir, mode, n);
-		a->seen[vm - 1] = true;
+		if (named[vm - 1])
+			return vb_error("'%s/run.json': mode '%s' names guest %d twice in one repetition: the file is damaged",
+			                s->run_dir, mode, vm);
+		named[vm - 1] = a->seen[vm - 1] = true;
 		a->measured[vm - 1] = vb_runrec_guest_measured(g);
-		if (vb_runrec_guest_failed(g))
+		if (vb_runrec_guest_failed(g)) {
 			guest_failed(a, vm - 1, g);
+			a->failed_reps[vm - 1]++;
+			if (a->measured[vm - 1]) /* the slowest measured guest did nothing */
+				t.worst[0] = t.worst[1] = 0;
+		}
 		else if (vb_runrec_guest_file(g) && add_guest(s, mode, g, vm - 1, a, &t) < 0)
 			return -1; /* no file: an idle neighbour */
 	}
 	for (int d = 0; d < 2; d++) {
-		/* the aggregate is run.json's sum (the runner's), else the files' */
-		double rec = vb_runrec_rep_iops(rep, d == 1);
-		out->iops[d] = isfinite(rec) && rec >= 0 ? rec : t.iops[d];
+		/* the aggregate is the measured guests' fio files' sum, as every
+		 * other figure of the row (run.json's own sum is the runner's
+		 * copy of the same, and input) */
+		out->iops[d] = t.iops[d];
 		out->bw[d] = t.bw[d];
 		out->clat_mean[d] = t.iops[d] > 0 ? t.lat_w[d] / t.iops[d] : 0;
 		out->p99[d] = t.p99[d];
 		out->worst[d] = isnan(t.worst[d]) ? 0 : t.worst[d];
 	}
-	out->host_cpu_us_per_io = host_cpu(rep, t.iops_all);
+	out->host_cpu_us_per_io = host_cpu(rep, &t);
 	out->guest_cpu_us_per_io = t.ios_all > 0 ? t.gcpu_us / t.ios_all : NAN;
 	return 0;
 }
@@ -153,6 +192,14 @@ void vb_vms_worst_pct(const struct vb_vms_acc *a, int d, double pct[VB_NPCT])
 		for (int p = 0; p < VB_NPCT; p++)
 			pct[p] = vb_hist_percentile(&a->hist[g][d], vb_pct_levels[p]);
 	}
+}
+
+const struct vb_fairness *vb_vms_fairness_find(const struct vb_summary *s, const char *mode, const char *point)
+{
+	for (size_t i = 0; i < s->nfair; i++)
+		if (!strcmp(s->fair[i].mode, mode) && !strcmp(s->fair[i].point, point))
+			return &s->fair[i];
+	return NULL;
 }
 
 void vb_vms_fairness(struct vb_summary *s, const char *mode, json_t *point, const struct vb_vms_acc *a)
@@ -172,8 +219,13 @@ void vb_vms_fairness(struct vb_summary *s, const char *mode, json_t *point, cons
 		struct vb_guest_share *e = &f->guest[g];
 		/* a guest the repetitions never name is an idle neighbour (the
 		 * runner records only the guests that ran a job or failed) */
+		/* a repetition it failed in counts as 0 IOPS: a dead guest is
+		 * the least fair share there is, not one left out */
+		size_t nr = a->reps[g] + a->failed_reps[g];
 		*e = (struct vb_guest_share){.vm = g + 1, .measured = a->seen[g] && a->measured[g], .failed = a->failed[g],
-		                             .iops = a->reps[g] ? a->iops_sum[g] / (double)a->reps[g] : NAN};
+		                             .iops = nr ? a->iops_sum[g] / (double)nr : NAN};
+		if (e->measured && a->reps[g])
+			f->nran++;
 		f->nfailed += a->failed[g];
 		f->partial |= a->failed[g];
 		if (!e->measured || isnan(e->iops))
@@ -218,6 +270,9 @@ static void add_pair(struct vb_summary *s, const char *mode, const char *idle, c
 		vb_sample_compute(bi, nb, &sb);
 		*e = (struct vb_neighbour){.mode = vb_strdup(mode), .idle = vb_strdup(idle), .busy = vb_strdup(busy),
 		                           .iops_idle = si.mean, .iops_busy = sb.mean, .p99_idle = pi, .p99_busy = pb};
+		/* a neighbour that failed left the busy half quieter than asked */
+		const struct vb_fairness *fb = vb_vms_fairness_find(s, mode, busy), *fi = vb_vms_fairness_find(s, mode, idle);
+		e->nfailed = (fb ? fb->nfailed : 0) + (fi ? fi->nfailed : 0);
 		vb_ratio_ci95(ii, ni, bi, nb, &e->iops_ratio, &e->iops_lo, &e->iops_hi);
 		vb_ratio_ci95(ip, ni, bp, nb, &e->p99_ratio, &e->p99_lo, &e->p99_hi);
 		/* the p99 ratio is the merged bins' (as the rows show it); its
@@ -272,6 +327,17 @@ int vb_vms_check_files(json_t *mode, const char *path)
 		}
 	}
 	return 0;
+}
+
+void vb_vms_warn_partial(const struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nfair; i++) {
+		const struct vb_fairness *f = &s->fair[i];
+		if (f->partial)
+			vb_warn("run %s: %s %s is partial: %zu of %zu guests failed (%s); its aggregate is the other guests', "
+			        "and the failed ones count as 0 in worst_guest_iops", s->id, f->mode, f->point, f->nfailed, f->n,
+			        f->reason ? f->reason : "no reason recorded");
+	}
 }
 
 void vb_vms_release(struct vb_summary *s)
