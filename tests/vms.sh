@@ -73,11 +73,13 @@ G=$(readlink -f "$R/latest")/virtio-blk/guests-2
 check "--neighbour-iotune: guest 2's disk carries <write_iops_sec>40, guest 1's no <iotune>" \
 	sh -c "grep -q '<write_iops_sec>40</write_iops_sec>' '$G/vm-2/domain.xml' && ! grep -q '<iotune>' '$G/vm-1/domain.xml'"
 check "--neighbour-iotune: recorded as modes[].iotune.neighbours" jqe '.modes[0].iotune == {neighbours: {write_iops_sec: 40}}' "$J"
-# (fio's own rate includes the drain of its 32 queued writes after the
-# time is up, at the limit's pace: up to a second more of I/O on 4 s)
+# (fio's own rate includes its start and the drain of its 32 queued
+# writes after the time is up, so on a 4 s job it runs above the limit;
+# unthrottled, the same neighbour ran 2300-3900 64k writes a second here:
+# tests/fixtures/run-neighbour)
 nbw=$(jq '.modes[0].points[1].reps[0].vms.guests[1].iops.write' "$J")
-check "--neighbour-iotune: the neighbour's 64k writes held near the limit, 40 ($nbw; unthrottled they run far above it)" \
-	jqe '.modes[0].points[1].reps[0].vms.guests[1].iops.write | . > 0 and . < 60' "$J"
+check "--neighbour-iotune: the neighbour's 64k writes held near the limit, 40 ($nbw; under 100, a fortieth of its unthrottled rate)" \
+	jqe '.modes[0].points[1].reps[0].vms.guests[1].iops.write | . > 0 and . < 100' "$J"
 check "--neighbour: the point runs idle and busy" jqe '[.job.points[].params.neighbour] == ["idle", "busy"]' "$J"
 check "--neighbour: idle, guest 2 ran nothing" jqe '.modes[0].points[0].reps[0].vms.guests | length == 1 and .[0].role == "measured"' "$J"
 check "--neighbour: busy, guest 2 ran the neighbour job (64k writes)" \
