@@ -100,6 +100,7 @@ pid_t vb_daemon_start(const char *const argv[], const char *log)
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", run[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid); /* as the child does: the group exists before any kill */
 	if (pidfile) /* the ssh stands for the daemon: it ends when the daemon does */
 		vb_proc_alias(pid, pidfile);
 	vb_hv_argv_free(a);
@@ -118,7 +119,9 @@ bool vb_daemon_alive(pid_t pid)
 static void daemon_kill(pid_t pid, int sig)
 {
 	if (alias_slot(pid) < 0) {
-		kill(pid, sig);
+		/* its group (vb_daemon_start made it one): what it forked ends too */
+		if (kill(-pid, sig) < 0)
+			kill(pid, sig);
 		return;
 	}
 	pid_t remote = vb_daemon_host_pid(pid);
