@@ -22,6 +22,7 @@
 #include "host/hv.h"
 #include "host/threadcpu.h"
 #include "host/hostres.h"
+#include "guest/session.h"
 #include "summary/stats.h"
 #include "summary/rank.h"
 #include "summary/changepoint.h"
@@ -1000,6 +1001,25 @@ static void test_proc_alias(void)
 	CHECK(vb_daemon_host_pid(base + 1) == base + 1);
 }
 
+/* A reply counts for a job only with the job's id. */
+static void test_reply_id(void)
+{
+	json_t *ok = json_pack("{s:s}", "id", "rep-1 default vm-2"), *other = json_pack("{s:s}", "id", "rep-1 default vm-1");
+	json_t *none = json_object(), *num = json_pack("{s:i}", "id", 3);
+	CHECK(vb_session_reply_for(ok, "ready", "rep-1 default vm-2"));
+	CHECK(vb_session_reply_for(ok, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "ready", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "error", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(none, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(num, "ready", "rep-1 default vm-2"));
+	CHECK(vb_session_reply_for(none, "error", "rep-1 default vm-2"));
+	json_decref(ok);
+	json_decref(other);
+	json_decref(none);
+	json_decref(num);
+}
+
 static void test_thread_split(void)
 {
 	CHECK(!strcmp(vb_thread_class_qemu("CPU 0/TCG", 11, 10), "vcpu"));
@@ -1062,6 +1082,7 @@ int main(void)
 	test_hv_here();
 	test_thread_split();
 	test_proc_alias();
+	test_reply_id();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
