@@ -5,6 +5,7 @@
 # off.  A wait for bye restarted by every message would never end; the
 # controller must stop listening VB_BYE_WAIT_S (5 s) after its bye,
 # destroy the guest, say so in run.json, and leave no domain behind.
+# And a ^C mid-run leaves no fio process behind (host mode, no guest).
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 need_libvirtd
 need_image
@@ -35,4 +36,25 @@ check "teardown ended within bye's 5 s deadline and the destroy ($t s < 10)" \
 check "one warning line says why" grep -q 'virtio-blk: the guest was destroyed at the deadline: the agent did not answer bye in time' "$TMP/err"
 left=$(leftover_domains)
 check "no domain left behind ($left)" [ -z "$left" ]
+
+# ^C mid-measurement ends fio's job processes too, not only fio's main one
+# (they lead process groups of their own and outlive a SIGKILLed parent,
+# reparented to init).  Host mode: no guest boots.  A cache of its own, so
+# the store's path names this run's fio alone.
+store=$TMP/cache/store/disk-64m.raw
+running() { pgrep -f -- "--filename=$store" >/dev/null; }
+"$VB" run --modes host --runtime 30 --ramp 0 --reps 1 --size 64m --results "$TMP/r-int" --cache-dir "$TMP/cache" \
+	--kernel "$CACHE/image/vmlinuz" --initrd "$CACHE/image/initrd.img" --accel tcg >"$TMP/out" 2>"$TMP/err" 9>&- &
+vbpid=$!
+for _ in $(seq 60); do running && break; sleep 0.5; done
+check "host mode's fio started on $store" running
+sleep 1 # its job processes forked
+kill -INT "$vbpid"
+wait "$vbpid"
+rc=$?
+sleep 1
+left=$(pgrep -f -- "--filename=$store" | tr '\n' ' ')
+check "SIGINT mid-run: exit 1 ($rc)" [ "$rc" -eq 1 ]
+check "SIGINT mid-run: no fio left on $store ($left)" [ -z "$left" ]
+[ -z "$left" ] || kill -KILL $left 2>/dev/null
 finish

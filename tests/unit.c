@@ -21,6 +21,8 @@
 #include "guest/xmlbuf.h"
 #include "host/hv.h"
 #include "host/threadcpu.h"
+#include "host/hostres.h"
+#include "guest/session.h"
 #include "summary/stats.h"
 #include "summary/rank.h"
 #include "summary/changepoint.h"
@@ -981,6 +983,43 @@ static void test_hv_here(void)
  * window: live threads from their start (born inside it: from 0), the
  * exited class the process's total less them, never below 0 (tick
  * rounding raises the total to the threads' sum instead). */
+/* The table of remote processes' stand-ins: full is an explicit refusal
+ * (its CPU is then lost, never the ssh's own read as the process's). */
+static void test_proc_alias(void)
+{
+	pid_t base = 900000;
+	for (pid_t i = 0; i < VB_PROC_ALIASES; i++)
+		CHECK(vb_proc_alias(base + i, "/nonexistent/vmio-unit.pid"));
+	CHECK(vb_proc_alias(base, "/nonexistent/vmio-unit.pid")); /* known already */
+	CHECK(!vb_proc_alias(base + VB_PROC_ALIASES, "/nonexistent/vmio-unit.pid"));
+	CHECK(vb_daemon_host_pid(base) == -1); /* its pidfile is not there: unknown */
+	CHECK(vb_daemon_host_pid(base + VB_PROC_ALIASES) == base + VB_PROC_ALIASES);
+	vb_proc_unalias(base);
+	CHECK(vb_proc_alias(base + VB_PROC_ALIASES, "/nonexistent/vmio-unit.pid"));
+	for (pid_t i = 1; i <= VB_PROC_ALIASES; i++)
+		vb_proc_unalias(base + i);
+	CHECK(vb_daemon_host_pid(base + 1) == base + 1);
+}
+
+/* A reply counts for a job only with the job's id. */
+static void test_reply_id(void)
+{
+	json_t *ok = json_pack("{s:s}", "id", "rep-1 default vm-2"), *other = json_pack("{s:s}", "id", "rep-1 default vm-1");
+	json_t *none = json_object(), *num = json_pack("{s:i}", "id", 3);
+	CHECK(vb_session_reply_for(ok, "ready", "rep-1 default vm-2"));
+	CHECK(vb_session_reply_for(ok, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "ready", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(other, "error", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(none, "result", "rep-1 default vm-2"));
+	CHECK(!vb_session_reply_for(num, "ready", "rep-1 default vm-2"));
+	CHECK(vb_session_reply_for(none, "error", "rep-1 default vm-2"));
+	json_decref(ok);
+	json_decref(other);
+	json_decref(none);
+	json_decref(num);
+}
+
 static void test_thread_split(void)
 {
 	CHECK(!strcmp(vb_thread_class_qemu("CPU 0/TCG", 11, 10), "vcpu"));
@@ -1042,6 +1081,8 @@ int main(void)
 	test_option_parts();
 	test_hv_here();
 	test_thread_split();
+	test_proc_alias();
+	test_reply_id();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

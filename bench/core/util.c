@@ -548,12 +548,21 @@ int vb_run_logged(const char *const argv[], const char *log, int timeout_s)
 }
 
 /* The child of vb_run_watched: stdout to the pipe (pfd, when given), or
- * stdout and stderr to logfd; the default SIGINT/SIGTERM. */
+ * stdout and stderr to logfd; the default SIGINT/SIGTERM.  It leads its own
+ * process group, so run_kill ends what it forked too (fio's job processes
+ * would outlive their parent, reparented to init); stdin is /dev/null, so
+ * a group off the terminal's foreground never stops on SIGTTIN. */
 static pid_t run_spawn(const char *const argv[], const int *pfd, int logfd)
 {
 	pid_t pid = fork();
+	if (pid > 0)
+		setpgid(pid, pid); /* here too: a kill right after fork finds the group */
 	if (pid != 0)
 		return pid;
+	setpgid(0, 0);
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nul >= 0)
+		dup2(nul, STDIN_FILENO);
 	if (pfd)
 		dup2(pfd[1], STDOUT_FILENO);
 	if (logfd >= 0) {
@@ -585,6 +594,24 @@ static bool run_expired(double deadline)
 	return (deadline && vb_now() > deadline) || vb_interrupted;
 }
 
+/* End the child's whole process group: SIGTERM first, SIGKILL for what is
+ * left once the leader has ended or 5 s have passed.  fio's job processes
+ * lead groups of their own: only fio's main process, on SIGTERM, ends
+ * them, so it is given the time to.  The leader is not reaped here
+ * (WNOWAIT). */
+static void run_kill(pid_t pid)
+{
+	siginfo_t si;
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 250; i++) {
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid)
+			break;
+		usleep(20000);
+	}
+	kill(-pid, SIGKILL);
+}
+
 /* Read the child's stdout into *b until it closes, the deadline passes or
  * the output outgrows VB_RUN_OUT_MAX (then false: never a cut text that
  * parses as a whole); the child is killed on the last two. */
@@ -603,13 +630,13 @@ static bool run_collect(int fd, pid_t pid, struct vb_buf *b, double deadline,
 			if (n <= 0)
 				return true;
 			if (b->len + (size_t)n > VB_RUN_OUT_MAX) {
-				kill(pid, SIGKILL);
+				run_kill(pid);
 				return false;
 			}
 			vb_buf_add(b, chunk, (size_t)n);
 		}
 		if (run_expired(deadline)) {
-			kill(pid, SIGKILL);
+			run_kill(pid);
 			return true;
 		}
 	}
@@ -620,6 +647,7 @@ static bool run_collect(int fd, pid_t pid, struct vb_buf *b, double deadline,
 static int run_reap(pid_t pid, double deadline)
 {
 	int status = 0;
+	bool killed = false;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, deadline || vb_interrupted ? WNOHANG : 0);
 		if (r == pid)
@@ -627,8 +655,10 @@ static int run_reap(pid_t pid, double deadline)
 		if (r < 0 && errno != EINTR)
 			return -1;
 		if (r == 0) {
-			if (run_expired(deadline))
-				kill(pid, SIGKILL);
+			if (!killed && run_expired(deadline)) {
+				run_kill(pid);
+				killed = true;
+			}
 			usleep(50000);
 		}
 	}

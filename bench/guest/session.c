@@ -169,24 +169,46 @@ json_t *vb_cpu_meter_json(const struct vb_cpu_meter *m)
 }
 
 
+bool vb_session_reply_for(json_t *msg, const char *type, const char *id)
+{
+	json_t *got = json_object_get(msg, "id");
+	if (!got && strcmp(type, "error") == 0)
+		return true;
+	return json_is_string(got) && strcmp(json_string_value(got), id) == 0;
+}
+
+/* The line for a reply to another job (its id is not repeated: the
+ * guest's text, unchecked). */
+static char *not_ours(const char *type, const char *id)
+{
+	return vb_asprintf("the guest agent sent a '%s' that is not for job '%s' (another id, or none)", type, id);
+}
+
 int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_cpu_meter *meter, json_t **reply,
                    const char **type, char **why)
 {
 	*reply = NULL;
 	if (vb_agent_send(g, job, why) < 0)
 		return -1;
-	return vb_session_wait(g, deadline, meter, reply, type, why);
+	return vb_session_wait(g, json_string_value(json_object_get(job, "id")), deadline, meter, reply, type, why);
 }
 
-int vb_session_hold(struct vb_guest *g, json_t *job, double deadline, char **why)
+int vb_session_hold(struct vb_guest *g, json_t *job, char **why)
+{
+	json_object_set_new(job, "hold", json_true());
+	return vb_agent_send(g, job, why);
+}
+
+int vb_session_ready(struct vb_guest *g, json_t *job, double deadline, char **why)
 {
 	json_t *msg = NULL;
 	const char *type;
-	json_object_set_new(job, "hold", json_true());
-	if (vb_agent_send(g, job, why) < 0)
-		return -1;
 	int rc = vb_agent_recv(g, deadline, &msg, &type, why);
-	if (rc == 1 && strcmp(type, "ready") != 0) {
+	const char *id = json_string_value(json_object_get(job, "id"));
+	if (rc == 1 && id && !vb_session_reply_for(msg, type, id)) {
+		*why = not_ours(type, id);
+		rc = -1;
+	} else if (rc == 1 && strcmp(type, "ready") != 0) {
 		json_t *em = json_object_get(msg, "message");
 		*why = strcmp(type, "error") == 0 && json_is_string(em)
 		               ? vb_asprintf("the guest agent reported: %s", json_string_value(em))
@@ -205,8 +227,8 @@ int vb_session_go(struct vb_guest *g, char **why)
 	return rc;
 }
 
-int vb_session_wait(struct vb_guest *g, double deadline, struct vb_cpu_meter *meter, json_t **reply, const char **type,
-                    char **why)
+int vb_session_wait(struct vb_guest *g, const char *id, double deadline, struct vb_cpu_meter *meter, json_t **reply,
+                    const char **type, char **why)
 {
 	json_t *msg = NULL;
 	int rc;
@@ -216,6 +238,11 @@ int vb_session_wait(struct vb_guest *g, double deadline, struct vb_cpu_meter *me
 		rc = vb_agent_recv(g, deadline, &msg, type, why);
 		if (rc <= 0)
 			return rc;
+		if (id && !vb_session_reply_for(msg, *type, id)) {
+			*why = not_ours(*type, id);
+			json_decref(msg);
+			return -1;
+		}
 		if (strcmp(*type, "window") != 0)
 			break;
 		const char *edge = json_string_value(json_object_get(msg, "edge"));

@@ -68,14 +68,24 @@ int vb_session_job(struct vb_guest *g, json_t *job, double deadline, struct vb_c
                    const char **type, char **why);
 
 /* The job in two halves (--vms: every guest's job starts at one signal):
- * vb_session_hold sends it marked "hold" and waits until deadline for the
- * agent's "ready" (1; 0 at the deadline; -1 with *why); vb_session_go says
+ * vb_session_hold sends it marked "hold" (0, or -1 with *why), and
+ * vb_session_ready waits until deadline for the agent's "ready" (1; 0 at
+ * the deadline; -1 with *why): every guest's job is sent before the first
+ * "ready" is awaited, so all share one deadline; vb_session_go says
  * "go" (0, or -1 with *why); vb_session_wait then waits for its reply as
- * vb_session_job does, sampling the meter at the window's edges. */
-int vb_session_hold(struct vb_guest *g, json_t *job, double deadline, char **why);
+ * vb_session_job does, sampling the meter at the window's edges.  A reply
+ * (and a window edge) must carry the job's id (wait: id; NULL checks
+ * none): one for another job is -1 with *why. */
+int vb_session_hold(struct vb_guest *g, json_t *job, char **why);
+/* Whether msg (of type) answers the job named id: a stale reply (an
+ * earlier job's) or a foreign one is never taken for this job's.  An
+ * error without an id passes (the agent names none when it could not read
+ * the job's); it fails the job all the same. */
+bool vb_session_reply_for(json_t *msg, const char *type, const char *id);
+int vb_session_ready(struct vb_guest *g, json_t *job, double deadline, char **why);
 int vb_session_go(struct vb_guest *g, char **why);
-int vb_session_wait(struct vb_guest *g, double deadline, struct vb_cpu_meter *meter, json_t **reply, const char **type,
-                    char **why);
+int vb_session_wait(struct vb_guest *g, const char *id, double deadline, struct vb_cpu_meter *meter, json_t **reply,
+                    const char **type, char **why);
 
 /* How long the agent has to answer bye, all messages together. */
 #define VB_BYE_WAIT_S 5

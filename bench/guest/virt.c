@@ -15,7 +15,11 @@
 #include <libvirt/virterror.h>
 
 struct vb_virt {
+	/* replaced by reconnect, which the boot threads of a --vms run may
+	 * call at once: read under lock (conn_ref), never closed under a
+	 * thread that uses it */
 	virConnectPtr conn;
+	pthread_mutex_t lock;
 	char *uri;
 };
 
@@ -84,6 +88,7 @@ struct vb_virt *vb_virt_open(const char *uri)
 	virConnectSetKeepAlive(conn, 5, 3);
 	v = vb_calloc(1, sizeof(*v));
 	v->conn = conn;
+	pthread_mutex_init(&v->lock, NULL);
 	v->uri = vb_strdup(uri);
 	return v;
 }
@@ -93,6 +98,7 @@ void vb_virt_free(struct vb_virt *v)
 	if (!v)
 		return;
 	virConnectClose(v->conn);
+	pthread_mutex_destroy(&v->lock);
 	free(v->uri);
 	free(v);
 }
@@ -123,7 +129,22 @@ static bool reconnect(struct vb_virt *v);
 
 void *vb_virt_handle(struct vb_virt *v)
 {
-	return v->conn;
+	pthread_mutex_lock(&v->lock);
+	virConnectPtr c = v->conn;
+	pthread_mutex_unlock(&v->lock);
+	return c;
+}
+
+/* The current connection, with a reference of the caller's own (a
+ * virConnectClose ends it): a reconnect in another thread cannot free it
+ * mid-call. */
+static virConnectPtr conn_ref(struct vb_virt *v)
+{
+	pthread_mutex_lock(&v->lock);
+	virConnectPtr c = v->conn;
+	virConnectRef(c);
+	pthread_mutex_unlock(&v->lock);
+	return c;
 }
 
 char *vb_virt_hostname(struct vb_virt *v)
@@ -149,14 +170,17 @@ bool vb_virt_offers_kvm(struct vb_virt *v)
 
 static bool conn_alive(struct vb_virt *v)
 {
-	return virConnectIsAlive(v->conn) == 1;
+	virConnectPtr c = conn_ref(v);
+	bool alive = virConnectIsAlive(c) == 1;
+	virConnectClose(c);
+	return alive;
 }
 
 /* Why a guest was lost with the connection: libvirtd here, or the link to
  * a remote host (or libvirtd there). */
 static const char *lost_text(void)
 {
-	static char text[512];
+	static _Thread_local char text[512]; /* a guest's thread each */
 	if (vb_hv_is_this_host())
 		return "the connection to libvirtd was lost (libvirtd stopped or crashed)";
 	snprintf(text, sizeof(text), "the connection to libvirtd on %s was lost (the host became unreachable, or libvirtd "
@@ -164,16 +188,24 @@ static const char *lost_text(void)
 	return text;
 }
 
-/* Replace a dead connection (libvirtd restarted) with a new one. */
+/* Replace a dead connection (libvirtd restarted) with a new one, once:
+ * a thread that finds it alive again (another one replaced it) keeps it,
+ * for closing it would end that thread's guests (AUTODESTROY). */
 static bool reconnect(struct vb_virt *v)
 {
-	virConnectPtr conn = virConnectOpen(v->uri);
-	if (!conn)
-		return false;
-	virConnectSetKeepAlive(conn, 5, 3);
-	virConnectClose(v->conn);
-	v->conn = conn;
-	return true;
+	pthread_mutex_lock(&v->lock);
+	bool ok = virConnectIsAlive(v->conn) == 1;
+	if (!ok) {
+		virConnectPtr conn = virConnectOpen(v->uri);
+		if (conn) {
+			virConnectSetKeepAlive(conn, 5, 3);
+			virConnectClose(v->conn);
+			v->conn = conn;
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+	return ok;
 }
 
 #define LIBVIRTD_LOST lost_text()
@@ -206,16 +238,17 @@ static char *xml_name(const char *xml)
 
 double vb_virt_try_domain(struct vb_virt *v, const char *xml, char **why)
 {
-	if (!conn_alive(v))
-		reconnect(v);
+	reconnect(v); /* when dead */
+	virConnectPtr c = conn_ref(v);
 	double t0 = vb_now();
 	/* the XML travels in the call: no file that only this host has */
-	virDomainPtr dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
+	virDomainPtr dom = virDomainCreateXML(c, xml, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
 	double s = vb_now() - t0;
-	if (!dom) {
-		*why = vb_strdup(last_error());
+	if (!dom)
+		*why = vb_strdup(last_error()); /* before any other call resets it */
+	virConnectClose(c); /* the domain holds its own reference */
+	if (!dom)
 		return -1;
-	}
 	virDomainDestroy(dom);
 	virDomainFree(dom);
 	return s;
@@ -226,12 +259,14 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 	struct vb_guest *g = vb_calloc(1, sizeof(*g));
 
 	g->v = v;
-	if (!conn_alive(v))
-		reconnect(v); /* libvirtd restarted since the last guest */
-	g->dom = virDomainCreateXML(v->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	reconnect(v); /* when libvirtd restarted since the last guest */
+	virConnectPtr c = conn_ref(v);
+	g->dom = virDomainCreateXML(c, xml, VIR_DOMAIN_START_AUTODESTROY);
+	/* libvirt's error before any other call (the close, conn_alive())
+	 * resets it */
+	char *failed = g->dom ? NULL : vb_strdup(last_error());
+	virConnectClose(c); /* the domain holds its own reference */
 	if (!g->dom) {
-		/* before conn_alive(), whose call resets libvirt's last error */
-		char *err = vb_strdup(last_error());
 		if (!conn_alive(v)) {
 			/* libvirtd died while starting it: QEMU may run all the same */
 			char *name = xml_name(xml);
@@ -240,14 +275,14 @@ struct vb_guest *vb_guest_start(struct vb_virt *v, const char *xml, const char *
 				destroy_after_libvirtd_loss(v, name, NULL);
 			free(name);
 		} else {
-			*why = vb_asprintf("libvirt could not start the guest: %s", err);
+			*why = vb_asprintf("libvirt could not start the guest: %s", failed);
 		}
-		free(err);
+		free(failed);
 		free(g);
 		return NULL;
 	}
 	g->name = vb_strdup(virDomainGetName(g->dom));
-	g->st = virStreamNew(v->conn, VIR_STREAM_NONBLOCK);
+	g->st = virStreamNew(virDomainGetConnect(g->dom), VIR_STREAM_NONBLOCK);
 	if (!g->st || virDomainOpenChannel(g->dom, channel, g->st, VIR_DOMAIN_CHANNEL_FORCE) < 0) {
 		/* libvirt's error first: conn_alive() resets it */
 		char *err = vb_strdup(last_error());
@@ -464,8 +499,9 @@ static bool destroy_gone(struct vb_virt *v, const char *name, const char *uuid)
 {
 	double deadline = vb_now() + VB_DESTROY_RETRY_S;
 	for (;;) {
-		virDomainPtr dom = uuid && uuid[0] ? virDomainLookupByUUIDString(v->conn, uuid)
-		                                   : virDomainLookupByName(v->conn, name);
+		virConnectPtr c = conn_ref(v);
+		virDomainPtr dom = uuid && uuid[0] ? virDomainLookupByUUIDString(c, uuid) : virDomainLookupByName(c, name);
+		virConnectClose(c);
 		if (!dom)
 			return true; /* a transient domain that stopped is gone */
 		int state = 0, reason = 0;
@@ -511,7 +547,9 @@ static void destroy_after_libvirtd_loss(struct vb_virt *v, const char *name, con
 		         "'virsh -c %s destroy %s'", name, v->uri, v->uri, name);
 		return;
 	}
-	dom = uuid && uuid[0] ? virDomainLookupByUUIDString(v->conn, uuid) : virDomainLookupByName(v->conn, name);
+	virConnectPtr c = conn_ref(v);
+	dom = uuid && uuid[0] ? virDomainLookupByUUIDString(c, uuid) : virDomainLookupByName(c, name);
+	virConnectClose(c);
 	if (!dom) {
 		vb_info("libvirtd is back; guest '%s' was already gone", name);
 		return;

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,59 +15,82 @@
 #include <unistd.h>
 
 /* Processes started here that stand for one on a remote hypervisor (the
- * ssh that runs it): where the remote one wrote its pid. */
-#define MAX_ALIASES 16
+ * ssh that runs it): where the remote one wrote its pid.  Under lock: the
+ * threads of a --vms run read and change it at once. */
 static struct {
 	pid_t local, remote;
 	char *pidfile;
-} aliases[MAX_ALIASES];
+} aliases[VB_PROC_ALIASES];
+static pthread_mutex_t aliases_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void vb_proc_alias(pid_t local, const char *pidfile)
+/* The slot of local, or -1; the caller holds the lock. */
+static int alias_slot_locked(pid_t local)
 {
-	int free_slot = -1;
-	for (int i = 0; i < MAX_ALIASES; i++) {
-		if (aliases[i].local == local && aliases[i].pidfile)
-			return;
-		if (!aliases[i].pidfile && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot >= 0) {
-		aliases[free_slot].local = local;
-		aliases[free_slot].remote = 0;
-		aliases[free_slot].pidfile = vb_strdup(pidfile);
-	}
-}
-
-static int alias_slot(pid_t local)
-{
-	for (int i = 0; i < MAX_ALIASES; i++)
+	for (int i = 0; i < VB_PROC_ALIASES; i++)
 		if (aliases[i].pidfile && aliases[i].local == local)
 			return i;
 	return -1;
 }
 
+static int alias_slot(pid_t local)
+{
+	pthread_mutex_lock(&aliases_lock);
+	int i = alias_slot_locked(local);
+	pthread_mutex_unlock(&aliases_lock);
+	return i;
+}
+
+bool vb_proc_alias(pid_t local, const char *pidfile)
+{
+	pthread_mutex_lock(&aliases_lock);
+	int free_slot = -1;
+	bool have = alias_slot_locked(local) >= 0;
+	for (int i = 0; i < VB_PROC_ALIASES && !have && free_slot < 0; i++)
+		if (!aliases[i].pidfile)
+			free_slot = i;
+	if (!have && free_slot >= 0) {
+		aliases[free_slot].local = local;
+		aliases[free_slot].remote = 0;
+		aliases[free_slot].pidfile = vb_strdup(pidfile);
+	}
+	pthread_mutex_unlock(&aliases_lock);
+	return have || free_slot >= 0;
+}
+
 void vb_proc_unalias(pid_t local)
 {
-	int i = alias_slot(local);
-	if (i < 0)
-		return;
-	vb_hv_remove(aliases[i].pidfile);
-	free(aliases[i].pidfile);
-	memset(&aliases[i], 0, sizeof(aliases[i]));
+	pthread_mutex_lock(&aliases_lock);
+	int i = alias_slot_locked(local);
+	char *pidfile = i >= 0 ? aliases[i].pidfile : NULL;
+	if (i >= 0)
+		memset(&aliases[i], 0, sizeof(aliases[i]));
+	pthread_mutex_unlock(&aliases_lock);
+	if (pidfile)
+		vb_hv_remove(pidfile);
+	free(pidfile);
 }
 
 pid_t vb_daemon_host_pid(pid_t pid)
 {
-	int i = alias_slot(pid);
-	if (i < 0)
-		return pid;
-	if (!aliases[i].remote) {
-		char *t = vb_hv_read_file(aliases[i].pidfile, 64, NULL);
-		long r = t ? atol(t) : 0;
-		free(t);
-		aliases[i].remote = r > 0 ? (pid_t)r : 0;
-	}
-	return aliases[i].remote ? aliases[i].remote : -1;
+	pthread_mutex_lock(&aliases_lock);
+	int i = alias_slot_locked(pid);
+	pid_t remote = i >= 0 ? aliases[i].remote : pid;
+	char *pidfile = i >= 0 && !remote ? vb_strdup(aliases[i].pidfile) : NULL;
+	pthread_mutex_unlock(&aliases_lock);
+	if (!pidfile)
+		return remote;
+	/* read unlocked (over ssh it takes a while), stored if still ours */
+	char *t = vb_hv_read_file(pidfile, 64, NULL);
+	long r = t ? atol(t) : 0;
+	free(t);
+	free(pidfile);
+	if (r <= 0)
+		return -1;
+	pthread_mutex_lock(&aliases_lock);
+	if ((i = alias_slot_locked(pid)) >= 0)
+		aliases[i].remote = (pid_t)r;
+	pthread_mutex_unlock(&aliases_lock);
+	return (pid_t)r;
 }
 
 pid_t vb_daemon_start(const char *const argv[], const char *log)
@@ -100,8 +124,15 @@ pid_t vb_daemon_start(const char *const argv[], const char *log)
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", run[0], strerror(errno));
 		_exit(127);
 	}
-	if (pidfile) /* the ssh stands for the daemon: it ends when the daemon does */
-		vb_proc_alias(pid, pidfile);
+	setpgid(pid, pid); /* as the child does: the group exists before any kill */
+	/* the ssh stands for the daemon: it ends when the daemon does */
+	if (pidfile && !vb_proc_alias(pid, pidfile)) {
+		vb_error("cannot follow '%s' on %s: %d remote processes are watched already", argv[0], vb_hv_where(),
+		         VB_PROC_ALIASES);
+		kill(-pid, SIGTERM); /* its ssh: the remote daemon ends with it */
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
 	vb_hv_argv_free(a);
 	free(pidfile);
 	return pid;
@@ -118,7 +149,9 @@ bool vb_daemon_alive(pid_t pid)
 static void daemon_kill(pid_t pid, int sig)
 {
 	if (alias_slot(pid) < 0) {
-		kill(pid, sig);
+		/* its group (vb_daemon_start made it one): what it forked ends too */
+		if (kill(-pid, sig) < 0)
+			kill(pid, sig);
 		return;
 	}
 	pid_t remote = vb_daemon_host_pid(pid);

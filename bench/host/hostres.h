@@ -20,8 +20,11 @@ bool vb_daemon_alive(pid_t pid);
  * process itself where it runs (for its CPU), or -1 while unknown: */
 pid_t vb_daemon_host_pid(pid_t pid);
 /* Say that local (an ssh) stands for the process whose pid a remote
- * pidfile holds; unalias forgets it and removes the pidfile. */
-void vb_proc_alias(pid_t local, const char *pidfile);
+ * pidfile holds; unalias forgets it and removes the pidfile.  False when
+ * VB_PROC_ALIASES are in use already: the caller must then not read the
+ * CPU of local (it would be the ssh's, not the process's). */
+#define VB_PROC_ALIASES 64
+bool vb_proc_alias(pid_t local, const char *pidfile);
 void vb_proc_unalias(pid_t local);
 
 /* CPU time (user + system, every thread) a process has used, from

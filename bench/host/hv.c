@@ -358,7 +358,7 @@ static const char *control_dir(void)
 
 static char *control_path(void)
 {
-	static char path[96];
+	static _Thread_local char path[96]; /* per thread: ssh_argv may run in several */
 	snprintf(path, sizeof(path), "%s/%%C", control_dir()); /* a socket's path has room for 107 bytes */
 	return path;
 }

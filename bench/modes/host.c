@@ -40,11 +40,15 @@ static void host_tick(void *arg, pid_t pid)
 {
 	struct host_window *w = arg;
 	double edge = w->taken == 0 ? w->start : w->end;
-	if (w->pidfile && !w->ssh)
-		vb_proc_alias(w->ssh = pid, w->pidfile); /* the ssh stands for the remote fio */
+	/* the ssh stands for the remote fio; if it cannot, its CPU is lost
+	 * (the ssh's own would be a wrong figure) */
+	if (w->pidfile && !w->ssh && !vb_proc_alias(w->ssh = pid, w->pidfile))
+		w->lost = true;
+	if (w->lost)
+		return;
 	if (w->ssh && !w->resolved) /* learn the remote fio's pid early, not at the edge */
 		w->resolved = vb_daemon_host_pid(pid) > 0;
-	if (w->taken >= 2 || w->lost || vb_now() < w->t0 + edge)
+	if (w->taken >= 2 || vb_now() < w->t0 + edge)
 		return;
 	pid_t pids[2] = {pid, w->helper};
 	bool tree[2] = {true, false};

@@ -77,15 +77,25 @@ static void slot_fails(struct vms_guest *v, const char *why)
 	}
 }
 
-/* Every guest's job held until all are ready, then one "go". */
+/* Every guest's job held until all are ready, then one "go".  Every job
+ * is sent first, then one deadline for all the "ready"s: k silent guests
+ * cost VMS_READY_S, not k times it. */
 static void hold_and_go(struct vms_group *s)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct vms_guest *v = &s->v[i];
 		char *why = NULL;
-		if (!v->job)
+		if (v->job && vb_session_hold(v->g, v->job, &why) < 0)
+			slot_fails(v, why);
+		free(why);
+	}
+	double ready_by = vb_now() + VMS_READY_S;
+	for (unsigned i = 0; i < s->n; i++) {
+		struct vms_guest *v = &s->v[i];
+		char *why = NULL;
+		if (!v->job || v->why)
 			continue;
-		int rc = vb_session_hold(v->g, v->job, vb_now() + VMS_READY_S, &why);
+		int rc = vb_session_ready(v->g, v->job, ready_by, &why);
 		if (rc == 0)
 			why = vb_asprintf("the guest agent did not answer the held job within %u s", VMS_READY_S);
 		if (rc <= 0)
@@ -115,7 +125,8 @@ static void *wait_thread(void *arg)
 {
 	struct vms_guest *v = arg;
 	vb_thread_quiet = v->i > 1;
-	int rc = vb_session_wait(v->g, v->go_t + v->limit_s, &v->meter, &v->msg, &v->type, &v->why);
+	const char *id = json_string_value(json_object_get(v->job, "id"));
+	int rc = vb_session_wait(v->g, id, v->go_t + v->limit_s, &v->meter, &v->msg, &v->type, &v->why);
 	if (rc == 0)
 		v->why = vb_asprintf("fio in guest %u did not finish within %.0f s", v->i, v->limit_s);
 	else if (rc > 0 && strcmp(v->type, "error") == 0) {
