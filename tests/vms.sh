@@ -15,8 +15,10 @@ vb run --modes nvme --vms 2 "${common[@]}"
 one_line_refusal "--vms 2 on a mode without a <disk> on the store" "the modes that take --vms N > 1 are host, virtio-blk, sata and virtio-scsi"
 vb run --modes virtio-blk --vms 2 --storage qcow2 "${common[@]}"
 one_line_refusal "--vms 2 on storage qcow2" "only --storage raw can"
-vb run --modes virtio-blk --vms 2 --shared --rw randrw "${common[@]}"
-one_line_refusal "--shared with a job that writes" "--shared: the job writes"
+vb run --modes virtio-blk --vms 2 --shared --storage qcow2 "${common[@]}"
+one_line_refusal "--vms 2 --shared on storage qcow2 (nothing split: shared is refused)" "storage qcow2 cannot be shared between guests"
+vb run --modes virtio-blk --vms 1 --shared --rw randrw --storage qcow2 "${common[@]}"
+one_line_refusal "--shared with a job that writes, storage not raw (no overlay over it)" "--shared: the job writes"
 vb run --modes virtio-blk --neighbour 'rw=write' "${common[@]}"
 one_line_refusal "--neighbour without --vms" "--neighbour needs --vms N"
 vb run --modes virtio-blk --vms 2 --neighbour 'size=1g' "${common[@]}"
@@ -97,6 +99,33 @@ check "--shared: run.json says shared, the whole store each" jqe '.modes[0].vms 
 check "--shared: both domains open the whole store, shareable, no slice" bash -c "
 	for x in '$RUN'/virtio-scsi/guests-2/vm-*/domain.xml; do grep -q '<shareable/>' \"\$x\" && ! grep -q '<slices>' \"\$x\" || exit 1; done"
 check "--shared: both guests read" jqe '.modes[0].points[0].reps[0].vms.guests | length == 2 and all(.iops.read > 0)' "$RUN/run.json"
+
+# ---- --shared with a job that writes: a qcow2 overlay each, the store intact ----
+STORE=$CACHE/store/disk-256m.raw
+sum0=$(sha256sum < "$STORE")
+vb run --modes virtio-scsi --vms 2 --shared --rw randwrite --reps 1 "${common[@]}"
+sum1=$(sha256sum < "$STORE")
+check "--shared writes: exit 0" [ "$rc" -eq 0 ]
+RUN=$(readlink -f "$R/latest")
+G=$RUN/virtio-scsi/guests-2
+check "--shared writes: run.json says overlay" jqe '.modes[0].vms | .disk == "overlay" and .guest_disk_bytes == 268435456' "$RUN/run.json"
+o1=$(xmllint --xpath 'string(//disk/source/@file)' "$G/vm-1/domain.xml" 2>/dev/null)
+o2=$(xmllint --xpath 'string(//disk/source/@file)' "$G/vm-2/domain.xml" 2>/dev/null)
+check "--shared writes: each guest has its own qcow2 overlay ($o1, $o2)" bash -c "
+	[[ '$o1' == *.qcow2 && '$o2' == *.qcow2 && '$o1' != '$o2' ]] &&
+	for x in '$G'/vm-*/domain.xml; do
+		grep -q \"<driver name='qemu' type='qcow2'\" \"\$x\" && ! grep -q '<shareable/>' \"\$x\" &&
+		[ \"\$(xmllint --xpath 'string(//disk/backingStore/source/@file)' \"\$x\")\" = '$(readlink -f "$STORE")' ] &&
+		[ \"\$(xmllint --xpath 'string(//disk/backingStore/format/@type)' \"\$x\")\" = raw ] || exit 1
+	done"
+V=$(command -v virt-xml-validate || true)
+[ -z "$V" ] || check "--shared writes: the overlay domain XML passes virt-xml-validate" "$V" "$G/vm-1/domain.xml" domain
+check "--shared writes: both guests wrote" jqe '.modes[0].points[0].reps[0].vms.guests | length == 2 and all(.iops.write > 0)' "$RUN/run.json"
+check "--shared writes: the store's bytes are unchanged (sha256)" [ "${sum0:-none}" = "${sum1:-none1}" ]
+check "--shared writes: the overlays and the private folder are gone" bash -c "
+	[ -n '$o1' ] && [ ! -e '$o1' ] && [ ! -e '$o2' ] && [ ! -e \"\$(dirname '$o1')\" ]"
+check "--shared writes: run.json validates" python3 "$VB_SRCDIR/tests/runjson-check.py" "$RUNJSON_SCHEMA" "$RUN/run.json"
+check "--shared writes: no domain is left" no_domain_left
 
 # ---- a guest that cannot boot fails its slot; the other's results stay -----
 # Guest 2's domain name is taken (a domain of the test's own, defined for

@@ -143,7 +143,7 @@ const struct vb_option vb_options[] = {
 	 .help = "boot N guests of each mode (256 MiB each), each on its own slice of the store, and start their job together (host: N fio processes)"},
 	{.name = "shared", .type = VB_OPT_FLAG, .offset = F(shared),
 	 .cmds = "run", .record = "shared",
-	 .help = "with --vms: every guest reads the whole store, shared (read-only jobs only)"},
+	 .help = "with --vms: every guest on the whole store, shared (a qcow2 overlay each when the job writes)"},
 	{.name = "neighbour", .type = VB_OPT_STR, .offset = F(neighbour),
 	 .cmds = "run", .metavar = "'P=V P=V'", .record = "neighbour",
 	 .help = "with --vms N >= 2: guests 2..N run this job (fio parameters as --sweep names them) while guest 1 is measured; each point runs with the neighbours idle and busy"},

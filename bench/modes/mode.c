@@ -163,12 +163,29 @@ const char *vb_mode_queues(const struct vb_disk_ctx *d, char *buf, size_t n)
 
 void vb_mode_disk_driver(struct vb_xml *x, const struct vb_disk_ctx *d, const char *iothread, const char *queues)
 {
-	vb_xml_empty(x, "driver", "name", "qemu", "type", d->format, "cache", d->cfg->cache,
+	vb_xml_empty(x, "driver", "name", "qemu", "type", d->overlay ? "qcow2" : d->format, "cache", d->cfg->cache,
 	             "io", d->cfg->io, "iothread", d->cfg->iothreads ? iothread : NULL, "queues", queues, NULL);
+}
+
+/* The guest's overlay over the raw store: its writes stay in the overlay,
+ * and the backing, read-only in every QEMU (a shared lock each), needs no
+ * <shareable/>.  libvirt takes the chain as given (no probing). */
+static void overlay_source(struct vb_xml *x, const struct vb_disk_ctx *d)
+{
+	const char *type = d->stor->is_block ? "block" : "file";
+	vb_xml_empty(x, "source", "file", d->overlay, NULL);
+	vb_xml_open(x, "backingStore", "type", type, NULL);
+	vb_xml_empty(x, "format", "type", "raw", NULL);
+	vb_xml_empty(x, "source", d->stor->is_block ? "dev" : "file", d->stor->path, NULL);
+	vb_xml_close(x);
 }
 
 void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d)
 {
+	if (d->overlay && d->stor->path) {
+		overlay_source(x, d);
+		return;
+	}
 	if (d->slice_size && d->stor->path) { /* --vms: this guest's slice of the raw store */
 		char off[24], size[24];
 		snprintf(off, sizeof(off), "%llu", d->slice_offset);
@@ -187,7 +204,7 @@ void vb_mode_disk_source(struct vb_xml *x, const struct vb_disk_ctx *d)
 
 void vb_mode_disk_open(struct vb_xml *x, const struct vb_disk_ctx *d, const char *device)
 {
-	vb_xml_open(x, "disk", "type", vb_stor_disk_type(d->stor), "device", device, NULL);
+	vb_xml_open(x, "disk", "type", d->overlay ? "file" : vb_stor_disk_type(d->stor), "device", device, NULL);
 }
 
 void vb_mode_virtio_scsi_controller(struct vb_xml *x, const struct vb_disk_ctx *d)

@@ -52,6 +52,10 @@ struct vb_disk_ctx {
 	 * image locking refuses a second writer otherwise). */
 	unsigned long long slice_offset, slice_size;
 	bool shareable;
+	/* --vms --shared with a job that writes: this guest's qcow2 overlay
+	 * (a file in the run's private folder), backed read-only by stor's
+	 * raw path; NULL: the disk is stor's own. */
+	const char *overlay;
 	/* libvirt's <iotune> limits on this guest's disk ({"total_iops_sec":
 	 * 300}, core/iotune.h), borrowed; NULL: none.  --iotune sets it; with
 	 * --vms the neighbours' may differ (--neighbour-iotune). */

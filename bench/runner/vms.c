@@ -64,22 +64,42 @@ static int check_split(const struct vb_runner *x, unsigned nmax)
 			                nmax, x->modes[i]->name);
 	for (size_t i = 0; i < x->plan.npoints; i++) {
 		const char *st = x->plan.points[i].cfg.storage;
+		if (st && strcmp(st, "raw") != 0 && x->cfg->shared)
+			return vb_error("--vms %u --shared: storage %s cannot be shared between guests: only --storage raw can "
+			                "(the raw store, read by every guest; a qcow2 overlay each over it when the job writes)",
+			                nmax, st);
 		if (st && strcmp(st, "raw") != 0)
 			return vb_error("--vms %u: storage %s cannot be split between guests: only --storage raw can (a slice "
-			                "of the store each)", nmax, st);
+			                "of the store each); --shared gives every guest the whole raw store", nmax, st);
 	}
 	return 0;
 }
 
-/* --shared: reads only; otherwise each slice big enough for the job. */
-static int check_disks(const struct vb_runner *x, unsigned nmax)
+/* --shared and some point's job (or its neighbours') writes: the guests
+ * then write to a qcow2 overlay each, never to the shared raw store. */
+static bool shared_writes(const struct vb_runner *x)
 {
 	const struct vb_config *c = x->cfg;
 	for (size_t i = 0; c->shared && i < x->plan.npoints; i++) {
 		const struct vb_point *p = &x->plan.points[i];
 		if (writes(p->cfg.rw) || (c->neighbour && neighbour_writes(p, c->neighbour)))
-			return vb_error("--shared: the job writes (point %s): guests sharing one raw disk may only read; "
-			                "leave --shared out (a slice each) or use rw=read or randread", p->label);
+			return true;
+	}
+	return false;
+}
+
+/* --shared writes only through overlays, over a raw store; otherwise each
+ * slice big enough for the job. */
+static int check_disks(const struct vb_runner *x, unsigned nmax)
+{
+	const struct vb_config *c = x->cfg;
+	for (size_t i = 0; shared_writes(x) && i < x->plan.npoints; i++) {
+		const char *st = x->plan.points[i].cfg.storage;
+		/* the overlay's backing is declared raw: the store itself */
+		if (st && strcmp(st, "raw") != 0)
+			return vb_error("--shared: the job writes, and guests that share a disk write to a qcow2 overlay each "
+			                "over the raw store, which storage %s is not: use --storage raw, or a read-only job "
+			                "(rw=read or randread)", st);
 	}
 	unsigned long long slice = slice_of(c->size, nmax);
 	if (!c->shared && !c->disk && (slice < MIB || slice < c->bs)) {
@@ -192,6 +212,24 @@ static void *boot_thread(void *arg)
 	return NULL;
 }
 
+/* Guest v's overlay over the store, on the hypervisor, in the run's
+ * private folder (removed at the group's end, also after a Ctrl-C). */
+static int overlay_make(struct vms_guest *v)
+{
+	const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", v->d.stor->path, v->overlay,
+	                      NULL};
+	char *log = vb_asprintf("%s/qemu-img.log", v->dir), *why = NULL;
+	if (vb_hv_run_logged(argv, log, 60) != 0) {
+		v->fail = vb_asprintf("cannot create the overlay '%s' over '%s' (see %s): check qemu-utils and the cache "
+		                      "folder's space", v->overlay, v->d.stor->path, log);
+	} else if (vb_hv_system() && vb_hv_chown_qemu(v->overlay, &why) < 0) {
+		v->fail = vb_asprintf("cannot hand the overlay '%s' to QEMU's user: %s", v->overlay, why);
+	}
+	free(why);
+	free(log);
+	return v->fail ? -1 : 0;
+}
+
 /* Guest i's disk, folder and domain. */
 static void guest_setup(struct vms_group *s, struct vms_guest *v, const struct vb_disk_ctx *d, unsigned i,
                         unsigned long long slice)
@@ -202,7 +240,9 @@ static void guest_setup(struct vms_group *s, struct vms_guest *v, const struct v
 	v->d = *d;
 	if (i > 1 && s->nb_iotune)
 		v->d.iotune = s->nb_iotune; /* the neighbours' own limits (guest 1 keeps --iotune's) */
-	if (x->cfg->shared) {
+	if (x->cfg->shared && s->overlay && !s->m->host) {
+		v->d.overlay = v->overlay = vb_asprintf("%s/%s-%u-vm%u.qcow2", x->run_dir, s->m->name, s->n, i);
+	} else if (x->cfg->shared) {
 		v->d.shareable = true;
 	} else if (slice) {
 		v->d.slice_offset = (unsigned long long)(i - 1) * slice;
@@ -217,7 +257,7 @@ static void guest_setup(struct vms_group *s, struct vms_guest *v, const struct v
 		v->fail = why;
 	v->dir = vb_asprintf("%s/%s", x->dir, rel);
 	free(rel);
-	if (v->fail)
+	if (v->fail || (v->overlay && overlay_make(v) < 0))
 		return;
 	char *base = vb_layout_domain(vb_hv_label(), x->id, s->m->name);
 	char *name = vb_asprintf("%s-vm%u", base, i);
@@ -322,7 +362,9 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 		                   "the job: give a larger store or fewer guests", nmax, (unsigned long long)x->store.size, slice);
 		return -1;
 	}
-	vb_runrec_mode_set_vms(mj, nmax, x->cfg->shared ? "shared" : "slice", slice ? slice : x->store.size, x->cfg->memory);
+	s.overlay = shared_writes(x) && !m->host; /* the host's fio processes write the store, as without --vms */
+	vb_runrec_mode_set_vms(mj, nmax, s.overlay ? "overlay" : x->cfg->shared ? "shared" : "slice",
+	                       slice ? slice : x->store.size, x->cfg->memory);
 	s.v = vb_calloc(n, sizeof(*s.v));
 	s.nb_iotune = vb_iotune_parse(x->cfg->neighbour_iotune);
 	for (unsigned i = 0; i < n; i++)
@@ -336,6 +378,9 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 	for (unsigned i = 0; i < n; i++) {
 		free(s.v[i].dir);
 		free(s.v[i].xml);
+		if (s.v[i].overlay) /* after teardown: no QEMU holds it */
+			vb_hv_remove(s.v[i].overlay);
+		free(s.v[i].overlay);
 		free(s.v[i].fail);
 		vb_cpu_meter_release(&s.v[i].meter); /* a repetition cut short keeps its meter's reads */
 		free(s.v[i].kernel);

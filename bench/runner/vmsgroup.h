@@ -18,6 +18,7 @@ struct vms_guest {
 	struct vb_disk_ctx d;     /* the mode's, with this guest's slice */
 	char *dir;                /* its boot folder, absolute: MODE/guests-N/vm-I */
 	char *xml;                /* its domain */
+	char *overlay;            /* --shared, a job that writes: its qcow2 overlay (run_dir) */
 	struct vb_guest *g;       /* NULL: no guest (failed, or the host mode) */
 	char *fail;               /* why its slot failed (NULL: it did not) */
 	char *kernel;             /* the guest's kernel, from its hello */
@@ -43,6 +44,7 @@ struct vms_group {
 	const char *mdir;
 	json_t *mj;
 	unsigned n;
+	bool overlay;             /* --shared and a job that writes: an overlay each */
 	struct vms_guest *v;
 	json_t *nb_iotune;        /* --neighbour-iotune: guests 2..N's <iotune> (NULL: as guest 1's) */
 };
