@@ -282,6 +282,23 @@ ln -s /dev/zero "$F/b/host/rep-1.fio.json"
 vbt report "$F/b"
 check "report: a link to /dev/zero as a repetition's fio JSON is refused (exit 2) naming it" \
 	sh -c "[ $rc -eq 2 ] && grep -q \"rep-1.fio.json': not a regular file\" '$TMP/err'"
+# a link to a good fio JSON elsewhere, and a mode folder that is a link,
+# are refused too: nothing in a results folder is followed
+rm "$F/b/host/rep-1.fio.json"
+cp "${VB_SRCDIR:-.}/tests/fixtures/fio-randrw-virtio-blk.json" "$TMP/elsewhere.fio.json"
+ln -s "$TMP/elsewhere.fio.json" "$F/b/host/rep-1.fio.json"
+vbt report "$F/b"
+check "report: a link to a valid fio JSON outside the run is refused (exit 2) naming it" \
+	sh -c "[ $rc -eq 2 ] && grep -q \"rep-1.fio.json': not a regular file (a link\" '$TMP/err'"
+rm "$F/b/host/rep-1.fio.json"
+cp "$TMP/elsewhere.fio.json" "$F/b/host/rep-1.fio.json"
+mv "$F/b/host" "$TMP/host-elsewhere"
+ln -s "$TMP/host-elsewhere" "$F/b/host"
+vbt report "$F/b"
+check "report: a mode folder that is a link is not followed (exit 2)" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'not a regular file (a link' '$TMP/err'"
+rm "$F/b/host"
+mv "$TMP/host-elsewhere" "$F/b/host"
 rm "$F/b/run.json"
 mkfifo "$F/b/run.json"
 vbt gate "$F"

@@ -465,14 +465,11 @@ char *vb_read_file(const char *path, size_t max, size_t *lenp)
 	return fd < 0 ? NULL : read_fd(fd, max, lenp);
 }
 
-char *vb_read_regular(const char *path, size_t max, size_t *lenp)
+/* fd's contents when it is a regular file of at most max bytes (else
+ * NULL with EINVAL or EFBIG); fd is closed. */
+static char *read_if_regular(int fd, size_t max, size_t *lenp)
 {
-	/* O_NONBLOCK: opening a FIFO planted at path must not wait for a
-	 * writer; it is refused below like any other non-file */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0)
-		return NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		errno = EINVAL;
@@ -484,6 +481,43 @@ char *vb_read_regular(const char *path, size_t max, size_t *lenp)
 		return NULL;
 	}
 	return read_fd(fd, max, lenp);
+}
+
+char *vb_read_regular(const char *path, size_t max, size_t *lenp)
+{
+	/* O_NONBLOCK: opening a FIFO planted at path must not wait for a
+	 * writer; it is refused below like any other non-file */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return fd < 0 ? NULL : read_if_regular(fd, max, lenp);
+}
+
+char *vb_read_regular_below(const char *root, const char *rel, size_t max, size_t *lenp)
+{
+	/* every folder on the way opened without following a link (openat,
+	 * O_NOFOLLOW), and the file too: a results folder is input, and a
+	 * link planted in it must not lead a reader elsewhere */
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *copy = vb_strdup(rel), *save = NULL, *next;
+	char *part = strtok_r(copy, "/", &save);
+	while (dir >= 0 && part && (next = strtok_r(NULL, "/", &save))) {
+		int sub = strcmp(part, "..") && strcmp(part, ".") ? openat(dir, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		                                                  : (errno = ELOOP, -1); /* never up, out of root */
+		close(dir);
+		dir = sub;
+		part = next;
+	}
+	int fd = dir >= 0 && part && strcmp(part, "..") && strcmp(part, ".")
+	                 ? openat(dir, part, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+	                 : (errno = dir >= 0 ? ELOOP : errno, -1);
+	int saved = errno;
+	if (dir >= 0)
+		close(dir);
+	free(copy);
+	if (fd < 0) {
+		errno = saved == ELOOP || saved == ENOTDIR ? EINVAL : saved; /* a link, or a link for a folder */
+		return NULL;
+	}
+	return read_if_regular(fd, max, lenp);
 }
 
 json_t *vb_json_load_regular(const char *path, size_t max, size_t flags, json_error_t *err)

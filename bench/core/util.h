@@ -108,6 +108,10 @@ char *vb_read_file(const char *path, size_t max, size_t *lenp);
  * EFBIG before reading.  vb_json_load_regular parses such a file (NULL, and
  * err's text says why; JSON_* flags as json_loadb's). */
 char *vb_read_regular(const char *path, size_t max, size_t *lenp);
+/* The same for root/rel, where no folder on rel's way nor the file itself
+ * may be a symbolic link (EINVAL then, as for a non-file): a results
+ * folder's files, named by its own run.json. */
+char *vb_read_regular_below(const char *root, const char *rel, size_t max, size_t *lenp);
 struct json_t;
 struct json_error_t;
 struct json_t *vb_json_load_regular(const char *path, size_t max, size_t flags, struct json_error_t *err);

@@ -194,9 +194,14 @@ int vb_summary_read_fio(struct vb_summary *s, const char *mode, const char *file
 	if (!safe_rel(file))
 		return vb_error("'%s/run.json': a repetition of mode '%s' names no file inside the run folder", s->run_dir, mode);
 	path = vb_asprintf("%s/%s/%s", s->run_dir, mode, file);
-	text = vb_read_regular(path, MAX_RESULT_FILE, &len);
+	char *rel = vb_asprintf("%s/%s", mode, file);
+	text = vb_read_regular_below(s->run_dir, rel, MAX_RESULT_FILE, &len);
+	free(rel);
 	if (!text)
-		vb_error("cannot read '%s': %s", path, errno == EFBIG ? "larger than 64 MiB" : errno == EINVAL ? "not a regular file" : strerror(errno));
+		vb_error("cannot read '%s': %s", path,
+		         errno == EFBIG    ? "larger than 64 MiB"
+		         : errno == EINVAL ? "not a regular file (a link, in a folder or as the file, is not followed)"
+		                           : strerror(errno));
 	else if (vb_fio_parse(text, len, fr, &why) < 0)
 		vb_error("'%s' is not fio JSON output (%s): it cannot be summarised", path, why);
 	else
