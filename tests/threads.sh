@@ -6,16 +6,18 @@
 #
 # What can honestly be compared: the run samples QEMU's threads at the two
 # window edges the agent marks; this test cannot read at those instants.
-# So tests/threads-sampler.py reads the vCPU threads' utime + stime itself
-# (its own parser, its own "CPU n/" match) every 20 ms while QEMU runs,
-# with the time of each read.  The run records when its window began
+# So tests/threads-sampler.py reads QEMU's threads' utime + stime itself
+# (its own parser, its own classing by QEMU's thread names) every 20 ms
+# while QEMU runs, with the time of each read.  The run records when its window began
 # (start_unix) and how long it was (window_s).  The counters only grow, so
-# the vCPU time the run may report over its window lies between the
+# each class's time the run may report over its window lies between the
 # test's reads just inside and just outside both edges: a bracket, not a
 # tolerance picked by hand (widened by 50 ms at each edge for the time a
-# read takes, and by 2 clock ticks per vCPU thread for utime and stime
-# each being rounded down).  The vCPU threads never end, so theirs is the
-# one class such a reader can pin down; the rest are checked to add up.
+# read takes, and by 2 clock ticks per thread for utime and stime each
+# being rounded down).  The long-lived classes (vcpu, iothread, main,
+# other) are read thread by thread; the thread pool's workers come and go,
+# so theirs is checked as the run's worker + exited against the process's
+# total less the long-lived classes; and QEMU's total against its own.
 . "${VB_SRCDIR:-.}/tests/lib.sh"
 need_libvirtd
 need_image
@@ -52,11 +54,14 @@ check "the main loop is the thread whose tid is QEMU's pid (one of them)" \
 hz=$(getconf CLK_TCK)
 nv=$(jq "[$H | .threads.qemu.per_thread[] | select(.class == \"vcpu\")] | length / 2" "$J")
 echo "# sampler: $(head -1 "$TMP/samples"), $(($(wc -l < "$TMP/samples") - 1)) reads"
-jq -r "$H | \"\(.start_unix) \(.window_s) \(.threads.qemu.classes.vcpu)\"" "$J" > "$TMP/windows"
-bracket() { # START WINDOW_S VCPU_NS: 0 when VCPU_NS lies in the test's bracket
-	awk -v a="$1" -v w="$2" -v v="$3" -v hz="$hz" -v nv="$nv" '
+# each repetition's window and, per class, the run's figure: vcpu,
+# iothread, main, other, then worker + exited (+ vhost: none under TCG),
+# the sampler's REST, and QEMU's total
+jq -r "$H | \"\(.start_unix) \(.window_s) \(.threads.qemu.classes | \"\(.vcpu) \(.iothread) \(.main) \(.other) \(.worker + .exited + .vhost)\") \(.processes.qemu)\"" "$J" > "$TMP/windows"
+bracket() { # START WINDOW_S NS COLUMN THREADS: 0 when NS lies in the test's bracket of COLUMN
+	awk -v a="$1" -v w="$2" -v v="$3" -v col="$4" -v hz="$hz" -v nv="$5" '
 		$1 == "pid" { next }
-		{ t[n] = $1; c[n] = $2 * 1e9 / hz; n++ }
+		{ t[n] = $1; c[n] = $col * 1e9 / hz; n++ }
 		END {
 			b = a + w; e = 0.05
 			for (i = 0; i < n; i++) {
@@ -68,14 +73,25 @@ bracket() { # START WINDOW_S VCPU_NS: 0 when VCPU_NS lies in the test's bracket
 			if (!hi0s || !hi1s || lo0 == "" || lo1 == "") { print "# no reads around the window"; exit 1 }
 			slack = 2 * 2 * nv * 1e9 / hz
 			min = lo1 - hi0 - slack; max = hi1 - lo0 + slack
-			printf "# vcpu over the window: run %.0f ms, this test'"'"'s reads allow %.0f..%.0f ms\n", v / 1e6, min / 1e6, max / 1e6
-			exit !(v >= min && v <= max && max - min < 0.5 * v + 2 * slack)
+			printf "# column %d over the window: run %.0f ms, this test'"'"'s reads allow %.0f..%.0f ms\n", col, v / 1e6, min / 1e6, max / 1e6
+			# (and the bracket narrow enough to mean something: half the
+			# figure, its slack, 50 ms; an idle class spans its slack alone)
+			exit !(v >= min && v <= max && max - min <= 0.5 * v + 2 * slack + 0.05e9)
 		}' "$TMP/samples"
 }
+# the sampler's columns: 2 vcpu, 3 iothread, 4 main, 5 other, 6 rest, 7
+# total; the threads each may hold (the slack of tick rounding: 2 ticks a
+# thread at each edge)
+names=(vcpu iothread main other "worker+exited" total)
+nthreads=("$nv" 1 1 3 4 "$((nv + 9))")
 k=0
-while read -r a w v; do
+while read -r a w f1 f2 f3 f4 f5 f6; do
 	k=$((k + 1))
-	check "rep $k: the vcpu class lies within this test's own reads of the vCPU threads over the same window" bracket "$a" "$w" "$v"
+	vals=("$f1" "$f2" "$f3" "$f4" "$f5" "$f6")
+	for c in 0 1 2 3 4 5; do
+		check "rep $k: the ${names[$c]} class lies within this test's own reads of QEMU's threads over the same window" \
+			bracket "$a" "$w" "${vals[$c]}" "$((c + 2))" "${nthreads[$c]}"
+	done
 done < "$TMP/windows"
 check "both repetitions were compared" [ "$k" -eq 2 ]
 
