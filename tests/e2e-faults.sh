@@ -58,6 +58,10 @@ check "an agent dying mid-job: recorded as failed" jqe '.modes[0].status == "fai
 nothing_left "an agent dying mid-job"
 
 # ---- hostile agent output ----------------------------------------------------
+# (the protocol version this build speaks: a hostile message must pass
+# that check to reach the one it is made for)
+V=$(sed -n 's/^#define VB_PROTO_VERSION \([0-9]*\).*/\1/p' "$VB_SRCDIR/bench/core/proto.h")
+[ -n "$V" ] || { echo "Bail out! no VB_PROTO_VERSION in bench/core/proto.h"; exit 99; }
 hostile() { # NAME SHELL-LINES-WRITING-TO-$P EXPECTED-REASON
 	mkdir -p "$TMP/$1"
 	{
@@ -87,12 +91,12 @@ hostile() { # NAME SHELL-LINES-WRITING-TO-$P EXPECTED-REASON
 }
 hostile garbage 'echo "this is not json" > $P' 'invalid JSON'
 hostile wrongtype 'echo "[1, 2, 3]" > $P' 'not an object'
-hostile unknowntype 'echo "{\"v\": 2, \"type\": \"root-shell\"}" > $P' 'unknown type'
+hostile unknowntype 'echo "{\"v\": '"$V"', \"type\": \"root-shell\"}" > $P' 'unknown type'
 hostile oldproto 'echo "{\"v\": 99, \"type\": \"hello\"}" > $P' 'another protocol version'
-hostile nullhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
-hostile pathhello 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 2, \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
-hostile flood 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": 2, \"type\": \"progress\"}" > $P' 'flooded the channel'
-hostile badwindow 'echo "{\"v\": 2, \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": 2, \"type\": \"window\", \"edge\": \"end\"}" > $P' 'window edge out of order'
+hostile nullhello 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
+hostile pathhello 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
+hostile flood 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": '"$V"', \"type\": \"progress\"}" > $P' 'flooded the channel'
+hostile badwindow 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"window\", \"edge\": \"end\"}" > $P' 'window edge out of order'
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------
