@@ -94,9 +94,11 @@ hostile wrongtype 'echo "[1, 2, 3]" > $P' 'not an object'
 hostile unknowntype 'echo "{\"v\": '"$V"', \"type\": \"root-shell\"}" > $P' 'unknown type'
 hostile oldproto 'echo "{\"v\": 99, \"type\": \"hello\"}" > $P' 'another protocol version'
 hostile nullhello 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": \"/etc/passwd\"}" > $P' 'no disk with serial'
-hostile pathhello 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"result\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
+hostile pathhello 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"../../../../etc\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"result\", \"id\": \"rep-1 default\", \"fio\": \"{\\\"jobs\\\": []}\"}" > $P' "no 'jobs' array"
 hostile flood 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; yes "{\"v\": '"$V"', \"type\": \"progress\"}" > $P' 'flooded the channel'
-hostile badwindow 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"window\", \"edge\": \"end\"}" > $P' 'window edge out of order'
+hostile badwindow 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"window\", \"id\": \"rep-1 default\", \"edge\": \"end\"}" > $P' 'window edge out of order'
+# (a reply for another job than the one asked: the controller takes none)
+hostile wrongid 'echo "{\"v\": '"$V"', \"type\": \"hello\", \"disks\": [{\"name\": \"vda\", \"serial\": \"vmio-disk0\", \"drivers\": [\"virtio_blk\", \"virtio-pci\"], \"driver\": \"virtio_blk\"}]}" > $P; sleep 1; echo "{\"v\": '"$V"', \"type\": \"result\", \"id\": \"rep-9 other\", \"fio\": \"{}\"}" > $P' 'is not for job'
 hostile oversized 'head -c 20000000 /dev/zero | tr "\0" "a" > $P' 'longer than'
 
 # ---- QEMU killed in the middle of a run ----------------------------------------

@@ -129,16 +129,24 @@ check "--shared writes: no domain is left" no_domain_left
 
 # ---- a guest that cannot boot fails its slot; the other's results stay -----
 # Guest 2's domain name is taken (a domain of the test's own, defined for
-# every run id the next 90 s can give): its boot fails, guest 1 runs.
+# every run id the next 120 s can give, all in one virsh session: one
+# virsh a name took over a second each on a loaded host): its boot fails,
+# guest 1 runs.
 xml() { printf "<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>" "$1"; }
 taken=()
-for s in $(seq 0 90); do
-	n=vmio-$(date -u -d "+$s sec" +%Y%m%d-%H%M%S)-virtio-blk-vm2
-	xml "$n" > "$TMP/clash.xml"
-	virsh -c "$CONNECT" define "$TMP/clash.xml" >/dev/null 2>&1 && taken+=("$n")
+t0=$(date -u +%s)
+mkdir -p "$TMP/clash"
+: > "$TMP/clash/cmds"
+for s in $(seq 0 120); do
+	n=vmio-$(date -u -d "@$((t0 + s))" +%Y%m%d-%H%M%S)-virtio-blk-vm2
+	xml "$n" > "$TMP/clash/$s.xml"
+	echo "define $TMP/clash/$s.xml" >> "$TMP/clash/cmds"
+	taken+=("$n")
 done
+virsh -c "$CONNECT" < "$TMP/clash/cmds" >/dev/null 2>&1
+echo "# defined clashing names from $(date -u -d "@$t0" +%H:%M:%S) on; the run starts at $(date -u +%H:%M:%S)"
 vb run --modes virtio-blk --vms 2 --reps 1 "${common[@]}"
-for n in "${taken[@]}"; do virsh -c "$CONNECT" undefine "$n" >/dev/null 2>&1; done
+printf 'undefine %s\n' "${taken[@]}" | virsh -c "$CONNECT" >/dev/null 2>&1
 J=$(readlink -f "$R/latest")/run.json
 check "a failed boot: the run still exits 0" [ "$rc" -eq 0 ]
 check "a failed boot: guest 2's boot says why" jqe '.modes[0].vms.boots[1] | .status == "failed" and (.reason | test("exists"))' "$J"
