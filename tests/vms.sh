@@ -8,6 +8,9 @@
 command -v jq >/dev/null || need "jq (apt-get install jq)"
 
 R=$TMP/results
+# the store's owner before any guest (libvirt gives a <shareable/> disk
+# to QEMU's user and does not give it back: the run must)
+OWNER0=$(stat -c %U:%G "$CACHE/store/disk-256m.raw" 2>/dev/null || echo "$(id -un):$(id -gn)")
 common=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 256m --runtime 2 --ramp 0)
 
 # ---- refusals: one line, exit 2, before anything boots ------------------------
@@ -168,4 +171,6 @@ check "SIGINT with two guests up: exit 1, interrupted" bash -c "[ $rc -eq 1 ] &&
 check "SIGINT with two guests up: the private folder was there and is gone" bash -c "[ -n '$before' ] && [ ! -e '$CACHE/run/$pid' ]"
 check "SIGINT with two guests up: no domain is left" no_domain_left
 
+check "the store is still its owner's ($OWNER0) after every --vms run (libvirt leaves a shared disk QEMU's)" \
+	[ "$(stat -c %U:%G "$CACHE/store/disk-256m.raw" 2>/dev/null)" = "$OWNER0" ]
 finish

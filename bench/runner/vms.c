@@ -14,8 +14,10 @@
 #include "core/util.h"
 
 #include <pthread.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MIB (1ull << 20)
@@ -369,12 +371,24 @@ static int run_group(struct vb_runner *x, const struct vb_mode *m, struct vb_dis
 	s.nb_iotune = vb_iotune_parse(x->cfg->neighbour_iotune);
 	for (unsigned i = 0; i < n; i++)
 		guest_setup(&s, &s.v[i], d, i + 1, slice);
+	/* libvirt gives QEMU's user a disk it starts a guest on and gives it
+	 * back when the guest stops -- but not a <shareable/> or read-only
+	 * one (another guest may still use it): the store would stay QEMU's.
+	 * Its owner is put back here, once every guest is down. */
+	struct stat own;
+	const char *store = d->stor && d->stor->path && !d->stor->is_block ? d->stor->path : NULL;
+	bool owned = !m->host && store && stat(store, &own) == 0;
 	if (m->host || boot_all(&s, r) > 0)
 		rc = run_reps(&s, point_reps, why);
 	else
 		*why = vb_asprintf("none of the %u guests came up (guest 1: %s)", n, s.v[0].fail ? s.v[0].fail : "unknown");
 	if (!m->host)
 		teardown(&s, rc < 0);
+	struct stat now;
+	if (owned && stat(store, &now) == 0 && (now.st_uid != own.st_uid || now.st_gid != own.st_gid) &&
+	    chown(store, own.st_uid, own.st_gid) < 0)
+		vb_warn("%s: cannot give %s back to its owner (uid %u): %s", m->name, store, (unsigned)own.st_uid,
+		        strerror(errno));
 	for (unsigned i = 0; i < n; i++) {
 		free(s.v[i].dir);
 		free(s.v[i].xml);
