@@ -452,6 +452,13 @@ X=$(readlink -f "$TMP/x/latest")
 check "host lost: the fleet's run exits 1" [ "$rc" -eq 1 ]
 check "host lost: the other host finished every mode" \
 	[ "$(runjson "$X/127.0.0.1" '[.modes[] | .status] | join(",")'),$(runjson "$X/127.0.0.1" .state)" = "ok,ok,complete" ]
+# the other host's guests had nothing to do with the lost one: when one of
+# them stalls anyway, its console and fio's messages say why
+if [ "$(runjson "$X/127.0.0.1" .state)" != complete ]; then
+	for f in "$X"/127.0.0.1/*/console.log "$X"/127.0.0.1/*/rep-*.stderr.txt; do
+		[ -f "$f" ] && { echo "# --- $f"; tail -n 25 "$f" | sed 's/^/#   /'; }
+	done
+fi
 check "host lost: its mode failed with the reason, the next was not run" \
 	bash -c 'jq -r ".modes[0].reason" "$1/localhost/run.json" | grep -q "localhost (over ssh).*unreachable" &&
 	         [ "$(jq -r ".modes[1].status" "$1/localhost/run.json")" = "not run" ]' _ "$X"
