@@ -358,7 +358,7 @@ static int check_files(json_t *mode, const char *path)
 	size_t j, k;
 	json_array_foreach(vb_runrec_mode_points(mode), j, p) {
 		if (!point_dir_ok(p))
-			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, name, j);
+			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): the file is damaged", path, name, j);
 		json_array_foreach(vb_runrec_point_reps(p), k, rep) {
 			if (!vb_valid_relpath(vb_runrec_rep_file(rep)))
 				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].file is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
@@ -396,7 +396,7 @@ static int check_strings(struct vb_summary *s, const char *path)
 		                VB_SWEEP_MAX_POINTS);
 	json_array_foreach(points, i, o) {
 		if (!point_dir_ok(o))
-			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
+			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): the file is damaged", path, i);
 	}
 	/* a host has a few bus modes (and what was imported beside them):
 	 * every table of gate and report grows with them */
