@@ -87,6 +87,9 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
 	for (int m = 0; m < VB_NMETRICS; m++)
 		r->val[m] = vb_calloc(nreps, sizeof(double));
 	r->iops_logs = vb_calloc(nreps, sizeof(char *));
+	r->host_cpu_rep = vb_calloc(nreps, sizeof(double));
+	for (size_t k = 0; k < nreps; k++)
+		r->host_cpu_rep[k] = NAN;
 	r->cap = nreps;
 	r->ratio_host = r->host_cpu_us_per_io = r->guest_cpu_us_per_io = NAN;
 	return r;
@@ -319,7 +322,10 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			if (safe_rel(log))
 				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
 		}
+		size_t nh0 = nh;
 		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng, split, &nsplit);
+		for (int d = 0; d < 2 && nh > nh0; d++)
+			row[d]->host_cpu_rep[ok] = hcpu[nh - 1];
 		vb_fio_result_release(&fr);
 		ok++;
 	}
@@ -715,6 +721,7 @@ void vb_summary_release(struct vb_summary *s)
 		for (size_t k = 0; r->iops_logs && k < r->cap; k++)
 			free(r->iops_logs[k]);
 		free(r->iops_logs);
+		free(r->host_cpu_rep);
 		json_decref(r->host_cpu_split);
 		free(r->mode);
 		free(r->point);
