@@ -85,8 +85,15 @@ static bool io_uring_works(const char *cache_dir)
 {
 	if (!vb_hv_is_this_host())
 		return false;
+	/* the cache folder's file system is the store's; /tmp when it is not
+	 * made yet */
 	char *path = vb_asprintf("%s/.io-uring-probe-XXXXXX", cache_dir && *cache_dir ? cache_dir : "/tmp");
 	int fd = mkstemp(path);
+	if (fd < 0) {
+		free(path);
+		path = vb_strdup("/tmp/.vmio-io-uring-probe-XXXXXX");
+		fd = mkstemp(path);
+	}
 	bool ok = false;
 	if (fd >= 0) {
 		static const char zero[4096];

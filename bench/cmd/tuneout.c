@@ -148,10 +148,13 @@ static void table_row(const struct vb_tune *t, size_t i, size_t rank)
 	else
 		snprintf(st, sizeof(st), "%s round %d", t->cand[i].reason ? "failed" : "dropped", rc->dropped);
 	char val[64];
+	int dec = s.mean >= 100 ? 0 : 3; /* IOPS whole; a p99 in ns too; per-CPU figures may be small */
 	if (rc->n > 1)
-		snprintf(val, sizeof(val), "%.4g +- %.2g", s.mean, s.ci95);
+		snprintf(val, sizeof(val), "%.*f +- %.*f", dec, s.mean, dec, s.ci95);
+	else if (rc->n)
+		snprintf(val, sizeof(val), "%.*f", dec, s.mean);
 	else
-		snprintf(val, sizeof(val), rc->n ? "%.4g" : "-", s.mean);
+		snprintf(val, sizeof(val), "-");
 	printf("%4zu  %-4s %-44s %-20s %4zu  %s%s\n", rank, t->cand[i].tag, t->cand[i].label, val, rc->n, st,
 	       t->cand[i].is_default ? " (default)" : "");
 }
