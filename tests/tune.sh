@@ -14,6 +14,8 @@ R=$TMP/results
 job=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 64m --runtime 2 --ramp 0)
 vb tune --mode virtio-blk --space 'iothreads=0,1 io=native,threads' --round-reps 2 --budget 3 --seed 7 "${job[@]}"
 cat "$TMP/out"
+cp "$TMP/out" "$TMP/tune.out"
+cp "$TMP/err" "$TMP/tune.err"
 check "tune exits 0" [ "$rc" -eq 0 ]
 T=$(ls -d "$R"/tune-* 2>/dev/null | head -1)
 J=$T/tune.json
@@ -50,9 +52,9 @@ check "the confirmation ran the default and the winner as two modes" \
 check "winner.xml is the winner's domain: a <driver> with its io" \
 	sh -c "grep -q \"io='\$(jq -r '.winner as \$w | .candidates[] | select(.tag == \$w) | .settings.io' '$J')'\" '$T/winner.xml'"
 check "the table: a rank per candidate, the winner, the stop and the confirmation" \
-	sh -c "grep -q '^rank' '$TMP/out' && [ \$(grep -Ec '^ +[0-9]+  c0[0-3] ' '$TMP/out') -eq 4 ] && grep -q ' winner' '$TMP/out' &&
-		grep -q '^stop: ' '$TMP/out' && grep -q '^confirmation: ' '$TMP/out'"
-check "stderr showed the field shrinking per round" grep -Eq '^round 1: [0-9]+ of 4 left' "$TMP/err"
+	sh -c "grep -q '^rank' '$TMP/tune.out' && [ \$(grep -Ec '^ +[0-9]+  c0[0-3] ' '$TMP/tune.out') -eq 4 ] && grep -q ' winner' '$TMP/tune.out' &&
+		grep -q '^stop: ' '$TMP/tune.out' && grep -q '^confirmation: ' '$TMP/tune.out'"
+check "stderr showed the field shrinking per round" grep -Eq '^round 1: [0-9]+ of 4 left' "$TMP/tune.err"
 
 # ---- winner.ini reproduces the winner with run ------------------------------
 vb run -c "$T/winner.ini" --modes virtio-blk --reps 1 "${job[@]}" --results "$TMP/again"
