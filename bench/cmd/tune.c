@@ -48,12 +48,13 @@ static const char *const knobs[] = {"io", "cache", "iothreads", "queues", NULL};
  * mode's defaults are among, so the default is a candidate too; io_uring
  * joins io only where the probe passes (8 candidates, 12 with it; cache
  * stays the default none: directsync only adds a flush per write, which
- * a --space can race). */
+ * a --space can race).  queues=0 is the default, QEMU's own (a queue per
+ * vCPU), against a single queue. */
 static const struct mode_space {
 	const char *mode, *knobs, *space;
 } spaces[] = {
-	{"virtio-blk", "io cache iothreads queues", "io=native,threads iothreads=0,1 queues=1,2"},
-	{"virtio-scsi", "io cache iothreads queues", "io=native,threads iothreads=0,1 queues=1,2"},
+	{"virtio-blk", "io cache iothreads queues", "io=native,threads iothreads=0,1 queues=0,1"},
+	{"virtio-scsi", "io cache iothreads queues", "io=native,threads iothreads=0,1 queues=0,1"},
 	{"sata", "io cache", "io=native,threads cache=none,directsync"},
 	{NULL, NULL, NULL},
 };
