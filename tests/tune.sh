@@ -12,7 +12,7 @@ check "python3-jsonschema is installed (scripts/setup)" python3 -c 'import jsons
 
 R=$TMP/results
 job=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 64m --runtime 2 --ramp 0)
-vb tune --mode virtio-blk --space 'iothreads=0,1 io=native,threads' --round-reps 2 --budget 3 --seed 7 "${job[@]}"
+vb tune --mode virtio-blk --space 'iothreads=0,1 io=native,threads' --round-reps 2 --budget 4 --seed 7 "${job[@]}"
 cat "$TMP/out"
 cp "$TMP/out" "$TMP/tune.out"
 cp "$TMP/err" "$TMP/tune.err"
@@ -32,10 +32,12 @@ check "tune.json: a stop reason, a winner, the rounds with their order" \
 		(.rounds[0].order | length == 4)' "$J"
 check "the default (iothreads=1 io=native) is marked" \
 	jqe '[.candidates[] | select(.is_default) | .settings] == [{"iothreads": "1", "io": "native"}]' "$J"
-check "the confirmation has a gain, its interval and a p-value" \
-	jqe '.confirmation | .run and (.gain > 0) and (.ci95 | length == 2) and (.p >= 0 and .p <= 1) and (.verdict | IN("gain", "default as good"))' "$J"
+check "the confirmation: 3 pairs in alternating order, a gain, its interval and a p-value" \
+	jqe '.confirmation | (.runs | length == 3) and (.runs[0].modes != .runs[1].modes) and (.runs[0].modes == .runs[2].modes) and
+		all(.runs[]; .default > 0 and .winner > 0) and (.gain > 0) and (.ci95 | length == 2) and (.p >= 0 and .p <= 1) and
+		(.verdict | IN("gain", "default as good"))' "$J"
 R1=$T/rounds/$(jq -r '.rounds[0].run' "$J")
-C=$T/confirm/$(jq -r '.confirmation.run' "$J")
+C=$T/confirm/$(jq -r '.confirmation.runs[0].run' "$J")
 check "round 1's run folder holds each candidate as a variant with its settings" \
 	jqe '[.modes[] | select(.variant_of == "virtio-blk" and .status == "ok")] | length == 4' "$R1/run.json"
 check "... and the candidates' settings are their tuning_overrides" \

@@ -4,8 +4,8 @@
  * modes/mode.h), with its settings as that variant's [mode] tuning, so a
  * round is one ordinary run of the surviving candidates, each in its own
  * guest, in a shuffled order (drift over the round hits all alike).  The
- * rule that drops candidates is summary/race.c's; the confirmation is one
- * more run, MODE beside MODE+tuned. */
+ * rule that drops candidates is summary/race.c's; the confirmation is
+ * three more runs, MODE beside MODE+tuned, in alternating order. */
 #include "config.h"
 #include "cmd/tune.h"
 #include "commands.h"
@@ -457,84 +457,82 @@ static int round_run(struct vb_tune *t, unsigned reps)
 	return r;
 }
 
-/* The values of mode name in the loaded summary, or none. */
-static double *values_of(const struct vb_tune *t, const struct vb_summary *s, const char *name, size_t *n)
+/* The confirmation's pairs: CONFIRM_PAIRS runs of MODE and MODE+tuned, one
+ * repetition each in a fresh guest each, the order alternating from run to
+ * run (the first seeded): a pair is one run's two values, measured minutes
+ * apart, so drift and the position in a run cancel out of its ratio.  (run
+ * has no interleaving of its own: its modes run one after the other.) */
+#define CONFIRM_PAIRS 3
+
+/* Mode name's one value in a run folder; NAN when it has none. */
+static double run_value(const struct vb_tune *t, const char *dir, const char *name)
 {
-	double *v = NULL;
-	vb_objective_values(s, name, t->obj, &v, n);
-	for (size_t k = 0; k < *n; k++)
-		if (!(isfinite(v[k]) && v[k] > 0))
-			*n = 0;
-	return v;
+	struct vb_summary s = {0};
+	double *v = NULL, out = NAN;
+	size_t n = 0;
+	if (vb_summary_load(dir, &s) < 0)
+		return NAN;
+	vb_objective_values(&s, name, t->obj, &v, &n);
+	if (n >= 1 && isfinite(v[0]) && v[0] > 0)
+		out = v[0];
+	free(v);
+	vb_summary_release(&s);
+	return out;
 }
 
-/* The gain of the tuned over the default (> 1: better, for either sense
- * of the objective), its interval and Welch's p on log values, into the
- * confirmation's record and its sentence. */
-static void confirm_judge(struct vb_tune *t, const double *d, size_t nd, const double *w, size_t nw)
+/* The paired gain (> 1: the winner better, for either sense of the
+ * objective): the geometric mean of the pairs' ratios, its 95% interval
+ * and the paired t-test's two-sided p on the log ratios. */
+static void confirm_judge(struct vb_tune *t, const double *d, const double *w, size_t n)
 {
-	bool lower = vb_objective_lower_better(t->obj);
-	double gain, lo, hi;
-	/* vb_ratio_ci95(a, b): mean(b) / mean(a) */
-	vb_ratio_ci95(lower ? w : d, lower ? nw : nd, lower ? d : w, lower ? nd : nw, &gain, &lo, &hi);
-	double *ld = vb_calloc(nd + 1, sizeof(double)), *lw = vb_calloc(nw + 1, sizeof(double));
-	for (size_t k = 0; k < nd; k++)
-		ld[k] = log(d[k]);
-	for (size_t k = 0; k < nw; k++)
-		lw[k] = log(w[k]);
-	double p = vb_welch_p(ld, nd, lw, nw);
-	free(ld);
-	free(lw);
-	bool real = isfinite(lo) && lo > 1 && (gain - 1) * 100 >= t->c->min_effect;
-	json_object_set_new(t->confirm, "gain", isfinite(gain) ? json_real(gain) : json_null());
-	json_object_set_new(t->confirm, "ci95", isfinite(lo) ? json_pack("[f, f]", lo, hi) : json_null());
+	double lr[CONFIRM_PAIRS];
+	struct vb_sample s;
+	for (size_t k = 0; k < n; k++)
+		lr[k] = vb_objective_lower_better(t->obj) ? log(d[k] / w[k]) : log(w[k] / d[k]);
+	vb_sample_compute(lr, n, &s);
+	double se = s.sd / sqrt((double)n), tq = vb_t_quantile(0.975, (double)n - 1);
+	double gain = exp(s.mean), lo = exp(s.mean - tq * se), hi = exp(s.mean + tq * se);
+	double p = se > 0 ? 2 * (1 - vb_t_cdf(fabs(s.mean / se), (double)n - 1)) : s.mean == 0 ? 1 : 0;
+	bool real = lo > 1 && (gain - 1) * 100 >= t->c->min_effect;
+	json_object_set_new(t->confirm, "gain", json_real(gain));
+	json_object_set_new(t->confirm, "ci95", json_pack("[f, f]", lo, hi));
 	json_object_set_new(t->confirm, "p", json_real(p));
 	json_object_set_new(t->confirm, "verdict", json_string(real ? "gain" : "default as good"));
 	const struct vb_tune_cand *c = &t->cand[t->winner];
 	if (real)
 		t->confirm_line = vb_asprintf("confirmation: %s (%s) gains %+.1f%% over the default (95%% interval %+.1f%% to "
-		                              "%+.1f%%, p = %.3g, %zu and %zu repetitions)", c->tag, c->label, (gain - 1) * 100,
-		                              (lo - 1) * 100, (hi - 1) * 100, p, nw, nd);
+		                              "%+.1f%%, paired p = %.3g, %zu pairs)", c->tag, c->label, (gain - 1) * 100,
+		                              (lo - 1) * 100, (hi - 1) * 100, p, n);
 	else
 		t->confirm_line = vb_asprintf("confirmation: the default is as good: %s (%s) %+.1f%% (95%% interval %+.1f%% to "
-		                              "%+.1f%%, p = %.3g; a gain needs the interval above 0 and at least %g%%)%s",
-		                              c->tag, c->label, (gain - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, p,
-		                              t->c->min_effect, c->is_default ? "; the winner is the default's settings" : "");
+		                              "%+.1f%%, paired p = %.3g, %zu pairs; a gain needs the interval above 0 and at "
+		                              "least %g%%)%s", c->tag, c->label, (gain - 1) * 100, (lo - 1) * 100,
+		                              (hi - 1) * 100, p, n, t->c->min_effect,
+		                              c->is_default ? "; the winner is the default's settings" : "");
 }
 
-/* The confirmation: MODE and MODE+tuned (the winner's settings), each in
- * its own guest, in one run folder under confirm/ (report and compare
- * read it as any run).  0, or -1 when it made no run. */
-static int confirm_run(struct vb_tune *t)
+/* Pair k: one run of the two modes under confirm/, its values into d[k]
+ * and w[k] (NAN when a mode failed).  0, or -1 when it made no run. */
+static int confirm_pair(struct vb_tune *t, size_t k, bool tuned_first, json_t *runs, double *d, double *w)
 {
-	const struct vb_tune_cand *c = &t->cand[t->winner];
 	char *tuned = vb_asprintf("%s+tuned", t->m->name), *root = vb_asprintf("%s/confirm", t->dir);
-	bool tuned_first = rnd(t) & 1; /* which goes first: seeded, recorded */
-	char *modes = tuned_first ? vb_asprintf("%s,%s", tuned, t->m->name) : vb_asprintf("%s,%s", t->m->name, tuned);
-	json_t *tuning = json_pack("{s:O}", tuned, c->set);
-	int rc = 0;
-	unsigned reps = t->c->round_reps > 3 ? t->c->round_reps : 3;
-	char *id = run_once(t, modes, tuning, reps, root, &rc);
-	t->confirm = json_pack("{s:s?, s:s, s:s, s:i, s:b}", "run", id, "modes", modes, "winner", c->tag, "reps", (int)reps,
-	                       "winner_is_default", c->is_default);
-	int r = 0;
-	struct vb_summary s = {0};
-	char *dir = id ? vb_asprintf("%s/%s", root, id) : NULL;
-	if (!dir || vb_summary_load(dir, &s) < 0)
-		r = vb_error("tune: the confirmation made no run it could read (exit %d): see the messages above", rc);
+	bool first = (k % 2 == 0) == tuned_first;
+	char *modes = first ? vb_asprintf("%s,%s", tuned, t->m->name) : vb_asprintf("%s,%s", t->m->name, tuned);
+	json_t *tuning = json_pack("{s:O}", tuned, t->cand[t->winner].set);
+	int rc = 0, r = 0;
+	char *id = run_once(t, modes, tuning, 1, root, &rc);
+	d[k] = w[k] = NAN;
+	if (!id)
+		r = vb_error("tune: confirmation run %zu made no run (exit %d): see the messages above", k + 1, rc);
 	else {
-		size_t nd = 0, nw = 0;
-		double *d = values_of(t, &s, t->m->name, &nd), *w = values_of(t, &s, tuned, &nw);
-		if (nd < 2 || nw < 2)
-			t->confirm_line = vb_asprintf("confirmation: failed: %s or %s has fewer than 2 good repetitions "
-			                              "(run %s)", t->m->name, tuned, id);
-		else
-			confirm_judge(t, d, nd, w, nw);
-		free(d);
-		free(w);
-		vb_summary_release(&s);
+		char *dir = vb_asprintf("%s/%s", root, id);
+		d[k] = run_value(t, dir, t->m->name);
+		w[k] = run_value(t, dir, tuned);
+		json_array_append_new(runs, json_pack("{s:s, s:s, s:o, s:o}", "run", id, "modes", modes, "default",
+		                                      isfinite(d[k]) ? json_real(d[k]) : json_null(), "winner",
+		                                      isfinite(w[k]) ? json_real(w[k]) : json_null()));
+		free(dir);
 	}
-	free(dir);
 	free(id);
 	free(modes);
 	free(root);
@@ -543,11 +541,39 @@ static int confirm_run(struct vb_tune *t)
 	return r;
 }
 
+/* The confirmation: the winner's settings (MODE+tuned) beside the default
+ * (MODE) in CONFIRM_PAIRS plain run folders under confirm/ (report and
+ * compare read each as any run).  0, or -1 when a run was not made. */
+static int confirm_run(struct vb_tune *t)
+{
+	const struct vb_tune_cand *c = &t->cand[t->winner];
+	double d[CONFIRM_PAIRS], w[CONFIRM_PAIRS];
+	size_t n = 0;
+	bool tuned_first = rnd(t) & 1;
+	json_t *runs = json_array();
+	t->confirm = json_pack("{s:s, s:i, s:b, s:o}", "winner", c->tag, "pairs", CONFIRM_PAIRS, "winner_is_default",
+	                       c->is_default, "runs", runs);
+	for (size_t k = 0; k < CONFIRM_PAIRS; k++) {
+		if (confirm_pair(t, k, tuned_first, runs, d, w) < 0)
+			return -1;
+		if (isfinite(d[k]) && isfinite(w[k])) { /* a failed pair is left out, and said so below */
+			d[n] = d[k];
+			w[n++] = w[k];
+		}
+	}
+	if (n < 2)
+		t->confirm_line = vb_asprintf("confirmation: failed: %zu of %d pairs have both values (the runs under "
+		                              "confirm/ say why)", n, CONFIRM_PAIRS);
+	else
+		confirm_judge(t, d, w, n);
+	return 0;
+}
+
 /* Rounds until one survivor, a tie, or the budget.  0, or -1 (a round
  * made no run). */
 static int race(struct vb_tune *t)
 {
-	double budget = t->c->budget * 60.0, confirm = 2 * cand_cost(t, t->c->round_reps > 3 ? t->c->round_reps : 3);
+	double budget = t->c->budget * 60.0, confirm = 2 * CONFIRM_PAIRS * cand_cost(t, 1);
 	unsigned reps = t->c->round_reps;
 	for (int round = 1;; round++) {
 		size_t before = vb_race_alive(&t->race);
@@ -700,7 +726,8 @@ const struct vb_command vb_command_tune = {
 	        "worse than the leader by more than --min-effect, by Welch's test on log values with Holm's\n"
 	        "correction, are dropped.  The race stops at one survivor, when the survivors are within the\n"
 	        "minimum effect of each other, or at the budget; the winner then runs beside the default\n"
-	        "(MODE and MODE+tuned in one run) and the gain is stated with its 95% interval and p-value.\n"
+	        "(MODE and MODE+tuned) in 3 runs, the order alternating, and the paired gain is stated with\n"
+	        "its 95% interval and p-value, or that the default is as good.\n"
 	        "Writes RESULTS/tune-<time>/: tune.json, rounds/ and confirm/ (run folders), winner.ini\n"
 	        "('run -c winner.ini --modes MODE' reproduces the winner) and winner.xml.\n",
 };

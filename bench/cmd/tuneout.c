@@ -81,7 +81,8 @@ static int write_ini(const struct vb_tune *t)
 /* winner.xml: the confirmation's domain of MODE+tuned, as libvirt took it. */
 static int write_xml(const struct vb_tune *t)
 {
-	const char *run = json_string_value(json_object_get(t->confirm, "run"));
+	/* (the first pair's run: each pair's guest is the same domain) */
+	const char *run = json_string_value(json_object_get(json_array_get(json_object_get(t->confirm, "runs"), 0), "run"));
 	if (!run)
 		return 0;
 	char *rel = vb_asprintf("confirm/%s/%s+tuned/domain.xml", run, t->m->name);
