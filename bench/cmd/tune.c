@@ -580,6 +580,10 @@ static int race(struct vb_tune *t)
 		double r0 = vb_now();
 		if (round_run(t, reps) < 0)
 			return -1;
+		if (vb_interrupted) { /* the round's run stopped its guests; tune.json says how far it got */
+			t->stop = "interrupted";
+			return -1;
+		}
 		double per = (vb_now() - r0) / (double)before / cand_cost(t, reps); /* measured over estimated */
 		size_t alive = vb_race_alive(&t->race);
 		enum vb_race_stop st = vb_race_stop(&t->race);
@@ -695,10 +699,12 @@ static int vb_cmd_tune(struct vb_config *c, int nargs, char **args)
 	if (tune_setup(&t, c) < 0 || make_dir(&t) < 0)
 		goto out;
 	ret = VB_EXIT_FAIL;
+	t.winner = t.n; /* none until the race ends */
 	t.seed = c->seed ? c->seed : (unsigned)time(NULL) ^ (unsigned)getpid();
 	t.rng = 0x9e3779b97f4a7c15ull ^ t.seed;
 	t.rounds = json_array();
 	t.t0 = vb_now();
+	vb_install_signal_handlers(); /* Ctrl-C: the run in progress ends as run's does, then tune.json */
 	vb_race_init(&t.race, t.n, c->min_effect / 100.0, 0.05, vb_objective_lower_better(t.obj));
 	vb_info("tune: %zu candidates of %s, objective %s, budget %u min, seed %u: %s", t.n, t.m->name, c->objective,
 	        c->budget, t.seed, t.dir);

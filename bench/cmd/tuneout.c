@@ -179,6 +179,7 @@ void vb_tune_table(const struct vb_tune *t)
 	static const struct { const char *stop, *why; } stops[] = {
 		{"one", "one survivor"}, {"tied", "the survivors are within the minimum effect of each other"},
 		{"budget", "the budget: another round would not fit"}, {"failed", "no candidate finished a round"},
+		{"interrupted", "a signal: the race is unfinished"},
 	};
 	for (size_t k = 0; k < sizeof(stops) / sizeof(stops[0]); k++)
 		if (t->stop && !strcmp(stops[k].stop, t->stop))
