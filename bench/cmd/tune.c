@@ -153,6 +153,11 @@ static int space_word(struct vb_tune *t, const struct mode_space *ms, char *w, b
 		if (!strcmp(k, "io") && !strcmp(v, "io_uring") && !*uring)
 			return vb_error("tune --space: io=io_uring: this host's QEMU or kernel cannot do it (qemu-io --aio io_uring "
 			                "failed on a scratch file): leave it out");
+		size_t j;
+		json_t *seen;
+		json_array_foreach(vals, j, seen)
+			if (!strcmp(json_string_value(seen), v))
+				return vb_error("tune --space: %s=%s is given twice: list each value once", k, v);
 		json_array_append_new(vals, json_string(v));
 	}
 	return 0;
