@@ -463,23 +463,29 @@ static int round_run(struct vb_tune *t, unsigned reps)
 }
 
 /* The confirmation's pairs: CONFIRM_PAIRS runs of MODE and MODE+tuned, one
- * repetition each in a fresh guest each, the order alternating from run to
+ * guest each (CONFIRM_REPS repetitions in it), the order alternating from run to
  * run (the first seeded): a pair is one run's two values, measured minutes
  * apart, so drift and the position in a run cancel out of its ratio.  (run
  * has no interleaving of its own: its modes run one after the other.) */
 #define CONFIRM_PAIRS 3
+/* each run's repetitions of a mode (one guest): 2, so that compare takes
+ * the folder (it wants 2 a side); the pair's value is their mean */
+#define CONFIRM_REPS 2
 
-/* Mode name's one value in a run folder; NAN when it has none. */
+/* Mode name's value in a pair's run folder (the geometric mean of its
+ * repetitions); NAN when it has none or a repetition failed. */
 static double run_value(const struct vb_tune *t, const char *dir, const char *name)
 {
 	struct vb_summary s = {0};
-	double *v = NULL, out = NAN;
+	double *v = NULL, out = NAN, lsum = 0;
 	size_t n = 0;
 	if (vb_summary_load(dir, &s) < 0)
 		return NAN;
 	vb_objective_values(&s, name, t->obj, &v, &n);
-	if (n >= 1 && isfinite(v[0]) && v[0] > 0)
-		out = v[0];
+	for (size_t k = 0; k < n; k++)
+		lsum += isfinite(v[k]) && v[k] > 0 ? log(v[k]) : NAN;
+	if (n >= 1 && isfinite(lsum))
+		out = exp(lsum / (double)n);
 	free(v);
 	vb_summary_release(&s);
 	return out;
@@ -525,7 +531,7 @@ static int confirm_pair(struct vb_tune *t, size_t k, bool tuned_first, json_t *r
 	char *modes = first ? vb_asprintf("%s,%s", tuned, t->m->name) : vb_asprintf("%s,%s", t->m->name, tuned);
 	json_t *tuning = json_pack("{s:O}", tuned, t->cand[t->winner].set);
 	int rc = 0, r = 0;
-	char *id = run_once(t, modes, tuning, 1, root, &rc);
+	char *id = run_once(t, modes, tuning, CONFIRM_REPS, root, &rc);
 	d[k] = w[k] = NAN;
 	if (!id)
 		r = vb_error("tune: confirmation run %zu made no run (exit %d): see the messages above", k + 1, rc);
@@ -556,8 +562,8 @@ static int confirm_run(struct vb_tune *t)
 	size_t n = 0;
 	bool tuned_first = rnd(t) & 1;
 	json_t *runs = json_array();
-	t->confirm = json_pack("{s:s, s:i, s:b, s:o}", "winner", c->tag, "pairs", CONFIRM_PAIRS, "winner_is_default",
-	                       c->is_default, "runs", runs);
+	t->confirm = json_pack("{s:s, s:i, s:i, s:b, s:o}", "winner", c->tag, "pairs", CONFIRM_PAIRS, "reps",
+	                       CONFIRM_REPS, "winner_is_default", c->is_default, "runs", runs);
 	for (size_t k = 0; k < CONFIRM_PAIRS; k++) {
 		if (confirm_pair(t, k, tuned_first, runs, d, w) < 0)
 			return -1;
@@ -578,7 +584,7 @@ static int confirm_run(struct vb_tune *t)
  * made no run). */
 static int race(struct vb_tune *t)
 {
-	double budget = t->c->budget * 60.0, confirm = 2 * CONFIRM_PAIRS * cand_cost(t, 1);
+	double budget = t->c->budget * 60.0, confirm = 2 * CONFIRM_PAIRS * cand_cost(t, CONFIRM_REPS);
 	unsigned reps = t->c->round_reps;
 	for (int round = 1;; round++) {
 		size_t before = vb_race_alive(&t->race);
