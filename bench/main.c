@@ -16,7 +16,7 @@
  * file that defines its row, vb_command_NAME; adding one is its file, its
  * word here and its line in Makefile.am. */
 #define VB_COMMANDS(X) \
-	X(run) X(modes) X(storage) X(doctor) X(xml) X(report) X(compare) X(gate) X(accept) X(trend) \
+	X(run) X(tune) X(modes) X(storage) X(doctor) X(xml) X(report) X(compare) X(gate) X(accept) X(trend) \
 	X(import) X(image)
 
 #define DECLARE(name) extern const struct vb_command vb_command_##name;

@@ -37,7 +37,11 @@ check "fixture run-neighbour shows the --neighbour fields" \
 # run-threads: issue 26's host CPU by thread (reps[].host_cpu.threads)
 check "fixture run-threads shows the thread split" \
 	jqe '.modes[] | select(.mode == "virtio-blk") | .points[0].reps[0].host_cpu | .start_unix and (.threads.qemu.classes.vcpu > 0) and (.threads.qemu.per_thread | length > 0)' "$FIX/run-threads/run.json"
-for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads; do
+# run-variant: issue 27's variant modes (modes[].variant_of beside the
+# variant's tuning_overrides), a real run of virtio-blk,virtio-blk+t
+check "fixture run-variant shows variant_of" \
+	jqe '.modes[1] | .mode == "virtio-blk+t" and .variant_of == "virtio-blk" and .tuning_overrides.io == "threads"' "$FIX/run-variant/run.json"
+for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads run-variant; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"

@@ -29,6 +29,8 @@
 #include "summary/verdict.h"
 #include "core/sweep.h"
 #include "core/fiopath.h"
+#include "summary/summary.h"
+#include "summary/tuneobj.h"
 
 #include <math.h>
 
@@ -1052,6 +1054,47 @@ static void test_thread_split(void)
 	CHECK(!strcmp(clean, "a?[2Jb?c"));
 }
 
+/* issue 27: variant mode names (BASE+TAG) and tune's objective per
+ * repetition, read from a real run of virtio-blk and virtio-blk+t */
+static void test_variants(void)
+{
+	CHECK(vb_valid_name("virtio-blk+t", 32) && vb_valid_name("virtio-blk+c07", 32));
+	CHECK(vb_valid_name("virtio-blk+abcdefghijklmnop", 64));   /* a 16-byte tag */
+	CHECK(!vb_valid_name("virtio-blk+abcdefghijklmnopq", 64)); /* 17 */
+	CHECK(!vb_valid_name("virtio-blk+", 32) && !vb_valid_name("virtio-blk+A", 32) && !vb_valid_name("a+b+c", 32));
+	CHECK(!vb_valid_name("+x", 32) && !vb_valid_name("virtio-blk+-x", 32) && !vb_valid_name("virtio-blk+t", 8));
+	const struct vb_mode *v = vb_mode_find("virtio-blk+t"), *b = vb_mode_find("virtio-blk");
+	CHECK(v && b && v != b && !strcmp(v->name, "virtio-blk+t") && v->variant_of && !strcmp(v->variant_of, "virtio-blk"));
+	CHECK(v && b && v->devices_xml == b->devices_xml && v->options == b->options && !b->variant_of);
+	CHECK(vb_mode_find("virtio-blk+t") == v); /* interned: one row per name */
+	CHECK(!vb_mode_find("nope+t") && !vb_mode_find("virtio-blk+T") && !vb_mode_find("virtio-blk+"));
+	char base[32];
+	CHECK(vb_mode_variant_base("sata+x1", base, sizeof(base)) && !strcmp(base, "sata"));
+	CHECK(!vb_mode_variant_base("sata", base, sizeof(base)));
+	CHECK(vb_valid_relpath("virtio-blk+t/rep-1.fio.json"));
+
+	struct vb_summary s = {0};
+	char *dir = vb_asprintf("%s/tests/fixtures/run-variant", VB_SRCDIR);
+	CHECK(vb_summary_load(dir, &s) == 0);
+	double *v1 = NULL;
+	size_t n = 0;
+	vb_objective_values(&s, "virtio-blk+t", VB_OBJ_IOPS, &v1, &n);
+	CHECK(n == 1 && fabs(v1[0] - 6599.4006) < 0.01); /* reads + writes of its fio JSON */
+	free(v1);
+	vb_objective_values(&s, "virtio-blk+t", VB_OBJ_CLAT_P99, &v1, &n);
+	CHECK(n == 1 && v1[0] == 17432576); /* the slower direction's */
+	free(v1);
+	vb_objective_values(&s, "virtio-blk+t", VB_OBJ_IOPS_PER_CPU, &v1, &n);
+	CHECK(n == 1 && isfinite(v1[0]) && v1[0] > 0);
+	free(v1);
+	vb_objective_values(&s, "nope", VB_OBJ_IOPS, &v1, &n);
+	CHECK(n == 0 && !v1);
+	CHECK(vb_objective_find("clat_p99") == VB_OBJ_CLAT_P99 && vb_objective_lower_better(VB_OBJ_CLAT_P99) &&
+	      !vb_objective_lower_better(VB_OBJ_IOPS) && vb_objective_find("bw") < 0);
+	vb_summary_release(&s);
+	free(dir);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1083,6 +1126,7 @@ int main(void)
 	test_thread_split();
 	test_proc_alias();
 	test_reply_id();
+	test_variants();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -183,7 +183,7 @@ static int check_name(const char *name)
 {
 	if (!name)
 		return vb_error("import: give the imported results a name with --mode NAME (e.g. --mode baremetal)");
-	if (!vb_valid_name(name, 32))
+	if (!vb_valid_name(name, 32) || strchr(name, '+')) /* BASE+TAG is a variant of one of vmio-bench's modes */
 		return vb_error("import: --mode '%s' is not a mode name: lower-case letters, digits and '-', at most 32", name);
 	if (vb_mode_find(name))
 		return vb_error("import: '%s' is one of vmio-bench's own modes: give the imported results a name of their own "
@@ -297,7 +297,7 @@ static int check_target(const struct import *im, json_t *point)
 	const char *rel = json_string_value(d);
 	struct stat st;
 	if (d && !json_is_null(d) && !vb_valid_component(rel, true))
-		return vb_error("import: '%s/run.json': job.points[].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged",
+		return vb_error("import: '%s/run.json': job.points[].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): the file is damaged",
 		                im->dir);
 	char *mdir = vb_layout_mode_dir(im->dir, im->c->import_mode);
 	char *pdir = rel && *rel ? vb_asprintf("%s/%s", mdir, rel) : NULL;

@@ -141,7 +141,11 @@ static const char *header(char *line)
 		return NULL;
 	line[n - 1] = '\0';
 	const char *name = line + 6;
-	if (!vb_options_part_known(name)) {
+	char base[64];
+	/* a variant (BASE+TAG: BASE under another name, e.g. a tune's
+	 * candidate) takes its base's tuning */
+	bool variant = vb_mode_variant_base(name, base, sizeof(base)) && vb_options_part_known(base);
+	if (!variant && !vb_options_part_known(name)) {
 		line[n - 1] = ']'; /* the message quotes the line */
 		return NULL;
 	}

@@ -375,7 +375,7 @@ int vb_subdir_open_why(const char *top, const char *rel, char **why)
 		return fd;
 	if (!vb_valid_relpath(rel)) {
 		close(fd);
-		*why = vb_asprintf("'%s/%.128s': not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): refused", top, rel);
+		*why = vb_asprintf("'%s/%.128s': not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): refused", top, rel);
 		return -1;
 	}
 	char *r = vb_strdup(rel), *save = NULL;
@@ -790,14 +790,44 @@ char *vb_text_clean(char *s)
 	return s;
 }
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* [a-z0-9][a-z0-9-]* of n bytes */
+static bool name_part(const char *s, size_t n)
+{
+	if (!n || *s == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char(s[i]))
+			return false;
+	return true;
+}
+
 bool vb_valid_name(const char *s, size_t max)
 {
-	size_t n = 0;
-	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+	if (!s)
 		return false;
-	for (; *s; s++, n++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-') || n >= max)
-			return false;
+	size_t n = strlen(s);
+	const char *plus = strchr(s, '+');
+	if (n > max)
+		return false;
+	if (!plus)
+		return name_part(s, n);
+	/* a variant, BASE+TAG: one '+' and a short tag (vb_mode_variant_base) */
+	return name_part(s, (size_t)(plus - s)) && name_part(plus + 1, strlen(plus + 1)) &&
+	       strlen(plus + 1) <= VB_VARIANT_TAG_MAX;
+}
+
+bool vb_mode_variant_base(const char *name, char *base, size_t n)
+{
+	const char *plus = name ? strchr(name, '+') : NULL;
+	if (!plus || !vb_valid_name(name, 64) || (size_t)(plus - name) >= n)
+		return false;
+	memcpy(base, name, (size_t)(plus - name));
+	base[plus - name] = '\0';
 	return true;
 }
 
@@ -836,7 +866,7 @@ bool vb_valid_component(const char *s, bool empty_ok)
 		return false;
 	for (; s[n]; n++)
 		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		      s[n] == '.' || s[n] == '_' || s[n] == '-'))
+		      s[n] == '.' || s[n] == '_' || s[n] == '-' || s[n] == '+')) /* '+': a variant mode's folder */
 			return false;
 	return n <= 128;
 }

@@ -156,17 +156,25 @@ char *vb_command_first_line(const char *const argv[]);
 
 /* Whitelists for strings that come from a guest or a results folder and
  * reach a script, a file name or a terminal (see tests/hostile.sh):
- *   vb_valid_name         a mode name: [a-z0-9][a-z0-9-]*, at most max bytes
+ *   vb_valid_name         a mode name: [a-z0-9][a-z0-9-]*, or a variant of one,
+ *                         BASE+TAG with TAG [a-z0-9][a-z0-9-]{0,15} (one '+',
+ *                         harmless in paths, HTML, gnuplot strings and CSV);
+ *                         at most max bytes in all
  *   vb_valid_id           a run id: [A-Za-z0-9._-], not starting with . or -,
  *                         at most 64 bytes
  *   vb_valid_fio_version  "fio-" digit, then [A-Za-z0-9.+~_-], at most 44 bytes */
 bool vb_valid_name(const char *s, size_t max);
+/* A variant mode's tag: at most this many bytes after the '+'. */
+#define VB_VARIANT_TAG_MAX 16
+/* name is a valid variant BASE+TAG: BASE copied into base (n bytes), true.
+ * False for a plain name or a bad one. */
+bool vb_mode_variant_base(const char *name, char *base, size_t n);
 bool vb_valid_id(const char *s);
 /* a fleet's host name: [A-Za-z0-9.-], not starting with . or -, at most 64 */
 bool vb_valid_label(const char *s);
 bool vb_valid_fio_version(const char *s);
 /* A path component taken from run.json (a point's folder, a file name):
- * [A-Za-z0-9][A-Za-z0-9._-]* (so never "." or ".."), at most 128 bytes;
+ * [A-Za-z0-9][A-Za-z0-9._+-]* (so never "." or ".."), at most 128 bytes;
  * "" only when empty_ok (the default point has no folder of its own).
  * vb_valid_relpath: one or more such components joined by '/'. */
 bool vb_valid_component(const char *s, bool empty_ok);

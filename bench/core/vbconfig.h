@@ -85,6 +85,15 @@ struct vb_config {
 	double spread_mult; /* gate: the change must exceed this many robust spreads */
 	unsigned rerun;    /* gate: repetitions to re-measure inconclusive modes with */
 
+	/* tune (issue 27) */
+	char *tune_mode;   /* --mode: the mode whose tuning is raced */
+	char *space;       /* 'io=native,threads iothreads=0,1', or NULL: the mode's default */
+	char *objective;   /* iops | iops-per-cpu | clat_p99 */
+	unsigned budget;   /* minutes of wall time */
+	double min_effect; /* percent: a drop needs the leader ahead by more */
+	unsigned round_reps; /* repetitions per candidate in the first round */
+	unsigned seed;     /* the shuffles' seed (0: from the clock) */
+
 	bool quiet;
 	char *config;      /* -c FILE */
 	char *config_text; /* its content, recorded in run.json (not an option) */

@@ -5,6 +5,7 @@
 #include "host/hv.h"
 #include "core/util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,49 @@ __attribute__((constructor)) static void modes_join_options(void)
 	}
 }
 
-const struct vb_mode *vb_mode_find(const char *name)
+static const struct vb_mode *table_find(const char *name)
 {
 	for (size_t i = 0; vb_modes[i]; i++)
 		if (strcmp(vb_modes[i]->name, name) == 0)
 			return vb_modes[i];
 	return NULL;
+}
+
+/* Variants made so far: a tune makes one per candidate (at most 64) plus
+ * its confirmation's, a run a few; past the cap a variant is refused. */
+#define MAX_VARIANTS 256
+static struct vb_mode *variants[MAX_VARIANTS];
+static size_t nvariants;
+/* --vms guests look modes up from threads of their own */
+static pthread_mutex_t variants_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct vb_mode *variant_find(const char *name, const struct vb_mode *base)
+{
+	struct vb_mode *v = NULL;
+	pthread_mutex_lock(&variants_lock);
+	for (size_t i = 0; i < nvariants && !v; i++)
+		if (strcmp(variants[i]->name, name) == 0)
+			v = variants[i];
+	if (!v && nvariants < MAX_VARIANTS) {
+		v = vb_calloc(1, sizeof(*v));
+		*v = *base;
+		v->name = vb_strdup(name);
+		v->variant_of = base->name;
+		variants[nvariants++] = v;
+	}
+	pthread_mutex_unlock(&variants_lock);
+	return v;
+}
+
+const struct vb_mode *vb_mode_find(const char *name)
+{
+	char base[64];
+	const struct vb_mode *b;
+	if (!name)
+		return NULL;
+	if (!vb_mode_variant_base(name, base, sizeof(base)))
+		return table_find(name);
+	return (b = table_find(base)) ? variant_find(name, b) : NULL;
 }
 
 char *vb_mode_names(void)
@@ -129,6 +167,11 @@ const struct vb_mode **vb_mode_list_pick(const char *list, const struct vb_confi
 	out = vb_calloc(nmodes + 1, sizeof(*out));
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct vb_mode *m = vb_mode_find(tok);
+		if (!m && strchr(tok, '+')) {
+			vb_error("--modes: '%s' is no variant of a mode: write BASE+TAG, BASE a mode ('vmio-bench modes'), "
+			         "TAG 1-%d of [a-z0-9-] starting with a letter or digit", tok, VB_VARIANT_TAG_MAX);
+			goto fail;
+		}
 		if (!m) {
 			char *names = vb_mode_names();
 			vb_error("--modes: unknown mode '%s': choose from %s, or all", tok, names);

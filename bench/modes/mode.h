@@ -64,6 +64,10 @@ struct vb_disk_ctx {
 
 struct vb_mode {
 	const char *name;
+	/* A variant (BASE+TAG, e.g. "virtio-blk+tuned": BASE's row under
+	 * another name, so that one run holds BASE with two tunings): BASE's
+	 * name.  NULL for the table's own modes. */
+	const char *variant_of;
 	const char *summary;
 	/* Drivers the guest must show for the disk under test: the disk's own
 	 * driver and one on the way to the PCI function (checked from the
@@ -142,6 +146,9 @@ struct vb_mode {
 /* NULL-terminated table of every mode, in display order. */
 extern const struct vb_mode *const vb_modes[];
 
+/* A mode of the table by name, or a variant BASE+TAG of one (an interned
+ * copy of BASE's row named BASE+TAG, kept for the process's life: the same
+ * name gives the same pointer).  NULL: no such mode, or a bad tag. */
 const struct vb_mode *vb_mode_find(const char *name);
 /* Parse "a,b,c" into a NULL-terminated array of modes (caller frees the
  * array, not the modes).  Reports one line and returns NULL on bad input:

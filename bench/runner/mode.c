@@ -328,6 +328,8 @@ bool vb_runner_modes(struct vb_runner *x)
 		const struct vb_mode *m = x->modes[i];
 		json_t *mj = vb_runrec_mode(x->runjson, m->name);
 		struct vb_mode_result r = {0};
+		if (m->variant_of)
+			vb_runrec_mode_set_variant_of(mj, m->variant_of);
 		vb_progress_mode(i + 1, m->name, !m->host);
 		if (skip_mode(x, m, mj, &failed))
 			continue;

@@ -78,6 +78,7 @@
 #define K_REASON "reason"
 #define K_TUNING "tuning"
 #define K_TUNING_OVERRIDES "tuning_overrides"
+#define K_VARIANT_OF "variant_of"
 #define K_IOTUNE "iotune"
 #define K_IOTUNE_ALL "all"
 #define K_IOTUNE_NEIGHBOURS "neighbours"
@@ -633,6 +634,11 @@ void vb_runrec_mode_set_iotune(json_t *mode, json_t *all, json_t *neighbours)
 		json_decref(o);
 }
 void vb_runrec_mode_set_overrides(json_t *mode, json_t *ov) { json_object_set(mode, K_TUNING_OVERRIDES, ov); }
+void vb_runrec_mode_set_variant_of(json_t *mode, const char *base)
+{
+	json_object_set_new(mode, K_VARIANT_OF, json_string(base));
+}
+const char *vb_runrec_mode_variant_of(json_t *mode) { return str(mode, K_VARIANT_OF); }
 
 void vb_runrec_mode_set_guest_kernel(json_t *mode, const char *kernel)
 {

@@ -217,6 +217,9 @@ void vb_runrec_mode_set_tuning(json_t *mode, const char *tuning);
  * 300, ...} (borrowed; NULL: not given); nothing when both are NULL. */
 void vb_runrec_mode_set_iotune(json_t *mode, json_t *all, json_t *neighbours);
 void vb_runrec_mode_set_overrides(json_t *mode, json_t *overrides); /* borrowed */
+/* a variant mode (BASE+TAG): the mode it is a variant of */
+void vb_runrec_mode_set_variant_of(json_t *mode, const char *base);
+const char *vb_runrec_mode_variant_of(json_t *mode); /* NULL: not a variant */
 void vb_runrec_mode_set_guest_kernel(json_t *mode, const char *kernel);
 void vb_runrec_mode_set_guest_disk(json_t *mode, json_t *disk);     /* borrowed, copied */
 /* The teardown's outcome: a boot destroyed at the deadline is what the

@@ -116,6 +116,19 @@ double vb_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return 2 * (1 - vb_t_cdf(fabs(t), welch_dof(va, na, vb, nb)));
 }
 
+double vb_welch_p_above(const double *a, size_t na, const double *b, size_t nb, double delta)
+{
+	struct vb_sample sa, sb;
+	if (na < 2 || nb < 2)
+		return 1;
+	vb_sample_compute(a, na, &sa);
+	vb_sample_compute(b, nb, &sb);
+	double va = sa.sd * sa.sd / (double)na, vb = sb.sd * sb.sd / (double)nb, d = sa.mean - sb.mean - delta;
+	if (va + vb == 0)
+		return d > 0 ? 0 : 1;
+	return 1 - vb_t_cdf(d / sqrt(va + vb), welch_dof(va, na, vb, nb));
+}
+
 void vb_ratio_ci95(const double *a, size_t na, const double *b, size_t nb, double *ratio, double *lo, double *hi)
 {
 	struct vb_sample sa, sb;

@@ -28,6 +28,10 @@ double vb_t_cdf(double t, double dof);
 /* Welch's unequal-variance t-test: two-sided p value (1 when it cannot
  * be computed, e.g. fewer than 2 values on a side). */
 double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
+/* Welch's test, one-sided, of a's mean exceeding b's by more than delta
+ * (H0: mean(a) - mean(b) <= delta): its p (1 with fewer than 2 values a
+ * side). */
+double vb_welch_p_above(const double *a, size_t na, const double *b, size_t nb, double delta);
 /* The ratio of b's mean to a's and its 95% interval, from the same
  * Welch figures (the delta method on the log of the ratio, Welch's
  * degrees of freedom): *lo and *hi NAN with fewer than 2 values a side,

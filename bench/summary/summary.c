@@ -87,6 +87,9 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
 	for (int m = 0; m < VB_NMETRICS; m++)
 		r->val[m] = vb_calloc(nreps, sizeof(double));
 	r->iops_logs = vb_calloc(nreps, sizeof(char *));
+	r->host_cpu_rep = vb_calloc(nreps, sizeof(double));
+	for (size_t k = 0; k < nreps; k++)
+		r->host_cpu_rep[k] = NAN;
 	r->cap = nreps;
 	r->ratio_host = r->host_cpu_us_per_io = r->guest_cpu_us_per_io = NAN;
 	return r;
@@ -319,7 +322,10 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			if (safe_rel(log))
 				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
 		}
+		size_t nh0 = nh;
 		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng, split, &nsplit);
+		for (int d = 0; d < 2 && nh > nh0; d++)
+			row[d]->host_cpu_rep[ok] = hcpu[nh - 1];
 		vb_fio_result_release(&fr);
 		ok++;
 	}
@@ -358,7 +364,7 @@ static int check_files(json_t *mode, const char *path)
 	size_t j, k;
 	json_array_foreach(vb_runrec_mode_points(mode), j, p) {
 		if (!point_dir_ok(p))
-			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, name, j);
+			return vb_error("'%s': mode '%s', points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): the file is damaged", path, name, j);
 		json_array_foreach(vb_runrec_point_reps(p), k, rep) {
 			if (!vb_valid_relpath(vb_runrec_rep_file(rep)))
 				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].file is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
@@ -396,7 +402,7 @@ static int check_strings(struct vb_summary *s, const char *path)
 		                VB_SWEEP_MAX_POINTS);
 	json_array_foreach(points, i, o) {
 		if (!point_dir_ok(o))
-			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._-]*): the file is damaged", path, i);
+			return vb_error("'%s': job.points[%zu].dir is not a plain folder name ([A-Za-z0-9][A-Za-z0-9._+-]*): the file is damaged", path, i);
 	}
 	/* a host has a few bus modes (and what was imported beside them):
 	 * every table of gate and report grows with them */
@@ -715,6 +721,7 @@ void vb_summary_release(struct vb_summary *s)
 		for (size_t k = 0; r->iops_logs && k < r->cap; k++)
 			free(r->iops_logs[k]);
 		free(r->iops_logs);
+		free(r->host_cpu_rep);
 		json_decref(r->host_cpu_split);
 		free(r->mode);
 		free(r->point);

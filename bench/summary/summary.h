@@ -45,6 +45,8 @@ struct vb_row {
 	double pct[VB_NPCT];           /* ns, from merged bins; 0 when fio gave none */
 	double ratio_host;             /* mean IOPS / host's; NAN without a host row */
 	double host_cpu_us_per_io;     /* NAN when unknown */
+	double *host_cpu_rep;          /* the same per repetition (NAN: unknown; a --vms
+	                                  point has none): tune's iops-per-cpu */
 	/* host_cpu_us_per_io by thread class ({class: us}, adding up to it;
 	 * a helper daemon's or vhost's threads under the process's name), or
 	 * NULL when some repetition's threads were not read (owned) */
