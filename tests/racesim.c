@@ -208,28 +208,33 @@ static int rank_min(int k)
 	return -1;
 }
 
-/* The fewest samples a side with which a candidate trailing by gap, at a
- * sample CV of cv, is dropped at Holm's first step (all of alpha: a lower
- * bound) half the time: its expected Welch t reaches the critical value
- * at df 2n - 2. */
-static int welch_min(int k, double gap, double cv)
+/* The fewest samples a side with which a candidate trailing by gap is
+ * dropped at Holm's first step (all of alpha: a lower bound) half the
+ * time: its expected Welch t reaches the critical value at df 2n - 2.  A
+ * sample is a round's mean: per_round repetitions at cv in one guest
+ * whose offset has guest_cv. */
+static int welch_min(int k, double gap, double cv, double guest_cv, int per_round)
 {
-	double s = sqrt(log(1 + cv * cv)), d = -log(1 - gap) - log(1.03);
+	double s = sqrt(log(1 + guest_cv * guest_cv) + log(1 + cv * cv) / per_round);
+	double d = -log(1 - gap) - log(1.03);
 	for (int n = 2; n < 64; n++)
 		if (d / (s * sqrt(2.0 / n)) >= vb_t_quantile(1 - 0.05 / (k - 1), 2.0 * n - 2))
 			return n;
 	return -1;
 }
 
-static void minimum_reps(void)
+static void minimum_reps(int r)
 {
-	printf("\nthe minimum repetitions of a drop (one-sided, alpha 0.05, Holm's first step, a 3%% minimum effect):\n");
-	for (int k = 16; k >= 4; k -= 12)
-		printf("k=%d: a drop needs at least 2 samples of each (Welch's t, df <= 2n-2; a rank test needs %d); "
-		       "half the time, a candidate 10%% behind at a sample CV of 5%% needs %d of each, 20%% behind at 10%% "
-		       "needs %d, 10%% behind at 10%% needs %d\n",
-		       k, rank_min(k), welch_min(k, 0.10, 0.05), welch_min(k, 0.20, 0.10), welch_min(k, 0.10, 0.10));
-	printf("(a sample is a round's mean: 3 repetitions in one guest; a drop needs 2 rounds, 6 repetitions, of each)\n");
+	printf("\nthe minimum repetitions of a drop (one-sided, alpha 0.05, Holm's first step, a 3%% minimum effect, "
+	       "%d repetitions a round):\n", r);
+	for (int k = 16; k >= 4; k -= 12) {
+		int w10 = welch_min(k, 0.10, 0.10, 0.03, r), w20 = welch_min(k, 0.20, 0.10, 0.03, r);
+		int w40 = welch_min(k, 0.40, 0.10, 0.03, r);
+		printf("k=%d: a drop needs at least %d repetitions of each (2 rounds: Welch's t on round means needs 2 a side, "
+		       "a rank test %d rounds); half the time, at CV 10%% and a 3%% guest offset, a candidate 40%% behind "
+		       "needs %d rounds of each, 20%% behind %d, 10%% behind %d\n",
+		       k, 2 * r, rank_min(k), w40, w20, w10);
+	}
 }
 
 static int fails;
@@ -238,6 +243,45 @@ static void check(bool ok, const char *what)
 {
 	printf("%s - %s\n", ok ? "ok" : "not ok", what);
 	fails += !ok;
+}
+
+/* Two candidates, 6 repetitions each (taken as samples), the second
+ * its own values times f: the largest f whose drop p is under 0.04. */
+static void near_pair(struct vb_race *r, double f)
+{
+	static const double v[] = {1.00, 1.06, 0.95, 1.03, 0.97, 1.01};
+	vb_race_init(r, 2, 0.03, 0.05, false);
+	r->per_rep = true;
+	r->budget = 36;
+	for (size_t k = 0; k < 6; k++) {
+		vb_race_add(r, 0, v[k]);
+		vb_race_add(r, 1, f * v[(k + 3) % 6]);
+	}
+}
+
+/* A drop at p between a round's share of alpha and all of it: the
+ * spending keeps it (12 of 36 repetitions: alpha / 3); testing every
+ * round at the full alpha would drop it. */
+static void spending_check(void)
+{
+	struct vb_race r;
+	double a[6], b[6], p = 1, f = 0.97;
+	for (; f > 0.5; f -= 0.0005) {
+		near_pair(&r, f);
+		vb_race_samples(&r, 0, a);
+		vb_race_samples(&r, 1, b);
+		p = vb_welch_p_above(a, 6, b, 6, log(1.03));
+		vb_race_release(&r);
+		if (p <= 0.04)
+			break;
+	}
+	near_pair(&r, f);
+	check(p > 0.05 / 3 && vb_race_prune(&r) == 0, "a p above the round's share of alpha: kept");
+	vb_race_release(&r);
+	near_pair(&r, f);
+	r.budget = r.spent;
+	check(vb_race_prune(&r) == 1, "the same p with all of alpha: dropped");
+	vb_race_release(&r);
 }
 
 /* The rule's stops and bookkeeping, on fields small enough to reason
@@ -297,8 +341,9 @@ static void rule_checks(void)
 	size_t d2 = vb_race_prune(&r);
 	check(d1 == 0 && d2 == 1 && r.c[1].dropped == 2 && vb_race_stop(&r) == VB_RACE_ONE,
 	      "40% behind: kept on one round, dropped on the second, one survivor");
-	check(r.alpha_spent <= r.alpha * 12 / 30 + 1e-12, "a budget: alpha spent in proportion (12 of 30 repetitions)");
+	check(fabs(r.alpha_spent - r.alpha * 12 / 30) < 1e-12, "a budget: alpha spent in proportion (12 of 30 repetitions)");
 	vb_race_release(&r);
+	spending_check();
 }
 
 int main(int argc, char **argv)
@@ -325,7 +370,7 @@ int main(int argc, char **argv)
 	if (explore)
 		return table(&s) ? 0 : 1;
 	rule_checks();
-	minimum_reps();
+	minimum_reps(s.per_round);
 	check(table(&s), "the race holds its rates with a 3% guest offset");
 	s.guest_cv = 0;
 	check(table(&s), "the race holds its rates without guest offsets");
