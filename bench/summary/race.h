@@ -10,7 +10,7 @@
  * log values says so, one-sided, after Holm's correction across the
  * comparisons with the leader.  A rank test cannot do it: with 3
  * repetitions a side its smallest p is 0.1.  The race ends with one
- * survivor, when the budget is spent, or when the survivors are
+ * survivor, when the budget is spent (vb_race_fits), or when the survivors are
  * indistinguishable: every one's ratio to the leader has its 95% interval
  * inside 1 +- the minimum effect (an equivalence, not a failure to find a
  * difference).
@@ -84,7 +84,9 @@ void vb_race_init(struct vb_race *r, size_t n, double min_effect, double alpha, 
 void vb_race_release(struct vb_race *r);
 /* One repetition's value of candidate i (a value <= 0 or not finite is
  * a failed repetition: it counts as the worst there is, never dropped
- * silently: callers fail the candidate instead). */
+ * silently: callers fail the candidate instead).  The repetitions added
+ * between two vb_race_prune calls are one guest's: one sample (unless
+ * per_rep), so a round boots one guest per candidate. */
 void vb_race_add(struct vb_race *r, size_t i, double value);
 /* The leader among the survivors (the best mean of log values); n when
  * none has a value. */
