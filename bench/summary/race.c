@@ -22,8 +22,10 @@ void vb_race_init(struct vb_race *r, size_t n, double min_effect, double alpha, 
 
 void vb_race_release(struct vb_race *r)
 {
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		free(r->c[i].v);
+		free(r->c[i].rnd);
+	}
 	free(r->c);
 	memset(r, 0, sizeof(*r));
 }
@@ -33,24 +35,45 @@ void vb_race_add(struct vb_race *r, size_t i, double value)
 	struct vb_race_cand *c = &r->c[i];
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 8;
-		if (!(c->v = realloc(c->v, c->cap * sizeof(*c->v))))
+		if (!(c->v = realloc(c->v, c->cap * sizeof(*c->v))) || !(c->rnd = realloc(c->rnd, c->cap * sizeof(*c->rnd))))
 			abort();
 	}
+	c->rnd[c->n] = r->round;
 	c->v[c->n++] = isfinite(value) && value > 0 ? value : 1e-300;
+	r->spent++;
 }
 
-/* Candidate i's values as "higher is better" logs, into out (n of them). */
-static void logs(const struct vb_race *r, size_t i, double *out)
+bool vb_race_fits(const struct vb_race *r, size_t more)
 {
-	for (size_t k = 0; k < r->c[i].n; k++)
-		out[k] = r->lower_better ? -log(r->c[i].v[k]) : log(r->c[i].v[k]);
+	return !r->budget || r->spent + more <= r->budget;
+}
+
+static double higher_log(const struct vb_race *r, double v)
+{
+	return r->lower_better ? -log(v) : log(v);
+}
+
+size_t vb_race_samples(const struct vb_race *r, size_t i, double *out)
+{
+	const struct vb_race_cand *c = &r->c[i];
+	size_t m = 0, k = 0;
+	while (k < c->n) {
+		/* a round's repetitions are adjacent: one guest's */
+		size_t from = k;
+		double s = 0;
+		do
+			s += higher_log(r, c->v[k++]);
+		while (!r->per_rep && k < c->n && c->rnd[k] == c->rnd[from]);
+		out[m++] = s / (double)(k - from);
+	}
+	return m;
 }
 
 static double mean_log(const struct vb_race *r, size_t i)
 {
 	double s = 0;
 	for (size_t k = 0; k < r->c[i].n; k++)
-		s += r->lower_better ? -log(r->c[i].v[k]) : log(r->c[i].v[k]);
+		s += higher_log(r, r->c[i].v[k]);
 	return r->c[i].n ? s / (double)r->c[i].n : -INFINITY;
 }
 
@@ -89,14 +112,33 @@ static int by_p(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One-sided p that survivor i trails the leader by more than the
- * minimum effect (Welch on the logs, the null shifted to log(1 + effect)):
- * a candidate 2% behind is no more likely dropped than chance allows. */
-static double trail_p(const struct vb_race *r, size_t lead, size_t i, double *a, double *b)
+/* The alpha this round may use (race.h: spent over the budget, or
+ * alpha / (j (j + 1)) without one), and mark it used. */
+static double round_alpha(struct vb_race *r)
 {
-	logs(r, lead, a);
-	logs(r, i, b);
-	return vb_welch_p_above(a, r->c[lead].n, b, r->c[i].n, log(1 + r->min_effect));
+	double upto;
+	if (r->budget)
+		upto = r->alpha * (double)(r->spent < r->budget ? r->spent : r->budget) / (double)r->budget;
+	else {
+		/* the j-th testing round: alpha_spent = alpha (1 - 1/j) so far */
+		double j = r->alpha_spent < r->alpha ? r->alpha / (r->alpha - r->alpha_spent) : 1e9;
+		upto = r->alpha * (1 - 1 / (j + 1));
+	}
+	double a = upto - r->alpha_spent;
+	r->alpha_spent = upto;
+	return a > 0 ? a : 0;
+}
+
+/* Holm's step-down over the sorted p values t[0..m): the k-th smallest
+ * against alpha / (m - k), the first that fails ends it. */
+static size_t holm_drop(struct vb_race *r, const struct cmp *t, size_t m, double alpha)
+{
+	size_t k = 0;
+	for (; k < m && t[k].p <= alpha / (double)(m - k); k++) {
+		r->c[t[k].i].alive = false;
+		r->c[t[k].i].dropped = r->round;
+	}
+	return k;
 }
 
 size_t vb_race_prune(struct vb_race *r)
@@ -109,16 +151,22 @@ size_t vb_race_prune(struct vb_race *r)
 		most = r->c[i].n > most ? r->c[i].n : most;
 	struct cmp *t = vb_calloc(r->n, sizeof(*t));
 	double *a = vb_calloc(most + 1, sizeof(double)), *b = vb_calloc(most + 1, sizeof(double));
-	for (size_t i = 0; i < r->n; i++)
-		if (i != lead && r->c[i].alive)
-			t[m++] = (struct cmp){i, trail_p(r, lead, i, a, b)};
-	qsort(t, m, sizeof(*t), by_p);
-	/* Holm's step-down: the k-th smallest p against alpha / (m - k); the
-	 * first that fails ends it */
-	for (size_t k = 0; k < m && t[k].p <= r->alpha / (double)(m - k); k++) {
-		r->c[t[k].i].alive = false;
-		r->c[t[k].i].dropped = r->round;
-		dropped++;
+	size_t na = vb_race_samples(r, lead, a);
+	/* one-sided: that survivor i trails the leader by more than the
+	 * minimum effect (the null shifted to it), so that a candidate 2%
+	 * behind is no likelier dropped than alpha allows */
+	for (size_t i = 0; i < r->n; i++) {
+		if (i == lead || !r->c[i].alive)
+			continue;
+		size_t nb = vb_race_samples(r, i, b);
+		if (na >= 2 && nb >= 2)
+			t[m++] = (struct cmp){i, vb_welch_p_above(a, na, b, nb, log(1 + r->min_effect))};
+	}
+	/* a round with nothing to test spends nothing: the next one that
+	 * tests claims its share */
+	if (m) {
+		qsort(t, m, sizeof(*t), by_p);
+		dropped = holm_drop(r, t, m, round_alpha(r));
 	}
 	free(t);
 	free(a);
@@ -126,29 +174,34 @@ size_t vb_race_prune(struct vb_race *r)
 	return dropped;
 }
 
+/* Whether survivor i's ratio to the leader has its 95% interval inside
+ * 1 +- the minimum effect: two one-sided Welch tests at 2.5% on the
+ * samples (the interval, without a quantile search). */
+static bool equivalent(const struct vb_race *r, const double *a, size_t na, size_t i, double *b)
+{
+	size_t nb = vb_race_samples(r, i, b);
+	if (na < 2 || nb < 2)
+		return false;
+	return vb_welch_p_above(b, nb, a, na, log(1 - r->min_effect)) <= 0.025 &&
+	       vb_welch_p_above(a, na, b, nb, -log(1 + r->min_effect)) <= 0.025;
+}
+
 enum vb_race_stop vb_race_stop(const struct vb_race *r)
 {
-	size_t lead = vb_race_leader(r);
+	size_t lead = vb_race_leader(r), most = 0;
 	if (vb_race_alive(r) <= 1)
 		return VB_RACE_ONE;
 	if (lead == r->n)
 		return VB_RACE_ON;
-	/* tied: every survivor's ratio to the leader (higher is better) is
-	 * within 1 +- the minimum effect, interval and all */
-	for (size_t i = 0; i < r->n; i++) {
-		if (i == lead || !r->c[i].alive)
-			continue;
-		size_t na = r->c[lead].n, nb = r->c[i].n;
-		double *a = vb_calloc(na, sizeof(double)), *b = vb_calloc(nb + 1, sizeof(double)), q, lo, hi;
-		for (size_t k = 0; k < na; k++)
-			a[k] = r->lower_better ? 1 / r->c[lead].v[k] : r->c[lead].v[k];
-		for (size_t k = 0; k < nb; k++)
-			b[k] = r->lower_better ? 1 / r->c[i].v[k] : r->c[i].v[k];
-		vb_ratio_ci95(a, na, b, nb, &q, &lo, &hi);
-		free(a);
-		free(b);
-		if (!(lo >= 1 - r->min_effect && hi <= 1 + r->min_effect))
-			return VB_RACE_ON;
-	}
-	return VB_RACE_TIED;
+	for (size_t i = 0; i < r->n; i++)
+		most = r->c[i].n > most ? r->c[i].n : most;
+	double *a = vb_calloc(most + 1, sizeof(double)), *b = vb_calloc(most + 1, sizeof(double));
+	size_t na = vb_race_samples(r, lead, a);
+	enum vb_race_stop st = VB_RACE_TIED;
+	for (size_t i = 0; i < r->n && st == VB_RACE_TIED; i++)
+		if (i != lead && r->c[i].alive && !equivalent(r, a, na, i, b))
+			st = VB_RACE_ON;
+	free(a);
+	free(b);
+	return st;
 }

@@ -32,6 +32,12 @@ double vb_welch_p(const double *a, size_t na, const double *b, size_t nb);
  * (H0: mean(a) - mean(b) <= delta): its p (1 with fewer than 2 values a
  * side). */
 double vb_welch_p_above(const double *a, size_t na, const double *b, size_t nb, double delta);
+/* Welch-Satterthwaite degrees of freedom of a difference of two means
+ * whose variances (of the means) are va and vb, from na and nb values. */
+double vb_welch_df(double va, size_t na, double vb, size_t nb);
+/* Mean and sample variance (n-1; 0 with fewer than 2 values), without
+ * vb_sample_compute's interval (a quantile search: slow in a loop). */
+void vb_mean_var(const double *v, size_t n, double *mean, double *var);
 /* The ratio of b's mean to a's and its 95% interval, from the same
  * Welch figures (the delta method on the log of the ratio, Welch's
  * degrees of freedom): *lo and *hi NAN with fewer than 2 values a side,
