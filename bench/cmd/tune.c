@@ -604,7 +604,8 @@ static int race(struct vb_tune *t)
 			t->stop = "one";
 		else if (st == VB_RACE_TIED)
 			t->stop = "tied";
-		else if (vb_now() - t->t0 + per * alive * cand_cost(t, LATER_REPS) + confirm > budget || round >= 50)
+		else if (vb_now() - t->t0 + per * alive * cand_cost(t, LATER_REPS) + confirm > budget || round >= 50 ||
+		         !vb_race_fits(&t->race, alive * LATER_REPS))
 			t->stop = "budget";
 		if (t->stop)
 			break;
@@ -613,6 +614,21 @@ static int race(struct vb_tune *t)
 	size_t lead = vb_race_leader(&t->race);
 	t->winner = lead < t->n ? lead : t->n;
 	return 0;
+}
+
+/* The repetitions the budget buys, as the race's rule spends its alpha
+ * over them (race.h): the first round's, then later rounds' at their
+ * cost each, the confirmation's time kept aside.  An estimate made
+ * before any guest runs, and fixed: a slower host stops on the clock
+ * with alpha unspent (conservative), a faster one on this count. */
+static size_t budget_reps(const struct vb_tune *t)
+{
+	double left = t->c->budget * 60.0 - 2 * CONFIRM_PAIRS * cand_cost(t, CONFIRM_REPS) -
+	              (double)t->n * cand_cost(t, t->c->round_reps);
+	size_t reps = t->n * t->c->round_reps;
+	if (left > 0)
+		reps += (size_t)(left / (cand_cost(t, LATER_REPS) / LATER_REPS));
+	return reps;
 }
 
 /* --mode: one of the table's modes.  The mode, or NULL reported. */
@@ -717,6 +733,7 @@ static int vb_cmd_tune(struct vb_config *c, int nargs, char **args)
 	t.t0 = vb_now();
 	vb_install_signal_handlers(); /* Ctrl-C: the run in progress ends as run's does, then tune.json */
 	vb_race_init(&t.race, t.n, c->min_effect / 100.0, 0.05, vb_objective_lower_better(t.obj));
+	t.race.budget = budget_reps(&t);
 	vb_info("tune: %zu candidates of %s, objective %s, budget %u min, seed %u: %s", t.n, t.m->name, c->objective,
 	        c->budget, t.seed, t.dir);
 	int r = race(&t);
