@@ -46,22 +46,8 @@
 #define TRIALS 300
 #endif
 
-static uint64_t rng = 0x5eed0f12ULL;
-
-static double uniform(void)
-{
-	/* splitmix64 */
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-	return sqrt(-2.0 * log(uniform())) * cos(2.0 * M_PI * uniform());
-}
+#define SIMRNG_SEED 0x5eed0f12ULL
+#include "simrng.h"
 
 struct night {
 	double v[NTESTS][REPS + RERUN];

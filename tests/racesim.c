@@ -54,22 +54,8 @@ struct setup {
 	bool per_rep, no_spend;
 };
 
-static uint64_t rng = 0x7a1ce27ULL;
-
-static double uniform(void)
-{
-	/* splitmix64 */
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
+#define SIMRNG_SEED 0x7a1ce27ULL
+#include "simrng.h"
 
 /* A log-normal factor with mean 1 and coefficient of variation cv. */
 static double lognormal(double cv)
