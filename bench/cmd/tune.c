@@ -582,6 +582,17 @@ static int confirm_run(struct vb_tune *t)
 
 /* Rounds until one survivor, a tie, or the budget.  0, or -1 (a round
  * made no run). */
+/* The budget's repetitions counted again from a round's measured cost
+ * (per: measured over estimated) and the seconds left: while no round
+ * has tested anything (the first gives each candidate one sample), no
+ * alpha is spent, and the race may spend it over what the clock really
+ * buys rather than over the estimate's guess. */
+static void recount_budget(struct vb_tune *t, double per, double left)
+{
+	double rep_s = per * cand_cost(t, LATER_REPS) / LATER_REPS;
+	t->race.budget = t->race.spent + (left > 0 && rep_s > 0 ? (size_t)(left / rep_s) : 0);
+}
+
 static int race(struct vb_tune *t)
 {
 	double budget = t->c->budget * 60.0, confirm = 2 * CONFIRM_PAIRS * cand_cost(t, CONFIRM_REPS);
@@ -596,6 +607,8 @@ static int race(struct vb_tune *t)
 			return -1;
 		}
 		double per = (vb_now() - r0) / (double)before / cand_cost(t, reps); /* measured over estimated */
+		if (t->race.alpha_spent == 0)
+			recount_budget(t, per, budget - (vb_now() - t->t0) - per * confirm);
 		size_t alive = vb_race_alive(&t->race);
 		enum vb_race_stop st = vb_race_stop(&t->race);
 		if (!alive)
@@ -604,7 +617,7 @@ static int race(struct vb_tune *t)
 			t->stop = "one";
 		else if (st == VB_RACE_TIED)
 			t->stop = "tied";
-		else if (vb_now() - t->t0 + per * alive * cand_cost(t, LATER_REPS) + confirm > budget || round >= 50 ||
+		else if (vb_now() - t->t0 + per * alive * cand_cost(t, LATER_REPS) + per * confirm > budget || round >= 50 ||
 		         !vb_race_fits(&t->race, alive * LATER_REPS))
 			t->stop = "budget";
 		if (t->stop)
