@@ -75,5 +75,8 @@ check "run -c winner.ini exits 0" [ "$rc" -eq 0 ]
 check "... with the winner's settings as the mode's tuning" \
 	sh -c "[ \"\$(jq -S -c '.modes[0].tuning_overrides' '$TMP/again/latest/run.json')\" = \
 		\"\$(jq -S -c '.winner as \$w | .candidates[] | select(.tag == \$w) | .settings' '$J')\" ]"
+check "... and the job the race ran (winner.ini's [global]: runtime 2, ramp 0, the job's bs and iodepth)" \
+	sh -c "grep -qx 'runtime = 2' '$T/winner.ini' && grep -qx 'ramp = 0' '$T/winner.ini' &&
+		grep -qx 'bs = 4096' '$T/winner.ini' && grep -qx 'iodepth = 32' '$T/winner.ini'"
 check "no domain left" no_domain_left
 finish

@@ -3,6 +3,7 @@
  * and the ranked table on stdout. */
 #include "config.h"
 #include "cmd/tune.h"
+#include "core/options.h"
 #include "core/results.h"
 #include "core/util.h"
 #include "summary/stats.h"
@@ -60,7 +61,25 @@ static json_t *cand_json(const struct vb_tune *t, size_t i)
 	                 c->reason ? json_string(c->reason) : rc->dropped ? json_string("slower") : json_null());
 }
 
-/* winner.ini: `run -c winner.ini --modes MODE` measures the winner. */
+/* The job the race ran, as option lines: the winner is the winner for
+ * this job, and `run` with another one would measure something else. */
+static void ini_job(struct vb_buf *b, const struct vb_config *c)
+{
+	static const char *const job[] = {"bs", "iodepth", "rw", "rwmixread", "numjobs", "runtime", "ramp", NULL};
+	json_t *all = vb_options_to_json(c, "run");
+	for (size_t i = 0; job[i]; i++) {
+		const struct vb_option *o = vb_option_find(job[i], "run");
+		json_t *v = o && o->record ? json_object_get(all, o->record) : NULL;
+		if (json_is_integer(v))
+			vb_buf_addf(b, "%s = %lld\n", job[i], (long long)json_integer_value(v));
+		else if (json_is_string(v))
+			vb_buf_addf(b, "%s = %s\n", job[i], json_string_value(v));
+	}
+	json_decref(all);
+}
+
+/* winner.ini: `run -c winner.ini --modes MODE` measures the winner, on
+ * the job the race ran. */
 static int write_ini(const struct vb_tune *t)
 {
 	const struct vb_tune_cand *c = &t->cand[t->winner];
@@ -68,7 +87,9 @@ static int write_ini(const struct vb_tune *t)
 	const char *k;
 	json_t *v;
 	vb_buf_addf(&b, "; vmio-bench tune %s: the winner %s of %s (objective %s)\n; run it: vmio-bench run -c winner.ini "
-	            "--modes %s\n[global]\n[mode %s]\n", t->id, c->tag, t->m->name, t->c->objective, t->m->name, t->m->name);
+	            "--modes %s\n[global]\n", t->id, c->tag, t->m->name, t->c->objective, t->m->name);
+	ini_job(&b, t->c);
+	vb_buf_addf(&b, "[mode %s]\n", t->m->name);
 	json_object_foreach(c->set, k, v)
 		vb_buf_addf(&b, "%s = %s\n", k, json_string_value(v));
 	char *path = vb_asprintf("%s/winner.ini", t->dir);
