@@ -29,6 +29,10 @@ refuse "more than 64 candidates" "96 candidates, more than 64" \
 refuse "a budget too small for one round" "give --budget" --mode virtio-blk --budget 1 --runtime 30
 refuse "an unknown objective" "not one of iops|iops-per-cpu|clat_p99" --mode virtio-blk --objective bw
 refuse "one candidate is no race" "a race needs two or more" --mode virtio-blk --space 'io=native'
+# a job input the round's run refuses (a guest kernel that is not there):
+# refused by tune itself, before its folder, as run would word it
+refuse "a missing guest kernel" "--kernel '/nonexistent-kernel'" \
+	--mode virtio-blk --space 'io=native,threads' --kernel /nonexistent-kernel
 mkdir -p "$TMP/bin"
 printf '#!/bin/sh\necho "qemu-io: Could not open: io_uring: not supported" >&2\nexit 1\n' > "$TMP/bin/qemu-io"
 chmod +x "$TMP/bin/qemu-io"

@@ -702,6 +702,29 @@ static void tune_release(struct vb_tune *t)
 	vb_race_release(&t->race);
 }
 
+/* The first round's run checked as run checks it (the guest kernel and
+ * image, each candidate's tuning, the hypervisor reachable) before tune
+ * makes its folder: a job input run refuses is one line and exit 2 here
+ * too, with no tune folder left behind.  0, or an exit status. */
+static int check_round(const struct vb_tune *t)
+{
+	struct vb_buf modes = {0};
+	json_t *tuning = json_object();
+	for (size_t i = 0; i < t->n; i++) {
+		vb_buf_addf(&modes, "%s%s", i ? "," : "", t->cand[i].name);
+		json_object_set(tuning, t->cand[i].name, t->cand[i].set);
+	}
+	struct vb_config rc;
+	vb_config_copy(&rc, t->c);
+	free(rc.modes);
+	rc.modes = vb_buf_release(&modes);
+	rc.mode_tuning = tuning;
+	rc.reps = t->c->round_reps;
+	int r = vb_runner_check(&rc);
+	vb_config_release(&rc);
+	return r;
+}
+
 /* Everything checked before a guest boots.  0, or -1 reported. */
 static int tune_setup(struct vb_tune *t, struct vb_config *c)
 {
@@ -723,7 +746,10 @@ static int vb_cmd_tune(struct vb_config *c, int nargs, char **args)
 	(void)args;
 	struct vb_tune t = {0};
 	int ret = VB_EXIT_USAGE;
-	if (tune_setup(&t, c) < 0 || make_dir(&t) < 0)
+	if (tune_setup(&t, c) < 0 || (ret = check_round(&t)) != VB_EXIT_OK)
+		goto out;
+	ret = VB_EXIT_USAGE;
+	if (make_dir(&t) < 0)
 		goto out;
 	ret = VB_EXIT_FAIL;
 	t.winner = t.n; /* none until the race ends */
