@@ -33,6 +33,10 @@ refuse "one candidate is no race" "a race needs two or more" --mode virtio-blk -
 # refused by tune itself, before its folder, as run would word it
 refuse "a missing guest kernel" "--kernel '/nonexistent-kernel'" \
 	--mode virtio-blk --space 'io=native,threads' --kernel /nonexistent-kernel
+# one round (2 x 31 s) fits 3 minutes, but not with the confirmation's 6
+# guests (6 x 29 s) after it: the budget covers both
+refuse "a budget too small for a round and the confirmation" "give --budget 4" \
+	--mode virtio-blk --space 'io=native,threads' --budget 3 --runtime 2
 mkdir -p "$TMP/bin"
 printf '#!/bin/sh\necho "qemu-io: Could not open: io_uring: not supported" >&2\nexit 1\n' > "$TMP/bin/qemu-io"
 chmod +x "$TMP/bin/qemu-io"
