@@ -1096,6 +1096,22 @@ static void test_variants(void)
 	free(dir);
 }
 
+/* tune's confirmation: a winner measured worse than the default is said
+ * so ("default better"), never "as good"; lower-is-better inverted */
+static void test_paired(void)
+{
+	const double d[] = {100, 100, 100}, better[] = {110, 111, 109}, worse[] = {90, 91, 89}, same[] = {101, 99, 100.5};
+	struct vb_paired p;
+	vb_race_paired(d, better, 3, false, 0.03, &p);
+	CHECK(!strcmp(p.verdict, "gain") && p.gain > 1.09 && p.lo > 1 && p.p < 0.01);
+	vb_race_paired(d, worse, 3, false, 0.03, &p);
+	CHECK(!strcmp(p.verdict, "default better") && p.gain < 0.91 && p.hi < 1 && p.p < 0.01);
+	vb_race_paired(d, worse, 3, true, 0.03, &p); /* a p99: lower wins */
+	CHECK(!strcmp(p.verdict, "gain") && p.gain > 1.09);
+	vb_race_paired(d, same, 3, false, 0.03, &p);
+	CHECK(!strcmp(p.verdict, "default as good") && p.lo < 1 && p.hi > 1 && p.p > 0.05);
+}
+
 /* tune.json's seed reproduces the shuffles: all of its 32 bits (a seed
  * from the clock is above 2^31 half the time; the schema wants >= 0) */
 static void test_tune_json(void)
@@ -1152,6 +1168,7 @@ int main(void)
 	test_reply_id();
 	test_variants();
 	test_tune_json();
+	test_paired();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

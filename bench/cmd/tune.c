@@ -496,24 +496,22 @@ static double run_value(const struct vb_tune *t, const char *dir, const char *na
  * and the paired t-test's two-sided p on the log ratios. */
 static void confirm_judge(struct vb_tune *t, const double *d, const double *w, size_t n)
 {
-	double lr[CONFIRM_PAIRS];
-	struct vb_sample s;
-	for (size_t k = 0; k < n; k++)
-		lr[k] = vb_objective_lower_better(t->obj) ? log(d[k] / w[k]) : log(w[k] / d[k]);
-	vb_sample_compute(lr, n, &s);
-	double se = s.sd / sqrt((double)n), tq = vb_t_quantile(0.975, (double)n - 1);
-	double gain = exp(s.mean), lo = exp(s.mean - tq * se), hi = exp(s.mean + tq * se);
-	double p = se > 0 ? 2 * (1 - vb_t_cdf(fabs(s.mean / se), (double)n - 1)) : s.mean == 0 ? 1 : 0;
-	bool real = lo > 1 && (gain - 1) * 100 >= t->c->min_effect;
+	struct vb_paired pr;
+	vb_race_paired(d, w, n, vb_objective_lower_better(t->obj), t->c->min_effect / 100, &pr);
+	double gain = pr.gain, lo = pr.lo, hi = pr.hi, p = pr.p;
 	json_object_set_new(t->confirm, "gain", json_real(gain));
 	json_object_set_new(t->confirm, "ci95", json_pack("[f, f]", lo, hi));
 	json_object_set_new(t->confirm, "p", json_real(p));
-	json_object_set_new(t->confirm, "verdict", json_string(real ? "gain" : "default as good"));
+	json_object_set_new(t->confirm, "verdict", json_string(pr.verdict));
 	const struct vb_tune_cand *c = &t->cand[t->winner];
-	if (real)
+	if (!strcmp(pr.verdict, "gain"))
 		t->confirm_line = vb_asprintf("confirmation: %s (%s) gains %+.1f%% over the default (95%% interval %+.1f%% to "
 		                              "%+.1f%%, paired p = %.3g, %zu pairs)", c->tag, c->label, (gain - 1) * 100,
 		                              (lo - 1) * 100, (hi - 1) * 100, p, n);
+	else if (!strcmp(pr.verdict, "default better"))
+		t->confirm_line = vb_asprintf("confirmation: the default is better: %s (%s) measured %+.1f%% beside it (95%% "
+		                              "interval %+.1f%% to %+.1f%%, paired p = %.3g, %zu pairs): keep the default",
+		                              c->tag, c->label, (gain - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, p, n);
 	else
 		t->confirm_line = vb_asprintf("confirmation: the default is as good: %s (%s) %+.1f%% (95%% interval %+.1f%% to "
 		                              "%+.1f%%, paired p = %.3g, %zu pairs; a gain needs the interval above 0 and at "
