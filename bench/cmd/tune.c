@@ -565,6 +565,11 @@ static int confirm_run(struct vb_tune *t)
 	for (size_t k = 0; k < CONFIRM_PAIRS; k++) {
 		if (confirm_pair(t, k, tuned_first, runs, d, w) < 0)
 			return -1;
+		if (vb_interrupted) { /* the pair's run stopped its guests; the next would start already interrupted */
+			t->confirm_line = vb_asprintf("confirmation: interrupted by a signal in pair %zu of %d: no verdict "
+			                              "(the runs under confirm/ keep what was measured)", k + 1, CONFIRM_PAIRS);
+			return -1;
+		}
 		if (isfinite(d[k]) && isfinite(w[k])) { /* a failed pair is left out, and said so below */
 			d[n] = d[k];
 			w[n++] = w[k];
