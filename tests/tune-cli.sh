@@ -23,6 +23,8 @@ refuse "a value out of the knob's range" "iothreads" --mode virtio-blk --space '
 refuse "a knob the mode does not have" "mode sata has no knob 'iothreads'" --mode sata --space 'iothreads=0,1'
 refuse "a knob given twice" "given twice" --mode virtio-blk --space 'io=native io=threads'
 refuse "a value given twice" "io=native is given twice" --mode virtio-blk --space 'io=native,threads,native'
+refuse "an empty value" "an empty value" --mode virtio-blk --space 'io=native,,threads'
+refuse "a trailing comma" "an empty value" --mode virtio-blk --space 'io=native,threads,'
 refuse "a malformed word" "is not KNOB=VALUE" --mode virtio-blk --space 'io'
 refuse "more than 64 candidates" "96 candidates, more than 64" \
 	--mode virtio-blk --space 'io=native,threads iothreads=0,1,2,3 queues=1,2,3,4 cache=none,directsync,writeback'

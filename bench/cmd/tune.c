@@ -123,6 +123,11 @@ static int space_word(struct vb_tune *t, const struct mode_space *ms, char *w, b
 	char *eq = strchr(w, '=');
 	if (!eq || eq == w || !eq[1])
 		return vb_error("tune --space: '%s' is not KNOB=VALUE,...: write e.g. 'io=native,threads iothreads=0,1'", w);
+	const char *vl = eq + 1;
+	size_t vn = strlen(vl);
+	/* strtok would skip an empty value silently: a typo, not a choice */
+	if (vl[0] == ',' || vl[vn - 1] == ',' || strstr(vl, ",,"))
+		return vb_error("tune --space: '%s' has an empty value: list the values comma-separated, none empty", w);
 	*eq = '\0';
 	const char *k = w;
 	size_t i = 0;
