@@ -25,6 +25,8 @@ refuse "a knob given twice" "given twice" --mode virtio-blk --space 'io=native i
 refuse "a value given twice" "io=native is given twice" --mode virtio-blk --space 'io=native,threads,native'
 refuse "an empty value" "an empty value" --mode virtio-blk --space 'io=native,,threads'
 refuse "a trailing comma" "an empty value" --mode virtio-blk --space 'io=native,threads,'
+refuse "several --connect" "tune races on one host" --mode virtio-blk --space 'io=native,threads' \
+	--connect 'qemu+ssh://a/system' --connect 'qemu+ssh://b/system'
 refuse "a malformed word" "is not KNOB=VALUE" --mode virtio-blk --space 'io'
 refuse "more than 64 candidates" "96 candidates, more than 64" \
 	--mode virtio-blk --space 'io=native,threads iothreads=0,1,2,3 queues=1,2,3,4 cache=none,directsync,writeback'

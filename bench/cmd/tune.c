@@ -13,6 +13,7 @@
 #include "core/results.h"
 #include "core/util.h"
 #include "host/hv.h"
+#include "runner/fleet.h"
 #include "runner/runner.h"
 #include "summary/stats.h"
 #include "summary/summary.h"
@@ -747,6 +748,10 @@ static int tune_setup(struct vb_tune *t, struct vb_config *c)
 		return vb_error("tune --objective '%s': choose iops, iops-per-cpu or clat_p99", c->objective);
 	if (c->reps == 0)
 		c->reps = 1; /* (run's --reps auto has no place in a round) */
+	/* a round on several hosts would be a fleet's run: hosts' figures
+	 * mixed in one race, and a folder round_feed cannot read */
+	if (vb_fleet_is(c))
+		return vb_error("tune: tune races on one host: give one --connect (tune each host on its own)");
 	if (parse_space(t) < 0 || build_candidates(t) < 0 || check_budget(t) < 0)
 		return -1;
 	return 0;
