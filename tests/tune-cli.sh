@@ -23,12 +23,24 @@ refuse "a value out of the knob's range" "iothreads" --mode virtio-blk --space '
 refuse "a knob the mode does not have" "mode sata has no knob 'iothreads'" --mode sata --space 'iothreads=0,1'
 refuse "a knob given twice" "given twice" --mode virtio-blk --space 'io=native io=threads'
 refuse "a value given twice" "io=native is given twice" --mode virtio-blk --space 'io=native,threads,native'
+refuse "an empty value" "an empty value" --mode virtio-blk --space 'io=native,,threads'
+refuse "a trailing comma" "an empty value" --mode virtio-blk --space 'io=native,threads,'
+refuse "several --connect" "tune races on one host" --mode virtio-blk --space 'io=native,threads' \
+	--connect 'qemu+ssh://a/system' --connect 'qemu+ssh://b/system'
 refuse "a malformed word" "is not KNOB=VALUE" --mode virtio-blk --space 'io'
 refuse "more than 64 candidates" "96 candidates, more than 64" \
 	--mode virtio-blk --space 'io=native,threads iothreads=0,1,2,3 queues=1,2,3,4 cache=none,directsync,writeback'
 refuse "a budget too small for one round" "give --budget" --mode virtio-blk --budget 1 --runtime 30
 refuse "an unknown objective" "not one of iops|iops-per-cpu|clat_p99" --mode virtio-blk --objective bw
 refuse "one candidate is no race" "a race needs two or more" --mode virtio-blk --space 'io=native'
+# a job input the round's run refuses (a guest kernel that is not there):
+# refused by tune itself, before its folder, as run would word it
+refuse "a missing guest kernel" "--kernel '/nonexistent-kernel'" \
+	--mode virtio-blk --space 'io=native,threads' --kernel /nonexistent-kernel
+# one round (2 x 31 s) fits 3 minutes, but not with the confirmation's 6
+# guests (6 x 29 s) after it: the budget covers both
+refuse "a budget too small for a round and the confirmation" "give --budget 4" \
+	--mode virtio-blk --space 'io=native,threads' --budget 3 --runtime 2
 mkdir -p "$TMP/bin"
 printf '#!/bin/sh\necho "qemu-io: Could not open: io_uring: not supported" >&2\nexit 1\n' > "$TMP/bin/qemu-io"
 chmod +x "$TMP/bin/qemu-io"

@@ -12,7 +12,7 @@ check "python3-jsonschema is installed (scripts/setup)" python3 -c 'import jsons
 
 R=$TMP/results
 job=(--connect "$CONNECT" --cache-dir "$CACHE" --results "$R" --size 64m --runtime 2 --ramp 0)
-vb tune --mode virtio-blk --space 'iothreads=0,1 io=native,threads' --round-reps 2 --budget 4 --seed 7 "${job[@]}"
+vb tune --mode virtio-blk --space 'iothreads=0,1 io=native,threads' --round-reps 2 --budget 5 --seed 7 "${job[@]}"
 cat "$TMP/out"
 cp "$TMP/out" "$TMP/tune.out"
 cp "$TMP/err" "$TMP/tune.err"

@@ -13,6 +13,7 @@
 #include "core/results.h"
 #include "core/util.h"
 #include "host/hv.h"
+#include "runner/fleet.h"
 #include "runner/runner.h"
 #include "summary/stats.h"
 #include "summary/summary.h"
@@ -123,6 +124,11 @@ static int space_word(struct vb_tune *t, const struct mode_space *ms, char *w, b
 	char *eq = strchr(w, '=');
 	if (!eq || eq == w || !eq[1])
 		return vb_error("tune --space: '%s' is not KNOB=VALUE,...: write e.g. 'io=native,threads iothreads=0,1'", w);
+	const char *vl = eq + 1;
+	size_t vn = strlen(vl);
+	/* strtok would skip an empty value silently: a typo, not a choice */
+	if (vl[0] == ',' || vl[vn - 1] == ',' || strstr(vl, ",,"))
+		return vb_error("tune --space: '%s' has an empty value: list the values comma-separated, none empty", w);
 	*eq = '\0';
 	const char *k = w;
 	size_t i = 0;
@@ -496,24 +502,22 @@ static double run_value(const struct vb_tune *t, const char *dir, const char *na
  * and the paired t-test's two-sided p on the log ratios. */
 static void confirm_judge(struct vb_tune *t, const double *d, const double *w, size_t n)
 {
-	double lr[CONFIRM_PAIRS];
-	struct vb_sample s;
-	for (size_t k = 0; k < n; k++)
-		lr[k] = vb_objective_lower_better(t->obj) ? log(d[k] / w[k]) : log(w[k] / d[k]);
-	vb_sample_compute(lr, n, &s);
-	double se = s.sd / sqrt((double)n), tq = vb_t_quantile(0.975, (double)n - 1);
-	double gain = exp(s.mean), lo = exp(s.mean - tq * se), hi = exp(s.mean + tq * se);
-	double p = se > 0 ? 2 * (1 - vb_t_cdf(fabs(s.mean / se), (double)n - 1)) : s.mean == 0 ? 1 : 0;
-	bool real = lo > 1 && (gain - 1) * 100 >= t->c->min_effect;
+	struct vb_paired pr;
+	vb_race_paired(d, w, n, vb_objective_lower_better(t->obj), t->c->min_effect / 100, &pr);
+	double gain = pr.gain, lo = pr.lo, hi = pr.hi, p = pr.p;
 	json_object_set_new(t->confirm, "gain", json_real(gain));
 	json_object_set_new(t->confirm, "ci95", json_pack("[f, f]", lo, hi));
 	json_object_set_new(t->confirm, "p", json_real(p));
-	json_object_set_new(t->confirm, "verdict", json_string(real ? "gain" : "default as good"));
+	json_object_set_new(t->confirm, "verdict", json_string(pr.verdict));
 	const struct vb_tune_cand *c = &t->cand[t->winner];
-	if (real)
+	if (!strcmp(pr.verdict, "gain"))
 		t->confirm_line = vb_asprintf("confirmation: %s (%s) gains %+.1f%% over the default (95%% interval %+.1f%% to "
 		                              "%+.1f%%, paired p = %.3g, %zu pairs)", c->tag, c->label, (gain - 1) * 100,
 		                              (lo - 1) * 100, (hi - 1) * 100, p, n);
+	else if (!strcmp(pr.verdict, "default better"))
+		t->confirm_line = vb_asprintf("confirmation: the default is better: %s (%s) measured %+.1f%% beside it (95%% "
+		                              "interval %+.1f%% to %+.1f%%, paired p = %.3g, %zu pairs): keep the default",
+		                              c->tag, c->label, (gain - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, p, n);
 	else
 		t->confirm_line = vb_asprintf("confirmation: the default is as good: %s (%s) %+.1f%% (95%% interval %+.1f%% to "
 		                              "%+.1f%%, paired p = %.3g, %zu pairs; a gain needs the interval above 0 and at "
@@ -567,6 +571,11 @@ static int confirm_run(struct vb_tune *t)
 	for (size_t k = 0; k < CONFIRM_PAIRS; k++) {
 		if (confirm_pair(t, k, tuned_first, runs, d, w) < 0)
 			return -1;
+		if (vb_interrupted) { /* the pair's run stopped its guests; the next would start already interrupted */
+			t->confirm_line = vb_asprintf("confirmation: interrupted by a signal in pair %zu of %d: no verdict "
+			                              "(the runs under confirm/ keep what was measured)", k + 1, CONFIRM_PAIRS);
+			return -1;
+		}
 		if (isfinite(d[k]) && isfinite(w[k])) { /* a failed pair is left out, and said so below */
 			d[n] = d[k];
 			w[n++] = w[k];
@@ -660,16 +669,20 @@ static const struct vb_mode *tune_mode(const struct vb_config *c)
 	return m;
 }
 
-/* A round of every candidate must fit the budget.  0, or -1 reported. */
+/* A round of every candidate and the confirmation after it must fit the
+ * budget (race() keeps the confirmation's time aside, and runs it however
+ * the race ended: a budget that fits the round alone was overspent by
+ * the confirmation's 6 guests).  0, or -1 reported. */
 static int check_budget(const struct vb_tune *t)
 {
 	double round = (double)t->n * cand_cost(t, t->c->round_reps);
-	if (round <= t->c->budget * 60.0)
+	double confirm = 2 * CONFIRM_PAIRS * cand_cost(t, CONFIRM_REPS);
+	if (round + confirm <= t->c->budget * 60.0)
 		return 0;
-	return vb_error("tune --budget %u: one round of %zu candidates takes about %.0f min (%zu x (boot %.0f s + %u x %u s "
-	                "of fio + %.0f s)): give --budget %.0f or more, or a smaller --space",
-	                t->c->budget, t->n, round / 60, t->n, BOOT_S, t->c->round_reps, t->c->ramp + t->c->runtime,
-	                OVERHEAD_S, ceil(round / 60));
+	return vb_error("tune --budget %u: one round of %zu candidates (%zu x (boot %.0f s + %u x %u s of fio + %.0f s)) "
+	                "and the confirmation (%d guests) take about %.1f min: give --budget %.0f or more, or a smaller --space",
+	                t->c->budget, t->n, t->n, BOOT_S, t->c->round_reps, t->c->ramp + t->c->runtime, OVERHEAD_S,
+	                2 * CONFIRM_PAIRS, (round + confirm) / 60, ceil((round + confirm) / 60));
 }
 
 /* RESULTS/tune-YYYYMMDD-HHMMSS/ (suffixed if taken).  0, or -1 reported. */
@@ -715,6 +728,29 @@ static void tune_release(struct vb_tune *t)
 	vb_race_release(&t->race);
 }
 
+/* The first round's run checked as run checks it (the guest kernel and
+ * image, each candidate's tuning, the hypervisor reachable) before tune
+ * makes its folder: a job input run refuses is one line and exit 2 here
+ * too, with no tune folder left behind.  0, or an exit status. */
+static int check_round(const struct vb_tune *t)
+{
+	struct vb_buf modes = {0};
+	json_t *tuning = json_object();
+	for (size_t i = 0; i < t->n; i++) {
+		vb_buf_addf(&modes, "%s%s", i ? "," : "", t->cand[i].name);
+		json_object_set(tuning, t->cand[i].name, t->cand[i].set);
+	}
+	struct vb_config rc;
+	vb_config_copy(&rc, t->c);
+	free(rc.modes);
+	rc.modes = vb_buf_release(&modes);
+	rc.mode_tuning = tuning;
+	rc.reps = t->c->round_reps;
+	int r = vb_runner_check(&rc);
+	vb_config_release(&rc);
+	return r;
+}
+
 /* Everything checked before a guest boots.  0, or -1 reported. */
 static int tune_setup(struct vb_tune *t, struct vb_config *c)
 {
@@ -725,6 +761,10 @@ static int tune_setup(struct vb_tune *t, struct vb_config *c)
 		return vb_error("tune --objective '%s': choose iops, iops-per-cpu or clat_p99", c->objective);
 	if (c->reps == 0)
 		c->reps = 1; /* (run's --reps auto has no place in a round) */
+	/* a round on several hosts would be a fleet's run: hosts' figures
+	 * mixed in one race, and a folder round_feed cannot read */
+	if (vb_fleet_is(c))
+		return vb_error("tune: tune races on one host: give one --connect (tune each host on its own)");
 	if (parse_space(t) < 0 || build_candidates(t) < 0 || check_budget(t) < 0)
 		return -1;
 	return 0;
@@ -736,7 +776,10 @@ static int vb_cmd_tune(struct vb_config *c, int nargs, char **args)
 	(void)args;
 	struct vb_tune t = {0};
 	int ret = VB_EXIT_USAGE;
-	if (tune_setup(&t, c) < 0 || make_dir(&t) < 0)
+	if (tune_setup(&t, c) < 0 || (ret = check_round(&t)) != VB_EXIT_OK)
+		goto out;
+	ret = VB_EXIT_USAGE;
+	if (make_dir(&t) < 0)
 		goto out;
 	ret = VB_EXIT_FAIL;
 	t.winner = t.n; /* none until the race ends */

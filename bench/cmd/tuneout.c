@@ -125,10 +125,10 @@ int vb_tune_write(struct vb_tune *t)
 	json_t *cands = json_array();
 	for (size_t i = 0; i < t->n; i++)
 		json_array_append_new(cands, cand_json(t, i));
-	json_t *doc = json_pack("{s:i, s:s, s:s, s:b, s:O, s:f, s:i, s:f, s:i, s:o, s:O, s:s, s:o, s:O?}", K_SCHEMA,
+	json_t *doc = json_pack("{s:i, s:s, s:s, s:b, s:O, s:f, s:i, s:f, s:I, s:o, s:O, s:s, s:o, s:O?}", K_SCHEMA,
 	                        TUNE_SCHEMA, K_MODE, t->m->name, K_OBJECTIVE, t->c->objective, K_LOWER_BETTER,
 	                        vb_objective_lower_better(t->obj), K_SPACE, t->space, K_MIN_EFFECT, t->c->min_effect,
-	                        K_BUDGET, (int)t->c->budget, K_SECONDS, vb_now() - t->t0, K_SEED, (int)t->seed, K_CANDIDATES, cands,
+	                        K_BUDGET, (int)t->c->budget, K_SECONDS, vb_now() - t->t0, K_SEED, (json_int_t)t->seed, K_CANDIDATES, cands,
 	                        K_ROUNDS, t->rounds, K_STOP, t->stop ? t->stop : "failed", K_WINNER,
 	                        t->winner < t->n ? json_string(t->cand[t->winner].tag) : json_null(), K_CONFIRMATION,
 	                        t->confirm);

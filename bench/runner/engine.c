@@ -136,6 +136,21 @@ static void run_release(struct vb_runner *x)
 	vb_mode_dropped_free(x->dropped);
 }
 
+int vb_engine_check(struct vb_config *c)
+{
+	struct vb_runner x = {.cfg = c};
+	char *why = NULL;
+	int ret = VB_EXIT_OK;
+	if (vb_hv_check(&why) < 0) {
+		vb_error("%s", why);
+		ret = VB_EXIT_FAIL;
+	} else if (vb_runner_check_inputs(&x) < 0)
+		ret = VB_EXIT_USAGE;
+	free(why);
+	run_release(&x);
+	return ret;
+}
+
 int vb_engine_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id)
 {
 	struct vb_runner x = {.cfg = c, .fleet_dir = fleet_dir, .fleet_id = fleet_id};

@@ -18,4 +18,8 @@
  * finished, 1 a failed measurement, 2 usage). */
 int vb_engine_host(struct vb_config *c, const char *fleet_dir, const char *fleet_id);
 
+/* vb_engine_host's checks before its run folder, alone (runner.h's
+ * vb_runner_check): 0, or an exit status with one line said. */
+int vb_engine_check(struct vb_config *c);
+
 #endif

@@ -20,6 +20,11 @@ int vb_runner_run(struct vb_config *c)
 	return vb_engine_host(c, NULL, NULL);
 }
 
+int vb_runner_check(struct vb_config *c)
+{
+	return vb_fleet_is(c) ? VB_EXIT_OK : vb_engine_check(c);
+}
+
 int vb_runner_rerun(json_t *run, const char *id, const char *root, const char *modes, unsigned more)
 {
 	struct vb_config rc = {0};

@@ -29,6 +29,13 @@
  * every mode finished, 1 a failed measurement, 2 usage). */
 int vb_runner_run(struct vb_config *c);
 
+/* The checks a run of c makes before it makes a folder or boots a guest
+ * (its inputs, the hypervisor reachable), alone: tune asks them of its
+ * first round before it makes its own folder.  0, or an exit status with
+ * the problem said in one line (2 bad input, 1 a hypervisor out of
+ * reach).  A fleet's hosts check their own: 0. */
+int vb_runner_check(struct vb_config *c);
+
 /* gate --rerun: modes (a --modes list) of run id measured again with
  * more repetitions (--reps auto: at most that many) as a new run in the
  * results root root, marked as id's rerun, with the configuration id

@@ -186,6 +186,28 @@ static bool equivalent(const struct vb_race *r, const double *a, size_t na, size
 	       vb_welch_p_above(a, na, b, nb, -log(1 + r->min_effect)) <= 0.025;
 }
 
+void vb_race_paired(const double *d, const double *w, size_t n, bool lower_better, double min_effect,
+                    struct vb_paired *out)
+{
+	double *lr = vb_calloc(n ? n : 1, sizeof(double));
+	struct vb_sample s;
+	for (size_t k = 0; k < n; k++)
+		lr[k] = lower_better ? log(d[k] / w[k]) : log(w[k] / d[k]);
+	vb_sample_compute(lr, n, &s);
+	free(lr);
+	double se = s.sd / sqrt((double)n), tq = vb_t_quantile(0.975, (double)n - 1);
+	out->gain = exp(s.mean);
+	out->lo = exp(s.mean - tq * se);
+	out->hi = exp(s.mean + tq * se);
+	out->p = se > 0 ? 2 * (1 - vb_t_cdf(fabs(s.mean / se), (double)n - 1)) : s.mean == 0 ? 1 : 0;
+	if (out->lo > 1 && out->gain - 1 >= min_effect)
+		out->verdict = "gain";
+	else if (out->hi < 1) /* not "as good": the default measured better */
+		out->verdict = "default better";
+	else
+		out->verdict = "default as good";
+}
+
 enum vb_race_stop vb_race_stop(const struct vb_race *r)
 {
 	size_t lead = vb_race_leader(r), most = 0;

@@ -106,4 +106,19 @@ bool vb_race_fits(const struct vb_race *r, size_t more);
  * number. */
 size_t vb_race_samples(const struct vb_race *r, size_t i, double *out);
 
+/* The confirmation's judgement of n pairs (d[k], w[k]): the default's
+ * and the winner's value measured side by side.  gain: the geometric
+ * mean of the ratios, winner over default (> 1 better, for either sense
+ * of the objective), with its 95% interval (lo, hi) and the paired
+ * t-test's two-sided p on the log ratios (n - 1 degrees of freedom);
+ * verdict "gain" when the interval is above 1 and the gain at least
+ * min_effect (0.03), "default better" when the interval is below 1 (the
+ * winner measured worse), else "default as good". */
+struct vb_paired {
+	double gain, lo, hi, p;
+	const char *verdict;
+};
+void vb_race_paired(const double *d, const double *w, size_t n, bool lower_better, double min_effect,
+                    struct vb_paired *out);
+
 #endif
