@@ -6,7 +6,6 @@
 #include "core/options.h"
 #include "core/results.h"
 #include "core/util.h"
-#include "summary/stats.h"
 #include "summary/tuneobj.h"
 
 #include <math.h>
@@ -49,14 +48,17 @@ static json_t *cand_json(const struct vb_tune *t, size_t i)
 {
 	const struct vb_race_cand *rc = &t->race.c[i];
 	const struct vb_tune_cand *c = &t->cand[i];
-	struct vb_sample s;
+	double mean, lo, hi;
 	json_t *vals = json_array();
 	for (size_t k = 0; k < rc->n; k++)
 		json_array_append_new(vals, json_real(rc->v[k]));
-	vb_sample_compute(rc->v, rc->n, &s);
+	/* the race's own figure and spread (round means), not each
+	 * repetition taken as independent: tighter than what was tested */
+	vb_race_estimate(&t->race, i, &mean, &lo, &hi);
+	json_t *ci = isfinite(lo) && isfinite(hi) ? json_pack("[f, f]", lo, hi) : json_null();
 	return json_pack("{s:s, s:s, s:O, s:b, s:o, s:o, s:o, s:i, s:o, s:o}", K_NAME, c->name, K_TAG, c->tag, K_SETTINGS,
-	                 c->set, K_DEFAULT, c->is_default, K_VALUES, vals, K_MEAN, num(rc->n ? s.mean : NAN), K_CI95,
-	                 num(rc->n > 1 ? s.ci95 : NAN), K_REPS, (int)rc->n, K_DROPPED_ROUND,
+	                 c->set, K_DEFAULT, c->is_default, K_VALUES, vals, K_MEAN, num(mean), K_CI95, ci, K_REPS,
+	                 (int)rc->n, K_DROPPED_ROUND,
 	                 rc->dropped ? json_integer(rc->dropped) : json_null(), K_DROP_REASON,
 	                 c->reason ? json_string(c->reason) : rc->dropped ? json_string("slower") : json_null());
 }
@@ -150,19 +152,21 @@ static int rank_cmp(const struct vb_tune *t, size_t a, size_t b)
 		return a == t->winner ? -1 : 1;
 	if (x->dropped != y->dropped)
 		return !x->dropped ? -1 : !y->dropped ? 1 : y->dropped - x->dropped;
-	struct vb_sample sx, sy;
-	vb_sample_compute(x->v, x->n, &sx);
-	vb_sample_compute(y->v, y->n, &sy);
-	double d = t->race.lower_better ? sx.mean - sy.mean : sy.mean - sx.mean;
+	double mx, my, lo, hi;
+	vb_race_estimate(&t->race, a, &mx, &lo, &hi);
+	vb_race_estimate(&t->race, b, &my, &lo, &hi);
+	if (!x->n || !y->n)
+		return !y->n - !x->n; /* no figure last */
+	double d = t->race.lower_better ? mx - my : my - mx;
 	return d < 0 ? -1 : d > 0;
 }
 
 static void table_row(const struct vb_tune *t, size_t i, size_t rank)
 {
 	const struct vb_race_cand *rc = &t->race.c[i];
-	struct vb_sample s;
+	double mean, lo, hi;
 	char st[48];
-	vb_sample_compute(rc->v, rc->n, &s);
+	vb_race_estimate(&t->race, i, &mean, &lo, &hi);
 	if (i == t->winner)
 		snprintf(st, sizeof(st), "winner");
 	else if (!rc->dropped)
@@ -170,14 +174,14 @@ static void table_row(const struct vb_tune *t, size_t i, size_t rank)
 	else
 		snprintf(st, sizeof(st), "%s round %d", t->cand[i].reason ? "failed" : "dropped", rc->dropped);
 	char val[64];
-	int dec = s.mean >= 100 ? 0 : 3; /* IOPS whole; a p99 in ns too; per-CPU figures may be small */
-	if (rc->n > 1)
-		snprintf(val, sizeof(val), "%.*f +- %.*f", dec, s.mean, dec, s.ci95);
+	int dec = mean >= 100 ? 0 : 3; /* IOPS whole; a p99 in ns too; per-CPU figures may be small */
+	if (rc->n && isfinite(lo))
+		snprintf(val, sizeof(val), "%.*f (%.*f-%.*f)", dec, mean, dec, lo, dec, hi);
 	else if (rc->n)
-		snprintf(val, sizeof(val), "%.*f", dec, s.mean);
+		snprintf(val, sizeof(val), "%.*f", dec, mean);
 	else
 		snprintf(val, sizeof(val), "-");
-	printf("%4zu  %-4s %-44s %-20s %4zu  %s%s\n", rank, t->cand[i].tag, t->cand[i].label, val, rc->n, st,
+	printf("%4zu  %-4s %-44s %-22s %4zu  %s%s\n", rank, t->cand[i].tag, t->cand[i].label, val, rc->n, st,
 	       t->cand[i].is_default ? " (default)" : "");
 }
 
@@ -194,7 +198,7 @@ void vb_tune_table(const struct vb_tune *t)
 		}
 	printf("tune %s: %s, objective %s (%s, 95%% interval)\n", t->id, t->m->name, t->c->objective,
 	       t->race.lower_better ? "lower is better" : "higher is better");
-	printf("%4s  %-4s %-44s %-20s %4s  %s\n", "rank", "cand", "settings", t->c->objective, "reps", "status");
+	printf("%4s  %-4s %-44s %-22s %4s  %s\n", "rank", "cand", "settings", t->c->objective, "reps", "status");
 	for (size_t i = 0; i < t->n; i++)
 		table_row(t, o[i], i + 1);
 	static const struct { const char *stop, *why; } stops[] = {

@@ -77,6 +77,26 @@ static double mean_log(const struct vb_race *r, size_t i)
 	return r->c[i].n ? s / (double)r->c[i].n : -INFINITY;
 }
 
+int vb_race_estimate(const struct vb_race *r, size_t i, double *point, double *lo, double *hi)
+{
+	const struct vb_race_cand *c = &r->c[i];
+	double sign = r->lower_better ? -1 : 1, m = mean_log(r, i);
+	*point = c->n ? exp(sign * m) : NAN;
+	*lo = *hi = NAN;
+	double *smp = vb_calloc(c->n ? c->n : 1, sizeof(double)), sm, var;
+	size_t k = vb_race_samples(r, i, smp);
+	if (k >= 2) {
+		vb_mean_var(smp, k, &sm, &var);
+		double half = vb_t_quantile(0.975, (double)(k - 1)) * sqrt(var / (double)k);
+		/* back from "higher is better" logs: a lower-is-better value's
+		 * upper end comes from the lower log */
+		*lo = exp(sign * (sign > 0 ? m - half : m + half));
+		*hi = exp(sign * (sign > 0 ? m + half : m - half));
+	}
+	free(smp);
+	return (int)k;
+}
+
 size_t vb_race_leader(const struct vb_race *r)
 {
 	size_t best = r->n;

@@ -121,4 +121,10 @@ struct vb_paired {
 void vb_race_paired(const double *d, const double *w, size_t n, bool lower_better, double min_effect,
                     struct vb_paired *out);
 
+/* Candidate i's figure as the race sees it: *point the geometric mean of
+ * its repetitions (what ranks the leader), *lo..*hi its 95% interval from
+ * the spread of its samples (round means of logs, t with samples - 1
+ * degrees of freedom), NaN with fewer than two.  The number of samples. */
+int vb_race_estimate(const struct vb_race *r, size_t i, double *point, double *lo, double *hi);
+
 #endif
