@@ -1112,6 +1112,31 @@ static void test_paired(void)
 	CHECK(!strcmp(p.verdict, "default as good") && p.lo < 1 && p.hi > 1 && p.p > 0.05);
 }
 
+/* A candidate's figure as the race sees it: the geometric mean of its
+ * repetitions, an interval only from two rounds on, from the round means
+ * (a round's repetitions share its guest), inverted for a p99. */
+static void test_race_estimate(void)
+{
+	struct vb_race r;
+	double m, lo, hi;
+	vb_race_init(&r, 1, 0.03, 0.05, false);
+	vb_race_add(&r, 0, 100);
+	vb_race_add(&r, 0, 100);
+	CHECK(vb_race_estimate(&r, 0, &m, &lo, &hi) == 1 && fabs(m - 100) < 1e-9 && isnan(lo) && isnan(hi));
+	vb_race_prune(&r);
+	vb_race_add(&r, 0, 121);
+	vb_race_add(&r, 0, 121);
+	/* two samples, log 100 and log 121: the mean of four logs is log 110 */
+	CHECK(vb_race_estimate(&r, 0, &m, &lo, &hi) == 2 && fabs(m - 110) < 1e-9 && lo < 100 && hi > 121);
+	vb_race_release(&r);
+	vb_race_init(&r, 1, 0.03, 0.05, true);
+	vb_race_add(&r, 0, 100);
+	vb_race_prune(&r);
+	vb_race_add(&r, 0, 121);
+	CHECK(vb_race_estimate(&r, 0, &m, &lo, &hi) == 2 && fabs(m - 110) < 1e-9 && lo < 110 && hi > 110 && lo < hi);
+	vb_race_release(&r);
+}
+
 /* tune.json's seed reproduces the shuffles: all of its 32 bits (a seed
  * from the clock is above 2^31 half the time; the schema wants >= 0) */
 static void test_tune_json(void)
@@ -1169,6 +1194,7 @@ int main(void)
 	test_variants();
 	test_tune_json();
 	test_paired();
+	test_race_estimate();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
