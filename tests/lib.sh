@@ -161,6 +161,8 @@ jq_false() { jq -e "$@" >/dev/null; [ $? -eq 1 ]; }
 finish() {
 	runjson_check
 	echo "$npass passed, $nfail failed"
+	# read by .ci/run, which lists the slowest tests (CI's time budget)
+	echo "# took ${SECONDS}s"
 	[ "$nfail" -eq 0 ]
 }
 

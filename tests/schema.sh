@@ -107,7 +107,7 @@ check "... with a mode's points not a list fails it" bad_one points '.modes[0].p
 check "... with a repetition's file a number fails it" bad_one file '.modes[0].points[0].reps[0].file = 1'
 check "... with a status vmio-bench never writes fails it" bad_one status '.modes[1].status = "fine"'
 check "... with a key vmio-bench never writes fails it" bad_one key '.colour = "blue"'
-check "... with schema 3 (newer than this vmio-bench) fails it" bad_one newer '.schema = 3'
+check "... with schema $((hi + 1)) (newer than this vmio-bench) fails it" bad_one newer ".schema = $((hi + 1))"
 check "a schema-1 run.json with host.hostname (a schema-2 field) fails it" bad_one v1host '.host.hostname = "x"' run-base
 check "a schema-2 run.json of a guest run without host.hostname fails it" bad_one v2host 'del(.host.hostname)'
 check "a fleet's run.json without hosts fails it" bad_one fleet '{schema, id, state, started, ended, config, fleet: {}}'

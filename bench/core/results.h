@@ -12,11 +12,14 @@
 /* run.json's schema: a field added extends it and raises the number;
  * every older number keeps loading (a run from before says nothing of the
  * new field).  2: host.hostname, and a mode "unavailable" (dropped at
- * probe time by --modes all, with the probe's reason).  The format is
+ * probe time by --modes all, with the probe's reason).  3 (issue 28): the
+ * host's environment (host.env), the host's load sampled during each point
+ * (a point's host_load, with its busy flag) and per-second latency
+ * percentiles (a repetition's lat_log).  The format is
  * results/run.schema.json, whose "schema" enum lists every number from
  * VB_RESULTS_SCHEMA_MIN to this one (tests/schema.sh checks); its keys are
  * spelled in summary/runrec.c alone. */
-#define VB_RESULTS_SCHEMA 2
+#define VB_RESULTS_SCHEMA 3
 #define VB_RESULTS_SCHEMA_MIN 1
 /* Is this a results schema number this vmio-bench reads? */
 #define VB_RESULTS_SCHEMA_OK(n) ((n) >= VB_RESULTS_SCHEMA_MIN && (n) <= VB_RESULTS_SCHEMA)
