@@ -13,20 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Decimals for a ratio and its interval: "2.3", "1.07", "12.4", "180". */
-static int ratio_decimals(double r)
+int vb_ratio_decimals(double r)
 {
 	return r >= 100 ? 0 : r >= 1.5 ? 1 : 2;
 }
 
-/* "q 0.41", "q 0.004", "q < 0.001": two figures, never rounded across
- * the 0.05 line. */
-static void q_text(struct vb_buf *b, double q)
+void vb_fmt_q(double q, char *out, size_t n)
 {
 	if (q < 0.001)
-		vb_buf_adds(b, "q < 0.001");
+		snprintf(out, n, "q < 0.001");
 	else
-		vb_buf_addf(b, q < 0.01 ? "q %.1g" : "q %.2g", q);
+		snprintf(out, n, q < 0.01 ? "q %.1g" : "q %.2g", q);
+}
+
+static void q_text(struct vb_buf *b, double q)
+{
+	char t[24];
+	vb_fmt_q(q, t, sizeof(t));
+	vb_buf_adds(b, t);
 }
 
 /* "3 repetitions each", "1 repetition each", "3 and 2 repetitions" */
@@ -64,14 +68,14 @@ static void ratio_claim(struct vb_buf *b, const struct vb_finding *f)
 	static const char *const verb[] = {[VB_HEADLINE_READ] = "reads", [VB_HEADLINE_WRITE] = "writes",
 	                                   [VB_HEADLINE_TOTAL] = "does"};
 	name(b, f->mode, f->imported);
-	vb_buf_addf(b, " %s %.*f× ", verb[f->headline], ratio_decimals(f->value), f->value);
+	vb_buf_addf(b, " %s %.*f× ", verb[f->headline], vb_ratio_decimals(f->value), f->value);
 	vb_buf_adds(b, f->headline == VB_HEADLINE_TOTAL ? "the IOPS of " : "");
 	name(b, f->other, f->other_imported);
 }
 
 static void step_text(struct vb_buf *b, const struct vb_finding *f)
 {
-	int d = ratio_decimals(f->value);
+	int d = vb_ratio_decimals(f->value);
 	if (isnan(f->value)) {
 		vb_buf_addf(b, "%s and %s: no ratio, %s measured no I/O", f->mode, f->other, f->other);
 		return;
@@ -173,10 +177,10 @@ char *vb_finding_text(const struct vb_findings *fs, const struct vb_finding *f)
 char *vb_findings_method(const struct vb_findings *fs)
 {
 	if (!fs->ntests)
-		return vb_strdup("Modes are ranked by mean IOPS over the repetitions.");
-	return vb_asprintf("Modes are ranked by mean IOPS over the repetitions; each step of a ranking gives the ratio of "
-	                   "geometric means with its 95%% interval and Welch's t-test on log IOPS, q adjusted by "
-	                   "Benjamini-Hochberg over the run's %zu test%s; a difference counts at q < %.2g.",
+		return vb_strdup("ranked by mean IOPS over the repetitions");
+	return vb_asprintf("ranked by mean IOPS over the repetitions; each step: the ratio of geometric means, its 95%% "
+	                   "interval and Welch's t-test on log IOPS, q by Benjamini-Hochberg over the run's %zu test%s; "
+	                   "a difference counts at q < %.2g",
 	                   fs->ntests, fs->ntests == 1 ? "" : "s", VB_FINDINGS_ALPHA);
 }
 
@@ -210,7 +214,7 @@ void vb_render_findings_md(FILE *out, const struct vb_summary *s)
 		free(t);
 	}
 	char *m = vb_findings_method(fs);
-	fprintf(out, "\n%s\n", m);
+	fprintf(out, "\n(%s)\n", m);
 	free(m);
 }
 
@@ -230,9 +234,9 @@ void vb_render_findings_html(struct vb_buf *b, const struct vb_summary *s)
 		free(t);
 	}
 	char *m = vb_findings_method(fs);
-	vb_buf_adds(b, "</ul>\n<p class='method'>");
+	vb_buf_adds(b, "</ul>\n<p class='method'>(");
 	vb_xml_escape(b, m);
-	vb_buf_adds(b, "</p>\n");
+	vb_buf_adds(b, ")</p>\n");
 	free(m);
 }
 

@@ -115,11 +115,13 @@ static double iops_marks(struct chart *c, const char *point, const struct bars *
 		free(full);
 		if (x == b->n)
 			continue;
-		char *t = vb_asprintf("%.*fx %s (q %.2g)", f->value >= 100 ? 0 : f->value >= 1.5 ? 1 : 2, f->value, f->other,
-		                      f->q);
+		char q[24] = "q under 0.001"; /* gnuplot's quoting takes no '<' */
+		if (f->q >= 0.001)
+			vb_fmt_q(f->q, q, sizeof(q));
+		char *t = vb_asprintf("%.*fx %s (%s)", vb_ratio_decimals(f->value), f->value, f->other, q);
 		fprintf(c->gp, "  set label %d ", label++);
 		gp_str(c->gp, t);
-		fprintf(c->gp, " at %d, first %g center front noenhanced\n", x, b->top[x] * 1.04);
+		fprintf(c->gp, " at %d, first %g center offset 0, 1 front noenhanced font \",9\"\n", x, b->top[x]);
 		free(t);
 		for (int k = 0; k < b->n; k++)
 			ymax = b->top[k] * 1.15 > ymax ? b->top[k] * 1.15 : ymax;

@@ -94,6 +94,11 @@ struct vb_findings;
 struct vb_finding;
 struct vb_buf;
 char *vb_finding_text(const struct vb_findings *fs, const struct vb_finding *f);
+/* Decimals for a ratio and its interval ("2.3", "1.07", "180"); a q
+ * value as "q 0.41", "q 0.004", "q < 0.001" (two figures at most, never
+ * rounded across the 0.05 line). */
+int vb_ratio_decimals(double r);
+void vb_fmt_q(double q, char *out, size_t n);
 char *vb_findings_method(const struct vb_findings *fs);
 void vb_render_findings(FILE *f, const struct vb_summary *s);
 void vb_render_findings_md(FILE *f, const struct vb_summary *s);

@@ -104,6 +104,7 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 		vb_render_table(table_out, &s);
 		vb_render_findings(table_out, &s);
 	}
+	vb_findings_free(s.findings);
 	vb_summary_release(&s);
 	return ret;
 }

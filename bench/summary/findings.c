@@ -105,9 +105,18 @@ static int by_mean(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* The mode every other is divided by: a fleet's summary keeps only a
+ * recorded one, but each host's rows were divided by the host's own
+ * (run.json's, "host" in runs from before it was recorded). */
+static const char *baseline_of(const struct vb_summary *s)
+{
+	return s->fleet ? vb_runrec_baseline(s->run) : s->baseline;
+}
+
 static bool is_baseline(const struct vb_summary *s, const char *full)
 {
-	return s->baseline && !strcmp(vb_mode_bare(full), s->baseline);
+	const char *b = baseline_of(s);
+	return b && !strcmp(vb_mode_bare(full), b);
 }
 
 /* Does full belong to the scope's host (every mode, outside a fleet)? */

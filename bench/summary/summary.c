@@ -1,6 +1,5 @@
 #include "config.h"
 #include "summary/summary.h"
-#include "summary/findings.h"
 #include "core/iotune.h"
 #include "summary/runrec.h"
 #include "summary/fiojson.h"
@@ -741,7 +740,6 @@ void vb_summary_release(struct vb_summary *s)
 		free(s->modes[i].imported);
 	}
 	free(s->modes);
-	vb_findings_free(s->findings);
 	vb_vms_release(s);
 	for (size_t i = 0; i < s->npoints; i++)
 		free(s->points[i]);

@@ -139,9 +139,9 @@ struct vb_summary {
 	bool fleet;
 	struct vb_limit *limits;       /* --iotune's rate limits, each beside its measured rate */
 	size_t nlimits;
-	/* What the figures say (findings.h): computed by those who render
-	 * it (report: vb_findings_new), NULL until then; freed with the
-	 * summary. */
+	/* What the figures say (findings.h), for the renderers: set by
+	 * whoever renders them (report: vb_findings_new) and freed by it
+	 * (vb_findings_free) before the summary is released; NULL: none. */
 	struct vb_findings *findings;
 };
 
