@@ -30,6 +30,7 @@
 #include "core/sweep.h"
 #include "core/fiopath.h"
 #include "summary/summary.h"
+#include "summary/findings.h"
 #include "summary/tuneobj.h"
 #include "cmd/tune.h"
 
@@ -1160,6 +1161,66 @@ static void test_tune_json(void)
 	vb_race_release(&t.race);
 }
 
+/* Findings' statistics (issue 28), worked by hand from the logs: a =
+ * {100, 110, 120}, b = {200, 190, 230}: log means 4.6967 and 5.3270,
+ * ratio exp(0.6302) = 1.87778, se 0.08669, Welch's dof 3.974 (t 2.7810):
+ * [1.51273, 2.33094], p 0.00129. */
+static void test_log_ratio(void)
+{
+	double a[] = {100, 110, 120}, b[] = {200, 190, 230}, z[] = {100, 0, 120};
+	struct vb_log_ratio lr;
+	CHECK(vb_log_ratio_welch(a, 3, b, 3, &lr) == 0);
+	CHECK(NEAR(lr.ratio, 1.877785, 1e-5));
+	CHECK(NEAR(lr.lo, 1.512728, 1e-4) && NEAR(lr.hi, 2.330938, 1e-4));
+	CHECK(NEAR(lr.p, 0.0012900, 2e-6));
+	CHECK(NEAR(lr.lo * lr.hi, lr.ratio * lr.ratio, 1e-9)); /* symmetric in logs */
+	/* the same test as vb_welch_p on the logs, the other way round */
+	struct vb_log_ratio back;
+	CHECK(vb_log_ratio_welch(b, 3, a, 3, &back) == 0 && NEAR(back.ratio * lr.ratio, 1, 1e-12) && NEAR(back.p, lr.p, 1e-12));
+	/* identical samples: ratio 1, p 1 */
+	CHECK(vb_log_ratio_welch(a, 3, a, 3, &lr) == 0 && NEAR(lr.ratio, 1, 1e-12) && NEAR(lr.p, 1, 1e-9));
+	/* one value a side: the ratio, no interval, no test */
+	CHECK(vb_log_ratio_welch(a, 1, b, 3, &lr) == 0 && isnan(lr.lo) && isnan(lr.hi) && isnan(lr.p));
+	/* geometric, not arithmetic: b's mean over a's would be 1.9091 */
+	CHECK(vb_log_ratio_welch(a, 1, b, 3, &lr) == 0 && NEAR(lr.ratio, exp((log(200) + log(190) + log(230)) / 3) / 100, 1e-9));
+	/* no log of 0: refused, all NAN */
+	CHECK(vb_log_ratio_welch(z, 3, b, 3, &lr) < 0 && isnan(lr.ratio) && isnan(lr.p));
+	CHECK(vb_log_ratio_welch(a, 0, b, 3, &lr) < 0);
+
+	/* --reps auto's rule from a CV: the least n >= 3 with
+	 * t(0.975, n-1) * cv / sqrt(n) <= target (worked by search) */
+	CHECK(vb_reps_auto_least(10) == 3 && vb_reps_auto_least(2) == 2);
+	CHECK(vb_reps_for_cv(0.20, 3, 3) == 174);
+	CHECK(vb_reps_for_cv(0.05, 3, 3) == 14);
+	CHECK(vb_reps_for_cv(0.01, 3, 3) == 3);  /* the least already does */
+	CHECK(vb_reps_for_cv(0.25, 5, 3) == 99);
+	CHECK(vb_reps_for_cv(1e6, 3, 3) == 0);   /* beyond any count */
+	CHECK(vb_reps_for_cv(NAN, 3, 3) == 0);
+}
+
+/* Findings on the stored run of tests/fixtures/run-base (host, virtio-blk,
+ * sata; 3 repetitions each; a mixed job): virtio-blk ranks above sata,
+ * 2.26 times its IOPS (geometric means of reads + writes), significant;
+ * the share of host is the table's 9.2%; nothing spreads over 20%. */
+static void test_findings(void)
+{
+	struct vb_summary s;
+	CHECK(vb_summary_load(VB_SRCDIR "/tests/fixtures/run-base", &s) == 0);
+	struct vb_findings *fs = vb_findings_new(&s);
+	CHECK(fs->n == 3 && fs->ntests == 1 && !fs->scoped);
+	const struct vb_finding *r = &fs->f[0], *st = &fs->f[1], *sh = &fs->f[2];
+	CHECK(r->kind == VB_FINDING_RANK && r->nranked == 2 && r->headline == VB_HEADLINE_TOTAL);
+	CHECK(!strcmp(r->ranked[0].mode, "virtio-blk") && !strcmp(r->ranked[1].mode, "sata"));
+	CHECK(st->kind == VB_FINDING_STEP && !strcmp(st->mode, "virtio-blk") && !strcmp(st->other, "sata"));
+	CHECK(NEAR(st->value, 2.258804, 1e-5) && NEAR(st->lo, 2.017584, 1e-4) && NEAR(st->hi, 2.528863, 1e-4));
+	CHECK(NEAR(st->p, 0.000501193, 1e-7) && NEAR(st->q, st->p, 1e-15) && st->significant);
+	CHECK(sh->kind == VB_FINDING_SHARE && !strcmp(sh->other, "host") && NEAR(sh->value, 0.0921138, 1e-6));
+	CHECK(sh->lo < sh->value && sh->hi > sh->value);
+	vb_findings_free(fs);
+	vb_findings_free(NULL);
+	vb_summary_release(&s);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1195,6 +1256,8 @@ int main(void)
 	test_tune_json();
 	test_paired();
 	test_race_estimate();
+	test_log_ratio();
+	test_findings();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

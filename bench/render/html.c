@@ -73,6 +73,7 @@ static void head(struct vb_buf *b, const struct vb_summary *s)
 	               ".meta td{text-align:left;white-space:normal}"
 	               "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
 	               ".tcg{background:#fff0f0;border:1px solid #d88;padding:.6em;color:#900}"
+	               "ul.findings li{margin:.2em 0}.findings .diff{font-weight:bold}.findings .weak{color:#900}.method{color:#555;font-size:.9em}"
 	               "figure{margin:1.5em 0}.partial{color:#900;text-align:left;white-space:normal}.nochart{color:#777;font-style:italic}svg{max-width:100%;height:auto}</style></head><body>\n");
 	vb_buf_adds(b, "<h1>vmio-bench run ");
 	esc(b, s->id);
@@ -282,7 +283,8 @@ static void split_bars(struct vb_buf *b, const struct vb_summary *s)
 static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb_charts *c)
 {
 	vb_buf_adds(b, "<h2>Charts</h2>\n");
-	svg(b, c, "iops", "IOPS per mode with 95% confidence intervals over repetitions");
+	svg(b, c, "iops", "IOPS per mode with 95% confidence intervals over repetitions; a label over a mode marks its lead "
+	                  "on the next in the ranking where that lead is significant (q < 0.05, see Findings), and only there");
 	svg(b, c, "latency-read", "Read completion latency percentiles, from fio's histogram bins merged over repetitions");
 	svg(b, c, "latency-write", "Write completion latency percentiles, from merged bins");
 	svg(b, c, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
@@ -308,6 +310,7 @@ int vb_render_html(const struct vb_summary *s, const char *path, const struct vb
 	int ret;
 
 	head(&b, s);
+	vb_render_findings_html(&b, s);
 	metadata(&b, s);
 	neighbours(&b, s);
 	for (size_t p = 0; p < s->npoints; p++)

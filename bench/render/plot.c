@@ -5,6 +5,7 @@
 #include "config.h"
 #include "render/gp.h"
 #include "render/render.h"
+#include "summary/findings.h"
 #include "summary/runrec.h"
 #include "core/util.h"
 
@@ -86,13 +87,55 @@ static FILE *data(struct chart *c, const char *name)
 	return f;
 }
 
+/* The bars of the IOPS chart: each mode's place (a cluster's x) and the
+ * top of its highest error bar. */
+struct bars {
+	const char **mode;
+	double *top;
+	int n;
+};
+
+/* Over each mode whose lead on the next in its ranking is significant
+ * (findings.h: q below VB_FINDINGS_ALPHA), a label with the ratio and
+ * q; a step that is not significant gets no mark.  The labels' room
+ * above the bars: the y range, returned (0: no marks, autoscale). */
+static double iops_marks(struct chart *c, const char *point, const struct bars *b)
+{
+	const struct vb_findings *fs = c->s->findings;
+	double ymax = 0;
+	int label = 10; /* 1 is the emulated note */
+	for (size_t i = 0; fs && i < fs->n; i++) {
+		const struct vb_finding *f = &fs->f[i];
+		if (f->kind != VB_FINDING_STEP || !f->significant || (f->point && strcmp(f->point, point) != 0))
+			continue;
+		char *full = f->host ? vb_asprintf("%s/%s", f->host, f->mode) : vb_strdup(f->mode);
+		int x = 0;
+		while (x < b->n && strcmp(b->mode[x], full) != 0)
+			x++;
+		free(full);
+		if (x == b->n)
+			continue;
+		char q[24] = "q under 0.001"; /* gnuplot's quoting takes no '<' */
+		if (f->q >= 0.001)
+			vb_fmt_q(f->q, q, sizeof(q));
+		char *t = vb_asprintf("%.*fx %s (%s)", vb_ratio_decimals(f->value), f->value, f->other, q);
+		fprintf(c->gp, "  set label %d ", label++);
+		gp_str(c->gp, t);
+		fprintf(c->gp, " at %d, first %g center offset 0, 1 front noenhanced font \",9\"\n", x, b->top[x]);
+		free(t);
+		for (int k = 0; k < b->n; k++)
+			ymax = b->top[k] * 1.15 > ymax ? b->top[k] * 1.15 : ymax;
+	}
+	return ymax;
+}
+
 static void chart_iops(struct chart *c, const char *point)
 {
 	const struct vb_summary *s = c->s;
 	FILE *d = data(c, "iops");
-	int rows = 0;
+	struct bars b = {vb_calloc(s->nmodes + 1, sizeof(char *)), vb_calloc(s->nmodes + 1, sizeof(double)), 0};
 	if (!d)
-		return;
+		goto out;
 	fputs("# mode read_mean read_ci95 write_mean write_ci95\n", d);
 	for (size_t i = 0; i < s->nmodes; i++) {
 		const struct vb_row *r = row(s, s->modes[i].mode, point, "read"), *w = row(s, s->modes[i].mode, point, "write");
@@ -100,19 +143,28 @@ static void chart_iops(struct chart *c, const char *point)
 			continue;
 		gp_word(d, s->modes[i].mode);
 		fprintf(d, " %g %g %g %g\n", r->s[VB_M_IOPS].mean, r->s[VB_M_IOPS].ci95, w->s[VB_M_IOPS].mean, w->s[VB_M_IOPS].ci95);
-		rows++;
+		b.mode[b.n] = s->modes[i].mode;
+		b.top[b.n++] = fmax(r->s[VB_M_IOPS].mean + r->s[VB_M_IOPS].ci95, w->s[VB_M_IOPS].mean + w->s[VB_M_IOPS].ci95);
 	}
 	fclose(d);
-	if (!rows)
-		return; /* no mode finished: an empty chart would only fail */
+	if (!b.n)
+		goto out; /* no mode finished: an empty chart would only fail */
 	char *t = subtitle(s), *title = vb_asprintf("IOPS per mode (mean, 95%% CI)\n%s", t);
 	begin(c, "iops", title, "IOPS");
+	double ymax = iops_marks(c, point, &b);
+	if (ymax > 0)
+		fprintf(c->gp, "  set yrange [0:%g]\n", ymax);
+	else
+		fputs("  set yrange [0:*]\n", c->gp);
 	fputs("  set style data histograms\n  set style histogram errorbars gap 2 lw 1\n  set style fill solid 0.7 border -1\n"
-	      "  set yrange [0:*]\n  set xtics rotate by -20\n"
+	      "  set xtics rotate by -20\n"
 	      "  plot sprintf('%s/iops.dat', DIR) using 2:3:xtic(1) title 'read', '' using 4:5 title 'write'\n", c->gp);
 	end(c);
 	free(t);
 	free(title);
+out:
+	free(b.mode);
+	free(b.top);
 }
 
 static void chart_latency(struct chart *c, const char *point, const char *dir)

@@ -394,6 +394,11 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
+void vb_md_escape(FILE *f, const char *s)
+{
+	md_text(f, s);
+}
+
 /* What summary.md says of a mode under a heading, or NULL for nothing. */
 static const char *failure_note(const struct vb_mode_status *m)
 {
@@ -512,6 +517,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 	fprintf(f, "\n- accelerator: %s%s\n- fio: ", s->accel, tcg_note(s));
 	md_text(f, s->fio_version ? s->fio_version : "unknown");
 	fprintf(f, "\n- state: %s\n", s->state ? s->state : "unknown");
+	vb_render_findings_md(f, s);
 	md_neighbours(f, s);
 	for (size_t p = 0; p < s->npoints; p++) {
 		fputs("\n## ", f);

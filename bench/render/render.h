@@ -81,4 +81,28 @@ int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp);
 /* report.html at path, inlining only the SVGs in charts (NULL: none). */
 int vb_render_html(const struct vb_summary *s, const char *path, const struct vb_charts *charts);
 
+/* Markdown text: the characters Markdown would read as markup escaped,
+ * a newline a space. */
+void vb_md_escape(FILE *f, const char *s);
+
+/* The findings (summary/findings.h, s->findings; nothing when NULL or
+ * empty), rendered (findings.c): a statement's sentence, plain text the
+ * sink escapes, and the line on how they were computed (both the
+ * caller's); the terminal's lines after the table; summary.md's section;
+ * report.html's, at its top; summary.json's "findings" array (new). */
+struct vb_findings;
+struct vb_finding;
+struct vb_buf;
+char *vb_finding_text(const struct vb_findings *fs, const struct vb_finding *f);
+/* Decimals for a ratio and its interval ("2.3", "1.07", "180"); a q
+ * value as "q 0.41", "q 0.004", "q < 0.001" (two figures at most, never
+ * rounded across the 0.05 line). */
+int vb_ratio_decimals(double r);
+void vb_fmt_q(double q, char *out, size_t n);
+char *vb_findings_method(const struct vb_findings *fs);
+void vb_render_findings(FILE *f, const struct vb_summary *s);
+void vb_render_findings_md(FILE *f, const struct vb_summary *s);
+void vb_render_findings_html(struct vb_buf *b, const struct vb_summary *s);
+json_t *vb_findings_json(const struct vb_summary *s);
+
 #endif

@@ -5,6 +5,7 @@
 #include "render/render.h"
 #include "core/results.h"
 #include "summary/summary.h"
+#include "summary/findings.h"
 #include "core/util.h"
 
 #include <stdbool.h>
@@ -39,6 +40,7 @@ static int write_text(const struct output *o, const char *name, void (*fn)(FILE 
 static int write_json(struct output *o, const char *name)
 {
 	json_t *j = vb_summary_to_json(o->s);
+	json_object_set_new(j, "findings", vb_findings_json(o->s));
 	char *p = vb_asprintf("%s/%s", o->dir, name);
 	int r = vb_results_write_json(p, j);
 	free(p);
@@ -84,6 +86,7 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 	int ret = 0;
 	if (vb_summary_load(run_dir, &s) < 0)
 		return -1;
+	s.findings = vb_findings_new(&s);
 	struct output o = {.dir = run_dir, .s = &s};
 	bool text_failed = false;
 	for (const struct renderer *r = renderers; r->name; r++) {
@@ -97,8 +100,11 @@ int vb_report_run(const char *run_dir, FILE *table_out)
 		}
 	}
 	vb_charts_release(&o.charts);
-	if (table_out)
+	if (table_out) {
 		vb_render_table(table_out, &s);
+		vb_render_findings(table_out, &s);
+	}
+	vb_findings_free(s.findings);
 	vb_summary_release(&s);
 	return ret;
 }

@@ -19,7 +19,7 @@ unsigned vb_reps_max(const struct vb_config *c)
  * when it is 2). */
 static unsigned auto_least(const struct vb_config *c)
 {
-	return c->max_reps < 3 ? c->max_reps : 3;
+	return vb_reps_auto_least(c->max_reps);
 }
 
 unsigned vb_reps_least(const struct vb_config *c)

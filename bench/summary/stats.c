@@ -3,6 +3,7 @@
 #include "core/util.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,67 @@ void vb_ratio_ci95(const double *a, size_t na, const double *b, size_t nb, doubl
 	double se = sqrt(va + vb), t = va + vb > 0 ? vb_t_quantile(0.975, welch_dof(va, na, vb, nb)) : 0;
 	*lo = *ratio * exp(-t * se);
 	*hi = *ratio * exp(t * se);
+}
+
+/* The logs of v into l; false when some value is not positive and finite. */
+static bool logs_of(const double *v, size_t n, double *l)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!(v[i] > 0) || !isfinite(v[i]))
+			return false;
+		l[i] = log(v[i]);
+	}
+	return true;
+}
+
+int vb_log_ratio_welch(const double *a, size_t na, const double *b, size_t nb, struct vb_log_ratio *out)
+{
+	double *la = vb_calloc(na + 1, sizeof(double)), *lb = vb_calloc(nb + 1, sizeof(double));
+	double ma, va, mb, vb;
+	int ret = -1;
+	*out = (struct vb_log_ratio){NAN, NAN, NAN, NAN};
+	if (!na || !nb || !logs_of(a, na, la) || !logs_of(b, nb, lb))
+		goto out;
+	vb_mean_var(la, na, &ma, &va);
+	vb_mean_var(lb, nb, &mb, &vb);
+	out->ratio = exp(mb - ma);
+	ret = 0;
+	if (na < 2 || nb < 2)
+		goto out;
+	out->p = vb_welch_p(la, na, lb, nb);
+	/* the variances of the two means; none at all: the interval is the point */
+	double sa = va / (double)na, sb = vb / (double)nb, se = sqrt(sa + sb);
+	double t = sa + sb > 0 ? vb_t_quantile(0.975, welch_dof(sa, na, sb, nb)) : 0;
+	out->lo = exp(mb - ma - t * se);
+	out->hi = exp(mb - ma + t * se);
+out:
+	free(la);
+	free(lb);
+	return ret;
+}
+
+unsigned vb_reps_auto_least(unsigned max_reps)
+{
+	return max_reps < 3 ? max_reps : 3;
+}
+
+unsigned long vb_reps_for_cv(double cv, double target_pct, unsigned least)
+{
+	if (!(cv >= 0) || !(target_pct > 0))
+		return 0;
+	/* t(0.975) exceeds 1.96 at every n: no n below the normal's answer will do */
+	double z = 1.959964 * cv * 100.0 / target_pct;
+	if (z * z > (double)VB_REPS_FOR_CV_MAX)
+		return 0;
+	unsigned long n = (unsigned long)floor(z * z);
+	if (n < least)
+		n = least;
+	if (n < 2)
+		n = 2; /* one repetition has no interval: --reps auto never stops at it */
+	for (; n <= VB_REPS_FOR_CV_MAX; n++)
+		if (vb_t_quantile(0.975, (double)(n - 1)) * cv / sqrt((double)n) * 100.0 <= target_pct)
+			return n;
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -44,6 +44,29 @@ void vb_mean_var(const double *v, size_t n, double *mean, double *var);
  * all three NAN when a's mean is not positive. */
 void vb_ratio_ci95(const double *a, size_t na, const double *b, size_t nb, double *ratio, double *lo, double *hi);
 
+/* Two samples of positive figures (IOPS) on a log scale, as findings
+ * compare modes: the ratio of b's geometric mean to a's, its 95%
+ * interval and Welch's two-sided p, all from the logs of the values
+ * (vb_welch_p and Welch's degrees of freedom on them: a ratio's spread
+ * is symmetric in logs).  lo, hi and p are NAN with fewer than 2 values
+ * a side (nothing to test).  Returns -1, out all NAN, when a side is
+ * empty or holds a value that is not positive and finite. */
+struct vb_log_ratio {
+	double ratio, lo, hi, p;
+};
+int vb_log_ratio_welch(const double *a, size_t na, const double *b, size_t nb, struct vb_log_ratio *out);
+
+/* --reps auto's rule (runner/reps.c): a point stops after at least
+ * vb_reps_auto_least(--max-reps) repetitions, once the 95% interval of
+ * its IOPS is within --ci-target percent of the mean, or at --max-reps. */
+unsigned vb_reps_auto_least(unsigned max_reps);
+/* The repetitions that rule needs when the figures spread by cv (sd over
+ * mean, a fraction): the least n >= least with
+ * t(0.975, n-1) * cv / sqrt(n) * 100 <= target_pct, whatever the cap;
+ * 0 when even VB_REPS_FOR_CV_MAX would not do. */
+#define VB_REPS_FOR_CV_MAX 1000000ul
+unsigned long vb_reps_for_cv(double cv, double target_pct, unsigned least);
+
 /* A latency histogram: sorted bin values (ns) with counts. */
 struct vb_hist {
 	size_t n, cap;

@@ -17,6 +17,8 @@
 
 #include "summary/stats.h"
 
+struct vb_findings;
+
 #define VB_SUMMARY_SCHEMA 1
 #define VB_NPCT 5
 extern const double vb_pct_levels[VB_NPCT]; /* 50, 90, 99, 99.9, 99.99 */
@@ -137,6 +139,10 @@ struct vb_summary {
 	bool fleet;
 	struct vb_limit *limits;       /* --iotune's rate limits, each beside its measured rate */
 	size_t nlimits;
+	/* What the figures say (findings.h), for the renderers: set by
+	 * whoever renders them (report: vb_findings_new) and freed by it
+	 * (vb_findings_free) before the summary is released; NULL: none. */
+	struct vb_findings *findings;
 };
 
 /* Was the mode dropped at probe time (--modes all: this host cannot run
