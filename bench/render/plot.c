@@ -254,7 +254,9 @@ static void chart_time(struct chart *c, const char *point)
 static int lat_series(const char *path, FILE *out)
 {
 	size_t len = 0, n = 0;
-	char *text = vb_read_regular(path, VB_LAT_MAX_TEXT + 4096, &len);
+	/* what keep_lat_log wrote: at most VB_LAT_MAX_ROWS lines of seven
+	 * numbers of at most 15 digits */
+	char *text = vb_read_regular(path, (size_t)VB_LAT_MAX_ROWS * 128, &len);
 	struct vb_latrow *rows = NULL;
 	const char *why;
 	bool cut;

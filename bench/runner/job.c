@@ -36,6 +36,10 @@ static void keep_lat_log(const char *pdir, const char *prefix, unsigned rep, con
 		vb_warn("'%s': repetition %u's latency log %s: it is left out (latency over time is not drawn for it).", pdir, rep, bad);
 		return;
 	}
+	if (!n) { /* fio closed no 1 s window (a run under a second) */
+		free(rows);
+		return;
+	}
 	char *text = vb_latlog_format(rows, n), *p = vb_asprintf("%s/rep-%u.lat.log", pdir, rep);
 	if (text && vb_write_file_atomic(p, text, strlen(text)) == 0) {
 		char *l = vb_asprintf("%srep-%u.lat.log", prefix, rep);
