@@ -27,6 +27,7 @@
 
 #include "core/proto.h"
 #include "core/fiopath.h"
+#include "core/lathist.h"
 
 #define AGENT_VERSION PACKAGE_VERSION
 #define MAX_OUTPUT (30u << 20)   /* fio's JSON (json+ bins included) fits well below */
@@ -616,13 +617,14 @@ static char *job_disk(const char *id, const char *serial)
 }
 
 /* fio's command line for a job: the job's args, then the disk, the output
- * format and, with logprefix, the IOPS log.  NULL after refusing an
- * argument (reported) or running out of memory.  argv borrows *filename
- * and *logarg, which the caller frees. */
-static char **job_argv(const char *id, json_t *args, const char *dev, const char *logprefix,
+ * format and, with logprefix, the IOPS log and, with histarg, the
+ * latency histogram log.  NULL after refusing an argument (reported) or
+ * running out of memory.  argv borrows *filename, *logarg and histarg,
+ * which the caller frees. */
+static char **job_argv(const char *id, json_t *args, const char *dev, const char *logprefix, const char *histarg,
                        char **filename, char **logarg)
 {
-	char **argv = calloc(json_array_size(args) + 8, sizeof(char *));
+	char **argv = calloc(json_array_size(args) + 10, sizeof(char *));
 	size_t i, n = 0;
 	json_t *a;
 
@@ -660,6 +662,10 @@ static char **job_argv(const char *id, json_t *args, const char *dev, const char
 		argv[n++] = "--log_avg_msec=1000";
 		argv[n++] = "--per_job_logs=0";
 	}
+	if (histarg) { /* 1 s windows of fio's latency buckets (its latency log has only averages) */
+		argv[n++] = (char *)histarg;
+		argv[n++] = "--log_hist_msec=1000";
+	}
 	argv[n] = NULL;
 	return argv;
 fail:
@@ -670,8 +676,27 @@ fail:
 /* fio's outcome to the controller: its JSON output untouched, with its
  * stderr and the IOPS log in logfile (when not NULL), or an error with
  * fio's stderr. */
+/* The latency histogram log reduced to percentiles per second (lathist.h):
+ * a few hundred kB where fio's own lines take 4 kB each, and at most
+ * VB_LAT_MAX_ROWS lines, cut and said so beyond. */
+static void add_lat_log(json_t *m, const char *id, const char *histfile)
+{
+	bool cut = false;
+	const char *why = NULL;
+	char *lat = vb_lathist_reduce_file(histfile, &cut, &why);
+	json_t *l = lat ? json_string(lat) : NULL;
+	if (l) {
+		json_object_set_new(m, "lat_log", l);
+		if (cut)
+			json_object_set_new(m, "lat_log_truncated", json_true());
+	} else {
+		logmsg("job %s: fio's histogram log %s: no latency over time", id, why ? why : "is not text");
+	}
+	free(lat);
+}
+
 static void send_outcome(const char *id, const char *dev, int st, const struct capture *out,
-                         const struct capture *err, const char *logfile)
+                         const struct capture *err, const char *logfile, const char *histfile)
 {
 	char line[512];
 
@@ -705,6 +730,8 @@ static void send_outcome(const char *id, const char *dev, int st, const struct c
 			json_object_set_new(m, "iops_log", l);
 		free(log);
 	}
+	if (histfile)
+		add_lat_log(m, id, histfile);
 	send_msg(m);
 	json_decref(m);
 	logmsg("job %s: done", id);
@@ -760,7 +787,11 @@ static void do_job(json_t *job)
 	char logprefix[64], logfile[96];
 	snprintf(logprefix, sizeof(logprefix), "/tmp/vmio-log-%d", ++nlog);
 	snprintf(logfile, sizeof(logfile), "%s_iops.log", logprefix);
-	argv = job_argv(id, args, dev, want_log ? logprefix : NULL, &filename, &logarg);
+	bool want_lat = json_is_true(json_object_get(job, "lat_log"));
+	char histarg[96], histfile[96];
+	snprintf(histarg, sizeof(histarg), "--write_hist_log=%s", logprefix);
+	snprintf(histfile, sizeof(histfile), "%s_clat_hist.log", logprefix);
+	argv = job_argv(id, args, dev, want_log ? logprefix : NULL, want_lat ? histarg : NULL, &filename, &logarg);
 	if (argv) {
 		json_t *win = json_object_get(job, "window");
 		struct window w = {.id = id, .dev = dev, .live = json_is_true(json_object_get(job, "progress"))};
@@ -777,9 +808,10 @@ static void do_job(json_t *job)
 		}
 		logmsg("job %s: fio on /dev/%s", id, dev);
 		int st = run_fio(argv, &out, &err, &w);
-		send_outcome(id, dev, st, &out, &err, want_log ? logfile : NULL);
+		send_outcome(id, dev, st, &out, &err, want_log ? logfile : NULL, want_lat ? histfile : NULL);
 	}
 	unlink(logfile);
+	unlink(histfile);
 	free(logarg);
 	free(argv);
 	free(filename);

@@ -71,6 +71,20 @@ check "summary.json has QEMU's host CPU and the guest's CPU per I/O" jqe '.rows[
 check "summary.csv and summary.md are written" test -s "$run/summary.csv" -a -s "$run/summary.md"
 check "the sweep is charted" test -s "$run/plots/sweep-bs.png" -a -s "$run/plots/sweep-bs.svg"
 check "report.html is written" test -s "$run/report.html"
+# issue 28 point 3: latency over time, reduced from fio's histogram log in
+# the guest (the agent) and carried back beside the IOPS log
+L=$M/bs-4k/rep-1.lat.log
+cat "$L" 2>/dev/null | sed 's/^/# /'
+check "run.json names each repetition's lat log" \
+	jqe '[.modes[0].points[].reps[].lat_log] == ["bs-4k/rep-1.lat.log", "bs-4k/rep-2.lat.log", "bs-16k/rep-1.lat.log", "bs-16k/rep-2.lat.log"]' "$J"
+check "rep-1.lat.log has one line a second per direction, 1 s to the end of the 3 s run (+1 s ramp)" \
+	awk -F', ' '!/^#/ { n[$2]++; if ($1 != n[$2] * 1000) bad = 1 } END { exit !(!bad && n[0] >= 2 && n[0] <= 4 && n[1] == n[0]) }' "$L"
+check "... each with completions and p99.9 >= p99 >= p90 >= p50 > 0" \
+	awk -F', ' '!/^#/ { if (NF != 7 || $3 < 1 || $4 <= 0 || $5 < $4 || $6 < $5 || $7 < $6) bad = 1; lines++ } END { exit !(lines && !bad) }' "$L"
+check "... whose completions add up to about fio's (within the last partial second)" \
+	sh -c "jq '.jobs[0].read.total_ios' '$M/bs-4k/rep-1.fio.json' > '$TMP/fio_n'; awk -F', ' '!/^#/ && \$2 == 0 { s += \$3 } END { getline f < \"$TMP/fio_n\"; exit !(s > 0 && s <= f * 1.01) }' '$L'"
+check "report.html has the p99 over time chart" \
+	sh -c "test -s '$run/plots/p99-over-time.svg' && grep -q 'p99 completion latency per second' '$run/report.html'"
 check "the table shows virtio-blk read and write for each point" \
 	sh -c "[ \$(grep -c '^virtio-blk  *read  *[1-9]' '$TMP/out') -eq 2 ] && [ \$(grep -c '^virtio-blk  *write  *[1-9]' '$TMP/out') -eq 2 ]"
 check "the table names the accelerator" grep -q "accelerator $accel" "$TMP/out"

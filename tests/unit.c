@@ -29,6 +29,7 @@
 #include "summary/verdict.h"
 #include "core/sweep.h"
 #include "core/fiopath.h"
+#include "core/lathist.h"
 #include "summary/summary.h"
 #include "summary/findings.h"
 #include "summary/tuneobj.h"
@@ -1219,6 +1220,138 @@ static void test_findings(void)
 	vb_findings_free(fs);
 	vb_findings_free(NULL);
 	vb_summary_release(&s);
+/* fio's histogram log, as fio 3.33 writes it (iolog.c, flush_hist_samples):
+ * "msec, dir, bs, " then VB_LAT_BUCKETS counts; counts[i] at bucket idx[i]. */
+static void hist_line(FILE *f, unsigned msec, unsigned dir, const unsigned *idx, const unsigned *cnt, size_t n)
+{
+	fprintf(f, "%u, %u, 4096", msec, dir);
+	for (unsigned b = 0; b < VB_LAT_BUCKETS; b++) {
+		unsigned c = 0;
+		for (size_t i = 0; i < n; i++)
+			if (idx[i] == b)
+				c += cnt[i];
+		fprintf(f, ", %u", c);
+	}
+	fputc('\n', f);
+}
+
+static char *reduce_text(const char *text, bool *cut, const char **why)
+{
+	char path[] = "/tmp/vmio-unit-hist.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, text, strlen(text)) < 0) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	char *r = vb_lathist_reduce_file(path, cut, why);
+	unlink(path);
+	return r;
+}
+
+static void test_lathist(void)
+{
+	/* fio's bucket math (stat.c, plat_idx_to_val): exact below 128, then
+	 * groups of 64 buckets each twice as wide, valued at the middle */
+	CHECK(vb_lat_bucket_ns(0) == 0 && vb_lat_bucket_ns(127) == 127);
+	CHECK(vb_lat_bucket_ns(128) == 129);     /* 2^7 + 0.5 * 2 */
+	CHECK(vb_lat_bucket_ns(200) == 290);     /* 2^8 + 8.5 * 4 */
+	CHECK(vb_lat_bucket_ns(300) == 868);     /* 2^9 + 44.5 * 8 */
+	CHECK(vb_lat_bucket_ns(400) == 2576);    /* 2^11 + 16.5 * 32 */
+	CHECK(vb_lat_bucket_ns(1855) == 17112760320ull); /* 2^33 + 63.5 * 2^27 */
+	/* a json+ bin fio wrote (tests/fuzz corpus: "387072") is bucket 13 * 64 + 30 */
+	CHECK(vb_lat_bucket_ns(13 * 64 + 30) == 387072);
+
+	/* percentiles: the first bucket whose cumulative count reaches p% */
+	static uint64_t counts[VB_LAT_BUCKETS];
+	uint64_t p[VB_LAT_NPCT];
+	memset(counts, 0, sizeof(counts));
+	counts[10] = 50, counts[200] = 40, counts[300] = 9, counts[400] = 1;
+	CHECK(vb_lat_percentiles(counts, p) == 100);
+	CHECK(p[0] == 10 && p[1] == 290 && p[2] == 868 && p[3] == 2576);
+	memset(counts, 0, sizeof(counts));
+	CHECK(vb_lat_percentiles(counts, p) == 0 && p[0] == 0 && p[3] == 0);
+
+	/* the histogram log reduced: two jobs' lines of one second merged
+	 * (per_job_logs=0 appends them to one file), trims left out, a
+	 * window stamped late (1009 ms) keyed by its second */
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *f = open_memstream(&buf, &blen);
+	unsigned i1[] = {10, 200}, c1[] = {50, 40}, i2[] = {300, 400}, c2[] = {9, 1}, i3[] = {128}, c3[] = {7};
+	hist_line(f, 1009, 0, i1, c1, 2);
+	hist_line(f, 1012, 1, i3, c3, 1);
+	hist_line(f, 2003, 0, i3, c3, 1);
+	hist_line(f, 1004, 2, i1, c1, 2); /* trim */
+	hist_line(f, 1001, 0, i2, c2, 2); /* job 2, appended after job 1's lines */
+	fclose(f);
+	bool cut = true;
+	const char *why = NULL;
+	char *lat = reduce_text(buf, &cut, &why);
+	CHECK(lat != NULL && !cut);
+	struct vb_latrow *rows = NULL;
+	size_t n = 0;
+	CHECK(lat && vb_latlog_parse(lat, strlen(lat), &rows, &n, &cut, &why) == 0 && n == 3 && !cut);
+	if (n == 3) {
+		CHECK(rows[0].msec == 1000 && rows[0].dir == 0 && rows[0].n == 100);
+		CHECK(rows[0].p[0] == 10 && rows[0].p[1] == 290 && rows[0].p[2] == 868 && rows[0].p[3] == 2576);
+		CHECK(rows[1].msec == 1000 && rows[1].dir == 1 && rows[1].n == 7 && rows[1].p[2] == 129);
+		CHECK(rows[2].msec == 2000 && rows[2].dir == 0 && rows[2].n == 7);
+	}
+	free(rows);
+	free(lat);
+	/* a line that is not fio's: too few buckets, a sign, words */
+	free(buf);
+	CHECK(reduce_text("1000, 0, 4096, 1, 2, 3\n", &cut, &why) == NULL && why && strstr(why, "1856"));
+	CHECK(reduce_text("1000, -1, 4096, 1\n", &cut, &why) == NULL);
+	CHECK(reduce_text("hello\n", &cut, &why) == NULL);
+	CHECK(vb_lathist_reduce_file("/nonexistent/hist.log", &cut, &why) == NULL && why);
+
+	/* the lat log read strictly: what a hostile guest or folder sends */
+	static const char *const bad[] = {
+		"1000, 0, 5, 10, 20, 30, 40 ; rm -rf /\n",  /* trailing junk */
+		"1000, 2, 5, 10, 20, 30, 40\n",            /* no such direction */
+		"1500, 0, 5, 10, 20, 30, 40\n",            /* not a whole second */
+		"1000, 0, 0, 10, 20, 30, 40\n",            /* no completions */
+		"1000, 0, 5, 40, 30, 20, 10\n",            /* percentiles descending */
+		"1000, 0, 5, 10, 20, 30, 99999999999999\n", /* beyond VB_LAT_MAX_NS */
+		"1000, 0, 5, 10, 20, 30, 1234567890123456\n", /* 16 digits */
+		"2000, 0, 5, 10, 20, 30, 40\n1000, 0, 5, 10, 20, 30, 40\n", /* out of order */
+		"1000, 1, 5, 10, 20, 30, 40\n1000, 1, 5, 10, 20, 30, 40\n", /* repeated */
+		"1000, 0, 5, 10, 20, 30\n",                /* six fields */
+		"1000,0,5,10,20,30,40\n",                  /* not the format */
+		"-1000, 0, 5, 10, 20, 30, 40\n",
+		"1000, 0, 5, 10, 20, 30, 40\n\n",          /* an empty line */
+		"1000, 0, 5, 1e3, 2e3, 3e3, 4e3\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rows = (struct vb_latrow *)1;
+		why = NULL;
+		int rc = vb_latlog_parse(bad[i], strlen(bad[i]), &rows, &n, &cut, &why);
+		CHECK(rc == -1 && rows == NULL && why != NULL);
+		if (rc == 0)
+			fprintf(stderr, "accepted: %s", bad[i]);
+	}
+	const char nul[] = "1000, 0, 5, 10, 20, 30, 40\n\0" "2000, 0, 5, 10, 20, 30, 40\n";
+	CHECK(vb_latlog_parse(nul, sizeof(nul) - 1, &rows, &n, &cut, &why) == -1);
+	const char good[] = "# comment\n1000, 0, 5, 10, 20, 30, 40\n1000, 1, 3, 11, 21, 31, 41\n2000, 1, 3, 11, 21, 31, 41";
+	CHECK(vb_latlog_parse(good, strlen(good), &rows, &n, &cut, &why) == 0 && n == 3 && !cut && rows[2].p[3] == 41);
+	char *again = rows ? vb_latlog_format(rows, n) : NULL;
+	free(rows);
+	CHECK(again && vb_latlog_parse(again, strlen(again), &rows, &n, &cut, &why) == 0 && n == 3);
+	free(rows);
+	free(again);
+	/* a flood: more lines than the cap are cut and said so, never refused */
+	size_t flen = (VB_LAT_MAX_ROWS + 10) * 40;
+	char *flood = vb_calloc(flen, 1), *w = flood;
+	for (unsigned k = 0; k < VB_LAT_MAX_ROWS + 10; k++)
+		w += sprintf(w, "%u, %u, 1, 1, 2, 3, 4\n", (k / 2 + 1) * 1000, k % 2);
+	CHECK(vb_latlog_parse(flood, (size_t)(w - flood), &rows, &n, &cut, &why) == 0 && n == VB_LAT_MAX_ROWS && cut);
+	free(rows);
+	free(flood);
 }
 
 int main(void)
@@ -1258,6 +1391,7 @@ int main(void)
 	test_race_estimate();
 	test_log_ratio();
 	test_findings();
+	test_lathist();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -12,12 +12,15 @@
  *             own counters, for the live display only (never a result)
  *     ready   {id}   a job that said "hold": the disk is found and fio's
  *             command line built; fio starts at the controller's "go"
- *     result  {id, fio: "<fio's JSON output, untouched, as a string>", stderr}
+ *     result  {id, fio: "<fio's JSON output, untouched, as a string>", stderr,
+ *              iops_log, lat_log, lat_log_truncated}   lat_log: fio's
+ *             histogram log reduced to percentiles per second
+ *             (core/lathist.h), at most VB_LAT_MAX_ROWS lines
  *     error   {id?, message, stderr?}
  *     bye     {}
  *   controller -> agent
  *     job     {id, serial, args: ["--name=value", ...], window: [start, end],
- *              iops_log, progress}   run fio on the
+ *              iops_log, lat_log, progress}   run fio on the
  *             disk whose serial is `serial`; the agent adds --filename and
  *             --output-format itself; with "hold": true the agent answers
  *             "ready" and waits for "go" before it starts fio (--vms: every

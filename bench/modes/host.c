@@ -70,6 +70,12 @@ static void fetch_log(const char *remote_prefix, const char *local_prefix)
 	vb_hv_fetch(r, l, 4u << 20);
 	free(r);
 	free(l);
+	/* fio's latency histogram log: 4 kB a line, two lines a second */
+	r = vb_asprintf("%s_clat_hist.log", remote_prefix);
+	l = vb_asprintf("%s_clat_hist.log", local_prefix);
+	vb_hv_fetch(r, l, 256u << 20);
+	free(r);
+	free(l);
 }
 
 int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *const *extra, const char *log_prefix,
@@ -78,11 +84,12 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	size_t n = json_array_size(fio_args), nx = 0, i;
 	while (extra[nx])
 		nx++;
-	const char **argv = vb_calloc(n + nx + 6, sizeof(char *));
+	const char **argv = vb_calloc(n + nx + 8, sizeof(char *));
 	/* on a remote hypervisor fio's log is written there and fetched */
 	char *rprefix = vb_hv_scratch_path("host-log");
 	char *pidfile = vb_hv_scratch_path("host-fio.pid");
 	char *log = vb_asprintf("--write_iops_log=%s", rprefix ? rprefix : log_prefix);
+	char *hist = vb_asprintf("--write_hist_log=%s", rprefix ? rprefix : log_prefix);
 	char *out = NULL;
 	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid, .pidfile = pidfile};
 	json_t *a;
@@ -98,6 +105,8 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	argv[n + nx + 2] = log;
 	argv[n + nx + 3] = "--log_avg_msec=1000";
 	argv[n + nx + 4] = "--per_job_logs=0";
+	argv[n + nx + 5] = hist; /* completion latency over time, 1 s windows */
+	argv[n + nx + 6] = "--log_hist_msec=1000";
 	/* fio's own limit is generous: runtime plus start-up, never unbounded */
 	char **run = pidfile ? vb_hv_argv_pidfile(argv, pidfile) : vb_hv_argv(argv);
 	st = vb_run_watched((const char *const *)run, &out, NULL, (int)(d->cfg->runtime * 2 + d->cfg->ramp) + 60, host_tick, &w);
@@ -124,6 +133,7 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	free(pidfile);
 	free(rprefix);
 	free(log);
+	free(hist);
 	free(argv);
 	return out ? 0 : -1;
 }

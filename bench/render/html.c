@@ -289,6 +289,8 @@ static void charts(struct vb_buf *b, const struct vb_summary *s, const struct vb
 	svg(b, c, "latency-write", "Write completion latency percentiles, from merged bins");
 	svg(b, c, "percent-of-host", "Each mode's IOPS as a percentage of fio on the host, same store");
 	svg(b, c, "iops-over-time", "IOPS over time (1 s averages), first repetition");
+	svg(b, c, "p99-over-time", "p99 completion latency per second, reads and writes, first repetition (from fio's "
+	                           "latency histogram log; only where the modes were measured with it)");
 	json_t *sweep = vb_runrec_job_sweep(s->run);
 	const char *param;
 	json_t *v;

@@ -7,6 +7,7 @@
 #include "render/render.h"
 #include "summary/findings.h"
 #include "summary/runrec.h"
+#include "core/lathist.h"
 #include "core/util.h"
 
 #include <dirent.h>
@@ -292,6 +293,87 @@ static void chart_time(struct chart *c, const char *point)
 	char *t = subtitle(s), *title = vb_asprintf("IOPS over time, reads + writes, repetition 1\n%s", t);
 	begin(c, "iops-over-time", title, "IOPS (1 s averages)");
 	fprintf(c->gp, "  set xlabel 'seconds'\n  set yrange [0:*]\n  plot %s\n", plot.s);
+	end(c);
+	free(t);
+	free(title);
+	vb_buf_free(&plot);
+}
+
+/* A lat log (a results folder's file: read strictly, core/lathist.h) as
+ * "seconds read_p99_ms write_p99_ms" per second, '?' for a direction
+ * without completions that second.  The lines written; 0 when the file
+ * is missing or refused (warned: the chart goes on without it). */
+static int lat_series(const char *path, FILE *out)
+{
+	size_t len = 0, n = 0;
+	/* what keep_lat_log wrote: at most VB_LAT_MAX_ROWS lines of seven
+	 * numbers of at most 15 digits */
+	char *text = vb_read_regular(path, (size_t)VB_LAT_MAX_ROWS * 128, &len);
+	struct vb_latrow *rows = NULL;
+	const char *why;
+	bool cut;
+	int lines = 0;
+	if (!text)
+		return 0;
+	if (vb_latlog_parse(text, len, &rows, &n, &cut, &why) < 0) {
+		vb_warn("'%s' %s: its p99 over time is not drawn.", path, why);
+		free(text);
+		return 0;
+	}
+	for (size_t i = 0; i < n;) {
+		uint64_t ms = rows[i].msec;
+		double v[2] = {NAN, NAN};
+		for (; i < n && rows[i].msec == ms; i++)
+			v[rows[i].dir] = (double)rows[i].p[2] / 1e6;
+		fprintf(out, "%g", (double)ms / 1000.0);
+		for (int d = 0; d < 2; d++)
+			if (isnan(v[d]))
+				fputs(" ?", out);
+			else
+				fprintf(out, " %g", v[d]);
+		fputc('\n', out);
+		lines++;
+	}
+	free(rows);
+	free(text);
+	return lines;
+}
+
+/* p99 completion latency per second, reads and writes, of each mode's
+ * first repetition: beside IOPS over time, where a stall shows. */
+static void chart_p99_time(struct chart *c, const char *point)
+{
+	const struct vb_summary *s = c->s;
+	struct vb_buf plot = {0};
+	for (size_t i = 0; i < s->nmodes; i++) {
+		const struct vb_row *r = row(s, s->modes[i].mode, point, "read");
+		if (!mode_ok(s, i) || !r || !r->n || !r->lat_logs || !r->lat_logs[0])
+			continue;
+		char *name = vb_asprintf("p99-%s", s->modes[i].mode);
+		for (char *sl = strchr(name, '/'); sl; sl = strchr(sl, '/'))
+			*sl = '_'; /* a fleet's HOST/MODE: one file name */
+		FILE *d = data(c, name);
+		if (d) {
+			fputs("# seconds read_p99_ms write_p99_ms (repetition 1; ? no completions)\n", d);
+			if (lat_series(r->lat_logs[0], d) > 0) {
+				static const char *const dirs[2] = {"read", "write"};
+				for (int k = 0; k < 2; k++) {
+					char *t = vb_asprintf("%s %s", s->modes[i].mode, dirs[k]);
+					vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using 1:%d with linespoints title ",
+					            plot.len ? ", " : "", name, k + 2);
+					vb_gp_quote(&plot, t);
+					free(t);
+				}
+			}
+			fclose(d);
+		}
+		free(name);
+	}
+	if (!plot.len)
+		return;
+	char *t = subtitle(s), *title = vb_asprintf("p99 completion latency over time, repetition 1\n%s", t);
+	begin(c, "p99-over-time", title, "p99 completion latency (ms, per second)");
+	fprintf(c->gp, "  set datafile missing '?'\n  set xlabel 'seconds'\n  set yrange [0:*]\n  plot %s\n", plot.s);
 	end(c);
 	free(t);
 	free(title);
@@ -665,6 +747,7 @@ int vb_plot_script(const struct vb_summary *s, const char *dir, FILE *gp)
 	chart_latency(&c, point, "write");
 	chart_host(&c, point);
 	chart_time(&c, point);
+	chart_p99_time(&c, point);
 	chart_sweep(&c);
 	chart_vms(&c);
 	return c.drawn;

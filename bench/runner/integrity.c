@@ -134,8 +134,9 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 	 * result: removed before (a resumed run's folder is input, and fio,
 	 * root, would follow a link planted there) and after */
 	char *log = vb_asprintf("%s/integrity", d->mode_dir), *out = NULL;
-	char *iolog = vb_asprintf("%s_iops.log", log);
+	char *iolog = vb_asprintf("%s_iops.log", log), *histlog = vb_asprintf("%s_clat_hist.log", log);
 	unlink(iolog);
+	unlink(histlog);
 	json_t *cpu = NULL, *args = NULL;
 	int rc = -1;
 
@@ -149,6 +150,7 @@ int vb_integrity_check(struct vb_runner *x, const struct vb_disk_ctx *d, const c
 		free(eng);
 		free(engine);
 		free(iolog);
+		free(histlog);
 		free(log);
 		free(qlog);
 		free(st.daemon_log);
@@ -167,7 +169,9 @@ out:
 	free(qlog);
 	x->integrity_written = false;
 	unlink(iolog);
+	unlink(histlog);
 	free(iolog);
+	free(histlog);
 	json_object_set_new(record, "integrity",
 	                    json_pack("{s:s, s:I, s:s, s:s, s:s}", "pattern", PATTERN_BYTES " in 64k blocks: fio's header and a 32-bit value",
 	                              "value", (json_int_t)(run_seed(x) & 0xffffffffULL),

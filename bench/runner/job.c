@@ -7,6 +7,7 @@
 #include "summary/fiojson.h"
 #include "summary/runrec.h"
 #include "core/job.h"
+#include "core/lathist.h"
 #include "core/progress.h"
 #include "core/util.h"
 
@@ -14,11 +15,47 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A lat log (core/lathist.h), from a guest or the host's fio: read
+ * strictly, then written by us (nothing of what came is copied), or
+ * left out with a warning: latency over time never fails a repetition. */
+struct lat_in {
+	const char *text; /* NULL: none came */
+	size_t len;
+	bool truncated;   /* cut where it was made */
+};
+
+static void keep_lat_log(const char *pdir, const char *prefix, unsigned rep, const struct lat_in *lat, json_t *entry)
+{
+	struct vb_latrow *rows;
+	size_t n;
+	bool cut;
+	const char *bad;
+	if (!lat || !lat->text)
+		return;
+	if (vb_latlog_parse(lat->text, lat->len, &rows, &n, &cut, &bad) < 0) {
+		vb_warn("'%s': repetition %u's latency log %s: it is left out (latency over time is not drawn for it).", pdir, rep, bad);
+		return;
+	}
+	if (!n) { /* fio closed no 1 s window (a run under a second) */
+		free(rows);
+		return;
+	}
+	char *text = vb_latlog_format(rows, n), *p = vb_asprintf("%s/rep-%u.lat.log", pdir, rep);
+	if (text && vb_write_file_atomic(p, text, strlen(text)) == 0) {
+		char *l = vb_asprintf("%srep-%u.lat.log", prefix, rep);
+		vb_runrec_rep_set_lat_log(entry, l, cut || lat->truncated);
+		free(l);
+	}
+	free(p);
+	free(text);
+	free(rows);
+}
+
 /* Keep one repetition: fio's JSON exactly as fio wrote it (checked to be
- * fio JSON), its IOPS log, and what the controller measured around it
- * (extra: the seed, the host CPU; stolen). */
+ * fio JSON), its IOPS and latency logs, and what the controller measured
+ * around it (extra: the seed, the host CPU; stolen). */
 static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, unsigned rep, const char *text, size_t len,
-                    const char *iops_log, json_t *extra, json_t *reps, char **why)
+                    const char *iops_log, const struct lat_in *lat, json_t *extra, json_t *reps, char **why)
 {
 	struct vb_fio_result fr;
 	char *p;
@@ -53,6 +90,7 @@ static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, u
 		}
 		free(p);
 	}
+	keep_lat_log(pdir, prefix, rep, lat, entry);
 	json_array_append_new(reps, entry);
 	return 0;
 }
@@ -111,6 +149,7 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	json_object_set_new(job, "serial", d->serial ? json_string(d->serial) : json_null());
 	json_object_set_new(job, "args", rep_args(x, pi, rep));
 	json_object_set_new(job, "iops_log", json_true());
+	json_object_set_new(job, "lat_log", json_true());
 	json_object_set_new(job, "progress", json_true());
 	json_object_set_new(job, "window", json_pack("[f, f]", win[0], win[1]));
 	vb_info("%s: rep %u/%u%s, %s: fio for %u s", m->name, rep, vb_reps_max(c), c->reps ? "" : " at most", pt->label,
@@ -141,9 +180,11 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 		*why = vb_asprintf("the guest agent sent '%s' where a result with fio's output was due", type);
 		goto out;
 	}
-	json_t *log = json_object_get(msg, "iops_log");
+	json_t *log = json_object_get(msg, "iops_log"), *lat = json_object_get(msg, "lat_log");
+	struct lat_in li = {json_string_value(lat), json_string_length(lat),
+	                    json_is_true(json_object_get(msg, "lat_log_truncated"))};
 	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
-	               json_is_string(log) ? json_string_value(log) : NULL,
+	               json_is_string(log) ? json_string_value(log) : NULL, &li,
 	               vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, host_cpu),
 	               reps, why);
 	host_cpu = NULL; /* the repetition's record has it */
@@ -165,7 +206,8 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 	char *prefix = *pt->dir ? vb_asprintf("%s/", pt->dir) : vb_strdup("");
 	char *logprefix = vb_asprintf("%s/.host-log", pdir);
 	char *logfile = vb_asprintf("%s_iops.log", logprefix);
-	char *out = NULL, *log = NULL;
+	char *histfile = vb_asprintf("%s_clat_hist.log", logprefix);
+	char *out = NULL, *log = NULL, *lat = NULL;
 	int rc = -1;
 
 	if (vb_interrupted) {
@@ -176,6 +218,7 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 		 * link: a resumed run's folder is input, so nothing
 		 * planted at that name survives */
 		unlink(logfile);
+		unlink(histfile);
 		vb_info("%s: rep %u/%u%s, %s: fio%s%s on %s for %u s", m->name, rep, vb_reps_max(x->cfg),
 		        x->cfg->reps ? "" : " at most", pt->label,
 		        d->helper_name ? " through " : "", d->helper_name ? d->helper_name : "", d->source,
@@ -188,15 +231,27 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 		if (m->measure(&dp, args, logprefix, &out, &cpu, why) == 0) {
 			vb_progress_job_done();
 			log = vb_read_file(logfile, 4u << 20, NULL);
-			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log,
+			struct lat_in li = {0};
+			const char *bad = NULL;
+			lat = vb_lathist_reduce_file(histfile, &li.truncated, &bad);
+			if (lat) {
+				li.text = lat;
+				li.len = strlen(lat);
+			} else {
+				vb_warn("'%s': fio's latency histogram log %s: repetition %u has no latency over time.", histfile, bad, rep);
+			}
+			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log, &li,
 			              vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), vb_now() - t0, cpu),
 			              reps, why);
 		}
 		json_decref(args);
 	}
 	unlink(logfile);
+	unlink(histfile);
 	free(out);
 	free(log);
+	free(lat);
+	free(histfile);
 	free(logfile);
 	free(logprefix);
 	free(prefix);

@@ -179,6 +179,9 @@ static char *iops_log(const struct vms_guest *v)
 	char *t = vb_read_file(f, 4u << 20, NULL);
 	unlink(f);
 	free(f);
+	f = vb_asprintf("%s_clat_hist.log", v->logprefix); /* --vms keeps no latency over time (yet) */
+	unlink(f);
+	free(f);
 	return t;
 }
 

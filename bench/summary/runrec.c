@@ -92,6 +92,8 @@
 #define K_REP "rep"
 #define K_FILE "file"
 #define K_IOPS_LOG "iops_log"
+#define K_LAT_LOG "lat_log"
+#define K_LAT_LOG_TRUNCATED "lat_log_truncated"
 #define K_IOPS "iops"
 #define K_READ "read"
 #define K_WRITE "write"
@@ -454,6 +456,8 @@ json_t *vb_runrec_point_reps(json_t *point) { return json_object_get(point, K_RE
 
 const char *vb_runrec_rep_file(json_t *rep) { return str(rep, K_FILE); }
 json_t *vb_runrec_rep_iops_log(json_t *rep) { return json_object_get(rep, K_IOPS_LOG); }
+json_t *vb_runrec_rep_lat_log(json_t *rep) { return json_object_get(rep, K_LAT_LOG); }
+bool vb_runrec_rep_lat_log_truncated(json_t *rep) { return json_is_true(json_object_get(rep, K_LAT_LOG_TRUNCATED)); }
 json_t *vb_runrec_rep_host_cpu(json_t *rep) { return json_object_get(rep, K_HOST_CPU); }
 double vb_runrec_rep_host_cpu_ns(json_t *rep) { return num(rep, K_HOST_CPU_NS); }
 double vb_runrec_rep_wall_s(json_t *rep) { return num(rep, K_WALL_S); }
@@ -719,6 +723,12 @@ json_t *vb_runrec_rep_measure_new(json_t *seed, double wall_s, json_t *host_cpu)
 void vb_runrec_rep_add(json_t *rep, json_t *measure) { json_object_update(rep, measure); }
 void vb_runrec_rep_set_file(json_t *rep, const char *file) { json_object_set_new(rep, K_FILE, json_string(file)); }
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file) { json_object_set_new(rep, K_IOPS_LOG, str_or_null(file)); }
+void vb_runrec_rep_set_lat_log(json_t *rep, const char *file, bool truncated)
+{
+	json_object_set_new(rep, K_LAT_LOG, json_string(file));
+	if (truncated)
+		json_object_set_new(rep, K_LAT_LOG_TRUNCATED, json_true());
+}
 
 /* ---- writing: --vms ------------------------------------------------------ */
 

@@ -138,6 +138,10 @@ json_t *vb_runrec_point_reps(json_t *point);
 
 const char *vb_runrec_rep_file(json_t *rep);
 json_t *vb_runrec_rep_iops_log(json_t *rep);        /* string, null or NULL */
+/* schema 3: the repetition's completion latency percentiles per second
+ * (core/lathist.h), string or NULL; truncated: the log was cut at its cap */
+json_t *vb_runrec_rep_lat_log(json_t *rep);
+bool vb_runrec_rep_lat_log_truncated(json_t *rep);
 json_t *vb_runrec_rep_host_cpu(json_t *rep);        /* object, null or NULL */
 double vb_runrec_rep_host_cpu_ns(json_t *rep);      /* schema 1's QEMU ns; NAN */
 double vb_runrec_rep_wall_s(json_t *rep);           /* NAN when missing */
@@ -246,6 +250,7 @@ json_t *vb_runrec_rep_measure_new(json_t *seed, double wall_s, json_t *host_cpu)
 void vb_runrec_rep_add(json_t *rep, json_t *measure);  /* measure borrowed */
 void vb_runrec_rep_set_file(json_t *rep, const char *file);
 void vb_runrec_rep_set_iops_log(json_t *rep, const char *file);
+void vb_runrec_rep_set_lat_log(json_t *rep, const char *file, bool truncated);
 
 /* --vms: a guest's share of a repetition (vm counts from 1; measured:
  * guest 1 under --neighbour, every guest without; file relative to the

@@ -87,6 +87,7 @@ static struct vb_row *add_row(struct vb_summary *s, const char *mode, const char
 	for (int m = 0; m < VB_NMETRICS; m++)
 		r->val[m] = vb_calloc(nreps, sizeof(double));
 	r->iops_logs = vb_calloc(nreps, sizeof(char *));
+	r->lat_logs = vb_calloc(nreps, sizeof(char *));
 	r->host_cpu_rep = vb_calloc(nreps, sizeof(double));
 	for (size_t k = 0; k < nreps; k++)
 		r->host_cpu_rep[k] = NAN;
@@ -309,6 +310,7 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			goto out;
 		const struct vb_fio_dir *fd[2] = {&fr.read, &fr.write};
 		const char *log = json_string_value(vb_runrec_rep_iops_log(rep));
+		const char *lat = json_string_value(vb_runrec_rep_lat_log(rep));
 		for (int d = 0; d < 2; d++) {
 			row[d]->val[VB_M_IOPS][ok] = fd[d]->iops;
 			row[d]->val[VB_M_BW][ok] = fd[d]->bw_bytes;
@@ -321,6 +323,8 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 			}
 			if (safe_rel(log))
 				row[d]->iops_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, log);
+			if (safe_rel(lat))
+				row[d]->lat_logs[ok] = vb_asprintf("%s/%s/%s", s->run_dir, mode, lat);
 		}
 		size_t nh0 = nh;
 		cpu_per_io(&fr, rep, is_host, hcpu, &nh, gcpu, &ng, split, &nsplit);
@@ -371,6 +375,9 @@ static int check_files(json_t *mode, const char *path)
 			log = vb_runrec_rep_iops_log(rep);
 			if (log && !json_is_null(log) && !vb_valid_relpath(json_string_value(log)))
 				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].iops_log is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
+			log = vb_runrec_rep_lat_log(rep);
+			if (log && !vb_valid_relpath(json_string_value(log)))
+				return vb_error("'%s': mode '%s', points[%zu].reps[%zu].lat_log is not a plain file name inside the mode folder: the file is damaged", path, name, j, k);
 		}
 	}
 	return 0;
@@ -721,6 +728,9 @@ void vb_summary_release(struct vb_summary *s)
 		for (size_t k = 0; r->iops_logs && k < r->cap; k++)
 			free(r->iops_logs[k]);
 		free(r->iops_logs);
+		for (size_t k = 0; r->lat_logs && k < r->cap; k++)
+			free(r->lat_logs[k]);
+		free(r->lat_logs);
 		free(r->host_cpu_rep);
 		json_decref(r->host_cpu_split);
 		free(r->mode);

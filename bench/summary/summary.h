@@ -55,6 +55,7 @@ struct vb_row {
 	json_t *host_cpu_split;
 	double guest_cpu_us_per_io;    /* NAN for host */
 	char **iops_logs;              /* absolute paths per repetition, NULL if none */
+	char **lat_logs;               /* the same for latency percentiles per second (core/lathist.h) */
 	size_t cap;                    /* entries allocated per array */
 	/* A --vms point's row is the aggregate of its measured guests: IOPS
 	 * and bandwidth summed, clat mean weighted by IOPS, percentiles (and
