@@ -1220,6 +1220,8 @@ static void test_findings(void)
 	vb_findings_free(fs);
 	vb_findings_free(NULL);
 	vb_summary_release(&s);
+}
+
 /* fio's histogram log, as fio 3.33 writes it (iolog.c, flush_hist_samples):
  * "msec, dir, bs, " then VB_LAT_BUCKETS counts; counts[i] at bucket idx[i]. */
 static void hist_line(FILE *f, unsigned msec, unsigned dir, const unsigned *idx, const unsigned *cnt, size_t n)
