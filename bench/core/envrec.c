@@ -93,11 +93,11 @@ struct rows {
 	size_t n;
 };
 
-/* value is a new string, or NULL: unknown ("-") */
+/* value is a new string, or NULL: unknown */
 static void row(struct rows *rs, char *label, char *value)
 {
 	rs->r[rs->n].label = label;
-	rs->r[rs->n].value = value ? value : vb_strdup("-");
+	rs->r[rs->n].value = value;
 	rs->n++;
 }
 

@@ -69,7 +69,7 @@ bool vb_env_name_ok(const char *name);
 bool vb_env_add_mitigation(struct vb_env *e, const char *name, const char *text);
 
 /* The environment as rows for a person: label ("CPU governor",
- * "mitigation spectre_v2") and value ("performance", "-" when unknown),
+ * "mitigation spectre_v2") and value ("performance"; NULL when unknown),
  * in a fixed order.  *rows is a new array (vb_env_rows_free). */
 struct vb_env_row {
 	char *label, *value;
