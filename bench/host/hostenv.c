@@ -9,30 +9,31 @@
 #include <string.h>
 
 /* The helper: every line it prints is tagged (hostenv.h).  $1 is the
- * store's path, "" for none.  A file's text has its tabs and line ends
- * made blanks, and at most 512 bytes of it are read.  It exits 0 whatever
- * it could not read: what is missing is unknown, not an error. */
+ * store's path, "" for none.  A file's first line is read by the shell's
+ * own read (a fork per file cost 0.7 s a run here, on 2 busy cores); the
+ * parser takes a text's tabs as they come.  It exits 0 whatever it could
+ * not read: what is missing is unknown, not an error. */
 static const char helper[] =
 	"exec 2>/dev/null\n"
+	"r() { x=; [ -r \"$1\" ] && { IFS= read -r x < \"$1\" || [ -n \"$x\" ]; }; }\n"
 	"for f in /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor /sys/devices/system/cpu/cpufreq/boost "
 	"/sys/devices/system/cpu/intel_pstate/no_turbo /sys/kernel/mm/transparent_hugepage/enabled "
 	"/sys/kernel/mm/transparent_hugepage/defrag /sys/devices/system/cpu/vulnerabilities/*; do\n"
-	"  [ -f \"$f\" ] && printf 'f\\t%s\\t%s\\n' \"$f\" \"$(head -c 512 -- \"$f\" | tr '\\t\\n\\r' '   ')\"\n"
+	"  [ -f \"$f\" ] && r \"$f\" && printf 'f\\t%s\\t%s\\n' \"$f\" \"$x\"\n"
 	"done\n"
 	"[ -d /sys/devices/system/cpu/vulnerabilities ] && echo vuln\n"
 	"for d in /sys/devices/system/node/node[0-9]*; do [ -d \"$d\" ] && printf 'node\\t%s\\n' \"${d##*/}\"; done\n"
-	"printf 'mem\\t%s\\n' \"$(grep -m 1 '^MemTotal:' /proc/meminfo)\"\n"
+	"while IFS= read -r l; do case $l in MemTotal:*) printf 'mem\\t%s\\n' \"$l\"; break;; esac; done < /proc/meminfo\n"
 	"printf 'uname\\t%s\\n' \"$(uname -r)\"\n"
 	"if [ -n \"$1\" ]; then\n"
 	"  printf 'real\\t%s\\n' \"$(readlink -f -- \"$1\")\"\n"
 	"  [ -b \"$1\" ] && printf 'rdev\\t%s\\n' \"$(stat -L -c '%t:%T' -- \"$1\")\"\n"
 	"  while IFS= read -r l; do printf 'mi\\t%s\\n' \"$l\"; done < /proc/self/mountinfo\n"
 	"  for b in /sys/block/*; do\n"
-	"    printf 'blk\\t%s\\t%s\\t%s\\t%s\\n' \"${b##*/}\" \"$(cat \"$b/dev\")\" \"$(cat \"$b/queue/scheduler\")\" "
-	"\"$(cat \"$b/queue/rotational\")\"\n"
+	"    r \"$b/dev\"; n=$x; r \"$b/queue/scheduler\"; q=$x; r \"$b/queue/rotational\"\n"
+	"    printf 'blk\\t%s\\t%s\\t%s\\t%s\\n' \"${b##*/}\" \"$n\" \"$q\" \"$x\"\n"
 	"    for p in \"$b\"/*/partition; do\n"
-	"      [ -f \"$p\" ] && p=${p%/partition} && printf 'part\\t%s\\t%s\\t%s\\n' \"${p##*/}\" \"$(cat \"$p/dev\")\" "
-	"\"${b##*/}\"\n"
+	"      [ -f \"$p\" ] && p=${p%/partition} && r \"$p/dev\" && printf 'part\\t%s\\t%s\\t%s\\n' \"${p##*/}\" \"$x\" \"${b##*/}\"\n"
 	"    done\n"
 	"  done\n"
 	"fi\n"
