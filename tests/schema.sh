@@ -41,7 +41,7 @@ check "fixture run-threads shows the thread split" \
 # variant's tuning_overrides), a real run of virtio-blk,virtio-blk+t
 check "fixture run-variant shows variant_of" \
 	jqe '.modes[1] | .mode == "virtio-blk+t" and .variant_of == "virtio-blk" and .tuning_overrides.io == "threads"' "$FIX/run-variant/run.json"
-for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads run-variant run-same; do
+for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads run-variant run-same run-env run-latlog; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"

@@ -34,6 +34,8 @@
 #include "summary/findings.h"
 #include "summary/tuneobj.h"
 #include "cmd/tune.h"
+#include "host/hostenv.h"
+#include "core/envrec.h"
 
 #include <math.h>
 
@@ -1356,6 +1358,133 @@ static void test_lathist(void)
 	free(flood);
 }
 
+/* issue 28: the hypervisor's environment -- a sysfs [selected] choice,
+ * the mount under a path (longest prefix, whole components, escapes, a
+ * hostile line), the helper's whole output, and the cleaning of every
+ * value for its field */
+static void test_hostenv_selected(void)
+{
+	char *v;
+	CHECK((v = vb_hostenv_selected("[mq-deadline] none")) && strcmp(v, "mq-deadline") == 0);
+	free(v);
+	CHECK((v = vb_hostenv_selected("none [mq-deadline] kyber bfq")) && strcmp(v, "mq-deadline") == 0);
+	free(v);
+	CHECK((v = vb_hostenv_selected("always [madvise] never")) && strcmp(v, "madvise") == 0);
+	free(v);
+	CHECK((v = vb_hostenv_selected("always defer defer+madvise [madvise] never")) && strcmp(v, "madvise") == 0);
+	free(v);
+	CHECK((v = vb_hostenv_selected("none")) && strcmp(v, "none") == 0); /* a queue with no choice */
+	free(v);
+	CHECK(vb_hostenv_selected("none mq-deadline") == NULL); /* several, none selected */
+	CHECK(vb_hostenv_selected("") == NULL && vb_hostenv_selected(NULL) == NULL);
+	CHECK(vb_hostenv_selected("[] none") == NULL && vb_hostenv_selected("[a b] c") == NULL);
+	CHECK((v = vb_hostenv_selected("[\x1b[31mx`id`] none")) && strspn(v, "?[31mxid") == strlen(v) && !strchr(v, '`'));
+	free(v);
+	char longw[200];
+	memset(longw, 'a', sizeof(longw) - 1);
+	longw[sizeof(longw) - 1] = '\0';
+	CHECK((v = vb_hostenv_selected(longw)) && strlen(v) == VB_ENV_WORD_MAX);
+	free(v);
+}
+
+static void test_hostenv_mount(void)
+{
+	const char *mi =
+		"26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+		"27 26 0:24 / /mnt rw shared:5 - tmpfs tmpfs rw\n"
+		"28 27 8:17 / /mnt/a rw shared:7 master:1 - xfs /dev/sdb1 rw\n"
+		"29 27 8:33 / /mnt/a\\040b rw - btrfs /dev/sdc1 rw\n"
+		"garbage line without the separator\n"
+		"30 27 x:y / /mnt/a/bad rw - ext4 /dev/sdz rw\n"
+		"31 27 8:49 / /mnt/ab rw - ext2 /dev/sdd1 rw\n"
+		"32 26 0:99 / /mnt/a rw - overlay ov\\033[2J rw\n";
+	struct vb_hostenv_mount m;
+	CHECK(vb_hostenv_mount_find(mi, "/var/cache/x.raw", &m) == 0 && strcmp(m.point, "/") == 0 &&
+	      strcmp(m.fs, "ext4") == 0 && strcmp(m.source, "/dev/vda") == 0 && m.major == 254 && m.minor == 0);
+	vb_hostenv_mount_release(&m);
+	/* /mnt/a is mounted twice: the later line is the one on top */
+	CHECK(vb_hostenv_mount_find(mi, "/mnt/a/disk.raw", &m) == 0 && strcmp(m.point, "/mnt/a") == 0 &&
+	      strcmp(m.fs, "overlay") == 0 && m.major == 0 && m.minor == 99 && strcmp(m.source, "ov?[2J") == 0);
+	vb_hostenv_mount_release(&m);
+	/* a whole component: /mnt/ab is not under /mnt/a, /mnt/abc under neither */
+	CHECK(vb_hostenv_mount_find(mi, "/mnt/ab/f", &m) == 0 && strcmp(m.fs, "ext2") == 0);
+	vb_hostenv_mount_release(&m);
+	CHECK(vb_hostenv_mount_find(mi, "/mnt/abc", &m) == 0 && strcmp(m.point, "/mnt") == 0);
+	vb_hostenv_mount_release(&m);
+	/* the escaped blank, and a line whose numbers are not numbers is skipped */
+	CHECK(vb_hostenv_mount_find(mi, "/mnt/a b/f", &m) == 0 && strcmp(m.point, "/mnt/a b") == 0 &&
+	      strcmp(m.fs, "btrfs") == 0);
+	vb_hostenv_mount_release(&m);
+	CHECK(vb_hostenv_mount_find(mi, "/mnt/a/bad/f", &m) == 0 && strcmp(m.point, "/mnt/a") == 0);
+	vb_hostenv_mount_release(&m);
+	CHECK(vb_hostenv_mount_find("not mountinfo at all\n", "/x", &m) == -1 && !m.point);
+	CHECK(vb_hostenv_mount_find("", "/x", &m) == -1);
+	/* a hostile mount point: a line end and an escape sequence, unescaped then cleaned */
+	CHECK(vb_hostenv_mount_find("1 1 8:1 / /e\\012vil\\033 rw - ext4 /dev/sda1 rw\n", "/e\nvil\033/f", &m) == 0 &&
+	      strcmp(m.point, "/e?vil?") == 0);
+	vb_hostenv_mount_release(&m);
+}
+
+static void test_hostenv_parse(void)
+{
+	const char *out =
+		"f\t/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor\tperformance\n"
+		"f\t/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor\tpowersave\n"
+		"f\t/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor\tperformance\n"
+		"f\t/sys/devices/system/cpu/intel_pstate/no_turbo\t1\n"
+		"f\t/sys/kernel/mm/transparent_hugepage/enabled\t[always] madvise never\n"
+		"f\t/sys/kernel/mm/transparent_hugepage/defrag\talways defer [madvise] never\n"
+		"f\t/sys/devices/system/cpu/vulnerabilities/spectre_v2\tMitigation: Retpolines\033[2J\n"
+		"f\t/sys/devices/system/cpu/vulnerabilities/Bad Name\tx\n"
+		"vuln\n"
+		"node\tnode0\nnode\tnode1\nnode\tnodex\n"
+		"mem\tMemTotal:       24683748 kB\n"
+		"uname\t6.1.0-27-amd64\n"
+		"real\t/srv/vm/store.raw\n"
+		"mi\t26 1 254:0 / / rw - ext4 /dev/vda rw\n"
+		"mi\t40 26 8:2 / /srv rw - xfs /dev/sda2 rw\n"
+		"blk\tvda\t254:0\tnone [mq-deadline] kyber\t1\n"
+		"blk\tsda\t8:0\t[bfq] none\t0\n"
+		"part\tsda2\t8:2\tsda\n"
+		"junk\n";
+	struct vb_env e;
+	vb_hostenv_parse(out, &e);
+	CHECK(e.governor && strcmp(e.governor, "mixed: performance, powersave") == 0);
+	CHECK(e.boost == 0); /* no_turbo 1: boost off */
+	CHECK(e.thp_enabled && strcmp(e.thp_enabled, "always") == 0 && e.thp_defrag && strcmp(e.thp_defrag, "madvise") == 0);
+	CHECK(e.has_mitigations && e.nmitigations == 1 && strcmp(e.mitigations[0].name, "spectre_v2") == 0 &&
+	      strcmp(e.mitigations[0].text, "Mitigation: Retpolines?[2J") == 0);
+	CHECK(e.numa_nodes == 2 && e.mem_total_kib == 24683748 && strcmp(e.kernel, "6.1.0-27-amd64") == 0);
+	CHECK(e.has_store && strcmp(e.store_path, "/srv/vm/store.raw") == 0 && strcmp(e.store_mount, "/srv") == 0 &&
+	      strcmp(e.store_fs, "xfs") == 0 && strcmp(e.store_device, "sda2") == 0 && strcmp(e.store_disk, "sda") == 0 &&
+	      strcmp(e.store_scheduler, "bfq") == 0 && e.store_rotational == 0);
+	struct vb_env_row *rows;
+	size_t n = vb_env_rows(&e, &rows);
+	CHECK(n >= 10 && strcmp(rows[0].label, "kernel") == 0 && strcmp(rows[1].value, "mixed: performance, powersave") == 0);
+	vb_env_rows_free(rows, n);
+	vb_env_release(&e);
+	/* a block device as the store: its own queue, no file system; a
+	 * host without cpufreq, boost, NUMA or vulnerabilities: all unknown */
+	vb_hostenv_parse("real\t/dev/sdb\nrdev\t8:10\nblk\tsdb\t8:16\t[none] mq-deadline\t0\n", &e);
+	CHECK(e.has_store && !e.store_fs && !e.store_mount && e.store_device && strcmp(e.store_device, "sdb") == 0 &&
+	      strcmp(e.store_scheduler, "none") == 0 && e.store_rotational == 0);
+	CHECK(!e.governor && e.boost == -1 && e.numa_nodes == -1 && e.mem_total_kib == -1 && !e.has_mitigations);
+	vb_env_release(&e);
+	/* nothing at all (the helper could not run) */
+	vb_hostenv_parse(NULL, &e);
+	CHECK(!e.has_store && !e.kernel && e.store_rotational == -1);
+	vb_env_release(&e);
+	/* cleaning: printable ASCII, capped; a word keeps only its characters */
+	char *t = vb_env_text("  a\tb\xc2\x9b" "c  ", 64);
+	CHECK(t && strcmp(t, "a?b??c") == 0);
+	free(t);
+	CHECK(vb_env_text("   ", 64) == NULL && vb_env_text(NULL, 8) == NULL);
+	t = vb_env_word("ext4;rm -rf", 64);
+	CHECK(t && strcmp(t, "ext4?rm?-rf") == 0);
+	free(t);
+	CHECK(vb_env_name_ok("spectre_v2") && !vb_env_name_ok("../x") && !vb_env_name_ok("") && !vb_env_name_ok("A"));
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1394,6 +1523,9 @@ int main(void)
 	test_log_ratio();
 	test_findings();
 	test_lathist();
+	test_hostenv_selected();
+	test_hostenv_mount();
+	test_hostenv_parse();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -26,6 +26,8 @@
 #include "render/render.h"
 #include "core/util.h"
 #include "guest/xmlbuf.h"
+#include "summary/runrec.h"
+#include "core/envrec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -174,6 +176,141 @@ static json_t *changes_of(const struct vb_summary *base, const struct vb_summary
 	return c;
 }
 
+/* ---- the two hosts' environments, side by side (issue 28) ---------------- */
+
+/* One run's host.env as rows; has false when the run recorded none. */
+struct env_side {
+	bool has;
+	struct vb_env_row *rows;
+	size_t n;
+};
+
+static void env_side_load(const struct vb_summary *s, struct env_side *side)
+{
+	struct vb_env e;
+	*side = (struct env_side){.has = vb_runrec_host_env(s->run, &e)};
+	if (side->has)
+		side->n = vb_env_rows(&e, &side->rows);
+	vb_env_release(&e);
+}
+
+/* The side's row of that label, or NULL. */
+static const struct vb_env_row *env_row(const struct env_side *side, const char *label)
+{
+	for (size_t i = 0; i < side->n; i++)
+		if (strcmp(side->rows[i].label, label) == 0)
+			return &side->rows[i];
+	return NULL;
+}
+
+/* The row's value on a side: NULL when unknown or that side has no such row. */
+static const char *env_value(const struct env_side *side, const char *label)
+{
+	const struct vb_env_row *r = env_row(side, label);
+	return r ? r->value : NULL;
+}
+
+/* Every label of either side, base's order first (borrowed). */
+static const char **env_labels(const struct env_side sides[2], size_t *n)
+{
+	const char **l = vb_calloc(sides[0].n + sides[1].n + 1, sizeof(char *));
+	*n = 0;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < sides[k].n; i++)
+			if (k == 0 || !env_row(&sides[0], sides[k].rows[i].label))
+				l[(*n)++] = sides[k].rows[i].label;
+	return l;
+}
+
+/* A row differs when both runs recorded an environment and the row's
+ * values are not the same (a row one side lacks is "-" there). */
+static bool env_differs(const struct env_side sides[2], const char *label)
+{
+	const char *a = env_value(&sides[0], label), *b = env_value(&sides[1], label);
+	return sides[0].has && sides[1].has && strcmp(a ? a : "-", b ? b : "-") != 0;
+}
+
+static void env_sides_free(struct env_side sides[2])
+{
+	for (int k = 0; k < 2; k++)
+		vb_env_rows_free(sides[k].rows, sides[k].n);
+}
+
+#define ENV_COL 34
+
+static const char *env_cell(const struct env_side *side, const char *label)
+{
+	const char *v = env_value(side, label);
+	return !side->has ? "" : v ? v : "-";
+}
+
+/* After the verdicts: the rows, '*' where they differ; a value too wide
+ * for its column goes on lines of its own below the row ("both:" when
+ * the sides agree). */
+static void print_env(const struct vb_summary *base, const struct vb_summary *now)
+{
+	struct env_side sides[2];
+	env_side_load(base, &sides[0]);
+	env_side_load(now, &sides[1]);
+	size_t n, ndiff = 0, lw = 20;
+	const char **labels = env_labels(sides, &n);
+	for (size_t i = 0; i < n; i++)
+		lw = strlen(labels[i]) > lw ? strlen(labels[i]) : lw;
+	char *head[2];
+	for (int k = 0; k < 2; k++)
+		head[k] = vb_asprintf("%s %s%s", k ? "new" : "base", (k ? now : base)->id, sides[k].has ? "" : ": not recorded");
+	if (n)
+		printf("\n  %-*s %-*s %s\n", (int)lw, "host environment", ENV_COL, head[0], head[1]);
+	for (size_t i = 0; i < n; i++) {
+		bool d = env_differs(sides, labels[i]);
+		const char *a = env_cell(&sides[0], labels[i]), *b = env_cell(&sides[1], labels[i]);
+		ndiff += d;
+		if (strlen(a) <= ENV_COL && strlen(b) <= ENV_COL) {
+			printf("%c %-*s %-*s %s\n", d ? '*' : ' ', (int)lw, labels[i], ENV_COL, a, b);
+			continue;
+		}
+		printf("%c %s\n", d ? '*' : ' ', labels[i]);
+		if (sides[0].has && sides[1].has && !d) {
+			printf("      both: %s\n", a);
+			continue;
+		}
+		for (int k = 0; k < 2; k++)
+			if (sides[k].has)
+				printf("      %-5s %s\n", k ? "new:" : "base:", k ? b : a);
+	}
+	if (!sides[0].has || !sides[1].has)
+		printf("host environment: %s (recorded from results schema 3 on): no difference can be shown\n",
+		       !sides[0].has && !sides[1].has ? "recorded by neither run" : "recorded by one run only");
+	else
+		printf("host environment: %zu row%s differ%s%s\n", ndiff, ndiff == 1 ? "" : "s", ndiff == 1 ? "s" : "",
+		       ndiff ? " (marked *)" : "");
+	free(head[0]);
+	free(head[1]);
+	free(labels);
+	env_sides_free(sides);
+}
+
+/* The same for --format json: {"base_recorded", "new_recorded", "rows":
+ * [{"what", "base", "new", "differs"}]}, a value null where unknown. */
+static json_t *env_json(const struct vb_summary *base, const struct vb_summary *now)
+{
+	struct env_side sides[2];
+	env_side_load(base, &sides[0]);
+	env_side_load(now, &sides[1]);
+	size_t n;
+	const char **labels = env_labels(sides, &n);
+	json_t *rows = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const char *a = env_value(&sides[0], labels[i]), *b = env_value(&sides[1], labels[i]);
+		json_array_append_new(rows, json_pack("{s:s, s:s?, s:s?, s:b}", "what", labels[i], "base", a, "new", b,
+		                                      "differs", env_differs(sides, labels[i])));
+	}
+	json_t *o = json_pack("{s:b, s:b, s:o}", "base_recorded", sides[0].has, "new_recorded", sides[1].has, "rows", rows);
+	free(labels);
+	env_sides_free(sides);
+	return o;
+}
+
 static void print_json(const struct vb_summary *base, const struct vb_summary *now, const struct verdict *v, size_t nv,
                        double threshold, size_t regressed)
 {
@@ -192,6 +329,7 @@ static void print_json(const struct vb_summary *base, const struct vb_summary *n
 	json_t *doc = json_pack("{s:s, s:s, s:f, s:f, s:b, s:o, s:o}", "base", base->id, "new", now->id, "threshold_pct",
 	                        threshold, "alpha", ALPHA, "regression", regressed > 0, "version_changes",
 	                        changes_of(base, now), "comparisons", a);
+	json_object_set_new(doc, "host_env", env_json(base, now));
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	puts(s);
 	free(s);
@@ -228,6 +366,7 @@ static void print_text(const struct vb_summary *base, const struct vb_summary *n
 		       v[i].p, v[i].word);
 	}
 	printf("%s\n", regressed ? "REGRESSION" : "no regression");
+	print_env(base, now);
 }
 
 static int vb_cmd_compare(struct vb_config *c, int nrest, char **rest)

@@ -10,6 +10,7 @@
 #include "summary/runrec.h"
 #include "storage/storage.h"
 #include "host/hv.h"
+#include "host/hostenv.h"
 #include "core/util.h"
 #include "guest/virt.h"
 
@@ -89,6 +90,12 @@ json_t *vb_manifest_new(const struct vb_manifest_in *in)
 	setup_head(&h, in);
 	job_head(&h, in, &desc);
 	json_t *run = vb_runrec_new(&h);
+	/* what moves I/O figures on the hypervisor, beside its CPU (issue 28):
+	 * its governor, THP, mitigations, the store's device and scheduler */
+	struct vb_env env;
+	vb_hostenv_read(in->store->path, &env);
+	vb_runrec_set_host_env(run, &env);
+	vb_env_release(&env);
 	free((char *)h.store_image);
 	free(qemu);
 	free(libvirt);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "summary/runrec.h"
 #include "core/results.h"
+#include "core/envrec.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -131,6 +132,23 @@
 #define K_BOOTS "boots"
 #define K_BOOT_S "boot_s"
 #define K_PARTIAL "partial"
+/* host.env (issue 28): the hypervisor's environment */
+#define K_ENV "env"
+#define K_ENV_GOVERNOR "cpufreq_governor"
+#define K_ENV_BOOST "cpu_boost"
+#define K_ENV_THP "thp"
+#define K_ENV_THP_ENABLED "enabled"
+#define K_ENV_THP_DEFRAG "defrag"
+#define K_ENV_MITIGATIONS "mitigations"
+#define K_ENV_NUMA_NODES "numa_nodes"
+#define K_ENV_MEM_TOTAL_KIB "mem_total_kib"
+#define K_ENV_STORE "store"
+#define K_ENV_MOUNT "mount"
+#define K_ENV_FS "fs"
+#define K_ENV_SOURCE "source"
+#define K_ENV_DEVICE "device"
+#define K_ENV_SCHEDULER "scheduler"
+#define K_ENV_ROTATIONAL "rotational"
 
 #define MAX_RESULT_FILE (64u << 20)
 
@@ -958,4 +976,111 @@ int vb_runrec_point_vms(json_t *params)
 	json_t *v = json_object_get(params, K_VMS);
 	long n = json_is_integer(v) ? (long)json_integer_value(v) : json_is_string(v) ? strtol(json_string_value(v), NULL, 10) : 0;
 	return n >= 1 && n <= 1000 ? (int)n : 0;
+}
+
+/* ---- issue 28: the hypervisor's environment (host.env) ----------------- */
+
+static json_t *tristate(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *int_or_null(long long v)
+{
+	return v < 0 ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *env_store_new(const struct vb_env *e)
+{
+	if (!e->has_store)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", K_PATH, str_or_null(e->store_path), K_ENV_MOUNT,
+	                 str_or_null(e->store_mount), K_ENV_FS, str_or_null(e->store_fs), K_ENV_SOURCE,
+	                 str_or_null(e->store_source), K_ENV_DEVICE, str_or_null(e->store_device), K_DISK,
+	                 str_or_null(e->store_disk), K_ENV_SCHEDULER, str_or_null(e->store_scheduler), K_ENV_ROTATIONAL,
+	                 tristate(e->store_rotational));
+}
+
+void vb_runrec_set_host_env(json_t *run, const struct vb_env *e)
+{
+	json_t *host = json_object_get(run, K_HOST), *mit = json_null();
+	if (!json_is_object(host))
+		json_object_set_new(run, K_HOST, host = json_object());
+	if (e->has_mitigations) {
+		mit = json_object();
+		for (size_t i = 0; i < e->nmitigations; i++)
+			json_object_set_new(mit, e->mitigations[i].name, str_or_null(e->mitigations[i].text));
+	}
+	json_object_set_new(host, K_ENV, json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o}", K_KERNEL,
+	                                           str_or_null(e->kernel), K_ENV_GOVERNOR, str_or_null(e->governor),
+	                                           K_ENV_BOOST, tristate(e->boost), K_ENV_THP, K_ENV_THP_ENABLED,
+	                                           str_or_null(e->thp_enabled), K_ENV_THP_DEFRAG, str_or_null(e->thp_defrag),
+	                                           K_ENV_MITIGATIONS, mit, K_ENV_NUMA_NODES, int_or_null(e->numa_nodes),
+	                                           K_ENV_MEM_TOTAL_KIB, int_or_null(e->mem_total_kib), K_ENV_STORE,
+	                                           env_store_new(e)));
+}
+
+/* Read back: a run.json is input, so each value is checked for its type
+ * and cleaned for its field again, as hostenv.c cleaned it. */
+static char *env_word(json_t *o, const char *k)
+{
+	return vb_env_word(str(o, k), VB_ENV_WORD_MAX);
+}
+
+static char *env_text(json_t *o, const char *k, size_t cap)
+{
+	return vb_env_text(str(o, k), cap);
+}
+
+static int env_tristate(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+static long long env_count(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) && json_integer_value(v) >= 0 ? (long long)json_integer_value(v) : -1;
+}
+
+static void env_store_get(json_t *st, struct vb_env *e)
+{
+	if (!json_is_object(st))
+		return;
+	e->has_store = true;
+	e->store_path = env_text(st, K_PATH, VB_ENV_PATH_MAX);
+	e->store_mount = env_text(st, K_ENV_MOUNT, VB_ENV_PATH_MAX);
+	e->store_fs = env_word(st, K_ENV_FS);
+	e->store_source = env_text(st, K_ENV_SOURCE, VB_ENV_PATH_MAX);
+	e->store_device = env_word(st, K_ENV_DEVICE);
+	e->store_disk = env_word(st, K_DISK);
+	e->store_scheduler = env_word(st, K_ENV_SCHEDULER);
+	e->store_rotational = env_tristate(st, K_ENV_ROTATIONAL);
+}
+
+bool vb_runrec_host_env(json_t *run, struct vb_env *e)
+{
+	json_t *env = json_object_get(json_object_get(run, K_HOST), K_ENV), *thp, *mit, *v;
+	const char *name;
+	memset(e, 0, sizeof(*e));
+	e->boost = e->numa_nodes = e->store_rotational = -1;
+	e->mem_total_kib = -1;
+	if (!json_is_object(env))
+		return false;
+	e->kernel = env_text(env, K_KERNEL, VB_ENV_TEXT_MAX);
+	e->governor = env_text(env, K_ENV_GOVERNOR, VB_ENV_TEXT_MAX);
+	e->boost = env_tristate(env, K_ENV_BOOST);
+	thp = json_object_get(env, K_ENV_THP);
+	e->thp_enabled = env_word(thp, K_ENV_THP_ENABLED);
+	e->thp_defrag = env_word(thp, K_ENV_THP_DEFRAG);
+	mit = json_object_get(env, K_ENV_MITIGATIONS);
+	e->has_mitigations = json_is_object(mit);
+	json_object_foreach(mit, name, v)
+		vb_env_add_mitigation(e, name, json_string_value(v));
+	long long nodes = env_count(env, K_ENV_NUMA_NODES);
+	e->numa_nodes = nodes <= 65536 ? (int)nodes : -1;
+	e->mem_total_kib = env_count(env, K_ENV_MEM_TOTAL_KIB);
+	env_store_get(json_object_get(env, K_ENV_STORE), e);
+	return true;
 }

@@ -331,3 +331,15 @@ bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b);
  * two points' params differ in nothing else. */
 int vb_runrec_point_vms(json_t *params);
 bool vb_runrec_point_same_but_vms(json_t *a, json_t *b);
+
+/* ---- issue 28: the hypervisor's environment (host.env) ------------------ */
+
+struct vb_env;
+/* host.env: what moves I/O figures on the hypervisor (core/envrec.h; the
+ * run engine reads it with host/hostenv.h, once per run). */
+void vb_runrec_set_host_env(json_t *run, const struct vb_env *e);
+/* host.env as recorded, each value checked and cleaned again (a run.json
+ * is input): true with e filled (vb_env_release it), or false with e
+ * zeroed (unknowns as unknown) when the run has none -- a run from before
+ * schema 3, an import, a fleet's top record. */
+bool vb_runrec_host_env(json_t *run, struct vb_env *e);
