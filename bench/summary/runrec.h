@@ -326,3 +326,29 @@ bool vb_runrec_point_same_but_neighbour(json_t *a, json_t *b);
  * two points' params differ in nothing else. */
 int vb_runrec_point_vms(json_t *params);
 bool vb_runrec_point_same_but_vms(json_t *a, json_t *b);
+
+/* ---- issue 28, point 2: the host's load while each point measured ------ */
+
+/* A window's (a repetition's) or a point's figures, in cores (CPU-seconds
+ * per second); loadavg < 0 or NAN: unknown. */
+struct vb_runrec_load {
+	double window_s;
+	int cpus;
+	double total_cpu, own_cpu, other_cpu, loadavg;
+	int other_qemu;                                  /* a point's: the most in one repetition */
+	double other_qemu_cpu;
+};
+/* A repetition's "host_load" (rep: its entry, or the measure that
+ * vb_runrec_rep_add merges into it). */
+void vb_runrec_rep_set_host_load(json_t *rep, const struct vb_runrec_load *l);
+/* A repetition's host_load into l: false when it has none (a run from
+ * before schema 3, a window whose edges were not read). */
+bool vb_runrec_rep_host_load(json_t *rep, struct vb_runrec_load *l);
+/* Point pi of mode: "host_load", the means over its nreps repetitions
+ * with figures, the busy flag and why (NULL: null). */
+void vb_runrec_point_set_host_load(json_t *mode, size_t pi, const struct vb_runrec_load *l, int nreps, bool busy,
+                                   const char *why);
+/* A point's host_load: false when it has none; *busy, and *why (borrowed;
+ * NULL when null or missing: free text from a results folder, clean it
+ * for its sink). */
+bool vb_runrec_point_host_load(json_t *point, struct vb_runrec_load *l, bool *busy, const char **why);
