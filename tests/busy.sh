@@ -35,8 +35,14 @@ P='.modes[] | select(.mode == "host" or .mode == "virtio-blk") | .points[0]'
 # ---- with a CPU hog -----------------------------------------------------
 sh -c 'while :; do :; done' 9>&- &
 hog=$!
+hog_t0=$(date +%s.%N)
 vb run "${common[@]}"
 check "the hog ran through the whole run" kill -0 "$hog"
+# the hog's own CPU rate over the run (utime + stime, fields 14 and 15
+# after its name), read by this test: "other" must hold at least most of it
+hog_rate=$(awk -v t0="$hog_t0" -v now="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" \
+	'{sub(/^.*\) /, ""); printf "%.3f", ($12 + $13) / hz / (now - t0)}' "/proc/$hog/stat")
+echo "# the hog took $hog_rate cores on average over the run"
 stop_hog
 check "the hog is gone once stopped" sh -c "! kill -0 $hog 2>/dev/null"
 hog=
@@ -49,6 +55,8 @@ check "every repetition of both modes has its host_load (own CPU > 0, a window)"
 check "both points are flagged busy" jqe "[$P | .host_load.busy] == [true, true]" "$J"
 check "... and why names the other processes' CPU (the hog's)" \
 	jqe "[$P | .host_load | (.why | test(\"other processes took [0-9.]+ cores\")) and .other_cpu > 0.25] | all" "$J"
+check "each point's other CPU holds the hog's (at least half its mean rate over the whole run, $hog_rate cores: in the windows it competes with fio and the vCPU)" \
+	jqe --argjson h "$hog_rate" "[$P | .host_load.other_cpu >= 0.5 * \$h] | length == 2 and all" "$J"
 check "the table marks both modes' rows BUSY and says why under them" \
 	sh -c "[ \$(grep -cE '^(host|virtio-blk) +(read|write) .*  BUSY\$' '$TMP/out') -eq 4 ] &&
 		[ \$(grep -cE '^(host|virtio-blk) +BUSY: the host was busy while it measured: .*other processes took' '$TMP/out') -eq 2 ]"

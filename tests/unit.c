@@ -1168,13 +1168,13 @@ static void test_hostload(void)
 {
 	/* ticks of 10 ms; busy = user + nice + system (irq, softirq, steal,
 	 * idle and iowait left out) */
-	const char *a_text = "cpu  1000 10 500 9000 50 7 9 3 0 0\ncpu0 500 5 250 4500 25 3 4 1 0 0\n"
+	const char *a_text = "1000.00 1500.00\ncpu  1000 10 500 9000 50 7 9 3 0 0\ncpu0 500 5 250 4500 25 3 4 1 0 0\n"
 	                     "cpu1 500 5 250 4500 25 4 5 2 0 0\nL 0.50 0.40 0.30 1/100 42\n"
 	                     "Q 100 (qemu-system-x86) S 1 100 100 0 -1 0 0 0 0 0 300 100 0 0\n"
 	                     "Q 200 (qemu-system-x86) S 1 200 200 0 -1 0 0 0 0 0 50 50 0 0\n"
 	                     "Q 300 (qemu-system-aar) S 1 300 300 0 -1 0 0 0 0 0 10 0 0 0\n"
 	                     "Q 400 (not qemu) S 1 400 400 0 -1 0 0 0 0 0 10 0 0 0\n";
-	const char *b_text = "cpu  1200 10 600 9100 50 70 90 300 0 0\ncpu0 600 5 300 4550 25 3 4 1 0 0\n"
+	const char *b_text = "1002.00 1500.00\ncpu  1200 10 600 9100 50 70 90 300 0 0\ncpu0 600 5 300 4550 25 3 4 1 0 0\n"
 	                     "cpu1 600 5 300 4550 25 4 5 2 0 0\nL 1.50 0.40 0.30 1/100 42\n"
 	                     "Q 100 (qemu-system-x86) S 1 100 100 0 -1 0 0 0 0 0 400 150 0 0\n"
 	                     "Q 200 (qemu-system-x86) S 1 200 200 0 -1 0 0 0 0 0 50 50 0 0\n"
@@ -1188,7 +1188,7 @@ static void test_hostload(void)
 	CHECK(h.s[0].nqemu == 3); /* "not qemu" is no QEMU */
 	h.s[0].ok = h.s[1].ok = true;
 	h.s[0].t = 10.0;
-	h.s[1].t = 12.0;
+	h.s[1].t = 12.5; /* ours, later: the host's uptime (2 s) is the window */
 	h.s[0].self_ns = 0;
 	h.s[1].self_ns = 100000000ull; /* the controller: 0.1 s */
 	struct vb_hostload_figures f;

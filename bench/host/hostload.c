@@ -11,12 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One read where the hypervisor is: /proc/stat's cpu lines, the load
- * average, the stat line of every qemu-system-* process (pgrep matches
- * the kernel's comm, "qemu-system-x86" for x86_64).  Nothing of the
- * processes but their pid, name and CPU is kept. */
+/* One read where the hypervisor is: its uptime and /proc/stat's cpu lines
+ * in one cat (so that the busy time and the clock it is divided by are
+ * read together: a loaded host may take a tenth of a second to run the
+ * rest), the load average, the stat line of every qemu-system-* process
+ * (pgrep matches the kernel's comm, "qemu-system-x86" for x86_64).
+ * Nothing of the processes but their pid, name and CPU is kept. */
 static const char read_script[] =
-	"grep '^cpu' /proc/stat; echo \"L $(cat /proc/loadavg)\"; "
+	"cat /proc/uptime /proc/stat | grep -E '^(cpu|[0-9])'; echo \"L $(cat /proc/loadavg)\"; "
 	"for p in $(pgrep '^qemu-system-'); do s=$(cat /proc/$p/stat 2>/dev/null) && echo \"Q $s\"; done; exit 0";
 
 /* "cpu  user nice system idle ...": user + nice + system, in ticks.
@@ -51,6 +53,7 @@ int vb_hostload_parse(const char *text, unsigned long long tick_ns, struct vb_ho
 	int rc = 0;
 	s->ncpu = 0;
 	s->nqemu = 0;
+	s->uptime = 0;
 	s->loadavg = -1;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		unsigned long long busy = 0;
@@ -61,6 +64,9 @@ int vb_hostload_parse(const char *text, unsigned long long tick_ns, struct vb_ho
 			cpu = true;
 		} else if (!strncmp(l, "cpu", 3) && l[3] >= '0' && l[3] <= '9') {
 			s->ncpu++;
+		} else if (l[0] >= '0' && l[0] <= '9') { /* /proc/uptime */
+			if (sscanf(l, "%lf", &s->uptime) != 1)
+				s->uptime = 0;
 		} else if (!strncmp(l, "L ", 2)) {
 			if (sscanf(l + 2, "%lf", &s->loadavg) != 1)
 				s->loadavg = -1;
@@ -146,7 +152,8 @@ int vb_hostload_figures(const struct vb_hostload *h, unsigned long long own_ns, 
 	if (h->n < 2 || !a->ok || !b->ok || b->t <= a->t || b->busy_ns < a->busy_ns)
 		return -1;
 	unsigned long long qns, self = b->self_ns >= a->self_ns ? b->self_ns - a->self_ns : 0;
-	f->window_s = b->t - a->t;
+	/* the host's own clock, read with its busy time; else ours */
+	f->window_s = a->uptime > 0 && b->uptime > a->uptime ? b->uptime - a->uptime : b->t - a->t;
 	f->total_cpu = (double)(b->busy_ns - a->busy_ns) / 1e9 / f->window_s;
 	f->own_cpu = (double)(own_ns + self) / 1e9 / f->window_s;
 	f->other_cpu = f->total_cpu > f->own_cpu ? f->total_cpu - f->own_cpu : 0;

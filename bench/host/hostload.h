@@ -32,6 +32,7 @@ struct vb_hostload_qemu {
 struct vb_hostload_sample {
 	bool ok;                       /* read in full */
 	double t;                      /* vb_now() when read */
+	double uptime;                 /* the host's /proc/uptime, read with busy_ns (0: none) */
 	unsigned long long busy_ns;    /* every CPU's user + nice + system */
 	int ncpu;                      /* cpuN lines */
 	double loadavg;                /* the 1-minute load average */
@@ -51,7 +52,7 @@ struct vb_hostload {
 void vb_hostload_edge(struct vb_hostload *h);
 
 /* Parse one read's text into s (the time and self_ns are the caller's):
- * /proc/stat's cpu lines, "L " and /proc/loadavg, "Q " and a
+ * /proc/uptime's line, /proc/stat's cpu lines, "L " and /proc/loadavg, "Q " and a
  * qemu-system-* process's /proc/PID/stat; tick is the length of a clock
  * tick in ns.  0, or -1 when the cpu line is missing or malformed. */
 int vb_hostload_parse(const char *text, unsigned long long tick_ns, struct vb_hostload_sample *s);
