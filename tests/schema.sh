@@ -41,7 +41,12 @@ check "fixture run-threads shows the thread split" \
 # variant's tuning_overrides), a real run of virtio-blk,virtio-blk+t
 check "fixture run-variant shows variant_of" \
 	jqe '.modes[1] | .mode == "virtio-blk+t" and .variant_of == "virtio-blk" and .tuning_overrides.io == "threads"' "$FIX/run-variant/run.json"
-for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads run-variant run-same run-env run-latlog; do
+# run-busy: issue 28's host_load (schema 3), a real run of host and
+# virtio-blk with a CPU hog during host (on a shared machine: other work
+# kept virtio-blk busy too): each repetition's and each point's host_load
+check "fixture run-busy (schema 3) shows host_load: a busy point with why" \
+	jqe '.schema == 3 and (.modes[0].points[0].host_load | .busy and (.why | test("other processes took")) and .other_cpu > 0.25) and ([.modes[].points[].reps[].host_load.own_cpu] | length == 4)' "$FIX/run-busy/run.json"
+for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-threads run-variant run-same run-env run-latlog run-busy; do
 	n=$(jq .schema "$FIX/$f/run.json")
 	check "fixture $f (schema $n) validates" python3 "$CHECKER" "$S" "$FIX/$f/run.json"
 	cp -r "$FIX/$f" "$TMP/$f"
@@ -49,6 +54,21 @@ for f in run-base run-v2 run-storage run-iotune run-vms run-neighbour run-thread
 	vb report "$TMP/$f"
 	check "fixture $f (schema $n) still loads: report exits 0" [ "$rc" -eq 0 ]
 done
+vb report "$TMP/run-busy"
+check "fixture run-busy's table marks the busy modes' rows BUSY and says why" \
+	sh -c "[ \$(grep -cE '^(host|virtio-blk) +(read|write) .*  BUSY\$' '$TMP/out') -eq 4 ] &&
+		grep -qx 'host            BUSY: the host was busy while it measured: other processes took 1.39 cores during the measurement (over 0.25)' '$TMP/out'"
+check "... summary.json's rows say busy and why" \
+	jqe '[.rows[] | .host_load | .busy and (.why | test("other processes took"))] | length == 4 and all' "$TMP/run-busy/summary.json"
+check "... and a run without host_load has no such key nor mark (run-threads)" \
+	sh -c "jq -e '[.rows[] | has(\"host_load\")] | any | not' '$TMP/run-threads/summary.json' >/dev/null &&
+		! grep -q BUSY '$TMP/run-threads/summary.md'"
+# the why is free text from a results folder: cleaned for the terminal
+jq '.modes[1].points[0].host_load.why = "evil\u001b[2J`id`|*<b>"' "$FIX/run-busy/run.json" > "$TMP/run-busy/run.json"
+vb report "$TMP/run-busy"
+check "a planted why reaches the table with its control characters replaced" \
+	sh -c "grep -qF 'virtio-blk      BUSY: the host was busy while it measured: evil?[2J' '$TMP/out' && ! grep -q \$'\\x1b' '$TMP/out'"
+check "... and escaped in summary.md" grep -qF 'evil?[2J\`id\`\|\*\<b>' "$TMP/run-busy/summary.md"
 vb report "$TMP/run-iotune"
 check "fixture run-iotune's summary sets the limit beside the measured rate" \
 	sh -c "grep -qx 'virtio-blk: iotune total_iops_sec=1550, measured 1544 IOPS (99.6% of the limit)' '$TMP/out' &&

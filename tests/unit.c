@@ -21,6 +21,7 @@
 #include "guest/xmlbuf.h"
 #include "host/hv.h"
 #include "host/threadcpu.h"
+#include "host/hostload.h"
 #include "host/hostres.h"
 #include "guest/session.h"
 #include "summary/stats.h"
@@ -1485,6 +1486,65 @@ static void test_hostenv_parse(void)
 	CHECK(vb_env_name_ok("spectre_v2") && !vb_env_name_ok("../x") && !vb_env_name_ok("") && !vb_env_name_ok("A"));
 }
 
+/* issue 28: the host's load from /proc/stat, the load average and the
+ * QEMUs, and the busy rule */
+static void test_hostload(void)
+{
+	/* ticks of 10 ms; busy = user + nice + system (irq, softirq, steal,
+	 * idle and iowait left out) */
+	const char *a_text = "1000.00 1500.00\ncpu  1000 10 500 9000 50 7 9 3 0 0\ncpu0 500 5 250 4500 25 3 4 1 0 0\n"
+	                     "cpu1 500 5 250 4500 25 4 5 2 0 0\nL 0.50 0.40 0.30 1/100 42\n"
+	                     "Q 100 (qemu-system-x86) S 1 100 100 0 -1 0 0 0 0 0 300 100 0 0\n"
+	                     "Q 200 (qemu-system-x86) S 1 200 200 0 -1 0 0 0 0 0 50 50 0 0\n"
+	                     "Q 300 (qemu-system-aar) S 1 300 300 0 -1 0 0 0 0 0 10 0 0 0\n"
+	                     "Q 400 (not qemu) S 1 400 400 0 -1 0 0 0 0 0 10 0 0 0\n";
+	const char *b_text = "1002.00 1500.00\ncpu  1200 10 600 9100 50 70 90 300 0 0\ncpu0 600 5 300 4550 25 3 4 1 0 0\n"
+	                     "cpu1 600 5 300 4550 25 4 5 2 0 0\nL 1.50 0.40 0.30 1/100 42\n"
+	                     "Q 100 (qemu-system-x86) S 1 100 100 0 -1 0 0 0 0 0 400 150 0 0\n"
+	                     "Q 200 (qemu-system-x86) S 1 200 200 0 -1 0 0 0 0 0 50 50 0 0\n"
+	                     "Q 300 (qemu-system-aar) S 1 300 300 0 -1 0 0 0 0 0 30 0 0 0\n"
+	                     "Q 500 (qemu-system-x86) S 1 500 500 0 -1 0 0 0 0 0 1 0 0 0\n";
+	struct vb_hostload h = {.n = 2};
+	CHECK(vb_hostload_parse(a_text, 10000000ull, &h.s[0]) == 0);
+	CHECK(vb_hostload_parse(b_text, 10000000ull, &h.s[1]) == 0);
+	CHECK(h.s[0].busy_ns == 1510ull * 10000000ull); /* 1000 + 10 + 500 ticks */
+	CHECK(h.s[0].ncpu == 2 && NEAR(h.s[0].loadavg, 0.5, 1e-9));
+	CHECK(h.s[0].nqemu == 3); /* "not qemu" is no QEMU */
+	h.s[0].ok = h.s[1].ok = true;
+	h.s[0].t = 10.0;
+	h.s[1].t = 12.5; /* ours, later: the host's uptime (2 s) is the window */
+	h.s[0].self_ns = 0;
+	h.s[1].self_ns = 100000000ull; /* the controller: 0.1 s */
+	struct vb_hostload_figures f;
+	long own = 100;
+	/* 200 ticks more of user + 100 of system over 2 s: 1.5 cores busy;
+	 * own: QEMU 100's 150 ticks (1.5 s) and the controller's 0.1 s */
+	CHECK(vb_hostload_figures(&h, 1500000000ull, &own, 1, &f) == 0);
+	CHECK(NEAR(f.window_s, 2.0, 1e-9) && NEAR(f.total_cpu, 1.5, 1e-9));
+	CHECK(NEAR(f.own_cpu, 0.8, 1e-9) && NEAR(f.other_cpu, 0.7, 1e-9));
+	CHECK(NEAR(f.loadavg, 1.0, 1e-9) && f.cpus == 2);
+	/* 200 took nothing (idle: did not run), 300 took 20 ticks, 500
+	 * started inside the window: two other QEMUs ran */
+	CHECK(f.other_qemu == 2 && NEAR(f.other_qemu_cpu, 0.1, 1e-9));
+	/* own more than the total (tick rounding): other is 0, not below */
+	CHECK(vb_hostload_figures(&h, 5000000000ull, &own, 1, &f) == 0 && f.other_cpu == 0);
+	/* a window read at one edge only, or a failed read, has no figures */
+	h.n = 1;
+	CHECK(vb_hostload_figures(&h, 0, &own, 1, &f) < 0);
+	h.n = 2;
+	h.s[1].ok = false;
+	CHECK(vb_hostload_figures(&h, 0, &own, 1, &f) < 0);
+	CHECK(vb_hostload_parse("L 1 2 3\n", 10000000ull, &h.s[0]) < 0); /* no cpu line */
+	CHECK(vb_hostload_parse("cpu  x y z\n", 10000000ull, &h.s[0]) < 0);
+	/* the busy rule: over a quarter of a core, or another QEMU ran */
+	char why[256];
+	CHECK(!vb_hostload_busy(0.25, 0, 0, why, sizeof(why)));
+	CHECK(vb_hostload_busy(0.26, 0, 0, why, sizeof(why)) && strstr(why, "other processes took 0.26 cores"));
+	CHECK(vb_hostload_busy(0.05, 1, 0.01, why, sizeof(why)) && strstr(why, "1 QEMU process that is not this run's"));
+	CHECK(vb_hostload_busy(0.9, 2, 0.5, why, sizeof(why)) && strstr(why, "2 QEMU processes") &&
+	      strstr(why, "other processes took 0.90 cores"));
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1526,6 +1586,7 @@ int main(void)
 	test_hostenv_selected();
 	test_hostenv_mount();
 	test_hostenv_parse();
+	test_hostload();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -115,6 +115,7 @@ static void meter_sample(struct vb_cpu_meter *m)
 		m->lost = true;
 	}
 	m->t[m->edges - 1] = vb_now();
+	vb_hostload_edge(&m->load);
 }
 
 /* "processes" and "threads" from the threads read at both edges: each

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "guest/agent.h"
+#include "host/hostload.h"
 #include "host/hostres.h"
 #include "guest/virt.h"
 
@@ -48,6 +49,9 @@ struct vb_cpu_meter {
 	 * together with ns (QEMU's pid known: /proc on the hypervisor). */
 	struct vb_proc_threads th[2][2 + VB_METER_VHOST_MAX];
 	bool threads;
+	/* The host's busy CPU, load and QEMUs at the same edges (issue 28's
+	 * host_load). */
+	struct vb_hostload load;
 };
 void vb_cpu_meter_init(struct vb_cpu_meter *m, struct vb_guest *g, const char *helper_name, pid_t helper_pid);
 /* Free what the samples hold (the meter itself is the caller's). */

@@ -207,6 +207,17 @@ static int parse_stat(const char *line, struct proc_stat *ps)
 	return 0;
 }
 
+int vb_proc_stat_parse(const char *line, long *pid, char comm[64], unsigned long long *ns)
+{
+	struct proc_stat ps;
+	if (parse_stat(line, &ps) < 0)
+		return -1;
+	*pid = ps.pid;
+	memcpy(comm, ps.comm, sizeof(ps.comm));
+	*ns = ps.ns;
+	return 0;
+}
+
 int vb_proc_cpu_ns(pid_t pid, unsigned long long *ns)
 {
 	char path[64], *text;

@@ -58,6 +58,11 @@ struct vb_proc_threads {
 int vb_proc_threads_many(const pid_t *pids, size_t n, struct vb_proc_threads *out);
 void vb_proc_threads_release(struct vb_proc_threads *p);
 
+/* One /proc/PID/stat line: its pid, command (at most 63 bytes, as the
+ * process named itself: untrusted text) and utime + stime in ns.  0, or
+ * -1 when the line is malformed. */
+int vb_proc_stat_parse(const char *line, long *pid, char comm[64], unsigned long long *ns);
+
 /* The first process whose /proc/PID/comm is comm (e.g. "tgtd"), or 0. */
 pid_t vb_proc_find(const char *comm);
 /* Every process whose comm is comm (kernel threads too: a vhost worker,

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "modes/mode.h"
 #include "core/fiopath.h"
+#include "host/hostload.h"
 #include "host/hostres.h"
 #include "host/hv.h"
 #include "core/job.h"
@@ -31,6 +32,7 @@ struct host_window {
 	const char *pidfile; /* on a remote hypervisor: where fio's pid is */
 	double t0, start, end, t[2];
 	pid_t helper, ssh;
+	struct vb_hostload *load; /* the disk context's, or NULL */
 	unsigned long long ns[2], helper_ns[2];
 	int taken;
 	bool lost, resolved;
@@ -60,6 +62,8 @@ static void host_tick(void *arg, pid_t pid)
 	w->ns[w->taken] = ns[0];
 	w->helper_ns[w->taken] = ns[1];
 	w->t[w->taken++] = vb_now();
+	if (w->load)
+		vb_hostload_edge(w->load);
 }
 
 /* fio's IOPS log, written on the remote hypervisor, copied to where a
@@ -91,7 +95,7 @@ int vb_mode_host_fio(const struct vb_disk_ctx *d, json_t *fio_args, const char *
 	char *log = vb_asprintf("--write_iops_log=%s", rprefix ? rprefix : log_prefix);
 	char *hist = vb_asprintf("--write_hist_log=%s", rprefix ? rprefix : log_prefix);
 	char *out = NULL;
-	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid, .pidfile = pidfile};
+	struct host_window w = {.t0 = vb_now(), .helper = d->helper_pid, .pidfile = pidfile, .load = d->load};
 	json_t *a;
 	int st;
 

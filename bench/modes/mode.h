@@ -21,6 +21,8 @@
 
 /* What a mode needs to describe its disk, shared by every mode; what one
  * mode sets up on the host lives in its own private state (priv). */
+struct vb_hostload; /* host/hostload.h */
+
 struct vb_disk_ctx {
 	const struct vb_config *cfg;
 	const struct vb_stor *stor; /* the storage under the disk (storage.h) */
@@ -60,6 +62,9 @@ struct vb_disk_ctx {
 	 * 300}, core/iotune.h), borrowed; NULL: none.  --iotune sets it; with
 	 * --vms the neighbours' may differ (--neighbour-iotune). */
 	json_t *iotune;
+	/* issue 28: where a host mode's measure reads the host's load at its
+	 * CPU window's edges (host/hostload.h), or NULL: not read. */
+	struct vb_hostload *load;
 };
 
 struct vb_mode {

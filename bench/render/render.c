@@ -103,6 +103,38 @@ static void table_split(FILE *f, const struct vb_summary *s, const char *point)
 	}
 }
 
+/* issue 28: is row i the first shown row of its mode in point, of a
+ * point measured while the host was busy? */
+static bool busy_first(const struct vb_summary *s, size_t i, const char *point)
+{
+	const struct vb_row *r = &s->rows[i];
+	if (!r->busy || !vb_row_shown(r, point))
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(s->rows[k].mode, r->mode) && vb_row_shown(&s->rows[k], point))
+			return false;
+	return true;
+}
+
+/* Under the table: why each busy-flagged mode's figures are suspect. */
+static void table_busy(FILE *f, const struct vb_summary *s, const char *point)
+{
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (!busy_first(s, i, point))
+			continue;
+		vb_render_mode_cell(f, s->rows[i].mode, s->fleet);
+		fprintf(f, "BUSY: the host was busy while it measured: %s\n", s->rows[i].busy_why);
+	}
+}
+
+static bool has_load(const struct vb_summary *s)
+{
+	for (size_t i = 0; i < s->nrows; i++)
+		if (s->rows[i].has_load)
+			return true;
+	return false;
+}
+
 static bool has_host(const struct vb_summary *s)
 {
 	for (size_t i = 0; i < s->nrows; i++)
@@ -275,9 +307,10 @@ void vb_render_table(FILE *f, const struct vb_summary *s)
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, mean, p99, p999);
 			if (host)
 				fprintf(f, " %8s", ratio);
-			fprintf(f, " %10s %11s\n", hc, gc);
+			fprintf(f, " %10s %11s%s\n", hc, gc, r->busy ? "  BUSY" : "");
 		}
 		table_split(f, s, s->points[p]);
+		table_busy(f, s, s->points[p]);
 	}
 	for (size_t i = 0; i < s->nlimits; i++) {
 		char *t = vb_fmt_limit(s, &s->limits[i]);
@@ -352,7 +385,9 @@ void vb_render_csv(FILE *f, const struct vb_summary *s)
 	for (int p = 0; p < VB_NPCT; p++)
 		fprintf(f, ",clat_p%g_ns", vb_pct_levels[p]);
 	fputs(",ratio_to_host,host_cpu_us_per_io,guest_cpu_us_per_io", f);
-	fputs(vms ? ",guests_iops,jain,min_max,start_spread_s,partial,failed\n" : "\n", f);
+	fputs(vms ? ",guests_iops,jain,min_max,start_spread_s,partial,failed" : "", f);
+	bool load = has_load(s); /* only then: runs without host_load keep their CSV */
+	fputs(load ? ",host_other_cpu,busy,busy_why\n" : "\n", f);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct vb_row *r = &s->rows[i];
 		csv_str(f, s->id);
@@ -381,6 +416,11 @@ void vb_render_csv(FILE *f, const struct vb_summary *s)
 		csv_num(f, r->guest_cpu_us_per_io);
 		if (vms)
 			csv_fairness(f, vb_fairness_find(s, r->mode, r->point));
+		if (load) {
+			csv_num(f, r->has_load ? r->other_cpu : NAN);
+			fprintf(f, ",%s,", r->has_load ? r->busy ? "1" : "0" : "");
+			csv_str(f, r->busy_why ? r->busy_why : "");
+		}
 		fputc('\n', f);
 	}
 }
@@ -505,6 +545,22 @@ static void md_split(FILE *f, const struct vb_summary *s, const char *point)
 	}
 }
 
+/* After a point's table: why each BUSY mode's figures are suspect. */
+static void md_busy(FILE *f, const struct vb_summary *s, const char *point)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (!busy_first(s, i, point))
+			continue;
+		fputs(any ? "- " : "\nBUSY: the host was busy while these measured (their figures are suspect):\n\n- ", f);
+		md_text(f, s->rows[i].mode);
+		fputs(": ", f);
+		md_text(f, s->rows[i].busy_why);
+		fputc('\n', f);
+		any = true;
+	}
+}
+
 void vb_render_md(FILE *f, const struct vb_summary *s)
 {
 	bool host = has_host(s);
@@ -541,6 +597,8 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 			if (s->fleet)
 				fprintf(f, "%.*s | ", vb_mode_host_len(r->mode), r->mode);
 			md_text(f, vb_mode_bare(r->mode));
+			if (r->busy)
+				fputs(" (BUSY)", f);
 			fprintf(f, " | %s | %.0f | %.0f | %.1f%% | %s | %s | %s | %s | %s | %s |", r->dir, r->s[VB_M_IOPS].mean,
 			        r->s[VB_M_IOPS].ci95, r->s[VB_M_IOPS].cv * 100, bw, lat[0], lat[1], lat[3], lat[4], lat[5]);
 			if (host)
@@ -548,6 +606,7 @@ void vb_render_md(FILE *f, const struct vb_summary *s)
 			fprintf(f, " %s | %s |\n", hc, gc);
 		}
 		md_split(f, s, s->points[p]);
+		md_busy(f, s, s->points[p]);
 	}
 	if (s->nlimits)
 		fputs("\n## QoS limits (libvirt `<iotune>`)\n\n", f);

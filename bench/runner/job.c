@@ -4,6 +4,7 @@
 #include "runner/job.h"
 #include "runner/reps.h"
 #include "guest/agent.h"
+#include "host/hostload.h"
 #include "summary/fiojson.h"
 #include "summary/runrec.h"
 #include "core/job.h"
@@ -95,6 +96,26 @@ static int keep_rep(struct vb_runner *x, const char *pdir, const char *prefix, u
 	return 0;
 }
 
+void vb_runner_rep_load(json_t *measure, json_t *host_cpu, const struct vb_hostload *h, const long *own_qemu, size_t n)
+{
+	json_t *procs = vb_runrec_host_cpu_processes(host_cpu), *v;
+	const char *k;
+	unsigned long long own = 0;
+	struct vb_hostload_figures f;
+	if (!json_is_object(procs) || !h)
+		return;
+	json_object_foreach(procs, k, v) {
+		if (json_integer_value(v) > 0)
+			own += (unsigned long long)json_integer_value(v);
+	}
+	if (vb_hostload_figures(h, own, own_qemu, n, &f) < 0)
+		return;
+	struct vb_runrec_load l = {.window_s = f.window_s, .cpus = f.cpus, .total_cpu = f.total_cpu,
+	                           .own_cpu = f.own_cpu, .other_cpu = f.other_cpu, .loadavg = f.loadavg,
+	                           .other_qemu = f.other_qemu, .other_qemu_cpu = f.other_qemu_cpu};
+	vb_runrec_rep_set_host_load(measure, &l);
+}
+
 /* fio's arguments for one repetition: the point's job and the
  * repetition's own random seed. */
 static json_t *rep_args(struct vb_runner *x, size_t pi, unsigned rep)
@@ -162,6 +183,8 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	 * but never wait without a limit */
 	rc = vb_session_job(g, job, t0 + limit, &meter, &msg, &type, why);
 	host_cpu = vb_cpu_meter_json(&meter);
+	struct vb_hostload load = meter.load;
+	long own_qemu = meter.qemu;
 	vb_cpu_meter_release(&meter);
 	if (rc == 0)
 		*why = vb_asprintf("fio in the guest did not finish within %u s of its %u s run", limit, pt->cfg.runtime);
@@ -183,11 +206,11 @@ int vb_runner_guest_job(struct vb_runner *x, const struct vb_mode *m, struct vb_
 	json_t *log = json_object_get(msg, "iops_log"), *lat = json_object_get(msg, "lat_log");
 	struct lat_in li = {json_string_value(lat), json_string_length(lat),
 	                    json_is_true(json_object_get(msg, "lat_log_truncated"))};
-	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
-	               json_is_string(log) ? json_string_value(log) : NULL, &li,
-	               vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, host_cpu),
-	               reps, why);
+	json_t *measure = vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), wall, host_cpu);
+	vb_runner_rep_load(measure, host_cpu, &load, &own_qemu, own_qemu > 0 ? 1 : 0);
 	host_cpu = NULL; /* the repetition's record has it */
+	ret = keep_rep(x, pdir, prefix, rep, json_string_value(fio), json_string_length(fio),
+	               json_is_string(log) ? json_string_value(log) : NULL, &li, measure, reps, why);
 out:
 	json_decref(host_cpu);
 	json_decref(job);
@@ -227,7 +250,9 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 		double t0 = vb_now();
 		json_t *args = rep_args(x, pi, rep), *cpu = NULL;
 		struct vb_disk_ctx dp = *d;
+		struct vb_hostload load = {0};
 		dp.cfg = &pt->cfg; /* this point's ramp and runtime place the CPU window */
+		dp.load = &load;
 		if (m->measure(&dp, args, logprefix, &out, &cpu, why) == 0) {
 			vb_progress_job_done();
 			log = vb_read_file(logfile, 4u << 20, NULL);
@@ -240,9 +265,9 @@ int vb_runner_host_job(struct vb_runner *x, const struct vb_mode *m, struct vb_d
 			} else {
 				vb_warn("'%s': fio's latency histogram log %s: repetition %u has no latency over time.", histfile, bad, rep);
 			}
-			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log, &li,
-			              vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), vb_now() - t0, cpu),
-			              reps, why);
+			json_t *measure = vb_runrec_rep_measure_new(json_array_get(x->seeds, rep - 1), vb_now() - t0, cpu);
+			vb_runner_rep_load(measure, cpu, &load, NULL, 0); /* (cpu: measure's now, still live) */
+			rc = keep_rep(x, pdir, prefix, rep, out, strlen(out), log, &li, measure, reps, why);
 		}
 		json_decref(args);
 	}

@@ -230,6 +230,7 @@ static int run_mode(struct vb_runner *x, const struct vb_mode *m, struct vb_mode
 			break;
 	}
 	x->storage_now = NULL;
+	vb_reps_record_host_load(x, mj, point_reps); /* a failed mode's kept repetitions too */
 	if (rc == 0)
 		vb_reps_record_stops(x, mj, point_reps);
 out:

@@ -4,6 +4,7 @@
 #include "runner/reps.h"
 #include "summary/stats.h"
 #include "summary/runrec.h"
+#include "host/hostload.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -99,5 +100,55 @@ void vb_reps_record_stops(const struct vb_runner *x, json_t *mj, json_t **point_
 		bool met = ci_met(x->cfg->ci_target, point_reps[pi], ci);
 		vb_runrec_point_set_auto_reps(mj, pi, met, (int)json_array_size(point_reps[pi]), x->cfg->ci_target, ci[0],
 		                              ci[1]);
+	}
+}
+
+/* The means of a point's repetitions' host_load (loadavg over those that
+ * have one; other_qemu: the most in one repetition); how many had one. */
+static int load_mean(json_t *reps, struct vb_runrec_load *m)
+{
+	struct vb_runrec_load l;
+	json_t *r;
+	size_t i;
+	int n = 0, nl = 0;
+	memset(m, 0, sizeof(*m));
+	json_array_foreach(reps, i, r) {
+		if (!vb_runrec_rep_host_load(r, &l))
+			continue;
+		n++;
+		m->window_s += isnan(l.window_s) ? 0 : l.window_s;
+		m->total_cpu += isnan(l.total_cpu) ? 0 : l.total_cpu;
+		m->own_cpu += l.own_cpu;
+		m->other_cpu += l.other_cpu;
+		m->other_qemu_cpu += isnan(l.other_qemu_cpu) ? 0 : l.other_qemu_cpu;
+		if (l.other_qemu > m->other_qemu)
+			m->other_qemu = l.other_qemu;
+		if (!isnan(l.loadavg) && l.loadavg >= 0) {
+			m->loadavg += l.loadavg;
+			nl++;
+		}
+		m->cpus = l.cpus;
+	}
+	if (n) {
+		m->window_s /= n;
+		m->total_cpu /= n;
+		m->own_cpu /= n;
+		m->other_cpu /= n;
+		m->other_qemu_cpu /= n;
+	}
+	m->loadavg = nl ? m->loadavg / nl : NAN;
+	return n;
+}
+
+void vb_reps_record_host_load(const struct vb_runner *x, json_t *mj, json_t **point_reps)
+{
+	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
+		struct vb_runrec_load m;
+		char why[256];
+		int n = point_reps[pi] ? load_mean(point_reps[pi], &m) : 0;
+		if (!n)
+			continue;
+		bool busy = vb_hostload_busy(m.other_cpu, m.other_qemu, m.other_qemu_cpu, why, sizeof(why));
+		vb_runrec_point_set_host_load(mj, pi, &m, n, busy, busy ? why : NULL);
 	}
 }

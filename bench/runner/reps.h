@@ -24,5 +24,9 @@ bool vb_reps_need(const struct vb_runner *x, json_t **point_reps, size_t pi, uns
 bool vb_reps_left(const struct vb_runner *x, json_t **point_reps, unsigned first, unsigned last);
 /* --reps auto: what stopped each point, in the mode's run.json points. */
 void vb_reps_record_stops(const struct vb_runner *x, json_t *mj, json_t **point_reps);
+/* issue 28: each point's host_load in the mode's run.json points -- the
+ * means over its repetitions' and the busy rule's verdict (host/hostload.h);
+ * nothing for a point none of whose repetitions has one. */
+void vb_reps_record_host_load(const struct vb_runner *x, json_t *mj, json_t **point_reps);
 
 #endif

@@ -3,6 +3,7 @@
  * what is kept of it (vmsgroup.h). */
 #include "config.h"
 #include "runner/vmsgroup.h"
+#include "runner/job.h"
 #include "runner/reps.h"
 #include "guest/agent.h"
 #include "summary/fiojson.h"
@@ -156,6 +157,12 @@ struct tally {
 	json_t *guests, *procs, *first_cpu;
 	bool cpu_lost, partial;
 	char *file, *log, *why;
+	/* issue 28: the host's load at the first guest's window edges (the
+	 * one whose host_cpu the repetition's window is), the group's QEMUs */
+	struct vb_hostload load;
+	bool have_load;
+	long qemu[32];
+	size_t nqemu;
 };
 
 /* fio's text for guest v (its reply's, or the host fio's), or NULL. */
@@ -223,6 +230,10 @@ static int keep_guest(struct vms_group *s, struct vms_guest *v, const char *pdir
 			t->cpu_lost = true;
 		json_object_foreach(procs, k, ns) json_object_set_new(
 			t->procs, k, json_integer(json_integer_value(json_object_get(t->procs, k)) + json_integer_value(ns)));
+		if (procs && !t->first_cpu && v->meter.load.n == 2) {
+			t->load = v->meter.load;
+			t->have_load = true;
+		}
 		if (procs && !t->first_cpu)
 			t->first_cpu = json_incref(cpu);
 	}
@@ -246,6 +257,9 @@ static int keep_guest(struct vms_group *s, struct vms_guest *v, const char *pdir
 static void record(struct vms_group *s, struct vms_guest *v, const char *pdir, const char *prefix, unsigned rep,
                    struct tally *t)
 {
+	long q = v->job ? (long)v->meter.qemu : v->g ? (long)vb_guest_pid(v->g) : 0; /* an idle neighbour is the run's too */
+	if (q > 0 && t->nqemu < sizeof(t->qemu) / sizeof(t->qemu[0]))
+		t->qemu[t->nqemu++] = q;
 	if (!v->job && v->fail) {
 		json_array_append_new(t->guests, vb_runrec_vms_guest_failed(v->i, v->measured, v->fail));
 		t->partial = true;
@@ -306,6 +320,7 @@ static int finish(struct vms_group *s, size_t pi, unsigned rep, json_t *reps, st
 	}
 	json_t *entry = vb_runrec_rep_new((int)rep, t->file, t->r, t->w);
 	json_t *m = vb_runrec_rep_measure_new(json_array_get(s->x->seeds, rep - 1), wall, cpu);
+	vb_runner_rep_load(m, cpu, t->have_load ? &t->load : NULL, t->qemu, t->nqemu);
 	vb_runrec_rep_add(entry, m);
 	json_decref(m);
 	if (t->log)

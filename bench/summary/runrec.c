@@ -1084,3 +1084,73 @@ bool vb_runrec_host_env(json_t *run, struct vb_env *e)
 	env_store_get(json_object_get(env, K_ENV_STORE), e);
 	return true;
 }
+
+/* ---- issue 28, point 2: the host's load while each point measured ------- */
+
+#define K_HOST_LOAD "host_load"
+#define K_TOTAL_CPU "total_cpu"
+#define K_OWN_CPU "own_cpu"
+#define K_OTHER_CPU "other_cpu"
+#define K_LOADAVG "loadavg"
+#define K_OTHER_QEMU "other_qemu"
+#define K_OTHER_QEMU_CPU "other_qemu_cpu"
+#define K_BUSY "busy"
+
+static json_t *load_json(const struct vb_runrec_load *l)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:o}", K_TOTAL_CPU, real_or_null(l->total_cpu), K_OWN_CPU,
+	                 real_or_null(l->own_cpu), K_OTHER_CPU, real_or_null(l->other_cpu), K_LOADAVG,
+	                 real_or_null(l->loadavg >= 0 ? l->loadavg : NAN), K_OTHER_QEMU, l->other_qemu, K_OTHER_QEMU_CPU,
+	                 real_or_null(l->other_qemu_cpu));
+}
+
+void vb_runrec_rep_set_host_load(json_t *rep, const struct vb_runrec_load *l)
+{
+	json_t *o = load_json(l);
+	json_object_set_new(o, K_WINDOW_S, real_or_null(l->window_s));
+	json_object_set_new(o, K_CPUS, json_integer(l->cpus));
+	json_object_set_new(rep, K_HOST_LOAD, o);
+}
+
+/* host_load's figures into l: false when o is not one (other_cpu and
+ * own_cpu are what every reader needs). */
+static bool load_read(json_t *o, struct vb_runrec_load *l)
+{
+	json_t *q = json_object_get(o, K_OTHER_QEMU);
+	l->window_s = num(o, K_WINDOW_S);
+	l->cpus = json_is_integer(json_object_get(o, K_CPUS)) ? (int)json_integer_value(json_object_get(o, K_CPUS)) : 0;
+	l->total_cpu = num(o, K_TOTAL_CPU);
+	l->own_cpu = num(o, K_OWN_CPU);
+	l->other_cpu = num(o, K_OTHER_CPU);
+	l->loadavg = num(o, K_LOADAVG);
+	l->other_qemu = json_is_integer(q) && json_integer_value(q) >= 0 && json_integer_value(q) < 100000
+	                        ? (int)json_integer_value(q) : 0;
+	l->other_qemu_cpu = num(o, K_OTHER_QEMU_CPU);
+	return json_is_object(o) && !isnan(l->other_cpu) && !isnan(l->own_cpu);
+}
+
+bool vb_runrec_rep_host_load(json_t *rep, struct vb_runrec_load *l)
+{
+	return load_read(json_object_get(rep, K_HOST_LOAD), l);
+}
+
+void vb_runrec_point_set_host_load(json_t *mode, size_t pi, const struct vb_runrec_load *l, int nreps, bool busy,
+                                   const char *why)
+{
+	json_t *p = json_array_get(json_object_get(mode, K_POINTS), pi), *o = load_json(l);
+	json_object_set_new(o, K_REPS, json_integer(nreps));
+	json_object_set_new(o, K_BUSY, json_boolean(busy));
+	json_object_set_new(o, K_WHY, str_or_null(why));
+	if (json_is_object(p))
+		json_object_set_new(p, K_HOST_LOAD, o);
+	else
+		json_decref(o);
+}
+
+bool vb_runrec_point_host_load(json_t *point, struct vb_runrec_load *l, bool *busy, const char **why)
+{
+	json_t *o = json_object_get(point, K_HOST_LOAD);
+	*busy = json_is_true(json_object_get(o, K_BUSY));
+	*why = str(o, K_WHY);
+	return load_read(o, l);
+}

@@ -301,7 +301,6 @@ void vb_runrec_placement_store_qcow2(json_t *pl, const char *volume);
 /* A repetition's IOPS, read or write (NAN when not recorded). */
 double vb_runrec_rep_iops(json_t *rep, bool write);
 
-#endif
 
 /* ---- issue 26: what the summary reads of a --vms repetition ------------- */
 
@@ -343,3 +342,30 @@ void vb_runrec_set_host_env(json_t *run, const struct vb_env *e);
  * zeroed (unknowns as unknown) when the run has none -- a run from before
  * schema 3, an import, a fleet's top record. */
 bool vb_runrec_host_env(json_t *run, struct vb_env *e);
+/* ---- issue 28, point 2: the host's load while each point measured ------ */
+
+/* A window's (a repetition's) or a point's figures, in cores (CPU-seconds
+ * per second); loadavg < 0 or NAN: unknown. */
+struct vb_runrec_load {
+	double window_s;
+	int cpus;
+	double total_cpu, own_cpu, other_cpu, loadavg;
+	int other_qemu;                                  /* a point's: the most in one repetition */
+	double other_qemu_cpu;
+};
+/* A repetition's "host_load" (rep: its entry, or the measure that
+ * vb_runrec_rep_add merges into it). */
+void vb_runrec_rep_set_host_load(json_t *rep, const struct vb_runrec_load *l);
+/* A repetition's host_load into l: false when it has none (a run from
+ * before schema 3, a window whose edges were not read). */
+bool vb_runrec_rep_host_load(json_t *rep, struct vb_runrec_load *l);
+/* Point pi of mode: "host_load", the means over its nreps repetitions
+ * with figures, the busy flag and why (NULL: null). */
+void vb_runrec_point_set_host_load(json_t *mode, size_t pi, const struct vb_runrec_load *l, int nreps, bool busy,
+                                   const char *why);
+/* A point's host_load: false when it has none; *busy, and *why (borrowed;
+ * NULL when null or missing: free text from a results folder, clean it
+ * for its sink). */
+bool vb_runrec_point_host_load(json_t *point, struct vb_runrec_load *l, bool *busy, const char **why);
+
+#endif

@@ -268,6 +268,24 @@ static void finish_rows(struct vb_row *row[2], size_t k, struct vb_hist hist[2],
 	}
 }
 
+/* issue 28: the point's host_load and busy flag onto both its rows (its
+ * why is free text from the results folder: cleaned for a terminal). */
+static void load_busy(json_t *point, struct vb_row *row[2])
+{
+	struct vb_runrec_load l;
+	bool busy;
+	const char *why;
+	if (!vb_runrec_point_host_load(point, &l, &busy, &why))
+		return;
+	for (int d = 0; d < 2; d++) {
+		row[d]->has_load = true;
+		row[d]->busy = busy;
+		row[d]->busy_why = busy ? vb_text_clean(vb_strdup(why ? why : "no reason recorded")) : NULL;
+		row[d]->other_cpu = l.other_cpu;
+		row[d]->other_qemu = l.other_qemu;
+	}
+}
+
 /* One mode's one job point: read every repetition's fio JSON, fill a row
  * per direction. */
 static int load_point(struct vb_summary *s, const char *mode, bool is_host, json_t *point)
@@ -334,6 +352,7 @@ static int load_point(struct vb_summary *s, const char *mode, bool is_host, json
 		ok++;
 	}
 	finish_rows(row, ok, hist, vms, hcpu, nh, gcpu, ng);
+	load_busy(point, row);
 	if (vms)
 		vb_vms_fairness(s, mode, point, vms);
 	for (int d = 0; d < 2; d++)
@@ -733,6 +752,7 @@ void vb_summary_release(struct vb_summary *s)
 		free(r->lat_logs);
 		free(r->host_cpu_rep);
 		json_decref(r->host_cpu_split);
+		free(r->busy_why);
 		free(r->mode);
 		free(r->point);
 		free(r->dir);
@@ -857,6 +877,10 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 			json_object_set_new(o, "vms", json_true());
 		if (r->host_cpu_split) /* only then: older runs' summary.json is as it was */
 			json_object_set_new(o, "host_cpu_split_us_per_io", json_deep_copy(r->host_cpu_split));
+		if (r->has_load) /* only then: runs without host_load keep their summary.json */
+			json_object_set_new(o, "host_load", json_pack("{s:b, s:s?, s:o, s:i}", "busy", r->busy, "why",
+			                                              r->busy_why, "other_cpu", num_or_null(r->other_cpu),
+			                                              "other_qemu", r->other_qemu));
 		json_array_append_new(rows, o);
 	}
 	for (size_t i = 0; i < s->nmodes; i++) {

@@ -62,6 +62,15 @@ struct vb_row {
 	 * clat_p99) the worst guest's; worst_guest_iops the slowest guest's
 	 * IOPS.  Other rows have no worst_guest_iops (vb_row_has_metric). */
 	bool vms;
+	/* issue 28: the point's host_load (run.json): whether it was recorded
+	 * (runs before schema 3 have none), the busy flag and why (owned,
+	 * cleaned for a terminal; NULL when not busy), the other processes'
+	 * CPU in cores (mean over repetitions) and the other QEMUs seen. */
+	bool has_load;
+	bool busy;
+	char *busy_why;
+	double other_cpu;
+	int other_qemu;
 };
 /* Does the row carry metric m (worst_guest_iops: only a --vms point's)? */
 bool vb_row_has_metric(const struct vb_row *r, int m);
