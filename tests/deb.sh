@@ -85,26 +85,34 @@ mirror=/etc/apt/sources.list.d/debian.sources
 [ -f "$mirror" ] || mirror=/etc/apt/sources.list
 root=$TMP/root
 cp "$deb" "$TMP/vmio-bench.deb"
-# the checks run inside mmdebstrap's customize hooks, which have /proc, /sys
-# and /dev mounted in the root; their output is kept in the root's /tmp
-mmdebstrap --variant=apt --include="$deps" \
+# The checks run inside mmdebstrap's customize hooks, which have /proc, /sys
+# and /dev mounted in the root; their output goes to $TMP/in-root (the
+# root's /tmp is emptied when mmdebstrap finishes).  The packages this
+# machine's apt already downloaded are hard-linked into the root's apt cache
+# first (apt there fetches only what is missing; measured: see NOTES).
+mkdir -p "$TMP/in-root"
+seed=
+if [ -d /var/cache/apt/archives ] && [ "$(stat -c %d /var/cache/apt/archives)" = "$(stat -c %d "$TMP")" ]; then
+	seed='mkdir -p "$1/var/cache/apt/archives" && find /var/cache/apt/archives -maxdepth 1 -name "*.deb" -exec ln -t "$1/var/cache/apt/archives" {} +'
+fi
+mmdebstrap --variant=apt --include="$deps" ${seed:+--setup-hook="$seed"} \
 	--customize-hook='copy-in '"$TMP"'/vmio-bench.deb /tmp' \
-	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/vmio-bench.deb > "$1/tmp/install.log" 2>&1; echo $? > "$1/tmp/install.rc"' \
-	--customize-hook='chroot "$1" sh -c "vmio-bench --version > /tmp/version 2>&1; vmio-bench --help > /tmp/help 2>&1; vmio-bench modes > /tmp/modes 2>&1"' \
+	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/vmio-bench.deb > '"$TMP"'/in-root/install.log 2>&1; echo $? > '"$TMP"'/in-root/install.rc' \
+	--customize-hook='chroot "$1" vmio-bench --version > '"$TMP"'/in-root/version 2>&1; chroot "$1" vmio-bench --help > '"$TMP"'/in-root/help 2>&1; chroot "$1" vmio-bench modes > '"$TMP"'/in-root/modes 2>&1; true' \
 	bookworm "$root" "$mirror" >"$TMP/mmdebstrap.log" 2>&1
 mrc=$?
 check "mmdebstrap makes a Debian 12 root with the package's Depends (exit $mrc)" [ "$mrc" -eq 0 ]
 [ "$mrc" -eq 0 ] || tail -20 "$TMP/mmdebstrap.log" | sed 's/^/#   /'
 step "mmdebstrap with the package's Depends, and the install"
-check "apt-get install ./vmio-bench.deb succeeds in the clean root" grep -qx 0 "$root/tmp/install.rc"
+check "apt-get install ./vmio-bench.deb succeeds in the clean root" grep -qx 0 "$TMP/in-root/install.rc"
 check "the root is Debian 12" grep -q '^12\.' "$root/etc/debian_version"
 check "dpkg says vmio-bench is installed" sh -c "chroot '$root' dpkg-query -W -f '\${Status}' vmio-bench | grep -qx 'install ok installed'"
-check "vmio-bench --version answers in the root" grep -qxF "vmio-bench $version" "$root/tmp/version"
-check "vmio-bench --help lists the commands in the root" grep -q 'run' "$root/tmp/help"
-sed 's/^/# modes: /' "$root/tmp/modes"
-check "vmio-bench modes lists virtio-blk in the root" grep -q '^virtio-blk ' "$root/tmp/modes"
+check "vmio-bench --version answers in the root" grep -qxF "vmio-bench $version" "$TMP/in-root/version"
+check "vmio-bench --help lists the commands in the root" grep -q 'run' "$TMP/in-root/help"
+sed 's/^/# modes: /' "$TMP/in-root/modes"
+check "vmio-bench modes lists virtio-blk in the root" grep -q '^virtio-blk ' "$TMP/in-root/modes"
 check "backend says the package lacks the engine, and how to add it" \
-	grep -q '^backend .*built without fio.s vhost-user-blk engine.*README.Debian' "$root/tmp/modes"
+	grep -q '^backend .*built without fio.s vhost-user-blk engine.*README.Debian' "$TMP/in-root/modes"
 check "the installed helpers are where the controller looks" test -x "$root/usr/share/vmio-bench/mkimage"
 step "the checks in the root"
 du -sh "$root" | sed 's/^/# root size: /'
