@@ -95,7 +95,11 @@ seed=
 if [ -d /var/cache/apt/archives ] && [ "$(stat -c %d /var/cache/apt/archives)" = "$(stat -c %d "$TMP")" ]; then
 	seed='mkdir -p "$1/var/cache/apt/archives" && find /var/cache/apt/archives -maxdepth 1 -name "*.deb" -exec ln -t "$1/var/cache/apt/archives" {} +'
 fi
+# (dpkg's writes are most of its time: no documentation, manual pages or
+# translations in this throwaway root)
 mmdebstrap --variant=apt --include="$deps" ${seed:+--setup-hook="$seed"} \
+	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+	--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/vmio-bench/*' \
 	--customize-hook='copy-in '"$TMP"'/vmio-bench.deb /tmp' \
 	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends /tmp/vmio-bench.deb > '"$TMP"'/in-root/install.log 2>&1; echo $? > '"$TMP"'/in-root/install.rc' \
 	--customize-hook='chroot "$1" vmio-bench --version > '"$TMP"'/in-root/version 2>&1; chroot "$1" vmio-bench --help > '"$TMP"'/in-root/help 2>&1; chroot "$1" vmio-bench modes > '"$TMP"'/in-root/modes 2>&1; true' \
@@ -114,6 +118,8 @@ check "vmio-bench modes lists virtio-blk in the root" grep -q '^virtio-blk ' "$T
 check "backend says the package lacks the engine, and how to add it" \
 	grep -q '^backend .*built without fio.s vhost-user-blk engine.*README.Debian' "$TMP/in-root/modes"
 check "the installed helpers are where the controller looks" test -x "$root/usr/share/vmio-bench/mkimage"
+grep -E '^I: (downloading|extracting|installing|success)' "$TMP/mmdebstrap.log" | sed 's/^/# mmdebstrap: /'
+grep -Eo 'Need to get [^ ]+ [kMG]?B(/[^ ]+ [kMG]?B)? of archives' "$TMP/mmdebstrap.log" | sed 's/^/# mmdebstrap: /'
 step "the checks in the root"
 du -sh "$root" | sed 's/^/# root size: /'
 finish
