@@ -35,6 +35,23 @@ static const struct backend_options *backend_opts(const struct vb_config *c)
 #define QUEUE_SIZE_MIN 128
 #define QUEUE_SIZE_MAX 1024
 
+/* Where the engine should be and how to put it there: a build without
+ * fio's source (configure --without-fio-source, as the Debian package is)
+ * never had one. */
+static char *engine_missing(const char *engine)
+{
+#ifdef VB_HAVE_ENGINES
+	return vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
+	                   "./configure && make install", engine);
+#else
+	return vb_asprintf("this vmio-bench was built without fio's vhost-user-blk engine (configure "
+	                   "--without-fio-source, as the Debian package is): build engines/vhost-user-blk.so from "
+	                   "vmio-bench's source against the installed fio (scripts/fio-source, then ./configure "
+	                   "--with-fio-source=DIR && make) and copy it to %s (README.Debian says how), or leave "
+	                   "backend out", engine);
+#endif
+}
+
 static int backend_probe(const struct vb_config *cfg, char **why)
 {
 	char *engine = vb_helper_path(ENGINE);
@@ -42,8 +59,7 @@ static int backend_probe(const struct vb_config *cfg, char **why)
 	/* fio runs on the hypervisor and loads the engine there */
 	if (rc == 0 && !vb_hv_test("-r", engine)) {
 		*why = vb_hv_is_this_host() /* another host is named, and what to install there */
-		           ? vb_asprintf("fio's vhost-user-blk engine is not built (%s): run scripts/fio-source, then "
-		                         "./configure && make install", engine)
+		           ? engine_missing(engine)
 		           : vb_asprintf("fio's vhost-user-blk engine is not on %s at %s: install vmio-bench there too (the "
 		                         "same prefix), or leave backend out", vb_hv_where(), engine);
 		rc = -1;
