@@ -159,4 +159,14 @@ check "hostile: report.html's findings carry the label escaped" grep -qF '<li>at
 check "hostile: summary.md escapes it" grep -qF 'at storage=raw\<script>alert(1)\<' "$TMP/hostile/summary.md"
 check "hostile: no escape character reaches the terminal" sh -c "! grep -q $'\\e' '$TMP/out'"
 
+# ---- a busy host (issue 28 point 2): the point's host_load says so
+fixture busy run-busy
+vb report "$TMP/busy"
+check "busy: the findings name each mode measured on a busy host, with why" \
+	sh -c "[ \$(sed -n '/^findings:\$/,\$p' '$TMP/out' | grep -c 'was measured while the host was busy: other processes took') -eq 2 ]"
+check "busy: summary.json's findings carry it as kind busy with other_cpu" \
+	jqe '[.findings[] | select(.kind == "busy" and .other_cpu > 0.25)] | length == 2' "$TMP/busy/summary.json"
+check "busy: report.html's findings too" grep -q "virtio-blk was measured while the host was busy" "$TMP/busy/report.html"
+check "no busy statement for a run whose host_load is quiet or absent" sh -c "! grep -q 'was measured while' '$TMP/base/summary.md'"
+
 finish

@@ -144,6 +144,12 @@ static void not_ranked_text(struct vb_buf *b, const struct vb_finding *f)
 		vb_buf_addf(b, "%s is not ranked (its status: %s)", f->mode, f->status);
 }
 
+static void busy_text(struct vb_buf *b, const struct vb_finding *f)
+{
+	vb_buf_addf(b, "%s was measured while the host was busy: %s; its figures may be low: measure it again on a quiet host",
+	            f->mode, f->reason ? f->reason : "no reason recorded");
+}
+
 char *vb_finding_text(const struct vb_findings *fs, const struct vb_finding *f)
 {
 	struct vb_buf b = {0};
@@ -169,6 +175,9 @@ char *vb_finding_text(const struct vb_findings *fs, const struct vb_finding *f)
 		break;
 	case VB_FINDING_NOT_RANKED:
 		not_ranked_text(&b, f);
+		break;
+	case VB_FINDING_BUSY:
+		busy_text(&b, f);
 		break;
 	}
 	return vb_buf_release(&b);
@@ -227,7 +236,7 @@ void vb_render_findings_html(struct vb_buf *b, const struct vb_summary *s)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct vb_finding *f = &fs->f[i];
 		char *t = vb_finding_text(fs, f);
-		bool weak = f->kind == VB_FINDING_SPREAD || f->kind == VB_FINDING_NOT_RANKED;
+		bool weak = f->kind == VB_FINDING_SPREAD || f->kind == VB_FINDING_NOT_RANKED || f->kind == VB_FINDING_BUSY;
 		vb_buf_adds(b, f->significant ? "<li class='diff'>" : weak ? "<li class='weak'>" : "<li>");
 		vb_xml_escape(b, t);
 		vb_buf_adds(b, "</li>\n");
@@ -247,7 +256,7 @@ static json_t *num(double v)
 
 static const char *const kind_name[] = {
 	[VB_FINDING_RANK] = "rank", [VB_FINDING_STEP] = "step", [VB_FINDING_SHARE] = "share",
-	[VB_FINDING_SPREAD] = "spread", [VB_FINDING_NOT_RANKED] = "not_ranked",
+	[VB_FINDING_SPREAD] = "spread", [VB_FINDING_NOT_RANKED] = "not_ranked", [VB_FINDING_BUSY] = "busy",
 };
 static const char *const headline_name[] = {
 	[VB_HEADLINE_READ] = "read_iops", [VB_HEADLINE_WRITE] = "write_iops", [VB_HEADLINE_TOTAL] = "total_iops",
@@ -290,6 +299,10 @@ static void finding_numbers(json_t *o, const struct vb_finding *f)
 	case VB_FINDING_NOT_RANKED:
 		json_object_set_new(o, "status", json_string(f->status));
 		json_object_set_new(o, "reason", f->reason ? json_string(f->reason) : json_null());
+		break;
+	case VB_FINDING_BUSY:
+		json_object_set_new(o, "other_cpu", num(f->value));
+		json_object_set_new(o, "why", f->reason ? json_string(f->reason) : json_null());
 		break;
 	}
 	json_decref(ranked);

@@ -196,6 +196,22 @@ static void add_spread(struct gather *g, const struct cand *c)
 	f->reps_needed = vb_reps_for_cv(c->cv_dirs, g->ci_target, vb_reps_auto_least(g->max_reps));
 }
 
+/* A mode measured while the host was busy (its point's host_load, issue
+ * 28): its figures may be low, whatever the steps say. */
+static void add_busy(struct gather *g, const struct cand *c)
+{
+	const struct vb_row *r = vb_summary_find(g->s, c->full, g->point, "read");
+	if (!r || !r->busy)
+		return;
+	struct vb_finding *f = add(g, VB_FINDING_BUSY, g->point);
+	f->mode = vb_strdup(vb_mode_bare(c->full));
+	f->imported = c->imported;
+	f->n = c->n;
+	f->mean = c->mean;
+	f->value = r->other_cpu;
+	f->reason = r->busy_why ? vb_strdup(r->busy_why) : NULL;
+}
+
 static void free_cands(struct cand *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -232,6 +248,10 @@ static void scope(struct gather *g)
 		add_spread(g, &base);
 	for (size_t i = 0; i < nc; i++)
 		add_spread(g, &c[i]);
+	if (has_base)
+		add_busy(g, &base);
+	for (size_t i = 0; i < nc; i++)
+		add_busy(g, &c[i]);
 	free(base.v);
 	free_cands(c, nc);
 }

@@ -38,6 +38,7 @@ enum vb_finding_kind {
 	VB_FINDING_SHARE,      /* the best mode's share of the baseline, other */
 	VB_FINDING_SPREAD,     /* mode's CV over VB_FINDINGS_CV_WEAK */
 	VB_FINDING_NOT_RANKED, /* mode failed or was unavailable (status, reason); "-": a fleet's host without results */
+	VB_FINDING_BUSY,       /* mode measured on a busy host (reason: why; value: other processes' CPU, cores) */
 };
 
 /* The headline metric of a scope: what "reads", "writes" or "does the
@@ -76,7 +77,7 @@ struct vb_finding {
 	unsigned long reps_needed;
 	double ci_target;
 	unsigned max_reps;
-	char *status, *reason;     /* NOT_RANKED: "failed" or "unavailable", and why (cleaned text, or NULL) */
+	char *status, *reason;     /* NOT_RANKED: "failed" or "unavailable", and why (cleaned text, or NULL); BUSY: why */
 	struct vb_ranked *ranked;  /* RANK: the modes, best first */
 	size_t nranked;
 };
