@@ -59,6 +59,24 @@ ln -s /etc/passwd "$TMP/l/virtio-blk/rep-1.lat.log"
 vb report "$TMP/l"
 check "a lat log that is a link is not followed (host's p99 still drawn)" \
 	sh -c "[ $rc -eq 0 ] && [ -e '$TMP/l/plots/p99-host.dat' ] && ! grep -v '^#' '$TMP/l/plots/p99-virtio-blk.dat' 2>/dev/null | grep -q . && ! grep -q root '$TMP/l/plots/'*.dat"
+# a link to a well-formed lat log outside the folder: the strict reader
+# alone would take it, so only not following the link keeps it out
+fresh k run-latlog
+printf '1000, 0, 5, 777000000, 777000000, 777000000, 777000000\n' > "$TMP/outside.lat.log"
+rm "$TMP/k/virtio-blk/rep-1.lat.log"
+ln -s "$TMP/outside.lat.log" "$TMP/k/virtio-blk/rep-1.lat.log"
+vb report "$TMP/k"
+check "a lat log linked to a valid lat log outside the results folder is not followed" \
+	sh -c "[ $rc -eq 0 ] && [ -e '$TMP/k/plots/p99-host.dat' ] && ! grep -q 777 '$TMP/k/plots/'*.dat"
+# the same for the IOPS log beside it (IOPS over time): its lax reader
+# takes any "msec, value, direction" line, so a followed link would draw
+fresh ki run-latlog
+printf '1000, 777777, 0, 4096, 0\n2000, 777777, 0, 4096, 0\n' > "$TMP/outside.iops.log"
+rm "$TMP/ki/virtio-blk/rep-1.iops.log"
+ln -s "$TMP/outside.iops.log" "$TMP/ki/virtio-blk/rep-1.iops.log"
+vb report "$TMP/ki"
+check "an IOPS log linked to one outside the results folder is not followed" \
+	sh -c "[ $rc -eq 0 ] && [ -s '$TMP/ki/plots/time-host.dat' ] && ! grep -q 777777 '$TMP/ki/plots/'*.dat"
 fresh p run-latlog
 jq '.modes[1].points[0].reps[0].lat_log = "../../../etc/passwd"' "$FIX/run-latlog/run.json" > "$TMP/p/run.json"
 vb report "$TMP/p"

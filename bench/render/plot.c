@@ -233,9 +233,20 @@ static void chart_host(struct chart *c, const char *point)
 /* fio's IOPS log: "msec, value, direction, bs, offset[, prio]" per line,
  * one line per direction and 1 s window; the two directions of a window
  * may be stamped a few ms apart, so windows are keyed by the second. */
-static int log_series(const char *path, FILE *out)
+/* A repetition's log, path being run_dir/MODE/FILE (summary.c): read
+ * below run_dir without following a link (a results folder is input);
+ * NULL when it is missing, a link, or not below run_dir. */
+static char *read_run_file(const char *run_dir, const char *path, size_t max, size_t *len)
 {
-	char *text = vb_read_regular(path, 8u << 20, NULL);
+	size_t rl = strlen(run_dir);
+	if (strncmp(path, run_dir, rl) != 0 || path[rl] != '/')
+		return NULL;
+	return vb_read_regular_below(run_dir, path + rl + 1, max, len);
+}
+
+static int log_series(const char *run_dir, const char *path, FILE *out)
+{
+	char *text = read_run_file(run_dir, path, 8u << 20, NULL);
 	double t_prev = -1, rd = 0, wr = 0;
 	int n = 0;
 	if (!text)
@@ -279,7 +290,7 @@ static void chart_time(struct chart *c, const char *point)
 		FILE *d = data(c, name);
 		if (d) {
 			fputs("# seconds read_iops write_iops (repetition 1)\n", d);
-			if (log_series(r->iops_logs[0], d) > 0) {
+			if (log_series(s->run_dir, r->iops_logs[0], d) > 0) {
 				vb_buf_addf(&plot, "%ssprintf('%%s/%s.dat', DIR) using 1:($2+$3) with linespoints title ",
 				            plot.len ? ", " : "", name);
 				vb_gp_quote(&plot, s->modes[i].mode);
@@ -303,12 +314,12 @@ static void chart_time(struct chart *c, const char *point)
  * "seconds read_p99_ms write_p99_ms" per second, '?' for a direction
  * without completions that second.  The lines written; 0 when the file
  * is missing or refused (warned: the chart goes on without it). */
-static int lat_series(const char *path, FILE *out)
+static int lat_series(const char *run_dir, const char *path, FILE *out)
 {
 	size_t len = 0, n = 0;
 	/* what keep_lat_log wrote: at most VB_LAT_MAX_ROWS lines of seven
 	 * numbers of at most 15 digits */
-	char *text = vb_read_regular(path, (size_t)VB_LAT_MAX_ROWS * 128, &len);
+	char *text = read_run_file(run_dir, path, (size_t)VB_LAT_MAX_ROWS * 128, &len);
 	struct vb_latrow *rows = NULL;
 	const char *why;
 	bool cut;
@@ -355,7 +366,7 @@ static void chart_p99_time(struct chart *c, const char *point)
 		FILE *d = data(c, name);
 		if (d) {
 			fputs("# seconds read_p99_ms write_p99_ms (repetition 1; ? no completions)\n", d);
-			if (lat_series(r->lat_logs[0], d) > 0) {
+			if (lat_series(s->run_dir, r->lat_logs[0], d) > 0) {
 				static const char *const dirs[2] = {"read", "write"};
 				for (int k = 0; k < 2; k++) {
 					char *t = vb_asprintf("%s %s", s->modes[i].mode, dirs[k]);
