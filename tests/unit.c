@@ -37,6 +37,8 @@
 #include "cmd/tune.h"
 #include "host/hostenv.h"
 #include "core/envrec.h"
+#include "summary/runrec.h"
+#include "runner/reps.h"
 
 #include <math.h>
 
@@ -1545,6 +1547,40 @@ static void test_hostload(void)
 	      strstr(why, "other processes took 0.90 cores"));
 }
 
+/* issue 28: a point's busy verdict from its repetitions' host_load: the
+ * means, and each repetition on its own (a hog that took one repetition
+ * of three is diluted in the mean: 0.6 / 3 = 0.2 cores, under 0.25) */
+static void test_point_busy(void)
+{
+	json_t *reps = json_array();
+	double other[] = {0.05, 0.6, 0.0};
+	for (int i = 0; i < 3; i++) {
+		json_t *r = vb_runrec_rep_new(i + 1, "x.json", 100, 100);
+		struct vb_runrec_load l = {.window_s = 3, .cpus = 2, .total_cpu = 1 + other[i], .own_cpu = 1,
+		                           .other_cpu = other[i], .loadavg = 1, .other_qemu = 0, .other_qemu_cpu = 0};
+		vb_runrec_rep_set_host_load(r, &l);
+		json_array_append_new(reps, r);
+	}
+	struct vb_runrec_load m;
+	bool busy = false;
+	char why[256] = "";
+	CHECK(vb_reps_point_load(reps, &m, &busy, why, sizeof(why)) == 3);
+	CHECK(NEAR(m.other_cpu, 0.65 / 3, 1e-9) && m.other_cpu < 0.25);
+	CHECK(busy && strstr(why, "repetition 2 of 3: other processes took 0.60 cores") != NULL);
+	/* a quiet point: none busy, nor the mean */
+	json_t *q = json_array();
+	json_array_append(q, json_array_get(reps, 0));
+	json_array_append(q, json_array_get(reps, 2));
+	CHECK(vb_reps_point_load(q, &m, &busy, why, sizeof(why)) == 2 && !busy);
+	/* no host_load at all (a run from before schema 3): nothing said */
+	json_t *old = json_array();
+	json_array_append_new(old, vb_runrec_rep_new(1, "x.json", 1, 1));
+	CHECK(vb_reps_point_load(old, &m, &busy, why, sizeof(why)) == 0 && !busy);
+	json_decref(old);
+	json_decref(q);
+	json_decref(reps);
+}
+
 int main(void)
 {
 	vb_quiet = true;
@@ -1587,6 +1623,7 @@ int main(void)
 	test_hostenv_mount();
 	test_hostenv_parse();
 	test_hostload();
+	test_point_busy();
 	printf("unit: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -140,15 +140,41 @@ static int load_mean(json_t *reps, struct vb_runrec_load *m)
 	return n;
 }
 
+/* The first repetition of a point that was busy on its own, named in
+ * why: false when none was. */
+static bool rep_busy(json_t *reps, char *why, size_t n)
+{
+	struct vb_runrec_load l;
+	char one[200];
+	json_t *r;
+	size_t i;
+	json_array_foreach(reps, i, r) {
+		if (vb_runrec_rep_host_load(r, &l) &&
+		    vb_hostload_busy(l.other_cpu, l.other_qemu, isnan(l.other_qemu_cpu) ? 0 : l.other_qemu_cpu, one, sizeof(one))) {
+			snprintf(why, n, "repetition %zu of %zu: %s", i + 1, json_array_size(reps), one);
+			return true;
+		}
+	}
+	return false;
+}
+
+int vb_reps_point_load(json_t *reps, struct vb_runrec_load *m, bool *busy, char *why, size_t n)
+{
+	int k = load_mean(reps, m);
+	*busy = k && vb_hostload_busy(m->other_cpu, m->other_qemu, m->other_qemu_cpu, why, n);
+	if (k && !*busy) /* a mean hides a hog that took one repetition of three: each is judged too */
+		*busy = rep_busy(reps, why, n);
+	return k;
+}
+
 void vb_reps_record_host_load(const struct vb_runner *x, json_t *mj, json_t **point_reps)
 {
 	for (size_t pi = 0; pi < x->plan.npoints; pi++) {
 		struct vb_runrec_load m;
 		char why[256];
-		int n = point_reps[pi] ? load_mean(point_reps[pi], &m) : 0;
-		if (!n)
-			continue;
-		bool busy = vb_hostload_busy(m.other_cpu, m.other_qemu, m.other_qemu_cpu, why, sizeof(why));
-		vb_runrec_point_set_host_load(mj, pi, &m, n, busy, busy ? why : NULL);
+		bool busy;
+		int n = point_reps[pi] ? vb_reps_point_load(point_reps[pi], &m, &busy, why, sizeof(why)) : 0;
+		if (n)
+			vb_runrec_point_set_host_load(mj, pi, &m, n, busy, busy ? why : NULL);
 	}
 }

@@ -28,5 +28,11 @@ void vb_reps_record_stops(const struct vb_runner *x, json_t *mj, json_t **point_
  * means over its repetitions' and the busy rule's verdict (host/hostload.h);
  * nothing for a point none of whose repetitions has one. */
 void vb_reps_record_host_load(const struct vb_runner *x, json_t *mj, json_t **point_reps);
+/* One point's repetitions (run.json entries): the means of their
+ * host_load into m, and the busy verdict: busy when the means are, or when
+ * any one repetition was (why names it; why: n bytes).  Returns how many
+ * repetitions had a host_load (0: m, busy and why say nothing). */
+struct vb_runrec_load;
+int vb_reps_point_load(json_t *reps, struct vb_runrec_load *m, bool *busy, char *why, size_t n);
 
 #endif
