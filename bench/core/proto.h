@@ -36,7 +36,7 @@
 #include <stddef.h>
 
 #define VB_PROTO_CHANNEL "org.vmio.agent.0"
-#define VB_PROTO_VERSION 3 /* 3: hold, ready and go (--vms) */
+#define VB_PROTO_VERSION 4 /* 3: hold, ready and go (--vms); 4: a job's lat_log and its result's (issue 28: an older agent would silently send none) */
 #define VB_PROTO_MAX_LINE (16u << 20)
 /* Informational messages accepted while waiting for one reply. */
 #define VB_PROTO_MAX_PROGRESS 10000u
