@@ -845,6 +845,9 @@ static json_t *neighbours_json(const struct vb_summary *s)
 json_t *vb_summary_to_json(const struct vb_summary *s)
 {
 	json_t *rows = json_array(), *modes = json_array();
+	bool any_load = false;
+	for (size_t i = 0; i < s->nrows; i++)
+		any_load |= s->rows[i].has_load;
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct vb_row *r = &s->rows[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "mode", r->mode, "point", r->point, "dir", r->dir, "reps", (int)r->n);
@@ -881,6 +884,9 @@ json_t *vb_summary_to_json(const struct vb_summary *s)
 			json_object_set_new(o, "host_load", json_pack("{s:b, s:s?, s:o, s:i}", "busy", r->busy, "why",
 			                                              r->busy_why, "other_cpu", num_or_null(r->other_cpu),
 			                                              "other_qemu", r->other_qemu));
+		else if (any_load) /* one shape for a run's rows: null where the load was not judged (a
+		                    * host-side mode whose fio's CPU was not read on a remote hypervisor) */
+			json_object_set_new(o, "host_load", json_null());
 		json_array_append_new(rows, o);
 	}
 	for (size_t i = 0; i < s->nmodes; i++) {
