@@ -77,8 +77,10 @@ L=$M/bs-4k/rep-1.lat.log
 cat "$L" 2>/dev/null | sed 's/^/# /'
 check "run.json names each repetition's lat log" \
 	jqe '[.modes[0].points[].reps[].lat_log] == ["bs-4k/rep-1.lat.log", "bs-4k/rep-2.lat.log", "bs-16k/rep-1.lat.log", "bs-16k/rep-2.lat.log"]' "$J"
+# (fio closes a window at the first completion after it ends, direction by
+# direction: the last second may be there for one direction only)
 check "rep-1.lat.log has one line a second per direction, 1 s to the end of the 3 s run (+1 s ramp)" \
-	awk -F', ' '!/^#/ { n[$2]++; if ($1 != n[$2] * 1000) bad = 1 } END { exit !(!bad && n[0] >= 2 && n[0] <= 4 && n[1] == n[0]) }' "$L"
+	awk -F', ' '!/^#/ { n[$2]++; if ($1 != n[$2] * 1000) bad = 1 } END { d = n[0] - n[1]; exit !(!bad && n[0] >= 2 && n[0] <= 4 && n[1] >= 2 && n[1] <= 4 && d * d <= 1) }' "$L"
 check "... each with completions and p99.9 >= p99 >= p90 >= p50 > 0" \
 	awk -F', ' '!/^#/ { if (NF != 7 || $3 < 1 || $4 <= 0 || $5 < $4 || $6 < $5 || $7 < $6) bad = 1; lines++ } END { exit !(lines && !bad) }' "$L"
 check "... whose completions add up to about fio's (within the last partial second)" \
